@@ -1,0 +1,1 @@
+//! Pure rules of the ombuds domain: no I/O, no clock, no web or database types.

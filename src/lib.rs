@@ -1,0 +1,4 @@
+//! `ombuds`: a confidential ombuds intake service.
+#![forbid(unsafe_code)]
+
+pub mod domain;
