@@ -1,4 +1,16 @@
-//! `ombuds`: a confidential ombuds intake service.
+//! `ombuds`: a confidential ombuds intake service for REALTOR® association ombuds programs.
+//!
+//! Data flows one way: [`http`] → [`domain`] decisions → [`store`], with [`crypto`] at the
+//! storage boundary so that nothing below the store sees plaintext.
 #![forbid(unsafe_code)]
 
+pub mod clock;
+pub mod config;
+pub mod crypto;
 pub mod domain;
+pub mod http;
+pub mod init;
+pub mod server;
+pub mod store;
+pub mod telemetry;
+pub mod tls;

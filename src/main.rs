@@ -1,8 +1,18 @@
 //! The `ombuds` command line: parse arguments, then hand over to the library.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use ombuds::clock::Clock;
+use ombuds::config::Config;
+use ombuds::init::{self, CONFIG_FILE};
+use ombuds::server::{self, ServeError};
+
+/// Where `ombuds serve` keeps its data when no configuration is named.
+const DEFAULT_DATA_DIR: &str = "ombuds-data";
 
 #[derive(Parser)]
 #[command(name = "ombuds", version, about = "Confidential ombuds intake service")]
@@ -13,13 +23,98 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the web service.
-    Serve,
+    /// Start the web service. Without --config it uses ./ombuds-data, creating it on first run.
+    Serve {
+        /// Configuration file of an existing data directory.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Address to listen on, instead of the configured one (port 0 picks a free port).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Create a data directory: configuration, keys and an empty database.
+    Init {
+        /// The directory to create (it may exist, but must not hold a configuration yet).
+        dir: PathBuf,
+    },
+}
+
+/// A failure the user can fix (exit status 2), or any other failure (exit status 1).
+enum Failure {
+    Usage(String),
+    Runtime(String),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Serve => ExitCode::SUCCESS,
+    ombuds::telemetry::init();
+    let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(Failure::Runtime(format!("cannot start the runtime: {e}"))),
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { config, listen } => serve(config, listen).await,
+            Command::Init { dir } => init_dir(&dir).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(failure),
     }
+}
+
+fn fail(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Failure::Runtime(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Option<PathBuf>, listen: Option<SocketAddr>) -> Result<(), Failure> {
+    let file = match config {
+        Some(file) => file,
+        None => {
+            let dir = Path::new(DEFAULT_DATA_DIR);
+            if !dir.join(CONFIG_FILE).exists() {
+                init_dir(dir).await?;
+            }
+            dir.join(CONFIG_FILE)
+        }
+    };
+    let config = Config::load(&file).map_err(|e| Failure::Usage(e.to_string()))?;
+    server::serve(config, listen, Clock::from_env())
+        .await
+        .map_err(|e| match e {
+            ServeError::Refused(m) => Failure::Usage(m),
+            ServeError::Tls(e) => Failure::Usage(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        })
+}
+
+async fn init_dir(dir: &Path) -> Result<(), Failure> {
+    let made = init::init(dir).await.map_err(|e| match e {
+        init::InitError::AlreadyInitialised(_) | init::InitError::FileExists(_) => {
+            Failure::Usage(e.to_string())
+        }
+        other => Failure::Runtime(other.to_string()),
+    })?;
+    println!(
+        "Initialised a new ombuds data directory: {}\n  association public key: {}\n  \
+         edit {} to set the association's name, contacts and time zone",
+        dir.display(),
+        made.recipient,
+        made.config_file.display()
+    );
+    Ok(())
 }

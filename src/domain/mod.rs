@@ -1,1 +1,6 @@
 //! Pure rules of the ombuds domain: no I/O, no clock, no web or database types.
+//!
+//! Code here is handed everything it needs (today's date, limits) and returns decisions.
+
+pub mod concern;
+pub mod dates;

@@ -1,0 +1,464 @@
+//! The service's configuration: read from a TOML file, checked, and turned into typed settings.
+//!
+//! A bad setting stops start-up with a message that names it. This module reads the file; it
+//! never creates anything (that is [`crate::init`]'s job) and never reads environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The example configuration, copied by `ombuds init`; every key is documented in it.
+pub const EXAMPLE: &str = include_str!("../config/ombuds.example.toml");
+
+/// A configuration that has been read and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this configuration was read from.
+    pub file: PathBuf,
+    /// Who runs the service and how to reach them.
+    pub association: Association,
+    /// How the service listens.
+    pub server: Server,
+    /// Where structured data is kept.
+    pub database: Database,
+    /// Where the key material lives.
+    pub keys: Keys,
+    /// Limits on what the public intake accepts.
+    pub intake: Intake,
+}
+
+/// The association that runs the ombuds program.
+#[derive(Debug, Clone)]
+pub struct Association {
+    /// Display name, e.g. "Example Association of REALTORS®".
+    pub name: String,
+    /// Telephone number of the ombuds program.
+    pub phone: Option<String>,
+    /// E-mail address of the ombuds program.
+    pub email: Option<String>,
+    /// Postal address for letters.
+    pub postal_address: Option<String>,
+    /// The time zone whose calendar dates are recorded.
+    pub time_zone: Tz,
+}
+
+/// Listening and transport settings.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// A TLS-terminating proxy is in front of this service.
+    pub behind_tls_proxy: bool,
+    /// Certificate and key for serving TLS directly.
+    pub tls: Option<TlsFiles>,
+    /// Longest time one request may take.
+    pub request_timeout: Duration,
+}
+
+/// PEM files for serving TLS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first.
+    pub certificate: PathBuf,
+    /// Private key of the leaf certificate.
+    pub private_key: PathBuf,
+}
+
+/// The storage engine and where it keeps its data.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The embedded SQLite database file.
+    Sqlite {
+        /// Path of the database file.
+        path: PathBuf,
+    },
+}
+
+/// Paths of key material.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    /// The association's age identity file.
+    pub identity: PathBuf,
+    /// The key store holding one wrapped key per concern.
+    pub store: PathBuf,
+    /// The secret for the keyed hash of receipts.
+    pub receipt_secret: PathBuf,
+}
+
+/// Limits on the public intake form.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    /// Longest description accepted, in characters.
+    pub max_description_chars: usize,
+    /// Longest contact details accepted, in characters.
+    pub max_contact_chars: usize,
+}
+
+impl Intake {
+    /// The limits as the domain rules take them.
+    pub fn limits(&self) -> crate::domain::concern::Limits {
+        crate::domain::concern::Limits {
+            max_description_chars: self.max_description_chars,
+            max_contact_chars: self.max_contact_chars,
+        }
+    }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("configuration file {}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's explanation, with line and column.
+        message: String,
+    },
+    /// A setting has a value the service cannot use.
+    #[error("configuration file {}: setting `{setting}`: {problem}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The setting, as `table.key`.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    association: RawAssociation,
+    #[serde(default)]
+    server: RawServer,
+    database: RawDatabase,
+    keys: RawKeys,
+    #[serde(default)]
+    intake: RawIntake,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssociation {
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    postal_address: Option<String>,
+    time_zone: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawServer {
+    listen: String,
+    behind_tls_proxy: bool,
+    tls_certificate: Option<PathBuf>,
+    tls_private_key: Option<PathBuf>,
+    request_timeout_seconds: u64,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            behind_tls_proxy: false,
+            tls_certificate: None,
+            tls_private_key: None,
+            request_timeout_seconds: 30,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeys {
+    identity: PathBuf,
+    store: PathBuf,
+    receipt_secret: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawIntake {
+    max_description_chars: usize,
+    max_contact_chars: usize,
+}
+
+impl Default for RawIntake {
+    fn default() -> Self {
+        Self {
+            max_description_chars: 10_000,
+            max_contact_chars: 1_000,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks the configuration file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Checks configuration `text` as if it had been read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let invalid = |setting: &'static str, problem: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            setting,
+            problem,
+        };
+
+        let name = raw.association.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(invalid("association.name", "must not be empty".into()));
+        }
+        let time_zone: Tz = raw.association.time_zone.parse().map_err(|_| {
+            invalid(
+                "association.time_zone",
+                format!(
+                    "{:?} is not an IANA time zone name (for example \"America/Phoenix\")",
+                    raw.association.time_zone
+                ),
+            )
+        })?;
+
+        let listen: SocketAddr = raw.server.listen.parse().map_err(|_| {
+            invalid(
+                "server.listen",
+                format!(
+                    "{:?} is not an address and port (for example \"127.0.0.1:8080\")",
+                    raw.server.listen
+                ),
+            )
+        })?;
+        let tls = match (raw.server.tls_certificate, raw.server.tls_private_key) {
+            (None, None) => None,
+            (Some(certificate), Some(private_key)) => Some(TlsFiles {
+                certificate: base.join(certificate),
+                private_key: base.join(private_key),
+            }),
+            (Some(_), None) => {
+                return Err(invalid(
+                    "server.tls_private_key",
+                    "is required when server.tls_certificate is set".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "server.tls_certificate",
+                    "is required when server.tls_private_key is set".into(),
+                ));
+            }
+        };
+        if !(1..=600).contains(&raw.server.request_timeout_seconds) {
+            return Err(invalid(
+                "server.request_timeout_seconds",
+                format!(
+                    "{} is outside the allowed range 1 to 600",
+                    raw.server.request_timeout_seconds
+                ),
+            ));
+        }
+
+        let database = parse_database_url(&raw.database.url, base)
+            .map_err(|problem| invalid("database.url", problem))?;
+
+        if !(100..=100_000).contains(&raw.intake.max_description_chars) {
+            return Err(invalid(
+                "intake.max_description_chars",
+                format!(
+                    "{} is outside the allowed range 100 to 100000",
+                    raw.intake.max_description_chars
+                ),
+            ));
+        }
+        if !(10..=10_000).contains(&raw.intake.max_contact_chars) {
+            return Err(invalid(
+                "intake.max_contact_chars",
+                format!(
+                    "{} is outside the allowed range 10 to 10000",
+                    raw.intake.max_contact_chars
+                ),
+            ));
+        }
+
+        Ok(Self {
+            file: path.to_owned(),
+            association: Association {
+                name,
+                phone: non_empty(raw.association.phone),
+                email: non_empty(raw.association.email),
+                postal_address: non_empty(raw.association.postal_address),
+                time_zone,
+            },
+            server: Server {
+                listen,
+                behind_tls_proxy: raw.server.behind_tls_proxy,
+                tls,
+                request_timeout: Duration::from_secs(raw.server.request_timeout_seconds),
+            },
+            database,
+            keys: Keys {
+                identity: base.join(raw.keys.identity),
+                store: base.join(raw.keys.store),
+                receipt_secret: base.join(raw.keys.receipt_secret),
+            },
+            intake: Intake {
+                max_description_chars: raw.intake.max_description_chars,
+                max_contact_chars: raw.intake.max_contact_chars,
+            },
+        })
+    }
+
+    /// Whether clients reach this service over TLS (served here or by a proxy in front), which
+    /// turns on HSTS and `Secure` cookies.
+    pub fn clients_use_tls(&self) -> bool {
+        self.server.tls.is_some() || self.server.behind_tls_proxy
+    }
+
+    /// Refuses plain HTTP on an address other than loopback unless TLS is arranged.
+    pub fn check_transport(&self, listen: SocketAddr) -> Result<(), String> {
+        if self.clients_use_tls() || listen.ip().is_loopback() {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to serve plain HTTP on {listen}: concerns would cross the network \
+                 unencrypted. Configure server.tls_certificate and server.tls_private_key, set \
+                 server.behind_tls_proxy = true if a TLS proxy is in front, or listen on a \
+                 loopback address"
+            ))
+        }
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse_database_url(url: &str, base: &Path) -> Result<Database, String> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let file = rest.strip_prefix("//").unwrap_or(rest);
+        if file.is_empty() || file == ":memory:" {
+            return Err(format!("{url:?} does not name a database file"));
+        }
+        return Ok(Database::Sqlite {
+            path: base.join(file),
+        });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err("PostgreSQL is not supported by this version; use \"sqlite:FILE\"".into());
+    }
+    Err(format!(
+        "{url:?} is not a database URL this service understands (use \"sqlite:FILE\")"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/srv/ombuds/ombuds.toml"), text)
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(config.association.time_zone, chrono_tz::America::Phoenix);
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+        assert!(!config.clients_use_tls());
+        match config.database {
+            Database::Sqlite { path } => assert_eq!(path, Path::new("/srv/ombuds/ombuds.db")),
+        }
+        assert_eq!(config.keys.identity, Path::new("/srv/ombuds/identity.key"));
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_named() {
+        let text = EXAMPLE.replace("America/Phoenix", "Mars/Olympus_Mons");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("association.time_zone"), "{err}");
+        assert!(err.contains("Mars/Olympus_Mons"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        let text = EXAMPLE.replace("[intake]", "[intake]\nmax_descripton_chars = 5");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("max_descripton_chars"), "{err}");
+    }
+
+    #[test]
+    fn half_a_tls_setting_is_refused() {
+        let text = EXAMPLE.replace("# tls_certificate", "tls_certificate");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("server.tls_private_key"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_tls_is_arranged() {
+        let config = parse(EXAMPLE).unwrap();
+        assert!(
+            config
+                .check_transport("127.0.0.1:9000".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            config
+                .check_transport("[::1]:9000".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            config
+                .check_transport("0.0.0.0:9000".parse().unwrap())
+                .is_err()
+        );
+        let proxied =
+            parse(&EXAMPLE.replace("behind_tls_proxy = false", "behind_tls_proxy = true")).unwrap();
+        assert!(
+            proxied
+                .check_transport("0.0.0.0:9000".parse().unwrap())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn postgres_is_refused_for_now_and_out_of_range_limits_are_named() {
+        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "postgres://db/ombuds"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err =
+            parse(&EXAMPLE.replace("max_description_chars = 10000", "max_description_chars = 0"))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("intake.max_description_chars"), "{err}");
+    }
+}

@@ -1,0 +1,482 @@
+//! A concern raised through the public intake: its kinds, who may raise it, and the rules a
+//! submission must meet before anything is stored.
+//!
+//! This module decides; it does not parse HTTP bodies or touch storage. Free text is held in
+//! zeroizing types and never printed by `Debug`.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::dates::{DateError, parse_iso_date};
+
+/// The kind of concern, as counted in trend reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// General real estate or transaction questions.
+    TransactionQuestion,
+    /// Disagreements or communication problems in a transaction.
+    Communication,
+    /// Breakdown or loss of contact between parties or with a REALTOR®.
+    LostContact,
+    /// Unprofessional or possibly unethical conduct.
+    Conduct,
+    /// Commission disputes.
+    Commission,
+}
+
+impl Category {
+    /// Every category, in the order the intake form lists them.
+    pub const ALL: [Self; 5] = [
+        Self::TransactionQuestion,
+        Self::Communication,
+        Self::LostContact,
+        Self::Conduct,
+        Self::Commission,
+    ];
+
+    /// The stable code used in the API and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TransactionQuestion => "transaction_question",
+            Self::Communication => "communication",
+            Self::LostContact => "lost_contact",
+            Self::Conduct => "conduct",
+            Self::Commission => "commission",
+        }
+    }
+
+    /// How the intake form describes the category.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::TransactionQuestion => "A question about real estate practice or my transaction",
+            Self::Communication => "A disagreement or communication problem in a transaction",
+            Self::LostContact => "I can't reach the other party or my REALTOR®",
+            Self::Conduct => "Conduct that seems unprofessional or unethical",
+            Self::Commission => "A dispute about a commission",
+        }
+    }
+
+    /// The category with this code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// Who raised the concern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RaisedBy {
+    /// A REALTOR® member.
+    Member,
+    /// A client or customer of a member.
+    Client,
+    /// Anyone else.
+    Public,
+}
+
+impl RaisedBy {
+    /// Every role, in the order the intake form lists them.
+    pub const ALL: [Self; 3] = [Self::Member, Self::Client, Self::Public];
+
+    /// The stable code used in the API and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Client => "client",
+            Self::Public => "public",
+        }
+    }
+
+    /// How the intake form describes the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Member => "I am a REALTOR® member",
+            Self::Client => "I am (or was) a client or customer of a REALTOR®",
+            Self::Public => "I am a member of the public",
+        }
+    }
+
+    /// The role with this code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Limits on what a submission may contain.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Longest description, in characters.
+    pub max_description_chars: usize,
+    /// Longest contact details, in characters.
+    pub max_contact_chars: usize,
+}
+
+/// A submission as typed, before any checking. Empty strings count as absent.
+#[derive(Default)]
+pub struct ConcernDraft {
+    /// Category code.
+    pub category: Option<String>,
+    /// Role code.
+    pub raised_by: Option<String>,
+    /// What happened, in the submitter's words.
+    pub description: Option<Zeroizing<String>>,
+    /// How the ombuds may reach the submitter, if they wish.
+    pub contact: Option<Zeroizing<String>>,
+    /// When the transaction or event concluded, as typed.
+    pub concluded_on: Option<Zeroizing<String>>,
+    /// When the facts became known, as typed.
+    pub discovered_on: Option<Zeroizing<String>>,
+    /// Whether the conditions of use were accepted.
+    pub accept_conditions: bool,
+}
+
+impl fmt::Debug for ConcernDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConcernDraft")
+            .field("category", &self.category)
+            .field("raised_by", &self.raised_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A checked submission, ready to be sealed and stored.
+pub struct NewConcern {
+    /// Kind of concern.
+    pub category: Category,
+    /// Who raised it.
+    pub raised_by: RaisedBy,
+    /// What happened.
+    pub description: SecretString,
+    /// Contact details the submitter chose to give.
+    pub contact: Option<SecretString>,
+    /// When the transaction or event concluded.
+    pub concluded_on: Option<NaiveDate>,
+    /// When the facts became known.
+    pub discovered_on: Option<NaiveDate>,
+}
+
+impl fmt::Debug for NewConcern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewConcern")
+            .field("category", &self.category)
+            .field("raised_by", &self.raised_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A problem with one field of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name, as in the API and the form.
+    pub field: &'static str,
+    /// What is wrong, in words the submitter can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem with `field`.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Checks a draft against the rules. `today` is the association's local date; it bounds the
+/// dates a submitter may give. Returns every problem found, not just the first.
+pub fn validate(
+    draft: &ConcernDraft,
+    today: NaiveDate,
+    limits: Limits,
+) -> Result<NewConcern, Vec<FieldError>> {
+    let mut errors = Vec::new();
+
+    let category = match present(draft.category.as_deref()) {
+        None => {
+            errors.push(FieldError::new("category", "choose the kind of concern"));
+            None
+        }
+        Some(code) => Category::from_code(code).or_else(|| {
+            errors.push(FieldError::new(
+                "category",
+                format!(
+                    "unknown kind of concern; use one of: {}",
+                    codes(Category::ALL.map(Category::code))
+                ),
+            ));
+            None
+        }),
+    };
+
+    let raised_by = match present(draft.raised_by.as_deref()) {
+        None => {
+            errors.push(FieldError::new(
+                "raised_by",
+                "say who is raising the concern",
+            ));
+            None
+        }
+        Some(code) => RaisedBy::from_code(code).or_else(|| {
+            errors.push(FieldError::new(
+                "raised_by",
+                format!(
+                    "unknown role; use one of: {}",
+                    codes(RaisedBy::ALL.map(RaisedBy::code))
+                ),
+            ));
+            None
+        }),
+    };
+
+    let description = match draft.description.as_deref().map(|s| s.as_str()) {
+        Some(text) if !text.trim().is_empty() => check_text(
+            "description",
+            text,
+            limits.max_description_chars,
+            &mut errors,
+        ),
+        _ => {
+            errors.push(FieldError::new(
+                "description",
+                "describe your concern in a few sentences",
+            ));
+            None
+        }
+    };
+
+    let contact = match draft.contact.as_deref().map(|s| s.as_str()) {
+        Some(text) if !text.trim().is_empty() => {
+            check_text("contact", text, limits.max_contact_chars, &mut errors)
+        }
+        _ => None,
+    };
+
+    let concluded_on = check_date(
+        "concluded_on",
+        draft.concluded_on.as_deref(),
+        today,
+        &mut errors,
+    );
+    let discovered_on = check_date(
+        "discovered_on",
+        draft.discovered_on.as_deref(),
+        today,
+        &mut errors,
+    );
+
+    if !draft.accept_conditions {
+        errors.push(FieldError::new(
+            "accept_conditions",
+            "you must accept the conditions of use before the ombuds can help",
+        ));
+    }
+
+    match (category, raised_by, description) {
+        (Some(category), Some(raised_by), Some(description)) if errors.is_empty() => {
+            Ok(NewConcern {
+                category,
+                raised_by,
+                description,
+                contact,
+                concluded_on,
+                discovered_on,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn present(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn codes<const N: usize>(codes: [&str; N]) -> String {
+    codes.join(", ")
+}
+
+/// Normalises line endings and surrounding space, and enforces the length and character rules.
+fn check_text(
+    field: &'static str,
+    text: &str,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<SecretString> {
+    let mut normalised = Zeroizing::new(String::with_capacity(text.len()));
+    let trimmed = text.trim();
+    let mut chars = trimmed.chars().peekable();
+    let mut count = 0usize;
+    while let Some(c) = chars.next() {
+        let c = if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                continue;
+            }
+            '\n'
+        } else {
+            c
+        };
+        if c.is_control() && c != '\n' && c != '\t' {
+            errors.push(FieldError::new(
+                field,
+                "contains control characters; please type plain text",
+            ));
+            return None;
+        }
+        count += 1;
+        normalised.push(c);
+    }
+    if count > max_chars {
+        errors.push(FieldError::new(
+            field,
+            format!("is {count} characters long; the limit is {max_chars}"),
+        ));
+        return None;
+    }
+    Some(SecretString::from(normalised.as_str()))
+}
+
+fn check_date(
+    field: &'static str,
+    typed: Option<&String>,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let text = present(typed.map(String::as_str))?;
+    match parse_iso_date(text) {
+        Ok(date) if date > today => {
+            errors.push(FieldError::new(
+                field,
+                format!("{date} is in the future; give a date on or before {today}"),
+            ));
+            None
+        }
+        Ok(date) if date.year() < 1900 => {
+            errors.push(FieldError::new(field, format!("{date} is too long ago")));
+            None
+        }
+        Ok(date) => Some(date),
+        Err(DateError::Format) => {
+            errors.push(FieldError::new(field, DateError::Format.to_string()));
+            None
+        }
+        Err(e @ DateError::Impossible(_)) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+/// Reads a secret's text (for sealing or re-displaying a form).
+pub fn expose(secret: &SecretString) -> &str {
+    secret.expose_secret()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_description_chars: 50,
+        max_contact_chars: 20,
+    };
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+    }
+
+    fn good() -> ConcernDraft {
+        ConcernDraft {
+            category: Some("commission".into()),
+            raised_by: Some("client".into()),
+            description: Some(Zeroizing::new("My agent \r\n stopped answering.".into())),
+            contact: Some(Zeroizing::new("  ".into())),
+            concluded_on: Some(Zeroizing::new("2026-01-10".into())),
+            discovered_on: None,
+            accept_conditions: true,
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<&'static str> {
+        errors.iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_good_draft_is_accepted_and_normalised() {
+        let concern = validate(&good(), today(), LIMITS).unwrap();
+        assert_eq!(concern.category, Category::Commission);
+        assert_eq!(concern.raised_by, RaisedBy::Client);
+        assert_eq!(
+            expose(&concern.description),
+            "My agent \n stopped answering."
+        );
+        assert!(concern.contact.is_none(), "blank contact counts as none");
+        assert_eq!(concern.concluded_on, NaiveDate::from_ymd_opt(2026, 1, 10));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let draft = ConcernDraft {
+            category: Some("gossip".into()),
+            raised_by: Some("landlord".into()),
+            description: None,
+            contact: Some(Zeroizing::new("x".repeat(21))),
+            concluded_on: Some(Zeroizing::new("2026-02-30".into())),
+            discovered_on: Some(Zeroizing::new("2026-03-02".into())),
+            accept_conditions: false,
+        };
+        let errors = validate(&draft, today(), LIMITS).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [
+                "category",
+                "raised_by",
+                "description",
+                "contact",
+                "concluded_on",
+                "discovered_on",
+                "accept_conditions"
+            ]
+        );
+        assert!(errors[0].message.contains("transaction_question"));
+        assert!(errors[4].message.contains("2026-02-30"));
+        assert!(errors[5].message.contains("future"));
+    }
+
+    #[test]
+    fn control_characters_and_long_text_are_refused() {
+        let mut draft = good();
+        draft.description = Some(Zeroizing::new("null\u{0}byte".into()));
+        assert_eq!(
+            fields(&validate(&draft, today(), LIMITS).unwrap_err()),
+            ["description"]
+        );
+        draft.description = Some(Zeroizing::new("é".repeat(51)));
+        let errors = validate(&draft, today(), LIMITS).unwrap_err();
+        assert!(errors[0].message.contains("51 characters"), "{errors:?}");
+        draft.description = Some(Zeroizing::new("é".repeat(50)));
+        assert!(
+            validate(&draft, today(), LIMITS).is_ok(),
+            "the limit counts characters"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_text() {
+        let concern = validate(&good(), today(), LIMITS).unwrap();
+        let shown = format!("{concern:?} {:?}", good());
+        assert!(!shown.contains("stopped answering"), "{shown}");
+        assert!(!shown.contains("2026-01-10"), "{shown}");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::from_code(c.code()), Some(c));
+        }
+        for r in RaisedBy::ALL {
+            assert_eq!(RaisedBy::from_code(r.code()), Some(r));
+        }
+    }
+}

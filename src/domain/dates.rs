@@ -1,0 +1,86 @@
+//! Calendar dates as people type them: strict `YYYY-MM-DD`, and plain-language display.
+
+use chrono::{Datelike, NaiveDate};
+
+/// Why a typed date was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not in the form `YYYY-MM-DD`.
+    #[error("must be a date written YYYY-MM-DD, for example 2026-03-31")]
+    Format,
+    /// In the right form, but no such day exists (2026-02-30).
+    #[error("{0} is not a real calendar date")]
+    Impossible(String),
+}
+
+/// Parses a date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
+pub fn parse_iso_date(text: &str) -> Result<NaiveDate, DateError> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shaped {
+        return Err(DateError::Format);
+    }
+    let number = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .and_then(|s| s.parse::<u32>().ok())
+            .ok_or(DateError::Format)
+    };
+    let year = i32::try_from(number(0..4)?).map_err(|_| DateError::Format)?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+        .ok_or_else(|| DateError::Impossible(text.to_owned()))
+}
+
+/// A date as a sentence would say it: "Monday, 2 March 2026".
+pub fn long_date(date: NaiveDate) -> String {
+    format!(
+        "{}, {} {} {}",
+        date.format("%A"),
+        date.day(),
+        date.format("%B"),
+        date.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_only_the_strict_form() {
+        assert_eq!(
+            parse_iso_date("2026-03-05"),
+            Ok(NaiveDate::from_ymd_opt(2026, 3, 5).unwrap())
+        );
+        for bad in [
+            "2026-3-5",
+            "05/03/2026",
+            "yesterday",
+            "",
+            "2026-03-05T00:00",
+            "+026-03-05",
+        ] {
+            assert_eq!(parse_iso_date(bad), Err(DateError::Format), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_an_impossible_date() {
+        assert_eq!(
+            parse_iso_date("2026-02-30"),
+            Err(DateError::Impossible("2026-02-30".into()))
+        );
+        assert!(parse_iso_date("2026-13-01").is_err());
+    }
+
+    #[test]
+    fn long_dates_read_naturally() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(long_date(date), "Monday, 2 March 2026");
+    }
+}

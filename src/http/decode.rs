@@ -1,0 +1,214 @@
+//! Reading request bodies: size limits, content types, and strict decoding of HTML forms and
+//! JSON objects. Buffers that held a submission are wiped when dropped.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, header};
+use serde_json::{Map, Value};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::error::Problem;
+
+/// Largest request body accepted, in bytes. A full-length description written in a
+/// non-Latin script and percent-encoded by a browser still fits.
+pub const MAX_BODY_BYTES: usize = 192 * 1024;
+
+/// A request body that is wiped when dropped, if no one else holds it.
+pub struct SensitiveBody(Option<Bytes>);
+
+impl std::ops::Deref for SensitiveBody {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl Drop for SensitiveBody {
+    fn drop(&mut self) {
+        if let Some(bytes) = self.0.take()
+            && let Ok(mut owned) = bytes.try_into_mut()
+        {
+            owned.zeroize();
+        }
+    }
+}
+
+/// Checks that the body is declared as `expected` (parameters such as `charset` are ignored).
+pub fn require_content_type(headers: &HeaderMap, expected: &str) -> Result<(), Problem> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match declared {
+        Some(essence) if essence == expected => Ok(()),
+        Some(other) => Err(Problem::UnsupportedMediaType(format!(
+            "This address takes a body of type {expected}, not {other}."
+        ))),
+        None => Err(Problem::UnsupportedMediaType(format!(
+            "The request has no Content-Type; this address takes {expected}."
+        ))),
+    }
+}
+
+/// Reads the whole body, refusing more than `limit` bytes.
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<SensitiveBody, Problem> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Problem::TooLarge { limit });
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok(SensitiveBody(Some(bytes))),
+        Err(error) => {
+            let too_long = std::error::Error::source(&error)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            if too_long {
+                Err(Problem::TooLarge { limit })
+            } else {
+                Err(Problem::BadRequest(
+                    "The request body could not be read completely.".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body.
+pub struct FormFields(Vec<(String, Zeroizing<String>)>);
+
+impl FormFields {
+    /// Decodes a form body strictly: malformed percent-escapes, invalid UTF-8 and repeated
+    /// fields are refused with a message naming the problem.
+    pub fn parse(body: &[u8]) -> Result<Self, Problem> {
+        let mut fields: Vec<(String, Zeroizing<String>)> = Vec::new();
+        for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &[][..]),
+            };
+            let name = Zeroizing::new(percent_decode(name)?);
+            let name = String::from_utf8(name.to_vec())
+                .map_err(|_| Problem::BadRequest("A form field name is not valid UTF-8.".into()))?;
+            let value = percent_decode(value)?;
+            let value = Zeroizing::new(std::str::from_utf8(&value).map(str::to_owned).map_err(
+                |_| {
+                    Problem::BadRequest(format!("The form field {name:?} is not valid UTF-8 text."))
+                },
+            )?);
+            if fields.iter().any(|(seen, _)| *seen == name) {
+                return Err(Problem::BadRequest(format!(
+                    "The form field {name:?} was sent more than once."
+                )));
+            }
+            fields.push((name, value));
+        }
+        Ok(Self(fields))
+    }
+
+    /// Takes the value of `name`, if it was sent.
+    pub fn take(&mut self, name: &str) -> Option<Zeroizing<String>> {
+        let at = self.0.iter().position(|(n, _)| n == name)?;
+        Some(self.0.swap_remove(at).1)
+    }
+}
+
+fn percent_decode(input: &[u8]) -> Result<Zeroizing<Vec<u8>>, Problem> {
+    let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = input
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        Problem::BadRequest(
+                            "The form contains a malformed percent-escape (a % not followed by \
+                             two hexadecimal digits)."
+                                .into(),
+                        )
+                    })?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// A decoded JSON object whose strings are wiped when it is dropped.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl JsonObject {
+    /// Decodes a body that must be one JSON object.
+    pub fn parse(body: &[u8]) -> Result<Self, Problem> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            Problem::BadRequest(format!("The request body is not valid JSON: {e}."))
+        })?;
+        match value {
+            Value::Object(map) => Ok(Self(map)),
+            mut other => {
+                wipe(&mut other);
+                Err(Problem::BadRequest(
+                    "The request body must be a JSON object.".into(),
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for JsonObject {
+    fn drop(&mut self) {
+        for value in self.0.values_mut() {
+            wipe(value);
+        }
+    }
+}
+
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(map) => map.values_mut().for_each(wipe),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_is_strict() {
+        let mut form = FormFields::parse(b"a=1+2%21&b=caf%C3%A9&c").unwrap();
+        assert_eq!(form.take("a").unwrap().as_str(), "1 2!");
+        assert_eq!(form.take("b").unwrap().as_str(), "café");
+        assert_eq!(form.take("c").unwrap().as_str(), "");
+        assert!(form.take("a").is_none());
+        assert!(FormFields::parse(b"a=%zz").is_err());
+        assert!(FormFields::parse(b"a=%C3").is_err(), "invalid UTF-8");
+        assert!(FormFields::parse(b"a=1&a=2").is_err(), "repeated field");
+    }
+
+    #[test]
+    fn json_must_be_an_object() {
+        assert!(JsonObject::parse(br#"{"a": 1}"#).is_ok());
+        assert!(JsonObject::parse(b"[1]").is_err());
+        assert!(JsonObject::parse(b"{").is_err());
+    }
+}

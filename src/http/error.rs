@@ -1,0 +1,191 @@
+//! The one error type of the web layer, [`Problem`], and how it is shown: as JSON under
+//! `/api/` ([`ApiError`]) and as an HTML page elsewhere ([`PageError`]).
+//!
+//! Status codes are chosen in one place ([`Problem::status`]). Users see a clear message for
+//! their own mistakes and a generic one for ours; ours are logged with a random reference and
+//! nothing from the request.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::crypto::random;
+use crate::domain::concern::FieldError;
+use crate::store::StoreError;
+
+/// Why a request could not be served.
+#[derive(Debug)]
+pub enum Problem {
+    /// The request is malformed (400).
+    BadRequest(String),
+    /// The request is not allowed from where it came (403).
+    Forbidden(String),
+    /// Nothing is at this address (404).
+    NotFound,
+    /// The body is larger than allowed (413).
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is in a format this endpoint does not take (415).
+    UnsupportedMediaType(String),
+    /// Fields failed the rules (422).
+    Invalid(Vec<FieldError>),
+    /// The service cannot do this right now, through no fault of the request (503).
+    Unavailable(String),
+    /// Something failed on our side (500); the detail is logged, never shown.
+    Internal(String),
+}
+
+impl Problem {
+    /// The HTTP status for this problem.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A message for the person who sent the request, and for an internal error the reference
+    /// under which its detail was logged.
+    fn explain(self) -> (String, Option<String>) {
+        match self {
+            Self::BadRequest(m) | Self::Forbidden(m) | Self::UnsupportedMediaType(m) => (m, None),
+            Self::Unavailable(m) => (m, None),
+            Self::NotFound => ("There is nothing at this address.".into(), None),
+            Self::TooLarge { limit } => (
+                format!(
+                    "The request is larger than the {} KiB this service accepts. Please shorten it.",
+                    limit / 1024
+                ),
+                None,
+            ),
+            Self::Invalid(errors) => (
+                format!(
+                    "{} field{} need{} attention.",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" },
+                    if errors.len() == 1 { "s" } else { "" }
+                ),
+                None,
+            ),
+            Self::Internal(detail) => {
+                let reference = random::new_id()
+                    .map(|id| id.chars().take(10).collect::<String>())
+                    .unwrap_or_else(|_| "unavailable".into());
+                tracing::error!(%reference, %detail, "internal error");
+                (
+                    "The ombuds service had an internal problem and could not finish your request. \
+                     Nothing was stored. Please try again later."
+                        .into(),
+                    Some(reference),
+                )
+            }
+        }
+    }
+
+    fn heading(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) | Self::Invalid(_) => "The request could not be read",
+            Self::Forbidden(_) => "Not allowed",
+            Self::NotFound => "Page not found",
+            Self::TooLarge { .. } => "Too much text",
+            Self::UnsupportedMediaType(_) => "Unsupported format",
+            Self::Unavailable(_) => "Temporarily unavailable",
+            Self::Internal(_) => "Something went wrong",
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::DiskFull => {
+                tracing::error!("the disk holding the database is full; new writes are refused");
+                Self::Unavailable(
+                    "The ombuds service cannot store anything new at the moment. Nothing was \
+                     stored. Please try again later, or contact the ombuds office by telephone or \
+                     e-mail."
+                        .into(),
+                )
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// A problem answered as JSON: `{"error": "...", "fields": [{"field", "message"}]}`.
+#[derive(Debug)]
+pub struct ApiError(pub Problem);
+
+impl<E: Into<Problem>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let fields = match &self.0 {
+            Problem::Invalid(errors) => errors
+                .iter()
+                .map(|e| json!({"field": e.field, "message": e.message}))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let (message, reference) = self.0.explain();
+        let mut body = json!({ "error": message });
+        if !fields.is_empty() {
+            body["fields"] = fields.into();
+        }
+        if let Some(reference) = reference {
+            body["reference"] = reference.into();
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A problem answered as an HTML page. The page itself is drawn by
+/// [`super::pages::render_error_pages`], which knows the association's details.
+#[derive(Debug)]
+pub struct PageError(pub Problem);
+
+impl<E: Into<Problem>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+/// The content of an error page, left on the response for the page renderer.
+#[derive(Clone, Debug)]
+pub struct ErrorPageContent {
+    /// Short title.
+    pub heading: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// Reference of a logged internal error.
+    pub reference: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let heading = self.0.heading();
+        let (message, reference) = self.0.explain();
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPageContent {
+            heading,
+            message,
+            reference,
+        });
+        response
+    }
+}

@@ -1,0 +1,160 @@
+//! The public intake: the page that explains the ombuds and takes a concern, as an HTML form
+//! (`POST /concerns`, works without JavaScript) and as JSON (`POST /api/v1/concerns`).
+//!
+//! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
+//! day. The only date recorded is today's date in the association's time zone.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+use super::AppState;
+use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::views::{FormValues, IntakePage, ReceiptPage};
+use crate::domain::concern::{ConcernDraft, FieldError, validate};
+
+/// `GET /`: the explanations and an empty form.
+pub async fn page(State(app): State<AppState>) -> IntakePage {
+    let today = app.today();
+    IntakePage::new(&app.config, today, FormValues::default(), Vec::new())
+}
+
+/// `POST /concerns`: the HTML form. Problems with fields show the form again, filled in, with
+/// each error beside its field.
+pub async fn submit_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    refuse_cross_site(&headers)?;
+    require_content_type(&headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut form = FormFields::parse(&body)?;
+    drop(body);
+    let draft = ConcernDraft {
+        category: form.take("category").map(|v| v.to_string()),
+        raised_by: form.take("raised_by").map(|v| v.to_string()),
+        description: form.take("description"),
+        contact: form.take("contact"),
+        concluded_on: form.take("concluded_on"),
+        discovered_on: form.take("discovered_on"),
+        accept_conditions: form
+            .take("accept_conditions")
+            .is_some_and(|v| matches!(v.as_str(), "yes" | "on" | "true" | "1")),
+    };
+    let today = app.today();
+    match validate(&draft, today, app.config.intake.limits()) {
+        Err(errors) => {
+            let page = IntakePage::new(&app.config, today, FormValues::from_draft(&draft), errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Ok(concern) => {
+            let receipt = app.store.submit_concern(&concern, today).await?;
+            let page = ReceiptPage::new(&app.config, &receipt, today);
+            Ok((StatusCode::CREATED, page).into_response())
+        }
+    }
+}
+
+/// `POST /api/v1/concerns`: the same, as JSON.
+pub async fn submit_json(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut object = JsonObject::parse(&body)?;
+    drop(body);
+    let (draft, type_errors) = draft_from_json(&mut object)?;
+    let today = app.today();
+    let concern = match validate(&draft, today, app.config.intake.limits()) {
+        Ok(concern) if type_errors.is_empty() => concern,
+        Ok(_) => return Err(Problem::Invalid(type_errors).into()),
+        Err(rule_errors) => {
+            // A field with the wrong type also fails the rules; report it once, by its type.
+            let mut errors = type_errors;
+            let typed: Vec<&str> = errors.iter().map(|e| e.field).collect();
+            let rest: Vec<FieldError> = rule_errors
+                .into_iter()
+                .filter(|e| !typed.contains(&e.field))
+                .collect();
+            errors.extend(rest);
+            errors.sort_by_key(|e| JSON_FIELDS.iter().position(|f| *f == e.field));
+            return Err(Problem::Invalid(errors).into());
+        }
+    };
+    let receipt = app.store.submit_concern(&concern, today).await?;
+    let answer = json!({
+        "receipt": receipt.expose(),
+        "first_contact": today.format("%Y-%m-%d").to_string(),
+    });
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+const JSON_FIELDS: [&str; 7] = [
+    "category",
+    "raised_by",
+    "description",
+    "contact",
+    "concluded_on",
+    "discovered_on",
+    "accept_conditions",
+];
+
+/// Builds a draft from a JSON object. Unknown keys are refused (a misspelt key would otherwise
+/// drop what the sender meant to say); values of the wrong type are reported per field.
+fn draft_from_json(object: &mut JsonObject) -> Result<(ConcernDraft, Vec<FieldError>), Problem> {
+    if let Some(unknown) = object.0.keys().find(|k| !JSON_FIELDS.contains(&k.as_str())) {
+        return Err(Problem::BadRequest(format!(
+            "Unknown field {unknown:?}. The fields are: {}.",
+            JSON_FIELDS.join(", ")
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut text = |field: &'static str| -> Option<Zeroizing<String>> {
+        match object.0.get_mut(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
+            Some(_) => {
+                errors.push(FieldError::new(field, "must be a string"));
+                None
+            }
+        }
+    };
+    let mut draft = ConcernDraft {
+        category: text("category").map(|v| v.to_string()),
+        raised_by: text("raised_by").map(|v| v.to_string()),
+        description: text("description"),
+        contact: text("contact"),
+        concluded_on: text("concluded_on"),
+        discovered_on: text("discovered_on"),
+        accept_conditions: false,
+    };
+    match object.0.get("accept_conditions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(accepted)) => draft.accept_conditions = *accepted,
+        Some(_) => errors.push(FieldError::new(
+            "accept_conditions",
+            "must be true or false",
+        )),
+    }
+    Ok((draft, errors))
+}
+
+/// Refuses a form posted from another site (a browser says so in `Sec-Fetch-Site`), so that no
+/// other page can file concerns in a visitor's name. Requests without the header (older
+/// browsers, scripts) are let through; the form holds nothing secret to steal.
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Problem> {
+    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
+        Some(b"cross-site") => Err(Problem::Forbidden(
+            "This form can only be sent from the ombuds site itself.".into(),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,80 @@
+//! Site-wide page plumbing: the error-page renderer, the not-found fallback, the stylesheet and
+//! the health check.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{ApiError, ErrorPageContent, PageError, Problem};
+use super::views::{ErrorPage, Site};
+
+const STYLESHEET: &str = include_str!("../../templates/static/style.css");
+
+/// Draws the HTML page for any [`PageError`], and for bare error statuses that the router
+/// produces itself (such as 405) outside the JSON API.
+pub async fn render_error_pages(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let content = match response.extensions_mut().remove::<ErrorPageContent>() {
+        Some(content) => content,
+        None if api => return response,
+        None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ErrorPageContent {
+            heading: "Not allowed",
+            message: "This address does not accept that kind of request.".into(),
+            reference: None,
+        },
+        None => return response,
+    };
+    let status = response.status();
+    let page = ErrorPage {
+        site: Site::from_config(&app.config),
+        heading: content.heading.to_owned(),
+        message: content.message,
+        reference: content.reference,
+    };
+    let mut rendered = page.into_response();
+    *rendered.status_mut() = status;
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    rendered
+}
+
+/// Answers addresses that match no route.
+pub async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError(Problem::NotFound).into_response()
+    } else {
+        PageError(Problem::NotFound).into_response()
+    }
+}
+
+/// The one stylesheet, cacheable for a day.
+pub async fn stylesheet() -> Response {
+    let mut response = Body::from(STYLESHEET).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    response
+}
+
+/// Answers 200 "ok" when the database answers, 503 otherwise. Logs nothing.
+pub async fn health(State(app): State<AppState>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}

@@ -1,0 +1,215 @@
+//! One askama struct per page. Templates live in `templates/` and are checked at compile time;
+//! every value is HTML-escaped and nothing a user typed is ever marked safe.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::NaiveDate;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::config::Config;
+use crate::crypto::Receipt;
+use crate::domain::concern::{Category, ConcernDraft, FieldError, RaisedBy};
+use crate::domain::dates::long_date;
+
+/// What every page shows about the association.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The association's name.
+    pub name: String,
+    /// Telephone of the ombuds program.
+    pub phone: Option<String>,
+    /// E-mail of the ombuds program.
+    pub email: Option<String>,
+    /// Postal address.
+    pub postal_address: Option<String>,
+}
+
+impl Site {
+    /// The association details from the configuration.
+    pub fn from_config(config: &Config) -> Self {
+        let a = &config.association;
+        Self {
+            name: a.name.clone(),
+            phone: a.phone.clone(),
+            email: a.email.clone(),
+            postal_address: a.postal_address.clone(),
+        }
+    }
+}
+
+/// One radio button.
+pub struct Choice {
+    /// Submitted value.
+    pub code: &'static str,
+    /// Visible label.
+    pub label: &'static str,
+    /// Whether it is selected.
+    pub checked: bool,
+}
+
+/// The intake form's current values, kept when the form is shown again with errors.
+#[derive(Default, Zeroize, ZeroizeOnDrop)]
+pub struct FormValues {
+    /// Chosen category code.
+    pub category: String,
+    /// Chosen role code.
+    pub raised_by: String,
+    /// Typed description.
+    pub description: String,
+    /// Typed contact details.
+    pub contact: String,
+    /// Typed conclusion date.
+    pub concluded_on: String,
+    /// Typed discovery date.
+    pub discovered_on: String,
+    /// Whether the conditions box was ticked.
+    pub accept_conditions: bool,
+}
+
+impl FormValues {
+    /// The values of a draft, as typed.
+    pub fn from_draft(draft: &ConcernDraft) -> Self {
+        let text = |v: &Option<zeroize::Zeroizing<String>>| {
+            v.as_deref()
+                .map(String::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            category: draft.category.clone().unwrap_or_default(),
+            raised_by: draft.raised_by.clone().unwrap_or_default(),
+            description: text(&draft.description),
+            contact: text(&draft.contact),
+            concluded_on: text(&draft.concluded_on),
+            discovered_on: text(&draft.discovered_on),
+            accept_conditions: draft.accept_conditions,
+        }
+    }
+}
+
+/// The public intake page: explanations and the form.
+#[derive(Template, WebTemplate)]
+#[template(path = "intake.html")]
+pub struct IntakePage {
+    /// Association details.
+    pub site: Site,
+    /// Values to show in the form.
+    pub form: FormValues,
+    /// Problems to show beside the fields.
+    pub errors: Vec<FieldError>,
+    /// Category radio buttons.
+    pub categories: Vec<Choice>,
+    /// Role radio buttons.
+    pub roles: Vec<Choice>,
+    /// Today's local date, the latest date the date fields accept.
+    pub today: NaiveDate,
+    /// Description length limit.
+    pub max_description_chars: usize,
+    /// Contact length limit.
+    pub max_contact_chars: usize,
+}
+
+impl IntakePage {
+    /// The form with `form` filled in and `errors` shown.
+    pub fn new(
+        config: &Config,
+        today: NaiveDate,
+        form: FormValues,
+        errors: Vec<FieldError>,
+    ) -> Self {
+        let categories = Category::ALL
+            .into_iter()
+            .map(|c| Choice {
+                code: c.code(),
+                label: c.label(),
+                checked: form.category == c.code(),
+            })
+            .collect();
+        let roles = RaisedBy::ALL
+            .into_iter()
+            .map(|r| Choice {
+                code: r.code(),
+                label: r.label(),
+                checked: form.raised_by == r.code(),
+            })
+            .collect();
+        Self {
+            site: Site::from_config(config),
+            form,
+            errors,
+            categories,
+            roles,
+            today,
+            max_description_chars: config.intake.max_description_chars,
+            max_contact_chars: config.intake.max_contact_chars,
+        }
+    }
+
+    /// The error to show beside `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The short name of a field, for the error summary.
+    pub fn field_label(&self, field: &str) -> &'static str {
+        match field {
+            "category" => "Kind of concern",
+            "raised_by" => "Who you are",
+            "description" => "What happened",
+            "contact" => "How to reach you",
+            "concluded_on" => "When the transaction ended",
+            "discovered_on" => "When you learned the facts",
+            "accept_conditions" => "Conditions of use",
+            _ => "Form",
+        }
+    }
+}
+
+/// The answer to a successful submission: the receipt, shown once.
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    /// Association details.
+    pub site: Site,
+    /// The receipt's words.
+    pub receipt: String,
+    /// First-contact date, `YYYY-MM-DD`.
+    pub first_contact: NaiveDate,
+    /// First-contact date in words.
+    pub first_contact_long: String,
+}
+
+impl ReceiptPage {
+    /// The page for a new receipt.
+    pub fn new(config: &Config, receipt: &Receipt, first_contact: NaiveDate) -> Self {
+        Self {
+            site: Site::from_config(config),
+            receipt: receipt.expose().to_owned(),
+            first_contact,
+            first_contact_long: long_date(first_contact),
+        }
+    }
+}
+
+impl Drop for ReceiptPage {
+    fn drop(&mut self) {
+        self.receipt.zeroize();
+    }
+}
+
+/// A page explaining why a request failed.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Association details.
+    pub site: Site,
+    /// Short title.
+    pub heading: String,
+    /// What went wrong and what to do.
+    pub message: String,
+    /// Reference of a logged internal error.
+    pub reference: Option<String>,
+}

@@ -1,0 +1,111 @@
+//! Creating a data directory: `ombuds init DIR`, and the zero-setup first run of `ombuds serve`.
+//!
+//! The directory gets the configuration (copied from `config/ombuds.example.toml`), a new age
+//! identity and receipt secret (mode 0600), and an empty database and key store. Nothing that
+//! exists is ever overwritten.
+
+use std::fs::DirBuilder;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::crypto::secret_file;
+use crate::crypto::{MasterKey, ReceiptKey};
+use crate::store::Store;
+
+/// Name of the configuration file inside a data directory.
+pub const CONFIG_FILE: &str = "ombuds.toml";
+
+/// What `init` made.
+#[derive(Debug)]
+pub struct Initialised {
+    /// The new configuration file.
+    pub config_file: PathBuf,
+    /// The association's public key.
+    pub recipient: String,
+}
+
+/// Why a data directory could not be initialised.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The directory already holds a configuration.
+    #[error("{} already exists; refusing to overwrite an existing data directory", .0.display())]
+    AlreadyInitialised(PathBuf),
+    /// A file the configuration names already exists.
+    #[error("{} already exists; refusing to overwrite it (move it away or pick another directory)", .0.display())]
+    FileExists(PathBuf),
+    /// The directory could not be created or written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// What could not be written.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Something else failed.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Initialises `dir` as a new data directory.
+pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
+    let config_file = dir.join(CONFIG_FILE);
+    if config_file.exists() {
+        return Err(InitError::AlreadyInitialised(config_file));
+    }
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| InitError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    let config = Config::parse(&config_file, config::EXAMPLE)
+        .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
+    let config::Database::Sqlite { path: database } = &config.database;
+    for path in [
+        &config.keys.identity,
+        &config.keys.receipt_secret,
+        &config.keys.store,
+        database,
+    ] {
+        if path.exists() {
+            return Err(InitError::FileExists(path.clone()));
+        }
+    }
+
+    let master = MasterKey::generate();
+    let identity = master
+        .identity_file()
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&config.keys.identity, identity.as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+
+    let store = Store::open(&config)
+        .await
+        .map_err(|e| InitError::Other(format!("creating the database: {e}")))?;
+    store.close().await;
+
+    // The configuration is written last, through a temporary name, so that a directory with an
+    // `ombuds.toml` is always complete.
+    let partial = dir.join(format!("{CONFIG_FILE}.partial"));
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| InitError::Io { path, source }
+    };
+    std::fs::write(&partial, config::EXAMPLE).map_err(io(&partial))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&partial))?;
+    std::fs::rename(&partial, &config_file).map_err(io(&config_file))?;
+    secret_file::sync_dir(dir).map_err(io(dir))?;
+
+    Ok(Initialised {
+        config_file,
+        recipient: master.recipient(),
+    })
+}

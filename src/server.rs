@@ -1,0 +1,148 @@
+//! Running the service: bind, print the address, serve plain HTTP or TLS with hyper's limits,
+//! and shut down cleanly on SIGINT or SIGTERM, closing the database last.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use axum::Router;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::http::{App, AppState, build_router};
+use crate::store::{Store, StoreError};
+use crate::tls::{self, TlsError};
+
+/// Largest request head (request line and headers), in bytes.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Time allowed for a client to send the request head.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time open connections get to finish when the service is asked to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Why the service could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The configuration does not allow serving as asked.
+    #[error("{0}")]
+    Refused(String),
+    /// The TLS files are unusable.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The database or keys could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The address could not be bound or served.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+/// Serves `config` until SIGINT or SIGTERM. `listen` overrides the configured address.
+pub async fn serve(
+    config: Config,
+    listen: Option<SocketAddr>,
+    clock: Clock,
+) -> Result<(), ServeError> {
+    let listen = listen.unwrap_or(config.server.listen);
+    config
+        .check_transport(listen)
+        .map_err(ServeError::Refused)?;
+    let tls = match &config.server.tls {
+        Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
+        None => None,
+    };
+    let store = Store::open(&config).await?;
+    let name = config.association.name.clone();
+    let router = build_router(AppState::new(App {
+        config,
+        store: store.clone(),
+        clock,
+    }));
+
+    let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
+        what: format!("cannot listen on {listen}"),
+        source,
+    })?;
+    let io = |what: &str| {
+        let what = what.to_owned();
+        move |source| ServeError::Io { what, source }
+    };
+    listener
+        .set_nonblocking(true)
+        .map_err(io("cannot configure the listener"))?;
+    let local = listener
+        .local_addr()
+        .map_err(io("cannot read the bound address"))?;
+
+    let handle: Handle<SocketAddr> = Handle::new();
+    tokio::spawn(stop_on_signal(handle.clone()));
+
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("serving the ombuds program of {name}");
+    println!("ombuds is listening on {scheme}://{local}/");
+
+    let served = match tls {
+        Some(tls) => {
+            let mut server = axum_server::from_tcp_rustls(listener, tls)
+                .map_err(io("cannot serve TLS"))?
+                .handle(handle);
+            limit(server.http_builder());
+            server.serve(service(router)).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)
+                .map_err(io("cannot serve HTTP"))?
+                .handle(handle);
+            limit(server.http_builder());
+            server.serve(service(router)).await
+        }
+    };
+    store.close().await;
+    tracing::info!("stopped");
+    served.map_err(io("the server stopped"))
+}
+
+fn service(router: Router) -> axum::routing::IntoMakeService<Router> {
+    router.into_make_service()
+}
+
+/// Bounds what one client can make the server hold: header size, header time, HTTP/2 streams.
+fn limit(builder: &mut Builder<TokioExecutor>) {
+    builder
+        .http1()
+        .max_buf_size(MAX_HEADER_BYTES.max(8192))
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .timer(TokioTimer::new());
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(MAX_HEADER_BYTES).unwrap_or(u32::MAX))
+        .max_concurrent_streams(64)
+        .timer(TokioTimer::new());
+}
+
+async fn stop_on_signal(handle: Handle<SocketAddr>) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("stopping: finishing open requests");
+    handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
+}

@@ -1,0 +1,157 @@
+//! The embedded SQLite engine: one database file, and a key store in a second file attached to
+//! every connection as schema `keystore`.
+//!
+//! Durability: WAL journal with `synchronous = FULL`, so a commit is on disk before it is
+//! acknowledged. Deleted bytes are overwritten (`secure_delete = ON`) in both files. All writes go
+//! through one group-committing [`writer::Writer`]; reads use a small pool.
+
+mod schema;
+mod writer;
+
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, SqliteConnection};
+
+use super::{Backend, StoreError, StoredConcern};
+use writer::Writer;
+
+/// The SQLite engine.
+pub struct SqliteBackend {
+    writer: Writer,
+    readers: SqlitePool,
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database at `database` and the key store at `key_store`,
+    /// and brings both schemas up to date.
+    pub async fn open(database: &Path, key_store: &Path) -> Result<Self, StoreError> {
+        create_owner_only(database)?;
+        create_owner_only(key_store)?;
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::from)?
+            .filename(database)
+            .create_if_missing(false)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("secure_delete", "ON")
+            .log_statements(tracing::log::LevelFilter::Off);
+
+        let mut writing = options.connect().await?;
+        attach_key_store(&mut writing, key_store.to_owned()).await?;
+        schema::migrate(&mut writing).await?;
+        let writer = Writer::start(writing);
+
+        let key_store = key_store.to_owned();
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .after_connect(move |conn, _| {
+                let key_store = key_store.clone();
+                Box::pin(async move {
+                    attach_key_store(conn, key_store)
+                        .await
+                        .map_err(|e| sqlx::Error::Configuration(e.to_string().into()))
+                })
+            })
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, readers })
+    }
+}
+
+/// Creates an empty file with mode 0600 if it does not exist, so that SQLite (and the WAL and
+/// shared-memory files it derives from it) never make the file readable by others.
+fn create_owner_only(path: &Path) -> Result<(), StoreError> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Database(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+async fn attach_key_store(
+    conn: &mut SqliteConnection,
+    key_store: std::path::PathBuf,
+) -> Result<(), StoreError> {
+    let path = key_store.to_str().ok_or_else(|| {
+        StoreError::Database(format!(
+            "the key store path {} is not valid UTF-8",
+            key_store.display()
+        ))
+    })?;
+    sqlx::query("ATTACH DATABASE ? AS keystore")
+        .bind(path.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(
+        "PRAGMA keystore.journal_mode = WAL;
+         PRAGMA keystore.synchronous = FULL;
+         PRAGMA keystore.secure_delete = ON;",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    async fn insert_concern(&self, concern: StoredConcern) -> Result<(), StoreError> {
+        self.writer
+            .write(
+                move |conn: &mut SqliteConnection| -> BoxFuture<'_, Result<(), sqlx::Error>> {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)",
+                        )
+                        .bind(&concern.key_id)
+                        .bind(&concern.wrapped_key)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query(
+                            "INSERT INTO concerns
+                             (id, receipt_hash, category, raised_by, first_contact, key_id, sealed)
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(&concern.id)
+                        .bind(concern.receipt_hash.0.as_slice())
+                        .bind(concern.category.code())
+                        .bind(concern.raised_by.code())
+                        .bind(concern.first_contact.format("%Y-%m-%d").to_string())
+                        .bind(&concern.key_id)
+                        .bind(&concern.sealed)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok(())
+                    })
+                },
+            )
+            .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}

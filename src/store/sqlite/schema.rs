@@ -1,0 +1,84 @@
+//! The SQLite schema, as numbered migrations for the database and for the key store.
+//!
+//! Each schema records its version in `PRAGMA user_version`. Migrations only ever append; a
+//! database newer than this program is refused rather than guessed at.
+
+use sqlx::SqliteConnection;
+
+use crate::store::StoreError;
+
+/// Migrations of the main database, in order. Entry `i` takes the schema to version `i + 1`.
+const DATABASE: &[&str] = &["
+    -- Concerns from the public intake. Only category, who raised it and the local first-contact
+    -- date are in the clear; everything the submitter typed is in `sealed`.
+    CREATE TABLE concerns (
+        id TEXT PRIMARY KEY,
+        receipt_hash BLOB NOT NULL UNIQUE,
+        category TEXT NOT NULL,
+        raised_by TEXT NOT NULL,
+        first_contact TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        sealed BLOB NOT NULL
+    ) STRICT;
+"];
+
+/// Migrations of the key store (attached as schema `keystore`), in order.
+const KEY_STORE: &[&str] = &["
+    -- One age identity per concern, encrypted to the association's master key.
+    CREATE TABLE keystore.content_keys (
+        id TEXT PRIMARY KEY,
+        wrapped BLOB NOT NULL
+    ) STRICT;
+"];
+
+/// Brings both schemas up to date, each in its own transaction.
+pub async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    apply(conn, "main", "the database", DATABASE).await?;
+    apply(conn, "keystore", "the key store", KEY_STORE).await
+}
+
+async fn apply(
+    conn: &mut SqliteConnection,
+    schema: &'static str,
+    what: &str,
+    steps: &[&'static str],
+) -> Result<(), StoreError> {
+    let version_sql = match schema {
+        "main" => "PRAGMA main.user_version",
+        _ => "PRAGMA keystore.user_version",
+    };
+    let current: i64 = sqlx::query_scalar(version_sql)
+        .fetch_one(&mut *conn)
+        .await?;
+    let known = steps.len() as i64;
+    if current > known {
+        return Err(StoreError::Schema(format!(
+            "{what} is at schema version {current}, but this program knows only up to {known}; \
+             run a newer version of ombuds"
+        )));
+    }
+    for (index, step) in steps
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(current).unwrap_or(0))
+    {
+        let version = index + 1;
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let applied = async {
+            sqlx::raw_sql(*step).execute(&mut *conn).await?;
+            let bump = format!("PRAGMA {schema}.user_version = {version}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(bump))
+                .execute(&mut *conn)
+                .await?;
+            sqlx::raw_sql("COMMIT").execute(&mut *conn).await
+        }
+        .await;
+        if let Err(e) = applied {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            return Err(StoreError::Schema(format!(
+                "migrating {what} to version {version} failed: {e}"
+            )));
+        }
+    }
+    Ok(())
+}

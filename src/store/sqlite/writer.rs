@@ -1,0 +1,196 @@
+//! The single writer of the SQLite database, with group commit.
+//!
+//! Every write is a job sent to one task that owns the one writing connection. The task takes
+//! all jobs waiting (up to a bound), runs each inside its own savepoint of one transaction, and
+//! commits once: one `fsync` acknowledges many writes. A job's caller hears back only after the
+//! commit, so an acknowledged write is on disk. A job that fails is rolled back to its savepoint
+//! without disturbing the others in its batch.
+
+use futures_util::future::BoxFuture;
+use sqlx::SqliteConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::StoreError;
+
+/// Most jobs committed together.
+const MAX_BATCH: usize = 256;
+/// Jobs that may wait for the writer before senders are made to wait.
+const QUEUE: usize = 4096;
+
+/// Tells a job's caller how its batch ended.
+type Completion = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
+
+/// One unit of work for the writer.
+trait Job: Send {
+    /// Runs the work; says whether it succeeded and how to report the batch's outcome.
+    fn run<'c>(
+        self: Box<Self>,
+        conn: &'c mut SqliteConnection,
+    ) -> BoxFuture<'c, (bool, Completion)>;
+    /// Reports a failure without running the work.
+    fn fail(self: Box<Self>, error: &StoreError);
+}
+
+struct TypedJob<R, F> {
+    work: F,
+    reply: oneshot::Sender<Result<R, StoreError>>,
+}
+
+impl<R, F> Job for TypedJob<R, F>
+where
+    R: Send + 'static,
+    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<R, sqlx::Error>>
+        + Send
+        + 'static,
+{
+    fn run<'c>(
+        self: Box<Self>,
+        conn: &'c mut SqliteConnection,
+    ) -> BoxFuture<'c, (bool, Completion)> {
+        let TypedJob { work, reply } = *self;
+        Box::pin(async move {
+            match work(conn).await {
+                Ok(value) => {
+                    let complete: Completion = Box::new(move |committed| {
+                        let _ = reply.send(committed.map(|()| value).map_err(StoreError::again));
+                    });
+                    (true, complete)
+                }
+                Err(e) => {
+                    let error = StoreError::from(e);
+                    let complete: Completion = Box::new(move |_| {
+                        let _ = reply.send(Err(error));
+                    });
+                    (false, complete)
+                }
+            }
+        })
+    }
+
+    fn fail(self: Box<Self>, error: &StoreError) {
+        let _ = self.reply.send(Err(error.again()));
+    }
+}
+
+enum Message {
+    Job(Box<dyn Job>),
+    Close(oneshot::Sender<()>),
+}
+
+/// A handle for sending writes to the writer task.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Message>,
+}
+
+impl Writer {
+    /// Starts the writer task on `conn`.
+    pub fn start(conn: SqliteConnection) -> Self {
+        let (jobs, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(run(conn, receiver));
+        Self { jobs }
+    }
+
+    /// Runs `work` in the next batch and returns its result once the batch is committed.
+    pub async fn write<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<R, sqlx::Error>>
+            + Send
+            + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Message::Job(Box::new(TypedJob { work, reply })))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Lets queued jobs finish, checkpoints the WAL into the database and closes the connection.
+    pub async fn close(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.jobs.send(Message::Close(done)).await.is_ok() {
+            let _ = finished.await;
+        }
+    }
+}
+
+async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) {
+    let mut messages = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
+        let mut jobs = Vec::with_capacity(messages.len());
+        let mut closing = None;
+        for message in messages.drain(..) {
+            match message {
+                Message::Job(job) => jobs.push(job),
+                Message::Close(done) => closing = Some(done),
+            }
+        }
+        if !jobs.is_empty() {
+            commit_batch(&mut conn, jobs).await;
+        }
+        if let Some(done) = closing {
+            receiver.close();
+            while let Some(Message::Job(job)) = receiver.recv().await {
+                job.fail(&StoreError::WriterStopped);
+            }
+            let _ = sqlx::raw_sql(
+                "PRAGMA main.wal_checkpoint(TRUNCATE); PRAGMA keystore.wal_checkpoint(TRUNCATE)",
+            )
+            .execute(&mut conn)
+            .await;
+            let _ = sqlx::Connection::close(conn).await;
+            let _ = done.send(());
+            return;
+        }
+    }
+}
+
+async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>) {
+    if let Err(e) = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        let error = StoreError::from(e);
+        for job in jobs {
+            job.fail(&error);
+        }
+        return;
+    }
+    let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
+    let mut jobs = jobs.into_iter();
+    let mut broken = None;
+    for job in jobs.by_ref() {
+        if let Err(e) = sqlx::raw_sql("SAVEPOINT job").execute(&mut *conn).await {
+            job.fail(&StoreError::from(e));
+            continue;
+        }
+        let (ok, complete) = job.run(conn).await;
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        completions.push(complete);
+        if let Err(e) = sqlx::raw_sql(end).execute(&mut *conn).await {
+            broken = Some(StoreError::from(e));
+            break;
+        }
+    }
+    let result = match broken {
+        // The transaction is in an unknown state: abandon the whole batch.
+        Some(error) => Err(error),
+        None => sqlx::raw_sql("COMMIT")
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from),
+    };
+    if result.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    }
+    for job in jobs {
+        job.fail(result.as_ref().err().unwrap_or(&StoreError::WriterStopped));
+    }
+    for complete in completions {
+        complete(result.as_ref().map(|_| ()));
+    }
+}
