@@ -1,1 +1,3 @@
 //! Pure rules of the ombuds domain: no I/O, no clock, no web or database types.
+
+pub mod holidays;
