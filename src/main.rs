@@ -15,11 +15,14 @@ struct Cli {
 enum Command {
     /// Start the web service.
     Serve,
+    /// Compute the 180-day filing deadline and explain it, as one JSON object.
+    Deadline(ombuds::cli_deadline::DeadlineArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = ombuds::cli_deadline::parse_cli::<Cli>();
     match cli.command {
         Command::Serve => ExitCode::SUCCESS,
+        Command::Deadline(args) => ombuds::cli_deadline::run(&args),
     }
 }
