@@ -69,6 +69,11 @@ impl Clock {
         }
     }
 
+    /// Today's date on this machine's own calendar (its configured local time zone).
+    pub fn today_local(&self) -> NaiveDate {
+        self.now().with_timezone(&chrono::Local).date_naive()
+    }
+
     /// Today's date in the given time zone: the association's local calendar date.
     pub fn today_in(&self, zone: Tz) -> NaiveDate {
         self.now().with_timezone(&zone).date_naive()

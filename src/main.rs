@@ -37,6 +37,8 @@ enum Command {
         /// The directory to create (it may exist, but must not hold a configuration yet).
         dir: PathBuf,
     },
+    /// Compute the 180-day filing deadline and explain it, as one JSON object.
+    Deadline(ombuds::cli_deadline::DeadlineArgs),
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -46,7 +48,10 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = ombuds::cli_deadline::parse_cli::<Cli>();
+    if let Command::Deadline(args) = &cli.command {
+        return ombuds::cli_deadline::run(args, &Clock::from_env());
+    }
     ombuds::telemetry::init();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { config, listen } => serve(config, listen).await,
             Command::Init { dir } => init_dir(&dir).await,
+            Command::Deadline(_) => Ok(()),
         }
     });
     match outcome {

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::dates::{DateError, parse_iso_date};
+use super::dates::parse_iso_date;
 
 /// The kind of concern, as counted in trend reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -357,11 +357,7 @@ fn check_date(
             None
         }
         Ok(date) => Some(date),
-        Err(DateError::Format) => {
-            errors.push(FieldError::new(field, DateError::Format.to_string()));
-            None
-        }
-        Err(e @ DateError::Impossible(_)) => {
+        Err(e) => {
             errors.push(FieldError::new(field, e.to_string()));
             None
         }

@@ -8,9 +8,14 @@ pub enum DateError {
     /// Not in the form `YYYY-MM-DD`.
     #[error("must be a date written YYYY-MM-DD, for example 2026-03-31")]
     Format,
-    /// In the right form, but no such day exists (2026-02-30).
-    #[error("{0} is not a real calendar date")]
-    Impossible(String),
+    /// In the right form, but no such day exists (2026-02-30); says why.
+    #[error("{text} is not a real calendar date: {why}")]
+    Impossible {
+        /// The date as written.
+        text: String,
+        /// Why it does not exist, e.g. "February 2026 has 28 days".
+        why: String,
+    },
 }
 
 /// Parses a date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
@@ -32,8 +37,24 @@ pub fn parse_iso_date(text: &str) -> Result<NaiveDate, DateError> {
             .ok_or(DateError::Format)
     };
     let year = i32::try_from(number(0..4)?).map_err(|_| DateError::Format)?;
-    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
-        .ok_or_else(|| DateError::Impossible(text.to_owned()))
+    let (month, day) = (number(5..7)?, number(8..10)?);
+    if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
+        return Ok(date);
+    }
+    let why = match NaiveDate::from_ymd_opt(year, month, 1) {
+        None => format!("there is no month {month:02}"),
+        Some(first) => {
+            let days = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|next| next.pred_opt())
+                .map_or(0, |last| last.day());
+            format!("{} {year} has {days} days", first.format("%B"))
+        }
+    };
+    Err(DateError::Impossible {
+        text: text.to_owned(),
+        why,
+    })
 }
 
 /// A date as a sentence would say it: "Monday, 2 March 2026".
@@ -72,10 +93,17 @@ mod tests {
     #[test]
     fn names_an_impossible_date() {
         assert_eq!(
-            parse_iso_date("2026-02-30"),
-            Err(DateError::Impossible("2026-02-30".into()))
+            parse_iso_date("2026-02-30").unwrap_err().to_string(),
+            "2026-02-30 is not a real calendar date: February 2026 has 28 days"
         );
-        assert!(parse_iso_date("2026-13-01").is_err());
+        assert_eq!(
+            parse_iso_date("2024-02-30").unwrap_err().to_string(),
+            "2024-02-30 is not a real calendar date: February 2024 has 29 days"
+        );
+        assert_eq!(
+            parse_iso_date("2026-13-01").unwrap_err().to_string(),
+            "2026-13-01 is not a real calendar date: there is no month 13"
+        );
     }
 
     #[test]

@@ -4,3 +4,5 @@
 
 pub mod concern;
 pub mod dates;
+pub mod deadline;
+pub mod holidays;

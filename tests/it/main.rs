@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod deadline_cli;
 mod intake;
 mod privacy;
 mod serve;

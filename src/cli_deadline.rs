@@ -1,0 +1,381 @@
+//! The `ombuds deadline` subcommand: compute the 180-day filing deadline from dates given on
+//! the command line and print it, with its explanation, as one JSON object.
+//!
+//! This module owns the command-line glue only: parsing and checking the arguments (each
+//! argument's own `value_parser`, so a bad value is reported with the argument's name), reading
+//! the `[deadline]` table of a `--config` file when one is given, and writing the result. The
+//! rule itself lives in [`crate::domain::deadline`] and the calendar in
+//! [`crate::domain::holidays`]; nothing here decides anything about deadlines.
+//!
+//! It reads no configuration unless `--config` is given, and reads the clock only in `today()`,
+//! when `--as-of` is missing.
+//!
+//! Exit status: 0 with one JSON object on stdout; 2 with a one-line `error: ...` message on
+//! stderr (and nothing on stdout) for bad input; 1 if the output cannot be written.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use serde::Deserialize;
+
+use crate::clock::Clock;
+use crate::domain::dates::parse_iso_date;
+use crate::domain::deadline::{
+    self, DeadlineError, DeadlineInput, SuspensionEpisode, SuspensionKind,
+};
+use crate::domain::holidays::DeadlineSettings;
+
+/// The name given to a `--holiday DATE` that has no `=NAME`.
+const UNNAMED_HOLIDAY: &str = "given with --holiday";
+
+/// Arguments of `ombuds deadline`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Dates are calendar dates written YYYY-MM-DD. Without --config the \
+US federal holiday calendar is used with roll-forward on. Prints one JSON object; bad input \
+exits with status 2."
+)]
+pub struct DeadlineArgs {
+    /// The date the transaction or event concluded.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub concluded: NaiveDate,
+
+    /// The date the facts could have been known with reasonable diligence (used if later).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub discovered: Option<NaiveDate>,
+
+    /// Informal resolution from first contact to termination, both included; `START:` while
+    /// not yet terminated. Repeat for several episodes.
+    #[arg(long = "suspended", value_name = "START:END", value_parser = parse_episode)]
+    pub suspended: Vec<EpisodeDates>,
+
+    /// A period in which the respondent did not hold REALTOR® membership, both dates
+    /// included; `START:` while it lasts. Repeatable.
+    #[arg(long = "non-member", value_name = "START:END", value_parser = parse_episode)]
+    pub non_member: Vec<EpisodeDates>,
+
+    /// An extra holiday, added to the calendar (`DATE` or `DATE=NAME`). Repeatable.
+    #[arg(long = "holiday", value_name = "DATE[=NAME]", value_parser = parse_holiday)]
+    pub holidays: Vec<HolidayArg>,
+
+    /// Leave a deadline on a weekend or holiday where it falls (overrides --config).
+    #[arg(long)]
+    pub no_roll_forward: bool,
+
+    /// Report the status and days remaining as of this date [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Read holidays and roll-forward from the [deadline] table of this TOML file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The dates of one `--suspended` or `--non-member` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpisodeDates {
+    /// The first suspended day.
+    pub start: NaiveDate,
+    /// The last suspended day; `None` for `START:` (still open).
+    pub end: Option<NaiveDate>,
+}
+
+/// One `--holiday` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayArg {
+    /// The holiday's date.
+    pub date: NaiveDate,
+    /// Its name, if given as `DATE=NAME`.
+    pub name: Option<String>,
+}
+
+/// Parses the whole command line like [`clap::Parser::parse`], except that a value rejected by
+/// an argument's `value_parser` is reported on one line that names the argument, e.g.
+/// `error: --suspended "2026-03-13:2026-02-02": the episode ends before it starts`, with exit
+/// status 2. Every other clap outcome (help, version, a missing or unknown argument) is left to
+/// clap.
+pub fn parse_cli<P: clap::Parser>() -> P {
+    match P::try_parse() {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            if let Some(line) = one_line_value_error(&err) {
+                eprintln!("{line}");
+                std::process::exit(2);
+            }
+            err.exit()
+        }
+    }
+}
+
+/// The one-line form of a clap value-validation error, if `err` is one.
+fn one_line_value_error(err: &clap::Error) -> Option<String> {
+    if err.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let ContextValue::String(arg) = err.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let ContextValue::String(value) = err.get(ContextKind::InvalidValue)? else {
+        return None;
+    };
+    let source = std::error::Error::source(err)?;
+    // "--suspended <START:END>" -> "--suspended"
+    let flag = arg.split_whitespace().next().unwrap_or(arg);
+    Some(format!("error: {flag} {value:?}: {source}"))
+}
+
+/// Runs `ombuds deadline`: prints the JSON result, or a one-line error.
+pub fn run(args: &DeadlineArgs, clock: &Clock) -> ExitCode {
+    let json = match deadline_json(args, clock) {
+        Ok(json) => json,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{json}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the result: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Computes the deadline for `args` and renders it as pretty-printed JSON. Without `--as-of`
+/// the as-of date is today: in the association's time zone when `--config` names one, else on
+/// this machine's calendar.
+///
+/// # Errors
+/// A one-line message naming the argument at fault (without the `error: ` prefix).
+pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, String> {
+    let ConfigFile {
+        deadline: settings,
+        association,
+    } = match &args.config {
+        Some(path) => load_settings(path)?,
+        None => ConfigFile::default(),
+    };
+    let today = || match association.time_zone {
+        Some(zone) => clock.today_in(zone),
+        None => clock.today_local(),
+    };
+    let mut holidays = settings.calendar().map_err(|e| {
+        format!(
+            "--config {:?}: [deadline] {e}",
+            args.config.as_deref().unwrap_or(Path::new(""))
+        )
+    })?;
+    for holiday in &args.holidays {
+        holidays.add(
+            holiday.date,
+            holiday.name.as_deref().unwrap_or(UNNAMED_HOLIDAY),
+        );
+    }
+
+    let episodes: Vec<SuspensionEpisode> = args
+        .suspended
+        .iter()
+        .map(|e| (SuspensionKind::InformalResolution, e))
+        .chain(
+            args.non_member
+                .iter()
+                .map(|e| (SuspensionKind::RespondentNonMember, e)),
+        )
+        .map(|(kind, e)| SuspensionEpisode {
+            kind,
+            start: e.start,
+            end: e.end,
+        })
+        .collect();
+
+    let input = DeadlineInput {
+        concluded: args.concluded,
+        discovered: args.discovered,
+        episodes: &episodes,
+        holidays: &holidays,
+        roll_forward: settings.roll_forward && !args.no_roll_forward,
+        as_of: args.as_of.unwrap_or_else(today),
+    };
+    let report = deadline::compute(&input).map_err(|e| match e {
+        DeadlineError::EpisodeEndsBeforeStart { index, start, end } => {
+            let flag = if index < args.suspended.len() {
+                "--suspended"
+            } else {
+                "--non-member"
+            };
+            format!("{flag} \"{start}:{end}\": the episode ends before it starts")
+        }
+        DeadlineError::OutOfRange => {
+            "the dates given are too close to the end of the calendar (year 262143) to compute a deadline"
+                .to_owned()
+        }
+    })?;
+    serde_json::to_string_pretty(&report).map_err(|e| format!("cannot render the result: {e}"))
+}
+
+/// The service's configuration file as far as this command cares: `[deadline]`, and the
+/// association's time zone for the default as-of date.
+#[derive(Deserialize, Default)]
+struct ConfigFile {
+    /// Other tables are ignored; a missing `[deadline]` table means the defaults.
+    #[serde(default)]
+    deadline: DeadlineSettings,
+    /// Only `time_zone` is read.
+    #[serde(default)]
+    association: AssociationZone,
+}
+
+/// The one key of `[association]` this command reads.
+#[derive(Deserialize, Default)]
+struct AssociationZone {
+    time_zone: Option<chrono_tz::Tz>,
+}
+
+/// Reads the `[deadline]` table (and the time zone) of the TOML file at `path`.
+fn load_settings(path: &Path) -> Result<ConfigFile, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .map(|before| before.matches('\n').count() + 1);
+        let message = e.message().replace('\n', " ");
+        match line {
+            Some(line) => format!("--config {path:?}: line {line}: {message}"),
+            None => format!("--config {path:?}: {message}"),
+        }
+    })?;
+    Ok(file)
+}
+
+/// Parses a date written exactly `YYYY-MM-DD`, saying what is wrong if it is not a real date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    parse_iso_date(text).map_err(|e| e.to_string())
+}
+
+/// Parses `START:END` (both dates included) or `START:` (still open).
+pub fn parse_episode(text: &str) -> Result<EpisodeDates, String> {
+    let Some((start, end)) = text.split_once(':') else {
+        return Err(
+            "expected START:END, or START: while it has no end date, with dates written YYYY-MM-DD"
+                .to_owned(),
+        );
+    };
+    let start = parse_date(start).map_err(|e| format!("start date: {e}"))?;
+    let end = if end.is_empty() {
+        None
+    } else {
+        Some(parse_date(end).map_err(|e| format!("end date: {e}"))?)
+    };
+    if end.is_some_and(|end| end < start) {
+        return Err("the episode ends before it starts".to_owned());
+    }
+    Ok(EpisodeDates { start, end })
+}
+
+/// Parses `DATE` or `DATE=NAME`.
+pub fn parse_holiday(text: &str) -> Result<HolidayArg, String> {
+    let (date, name) = match text.split_once('=') {
+        Some((date, name)) => {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err("the name after = is empty".to_owned());
+            }
+            (date, Some(name.to_owned()))
+        }
+        None => (text, None),
+    };
+    Ok(HolidayArg {
+        date: parse_date(date)?,
+        name,
+    })
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "tests fail loudly on unexpected values; `allow`, not `expect`, because the project's clippy.toml may already allow unwrap in tests"
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(
+            parse_date("2026-03-13").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 13).unwrap()
+        );
+        assert_eq!(
+            parse_date("2026-02-30").unwrap_err(),
+            "2026-02-30 is not a real calendar date: February 2026 has 28 days"
+        );
+        assert_eq!(
+            parse_date("2024-02-30").unwrap_err(),
+            "2024-02-30 is not a real calendar date: February 2024 has 29 days"
+        );
+        assert_eq!(
+            parse_date("2026-13-01").unwrap_err(),
+            "2026-13-01 is not a real calendar date: there is no month 13"
+        );
+        for bad in [
+            "tomorrow",
+            "2026-3-13",
+            "2026/03/13",
+            "+2026-03-1",
+            "",
+            "2026-03-13 ",
+        ] {
+            assert!(
+                parse_date(bad).unwrap_err().starts_with("must be a date"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn episodes() {
+        let open = parse_episode("2026-02-02:").unwrap();
+        assert_eq!(open.end, None);
+        let closed = parse_episode("2026-02-02:2026-02-02").unwrap();
+        assert_eq!(closed.end, Some(closed.start));
+        assert_eq!(
+            parse_episode("2026-03-13:2026-02-02").unwrap_err(),
+            "the episode ends before it starts"
+        );
+        assert!(
+            parse_episode("2026-03-13")
+                .unwrap_err()
+                .starts_with("expected START:END")
+        );
+        assert!(
+            parse_episode(":2026-03-13")
+                .unwrap_err()
+                .starts_with("start date:")
+        );
+        assert!(
+            parse_episode("2026-03-13:x")
+                .unwrap_err()
+                .starts_with("end date:")
+        );
+    }
+
+    #[test]
+    fn holidays() {
+        assert_eq!(parse_holiday("2026-11-27").unwrap().name, None);
+        assert_eq!(
+            parse_holiday("2026-11-27=Day after Thanksgiving")
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("Day after Thanksgiving")
+        );
+        assert!(parse_holiday("2026-11-27=").is_err());
+        assert!(parse_holiday("someday").is_err());
+    }
+}
