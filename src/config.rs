@@ -28,6 +28,27 @@ pub struct Config {
     pub keys: Keys,
     /// Limits on what the public intake accepts.
     pub intake: Intake,
+    /// How long working notes live.
+    pub retention: Retention,
+}
+
+/// How long working notes live.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// The lifetime of a note unless the ombuds chooses another, in days.
+    pub note_days: u32,
+    /// The longest lifetime an ombuds may choose, in days.
+    pub note_max_days: u32,
+}
+
+impl Retention {
+    /// The note policy as the domain rules take it.
+    pub fn note_policy(&self) -> crate::domain::notes::NotePolicy {
+        crate::domain::notes::NotePolicy {
+            default_days: self.note_days,
+            max_days: self.note_max_days,
+        }
+    }
 }
 
 /// The association that runs the ombuds program.
@@ -56,6 +77,8 @@ pub struct Server {
     pub tls: Option<TlsFiles>,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// The address people use to reach the service, for links the service prints.
+    pub public_url: Option<String>,
 }
 
 /// PEM files for serving TLS.
@@ -148,6 +171,24 @@ struct RawConfig {
     keys: RawKeys,
     #[serde(default)]
     intake: RawIntake,
+    #[serde(default)]
+    retention: RawRetention,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawRetention {
+    note_days: u32,
+    note_max_days: u32,
+}
+
+impl Default for RawRetention {
+    fn default() -> Self {
+        Self {
+            note_days: 30,
+            note_max_days: 90,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -168,6 +209,7 @@ struct RawServer {
     tls_certificate: Option<PathBuf>,
     tls_private_key: Option<PathBuf>,
     request_timeout_seconds: u64,
+    public_url: Option<String>,
 }
 
 impl Default for RawServer {
@@ -178,6 +220,7 @@ impl Default for RawServer {
             tls_certificate: None,
             tls_private_key: None,
             request_timeout_seconds: 30,
+            public_url: None,
         }
     }
 }
@@ -287,6 +330,38 @@ impl Config {
             ));
         }
 
+        let public_url = match raw.server.public_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => {
+                return Err(invalid(
+                    "server.public_url",
+                    format!("{url:?} must start with https:// (or http://)"),
+                ));
+            }
+        };
+        let retention = raw.retention;
+        if retention.note_max_days == 0 || retention.note_max_days > 365 {
+            return Err(invalid(
+                "retention.note_max_days",
+                format!(
+                    "{} is outside the allowed range 1 to 365",
+                    retention.note_max_days
+                ),
+            ));
+        }
+        if retention.note_days == 0 || retention.note_days > retention.note_max_days {
+            return Err(invalid(
+                "retention.note_days",
+                format!(
+                    "{} must be at least 1 and at most retention.note_max_days ({})",
+                    retention.note_days, retention.note_max_days
+                ),
+            ));
+        }
+
         let database = parse_database_url(&raw.database.url, base)
             .map_err(|problem| invalid("database.url", problem))?;
 
@@ -323,6 +398,7 @@ impl Config {
                 behind_tls_proxy: raw.server.behind_tls_proxy,
                 tls,
                 request_timeout: Duration::from_secs(raw.server.request_timeout_seconds),
+                public_url,
             },
             database,
             keys: Keys {
@@ -334,6 +410,10 @@ impl Config {
                 max_description_chars: raw.intake.max_description_chars,
                 max_contact_chars: raw.intake.max_contact_chars,
             },
+            retention: Retention {
+                note_days: retention.note_days,
+                note_max_days: retention.note_max_days,
+            },
         })
     }
 
@@ -341,6 +421,22 @@ impl Config {
     /// turns on HSTS and `Secure` cookies.
     pub fn clients_use_tls(&self) -> bool {
         self.server.tls.is_some() || self.server.behind_tls_proxy
+    }
+
+    /// The base address for links printed outside a request (no trailing slash): the
+    /// configured public address, or the listening address.
+    pub fn base_url(&self) -> String {
+        match &self.server.public_url {
+            Some(url) => url.clone(),
+            None => {
+                let scheme = if self.server.tls.is_some() {
+                    "https"
+                } else {
+                    "http"
+                };
+                format!("{scheme}://{}", self.server.listen)
+            }
+        }
     }
 
     /// Refuses plain HTTP on an address other than loopback unless TLS is arranged.
@@ -447,6 +543,30 @@ mod tests {
                 .check_transport("0.0.0.0:9000".parse().unwrap())
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn note_retention_is_bounded_and_named() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(
+            (config.retention.note_days, config.retention.note_max_days),
+            (30, 90)
+        );
+        let err = parse(&EXAMPLE.replace("note_days = 30", "note_days = 120"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("retention.note_days"), "{err}");
+        let err = parse(&EXAMPLE.replace("note_max_days = 90", "note_max_days = 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("retention.note_max_days"), "{err}");
+        let err = parse(&EXAMPLE.replace(
+            "# public_url = \"https://ombuds.example.org\"",
+            "public_url = \"ombuds.example.org\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.public_url"), "{err}");
     }
 
     #[test]

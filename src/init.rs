@@ -16,6 +16,14 @@ use crate::store::Store;
 /// Name of the configuration file inside a data directory.
 pub const CONFIG_FILE: &str = "ombuds.toml";
 
+/// Where the service keeps its data when no configuration is named: `./ombuds-data`.
+pub const DEFAULT_DATA_DIR: &str = "ombuds-data";
+
+/// The configuration file commands use when none is named: `./ombuds-data/ombuds.toml`.
+pub fn default_config_file() -> PathBuf {
+    Path::new(DEFAULT_DATA_DIR).join(CONFIG_FILE)
+}
+
 /// What `init` made.
 #[derive(Debug)]
 pub struct Initialised {

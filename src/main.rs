@@ -6,13 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use ombuds::cli_user::{UserCommand, UserError};
 use ombuds::clock::Clock;
 use ombuds::config::Config;
-use ombuds::init::{self, CONFIG_FILE};
+use ombuds::init::{self, CONFIG_FILE, DEFAULT_DATA_DIR};
 use ombuds::server::{self, ServeError};
-
-/// Where `ombuds serve` keeps its data when no configuration is named.
-const DEFAULT_DATA_DIR: &str = "ombuds-data";
 
 #[derive(Parser)]
 #[command(name = "ombuds", version, about = "Confidential ombuds intake service")]
@@ -39,6 +37,14 @@ enum Command {
     },
     /// Compute the 180-day filing deadline and explain it, as one JSON object.
     Deadline(ombuds::cli_deadline::DeadlineArgs),
+    /// Manage staff accounts: add, reset, list.
+    User {
+        /// Configuration file (default ./ombuds-data/ombuds.toml).
+        #[arg(long, value_name = "FILE", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -66,6 +72,17 @@ fn main() -> ExitCode {
             Command::Serve { config, listen } => serve(config, listen).await,
             Command::Init { dir } => init_dir(&dir).await,
             Command::Deadline(_) => Ok(()),
+            Command::User { config, command } => {
+                let file = config.unwrap_or_else(init::default_config_file);
+                match ombuds::cli_user::run(&file, command, &Clock::from_env()).await {
+                    Ok(text) => {
+                        println!("{text}");
+                        Ok(())
+                    }
+                    Err(UserError::Usage(m)) => Err(Failure::Usage(m)),
+                    Err(UserError::Runtime(m)) => Err(Failure::Runtime(m)),
+                }
+            }
         }
     });
     match outcome {

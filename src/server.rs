@@ -61,11 +61,9 @@ pub async fn serve(
     };
     let store = Store::open(&config).await?;
     let name = config.association.name.clone();
-    let router = build_router(AppState::new(App {
-        config,
-        store: store.clone(),
-        clock,
-    }));
+    let setup = store.setup_link(clock.now().timestamp()).await?;
+    let public_url = config.server.public_url.clone();
+    let router = build_router(AppState::new(App::new(config, store.clone(), clock)));
 
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
         what: format!("cannot listen on {listen}"),
@@ -88,6 +86,15 @@ pub async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!("serving the ombuds program of {name}");
     println!("ombuds is listening on {scheme}://{local}/");
+    if let Some(token) = setup {
+        let base = public_url.unwrap_or_else(|| format!("{scheme}://{local}"));
+        println!(
+            "No administrator can sign in yet. Open this one-time link to create one \
+             (it works for 72 hours, and a new one is printed at each start until then):\n  \
+             {base}/enrol/{}",
+            token.as_str()
+        );
+    }
 
     let served = match tls {
         Some(tls) => {

@@ -109,6 +109,19 @@ impl MasterKey {
         self.recipient.to_string()
     }
 
+    /// Encrypts a small secret the server must read back later (a TOTP secret) to this key.
+    pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        age::encrypt(&self.recipient, plaintext).map_err(|e| CryptoError::Encrypt(e.to_string()))
+    }
+
+    /// Decrypts what [`MasterKey::seal`] encrypted.
+    pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let identity = self.identity.as_ref().ok_or(CryptoError::PublicKeyOnly)?;
+        age::decrypt(identity, sealed)
+            .map(Zeroizing::new)
+            .map_err(|e| CryptoError::Decrypt(e.to_string()))
+    }
+
     /// A fresh content key, and the same key wrapped to this master key for the key store.
     pub fn new_content_key(&self) -> Result<(ContentKey, Vec<u8>), CryptoError> {
         let identity = Identity::generate();
@@ -141,7 +154,20 @@ impl fmt::Debug for ContentKey {
     }
 }
 
+/// Encrypts `plaintext` to the content key whose public half is `recipient` (`age1…`), without
+/// needing the key itself: replies and notes are sealed this way.
+pub fn seal_to(recipient: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let recipient = Recipient::from_str(recipient)
+        .map_err(|_| CryptoError::MalformedKey("not an age recipient"))?;
+    age::encrypt(&recipient, plaintext).map_err(|e| CryptoError::Encrypt(e.to_string()))
+}
+
 impl ContentKey {
+    /// The public half, `age1…`, under which more content can be sealed to this key.
+    pub fn recipient(&self) -> String {
+        self.0.to_public().to_string()
+    }
+
     /// Encrypts `plaintext` to this key as a binary age file.
     pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         age::encrypt(&self.0.to_public(), plaintext)
@@ -168,6 +194,17 @@ mod tests {
         assert!(!sealed.windows(6).any(|w| w == b"canary"));
         let again = master.unwrap_content_key(&wrapped).unwrap();
         assert_eq!(again.open(&sealed).unwrap().as_slice(), b"the canary sings");
+    }
+
+    #[test]
+    fn sealing_to_a_recipient_opens_with_the_key_and_master_sealing_round_trips() {
+        let master = MasterKey::generate();
+        let (key, _) = master.new_content_key().unwrap();
+        let sealed = seal_to(&key.recipient(), b"reply").unwrap();
+        assert_eq!(key.open(&sealed).unwrap().as_slice(), b"reply");
+        assert!(seal_to("age1nonsense", b"x").is_err());
+        let secret = master.seal(b"totp").unwrap();
+        assert_eq!(master.open(&secret).unwrap().as_slice(), b"totp");
     }
 
     #[test]

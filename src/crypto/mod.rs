@@ -5,9 +5,11 @@
 //! knows nothing of HTTP or SQL.
 
 pub mod envelope;
+pub mod password;
 pub mod random;
 pub mod receipt;
 pub mod secret_file;
+pub mod totp;
 
 pub use envelope::{ContentKey, MasterKey};
 pub use receipt::{Receipt, ReceiptHash, ReceiptKey};

@@ -175,6 +175,20 @@ impl ReceiptKey {
     }
 }
 
+impl ReceiptKey {
+    /// A keyed hash of `data` for another purpose than receipts (e.g. the username a sign-in
+    /// throttle counts against), separated from receipts and from other purposes by `purpose`.
+    pub fn tag(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.0.as_slice()) else {
+            return [0; 32];
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
 impl ReceiptHash {
     /// Compares two hashes in constant time.
     pub fn matches(&self, other: &ReceiptHash) -> bool {

@@ -10,97 +10,35 @@ use chrono::{Datelike, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
+use super::case::code_enum;
 use super::dates::parse_iso_date;
+use super::text::clean_text;
 
-/// The kind of concern, as counted in trend reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Category {
-    /// General real estate or transaction questions.
-    TransactionQuestion,
-    /// Disagreements or communication problems in a transaction.
-    Communication,
-    /// Breakdown or loss of contact between parties or with a REALTOR®.
-    LostContact,
-    /// Unprofessional or possibly unethical conduct.
-    Conduct,
-    /// Commission disputes.
-    Commission,
-}
-
-impl Category {
-    /// Every category, in the order the intake form lists them.
-    pub const ALL: [Self; 5] = [
-        Self::TransactionQuestion,
-        Self::Communication,
-        Self::LostContact,
-        Self::Conduct,
-        Self::Commission,
-    ];
-
-    /// The stable code used in the API and the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::TransactionQuestion => "transaction_question",
-            Self::Communication => "communication",
-            Self::LostContact => "lost_contact",
-            Self::Conduct => "conduct",
-            Self::Commission => "commission",
-        }
-    }
-
-    /// How the intake form describes the category.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::TransactionQuestion => "A question about real estate practice or my transaction",
-            Self::Communication => "A disagreement or communication problem in a transaction",
-            Self::LostContact => "I can't reach the other party or my REALTOR®",
-            Self::Conduct => "Conduct that seems unprofessional or unethical",
-            Self::Commission => "A dispute about a commission",
-        }
-    }
-
-    /// The category with this code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
+code_enum! {
+    /// The kind of concern, as counted in trend reports.
+    Category {
+        /// General real estate or transaction questions.
+        TransactionQuestion = "transaction_question", "A question about real estate practice or my transaction";
+        /// Disagreements or communication problems in a transaction.
+        Communication = "communication", "A disagreement or communication problem in a transaction";
+        /// Breakdown or loss of contact between parties or with a REALTOR®.
+        LostContact = "lost_contact", "I can't reach the other party or my REALTOR®";
+        /// Unprofessional or possibly unethical conduct.
+        Conduct = "conduct", "Conduct that seems unprofessional or unethical";
+        /// Commission disputes.
+        Commission = "commission", "A dispute about a commission";
     }
 }
 
-/// Who raised the concern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RaisedBy {
-    /// A REALTOR® member.
-    Member,
-    /// A client or customer of a member.
-    Client,
-    /// Anyone else.
-    Public,
-}
-
-impl RaisedBy {
-    /// Every role, in the order the intake form lists them.
-    pub const ALL: [Self; 3] = [Self::Member, Self::Client, Self::Public];
-
-    /// The stable code used in the API and the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Member => "member",
-            Self::Client => "client",
-            Self::Public => "public",
-        }
-    }
-
-    /// How the intake form describes the role.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Member => "I am a REALTOR® member",
-            Self::Client => "I am (or was) a client or customer of a REALTOR®",
-            Self::Public => "I am a member of the public",
-        }
-    }
-
-    /// The role with this code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
+code_enum! {
+    /// Who raised the concern.
+    RaisedBy {
+        /// A REALTOR® member.
+        Member = "member", "I am a REALTOR® member";
+        /// A client or customer of a member.
+        Client = "client", "I am (or was) a client or customer of a REALTOR®";
+        /// Anyone else.
+        Public = "public", "I am a member of the public";
     }
 }
 
@@ -192,6 +130,25 @@ pub fn validate(
     today: NaiveDate,
     limits: Limits,
 ) -> Result<NewConcern, Vec<FieldError>> {
+    check(draft, today, limits, true)
+}
+
+/// Checks a concern an ombuds logs by hand from a phone call, an e-mail or a visit: the same
+/// rules, except that the conditions of use are explained in person rather than ticked.
+pub fn validate_logged(
+    draft: &ConcernDraft,
+    today: NaiveDate,
+    limits: Limits,
+) -> Result<NewConcern, Vec<FieldError>> {
+    check(draft, today, limits, false)
+}
+
+fn check(
+    draft: &ConcernDraft,
+    today: NaiveDate,
+    limits: Limits,
+    require_acceptance: bool,
+) -> Result<NewConcern, Vec<FieldError>> {
     let mut errors = Vec::new();
 
     let category = match present(draft.category.as_deref()) {
@@ -204,7 +161,7 @@ pub fn validate(
                 "category",
                 format!(
                     "unknown kind of concern; use one of: {}",
-                    codes(Category::ALL.map(Category::code))
+                    codes(Category::ALL.iter().map(|c| c.code()))
                 ),
             ));
             None
@@ -224,7 +181,7 @@ pub fn validate(
                 "raised_by",
                 format!(
                     "unknown role; use one of: {}",
-                    codes(RaisedBy::ALL.map(RaisedBy::code))
+                    codes(RaisedBy::ALL.iter().map(|r| r.code()))
                 ),
             ));
             None
@@ -267,7 +224,7 @@ pub fn validate(
         &mut errors,
     );
 
-    if !draft.accept_conditions {
+    if require_acceptance && !draft.accept_conditions {
         errors.push(FieldError::new(
             "accept_conditions",
             "you must accept the conditions of use before the ombuds can help",
@@ -293,48 +250,19 @@ fn present(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn codes<const N: usize>(codes: [&str; N]) -> String {
-    codes.join(", ")
+fn codes<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    codes.collect::<Vec<_>>().join(", ")
 }
 
-/// Normalises line endings and surrounding space, and enforces the length and character rules.
 fn check_text(
     field: &'static str,
     text: &str,
     max_chars: usize,
     errors: &mut Vec<FieldError>,
 ) -> Option<SecretString> {
-    let mut normalised = Zeroizing::new(String::with_capacity(text.len()));
-    let trimmed = text.trim();
-    let mut chars = trimmed.chars().peekable();
-    let mut count = 0usize;
-    while let Some(c) = chars.next() {
-        let c = if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                continue;
-            }
-            '\n'
-        } else {
-            c
-        };
-        if c.is_control() && c != '\n' && c != '\t' {
-            errors.push(FieldError::new(
-                field,
-                "contains control characters; please type plain text",
-            ));
-            return None;
-        }
-        count += 1;
-        normalised.push(c);
-    }
-    if count > max_chars {
-        errors.push(FieldError::new(
-            field,
-            format!("is {count} characters long; the limit is {max_chars}"),
-        ));
-        return None;
-    }
-    Some(SecretString::from(normalised.as_str()))
+    clean_text(text, max_chars)
+        .map_err(|problem| errors.push(FieldError::new(field, problem)))
+        .ok()
 }
 
 fn check_date(
@@ -469,10 +397,10 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for c in Category::ALL {
-            assert_eq!(Category::from_code(c.code()), Some(c));
+            assert_eq!(Category::from_code(c.code()), Some(*c));
         }
         for r in RaisedBy::ALL {
-            assert_eq!(RaisedBy::from_code(r.code()), Some(r));
+            assert_eq!(RaisedBy::from_code(r.code()), Some(*r));
         }
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! Code here is handed everything it needs (today's date, limits) and returns decisions.
 
+pub mod account;
+pub mod case;
 pub mod concern;
 pub mod dates;
 pub mod deadline;
 pub mod holidays;
+pub mod notes;
+pub mod text;

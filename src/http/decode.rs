@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::error::Problem;
+use crate::domain::concern::FieldError;
 
 /// Largest request body accepted, in bytes. A full-length description written in a
 /// non-Latin script and percent-encoded by a browser still fits.
@@ -151,6 +152,32 @@ fn percent_decode(input: &[u8]) -> Result<Zeroizing<Vec<u8>>, Problem> {
     Ok(out)
 }
 
+/// Text fields by name, from a form or a JSON object alike, so that one decoder serves both.
+pub trait Fields {
+    /// Takes the text of `name`; a JSON value of the wrong type is recorded in `errors`.
+    fn field(
+        &mut self,
+        name: &'static str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Zeroizing<String>>;
+}
+
+impl Fields for FormFields {
+    fn field(&mut self, name: &'static str, _: &mut Vec<FieldError>) -> Option<Zeroizing<String>> {
+        self.take(name)
+    }
+}
+
+impl Fields for JsonObject {
+    fn field(
+        &mut self,
+        name: &'static str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Zeroizing<String>> {
+        self.text(name, errors)
+    }
+}
+
 /// A decoded JSON object whose strings are wiped when it is dropped.
 pub struct JsonObject(pub Map<String, Value>);
 
@@ -167,6 +194,48 @@ impl JsonObject {
                 Err(Problem::BadRequest(
                     "The request body must be a JSON object.".into(),
                 ))
+            }
+        }
+    }
+}
+
+impl JsonObject {
+    /// Refuses keys other than `allowed`, naming the first unknown one (a misspelt key would
+    /// otherwise silently drop what the sender meant).
+    pub fn only(&self, allowed: &[&str]) -> Result<(), Problem> {
+        match self.0.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(unknown) => Err(Problem::BadRequest(format!(
+                "Unknown field {unknown:?}. The fields are: {}.",
+                allowed.join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes a string field; `null` or absent is `None`; another type is a field error.
+    pub fn text(
+        &mut self,
+        field: &'static str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Zeroizing<String>> {
+        match self.0.get_mut(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
+            Some(_) => {
+                errors.push(FieldError::new(field, "must be a string"));
+                None
+            }
+        }
+    }
+
+    /// Reads a boolean field; `null` or absent is `None`; another type is a field error.
+    pub fn boolean(&self, field: &'static str, errors: &mut Vec<FieldError>) -> Option<bool> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                errors.push(FieldError::new(field, "must be true or false"));
+                None
             }
         }
     }

@@ -19,7 +19,9 @@ use crate::store::StoreError;
 pub enum Problem {
     /// The request is malformed (400).
     BadRequest(String),
-    /// The request is not allowed from where it came (403).
+    /// The request needs a signed-in staff member, or their credentials were refused (401).
+    Unauthorized(String),
+    /// The request is not allowed from where it came, or for this account (403).
     Forbidden(String),
     /// Nothing is at this address (404).
     NotFound,
@@ -32,6 +34,13 @@ pub enum Problem {
     UnsupportedMediaType(String),
     /// Fields failed the rules (422).
     Invalid(Vec<FieldError>),
+    /// Too many attempts; try again after this many seconds (429).
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after: u64,
+        /// What was refused.
+        message: String,
+    },
     /// The service cannot do this right now, through no fault of the request (503).
     Unavailable(String),
     /// Something failed on our side (500); the detail is logged, never shown.
@@ -43,13 +52,23 @@ impl Problem {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds a client should wait before retrying, for a 429.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -57,8 +76,11 @@ impl Problem {
     /// under which its detail was logged.
     fn explain(self) -> (String, Option<String>) {
         match self {
-            Self::BadRequest(m) | Self::Forbidden(m) | Self::UnsupportedMediaType(m) => (m, None),
-            Self::Unavailable(m) => (m, None),
+            Self::BadRequest(m)
+            | Self::Unauthorized(m)
+            | Self::Forbidden(m)
+            | Self::UnsupportedMediaType(m) => (m, None),
+            Self::Unavailable(m) | Self::TooManyRequests { message: m, .. } => (m, None),
             Self::NotFound => ("There is nothing at this address.".into(), None),
             Self::TooLarge { limit } => (
                 format!(
@@ -94,7 +116,9 @@ impl Problem {
     fn heading(&self) -> &'static str {
         match self {
             Self::BadRequest(_) | Self::Invalid(_) => "The request could not be read",
+            Self::Unauthorized(_) => "Sign in first",
             Self::Forbidden(_) => "Not allowed",
+            Self::TooManyRequests { .. } => "Too many attempts",
             Self::NotFound => "Page not found",
             Self::TooLarge { .. } => "Too much text",
             Self::UnsupportedMediaType(_) => "Unsupported format",
@@ -121,6 +145,12 @@ impl From<StoreError> for Problem {
     }
 }
 
+impl From<crate::crypto::CryptoError> for Problem {
+    fn from(error: crate::crypto::CryptoError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
 /// A problem answered as JSON: `{"error": "...", "fields": [{"field", "message"}]}`.
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
@@ -131,9 +161,21 @@ impl<E: Into<Problem>> From<E> for ApiError {
     }
 }
 
+/// Adds `Retry-After` to a 429 answer.
+fn with_retry_after(mut response: Response, retry_after: Option<u64>) -> Response {
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
+        let retry_after = self.0.retry_after();
         let fields = match &self.0 {
             Problem::Invalid(errors) => errors
                 .iter()
@@ -149,7 +191,7 @@ impl IntoResponse for ApiError {
         if let Some(reference) = reference {
             body["reference"] = reference.into();
         }
-        (status, Json(body)).into_response()
+        with_retry_after((status, Json(body)).into_response(), retry_after)
     }
 }
 
@@ -178,6 +220,7 @@ pub struct ErrorPageContent {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
+        let retry_after = self.0.retry_after();
         let heading = self.0.heading();
         let (message, reference) = self.0.explain();
         let mut response = status.into_response();
@@ -186,6 +229,6 @@ impl IntoResponse for PageError {
             message,
             reference,
         });
-        response
+        with_retry_after(response, retry_after)
     }
 }

@@ -9,8 +9,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
-use zeroize::Zeroizing;
+use serde_json::json;
 
 use super::AppState;
 use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
@@ -31,7 +30,7 @@ pub async fn submit_form(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    refuse_cross_site(&headers)?;
+    super::auth::refuse_cross_site(&headers)?;
     require_content_type(&headers, "application/x-www-form-urlencoded")?;
     let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
     let mut form = FormFields::parse(&body)?;
@@ -107,54 +106,21 @@ const JSON_FIELDS: [&str; 7] = [
     "accept_conditions",
 ];
 
-/// Builds a draft from a JSON object. Unknown keys are refused (a misspelt key would otherwise
-/// drop what the sender meant to say); values of the wrong type are reported per field.
+/// Builds a draft from a JSON object. Unknown keys are refused; values of the wrong type are
+/// reported per field.
 fn draft_from_json(object: &mut JsonObject) -> Result<(ConcernDraft, Vec<FieldError>), Problem> {
-    if let Some(unknown) = object.0.keys().find(|k| !JSON_FIELDS.contains(&k.as_str())) {
-        return Err(Problem::BadRequest(format!(
-            "Unknown field {unknown:?}. The fields are: {}.",
-            JSON_FIELDS.join(", ")
-        )));
-    }
+    object.only(&JSON_FIELDS)?;
     let mut errors = Vec::new();
-    let mut text = |field: &'static str| -> Option<Zeroizing<String>> {
-        match object.0.get_mut(field) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
-            Some(_) => {
-                errors.push(FieldError::new(field, "must be a string"));
-                None
-            }
-        }
+    let draft = ConcernDraft {
+        category: object.text("category", &mut errors).map(|v| v.to_string()),
+        raised_by: object.text("raised_by", &mut errors).map(|v| v.to_string()),
+        description: object.text("description", &mut errors),
+        contact: object.text("contact", &mut errors),
+        concluded_on: object.text("concluded_on", &mut errors),
+        discovered_on: object.text("discovered_on", &mut errors),
+        accept_conditions: object
+            .boolean("accept_conditions", &mut errors)
+            .unwrap_or(false),
     };
-    let mut draft = ConcernDraft {
-        category: text("category").map(|v| v.to_string()),
-        raised_by: text("raised_by").map(|v| v.to_string()),
-        description: text("description"),
-        contact: text("contact"),
-        concluded_on: text("concluded_on"),
-        discovered_on: text("discovered_on"),
-        accept_conditions: false,
-    };
-    match object.0.get("accept_conditions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Bool(accepted)) => draft.accept_conditions = *accepted,
-        Some(_) => errors.push(FieldError::new(
-            "accept_conditions",
-            "must be true or false",
-        )),
-    }
     Ok((draft, errors))
-}
-
-/// Refuses a form posted from another site (a browser says so in `Sec-Fetch-Site`), so that no
-/// other page can file concerns in a visitor's name. Requests without the header (older
-/// browsers, scripts) are let through; the form holds nothing secret to steal.
-fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Problem> {
-    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
-        Some(b"cross-site") => Err(Problem::Forbidden(
-            "This form can only be sent from the ombuds site itself.".into(),
-        )),
-        _ => Ok(()),
-    }
 }

@@ -2,11 +2,22 @@
 //! response passes through. Handlers decide nothing themselves: they decode, ask
 //! [`crate::domain`], and call [`crate::store`].
 
+mod admin;
+mod api_cases;
+pub mod auth;
+mod board;
+mod case_input;
+mod console;
 mod decode;
+mod enrol;
 pub mod error;
+mod followup;
 mod intake;
 mod pages;
 mod security_headers;
+mod signin;
+pub mod staff_views;
+mod throttle;
 pub mod views;
 
 use std::ops::Deref;
@@ -36,12 +47,54 @@ pub struct App {
     pub store: Store,
     /// The source of "now".
     pub clock: Clock,
+    /// Failed receipt look-ups allowed, for the whole service.
+    pub failed_lookups: throttle::FailureBudget,
 }
 
 impl App {
+    /// The application over `store`, configured by `config`.
+    pub fn new(config: Config, store: Store, clock: Clock) -> Self {
+        Self {
+            config,
+            store,
+            clock,
+            // 30 wrong receipts at once, then one every two seconds.
+            failed_lookups: throttle::FailureBudget::new(30, 0.5),
+        }
+    }
+
     /// Today's date in the association's time zone.
     pub fn today(&self) -> NaiveDate {
         self.clock.today_in(self.config.association.time_zone)
+    }
+
+    /// Now, in Unix seconds (for staff sessions and throttling only).
+    pub fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+
+    /// The association details every page shows.
+    pub fn site(&self) -> views::Site {
+        views::Site::from_config(&self.config)
+    }
+
+    /// An absolute link to `path`: under the configured public address, or else the address
+    /// the request came to.
+    pub fn link(&self, headers: &axum::http::HeaderMap, path: &str) -> String {
+        if let Some(base) = &self.config.server.public_url {
+            return format!("{base}{path}");
+        }
+        let scheme = if self.config.clients_use_tls() {
+            "https"
+        } else {
+            "http"
+        };
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+            .map_or_else(|| self.config.server.listen.to_string(), str::to_owned);
+        format!("{scheme}://{host}{path}")
     }
 }
 
@@ -70,6 +123,13 @@ pub fn build_router(state: AppState) -> Router {
         .route("/", get(intake::page))
         .route("/concerns", post(intake::submit_form))
         .route("/api/v1/concerns", post(intake::submit_json))
+        .merge(signin::router())
+        .merge(enrol::router())
+        .merge(console::router())
+        .merge(api_cases::router())
+        .merge(admin::router())
+        .merge(board::router())
+        .merge(followup::router())
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)

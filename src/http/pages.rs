@@ -41,8 +41,10 @@ pub async fn render_error_pages(
     };
     let mut rendered = page.into_response();
     *rendered.status_mut() = status;
-    if let Some(allow) = response.headers().get(header::ALLOW) {
-        rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    for name in [header::ALLOW, header::RETRY_AFTER, header::SET_COOKIE] {
+        if let Some(value) = response.headers().get(&name) {
+            rendered.headers_mut().insert(name, value.clone());
+        }
     }
     rendered
 }

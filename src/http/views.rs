@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDate;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::config::Config;
 use crate::crypto::Receipt;
@@ -118,7 +118,7 @@ impl IntakePage {
         errors: Vec<FieldError>,
     ) -> Self {
         let categories = Category::ALL
-            .into_iter()
+            .iter()
             .map(|c| Choice {
                 code: c.code(),
                 label: c.label(),
@@ -126,7 +126,7 @@ impl IntakePage {
             })
             .collect();
         let roles = RaisedBy::ALL
-            .into_iter()
+            .iter()
             .map(|r| Choice {
                 code: r.code(),
                 label: r.label(),
@@ -212,4 +212,42 @@ pub struct ErrorPage {
     pub message: String,
     /// Reference of a logged internal error.
     pub reference: Option<String>,
+}
+
+/// The form where a submitter types their receipt.
+#[derive(Template, WebTemplate)]
+#[template(path = "followup.html")]
+pub struct FollowupPage {
+    /// Association details.
+    pub site: Site,
+    /// Why the last receipt opened nothing.
+    pub error: Option<String>,
+}
+
+/// A submitter's concern and thread, opened with their receipt.
+#[derive(Template, WebTemplate)]
+#[template(path = "followup_thread.html")]
+pub struct FollowupThreadPage {
+    /// Association details.
+    pub site: Site,
+    /// The receipt, carried in a hidden field so that replying needs no cookie.
+    pub receipt: Zeroizing<String>,
+    /// First-contact date.
+    pub first_contact: NaiveDate,
+    /// First-contact date in words.
+    pub first_contact_long: String,
+    /// An ombuds has opened the case.
+    pub opened: bool,
+    /// What they wrote.
+    pub description: Zeroizing<String>,
+    /// The thread.
+    pub messages: Vec<crate::http::staff_views::MessageView>,
+    /// A message kept after a problem.
+    pub draft: Zeroizing<String>,
+    /// Problems with the message sent.
+    pub errors: Vec<FieldError>,
+    /// A confirmation.
+    pub notice: Option<String>,
+    /// Longest message.
+    pub max_chars: usize,
 }

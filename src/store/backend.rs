@@ -1,42 +1,282 @@
-//! The interface every database engine implements. It carries ciphertext and the few fields
-//! stored in the clear, never plaintext.
+//! The interface every database engine implements. It carries ciphertext, wrapped keys and the
+//! few fields stored in the clear — never plaintext — and says nothing about SQL.
+//!
+//! Dates are the association's calendar dates; times (staff sessions and throttling only) are
+//! Unix seconds.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::StoreError;
 use crate::crypto::ReceiptHash;
+use crate::domain::account::{Role, Throttle};
+use crate::domain::case::{Author, CaseStatus, Channel, Service};
 use crate::domain::concern::{Category, RaisedBy};
+use crate::domain::notes::NoteKind;
 
-/// A concern as the database keeps it.
-pub struct StoredConcern {
+/// The clear fields of a case.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
     /// Random identifier.
     pub id: String,
-    /// Keyed hash of the receipt.
-    pub receipt_hash: ReceiptHash,
-    /// Kind of concern (clear).
+    /// New (inbox) or open.
+    pub status: CaseStatus,
+    /// How it reached the ombuds.
+    pub channel: Channel,
+    /// Kind of concern.
     pub category: Category,
-    /// Who raised it (clear).
+    /// Who raised it.
     pub raised_by: RaisedBy,
-    /// First-contact date in the association's calendar (clear, day precision).
+    /// First-contact date (suspends the filing deadline).
     pub first_contact: NaiveDate,
+    /// When an ombuds opened it.
+    pub opened_on: Option<NaiveDate>,
+    /// Services given so far.
+    pub services: Vec<Service>,
+    /// Whether the submitter holds a receipt (web cases).
+    pub has_receipt: bool,
+    /// Public half of the case's content key, for sealing more content to it.
+    pub recipient: String,
     /// Identifier of the content key in the key store.
     pub key_id: String,
-    /// The content key, wrapped to the master key; goes to the key store, not the database.
+}
+
+/// A new case with everything the database keeps of it.
+pub struct NewCase {
+    /// Its clear fields.
+    pub record: CaseRecord,
+    /// Keyed hash of the receipt, for web cases.
+    pub receipt_hash: Option<ReceiptHash>,
+    /// The content key wrapped to the master key (for the key store).
     pub wrapped_key: Vec<u8>,
-    /// The concern's text and typed dates, sealed to the content key.
+    /// The concern as raised, sealed to the content key.
     pub sealed: Vec<u8>,
+}
+
+/// A case with its sealed concern and wrapped key.
+pub struct SealedCase {
+    /// Its clear fields.
+    pub record: CaseRecord,
+    /// The wrapped content key; `None` if the key store no longer holds it.
+    pub wrapped_key: Option<Vec<u8>>,
+    /// The concern as raised, sealed.
+    pub sealed: Vec<u8>,
+}
+
+/// A case as listed in the console.
+#[derive(Debug, Clone)]
+pub struct CaseListing {
+    /// Its clear fields.
+    pub record: CaseRecord,
+    /// The last message in its thread is from the submitter.
+    pub awaiting_reply: bool,
+    /// Commitments not yet done and not expired.
+    pub open_commitments: u32,
+}
+
+/// A working note or commitment, sealed.
+#[derive(Debug, Clone)]
+pub struct NoteRecord {
+    /// Random identifier.
+    pub id: String,
+    /// The case it belongs to.
+    pub case_id: String,
+    /// Note or commitment.
+    pub kind: NoteKind,
+    /// When a commitment is due.
+    pub due_on: Option<NaiveDate>,
+    /// The day it is destroyed.
+    pub expires_on: NaiveDate,
+    /// Whether a commitment is done.
+    pub done: bool,
+    /// The text, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A message of the follow-up thread, sealed.
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    /// Position in the thread.
+    pub seq: i64,
+    /// Who wrote it.
+    pub author: Author,
+    /// The day it was written.
+    pub sent_on: NaiveDate,
+    /// The text, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A commitment coming due, with what is needed to open it.
+pub struct DueCommitment {
+    /// The commitment.
+    pub note: NoteRecord,
+    /// The wrapped key of its case.
+    pub wrapped_key: Vec<u8>,
+}
+
+/// A staff account.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    /// Random identifier.
+    pub id: String,
+    /// Sign-in name.
+    pub username: String,
+    /// What the account may do.
+    pub role: Role,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// TOTP secret sealed to the master key.
+    pub totp_sealed: Vec<u8>,
+    /// The last TOTP step accepted (a code is never accepted twice).
+    pub totp_last_step: i64,
+    /// Whether the account may sign in.
+    pub disabled: bool,
+}
+
+/// A one-time enrolment link.
+#[derive(Debug, Clone)]
+pub struct EnrolmentRecord {
+    /// SHA-256 of the link's token.
+    pub token_hash: [u8; 32],
+    /// The account's name, or `None` for the first administrator to choose.
+    pub username: Option<String>,
+    /// The account's role.
+    pub role: Role,
+    /// The TOTP secret to be confirmed, sealed to the master key.
+    pub totp_sealed: Vec<u8>,
+    /// When the link stops working.
+    pub expires_at: i64,
+}
+
+/// A staff session.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// SHA-256 of the cookie's token.
+    pub token_hash: [u8; 32],
+    /// The account.
+    pub user_id: String,
+    /// Sign-in time.
+    pub created_at: i64,
+    /// Last request.
+    pub last_seen: i64,
+}
+
+/// A session with its account's current standing.
+#[derive(Debug, Clone)]
+pub struct SessionWithUser {
+    /// The session.
+    pub session: SessionRecord,
+    /// The account's name.
+    pub username: String,
+    /// The account's role.
+    pub role: Role,
+    /// Whether the account is disabled.
+    pub disabled: bool,
 }
 
 /// A database engine.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Stores a concern and its wrapped key; returns once both are durable.
-    async fn insert_concern(&self, concern: StoredConcern) -> Result<(), StoreError>;
+    // --- Cases ---------------------------------------------------------------------------
+
+    /// Stores a new case and its wrapped key; returns once both are durable.
+    async fn insert_case(&self, case: NewCase) -> Result<(), StoreError>;
+    /// All cases, newest first-contact first.
+    async fn list_cases(&self, today: NaiveDate) -> Result<Vec<CaseListing>, StoreError>;
+    /// One case by id.
+    async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError>;
+    /// One case by the keyed hash of its receipt.
+    async fn case_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<SealedCase>, StoreError>;
+    /// A case's notes that have not expired by `today`, oldest first.
+    async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError>;
+    /// A case's follow-up thread, in order.
+    async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError>;
+    /// Marks a new case open on `today`; false if there is no such case.
+    async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
+    /// Replaces a case's services; false if there is no such case.
+    async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError>;
+    /// Adds a note; false if there is no such case.
+    async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError>;
+    /// Marks a commitment done or not; false if there is no such unexpired note on that case.
+    async fn set_note_done(
+        &self,
+        case_id: &str,
+        note_id: &str,
+        done: bool,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError>;
+    /// Appends to a case's thread; false if there is no such case.
+    async fn insert_message(
+        &self,
+        case_id: &str,
+        author: Author,
+        sent_on: NaiveDate,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError>;
+    /// Commitments not done, not expired, due on or before `until`, soonest first.
+    async fn commitments_due(
+        &self,
+        today: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<DueCommitment>, StoreError>;
+    /// Destroys a case: its row, notes, messages and its key, in one write. Returns the clear
+    /// fields it had, or `None` if there was no such case.
+    async fn destroy_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;
+
+    // --- Accounts ------------------------------------------------------------------------
+
+    /// Number of administrators who can sign in.
+    async fn count_active_admins(&self) -> Result<u64, StoreError>;
+    /// Stores an enrolment link. With `replace_setup`, first removes unused links for the
+    /// first administrator.
+    async fn insert_enrolment(
+        &self,
+        enrolment: EnrolmentRecord,
+        replace_setup: bool,
+    ) -> Result<(), StoreError>;
+    /// An enrolment link by the hash of its token.
+    async fn enrolment(&self, token_hash: &[u8; 32])
+    -> Result<Option<EnrolmentRecord>, StoreError>;
+    /// Uses up an enrolment link: creates the account, or replaces an existing account's
+    /// password and TOTP secret (ending its sessions). False if the link was already used, or
+    /// the name is taken by another new account.
+    async fn complete_enrolment(
+        &self,
+        token_hash: &[u8; 32],
+        user: UserRecord,
+    ) -> Result<bool, StoreError>;
+    /// An account by name.
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// All accounts, by name.
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// Disables or re-enables an account; disabling ends its sessions. False if no such account.
+    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError>;
+    /// Records `step` as the account's last TOTP step, if it is later than the one recorded.
+    /// False means the code was already used.
+    async fn advance_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError>;
+    /// Stores a new session.
+    async fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError>;
+    /// A session by the hash of its token.
+    async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionWithUser>, StoreError>;
+    /// Records a request at `now`.
+    async fn touch_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError>;
+    /// Ends one session.
+    async fn delete_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Ends every session of an account; returns how many.
+    async fn delete_sessions_of(&self, user_id: &str) -> Result<u64, StoreError>;
+    /// Sign-in failures recorded under `key`.
+    async fn throttle(&self, key: &[u8; 32]) -> Result<Option<Throttle>, StoreError>;
+    /// Records sign-in failures under `key`, or clears them with `None`.
+    async fn set_throttle(&self, key: &[u8; 32], state: Option<Throttle>)
+    -> Result<(), StoreError>;
+
+    // --- Operations ----------------------------------------------------------------------
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
-
     /// Finishes pending writes and closes.
     async fn close(&self);
 }

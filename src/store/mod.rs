@@ -1,26 +1,28 @@
 //! Storage: the narrow [`Backend`] interface that database engines implement, and the [`Store`]
 //! facade the web layer uses.
 //!
-//! The facade is the crypto boundary: it takes plaintext from above, seals it with a fresh
-//! per-concern key, and hands the engine only ciphertext, wrapped keys and the few fields kept in
-//! the clear (category, who raised it, the first-contact date). Engines never see plaintext and
-//! the web layer never sees ciphertext.
+//! The facade is the crypto boundary: it takes plaintext from above, seals it to the case's own
+//! key, and hands the engine only ciphertext, wrapped keys and the few fields kept in the clear
+//! (category, who raised it, channel, dates). On the way back it unwraps and opens. Engines
+//! never see plaintext and the web layer never sees ciphertext.
 
+mod accounts;
 mod backend;
+mod cases;
 mod content;
 pub mod sqlite;
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
-pub use backend::{Backend, StoredConcern};
+pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
+pub use backend::{Backend, CaseListing, CaseRecord};
+pub use cases::{CaseDetail, Commitment, FollowupThread, Message, Note, ReplyOutcome};
+pub use content::Concern;
 
 use crate::config::{Config, Database};
 use crate::crypto::envelope::IdentityFileError;
 use crate::crypto::receipt::ReceiptKeyError;
-use crate::crypto::{CryptoError, MasterKey, Receipt, ReceiptKey, random};
-use crate::domain::concern::NewConcern;
+use crate::crypto::{CryptoError, MasterKey, ReceiptKey};
 
 /// A storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +55,8 @@ pub enum StoreError {
 pub struct Store {
     backend: Arc<dyn Backend>,
     master: Arc<MasterKey>,
-    receipts: Arc<ReceiptKey>,
+    secret: Arc<ReceiptKey>,
+    issuer: Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -67,7 +70,7 @@ impl Store {
     /// needed.
     pub async fn open(config: &Config) -> Result<Self, StoreError> {
         let master = MasterKey::load(&config.keys.identity)?;
-        let receipts = ReceiptKey::load(&config.keys.receipt_secret)?;
+        let secret = ReceiptKey::load(&config.keys.receipt_secret)?;
         let backend: Arc<dyn Backend> = match &config.database {
             Database::Sqlite { path } => {
                 Arc::new(sqlite::SqliteBackend::open(path, &config.keys.store).await?)
@@ -76,33 +79,9 @@ impl Store {
         Ok(Self {
             backend,
             master: Arc::new(master),
-            receipts: Arc::new(receipts),
+            secret: Arc::new(secret),
+            issuer: Arc::from(config.association.name.as_str()),
         })
-    }
-
-    /// Seals and stores a new concern; returns the receipt to show the submitter, once.
-    /// Returns only after the concern is durably on disk.
-    pub async fn submit_concern(
-        &self,
-        concern: &NewConcern,
-        first_contact: NaiveDate,
-    ) -> Result<Receipt, StoreError> {
-        let receipt = Receipt::generate()?;
-        let (key, wrapped_key) = self.master.new_content_key()?;
-        let sealed = key.seal(&content::concern_plaintext(concern)?)?;
-        self.backend
-            .insert_concern(StoredConcern {
-                id: random::new_id()?,
-                receipt_hash: self.receipts.hash(&receipt),
-                category: concern.category,
-                raised_by: concern.raised_by,
-                first_contact,
-                key_id: random::new_id()?,
-                wrapped_key,
-                sealed,
-            })
-            .await?;
-        Ok(receipt)
     }
 
     /// Checks that the database answers.

@@ -9,7 +9,7 @@ use crate::support::{TestServer, assert_security_headers, count, valid_concern};
 async fn assert_nothing_stored(server: &TestServer) {
     let mut db = server.database().await;
     assert_eq!(
-        count(&mut db, "concerns").await,
+        count(&mut db, "cases").await,
         0,
         "a refused request stored a concern"
     );

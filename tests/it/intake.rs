@@ -39,7 +39,7 @@ async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields() {
 
     let mut db = server.database().await;
     let row: (String, String, String, Vec<u8>, Vec<u8>, String) = sqlx::query_as(
-        "SELECT category, raised_by, first_contact, receipt_hash, sealed, key_id FROM concerns",
+        "SELECT category, raised_by, first_contact, receipt_hash, sealed, key_id FROM cases",
     )
     .fetch_one(&mut db)
     .await
@@ -115,7 +115,7 @@ async fn html_form_submission_shows_the_receipt_and_the_first_contact_date() {
     assert!(!page.contains("<script"), "no JavaScript");
 
     let mut db = server.database().await;
-    assert_eq!(count(&mut db, "concerns").await, 1);
+    assert_eq!(count(&mut db, "cases").await, 1);
     let mut keys = server.key_store().await;
     assert_eq!(count(&mut keys, "content_keys").await, 1);
 }
@@ -144,7 +144,7 @@ async fn first_contact_is_the_associations_local_date_not_the_utc_date() {
 
     let mut db = server.database().await;
     let dates: Vec<String> =
-        sqlx::query_scalar("SELECT first_contact FROM concerns ORDER BY first_contact")
+        sqlx::query_scalar("SELECT first_contact FROM cases ORDER BY first_contact")
             .fetch_all(&mut db)
             .await
             .unwrap();

@@ -6,8 +6,12 @@
     reason = "tests fail loudly by design"
 )]
 
+mod access;
+mod auth;
 mod bad_input;
+mod console;
 mod deadline_cli;
+mod followup;
 mod intake;
 mod privacy;
 mod serve;

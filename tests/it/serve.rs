@@ -283,7 +283,7 @@ async fn acknowledged_concerns_survive_a_restart_and_a_clean_stop_empties_the_wa
     }
     server.restart();
     let mut db = server.database().await;
-    assert_eq!(count(&mut db, "concerns").await, 3);
+    assert_eq!(count(&mut db, "cases").await, 3);
     let health = server
         .client()
         .get(server.at("/healthz"))

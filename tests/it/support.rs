@@ -40,6 +40,19 @@ pub struct TestServer {
     /// Temporary directory holding `data/`, the clock file and the captured output.
     pub root: TempDir,
     child: Option<Child>,
+    now: std::sync::Mutex<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A password every test account uses.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in staff member: the session cookie and the CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// `name=value` for the `Cookie` header.
+    pub cookie: String,
+    /// The token for `X-CSRF-Token` and form fields.
+    pub csrf: String,
 }
 
 /// How to start a server.
@@ -93,10 +106,14 @@ impl TestServer {
         for (name, contents) in &options.files {
             fs::write(data.join(name), contents).unwrap();
         }
+        let now = chrono::DateTime::parse_from_rfc3339(&options.now)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
         let mut server = Self {
             url: String::new(),
             root,
             child: None,
+            now: std::sync::Mutex::new(now),
         };
         server.spawn(&options.extra_args);
         server
@@ -152,7 +169,171 @@ impl TestServer {
 
     /// Moves the server's clock to `instant` (RFC 3339).
     pub fn set_clock(&self, instant: &str) {
+        let parsed = chrono::DateTime::parse_from_rfc3339(instant).unwrap();
+        *self.now.lock().unwrap() = parsed.with_timezone(&chrono::Utc);
         fs::write(self.root.path().join("clock"), instant).unwrap();
+    }
+
+    /// The server's current time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.now.lock().unwrap()
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, seconds: i64) {
+        let next = self.now() + chrono::Duration::seconds(seconds);
+        self.set_clock(&next.to_rfc3339());
+    }
+
+    /// The first-administrator token the server printed at start-up.
+    pub fn setup_token(&self) -> String {
+        let out = fs::read_to_string(self.root.path().join("stdout.log")).unwrap();
+        out.rsplit("/enrol/")
+            .next()
+            .filter(|_| out.contains("/enrol/"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no setup link printed:\n{out}"))
+    }
+
+    /// The TOTP code an authenticator app would show now for `secret`.
+    pub fn code(&self, secret: &ombuds::crypto::totp::TotpSecret) -> String {
+        secret
+            .code_at(u64::try_from(self.now().timestamp()).unwrap())
+            .unwrap()
+    }
+
+    /// Completes an enrolment through the JSON API; returns the TOTP secret it showed.
+    pub async fn enrol(
+        &self,
+        token: &str,
+        username: Option<&str>,
+    ) -> ombuds::crypto::totp::TotpSecret {
+        let shown: serde_json::Value = self
+            .client()
+            .get(self.at(&format!("/api/v1/enrolments/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let base32 = shown["totp_secret"].as_str().unwrap();
+        let bytes = data_encoding::BASE32_NOPAD
+            .decode(base32.as_bytes())
+            .unwrap();
+        let secret = ombuds::crypto::totp::TotpSecret::from_bytes(&bytes).unwrap();
+        let mut body = serde_json::json!({ "password": PASSWORD, "totp": self.code(&secret) });
+        if let Some(name) = username {
+            body["username"] = name.into();
+        }
+        let done = self
+            .client()
+            .post(self.at(&format!("/api/v1/enrolments/{token}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            done.status(),
+            201,
+            "enrolment failed: {}",
+            done.text().await.unwrap()
+        );
+        secret
+    }
+
+    /// Signs in through the JSON API, a fresh TOTP step later.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        secret: &ombuds::crypto::totp::TotpSecret,
+    ) -> Session {
+        self.advance(30);
+        let response = self
+            .client()
+            .post(self.at("/api/v1/session"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD, "totp": self.code(secret) }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "sign-in failed");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let body: serde_json::Value = response.json().await.unwrap();
+        Session {
+            cookie,
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Enrols the first administrator with the printed setup link and signs them in.
+    pub async fn admin(&self) -> Session {
+        let secret = self.enrol(&self.setup_token(), Some("ada")).await;
+        self.sign_in("ada", &secret).await
+    }
+
+    /// Has `admin` create an account with `role`, enrols it, and signs it in.
+    pub async fn staff(&self, admin: &Session, username: &str, role: &str) -> Session {
+        let secret = self.enrol_staff(admin, username, role).await;
+        self.sign_in(username, &secret).await
+    }
+
+    /// Has `admin` create an account with `role` and enrols it; returns its TOTP secret.
+    pub async fn enrol_staff(
+        &self,
+        admin: &Session,
+        username: &str,
+        role: &str,
+    ) -> ombuds::crypto::totp::TotpSecret {
+        let created = self
+            .client()
+            .post(self.at("/api/v1/users"))
+            .header("cookie", &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
+            .json(&serde_json::json!({ "username": username, "role": role }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let body: serde_json::Value = created.json().await.unwrap();
+        let url = body["enrolment_url"].as_str().unwrap();
+        let token = url.rsplit('/').next().unwrap();
+        self.enrol(token, None).await
+    }
+
+    /// A request with `session`'s cookie (and CSRF header for changes).
+    pub fn as_staff(
+        &self,
+        session: &Session,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client()
+            .request(method, self.at(path))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+    }
+
+    /// Submits a web concern with `description`; returns its receipt.
+    pub async fn submit(&self, description: &str) -> String {
+        let mut concern = valid_concern();
+        concern["description"] = description.into();
+        let response = self
+            .client()
+            .post(self.at("/api/v1/concerns"))
+            .json(&concern)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["receipt"].as_str().unwrap().to_owned()
     }
 
     /// Everything the server printed so far, standard output then standard error.

@@ -5,6 +5,7 @@
 //! acknowledged. Deleted bytes are overwritten (`secure_delete = ON`) in both files. All writes go
 //! through one group-committing [`writer::Writer`]; reads use a small pool.
 
+mod queries;
 mod schema;
 mod writer;
 
@@ -13,14 +14,12 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use futures_util::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{ConnectOptions, SqliteConnection};
 
-use super::{Backend, StoreError, StoredConcern};
+use super::StoreError;
 use writer::Writer;
 
 /// The SQLite engine.
@@ -108,50 +107,4 @@ async fn attach_key_store(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-#[async_trait]
-impl Backend for SqliteBackend {
-    async fn insert_concern(&self, concern: StoredConcern) -> Result<(), StoreError> {
-        self.writer
-            .write(
-                move |conn: &mut SqliteConnection| -> BoxFuture<'_, Result<(), sqlx::Error>> {
-                    Box::pin(async move {
-                        sqlx::query(
-                            "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)",
-                        )
-                        .bind(&concern.key_id)
-                        .bind(&concern.wrapped_key)
-                        .execute(&mut *conn)
-                        .await?;
-                        sqlx::query(
-                            "INSERT INTO concerns
-                             (id, receipt_hash, category, raised_by, first_contact, key_id, sealed)
-                         VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        )
-                        .bind(&concern.id)
-                        .bind(concern.receipt_hash.0.as_slice())
-                        .bind(concern.category.code())
-                        .bind(concern.raised_by.code())
-                        .bind(concern.first_contact.format("%Y-%m-%d").to_string())
-                        .bind(&concern.key_id)
-                        .bind(&concern.sealed)
-                        .execute(&mut *conn)
-                        .await?;
-                        Ok(())
-                    })
-                },
-            )
-            .await
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.readers).await?;
-        Ok(())
-    }
-
-    async fn close(&self) {
-        self.readers.close().await;
-        self.writer.close().await;
-    }
 }

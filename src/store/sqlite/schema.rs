@@ -9,22 +9,92 @@ use crate::store::StoreError;
 
 /// Migrations of the main database, in order. Entry `i` takes the schema to version `i + 1`.
 const DATABASE: &[&str] = &["
-    -- Concerns from the public intake. Only category, who raised it and the local first-contact
-    -- date are in the clear; everything the submitter typed is in `sealed`.
-    CREATE TABLE concerns (
+    -- A case: a concern from the web intake (status 'new' until an ombuds opens it) or a contact
+    -- an ombuds logged by hand. Only these clear fields are readable without the case's key;
+    -- everything a person wrote is in `sealed` (and in notes and messages), sealed to that key.
+    -- A closed case is deleted outright, with its key; nothing here records that it existed.
+    CREATE TABLE cases (
         id TEXT PRIMARY KEY,
-        receipt_hash BLOB NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        channel TEXT NOT NULL,
         category TEXT NOT NULL,
         raised_by TEXT NOT NULL,
         first_contact TEXT NOT NULL,
+        opened_on TEXT,
+        services TEXT NOT NULL DEFAULT '',
+        receipt_hash BLOB UNIQUE,
+        recipient TEXT NOT NULL,
         key_id TEXT NOT NULL,
         sealed BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX cases_by_status ON cases (status);
+
+    -- Working notes and commitments. `expires_on` is the day the note is destroyed.
+    CREATE TABLE notes (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        due_on TEXT,
+        expires_on TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        sealed BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX notes_by_case ON notes (case_id);
+    CREATE INDEX notes_by_expiry ON notes (expires_on);
+
+    -- The anonymous follow-up thread. `seq` orders it; only the date is kept, never the time.
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        author TEXT NOT NULL,
+        sent_on TEXT NOT NULL,
+        sealed BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX messages_by_case ON messages (case_id, seq);
+
+    -- Staff accounts. The TOTP secret is sealed to the association's master key.
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        totp_sealed BLOB NOT NULL,
+        totp_last_step INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+
+    -- One-time enrolment links, by the hash of their token. A NULL username lets the first
+    -- administrator choose a name.
+    CREATE TABLE enrolments (
+        token_hash BLOB PRIMARY KEY,
+        username TEXT,
+        role TEXT NOT NULL,
+        totp_sealed BLOB NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+
+    -- Staff sessions, by the hash of their cookie. Times are Unix seconds (staff only).
+    CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+
+    -- Sign-in failures per username, by a keyed hash of what was typed (never the name itself,
+    -- which may be a password typed into the wrong box), and never by network address.
+    CREATE TABLE signin_throttle (
+        key BLOB PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        blocked_until INTEGER NOT NULL
     ) STRICT;
 "];
 
 /// Migrations of the key store (attached as schema `keystore`), in order.
 const KEY_STORE: &[&str] = &["
-    -- One age identity per concern, encrypted to the association's master key.
+    -- One age identity per case, encrypted to the association's master key.
     CREATE TABLE keystore.content_keys (
         id TEXT PRIMARY KEY,
         wrapped BLOB NOT NULL

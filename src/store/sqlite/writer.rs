@@ -74,7 +74,26 @@ where
 
 enum Message {
     Job(Box<dyn Job>),
+    Checkpoint(oneshot::Sender<Result<(), StoreError>>),
     Close(oneshot::Sender<()>),
+}
+
+/// Copies the WAL of both files into the databases and truncates it, so that no old page
+/// image (holding deleted content) stays in a WAL file. Reports a checkpoint that readers
+/// kept from completing.
+async fn checkpoint(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    for sql in [
+        "PRAGMA main.wal_checkpoint(TRUNCATE)",
+        "PRAGMA keystore.wal_checkpoint(TRUNCATE)",
+    ] {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as(sql).fetch_one(&mut *conn).await?;
+        if busy != 0 {
+            return Err(StoreError::Database(
+                "a WAL checkpoint could not complete while readers were active".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A handle for sending writes to the writer task.
@@ -107,6 +126,16 @@ impl Writer {
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 
+    /// Checkpoints and truncates both WAL files once the writes queued before it are committed.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        let (done, finished) = oneshot::channel();
+        self.jobs
+            .send(Message::Checkpoint(done))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        finished.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
     /// Lets queued jobs finish, checkpoints the WAL into the database and closes the connection.
     pub async fn close(&self) {
         let (done, finished) = oneshot::channel();
@@ -120,26 +149,38 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
     let mut messages = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
         let mut jobs = Vec::with_capacity(messages.len());
+        let mut checkpoints = Vec::new();
         let mut closing = None;
         for message in messages.drain(..) {
             match message {
                 Message::Job(job) => jobs.push(job),
+                Message::Checkpoint(done) => checkpoints.push(done),
                 Message::Close(done) => closing = Some(done),
             }
         }
         if !jobs.is_empty() {
             commit_batch(&mut conn, jobs).await;
         }
+        if !checkpoints.is_empty() {
+            let result = checkpoint(&mut conn).await;
+            for done in checkpoints {
+                let _ = done.send(result.as_ref().map(|_| ()).map_err(StoreError::again));
+            }
+        }
         if let Some(done) = closing {
             receiver.close();
-            while let Some(Message::Job(job)) = receiver.recv().await {
-                job.fail(&StoreError::WriterStopped);
+            while let Some(message) = receiver.recv().await {
+                match message {
+                    Message::Job(job) => job.fail(&StoreError::WriterStopped),
+                    Message::Checkpoint(done) => {
+                        let _ = done.send(Err(StoreError::WriterStopped));
+                    }
+                    Message::Close(_) => {}
+                }
             }
-            let _ = sqlx::raw_sql(
-                "PRAGMA main.wal_checkpoint(TRUNCATE); PRAGMA keystore.wal_checkpoint(TRUNCATE)",
-            )
-            .execute(&mut conn)
-            .await;
+            if let Err(e) = checkpoint(&mut conn).await {
+                tracing::warn!("final checkpoint: {e}");
+            }
             let _ = sqlx::Connection::close(conn).await;
             let _ = done.send(());
             return;

@@ -1,0 +1,226 @@
+//! A case: how the ombuds came to hear of it, where it stands, which services were given, and
+//! how it ended. Codes are stable (API, database, trend counters); labels are for people.
+//!
+//! Pure vocabulary and rules; no storage, no HTTP.
+
+use super::concern::FieldError;
+
+/// Declares a closed set of codes with labels, in display order.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// The stable code used in the API and the database.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)+
+                }
+            }
+
+            /// How a person reads it.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)+
+                }
+            }
+
+            /// The value with this code.
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+    };
+}
+pub(crate) use code_enum;
+
+code_enum! {
+    /// How the concern reached the ombuds.
+    Channel {
+        /// The public intake form or API.
+        Web = "web", "Web intake";
+        /// A telephone call.
+        Phone = "phone", "Telephone";
+        /// An e-mail.
+        Email = "email", "E-mail";
+        /// Someone came to the office.
+        WalkIn = "walk_in", "Walk-in";
+    }
+}
+
+code_enum! {
+    /// Where a case stands. Closed cases are destroyed, so there is no "closed" status.
+    CaseStatus {
+        /// A web concern no ombuds has opened yet (the inbox).
+        New = "new", "New";
+        /// An ombuds is working on it.
+        Open = "open", "Open";
+    }
+}
+
+code_enum! {
+    /// A service the ombuds gave.
+    Service {
+        /// Answered a question or gave information.
+        AnswerInformation = "answer_information", "Answer or information";
+        /// Explored options and resources.
+        OptionsResources = "options_resources", "Options and resources";
+        /// Referred to another resource.
+        Referral = "referral", "Referral";
+        /// Coached the person on handling it themselves.
+        Coaching = "coaching", "Coaching";
+        /// Carried messages between parties or facilitated a conversation.
+        FacilitatedDiscussion = "facilitated_discussion", "Shuttle diplomacy or facilitated discussion";
+    }
+}
+
+code_enum! {
+    /// How a case ended.
+    Outcome {
+        /// Resolved to the parties' satisfaction.
+        SuccessfullyClosed = "successfully_closed", "Successfully closed";
+        /// Ombuds efforts ended without a resolution.
+        UnsuccessfullyClosed = "unsuccessfully_closed", "Unsuccessfully closed";
+        /// Outside the program's scope.
+        Dismissed = "dismissed", "Dismissed (outside the program's scope)";
+        /// The user declined ombuds services for mediation or a formal complaint.
+        Declined = "declined", "Declined by the user (mediation or formal complaint)";
+        /// Ended at once because a public trust violation may have occurred.
+        TerminatedPublicTrust = "terminated_public_trust", "Terminated: possible public trust violation";
+        /// The user withdrew.
+        Withdrawn = "withdrawn", "Withdrawn by the user";
+    }
+}
+
+code_enum! {
+    /// Who wrote a message in the follow-up thread.
+    Author {
+        /// The person who raised the concern, with their receipt.
+        Submitter = "submitter", "You";
+        /// An ombuds.
+        Ombuds = "ombuds", "Ombuds";
+    }
+}
+
+/// Longest follow-up message or reply, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+
+/// Channels an ombuds may choose when logging a contact by hand.
+pub const MANUAL_CHANNELS: [Channel; 3] = [Channel::Phone, Channel::Email, Channel::WalkIn];
+
+/// Checks the channel and first-contact date of a contact an ombuds logs by hand. The date
+/// defaults to `today` and may not be in the future.
+pub fn validate_logged_contact(
+    channel: Option<&str>,
+    first_contact: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<(Channel, chrono::NaiveDate), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let channel = match channel.map(str::trim).filter(|c| !c.is_empty()) {
+        None => {
+            errors.push(FieldError::new("channel", "choose how they got in touch"));
+            None
+        }
+        Some(code) => MANUAL_CHANNELS
+            .iter()
+            .copied()
+            .find(|c| c.code() == code)
+            .or_else(|| {
+                errors.push(FieldError::new(
+                    "channel",
+                    "must be phone, email or walk_in",
+                ));
+                None
+            }),
+    };
+    let date = match first_contact.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Some(today),
+        Some(text) => match super::dates::parse_iso_date(text) {
+            Ok(date) if date > today => {
+                errors.push(FieldError::new(
+                    "first_contact",
+                    format!("{date} is in the future; give a date on or before {today}"),
+                ));
+                None
+            }
+            Ok(date) => Some(date),
+            Err(e) => {
+                errors.push(FieldError::new("first_contact", e.to_string()));
+                None
+            }
+        },
+    };
+    match (channel, date) {
+        (Some(channel), Some(date)) if errors.is_empty() => Ok((channel, date)),
+        _ => Err(errors),
+    }
+}
+
+/// Parses a comma-separated list of service codes (as stored), skipping unknown codes.
+pub fn services_from_codes(codes: &str) -> Vec<Service> {
+    let mut services: Vec<Service> = codes
+        .split(',')
+        .filter_map(|c| Service::from_code(c.trim()))
+        .collect();
+    services.sort();
+    services.dedup();
+    services
+}
+
+/// The stored form of a set of services: codes joined by commas, in display order.
+pub fn services_to_codes(services: &[Service]) -> String {
+    let mut sorted = services.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for all in [
+            Channel::ALL.iter().map(|v| v.code()).collect::<Vec<_>>(),
+            Service::ALL.iter().map(|v| v.code()).collect(),
+            Outcome::ALL.iter().map(|v| v.code()).collect(),
+            CaseStatus::ALL.iter().map(|v| v.code()).collect(),
+        ] {
+            let mut unique = all.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), all.len());
+        }
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::from_code(o.code()), Some(*o));
+        }
+        assert_eq!(Channel::from_code("fax"), None);
+    }
+
+    #[test]
+    fn service_sets_are_stored_in_a_canonical_order() {
+        let stored = services_to_codes(&[
+            Service::Referral,
+            Service::AnswerInformation,
+            Service::Referral,
+        ]);
+        assert_eq!(stored, "answer_information,referral");
+        assert_eq!(
+            services_from_codes("referral,nonsense,answer_information"),
+            [Service::AnswerInformation, Service::Referral]
+        );
+        assert!(services_from_codes("").is_empty());
+    }
+}

@@ -1,0 +1,49 @@
+//! Free text as people type it: normalised, bounded, and never holding control characters.
+
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+/// Trims surrounding space, turns `\r\n` and lone `\r` into `\n`, refuses control characters
+/// other than newline and tab, and enforces `max_chars` (counted in characters, not bytes).
+/// Returns the cleaned text, or the problem in words. Empty text is returned as empty.
+pub fn clean_text(text: &str, max_chars: usize) -> Result<SecretString, String> {
+    let mut cleaned = Zeroizing::new(String::with_capacity(text.len()));
+    let mut chars = text.trim().chars().peekable();
+    let mut count = 0usize;
+    while let Some(c) = chars.next() {
+        let c = if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                continue;
+            }
+            '\n'
+        } else {
+            c
+        };
+        if c.is_control() && c != '\n' && c != '\t' {
+            return Err("contains control characters; please type plain text".into());
+        }
+        count += 1;
+        cleaned.push(c);
+    }
+    if count > max_chars {
+        return Err(format!(
+            "is {count} characters long; the limit is {max_chars}"
+        ));
+    }
+    Ok(SecretString::from(cleaned.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn normalises_and_bounds() {
+        let cleaned = clean_text("  a\r\nb\rc\td  ", 10).unwrap();
+        assert_eq!(cleaned.expose_secret(), "a\nb\nc\td");
+        assert!(clean_text("bell\u{7}", 10).is_err());
+        assert!(clean_text(&"é".repeat(11), 10).is_err());
+        assert!(clean_text(&"é".repeat(10), 10).is_ok());
+    }
+}

@@ -1,0 +1,219 @@
+//! Administration of staff accounts, for the `admin` role only: list, add (an enrolment link),
+//! disable, enable, and reset (a new enrolment link). Administrators never see case content.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::{AdminOnly, Staff, StaffForm, see_other};
+use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::staff_views::{Chrome, LinkPage, UsersPage};
+use crate::domain::account::Role;
+use crate::domain::concern::FieldError;
+use crate::store::{EnrolError, SessionUser};
+
+/// Routes of user administration.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page))
+        .route("/admin/users", post(add))
+        .route("/admin/users/{name}/{action}", post(act))
+        .route("/api/v1/users", get(api_list).post(api_add))
+        .route("/api/v1/users/{name}/{action}", post(api_act))
+}
+
+async fn users_page(
+    app: &AppState,
+    user: &SessionUser,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let users = app.store.users().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        UsersPage::new(Chrome::new(app.site(), user), &users, errors, notice),
+    )
+        .into_response())
+}
+
+async fn page(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AdminOnly>,
+) -> Result<Response, PageError> {
+    users_page(&app, &user, Vec::new(), None).await
+}
+
+fn role_from(code: Option<&str>) -> Result<Role, FieldError> {
+    code.and_then(Role::from_code)
+        .ok_or_else(|| FieldError::new("role", "choose admin, ombuds or board"))
+}
+
+async fn add(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    StaffForm(user, mut form, _): StaffForm<AdminOnly>,
+) -> Result<Response, PageError> {
+    let username = form
+        .take("username")
+        .map(|u| u.trim().to_owned())
+        .unwrap_or_default();
+    let role = match role_from(form.take("role").as_deref().map(|r| r.as_str())) {
+        Ok(role) => role,
+        Err(error) => return users_page(&app, &user, vec![error], None).await,
+    };
+    match app.store.add_user(&username, role, app.now()).await {
+        Ok(token) => {
+            tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
+            let link = app.link(&headers, &format!("/enrol/{}", token.as_str()));
+            Ok((StatusCode::CREATED, link_page(&app, &user, username, link)).into_response())
+        }
+        Err(EnrolError::Invalid(errors)) => users_page(&app, &user, errors, None).await,
+        Err(EnrolError::Gone) => Err(Problem::NotFound.into()),
+        Err(EnrolError::Store(e)) => Err(e.into()),
+    }
+}
+
+fn link_page(app: &AppState, user: &SessionUser, username: String, link: String) -> LinkPage {
+    LinkPage {
+        site: app.site(),
+        chrome: Chrome::new(app.site(), user),
+        username,
+        link: zeroize::Zeroizing::new(link),
+    }
+}
+
+/// What an account action did, for both the page and the API.
+enum Acted {
+    Done(&'static str),
+    Link(String),
+    Refused(String),
+}
+
+async fn perform(
+    app: &AppState,
+    headers: &HeaderMap,
+    by: &SessionUser,
+    name: &str,
+    action: &str,
+) -> Result<Acted, Problem> {
+    let outcome = match action {
+        "disable" | "enable" => {
+            let disabled = action == "disable";
+            match app.store.set_user_disabled(name, disabled).await? {
+                None => return Err(Problem::NotFound),
+                Some(Err(reason)) => Acted::Refused(reason),
+                Some(Ok(())) => Acted::Done(if disabled { "disabled" } else { "enabled" }),
+            }
+        }
+        "reset" => {
+            let token = app
+                .store
+                .reset_user(name, app.now())
+                .await?
+                .ok_or(Problem::NotFound)?;
+            Acted::Link(app.link(headers, &format!("/enrol/{}", token.as_str())))
+        }
+        _ => return Err(Problem::NotFound),
+    };
+    tracing::info!(event = "user_changed", by = %by.username, username = %name, action, "account administration");
+    Ok(outcome)
+}
+
+async fn act(
+    State(app): State<AppState>,
+    Path((name, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    StaffForm(user, _, _): StaffForm<AdminOnly>,
+) -> Result<Response, PageError> {
+    match perform(&app, &headers, &user, &name, &action).await? {
+        Acted::Done(_) => Ok(see_other("/admin")),
+        Acted::Link(link) => Ok(link_page(&app, &user, name, link).into_response()),
+        Acted::Refused(reason) => {
+            users_page(&app, &user, vec![FieldError::new("username", reason)], None).await
+        }
+    }
+}
+
+async fn api_list(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<AdminOnly>,
+) -> Result<Json<Value>, ApiError> {
+    let users = app.store.users().await?;
+    Ok(Json(Value::Array(
+        users
+            .iter()
+            .map(|u| json!({ "username": u.username, "role": u.role.code(), "disabled": u.disabled }))
+            .collect(),
+    )))
+}
+
+async fn api_add(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AdminOnly>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut object = JsonObject::parse(&body)?;
+    drop(body);
+    object.only(&["username", "role"])?;
+    let mut errors = Vec::new();
+    let username = object
+        .text("username", &mut errors)
+        .map(|u| u.trim().to_owned())
+        .unwrap_or_default();
+    let role = object.text("role", &mut errors);
+    let role = match role_from(role.as_deref().map(|r| r.as_str())) {
+        Ok(role) if errors.is_empty() => role,
+        Ok(_) => return Err(Problem::Invalid(errors).into()),
+        Err(e) => {
+            errors.push(e);
+            return Err(Problem::Invalid(errors).into());
+        }
+    };
+    match app.store.add_user(&username, role, app.now()).await {
+        Ok(token) => {
+            tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
+            let link = app.link(&headers, &format!("/enrol/{}", token.as_str()));
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({ "username": username, "role": role.code(), "enrolment_url": link })),
+            )
+                .into_response())
+        }
+        Err(EnrolError::Invalid(errors)) => Err(Problem::Invalid(errors).into()),
+        Err(EnrolError::Gone) => Err(Problem::NotFound.into()),
+        Err(EnrolError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn api_act(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AdminOnly>,
+    Path((name, action)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    match perform(&app, &headers, &user, &name, &action).await? {
+        Acted::Done(state) => Ok(Json(json!({ "username": name, "state": state })).into_response()),
+        Acted::Link(link) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "username": name, "enrolment_url": link })),
+        )
+            .into_response()),
+        Acted::Refused(reason) => {
+            Err(Problem::Invalid(vec![FieldError::new("username", reason)]).into())
+        }
+    }
+}

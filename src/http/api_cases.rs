@@ -1,0 +1,329 @@
+//! The ombuds console as a JSON API under `/api/v1/`: the same operations as the HTML console,
+//! for scripts and tests. Changes need the `X-CSRF-Token` header from the session.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::{OmbudsOnly, Staff};
+use super::case_input;
+use super::console::DUE_WINDOW_DAYS;
+use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, Problem};
+use crate::domain::case::Service;
+use crate::domain::concern::FieldError;
+use crate::domain::notes::days_left;
+use crate::store::{CaseListing, CaseRecord, Message, Note, ReplyOutcome};
+
+/// Routes of the JSON console.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list).post(create))
+        .route("/api/v1/cases/{id}", get(show))
+        .route("/api/v1/cases/{id}/open", post(open))
+        .route("/api/v1/cases/{id}/services", put(services))
+        .route("/api/v1/cases/{id}/notes", post(add_note))
+        .route("/api/v1/cases/{id}/notes/{note}/done", put(note_done))
+        .route("/api/v1/cases/{id}/replies", post(reply))
+        .route("/api/v1/cases/{id}/close", post(close))
+        .route("/api/v1/commitments", get(commitments))
+}
+
+async fn json_body(headers: &HeaderMap, body: Body) -> Result<JsonObject, Problem> {
+    require_content_type(headers, "application/json")?;
+    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
+    JsonObject::parse(&body)
+}
+
+fn record_json(r: &CaseRecord) -> Value {
+    json!({
+        "id": r.id,
+        "status": r.status.code(),
+        "channel": r.channel.code(),
+        "category": r.category.code(),
+        "raised_by": r.raised_by.code(),
+        "first_contact": r.first_contact.to_string(),
+        "opened_on": r.opened_on.map(|d| d.to_string()),
+        "services": r.services.iter().map(|s| s.code()).collect::<Vec<_>>(),
+        "has_receipt": r.has_receipt,
+    })
+}
+
+fn listing_json(listing: &CaseListing) -> Value {
+    let mut value = record_json(&listing.record);
+    value["awaiting_reply"] = listing.awaiting_reply.into();
+    value["open_commitments"] = listing.open_commitments.into();
+    value
+}
+
+fn note_json(note: &Note, today: chrono::NaiveDate) -> Value {
+    use secrecy::ExposeSecret;
+    json!({
+        "id": note.id,
+        "kind": note.kind.code(),
+        "text": note.text.expose_secret(),
+        "due_on": note.due_on.map(|d| d.to_string()),
+        "expires_on": note.expires_on.to_string(),
+        "expires_in_days": days_left(note.expires_on, today),
+        "done": note.done,
+    })
+}
+
+fn message_json(message: &Message) -> Value {
+    use secrecy::ExposeSecret;
+    json!({
+        "author": message.author.code(),
+        "sent_on": message.sent_on.to_string(),
+        "text": message.text.expose_secret(),
+    })
+}
+
+async fn list(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+) -> Result<Json<Value>, ApiError> {
+    let cases = app.store.cases(app.today()).await?;
+    Ok(Json(Value::Array(cases.iter().map(listing_json).collect())))
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_body(&headers, body).await?;
+    object.only(&[
+        "channel",
+        "first_contact",
+        "category",
+        "raised_by",
+        "description",
+        "contact",
+        "concluded_on",
+        "discovered_on",
+    ])?;
+    let mut errors = Vec::new();
+    let input = case_input::contact_input(&mut object, &mut errors);
+    let today = app.today();
+    let (channel, first_contact, concern) =
+        case_input::check_contact(&input, today, app.config.intake.limits(), errors)
+            .map_err(Problem::Invalid)?;
+    let id = app
+        .store
+        .log_contact(&concern, channel, first_contact, today)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+async fn show(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    use secrecy::ExposeSecret;
+    let today = app.today();
+    let detail = app.store.case(&id, today).await?.ok_or(Problem::NotFound)?;
+    let mut value = record_json(&detail.record);
+    let c = &detail.concern;
+    value["concern"] = json!({
+        "description": c.description.expose_secret(),
+        "contact": c.contact.as_ref().map(|s| s.expose_secret().to_owned()),
+        "concluded_on": c.concluded_on.map(|d| d.to_string()),
+        "discovered_on": c.discovered_on.map(|d| d.to_string()),
+    });
+    value["notes"] = detail.notes.iter().map(|n| note_json(n, today)).collect();
+    value["messages"] = detail.messages.iter().map(message_json).collect();
+    Ok(Json(value))
+}
+
+async fn open(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !app.store.open_case(&id, app.today()).await? {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(Json(json!({ "status": "open" })))
+}
+
+async fn services(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let object = json_body(&headers, body).await?;
+    object.only(&["services"])?;
+    let codes = match object.0.get("services") {
+        Some(Value::Array(items)) => items,
+        _ => {
+            return Err(Problem::Invalid(vec![FieldError::new(
+                "services",
+                "must be a list of service codes",
+            )])
+            .into());
+        }
+    };
+    let mut chosen = Vec::new();
+    for code in codes {
+        match code.as_str().and_then(Service::from_code) {
+            Some(service) => chosen.push(service),
+            None => {
+                let known: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
+                return Err(Problem::Invalid(vec![FieldError::new(
+                    "services",
+                    format!("{code} is not a service; use: {}", known.join(", ")),
+                )])
+                .into());
+            }
+        }
+    }
+    if !app.store.set_services(&id, &chosen).await? {
+        return Err(Problem::NotFound.into());
+    }
+    chosen.sort();
+    chosen.dedup();
+    Ok(Json(
+        json!({ "services": chosen.iter().map(|s| s.code()).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn add_note(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_body(&headers, body).await?;
+    object.only(&["kind", "text", "due_on", "expires_in_days"])?;
+    // A number of days may come as a JSON number; the form decoder reads text.
+    if let Some(Value::Number(days)) = object.0.get("expires_in_days") {
+        let days = days.to_string();
+        object
+            .0
+            .insert("expires_in_days".into(), Value::String(days));
+    }
+    let note = case_input::note(&mut object, app.today(), app.config.retention.note_policy())
+        .map_err(Problem::Invalid)?;
+    let note_id = app
+        .store
+        .add_note(&id, &note)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": note_id, "expires_on": note.expires_on.to_string() })),
+    )
+        .into_response())
+}
+
+async fn note_done(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, note)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let object = json_body(&headers, body).await?;
+    object.only(&["done"])?;
+    let mut errors = Vec::new();
+    let done = object.boolean("done", &mut errors);
+    let Some(done) = done else {
+        if errors.is_empty() {
+            errors.push(FieldError::new("done", "is required"));
+        }
+        return Err(Problem::Invalid(errors).into());
+    };
+    if !app
+        .store
+        .set_note_done(&id, &note, done, app.today())
+        .await?
+    {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(Json(json!({ "done": done })))
+}
+
+async fn reply(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_body(&headers, body).await?;
+    object.only(&["text"])?;
+    let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
+    match app.store.reply(&id, &text, app.today()).await? {
+        ReplyOutcome::Sent => {
+            Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
+        }
+        ReplyOutcome::NoSuchCase => Err(Problem::NotFound.into()),
+        ReplyOutcome::NoThread => Err(Problem::Invalid(vec![FieldError::new(
+            "text",
+            "this contact has no anonymous thread; reply the way they reached you",
+        )])
+        .into()),
+    }
+}
+
+async fn close(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_body(&headers, body).await?;
+    object.only(&["outcome"])?;
+    let mut errors = Vec::new();
+    let code = object.text("outcome", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let outcome =
+        case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
+    if app.store.close_case(&id).await?.is_none() {
+        return Err(Problem::NotFound.into());
+    }
+    tracing::info!(
+        event = "case_closed",
+        outcome = outcome.code(),
+        "a case was closed and destroyed"
+    );
+    Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
+}
+
+#[derive(Deserialize)]
+struct DueQuery {
+    days: Option<u64>,
+}
+
+async fn commitments(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Query(query): Query<DueQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let today = app.today();
+    let days = query.days.unwrap_or(DUE_WINDOW_DAYS).min(366);
+    let due = app.store.commitments_due(today, days).await?;
+    Ok(Json(Value::Array(
+        due.iter()
+            .map(|c| {
+                let mut value = note_json(&c.note, today);
+                value["case_id"] = c.case_id.clone().into();
+                value
+            })
+            .collect(),
+    )))
+}

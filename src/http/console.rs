@@ -1,0 +1,269 @@
+//! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due,
+//! logging a contact by hand, one case with its concern, notes, thread and services, and
+//! closing. Only the `ombuds` role is admitted.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::AppState;
+use super::auth::{OmbudsOnly, Staff, StaffForm, see_other};
+use super::case_input::{self, ContactInput};
+use super::error::{PageError, Problem};
+use super::staff_views::{CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, NewCasePage};
+use crate::domain::case::Service;
+use crate::domain::concern::FieldError;
+use crate::store::{ReplyOutcome, SessionUser};
+
+/// How far ahead the console lists commitments coming due, in days.
+pub const DUE_WINDOW_DAYS: u64 = 7;
+
+/// Routes of the HTML console.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(home))
+        .route("/console/cases/new", get(new_case))
+        .route("/console/cases", post(create))
+        .route("/console/cases/{id}", get(show))
+        .route("/console/cases/{id}/open", post(open))
+        .route("/console/cases/{id}/services", post(services))
+        .route("/console/cases/{id}/notes", post(add_note))
+        .route("/console/cases/{id}/notes/{note}/done", post(note_done))
+        .route("/console/cases/{id}/replies", post(reply))
+        .route("/console/cases/{id}/close", post(close))
+}
+
+async fn home(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsOnly>,
+) -> Result<ConsoleHome, PageError> {
+    let today = app.today();
+    let cases = app.store.cases(today).await?;
+    let due = app.store.commitments_due(today, DUE_WINDOW_DAYS).await?;
+    Ok(ConsoleHome::new(
+        Chrome::new(app.site(), &user),
+        &cases,
+        due,
+        today,
+        DUE_WINDOW_DAYS,
+    ))
+}
+
+async fn new_case(State(app): State<AppState>, Staff(user, _): Staff<OmbudsOnly>) -> NewCasePage {
+    let today = app.today();
+    let form = ContactForm {
+        first_contact: today.to_string(),
+        ..ContactForm::default()
+    };
+    NewCasePage::new(Chrome::new(app.site(), &user), form, Vec::new(), today)
+}
+
+fn contact_form(input: &ContactInput) -> ContactForm {
+    let text = |v: &Option<zeroize::Zeroizing<String>>| {
+        zeroize::Zeroizing::new(v.as_deref().cloned().unwrap_or_default())
+    };
+    let d = &input.draft;
+    ContactForm {
+        channel: input.channel.clone().unwrap_or_default(),
+        category: d.category.clone().unwrap_or_default(),
+        raised_by: d.raised_by.clone().unwrap_or_default(),
+        first_contact: input.first_contact.clone().unwrap_or_default(),
+        description: text(&d.description),
+        contact: text(&d.contact),
+        concluded_on: d.concluded_on.as_deref().cloned().unwrap_or_default(),
+        discovered_on: d.discovered_on.as_deref().cloned().unwrap_or_default(),
+    }
+}
+
+async fn create(
+    State(app): State<AppState>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let today = app.today();
+    let mut errors = Vec::new();
+    let input = case_input::contact_input(&mut form, &mut errors);
+    match case_input::check_contact(&input, today, app.config.intake.limits(), errors) {
+        Ok((channel, first_contact, concern)) => {
+            let id = app
+                .store
+                .log_contact(&concern, channel, first_contact, today)
+                .await?;
+            Ok(see_other(&format!("/console/cases/{id}?done=logged")))
+        }
+        Err(errors) => {
+            let page = NewCasePage::new(
+                Chrome::new(app.site(), &user),
+                contact_form(&input),
+                errors,
+                today,
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+fn notice(query: Option<&str>) -> Option<String> {
+    let text = match query? {
+        "done=logged" => "Contact logged and case opened.",
+        "done=opened" => "Case opened.",
+        "done=services" => "Services saved.",
+        "done=note" => "Note added.",
+        "done=commitment" => "Commitment updated.",
+        "done=reply" => "Reply sent. They will see it when they come back with their receipt.",
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+/// Draws a case page, with `errors` from a form that could not be saved.
+async fn case_page(
+    app: &AppState,
+    user: &SessionUser,
+    id: &str,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let today = app.today();
+    let detail = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let retention = app.config.retention;
+    let page = CasePage::new(
+        Chrome::new(app.site(), user),
+        &detail,
+        today,
+        (retention.note_days, retention.note_max_days),
+        errors,
+        notice,
+    );
+    Ok((status, page).into_response())
+}
+
+async fn show(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    case_page(&app, &user, &id, Vec::new(), notice(query.as_deref())).await
+}
+
+async fn open(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(_, _, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    if !app.store.open_case(&id, app.today()).await? {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(see_other(&format!("/console/cases/{id}?done=opened")))
+}
+
+async fn services(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(_, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let chosen: Vec<Service> = Service::ALL
+        .iter()
+        .copied()
+        .filter(|s| form.take(&format!("service_{}", s.code())).is_some())
+        .collect();
+    if !app.store.set_services(&id, &chosen).await? {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(see_other(&format!("/console/cases/{id}?done=services")))
+}
+
+async fn add_note(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    match case_input::note(&mut form, app.today(), app.config.retention.note_policy()) {
+        Ok(note) => match app.store.add_note(&id, &note).await? {
+            Some(_) => Ok(see_other(&format!("/console/cases/{id}?done=note"))),
+            None => Err(Problem::NotFound.into()),
+        },
+        Err(errors) => case_page(&app, &user, &id, errors, None).await,
+    }
+}
+
+async fn note_done(
+    State(app): State<AppState>,
+    Path((id, note)): Path<(String, String)>,
+    StaffForm(_, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let done = form.take("done").is_some_and(|v| v.as_str() == "yes");
+    if !app
+        .store
+        .set_note_done(&id, &note, done, app.today())
+        .await?
+    {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(see_other(&format!("/console/cases/{id}?done=commitment")))
+}
+
+async fn reply(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let text = match case_input::message(&mut form) {
+        Ok(text) => text,
+        Err(errors) => return case_page(&app, &user, &id, errors, None).await,
+    };
+    match app.store.reply(&id, &text, app.today()).await? {
+        ReplyOutcome::Sent => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
+        ReplyOutcome::NoSuchCase => Err(Problem::NotFound.into()),
+        ReplyOutcome::NoThread => {
+            let error = FieldError::new(
+                "text",
+                "this contact has no anonymous thread; reply the way they reached you",
+            );
+            case_page(&app, &user, &id, vec![error], None).await
+        }
+    }
+}
+
+async fn close(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let outcome = case_input::outcome(form.take("outcome").as_deref().map(|v| v.as_str()));
+    let confirmed = form.take("confirm").is_some_and(|v| v.as_str() == "yes");
+    let outcome = match (outcome, confirmed) {
+        (Ok(outcome), true) => outcome,
+        (outcome, confirmed) => {
+            let mut errors = outcome.err().unwrap_or_default();
+            if !confirmed {
+                errors.push(FieldError::new(
+                    "confirm",
+                    "tick the box to confirm that closing destroys the case",
+                ));
+            }
+            return case_page(&app, &user, &id, errors, None).await;
+        }
+    };
+    if app.store.close_case(&id).await?.is_none() {
+        return Err(Problem::NotFound.into());
+    }
+    tracing::info!(
+        event = "case_closed",
+        outcome = outcome.code(),
+        "a case was closed and destroyed"
+    );
+    Ok(ClosedPage {
+        site: app.site(),
+        chrome: Chrome::new(app.site(), &user),
+        outcome: outcome.label(),
+    }
+    .into_response())
+}

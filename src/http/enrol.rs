@@ -1,0 +1,173 @@
+//! One-time enrolment links: a new account (or one being reset) chooses its password, adds the
+//! TOTP secret to an authenticator app, and proves it with a code.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use super::AppState;
+use super::auth::{refuse_cross_site, see_other};
+use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::staff_views::EnrolPage;
+use crate::crypto::totp::qr_svg;
+use crate::domain::concern::FieldError;
+use crate::store::{EnrolError, EnrolmentView};
+
+/// Routes for enrolment links.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enrol/{token}", get(page).post(submit))
+        .route("/api/v1/enrolments/{token}", get(api_show).post(api_submit))
+}
+
+fn gone() -> Problem {
+    Problem::NotFound
+}
+
+async fn view(app: &AppState, token: &str) -> Result<EnrolmentView, Problem> {
+    app.store
+        .enrolment(token, app.now())
+        .await?
+        .ok_or_else(gone)
+}
+
+fn render(
+    app: &AppState,
+    token: String,
+    view: &EnrolmentView,
+    username_value: String,
+    errors: Vec<FieldError>,
+) -> Result<EnrolPage, Problem> {
+    let shown_name = view.username.clone().unwrap_or_else(|| {
+        if username_value.is_empty() {
+            "admin".to_owned()
+        } else {
+            username_value.clone()
+        }
+    });
+    let otpauth_uri = app.store.otpauth_uri(view, &shown_name)?;
+    let svg = qr_svg(&otpauth_uri)?;
+    // The SVG is drawn here from rectangles only; drop any XML prologue before inlining it.
+    let qr_svg = match svg.find("<svg") {
+        Some(at) => svg[at..].to_owned(),
+        None => svg,
+    };
+    Ok(EnrolPage {
+        site: app.site(),
+        token,
+        fixed_username: view.username.clone(),
+        username_value,
+        role_label: view.role.label(),
+        secret: view.totp.base32(),
+        otpauth_uri,
+        qr_svg,
+        errors,
+    })
+}
+
+async fn page(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<EnrolPage, PageError> {
+    let view = view(&app, &token).await?;
+    Ok(render(&app, token, &view, String::new(), Vec::new())?)
+}
+
+async fn submit(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    refuse_cross_site(&headers)?;
+    require_content_type(&headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut form = FormFields::parse(&body)?;
+    drop(body);
+    let username = form.take("username").map(|u| u.trim().to_owned());
+    let password = form.take("password").unwrap_or_default();
+    let confirmation = form.take("confirmation").unwrap_or_default();
+    let code = form.take("code").unwrap_or_default();
+    let outcome = app
+        .store
+        .complete_enrolment(
+            &token,
+            username.as_deref(),
+            password,
+            &confirmation,
+            &code,
+            app.now(),
+        )
+        .await;
+    match outcome {
+        Ok(()) => Ok(see_other("/signin?enrolled")),
+        Err(EnrolError::Invalid(errors)) => {
+            let view = view(&app, &token).await?;
+            let page = render(&app, token, &view, username.unwrap_or_default(), errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(EnrolError::Gone) => Err(gone().into()),
+        Err(EnrolError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn api_show(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let view = view(&app, &token).await?;
+    let name = view.username.clone().unwrap_or_else(|| "admin".to_owned());
+    let uri = app.store.otpauth_uri(&view, &name)?;
+    Ok(Json(json!({
+        "username": view.username,
+        "role": view.role.code(),
+        "otpauth_uri": uri.as_str(),
+        "totp_secret": view.totp.base32().as_str(),
+    })))
+}
+
+async fn api_submit(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut object = JsonObject::parse(&body)?;
+    drop(body);
+    object.only(&["username", "password", "totp"])?;
+    let mut errors = Vec::new();
+    let username = object
+        .text("username", &mut errors)
+        .map(|u| u.trim().to_owned());
+    let password = object.text("password", &mut errors).unwrap_or_default();
+    let code = object.text("totp", &mut errors).unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let confirmation = Zeroizing::new(password.as_str().to_owned());
+    match app
+        .store
+        .complete_enrolment(
+            &token,
+            username.as_deref(),
+            password,
+            &confirmation,
+            &code,
+            app.now(),
+        )
+        .await
+    {
+        Ok(()) => Ok((StatusCode::CREATED, Json(json!({ "enrolled": true }))).into_response()),
+        Err(EnrolError::Invalid(errors)) => Err(Problem::Invalid(errors).into()),
+        Err(EnrolError::Gone) => Err(gone().into()),
+        Err(EnrolError::Store(e)) => Err(e.into()),
+    }
+}

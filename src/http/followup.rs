@@ -1,0 +1,297 @@
+//! The anonymous follow-up: with the receipt, a submitter reads the ombuds' replies and adds
+//! messages. The receipt travels in a form field or an `Authorization: Receipt …` header,
+//! never in an address, and no cookie is set.
+//!
+//! A receipt that opens nothing gets one answer, whether it never existed or its case was
+//! closed. Failed look-ups spend a budget shared by everyone (no address is kept); while it is
+//! spent, failures are answered 429. A right receipt is never held back.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+use super::AppState;
+use super::auth::refuse_cross_site;
+use super::case_input;
+use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::staff_views::MessageView;
+use super::views::{FollowupPage, FollowupThreadPage};
+use crate::crypto::Receipt;
+use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
+use crate::domain::concern::FieldError;
+use crate::domain::dates::long_date;
+use crate::store::FollowupThread;
+
+/// Routes of the follow-up.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/followup", get(page).post(open))
+        .route("/followup/messages", post(add))
+        .route("/api/v1/followup", get(api_show))
+        .route("/api/v1/followup/messages", post(api_add))
+}
+
+const NOT_FOUND: &str = "No open concern matches this receipt. Check the words; if your case has \
+     been closed, its messages have been destroyed.";
+
+/// The answer for a receipt that opens nothing, after spending the failure budget.
+fn no_match(app: &AppState) -> Problem {
+    match app.failed_lookups.spend() {
+        Ok(()) => Problem::NotFound,
+        Err(retry_after) => Problem::TooManyRequests {
+            retry_after,
+            message: "Too many receipts that match nothing have been tried; please wait a little and try again."
+                .into(),
+        },
+    }
+}
+
+async fn page(State(app): State<AppState>) -> FollowupPage {
+    FollowupPage {
+        site: app.site(),
+        error: None,
+    }
+}
+
+fn receipt_problem_page(app: &AppState, status: StatusCode, message: String) -> Response {
+    let mut response = FollowupPage {
+        site: app.site(),
+        error: Some(message),
+    }
+    .into_response();
+    *response.status_mut() = status;
+    response
+}
+
+fn thread_page(
+    app: &AppState,
+    receipt: &Receipt,
+    thread: &FollowupThread,
+    draft: Zeroizing<String>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> FollowupThreadPage {
+    FollowupThreadPage {
+        site: app.site(),
+        receipt: Zeroizing::new(receipt.expose().to_owned()),
+        first_contact: thread.first_contact,
+        first_contact_long: long_date(thread.first_contact),
+        opened: thread.status == CaseStatus::Open,
+        description: Zeroizing::new(thread.concern.description.expose_secret().to_owned()),
+        messages: thread
+            .messages
+            .iter()
+            .map(|m| MessageView::new(m, true))
+            .collect(),
+        draft,
+        errors,
+        notice,
+        max_chars: MAX_MESSAGE_CHARS,
+    }
+}
+
+async fn read_form(headers: &HeaderMap, body: Body) -> Result<FormFields, Problem> {
+    refuse_cross_site(headers)?;
+    require_content_type(headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
+    FormFields::parse(&body)
+}
+
+/// Reads the receipt field; for a malformed one, says what is wrong with it.
+fn receipt_from(form: &mut FormFields) -> Result<Receipt, String> {
+    let typed = form.take("receipt").unwrap_or_default();
+    Receipt::parse(&typed).map_err(|e| format!("{e}."))
+}
+
+fn not_found_page(app: &AppState) -> Result<Response, PageError> {
+    match no_match(app) {
+        Problem::NotFound => Ok(receipt_problem_page(
+            app,
+            StatusCode::NOT_FOUND,
+            NOT_FOUND.into(),
+        )),
+        other => Err(other.into()),
+    }
+}
+
+async fn open(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let mut form = read_form(&headers, body).await?;
+    let receipt = match receipt_from(&mut form) {
+        Ok(receipt) => receipt,
+        Err(problem) => {
+            return Ok(receipt_problem_page(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem,
+            ));
+        }
+    };
+    match app.store.followup(&receipt).await? {
+        Some(thread) => Ok(thread_page(
+            &app,
+            &receipt,
+            &thread,
+            Zeroizing::default(),
+            Vec::new(),
+            None,
+        )
+        .into_response()),
+        None => not_found_page(&app),
+    }
+}
+
+async fn add(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let mut form = read_form(&headers, body).await?;
+    let receipt = match receipt_from(&mut form) {
+        Ok(receipt) => receipt,
+        Err(problem) => {
+            return Ok(receipt_problem_page(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem,
+            ));
+        }
+    };
+    // The draft is kept for showing again if it breaks the message rules.
+    let draft = form.take("text").unwrap_or_default();
+    let checked = case_input::message(&mut SingleField(Some(draft.clone())));
+    let (notice, errors, kept) = match checked {
+        Ok(text) => {
+            if !app
+                .store
+                .followup_message(&receipt, &text, app.today())
+                .await?
+            {
+                return not_found_page(&app);
+            }
+            (
+                Some("Your message was sent.".to_owned()),
+                Vec::new(),
+                Zeroizing::default(),
+            )
+        }
+        Err(errors) => (None, errors, draft),
+    };
+    match app.store.followup(&receipt).await? {
+        Some(thread) => {
+            let status = if errors.is_empty() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                thread_page(&app, &receipt, &thread, kept, errors, notice),
+            )
+                .into_response())
+        }
+        None => not_found_page(&app),
+    }
+}
+
+/// One text field, for running a lone form value through the shared input rules.
+struct SingleField(Option<Zeroizing<String>>);
+
+impl super::decode::Fields for SingleField {
+    fn field(&mut self, _: &'static str, _: &mut Vec<FieldError>) -> Option<Zeroizing<String>> {
+        self.0.take()
+    }
+}
+
+/// Reads `Authorization: Receipt word-word-…`.
+fn receipt_header(headers: &HeaderMap) -> Result<Receipt, Problem> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            Problem::Unauthorized(
+                "Send the receipt in an `Authorization: Receipt …` header.".into(),
+            )
+        })?;
+    let (scheme, words) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("receipt") {
+        return Err(Problem::Unauthorized(
+            "The Authorization scheme must be `Receipt`.".into(),
+        ));
+    }
+    Receipt::parse(words).map_err(|e| Problem::Unauthorized(format!("{e}.")))
+}
+
+fn with_challenge(error: ApiError) -> Response {
+    let unauthorized = matches!(error.0, Problem::Unauthorized(_));
+    let mut response = error.into_response();
+    if unauthorized {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Receipt"),
+        );
+    }
+    response
+}
+
+fn thread_json(thread: &FollowupThread) -> Value {
+    json!({
+        "first_contact": thread.first_contact.to_string(),
+        "status": thread.status.code(),
+        "concern": { "description": thread.concern.description.expose_secret() },
+        "messages": thread.messages.iter().map(|m| json!({
+            "author": m.author.code(),
+            "sent_on": m.sent_on.to_string(),
+            "text": m.text.expose_secret(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn api_show(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let outcome = async {
+        let receipt = receipt_header(&headers)?;
+        match app.store.followup(&receipt).await? {
+            Some(thread) => Ok(Json(thread_json(&thread))),
+            None => Err(no_match(&app)),
+        }
+    };
+    match outcome.await {
+        Ok(json) => json.into_response(),
+        Err(problem) => with_challenge(ApiError(problem)),
+    }
+}
+
+async fn api_add(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let outcome = async {
+        let receipt = receipt_header(&headers)?;
+        require_content_type(&headers, "application/json")?;
+        let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+        let mut object = JsonObject::parse(&body)?;
+        drop(body);
+        object.only(&["text"])?;
+        let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
+        if app
+            .store
+            .followup_message(&receipt, &text, app.today())
+            .await?
+        {
+            Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
+        } else {
+            Err(no_match(&app))
+        }
+    };
+    match outcome.await {
+        Ok(answer) => answer.into_response(),
+        Err(problem) => with_challenge(ApiError(problem)),
+    }
+}

@@ -1,0 +1,256 @@
+//! Signing in and out: the staff sign-in page and its JSON twin, the account page, and ending
+//! one session or all of them.
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::AppState;
+use super::auth::{
+    AnyStaff, Staff, StaffForm, clear_cookie, current_user, refuse_cross_site, see_other,
+    session_cookie,
+};
+use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::staff_views::{AccountPage, Chrome, SignInPage};
+use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
+use crate::store::{SignInError, SignedIn};
+
+/// Routes for signing in and out.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signin", get(page).post(submit))
+        .route("/signout", post(sign_out))
+        .route("/signout-everywhere", post(sign_out_everywhere))
+        .route("/account", get(account))
+        .route(
+            "/api/v1/session",
+            get(api_show).post(api_create).delete(api_delete),
+        )
+        .route("/api/v1/session/revoke-all", post(api_revoke_all))
+}
+
+/// Where each role starts.
+pub fn home(role: Role) -> &'static str {
+    match role {
+        Role::Ombuds => "/console",
+        Role::Admin => "/admin",
+        Role::Board => "/board",
+    }
+}
+
+fn notice(query: Option<&str>) -> Option<String> {
+    match query {
+        Some("enrolled") => {
+            Some("Your account is ready. Sign in with your new password and a code.".into())
+        }
+        Some("signed-out") => Some("You are signed out.".into()),
+        _ => None,
+    }
+}
+
+async fn page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    if let Some(user) = current_user(&headers, &app).await? {
+        return Ok(see_other(home(user.role)));
+    }
+    Ok(SignInPage {
+        site: app.site(),
+        username: String::new(),
+        error: None,
+        notice: notice(query.as_deref()),
+    }
+    .into_response())
+}
+
+fn refused(app: &AppState, username: String, error: SignInError) -> Result<Response, PageError> {
+    let (status, message) = match error {
+        SignInError::Refused => (
+            StatusCode::UNAUTHORIZED,
+            "The username, password or code is not right. Codes change every 30 seconds and work once.".to_owned(),
+        ),
+        SignInError::Throttled(wait) => {
+            return Err(PageError(Problem::TooManyRequests {
+                retry_after: u64::try_from(wait).unwrap_or(60),
+                message: format!(
+                    "There have been too many failed sign-ins for this username. Try again in {} minute(s).",
+                    (wait + 59) / 60
+                ),
+            }));
+        }
+        SignInError::Store(e) => return Err(e.into()),
+    };
+    let page = SignInPage {
+        site: app.site(),
+        username,
+        error: Some(message),
+        notice: None,
+    };
+    Ok((status, page).into_response())
+}
+
+fn signed_in(app: &AppState, signed: &SignedIn, answer: Response) -> Response {
+    let mut answer = answer;
+    answer
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(app, &signed.token));
+    answer
+}
+
+async fn submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    refuse_cross_site(&headers)?;
+    require_content_type(&headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut form = FormFields::parse(&body)?;
+    drop(body);
+    let username = form
+        .take("username")
+        .map(|u| u.trim().to_owned())
+        .unwrap_or_default();
+    let password = form.take("password").unwrap_or_default();
+    let code = form.take("code").unwrap_or_default();
+    match app
+        .store
+        .sign_in(&username, password, &code, app.now())
+        .await
+    {
+        Ok(signed) => Ok(signed_in(&app, &signed, see_other(home(signed.user.role)))),
+        Err(error) => refused(&app, username, error),
+    }
+}
+
+fn signed_out(app: &AppState) -> Response {
+    let mut answer = see_other("/signin?signed-out");
+    answer
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(app));
+    answer
+}
+
+async fn sign_out(
+    State(app): State<AppState>,
+    StaffForm(user, _, _): StaffForm<AnyStaff>,
+) -> Result<Response, PageError> {
+    app.store.sign_out(&user).await?;
+    Ok(signed_out(&app))
+}
+
+async fn sign_out_everywhere(
+    State(app): State<AppState>,
+    StaffForm(user, _, _): StaffForm<AnyStaff>,
+) -> Result<Response, PageError> {
+    app.store.sign_out_everywhere(&user).await?;
+    Ok(signed_out(&app))
+}
+
+async fn account(State(app): State<AppState>, Staff(user, _): Staff<AnyStaff>) -> AccountPage {
+    AccountPage {
+        site: app.site(),
+        chrome: Chrome::new(app.site(), &user),
+    }
+}
+
+async fn api_create(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
+    let mut object = JsonObject::parse(&body)?;
+    drop(body);
+    object.only(&["username", "password", "totp"])?;
+    let mut errors = Vec::new();
+    let username = object
+        .text("username", &mut errors)
+        .map(|u| u.trim().to_owned());
+    let password = object.text("password", &mut errors);
+    let code = object.text("totp", &mut errors);
+    for (field, value) in [
+        ("username", username.is_some()),
+        ("password", password.is_some()),
+        ("totp", code.is_some()),
+    ] {
+        if !value && !errors.iter().any(|e| e.field == field) {
+            errors.push(crate::domain::concern::FieldError::new(
+                field,
+                "is required",
+            ));
+        }
+    }
+    let (Some(username), Some(password), Some(code)) = (username, password, code) else {
+        return Err(Problem::Invalid(errors).into());
+    };
+    match app
+        .store
+        .sign_in(&username, password, &code, app.now())
+        .await
+    {
+        Ok(signed) => {
+            let answer = (
+                StatusCode::CREATED,
+                Json(json!({
+                    "username": signed.user.username,
+                    "role": signed.user.role.code(),
+                    "csrf_token": signed.user.csrf,
+                    "idle_timeout_seconds": IDLE_TIMEOUT_SECS,
+                    "absolute_timeout_seconds": ABSOLUTE_TIMEOUT_SECS,
+                })),
+            )
+                .into_response();
+            Ok(signed_in(&app, &signed, answer))
+        }
+        Err(SignInError::Refused) => Err(ApiError(Problem::Unauthorized(
+            "The username, password or code is not right.".into(),
+        ))),
+        Err(SignInError::Throttled(wait)) => Err(Problem::TooManyRequests {
+            retry_after: u64::try_from(wait).unwrap_or(60),
+            message: "Too many failed sign-ins for this username; try again later.".into(),
+        }
+        .into()),
+        Err(SignInError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn api_show(Staff(user, _): Staff<AnyStaff>) -> Json<serde_json::Value> {
+    Json(json!({
+        "username": user.username,
+        "role": user.role.code(),
+        "csrf_token": user.csrf,
+    }))
+}
+
+async fn api_delete(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AnyStaff>,
+) -> Result<Response, ApiError> {
+    app.store.sign_out(&user).await?;
+    let mut answer = StatusCode::NO_CONTENT.into_response();
+    answer
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&app));
+    Ok(answer)
+}
+
+async fn api_revoke_all(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AnyStaff>,
+) -> Result<Response, ApiError> {
+    let ended = app.store.sign_out_everywhere(&user).await?;
+    let mut answer = Json(json!({ "ended": ended })).into_response();
+    answer
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&app));
+    Ok(answer)
+}

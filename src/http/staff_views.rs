@@ -1,0 +1,584 @@
+//! One askama struct per staff page (sign-in, enrolment, account, console, administration,
+//! board), and the small row types they show. Decrypted text is held in zeroizing strings.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::NaiveDate;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::views::{Choice, Site};
+use crate::domain::account::Role;
+use crate::domain::case::{Author, CaseStatus, Outcome, Service};
+use crate::domain::concern::FieldError;
+use crate::domain::notes::{NoteKind, days_left};
+use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
+
+/// Finds the message for `field` among `errors`.
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+fn reveal(secret: &SecretString) -> Zeroizing<String> {
+    Zeroizing::new(secret.expose_secret().to_owned())
+}
+
+/// The parts of every staff page: the site, who is signed in, and the CSRF token for forms.
+pub struct Chrome {
+    /// Association details.
+    pub site: Site,
+    /// Signed-in account.
+    pub username: String,
+    /// Its role.
+    pub role: Role,
+    /// Token every form posts back.
+    pub csrf: String,
+}
+
+impl Chrome {
+    /// The chrome for `user`.
+    pub fn new(site: Site, user: &SessionUser) -> Self {
+        Self {
+            site,
+            username: user.username.clone(),
+            role: user.role,
+            csrf: user.csrf.clone(),
+        }
+    }
+}
+
+/// The staff sign-in page.
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    /// Association details.
+    pub site: Site,
+    /// The username typed, kept after a failure.
+    pub username: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// A notice (e.g. after enrolment or sign-out).
+    pub notice: Option<String>,
+}
+
+/// An enrolment link's page.
+#[derive(Template, WebTemplate)]
+#[template(path = "enrol.html")]
+pub struct EnrolPage {
+    /// Association details.
+    pub site: Site,
+    /// The link's token (in the form's address).
+    pub token: String,
+    /// The account's name, when fixed by the administrator.
+    pub fixed_username: Option<String>,
+    /// The name typed by a first administrator.
+    pub username_value: String,
+    /// The role, in words.
+    pub role_label: &'static str,
+    /// The otpauth URI.
+    pub otpauth_uri: Zeroizing<String>,
+    /// The TOTP key in base32.
+    pub secret: Zeroizing<String>,
+    /// The QR code, as SVG markup generated here (no user text in it).
+    pub qr_svg: String,
+    /// Problems to show.
+    pub errors: Vec<FieldError>,
+}
+
+impl EnrolPage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The signed-in account's page.
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+}
+
+/// A case in a console table.
+pub struct CaseRow {
+    /// Identifier.
+    pub id: String,
+    /// First contact.
+    pub first_contact: NaiveDate,
+    /// Kind of concern.
+    pub category: &'static str,
+    /// Who raised it.
+    pub raised_by: &'static str,
+    /// How it arrived.
+    pub channel: &'static str,
+    /// The submitter wrote last.
+    pub awaiting_reply: bool,
+    /// Open commitments.
+    pub open_commitments: u32,
+}
+
+impl From<&CaseListing> for CaseRow {
+    fn from(listing: &CaseListing) -> Self {
+        let r = &listing.record;
+        Self {
+            id: r.id.clone(),
+            first_contact: r.first_contact,
+            category: r.category.label(),
+            raised_by: r.raised_by.label(),
+            channel: r.channel.label(),
+            awaiting_reply: listing.awaiting_reply,
+            open_commitments: listing.open_commitments,
+        }
+    }
+}
+
+/// A commitment in the "coming due" list.
+pub struct DueRow {
+    /// Its case.
+    pub case_id: String,
+    /// Due date.
+    pub due_on: String,
+    /// Past due.
+    pub overdue: bool,
+    /// Its text.
+    pub text: Zeroizing<String>,
+}
+
+/// The console's home: commitments due, the inbox, open cases.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/home.html")]
+pub struct ConsoleHome {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// New web concerns.
+    pub inbox: Vec<CaseRow>,
+    /// Open cases.
+    pub open: Vec<CaseRow>,
+    /// Commitments due soon.
+    pub due: Vec<DueRow>,
+    /// How far ahead "due soon" looks.
+    pub due_window_days: u64,
+}
+
+impl ConsoleHome {
+    /// The page for these cases and commitments.
+    pub fn new(
+        chrome: Chrome,
+        cases: &[CaseListing],
+        due: Vec<Commitment>,
+        today: NaiveDate,
+        due_window_days: u64,
+    ) -> Self {
+        let (inbox, open): (Vec<_>, Vec<_>) = cases
+            .iter()
+            .partition(|c| c.record.status == CaseStatus::New);
+        Self {
+            site: chrome.site.clone(),
+            chrome,
+            inbox: inbox.into_iter().map(CaseRow::from).collect(),
+            open: open.into_iter().map(CaseRow::from).collect(),
+            due: due
+                .into_iter()
+                .map(|c| DueRow {
+                    overdue: c.note.due_on.is_some_and(|d| d < today),
+                    due_on: c.note.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    text: reveal(&c.note.text),
+                    case_id: c.case_id,
+                })
+                .collect(),
+            due_window_days,
+        }
+    }
+}
+
+/// Values of the "log a contact" form.
+#[derive(Default)]
+pub struct ContactForm {
+    /// Channel code.
+    pub channel: String,
+    /// Category code.
+    pub category: String,
+    /// Role code.
+    pub raised_by: String,
+    /// First-contact date as typed.
+    pub first_contact: String,
+    /// What was raised.
+    pub description: Zeroizing<String>,
+    /// Contact details.
+    pub contact: Zeroizing<String>,
+    /// Conclusion date as typed.
+    pub concluded_on: String,
+    /// Discovery date as typed.
+    pub discovered_on: String,
+}
+
+/// The form for logging a phone, e-mail or walk-in contact.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/new_case.html")]
+pub struct NewCasePage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// Current values.
+    pub form: ContactForm,
+    /// Problems to show.
+    pub errors: Vec<FieldError>,
+    /// Channel radio buttons.
+    pub channels: Vec<Choice>,
+    /// Category radio buttons.
+    pub categories: Vec<Choice>,
+    /// Role radio buttons.
+    pub roles: Vec<Choice>,
+    /// Latest date allowed.
+    pub today: NaiveDate,
+}
+
+impl NewCasePage {
+    /// The form with `form` filled in and `errors` shown.
+    pub fn new(
+        chrome: Chrome,
+        form: ContactForm,
+        errors: Vec<FieldError>,
+        today: NaiveDate,
+    ) -> Self {
+        use crate::domain::case::MANUAL_CHANNELS;
+        use crate::domain::concern::{Category, RaisedBy};
+        let choice = |code: &'static str, label: &'static str, current: &str| Choice {
+            code,
+            label,
+            checked: current == code,
+        };
+        Self {
+            site: chrome.site.clone(),
+            chrome,
+            channels: MANUAL_CHANNELS
+                .iter()
+                .map(|c| choice(c.code(), c.label(), &form.channel))
+                .collect(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| choice(c.code(), c.label(), &form.category))
+                .collect(),
+            roles: RaisedBy::ALL
+                .iter()
+                .map(|r| choice(r.code(), r.label(), &form.raised_by))
+                .collect(),
+            form,
+            errors,
+            today,
+        }
+    }
+
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// A case's facts as the case page shows them.
+pub struct CaseView {
+    /// Identifier.
+    pub id: String,
+    /// Status in words.
+    pub status: &'static str,
+    /// Still in the inbox.
+    pub is_new: bool,
+    /// Channel in words.
+    pub channel: &'static str,
+    /// Kind of concern in words.
+    pub category: &'static str,
+    /// Who raised it, in words.
+    pub raised_by: &'static str,
+    /// First contact.
+    pub first_contact: NaiveDate,
+    /// When opened.
+    pub opened_on: Option<NaiveDate>,
+    /// A receipt holder can read replies.
+    pub has_receipt: bool,
+    /// The concern's text.
+    pub description: Zeroizing<String>,
+    /// Contact details given.
+    pub contact: Zeroizing<String>,
+    /// Conclusion date, or "Not given".
+    pub concluded_on: String,
+    /// Discovery date, or "Not given".
+    pub discovered_on: String,
+}
+
+/// A note as the case page shows it.
+pub struct NoteView {
+    /// Identifier.
+    pub id: String,
+    /// Note or commitment, in words.
+    pub kind: &'static str,
+    /// It is a commitment.
+    pub is_commitment: bool,
+    /// Its text.
+    pub text: Zeroizing<String>,
+    /// When a commitment is due.
+    pub due_on: Option<NaiveDate>,
+    /// "expires in N days".
+    pub expires_in: String,
+    /// Done.
+    pub done: bool,
+}
+
+/// A message as a thread shows it.
+pub struct MessageView {
+    /// Who wrote it, in words.
+    pub author: &'static str,
+    /// Written by the ombuds.
+    pub from_ombuds: bool,
+    /// The day it was written.
+    pub sent_on: NaiveDate,
+    /// Its text.
+    pub text: Zeroizing<String>,
+}
+
+impl MessageView {
+    /// A thread message for the audience given (the submitter sees "You" and "Ombuds").
+    pub fn new(message: &crate::store::Message, for_submitter: bool) -> Self {
+        let author = match (message.author, for_submitter) {
+            (Author::Ombuds, _) => "Ombuds",
+            (Author::Submitter, true) => "You",
+            (Author::Submitter, false) => "The person who raised it",
+        };
+        Self {
+            author,
+            from_ombuds: message.author == Author::Ombuds,
+            sent_on: message.sent_on,
+            text: reveal(&message.text),
+        }
+    }
+}
+
+/// "expires in N days" in words.
+pub fn expires_in(expires_on: NaiveDate, today: NaiveDate) -> String {
+    match days_left(expires_on, today) {
+        1 => "expires tomorrow".to_owned(),
+        n => format!("expires in {n} days"),
+    }
+}
+
+/// One case, with everything the ombuds can do with it.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/case.html")]
+pub struct CasePage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// The case.
+    pub case: CaseView,
+    /// Service checkboxes.
+    pub services: Vec<Choice>,
+    /// Notes and commitments.
+    pub notes: Vec<NoteView>,
+    /// The follow-up thread.
+    pub messages: Vec<MessageView>,
+    /// Outcome radio buttons.
+    pub outcomes: Vec<Choice>,
+    /// Default note lifetime.
+    pub note_default_days: u32,
+    /// Longest note lifetime.
+    pub note_max_days: u32,
+    /// Problems with the last form sent.
+    pub errors: Vec<FieldError>,
+    /// A confirmation.
+    pub notice: Option<String>,
+}
+
+impl CasePage {
+    /// The page for `detail`.
+    pub fn new(
+        chrome: Chrome,
+        detail: &CaseDetail,
+        today: NaiveDate,
+        note_days: (u32, u32),
+        errors: Vec<FieldError>,
+        notice: Option<String>,
+    ) -> Self {
+        let r = &detail.record;
+        let not_given = || "Not given".to_owned();
+        let case = CaseView {
+            id: r.id.clone(),
+            status: r.status.label(),
+            is_new: r.status == CaseStatus::New,
+            channel: r.channel.label(),
+            category: r.category.label(),
+            raised_by: r.raised_by.label(),
+            first_contact: r.first_contact,
+            opened_on: r.opened_on,
+            has_receipt: r.has_receipt,
+            description: reveal(&detail.concern.description),
+            contact: detail
+                .concern
+                .contact
+                .as_ref()
+                .map(reveal)
+                .unwrap_or_default(),
+            concluded_on: detail
+                .concern
+                .concluded_on
+                .map_or_else(not_given, |d| d.to_string()),
+            discovered_on: detail
+                .concern
+                .discovered_on
+                .map_or_else(not_given, |d| d.to_string()),
+        };
+        Self {
+            site: chrome.site.clone(),
+            chrome,
+            case,
+            services: Service::ALL
+                .iter()
+                .map(|s| Choice {
+                    code: s.code(),
+                    label: s.label(),
+                    checked: r.services.contains(s),
+                })
+                .collect(),
+            notes: detail
+                .notes
+                .iter()
+                .map(|n| NoteView {
+                    id: n.id.clone(),
+                    kind: n.kind.label(),
+                    is_commitment: n.kind == NoteKind::Commitment,
+                    text: reveal(&n.text),
+                    due_on: n.due_on,
+                    expires_in: expires_in(n.expires_on, today),
+                    done: n.done,
+                })
+                .collect(),
+            messages: detail
+                .messages
+                .iter()
+                .map(|m| MessageView::new(m, false))
+                .collect(),
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| Choice {
+                    code: o.code(),
+                    label: o.label(),
+                    checked: false,
+                })
+                .collect(),
+            note_default_days: note_days.0,
+            note_max_days: note_days.1,
+            errors,
+            notice,
+        }
+    }
+}
+
+/// The confirmation that a case was closed and destroyed.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/closed.html")]
+pub struct ClosedPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// The outcome in words.
+    pub outcome: &'static str,
+}
+
+/// An account in the administrator's list.
+pub struct UserRow {
+    /// Name.
+    pub username: String,
+    /// Role in words.
+    pub role: &'static str,
+    /// Disabled.
+    pub disabled: bool,
+}
+
+/// The administrator's users page.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// Every account.
+    pub users: Vec<UserRow>,
+    /// Role radio buttons.
+    pub roles: Vec<Choice>,
+    /// Problems with the last form.
+    pub errors: Vec<FieldError>,
+    /// A confirmation.
+    pub notice: Option<String>,
+}
+
+impl UsersPage {
+    /// The page listing `users`.
+    pub fn new(
+        chrome: Chrome,
+        users: &[UserSummary],
+        errors: Vec<FieldError>,
+        notice: Option<String>,
+    ) -> Self {
+        Self {
+            site: chrome.site.clone(),
+            chrome,
+            users: users
+                .iter()
+                .map(|u| UserRow {
+                    username: u.username.clone(),
+                    role: u.role.label(),
+                    disabled: u.disabled,
+                })
+                .collect(),
+            roles: Role::ALL
+                .iter()
+                .map(|r| Choice {
+                    code: r.code(),
+                    label: r.label(),
+                    checked: false,
+                })
+                .collect(),
+            errors,
+            notice,
+        }
+    }
+
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// A new enrolment link, shown once.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/link.html")]
+pub struct LinkPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// The account.
+    pub username: String,
+    /// The link.
+    pub link: Zeroizing<String>,
+}
+
+/// The board's home.
+#[derive(Template, WebTemplate)]
+#[template(path = "board_home.html")]
+pub struct BoardHome {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+}

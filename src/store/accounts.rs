@@ -1,0 +1,463 @@
+//! The account half of the [`Store`] facade: enrolment links, sign-in with password and TOTP,
+//! throttling by username (never by address), sessions, and user administration.
+//!
+//! Policy (timeouts, throttling, password rules) lives in [`crate::domain::account`]; this file
+//! applies it to stored state. Password hashing runs on a blocking thread.
+
+use sha2::Digest;
+use zeroize::Zeroizing;
+
+use super::backend::{EnrolmentRecord, SessionRecord, UserRecord};
+use super::{Store, StoreError};
+use crate::crypto::totp::TotpSecret;
+use crate::crypto::{CryptoError, password, random};
+use crate::domain::account::{
+    ENROLMENT_TTL_SECS, Role, SessionCheck, Throttle, check_new_password, check_session,
+    check_username,
+};
+use crate::domain::concern::FieldError;
+
+/// A valid enrolment link, as its page shows it.
+pub struct EnrolmentView {
+    /// The account's name, or `None` if the new administrator chooses it.
+    pub username: Option<String>,
+    /// The account's role.
+    pub role: Role,
+    /// The TOTP secret to put in an authenticator app.
+    pub totp: TotpSecret,
+}
+
+/// Why an enrolment was not completed.
+#[derive(Debug)]
+pub enum EnrolError {
+    /// The link is unknown, used or expired.
+    Gone,
+    /// Fields need correcting.
+    Invalid(Vec<FieldError>),
+    /// Storage failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for EnrolError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<CryptoError> for EnrolError {
+    fn from(e: CryptoError) -> Self {
+        Self::Store(StoreError::Crypto(e))
+    }
+}
+
+/// A signed-in staff member, as every console request sees them.
+#[derive(Clone)]
+pub struct SessionUser {
+    /// Account identifier.
+    pub user_id: String,
+    /// Account name.
+    pub username: String,
+    /// What they may do.
+    pub role: Role,
+    /// The token that must accompany every change they make (derived from the session).
+    pub csrf: String,
+    /// The stored hash of the session token.
+    pub session_hash: [u8; 32],
+}
+
+impl std::fmt::Debug for SessionUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionUser")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new session.
+pub struct SignedIn {
+    /// The session token, for the cookie; shown to no one else.
+    pub token: Zeroizing<String>,
+    /// Who signed in.
+    pub user: SessionUser,
+}
+
+/// Why a sign-in failed.
+#[derive(Debug)]
+pub enum SignInError {
+    /// Wrong username, password or code — deliberately not saying which.
+    Refused,
+    /// Too many failures for this username; try again after this many seconds.
+    Throttled(i64),
+    /// Storage failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for SignInError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// An account as the administrator's list shows it.
+#[derive(Debug, Clone)]
+pub struct UserSummary {
+    /// Name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Whether it may sign in.
+    pub disabled: bool,
+}
+
+/// The CSRF token that belongs to a session token.
+fn csrf_for(token: &str) -> String {
+    let digest = sha2::Sha256::new()
+        .chain_update(b"ombuds csrf\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    data_encoding::BASE64URL_NOPAD.encode(&digest)
+}
+
+impl Store {
+    /// The issuer shown in authenticator apps.
+    fn issuer(&self) -> String {
+        format!("{} ombuds", self.issuer)
+    }
+
+    /// If no administrator can sign in, replaces any unused first-administrator link with a new
+    /// one and returns its token; otherwise `None`.
+    pub async fn setup_link(&self, now: i64) -> Result<Option<Zeroizing<String>>, StoreError> {
+        if self.backend.count_active_admins().await? > 0 {
+            return Ok(None);
+        }
+        self.new_enrolment(None, Role::Admin, now, true)
+            .await
+            .map(Some)
+    }
+
+    async fn new_enrolment(
+        &self,
+        username: Option<&str>,
+        role: Role,
+        now: i64,
+        replace_setup: bool,
+    ) -> Result<Zeroizing<String>, StoreError> {
+        let (token, token_hash) = random::new_token()?;
+        let totp = TotpSecret::generate()?;
+        self.backend
+            .insert_enrolment(
+                EnrolmentRecord {
+                    token_hash,
+                    username: username.map(str::to_owned),
+                    role,
+                    totp_sealed: self.master.seal(totp.as_bytes())?,
+                    expires_at: now + ENROLMENT_TTL_SECS,
+                },
+                replace_setup,
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// A one-time enrolment link token for a new account. Refuses a bad or taken name.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<Zeroizing<String>, EnrolError> {
+        check_username(username)
+            .map_err(|m| EnrolError::Invalid(vec![FieldError::new("username", m)]))?;
+        if self.backend.user_by_name(username).await?.is_some() {
+            return Err(EnrolError::Invalid(vec![FieldError::new(
+                "username",
+                "an account with this name exists; reset it instead",
+            )]));
+        }
+        Ok(self.new_enrolment(Some(username), role, now, false).await?)
+    }
+
+    /// A one-time link with which an existing account sets a new password and TOTP secret.
+    pub async fn reset_user(
+        &self,
+        username: &str,
+        now: i64,
+    ) -> Result<Option<Zeroizing<String>>, StoreError> {
+        let Some(user) = self.backend.user_by_name(username).await? else {
+            return Ok(None);
+        };
+        self.new_enrolment(Some(&user.username), user.role, now, false)
+            .await
+            .map(Some)
+    }
+
+    /// The enrolment a link token opens, if it is unused and unexpired.
+    pub async fn enrolment(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<EnrolmentView>, StoreError> {
+        let Some(record) = self.backend.enrolment(&random::token_hash(token)).await? else {
+            return Ok(None);
+        };
+        if record.expires_at <= now {
+            return Ok(None);
+        }
+        let totp = TotpSecret::from_bytes(&self.master.open(&record.totp_sealed)?)?;
+        Ok(Some(EnrolmentView {
+            username: record.username,
+            role: record.role,
+            totp,
+        }))
+    }
+
+    /// The otpauth URI for an enrolment.
+    pub fn otpauth_uri(
+        &self,
+        view: &EnrolmentView,
+        username: &str,
+    ) -> Result<Zeroizing<String>, StoreError> {
+        Ok(view.totp.otpauth_uri(&self.issuer(), username)?)
+    }
+
+    /// Completes an enrolment: checks the name (for a first administrator), the password and a
+    /// code from the authenticator, then creates or resets the account.
+    pub async fn complete_enrolment(
+        &self,
+        token: &str,
+        chosen_username: Option<&str>,
+        new_password: Zeroizing<String>,
+        confirmation: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<(), EnrolError> {
+        let token_hash = random::token_hash(token);
+        let Some(view) = self.enrolment(token, now).await? else {
+            return Err(EnrolError::Gone);
+        };
+        let mut errors = Vec::new();
+        let username = match (&view.username, chosen_username.map(str::trim)) {
+            (Some(fixed), _) => fixed.clone(),
+            (None, Some(chosen)) => {
+                if let Err(m) = check_username(chosen) {
+                    errors.push(FieldError::new("username", m));
+                }
+                chosen.to_owned()
+            }
+            (None, None) => {
+                errors.push(FieldError::new("username", "choose a username"));
+                String::new()
+            }
+        };
+        if let Err(m) = check_new_password(&new_password, confirmation, &username) {
+            errors.push(FieldError::new("password", m));
+        }
+        let step = view.totp.matching_step(code, now_secs(now));
+        if step.is_none() {
+            errors.push(FieldError::new(
+                "code",
+                "that code does not match; enter the six digits your authenticator app shows now",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(EnrolError::Invalid(errors));
+        }
+        let password_hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
+            .await
+            .map_err(|_| StoreError::Database("the password hashing task failed".into()))??;
+        let user = UserRecord {
+            id: random::new_id()?,
+            username,
+            role: view.role,
+            password_hash,
+            totp_sealed: self.master.seal(view.totp.as_bytes())?,
+            totp_last_step: step.and_then(|s| i64::try_from(s).ok()).unwrap_or(0),
+            disabled: false,
+        };
+        let name = user.username.clone();
+        if self.backend.complete_enrolment(&token_hash, user).await? {
+            tracing::info!(event = "enrolment", username = %name, role = view.role.code(), "account enrolled");
+            Ok(())
+        } else if view.username.is_none() {
+            Err(EnrolError::Invalid(vec![FieldError::new(
+                "username",
+                "this name is taken; choose another",
+            )]))
+        } else {
+            Err(EnrolError::Gone)
+        }
+    }
+
+    /// Signs in with username, password and TOTP code. Every kind of failure looks the same to
+    /// the caller, takes the same password-hashing time, and counts against the username typed.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        typed_password: Zeroizing<String>,
+        code: &str,
+        now: i64,
+    ) -> Result<SignedIn, SignInError> {
+        let throttle_key = self
+            .secret
+            .tag("signin-throttle", username.trim().to_lowercase().as_bytes());
+        let previous = self.backend.throttle(&throttle_key).await?;
+        if let Some(wait) = previous.and_then(|t| t.wait(now)) {
+            tracing::warn!(
+                event = "signin_throttled",
+                "sign-in refused: too many failures for one username"
+            );
+            return Err(SignInError::Throttled(wait));
+        }
+        let user = self.backend.user_by_name(username.trim()).await?;
+        let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+        let password_ok = tokio::task::spawn_blocking(move || match stored_hash {
+            Some(hash) => password::verify(&typed_password, &hash),
+            None => {
+                password::verify_nothing(&typed_password);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false);
+
+        let accepted = match (&user, password_ok) {
+            (Some(user), true) if !user.disabled => self.accept_code(user, code, now).await?,
+            _ => false,
+        };
+        let Some(user) = user.filter(|_| accepted) else {
+            self.backend
+                .set_throttle(&throttle_key, Some(Throttle::after_failure(previous, now)))
+                .await?;
+            tracing::warn!(event = "signin_failed", "sign-in refused");
+            return Err(SignInError::Refused);
+        };
+        if previous.is_some() {
+            self.backend.set_throttle(&throttle_key, None).await?;
+        }
+        let (token, token_hash) = random::new_token().map_err(StoreError::from)?;
+        self.backend
+            .insert_session(SessionRecord {
+                token_hash,
+                user_id: user.id.clone(),
+                created_at: now,
+                last_seen: now,
+            })
+            .await?;
+        tracing::info!(event = "signin", username = %user.username, role = user.role.code(), "signed in");
+        Ok(SignedIn {
+            user: SessionUser {
+                user_id: user.id,
+                username: user.username,
+                role: user.role,
+                csrf: csrf_for(&token),
+                session_hash: token_hash,
+            },
+            token,
+        })
+    }
+
+    /// Whether `code` is a current TOTP code for `user` that has not been used before.
+    async fn accept_code(
+        &self,
+        user: &UserRecord,
+        code: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let secret = TotpSecret::from_bytes(&self.master.open(&user.totp_sealed)?)?;
+        let Some(step) = secret.matching_step(code, now_secs(now)) else {
+            return Ok(false);
+        };
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        if step <= user.totp_last_step {
+            tracing::warn!(event = "totp_replay", username = %user.username, "a TOTP code was used twice");
+            return Ok(false);
+        }
+        self.backend.advance_totp_step(&user.id, step).await
+    }
+
+    /// The staff member a session token belongs to, if the session is still valid at `now`.
+    pub async fn session(&self, token: &str, now: i64) -> Result<Option<SessionUser>, StoreError> {
+        let token_hash = random::token_hash(token);
+        let Some(found) = self.backend.session(&token_hash).await? else {
+            return Ok(None);
+        };
+        if found.disabled {
+            return Ok(None);
+        }
+        match check_session(found.session.created_at, found.session.last_seen, now) {
+            SessionCheck::Expired => {
+                self.backend.delete_session(&token_hash).await?;
+                Ok(None)
+            }
+            SessionCheck::Valid { touch } => {
+                if touch {
+                    self.backend.touch_session(&token_hash, now).await?;
+                }
+                Ok(Some(SessionUser {
+                    user_id: found.session.user_id,
+                    username: found.username,
+                    role: found.role,
+                    csrf: csrf_for(token),
+                    session_hash: token_hash,
+                }))
+            }
+        }
+    }
+
+    /// Ends one session.
+    pub async fn sign_out(&self, user: &SessionUser) -> Result<(), StoreError> {
+        tracing::info!(event = "signout", username = %user.username, "signed out");
+        self.backend.delete_session(&user.session_hash).await
+    }
+
+    /// Ends every session of the account; returns how many.
+    pub async fn sign_out_everywhere(&self, user: &SessionUser) -> Result<u64, StoreError> {
+        let ended = self.backend.delete_sessions_of(&user.user_id).await?;
+        tracing::info!(event = "signout_everywhere", username = %user.username, sessions = ended, "signed out everywhere");
+        Ok(ended)
+    }
+
+    /// Every account.
+    pub async fn users(&self) -> Result<Vec<UserSummary>, StoreError> {
+        Ok(self
+            .backend
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| UserSummary {
+                username: u.username,
+                role: u.role,
+                disabled: u.disabled,
+            })
+            .collect())
+    }
+
+    /// Disables or re-enables an account. Refuses to disable the last administrator who can
+    /// sign in. `Ok(None)` if there is no such account.
+    pub async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+    ) -> Result<Option<Result<(), String>>, StoreError> {
+        let Some(user) = self.backend.user_by_name(username).await? else {
+            return Ok(None);
+        };
+        if disabled
+            && user.role == Role::Admin
+            && !user.disabled
+            && self.backend.count_active_admins().await? <= 1
+        {
+            return Ok(Some(Err(
+                "this is the last administrator who can sign in; enrol another first".into(),
+            )));
+        }
+        self.backend.set_disabled(username, disabled).await?;
+        tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, username = %username, "account changed");
+        Ok(Some(Ok(())))
+    }
+}
+
+fn now_secs(now: i64) -> u64 {
+    u64::try_from(now).unwrap_or(0)
+}

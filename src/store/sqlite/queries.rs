@@ -1,0 +1,752 @@
+//! Every query of the SQLite engine: the [`Backend`] implementation. Reads use the pool; every
+//! write is a job for the group-committing writer.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::SqliteBackend;
+use crate::crypto::ReceiptHash;
+use crate::domain::account::{Role, Throttle};
+use crate::domain::case::Service;
+use crate::domain::case::{Author, CaseStatus, Channel, services_from_codes, services_to_codes};
+use crate::domain::concern::{Category, RaisedBy};
+use crate::domain::notes::NoteKind;
+use crate::store::StoreError;
+use crate::store::backend::{
+    Backend, CaseListing, CaseRecord, DueCommitment, EnrolmentRecord, MessageRecord, NewCase,
+    NoteRecord, SealedCase, SessionRecord, SessionWithUser, UserRecord,
+};
+
+type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
+
+const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, c.first_contact, \
+     c.opened_on, c.services, c.receipt_hash IS NOT NULL AS has_receipt, c.recipient, c.key_id";
+
+fn bad(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected value {value:?} in column {column}").into())
+}
+
+fn code<T>(row: &SqliteRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| bad(column, &text))
+}
+
+fn date(row: &SqliteRow, column: &str) -> Result<NaiveDate, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad(column, &text))
+}
+
+fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| bad(column, &t)))
+        .transpose()
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn hash32(row: &SqliteRow, column: &str) -> Result<[u8; 32], sqlx::Error> {
+    let bytes: Vec<u8> = row.try_get(column)?;
+    bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| bad(column, "a hash of the wrong length"))
+}
+
+fn case_record(row: &SqliteRow) -> Result<CaseRecord, sqlx::Error> {
+    let services: String = row.try_get("services")?;
+    Ok(CaseRecord {
+        id: row.try_get("id")?,
+        status: code(row, "status", CaseStatus::from_code)?,
+        channel: code(row, "channel", Channel::from_code)?,
+        category: code(row, "category", Category::from_code)?,
+        raised_by: code(row, "raised_by", RaisedBy::from_code)?,
+        first_contact: date(row, "first_contact")?,
+        opened_on: optional_date(row, "opened_on")?,
+        services: services_from_codes(&services),
+        has_receipt: row.try_get("has_receipt")?,
+        recipient: row.try_get("recipient")?,
+        key_id: row.try_get("key_id")?,
+    })
+}
+
+fn sealed_case(row: &SqliteRow) -> Result<SealedCase, sqlx::Error> {
+    Ok(SealedCase {
+        record: case_record(row)?,
+        wrapped_key: row.try_get("wrapped")?,
+        sealed: row.try_get("sealed")?,
+    })
+}
+
+fn note_record(row: &SqliteRow) -> Result<NoteRecord, sqlx::Error> {
+    Ok(NoteRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: code(row, "kind", NoteKind::from_code)?,
+        due_on: optional_date(row, "due_on")?,
+        expires_on: date(row, "expires_on")?,
+        done: row.try_get("done")?,
+        sealed: row.try_get("sealed")?,
+    })
+}
+
+fn user_record(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: code(row, "role", Role::from_code)?,
+        password_hash: row.try_get("password_hash")?,
+        totp_sealed: row.try_get("totp_sealed")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        disabled: row.try_get("disabled")?,
+    })
+}
+
+fn sealed_case_query(filter: &str) -> String {
+    format!(
+        "SELECT {CASE_COLUMNS}, c.sealed, k.wrapped FROM cases c \
+         LEFT JOIN keystore.content_keys k ON k.id = c.key_id WHERE {filter}"
+    )
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    async fn insert_case(&self, case: NewCase) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    let r = &case.record;
+                    sqlx::query("INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)")
+                        .bind(&r.key_id)
+                        .bind(&case.wrapped_key)
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO cases (id, status, channel, category, raised_by, \
+                         first_contact, opened_on, services, receipt_hash, recipient, key_id, sealed) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&r.id)
+                    .bind(r.status.code())
+                    .bind(r.channel.code())
+                    .bind(r.category.code())
+                    .bind(r.raised_by.code())
+                    .bind(day(r.first_contact))
+                    .bind(r.opened_on.map(day))
+                    .bind(services_to_codes(&r.services))
+                    .bind(case.receipt_hash.map(|h| h.0.to_vec()))
+                    .bind(&r.recipient)
+                    .bind(&r.key_id)
+                    .bind(&case.sealed)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn list_cases(&self, today: NaiveDate) -> Result<Vec<CaseListing>, StoreError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS}, \
+               (SELECT m.author FROM messages m WHERE m.case_id = c.id \
+                ORDER BY m.seq DESC LIMIT 1) AS last_author, \
+               (SELECT count(*) FROM notes n WHERE n.case_id = c.id AND n.kind = 'commitment' \
+                AND n.done = 0 AND n.expires_on > ?) AS open_commitments \
+             FROM cases c ORDER BY c.first_contact DESC, c.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(day(today))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let last_author: Option<String> = row.try_get("last_author")?;
+                let open: i64 = row.try_get("open_commitments")?;
+                Ok(CaseListing {
+                    record: case_record(row)?,
+                    awaiting_reply: last_author.as_deref() == Some(Author::Submitter.code()),
+                    open_commitments: u32::try_from(open).unwrap_or(u32::MAX),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(sealed_case_query("c.id = ?")))
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(sealed_case).transpose()?)
+    }
+
+    async fn case_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<SealedCase>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(sealed_case_query("c.receipt_hash = ?")))
+            .bind(receipt.0.as_slice())
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(sealed_case).transpose()?)
+    }
+
+    async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, kind, due_on, expires_on, done, sealed FROM notes \
+             WHERE case_id = ? AND expires_on > ? ORDER BY rowid",
+        )
+        .bind(case_id)
+        .bind(day(today))
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows.iter().map(note_record).collect::<Result<_, _>>()?)
+    }
+
+    async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, author, sent_on, sealed FROM messages WHERE case_id = ? ORDER BY seq",
+        )
+        .bind(case_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(MessageRecord {
+                    seq: row.try_get("seq")?,
+                    author: code(row, "author", Author::from_code)?,
+                    sent_on: date(row, "sent_on")?,
+                    sealed: row.try_get("sealed")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let exists = sqlx::query("SELECT 1 FROM cases WHERE id = ?")
+                        .bind(&id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                        .is_some();
+                    sqlx::query(
+                        "UPDATE cases SET status = 'open', opened_on = ? \
+                         WHERE id = ? AND status = 'new'",
+                    )
+                    .bind(day(today))
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(exists)
+                })
+            })
+            .await
+    }
+
+    async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError> {
+        let (id, codes) = (id.to_owned(), services_to_codes(services));
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE cases SET services = ? WHERE id = ?")
+                        .bind(&codes)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO notes (id, case_id, kind, due_on, expires_on, done, sealed) \
+                         SELECT ?, id, ?, ?, ?, 0, ? FROM cases WHERE id = ?",
+                    )
+                    .bind(&note.id)
+                    .bind(note.kind.code())
+                    .bind(note.due_on.map(day))
+                    .bind(day(note.expires_on))
+                    .bind(&note.sealed)
+                    .bind(&note.case_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn set_note_done(
+        &self,
+        case_id: &str,
+        note_id: &str,
+        done: bool,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        let (case_id, note_id) = (case_id.to_owned(), note_id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let changed = sqlx::query(
+                        "UPDATE notes SET done = ? WHERE id = ? AND case_id = ? AND expires_on > ?",
+                    )
+                    .bind(done)
+                    .bind(&note_id)
+                    .bind(&case_id)
+                    .bind(day(today))
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(changed.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn insert_message(
+        &self,
+        case_id: &str,
+        author: Author,
+        sent_on: NaiveDate,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let case_id = case_id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO messages (case_id, author, sent_on, sealed) \
+                         SELECT id, ?, ?, ? FROM cases WHERE id = ?",
+                    )
+                    .bind(author.code())
+                    .bind(day(sent_on))
+                    .bind(&sealed)
+                    .bind(&case_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn commitments_due(
+        &self,
+        today: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<DueCommitment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.done, n.sealed, k.wrapped \
+             FROM notes n JOIN cases c ON c.id = n.case_id \
+             JOIN keystore.content_keys k ON k.id = c.key_id \
+             WHERE n.kind = 'commitment' AND n.done = 0 AND n.expires_on > ? AND n.due_on <= ? \
+             ORDER BY n.due_on, n.rowid",
+        )
+        .bind(day(today))
+        .bind(day(until))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueCommitment {
+                    note: note_record(row)?,
+                    wrapped_key: row.try_get("wrapped")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn destroy_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+        let id = id.to_owned();
+        let destroyed = self
+            .writer
+            .write(
+                move |conn: &mut SqliteConnection| -> Job<'_, Option<CaseRecord>> {
+                    Box::pin(async move {
+                        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = ?");
+                        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .bind(&id)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                        else {
+                            return Ok(None);
+                        };
+                        let record = case_record(&row)?;
+                        // Notes and messages go with the case (ON DELETE CASCADE).
+                        sqlx::query("DELETE FROM cases WHERE id = ?")
+                            .bind(&id)
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("DELETE FROM keystore.content_keys WHERE id = ?")
+                            .bind(&record.key_id)
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(Some(record))
+                    })
+                },
+            )
+            .await?;
+        if destroyed.is_some() {
+            // Old page images in the WAL still hold the ciphertext and the key; push them out.
+            if let Err(e) = self.writer.checkpoint().await {
+                tracing::warn!("after destroying a case: {e}; the next checkpoint will finish it");
+            }
+        }
+        Ok(destroyed)
+    }
+
+    async fn count_active_admins(&self) -> Result<u64, StoreError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .fetch_one(&self.readers)
+                .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn insert_enrolment(
+        &self,
+        enrolment: EnrolmentRecord,
+        replace_setup: bool,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    if replace_setup {
+                        sqlx::query("DELETE FROM enrolments WHERE username IS NULL")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    sqlx::query(
+                        "INSERT INTO enrolments (token_hash, username, role, totp_sealed, expires_at) \
+                         VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(enrolment.token_hash.as_slice())
+                    .bind(&enrolment.username)
+                    .bind(enrolment.role.code())
+                    .bind(&enrolment.totp_sealed)
+                    .bind(enrolment.expires_at)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn enrolment(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<EnrolmentRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, username, role, totp_sealed, expires_at FROM enrolments \
+             WHERE token_hash = ?",
+        )
+        .bind(token_hash.as_slice())
+        .fetch_optional(&self.readers)
+        .await?;
+        let record = |row: &SqliteRow| -> Result<EnrolmentRecord, sqlx::Error> {
+            Ok(EnrolmentRecord {
+                token_hash: hash32(row, "token_hash")?,
+                username: row.try_get("username")?,
+                role: code(row, "role", Role::from_code)?,
+                totp_sealed: row.try_get("totp_sealed")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        };
+        Ok(row.as_ref().map(record).transpose()?)
+    }
+
+    async fn complete_enrolment(
+        &self,
+        token_hash: &[u8; 32],
+        user: UserRecord,
+    ) -> Result<bool, StoreError> {
+        let token_hash = *token_hash;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let Some(row) = sqlx::query("SELECT username FROM enrolments WHERE token_hash = ?")
+                        .bind(token_hash.as_slice())
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    else {
+                        return Ok(false);
+                    };
+                    let named: Option<String> = row.try_get("username")?;
+                    let existing: Option<String> =
+                        sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+                            .bind(&user.username)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    match (named, existing) {
+                        // A first-administrator link cannot take over an existing name.
+                        (None, Some(_)) => return Ok(false),
+                        // A link for an existing account replaces its credentials.
+                        (Some(_), Some(id)) => {
+                            sqlx::query(
+                                "UPDATE users SET password_hash = ?, totp_sealed = ?, \
+                                 totp_last_step = 0, disabled = 0 WHERE id = ?",
+                            )
+                            .bind(&user.password_hash)
+                            .bind(&user.totp_sealed)
+                            .bind(&id)
+                            .execute(&mut *conn)
+                            .await?;
+                            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                                .bind(&id)
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        (_, None) => {
+                            sqlx::query(
+                                "INSERT INTO users (id, username, role, password_hash, totp_sealed, \
+                                 totp_last_step, disabled) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                            )
+                            .bind(&user.id)
+                            .bind(&user.username)
+                            .bind(user.role.code())
+                            .bind(&user.password_hash)
+                            .bind(&user.totp_sealed)
+                            .bind(user.totp_last_step)
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                    }
+                    sqlx::query("DELETE FROM enrolments WHERE token_hash = ?")
+                        .bind(token_hash.as_slice())
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(true)
+                })
+            })
+            .await
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(user_record).transpose()?)
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY username")
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(user_record).collect::<Result<_, _>>()?)
+    }
+
+    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+        let username = username.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let changed = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
+                        .bind(disabled)
+                        .bind(&username)
+                        .execute(&mut *conn)
+                        .await?;
+                    if disabled {
+                        sqlx::query(
+                            "DELETE FROM sessions WHERE user_id IN \
+                             (SELECT id FROM users WHERE username = ?)",
+                        )
+                        .bind(&username)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Ok(changed.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn advance_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let user_id = user_id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let changed = sqlx::query(
+                        "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                    )
+                    .bind(step)
+                    .bind(&user_id)
+                    .bind(step)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(changed.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) \
+                         VALUES (?, ?, ?, ?)",
+                    )
+                    .bind(session.token_hash.as_slice())
+                    .bind(&session.user_id)
+                    .bind(session.created_at)
+                    .bind(session.last_seen)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionWithUser>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, u.username, u.role, \
+             u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(token_hash.as_slice())
+        .fetch_optional(&self.readers)
+        .await?;
+        let record = |row: &SqliteRow| -> Result<SessionWithUser, sqlx::Error> {
+            Ok(SessionWithUser {
+                session: SessionRecord {
+                    token_hash: hash32(row, "token_hash")?,
+                    user_id: row.try_get("user_id")?,
+                    created_at: row.try_get("created_at")?,
+                    last_seen: row.try_get("last_seen")?,
+                },
+                username: row.try_get("username")?,
+                role: code(row, "role", Role::from_code)?,
+                disabled: row.try_get("disabled")?,
+            })
+        };
+        Ok(row.as_ref().map(record).transpose()?)
+    }
+
+    async fn touch_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError> {
+        let token_hash = *token_hash;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
+                        .bind(now)
+                        .bind(token_hash.as_slice())
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn delete_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        let token_hash = *token_hash;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                        .bind(token_hash.as_slice())
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn delete_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let user_id = user_id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, u64> {
+                Box::pin(async move {
+                    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                        .bind(&user_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected())
+                })
+            })
+            .await
+    }
+
+    async fn throttle(&self, key: &[u8; 32]) -> Result<Option<Throttle>, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, window_start, blocked_until FROM signin_throttle WHERE key = ?",
+        )
+        .bind(key.as_slice())
+        .fetch_optional(&self.readers)
+        .await?;
+        let record = |row: &SqliteRow| -> Result<Throttle, sqlx::Error> {
+            let failures: i64 = row.try_get("failures")?;
+            Ok(Throttle {
+                failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                window_start: row.try_get("window_start")?,
+                blocked_until: row.try_get("blocked_until")?,
+            })
+        };
+        Ok(row.as_ref().map(record).transpose()?)
+    }
+
+    async fn set_throttle(
+        &self,
+        key: &[u8; 32],
+        state: Option<Throttle>,
+    ) -> Result<(), StoreError> {
+        let key = *key;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    match state {
+                        None => {
+                            sqlx::query("DELETE FROM signin_throttle WHERE key = ?")
+                                .bind(key.as_slice())
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        Some(t) => {
+                            sqlx::query(
+                                "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) \
+                                 VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET \
+                                 failures = excluded.failures, window_start = excluded.window_start, \
+                                 blocked_until = excluded.blocked_until",
+                            )
+                            .bind(key.as_slice())
+                            .bind(i64::from(t.failures))
+                            .bind(t.window_start)
+                            .bind(t.blocked_until)
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}

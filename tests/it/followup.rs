@@ -1,0 +1,169 @@
+//! The anonymous follow-up through a real server: the receipt opens the thread by form or by
+//! header, never by address; a wrong receipt gets one answer; guessing is throttled.
+
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+
+#[tokio::test]
+async fn the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header() {
+    let server = TestServer::start();
+    let receipt = server.submit("My agent never returned the keys.").await;
+
+    // By header.
+    let thread: Value = server
+        .client()
+        .get(server.at("/api/v1/followup"))
+        .header("authorization", format!("Receipt {receipt}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(thread["status"], "new");
+    assert_eq!(
+        thread["concern"]["description"],
+        "My agent never returned the keys."
+    );
+    assert_eq!(thread["messages"].as_array().unwrap().len(), 0);
+
+    // By form, typed loosely: capitals and spaces, first four letters of each word.
+    let typed: Vec<String> = receipt
+        .split('-')
+        .map(|w| w.chars().take(4).collect::<String>().to_uppercase())
+        .collect();
+    let page = server
+        .client()
+        .post(server.at("/followup"))
+        .form(&[("receipt", typed.join("  ").as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("My agent never returned the keys."));
+    assert!(html.contains("Waiting for an ombuds to read it"));
+    assert!(!html.contains("set-cookie"));
+
+    let sent = server
+        .client()
+        .post(server.at("/followup/messages"))
+        .form(&[
+            ("receipt", receipt.as_str()),
+            ("text", "They were due on Friday."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    assert!(
+        sent.headers().get("set-cookie").is_none(),
+        "the follow-up sets no cookie"
+    );
+    let html = sent.text().await.unwrap();
+    assert!(html.contains("Your message was sent."));
+    assert!(html.contains("They were due on Friday."));
+
+    // An empty message is refused with the form kept.
+    let empty = server
+        .client()
+        .post(server.at("/followup/messages"))
+        .form(&[("receipt", receipt.as_str()), ("text", "   ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+}
+
+#[tokio::test]
+async fn wrong_receipts_get_one_answer_and_guessing_is_throttled() {
+    let server = TestServer::start();
+    server.submit("A concern that exists").await;
+
+    // Malformed receipts are told what is wrong.
+    let short = server
+        .client()
+        .post(server.at("/followup"))
+        .form(&[("receipt", "only three words")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), 422);
+    assert!(
+        short
+            .text()
+            .await
+            .unwrap()
+            .contains("a receipt has 8 words")
+    );
+    let no_header = server
+        .client()
+        .get(server.at("/api/v1/followup"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_header.status(), 401);
+    assert_eq!(no_header.headers()["www-authenticate"], "Receipt");
+
+    // Well-formed receipts that open nothing get the same answer each time.
+    let guess = |n: usize| {
+        let words = [
+            "abandon", "ability", "able", "about", "above", "absent", "absorb", "abstract",
+            "absurd", "abuse",
+        ];
+        let receipt: Vec<&str> = (0..8).map(|i| words[(i + n) % words.len()]).collect();
+        receipt.join("-")
+    };
+    let first = server
+        .client()
+        .post(server.at("/followup"))
+        .form(&[("receipt", guess(0).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 404);
+    let first_body = first.text().await.unwrap();
+    let api = server
+        .client()
+        .get(server.at("/api/v1/followup"))
+        .header("authorization", format!("Receipt {}", guess(1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
+    let mut statuses = Vec::new();
+    for n in 2..40 {
+        let response = server
+            .client()
+            .post(server.at("/followup"))
+            .form(&[("receipt", guess(n).as_str())])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if status == 404 {
+            assert_eq!(response.text().await.unwrap(), first_body);
+        } else {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(status);
+    }
+    assert!(
+        statuses.contains(&429),
+        "guessing is throttled: {statuses:?}"
+    );
+    assert!(statuses.iter().all(|s| *s == 404 || *s == 429));
+
+    // A right receipt is never held back by the guessing of others.
+    let receipt = server.submit("Another concern").await;
+    let mine = server
+        .client()
+        .post(server.at("/api/v1/followup/messages"))
+        .header("authorization", format!("Receipt {receipt}"))
+        .json(&json!({ "text": "still there?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), 201);
+}
