@@ -4,6 +4,7 @@
 //! storage boundary so that nothing below the store sees plaintext.
 #![forbid(unsafe_code)]
 
+pub mod cli_certificate;
 pub mod cli_deadline;
 pub mod clock;
 pub mod config;

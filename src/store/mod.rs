@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 pub use backend::{Backend, StoredConcern};
 
 use crate::config::{Config, Database};
+use crate::crypto::certificate::{Certificate, IssueError, PublicKey, SigningKey, SigningKeyError};
 use crate::crypto::envelope::IdentityFileError;
 use crate::crypto::receipt::ReceiptKeyError;
 use crate::crypto::{CryptoError, MasterKey, Receipt, ReceiptKey, random};
@@ -46,6 +47,9 @@ pub enum StoreError {
     /// The receipt key could not be loaded.
     #[error("receipt key: {0}")]
     ReceiptKey(#[from] ReceiptKeyError),
+    /// The certificate signing key could not be loaded.
+    #[error("certificate signing key: {0}")]
+    SigningKey(#[from] SigningKeyError),
 }
 
 /// The service's storage, as the web layer sees it.
@@ -54,6 +58,8 @@ pub struct Store {
     backend: Arc<dyn Backend>,
     master: Arc<MasterKey>,
     receipts: Arc<ReceiptKey>,
+    signing: Arc<SigningKey>,
+    trusted: Arc<[PublicKey]>,
 }
 
 impl std::fmt::Debug for Store {
@@ -68,6 +74,10 @@ impl Store {
     pub async fn open(config: &Config) -> Result<Self, StoreError> {
         let master = MasterKey::load(&config.keys.identity)?;
         let receipts = ReceiptKey::load(&config.keys.receipt_secret)?;
+        let signing = SigningKey::load(&config.keys.signing_key)?;
+        let trusted: Arc<[PublicKey]> = std::iter::once(signing.public_key())
+            .chain(config.keys.retired_public_keys.iter().copied())
+            .collect();
         let backend: Arc<dyn Backend> = match &config.database {
             Database::Sqlite { path } => {
                 Arc::new(sqlite::SqliteBackend::open(path, &config.keys.store).await?)
@@ -77,6 +87,8 @@ impl Store {
             backend,
             master: Arc::new(master),
             receipts: Arc::new(receipts),
+            signing: Arc::new(signing),
+            trusted,
         })
     }
 
@@ -103,6 +115,29 @@ impl Store {
             })
             .await?;
         Ok(receipt)
+    }
+
+    /// Issues a signed suspension certificate: informal resolution with `association`'s ombuds
+    /// ran from `first_contact` to `termination`, both included; `issued` is today's date in
+    /// the association's time zone. Nothing is stored: the holder keeps the certificate.
+    ///
+    /// # Errors
+    /// [`IssueError`] for dates out of order or a name that cannot be carried.
+    pub fn issue_certificate(
+        &self,
+        association: &str,
+        first_contact: NaiveDate,
+        termination: NaiveDate,
+        issued: NaiveDate,
+    ) -> Result<Certificate, IssueError> {
+        self.signing
+            .issue(association, first_contact, termination, issued)
+    }
+
+    /// The public keys certificates are checked against: the current signing key's first, then
+    /// the retired ones from the configuration.
+    pub fn certificate_keys(&self) -> &[PublicKey] {
+        &self.trusted
     }
 
     /// Checks that the database answers.
