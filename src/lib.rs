@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod domain;
 pub mod http;
 pub mod init;
+pub mod letters;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -897,4 +897,4 @@ fn iso(date: NaiveDate) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

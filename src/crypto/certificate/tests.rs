@@ -9,7 +9,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 /// A key from a fixed seed, so that signatures are reproducible.
-fn fixed_key() -> SigningKey {
+pub(crate) fn fixed_key() -> SigningKey {
     SigningKey(ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]))
 }
 
@@ -26,7 +26,7 @@ fn example(key: &SigningKey) -> Certificate {
 
 /// A certificate with every field fixed, signed with [`fixed_key`]; `edit` may change the fields
 /// before signing (to sign inconsistent fields, which `issue` never does).
-fn fixed_certificate(edit: impl FnOnce(&mut Certificate)) -> Certificate {
+pub(crate) fn fixed_certificate(edit: impl FnOnce(&mut Certificate)) -> Certificate {
     let key = fixed_key();
     let mut certificate = Certificate {
         id: "3q7vjxkdcb5tqm2y4zlxh6w2aa".into(),
@@ -44,6 +44,20 @@ fn fixed_certificate(edit: impl FnOnce(&mut Certificate)) -> Certificate {
         .sign(&signed_bytes(&certificate.signed_values()))
         .to_bytes();
     certificate
+}
+
+/// A fixed certificate (fixed key and id) for other modules' tests, with the given dates.
+pub(crate) fn fixed_with_dates(
+    first_contact: NaiveDate,
+    termination: NaiveDate,
+    issued: NaiveDate,
+) -> Certificate {
+    fixed_certificate(|c| {
+        c.first_contact = first_contact;
+        c.termination = termination;
+        c.days_suspended = inclusive_days(first_contact, termination);
+        c.issued = issued;
+    })
 }
 
 const FIXED_TEXT: &str = "\
