@@ -7,6 +7,7 @@ pub mod error;
 mod intake;
 mod pages;
 mod security_headers;
+mod verify;
 pub mod views;
 
 use std::ops::Deref;
@@ -70,6 +71,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/", get(intake::page))
         .route("/concerns", post(intake::submit_form))
         .route("/api/v1/concerns", post(intake::submit_json))
+        .route("/verify", get(verify::page).post(verify::check_form))
+        .route("/api/v1/certificates/verify", post(verify::check_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)

@@ -7,8 +7,10 @@
 )]
 
 mod bad_input;
+mod certificate_cli;
 mod deadline_cli;
 mod intake;
 mod privacy;
 mod serve;
 mod support;
+mod verify;
