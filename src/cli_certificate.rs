@@ -1,6 +1,7 @@
 //! The `ombuds certificate` subcommands: check a suspension certificate without any stored case
-//! data (`verify`), print the public key an association publishes (`public-key`), and, for staff,
-//! issue a certificate from the command line (`issue`, hidden from `--help`).
+//! data (`verify`), print the public key an association publishes (`public-key`), make a new
+//! signing key when replacing one (`generate-key`), and, for staff, issue a certificate from the
+//! command line (`issue`, hidden from `--help`).
 //!
 //! This module owns the command-line glue only: arguments, reading the certificate from a file
 //! or standard input, loading keys named by a configuration, and writing results. The format and
@@ -12,7 +13,7 @@
 //! written); 2 with a one-line message for bad arguments, an unreadable file, or an unusable
 //! configuration or key.
 
-use std::io::{Read as _, Write as _};
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ use crate::cli_deadline::parse_date;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::certificate::{self, PublicKey, SigningKey};
+use crate::crypto::secret_file::{self, SecretFileError};
 
 /// The configuration used when `--config` is not given, as for `ombuds serve`.
 pub const DEFAULT_CONFIG: &str = "ombuds-data/ombuds.toml";
@@ -66,6 +68,13 @@ of the configuration."
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Create a new signing key file (mode 0600, never overwriting) and print its public key:
+    /// the first step of replacing the key (see SECURITY.md).
+    GenerateKey {
+        /// The file to create.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// (Staff) Issue a signed suspension certificate dated today and print it.
     #[command(hide = true)]
     Issue {
@@ -100,6 +109,7 @@ pub fn run(args: &CertificateArgs, clock: &Clock) -> ExitCode {
         CertificateCommand::PublicKey { config } => {
             signing_key(config.as_deref()).map(|(_, key)| format!("{}\n", key.public_key()))
         }
+        CertificateCommand::GenerateKey { file } => generate_key(file),
         CertificateCommand::Issue {
             first_contact,
             termination,
@@ -146,6 +156,21 @@ fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<Stri
     serde_json::to_string_pretty(&certificate.to_json())
         .map(|json| format!("{json}\n"))
         .map_err(|e| Failure::Failed(format!("cannot render the result: {e}")))
+}
+
+/// `generate-key`: writes a new key file; prints its public key.
+fn generate_key(file: &Path) -> Result<String, Failure> {
+    let key = SigningKey::generate().map_err(|e| Failure::Failed(e.to_string()))?;
+    secret_file::create(file, key.file_text().as_bytes()).map_err(|e| match e {
+        SecretFileError::Io { source, .. } if source.kind() == ErrorKind::AlreadyExists => {
+            Failure::Usage(format!(
+                "{} already exists; refusing to overwrite a key",
+                file.display()
+            ))
+        }
+        other => Failure::Usage(other.to_string()),
+    })?;
+    Ok(format!("{}\n", key.public_key()))
 }
 
 /// `issue`: the certificate text.

@@ -338,6 +338,60 @@ fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
 }
 
 #[test]
+fn rotating_the_key_keeps_old_certificates_checkable() {
+    let data = Data::new();
+    let old_text = data.issue("2026-02-02", "2026-03-13");
+    let old_public = certificate(data.root(), &["public-key"], "").stdout;
+
+    // Make a new key, point the configuration at it, and retire the old one.
+    let new_key = data.root().join("ombuds-data/signing-2027.key");
+    let made = certificate(
+        data.root(),
+        &["generate-key", new_key.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    let mode = std::fs::metadata(&new_key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let again = certificate(
+        data.root(),
+        &["generate-key", new_key.to_str().unwrap()],
+        "",
+    );
+    assert!(one_line_failure(&again, 2).contains("already exists"));
+
+    let config = std::fs::read_to_string(data.config())
+        .unwrap()
+        .replace(
+            "signing_key = \"signing.key\"",
+            "signing_key = \"signing-2027.key\"",
+        )
+        .replace(
+            "retired_public_keys = []",
+            &format!("retired_public_keys = [\"{}\"]", old_public.trim()),
+        );
+    std::fs::write(data.config(), config).unwrap();
+    let now_public = certificate(data.root(), &["public-key"], "").stdout;
+    assert_eq!(now_public, made.stdout, "the new key is in use");
+
+    let old = json(&certificate(data.root(), &["verify", "-"], &old_text));
+    assert_eq!(old["valid"], true);
+    let issued = certificate(
+        data.root(),
+        &[
+            "issue",
+            "--first-contact",
+            "2026-02-02",
+            "--termination",
+            "2026-03-13",
+        ],
+        "",
+    );
+    let new = json(&certificate(data.root(), &["verify", "-"], &issued.stdout));
+    assert_ne!(new["key_fingerprint"], old["key_fingerprint"]);
+}
+
+#[test]
 fn serve_refuses_a_readable_signing_key() {
     let data = Data::new();
     std::fs::set_permissions(
