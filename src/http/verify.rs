@@ -56,10 +56,7 @@ pub async fn check_form(
     let body = read_body(&headers, body, MAX_VERIFY_BODY_BYTES).await?;
     let mut form = FormFields::parse(&body)?;
     drop(body);
-    let pasted = form
-        .take(FIELD)
-        .map(|text| text.to_string())
-        .unwrap_or_default();
+    let pasted = form.take(FIELD).unwrap_or_default();
     let keys = app.store.certificate_keys();
     let mut page = VerifyPage::new(&app.config, keys, String::new());
     if pasted.trim().is_empty() {
@@ -73,7 +70,7 @@ pub async fn check_form(
         }
         Err(error) => {
             page.error = Some(capitalised(&error.to_string()));
-            page.certificate = pasted;
+            page.certificate = pasted.to_string();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
