@@ -2,8 +2,7 @@
 //!
 //! The directory gets the configuration (copied from `config/ombuds.example.toml`), a new age
 //! identity, receipt secret and certificate signing key (mode 0600), and an empty database and
-//! key store. Nothing that
-//! exists is ever overwritten.
+//! key store. Nothing that exists is ever overwritten.
 
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
