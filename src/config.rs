@@ -109,6 +109,10 @@ pub struct Keys {
     pub store: PathBuf,
     /// The secret for the keyed hash of receipts.
     pub receipt_secret: PathBuf,
+    /// The Ed25519 key that signs suspension certificates.
+    pub signing_key: PathBuf,
+    /// Public keys of signing keys no longer used, whose certificates are still accepted.
+    pub retired_public_keys: Vec<crate::crypto::certificate::PublicKey>,
 }
 
 /// Limits on the public intake form.
@@ -237,6 +241,15 @@ struct RawKeys {
     identity: PathBuf,
     store: PathBuf,
     receipt_secret: PathBuf,
+    /// Optional so that configurations written before certificates existed still load.
+    #[serde(default = "default_signing_key")]
+    signing_key: PathBuf,
+    #[serde(default)]
+    retired_public_keys: Vec<String>,
+}
+
+fn default_signing_key() -> PathBuf {
+    PathBuf::from("signing.key")
 }
 
 #[derive(Deserialize)]
@@ -384,6 +397,14 @@ impl Config {
             ));
         }
 
+        let retired_public_keys = raw
+            .keys
+            .retired_public_keys
+            .iter()
+            .map(|text| crate::crypto::certificate::PublicKey::parse(text))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid("keys.retired_public_keys", e.to_string()))?;
+
         Ok(Self {
             file: path.to_owned(),
             association: Association {
@@ -405,6 +426,8 @@ impl Config {
                 identity: base.join(raw.keys.identity),
                 store: base.join(raw.keys.store),
                 receipt_secret: base.join(raw.keys.receipt_secret),
+                signing_key: base.join(raw.keys.signing_key),
+                retired_public_keys,
             },
             intake: Intake {
                 max_description_chars: raw.intake.max_description_chars,
@@ -494,6 +517,10 @@ mod tests {
             Database::Sqlite { path } => assert_eq!(path, Path::new("/srv/ombuds/ombuds.db")),
         }
         assert_eq!(config.keys.identity, Path::new("/srv/ombuds/identity.key"));
+        assert_eq!(
+            config.keys.signing_key,
+            Path::new("/srv/ombuds/signing.key")
+        );
     }
 
     #[test]
@@ -580,5 +607,25 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(err.contains("intake.max_description_chars"), "{err}");
+    }
+
+    #[test]
+    fn signing_key_settings_default_and_a_bad_retired_key_is_named() {
+        let without = EXAMPLE
+            .replace("signing_key = \"signing.key\"", "")
+            .replace("retired_public_keys = []", "");
+        let config = parse(&without).unwrap();
+        assert_eq!(
+            config.keys.signing_key,
+            Path::new("/srv/ombuds/signing.key")
+        );
+        assert!(config.keys.retired_public_keys.is_empty());
+        let err = parse(&EXAMPLE.replace(
+            "retired_public_keys = []",
+            "retired_public_keys = [\"ed25519:nope\"]",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("keys.retired_public_keys"), "{err}");
     }
 }

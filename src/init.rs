@@ -1,14 +1,15 @@
 //! Creating a data directory: `ombuds init DIR`, and the zero-setup first run of `ombuds serve`.
 //!
 //! The directory gets the configuration (copied from `config/ombuds.example.toml`), a new age
-//! identity and receipt secret (mode 0600), and an empty database and key store. Nothing that
-//! exists is ever overwritten.
+//! identity, receipt secret and certificate signing key (mode 0600), and an empty database and
+//! key store. Nothing that exists is ever overwritten.
 
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
+use crate::crypto::certificate::SigningKey;
 use crate::crypto::secret_file;
 use crate::crypto::{MasterKey, ReceiptKey};
 use crate::store::Store;
@@ -31,6 +32,8 @@ pub struct Initialised {
     pub config_file: PathBuf,
     /// The association's public key.
     pub recipient: String,
+    /// The public key that checks the association's suspension certificates.
+    pub certificate_public_key: String,
 }
 
 /// Why a data directory could not be initialised.
@@ -75,6 +78,7 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
     for path in [
         &config.keys.identity,
         &config.keys.receipt_secret,
+        &config.keys.signing_key,
         &config.keys.store,
         database,
     ] {
@@ -91,6 +95,9 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         .map_err(|e| InitError::Other(e.to_string()))?;
     let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
     secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    let signing = SigningKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&config.keys.signing_key, signing.file_text().as_bytes())
         .map_err(|e| InitError::Other(e.to_string()))?;
 
     let store = Store::open(&config)
@@ -115,5 +122,6 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
     Ok(Initialised {
         config_file,
         recipient: master.recipient(),
+        certificate_public_key: signing.public_key().to_string(),
     })
 }

@@ -4,6 +4,7 @@
 //! storage boundary so that nothing below the store sees plaintext.
 #![forbid(unsafe_code)]
 
+pub mod cli_certificate;
 pub mod cli_deadline;
 pub mod cli_user;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod crypto;
 pub mod domain;
 pub mod http;
 pub mod init;
+pub mod letters;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -45,6 +45,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check a signed suspension certificate, or print the key that checks them.
+    Certificate(ombuds::cli_certificate::CertificateArgs),
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -57,6 +59,9 @@ fn main() -> ExitCode {
     let cli = ombuds::cli_deadline::parse_cli::<Cli>();
     if let Command::Deadline(args) = &cli.command {
         return ombuds::cli_deadline::run(args, &Clock::from_env());
+    }
+    if let Command::Certificate(args) = &cli.command {
+        return ombuds::cli_certificate::run(args, &Clock::from_env());
     }
     ombuds::telemetry::init();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
@@ -71,7 +76,6 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { config, listen } => serve(config, listen).await,
             Command::Init { dir } => init_dir(&dir).await,
-            Command::Deadline(_) => Ok(()),
             Command::User { config, command } => {
                 let file = config.unwrap_or_else(init::default_config_file);
                 match ombuds::cli_user::run(&file, command, &Clock::from_env()).await {
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
                     Err(UserError::Runtime(m)) => Err(Failure::Runtime(m)),
                 }
             }
+            Command::Deadline(_) | Command::Certificate(_) => Ok(()),
         }
     });
     match outcome {
@@ -134,9 +139,11 @@ async fn init_dir(dir: &Path) -> Result<(), Failure> {
     })?;
     println!(
         "Initialised a new ombuds data directory: {}\n  association public key: {}\n  \
+         certificate public key: {}\n  \
          edit {} to set the association's name, contacts and time zone",
         dir.display(),
         made.recipient,
+        made.certificate_public_key,
         made.config_file.display()
     );
     Ok(())

@@ -1,9 +1,10 @@
-//! Cryptography at the storage boundary: age envelopes, per-concern keys, receipts, and the
-//! files that hold secrets.
+//! Cryptography at the storage boundary: age envelopes, per-concern keys, receipts, signed
+//! suspension certificates, and the files that hold secrets.
 //!
 //! Everything secret here lives in zeroizing types with a redacting `Debug`. This module
 //! knows nothing of HTTP or SQL.
 
+pub mod certificate;
 pub mod envelope;
 pub mod password;
 pub mod random;

@@ -18,6 +18,7 @@ mod security_headers;
 mod signin;
 pub mod staff_views;
 mod throttle;
+mod verify;
 pub mod views;
 
 use std::ops::Deref;
@@ -130,6 +131,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(board::router())
         .merge(followup::router())
+        .route("/verify", get(verify::page).post(verify::check_form))
+        .route("/api/v1/certificates/verify", post(verify::check_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)

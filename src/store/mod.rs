@@ -14,12 +14,15 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
 pub use backend::{Backend, CaseListing, CaseRecord};
 pub use cases::{CaseDetail, Commitment, FollowupThread, Message, Note, ReplyOutcome};
 pub use content::Concern;
 
 use crate::config::{Config, Database};
+use crate::crypto::certificate::{Certificate, IssueError, PublicKey, SigningKey, SigningKeyError};
 use crate::crypto::envelope::IdentityFileError;
 use crate::crypto::receipt::ReceiptKeyError;
 use crate::crypto::{CryptoError, MasterKey, ReceiptKey};
@@ -48,6 +51,9 @@ pub enum StoreError {
     /// The receipt key could not be loaded.
     #[error("receipt key: {0}")]
     ReceiptKey(#[from] ReceiptKeyError),
+    /// The certificate signing key could not be loaded.
+    #[error("certificate signing key: {0}")]
+    SigningKey(#[from] SigningKeyError),
 }
 
 /// The service's storage, as the web layer sees it.
@@ -57,6 +63,8 @@ pub struct Store {
     master: Arc<MasterKey>,
     secret: Arc<ReceiptKey>,
     issuer: Arc<str>,
+    signing: Arc<SigningKey>,
+    trusted: Arc<[PublicKey]>,
 }
 
 impl std::fmt::Debug for Store {
@@ -71,6 +79,10 @@ impl Store {
     pub async fn open(config: &Config) -> Result<Self, StoreError> {
         let master = MasterKey::load(&config.keys.identity)?;
         let secret = ReceiptKey::load(&config.keys.receipt_secret)?;
+        let signing = SigningKey::load(&config.keys.signing_key)?;
+        let trusted: Arc<[PublicKey]> = std::iter::once(signing.public_key())
+            .chain(config.keys.retired_public_keys.iter().copied())
+            .collect();
         let backend: Arc<dyn Backend> = match &config.database {
             Database::Sqlite { path } => {
                 Arc::new(sqlite::SqliteBackend::open(path, &config.keys.store).await?)
@@ -81,7 +93,32 @@ impl Store {
             master: Arc::new(master),
             secret: Arc::new(secret),
             issuer: Arc::from(config.association.name.as_str()),
+            signing: Arc::new(signing),
+            trusted,
         })
+    }
+
+    /// Issues a signed suspension certificate: informal resolution with `association`'s ombuds
+    /// ran from `first_contact` to `termination`, both included; `issued` is today's date in
+    /// the association's time zone. Nothing is stored: the holder keeps the certificate.
+    ///
+    /// # Errors
+    /// [`IssueError`] for dates out of order or a name that cannot be carried.
+    pub fn issue_certificate(
+        &self,
+        association: &str,
+        first_contact: NaiveDate,
+        termination: NaiveDate,
+        issued: NaiveDate,
+    ) -> Result<Certificate, IssueError> {
+        self.signing
+            .issue(association, first_contact, termination, issued)
+    }
+
+    /// The public keys certificates are checked against: the current signing key's first, then
+    /// the retired ones from the configuration.
+    pub fn certificate_keys(&self) -> &[PublicKey] {
+        &self.trusted
     }
 
     /// Checks that the database answers.

@@ -9,6 +9,7 @@
 mod access;
 mod auth;
 mod bad_input;
+mod certificate_cli;
 mod console;
 mod deadline_cli;
 mod followup;
@@ -16,3 +17,4 @@ mod intake;
 mod privacy;
 mod serve;
 mod support;
+mod verify;

@@ -1,0 +1,900 @@
+//! Signed suspension certificates: the association's Ed25519 signing key, issuing a certificate
+//! that states when informal resolution began and ended, and checking one that a person pastes
+//! back, possibly years later, when the association has kept no record of the case.
+//!
+//! This module owns the certificate's text format, its canonical signed bytes, the signing-key
+//! file and the public-key text. It must not read the clock (the issue date is a parameter), touch
+//! storage, or know about HTTP; and parsing must never panic, whatever the input.
+//!
+//! # The format (version 1)
+//!
+//! ```text
+//! -----BEGIN OMBUDS SUSPENSION CERTIFICATE-----
+//! Format: ombuds-suspension-certificate/1
+//! Certificate-Id: 3q7vjxkdcb5tqm2y4zlxh0w9aa
+//! Association: Example Association of REALTORS®
+//! First-Contact: 2026-02-02
+//! Termination: 2026-03-13
+//! Days-Suspended: 40
+//! Issued: 2026-03-16
+//! Key-Fingerprint: 5d1c-09ab-77e2-4f10-8a3b-c2d9-e046-1f7a
+//! Signature: (the first 44 characters of the base64 signature)
+//!            (the last 44 characters)
+//! -----END OMBUDS SUSPENSION CERTIFICATE-----
+//! ```
+//!
+//! - `Certificate-Id`: 128 random bits, 26 lowercase base32 characters.
+//! - Dates are the association's calendar dates, `YYYY-MM-DD`. `Days-Suspended` is the number of
+//!   days from `First-Contact` to `Termination`, both included, in decimal.
+//! - `Key-Fingerprint`: the first 16 bytes of SHA-256 over the 32-byte Ed25519 public key, as 32
+//!   lowercase hexadecimal digits in groups of four joined by `-`.
+//! - `Signature`: the 64-byte Ed25519 signature (RFC 8032, verified strictly) in standard base64
+//!   with padding (88 characters). It is written over two lines so that no line is longer than a
+//!   mail client will leave alone; any split into lines is accepted.
+//!
+//! # The signed bytes
+//!
+//! The signature covers the UTF-8 bytes of the eight field lines from `Format` to
+//! `Key-Fingerprint`, in that order, each written as the field name, a colon, one space, the
+//! value, and a single line feed (0x0A), with nothing before, between or after them. The `Format`
+//! line comes first, so the bytes of a version-1 certificate always begin
+//! `Format: ombuds-suspension-certificate/1\n`. No value may contain a line break or start or
+//! end with whitespace, so the encoding is unambiguous.
+//!
+//! # Reading a pasted certificate
+//!
+//! Text before the BEGIN line and after the END line is ignored, as are CR before line feeds,
+//! whitespace at either end of a line, and blank lines inside the block: mail clients add all of
+//! these. Everything else is strict: the field names, their order, and the values exactly as
+//! signed. The signature is checked before any value is interpreted, so any change to a value of
+//! a genuine certificate is reported as a signature that does not match.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use ed25519_dalek::{Signature, Signer, VerifyingKey};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::CryptoError;
+use super::random;
+use super::secret_file::{self, SecretFileError};
+use crate::domain::dates::parse_iso_date;
+
+/// The value of the `Format` line of the certificates this version issues and checks.
+pub const FORMAT: &str = "ombuds-suspension-certificate/1";
+/// The line that opens a certificate.
+pub const BEGIN: &str = "-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----";
+/// The line that closes a certificate.
+pub const END: &str = "-----END OMBUDS SUSPENSION CERTIFICATE-----";
+/// The longest association name a certificate carries, in characters.
+pub const MAX_ASSOCIATION_CHARS: usize = 200;
+
+/// The field names, in the order they are written and signed. The last one is not signed.
+const FIELDS: [&str; 9] = [
+    "Format",
+    "Certificate-Id",
+    "Association",
+    "First-Contact",
+    "Termination",
+    "Days-Suspended",
+    "Issued",
+    "Key-Fingerprint",
+    "Signature",
+];
+/// How each field's line looks, for error messages.
+const FIELD_SHAPES: [&str; 9] = [
+    "Format: ombuds-suspension-certificate/1",
+    "Certificate-Id: (26 letters and digits)",
+    "Association: (the association's name)",
+    "First-Contact: YYYY-MM-DD",
+    "Termination: YYYY-MM-DD",
+    "Days-Suspended: (a number)",
+    "Issued: YYYY-MM-DD",
+    "Key-Fingerprint: (eight groups of four hexadecimal digits)",
+    "Signature: (88 characters of base64)",
+];
+/// Number of signed fields.
+const SIGNED: usize = 8;
+/// Index of the `Format` field.
+const FORMAT_FIELD: usize = 0;
+/// Index of the `Key-Fingerprint` field.
+const KEY_FIELD: usize = 7;
+/// Length of the base64 signature.
+const SIGNATURE_CHARS: usize = 88;
+/// Text before a public key.
+const PUBLIC_KEY_PREFIX: &str = "ed25519:";
+/// Text before the secret seed in a signing-key file.
+const SECRET_KEY_PREFIX: &str = "ed25519-secret:";
+/// Longest piece of pasted text quoted back in an error message, in characters.
+const QUOTE_CHARS: usize = 60;
+
+/// The first 16 bytes of SHA-256 over an Ed25519 public key: how a certificate names the key
+/// that signed it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint([u8; 16]);
+
+impl Fingerprint {
+    fn of(key: &VerifyingKey) -> Self {
+        let digest = Sha256::digest(key.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
+        Self(bytes)
+    }
+
+    /// Reads the written form exactly (lowercase hexadecimal in groups of four joined by `-`).
+    fn parse(text: &str) -> Option<Self> {
+        let groups: Vec<&str> = text.split('-').collect();
+        if groups.len() != 8
+            || groups.iter().any(|g| {
+                g.len() != 4
+                    || !g
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            })
+        {
+            return None;
+        }
+        let hex = groups.concat();
+        let bytes = data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?;
+        bytes.try_into().ok().map(Self)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = data_encoding::HEXLOWER.encode(&self.0);
+        for (i, group) in hex.as_bytes().chunks(4).enumerate() {
+            if i > 0 {
+                f.write_str("-")?;
+            }
+            f.write_str(std::str::from_utf8(group).map_err(|_| fmt::Error)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+/// The public half of a signing key, which anyone may hold to check certificates. Written as
+/// `ed25519:` followed by the 32-byte key in standard base64 (44 characters).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    /// Reads a public key as [`PublicKey`]'s `Display` writes it (surrounding whitespace is
+    /// ignored).
+    pub fn parse(text: &str) -> Result<Self, PublicKeyError> {
+        let text = text.trim();
+        let Some(encoded) = text.strip_prefix(PUBLIC_KEY_PREFIX) else {
+            return Err(PublicKeyError(format!(
+                "a public key starts with {PUBLIC_KEY_PREFIX:?}, as `ombuds certificate public-key` prints it"
+            )));
+        };
+        let bytes = data_encoding::BASE64
+            .decode(encoded.as_bytes())
+            .map_err(|_| PublicKeyError("the key after \"ed25519:\" is not valid base64".into()))?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
+            PublicKeyError("the key after \"ed25519:\" is not 32 bytes long".into())
+        })?;
+        let key = VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| PublicKeyError("this is not a valid Ed25519 public key".into()))?;
+        if key.is_weak() {
+            return Err(PublicKeyError(
+                "this is a weak Ed25519 key that any signature matches".into(),
+            ));
+        }
+        Ok(Self(key))
+    }
+
+    /// The key's fingerprint, as certificates name it.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.0)
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PUBLIC_KEY_PREFIX)?;
+        f.write_str(&data_encoding::BASE64.encode(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({self})")
+    }
+}
+
+/// A public key given as text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PublicKeyError(String);
+
+/// The association's Ed25519 signing key. The secret is wiped from memory when this is dropped,
+/// and `Debug` shows only the fingerprint.
+pub struct SigningKey(ed25519_dalek::SigningKey);
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("fingerprint", &self.public_key().fingerprint())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signing-key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningKeyError {
+    /// The file could not be read, or is readable by others.
+    #[error(transparent)]
+    File(#[from] SecretFileError),
+    /// The file does not hold a signing key.
+    #[error(
+        "{0}: does not hold a signing key (a line \"ed25519-secret:\" followed by 64 hexadecimal digits)"
+    )]
+    Content(String),
+}
+
+impl SigningKey {
+    /// A new random key, from the operating system's random source.
+    pub fn generate() -> Result<Self, CryptoError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        random::fill(seed.as_mut_slice())?;
+        Ok(Self(ed25519_dalek::SigningKey::from_bytes(&seed)))
+    }
+
+    /// The text of a key file for this key: comments naming the public key and its
+    /// fingerprint, then one line with the secret.
+    pub fn file_text(&self) -> Zeroizing<String> {
+        let public = self.public_key();
+        let seed = Zeroizing::new(self.0.to_bytes());
+        let mut text = Zeroizing::new(String::with_capacity(512));
+        text.push_str(
+            "# The association's certificate signing key (Ed25519). Keep it secret (mode 0600)\n\
+             # and back it up: without it no new certificate can be issued under this key.\n",
+        );
+        text.push_str(&format!("# public key: {public}\n"));
+        text.push_str(&format!("# fingerprint: {}\n", public.fingerprint()));
+        text.push_str(SECRET_KEY_PREFIX);
+        text.push_str(&Zeroizing::new(
+            data_encoding::HEXLOWER.encode(seed.as_slice()),
+        ));
+        text.push('\n');
+        text
+    }
+
+    /// Reads a key file written by [`SigningKey::file_text`], refusing it if other users can
+    /// read it.
+    pub fn load(path: &Path) -> Result<Self, SigningKeyError> {
+        let text = secret_file::read(path)?;
+        let bad = || SigningKeyError::Content(path.display().to_string());
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .ok_or_else(bad)?;
+        let hex = line.strip_prefix(SECRET_KEY_PREFIX).ok_or_else(bad)?;
+        let bytes = Zeroizing::new(
+            data_encoding::HEXLOWER_PERMISSIVE
+                .decode(hex.trim().as_bytes())
+                .map_err(|_| bad())?,
+        );
+        let seed: Zeroizing<[u8; 32]> =
+            Zeroizing::new(bytes.as_slice().try_into().map_err(|_| bad())?);
+        Ok(Self(ed25519_dalek::SigningKey::from_bytes(&seed)))
+    }
+
+    /// The public half, to publish and to check certificates with.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key())
+    }
+
+    /// Issues a certificate stating that informal resolution with `association`'s ombuds ran from
+    /// `first_contact` to `termination`, both included, signed on `issued` (the association's
+    /// local date, from the clock).
+    ///
+    /// # Errors
+    /// [`IssueError`] if the dates are out of order or cannot be written as `YYYY-MM-DD`, if the
+    /// name cannot be carried on one line, or if the random source fails.
+    pub fn issue(
+        &self,
+        association: &str,
+        first_contact: NaiveDate,
+        termination: NaiveDate,
+        issued: NaiveDate,
+    ) -> Result<Certificate, IssueError> {
+        check_association(association).map_err(IssueError::Association)?;
+        for date in [first_contact, termination, issued] {
+            if parse_iso_date(&iso(date)).ok() != Some(date) {
+                return Err(IssueError::DateOutOfRange(date));
+            }
+        }
+        if termination < first_contact {
+            return Err(IssueError::EndsBeforeStart {
+                first_contact,
+                termination,
+            });
+        }
+        if issued < termination {
+            return Err(IssueError::IssuedBeforeTermination {
+                termination,
+                issued,
+            });
+        }
+        let mut certificate = Certificate {
+            id: random::new_id().map_err(IssueError::Random)?,
+            association: association.to_owned(),
+            first_contact,
+            termination,
+            days_suspended: inclusive_days(first_contact, termination),
+            issued,
+            key: self.public_key().fingerprint(),
+            signature: [0u8; 64],
+        };
+        let message = signed_bytes(&certificate.signed_values());
+        certificate.signature = self.0.sign(&message).to_bytes();
+        Ok(certificate)
+    }
+}
+
+/// Why a certificate could not be issued.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// The termination date is before the first-contact date.
+    #[error("the termination date {termination} is before the first-contact date {first_contact}")]
+    EndsBeforeStart {
+        /// The first-contact date given.
+        first_contact: NaiveDate,
+        /// The termination date given.
+        termination: NaiveDate,
+    },
+    /// The issue date is before the termination date it certifies.
+    #[error(
+        "a certificate cannot be issued on {issued}, before the termination date {termination}"
+    )]
+    IssuedBeforeTermination {
+        /// The termination date given.
+        termination: NaiveDate,
+        /// The issue date given.
+        issued: NaiveDate,
+    },
+    /// A date outside the years 0000 to 9999.
+    #[error("{0} cannot be written as YYYY-MM-DD")]
+    DateOutOfRange(NaiveDate),
+    /// The association's name cannot be carried.
+    #[error("the association's name {0}")]
+    Association(&'static str),
+    /// The random source failed.
+    #[error(transparent)]
+    Random(CryptoError),
+}
+
+/// A certificate that was issued here or has been verified: its fields and its signature.
+/// Only [`SigningKey::issue`] and [`verify`] make one, so its fields always match its signature.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificate {
+    id: String,
+    association: String,
+    first_contact: NaiveDate,
+    termination: NaiveDate,
+    days_suspended: u64,
+    issued: NaiveDate,
+    key: Fingerprint,
+    signature: [u8; 64],
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("id", &self.id)
+            .field("first_contact", &self.first_contact)
+            .field("termination", &self.termination)
+            .field("days_suspended", &self.days_suspended)
+            .field("issued", &self.issued)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Certificate {
+    /// The random certificate identifier (26 lowercase base32 characters).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The association's name as signed.
+    pub fn association(&self) -> &str {
+        &self.association
+    }
+
+    /// The date of the first contact: the first suspended day.
+    pub fn first_contact(&self) -> NaiveDate {
+        self.first_contact
+    }
+
+    /// The termination date: the last suspended day.
+    pub fn termination(&self) -> NaiveDate {
+        self.termination
+    }
+
+    /// The days from first contact to termination, both included.
+    pub fn days_suspended(&self) -> u64 {
+        self.days_suspended
+    }
+
+    /// The day the countdown resumes: the day after the termination date.
+    pub fn resumes_on(&self) -> Option<NaiveDate> {
+        self.termination.succ_opt()
+    }
+
+    /// The date the certificate was issued.
+    pub fn issued(&self) -> NaiveDate {
+        self.issued
+    }
+
+    /// The fingerprint of the key that signed it.
+    pub fn key_fingerprint(&self) -> Fingerprint {
+        self.key
+    }
+
+    /// The certificate as text, from the BEGIN line to the END line, ending in a line feed.
+    pub fn armoured(&self) -> String {
+        let values = self.signed_values();
+        let mut text = String::with_capacity(600);
+        text.push_str(BEGIN);
+        text.push('\n');
+        for (name, value) in FIELDS.iter().zip(values.iter()) {
+            text.push_str(name);
+            text.push_str(": ");
+            text.push_str(value);
+            text.push('\n');
+        }
+        let signature = data_encoding::BASE64.encode(&self.signature);
+        let (first, second) = signature.split_at(signature.len() / 2);
+        text.push_str("Signature: ");
+        text.push_str(first);
+        text.push('\n');
+        text.push_str(&" ".repeat("Signature: ".len()));
+        text.push_str(second);
+        text.push('\n');
+        text.push_str(END);
+        text.push('\n');
+        text
+    }
+
+    /// The verified fields as one JSON object, with `"valid": true`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "valid": true,
+            "format": FORMAT,
+            "certificate_id": self.id,
+            "association": self.association,
+            "first_contact": iso(self.first_contact),
+            "termination": iso(self.termination),
+            "days_suspended": self.days_suspended,
+            "resumes_on": self.resumes_on().map(iso),
+            "issued": iso(self.issued),
+            "key_fingerprint": self.key.to_string(),
+        })
+    }
+
+    /// The values of the signed fields, in order.
+    fn signed_values(&self) -> [String; SIGNED] {
+        [
+            FORMAT.to_owned(),
+            self.id.clone(),
+            self.association.clone(),
+            iso(self.first_contact),
+            iso(self.termination),
+            self.days_suspended.to_string(),
+            iso(self.issued),
+            self.key.to_string(),
+        ]
+    }
+}
+
+/// Why a pasted certificate is not accepted. Each message is one sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// No BEGIN line: this is not a certificate at all.
+    #[error(
+        "this is not a suspension certificate: no line reads \"{BEGIN}\"; paste the whole certificate, from its BEGIN line to its END line"
+    )]
+    NotACertificate,
+    /// The text holds more than one certificate.
+    #[error("the text holds more than one certificate; check them one at a time")]
+    MoreThanOne,
+    /// The END line is missing.
+    #[error(
+        "the certificate is incomplete: there is no END line after its BEGIN line; it may have been cut short when it was copied"
+    )]
+    Incomplete,
+    /// A line does not have the shape expected there (counted from 1 in the pasted text).
+    #[error("malformed line {line}: {problem}")]
+    Malformed {
+        /// The line number in the pasted text.
+        line: usize,
+        /// What was expected and what was found.
+        problem: String,
+    },
+    /// A `Format` this version does not know.
+    #[error(
+        "this certificate is in a format this version of ombuds cannot check ({format:?}); ask the association to check it"
+    )]
+    UnsupportedFormat {
+        /// The format named, as written (shortened if long).
+        format: String,
+    },
+    /// Signed with a key other than the ones trusted here.
+    #[error(
+        "this certificate was made with a different key (fingerprint {claimed}), not the one it was checked against (fingerprint {trusted}); it may come from another association, or from a key this association has since replaced"
+    )]
+    WrongKey {
+        /// The fingerprint the certificate names.
+        claimed: String,
+        /// The fingerprints of the keys checked against, joined by " or ".
+        trusted: String,
+    },
+    /// The signature does not match the fields: something was changed.
+    #[error(
+        "the signature does not match: the certificate has been changed since it was issued, or was not copied exactly"
+    )]
+    SignatureMismatch,
+    /// The signature is genuine but the signed fields contradict each other or are unreadable.
+    #[error("the signature is valid, but the certificate is not: {0}")]
+    Inconsistent(String),
+}
+
+/// Checks a certificate pasted as `text` (with any surrounding text) against the `trusted`
+/// public keys, and returns its fields if one of them signed it exactly as written.
+///
+/// Never panics, whatever `text` holds; its cost is linear in the length of `text`.
+///
+/// # Errors
+/// A [`VerifyError`] saying why the certificate is not accepted.
+pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyError> {
+    let block = find_block(text)?;
+    let fields = read_fields(&block)?;
+    let values = &fields.values;
+    let signature = decode_signature(&fields);
+    let known_format = values[FORMAT_FIELD] == FORMAT;
+    let claimed = Fingerprint::parse(values[KEY_FIELD]);
+
+    if let (true, Some(key)) = (
+        known_format,
+        trusted.iter().find(|k| Some(k.fingerprint()) == claimed),
+    ) {
+        let signature = signature?;
+        key.0
+            .verify_strict(&signed_bytes(values), &signature)
+            .map_err(|_| VerifyError::SignatureMismatch)?;
+        return interpret(values, &signature);
+    }
+
+    // Not in a format or under a key known here. Was it one of ours with its Format or
+    // Key-Fingerprint line changed? Then say so as a signature that does not match, like a
+    // change to any other field.
+    if let Ok(signature) = &signature {
+        for key in trusted {
+            let fingerprint = key.fingerprint().to_string();
+            let mut restored = *values;
+            restored[FORMAT_FIELD] = FORMAT;
+            restored[KEY_FIELD] = &fingerprint;
+            if key
+                .0
+                .verify_strict(&signed_bytes(&restored), signature)
+                .is_ok()
+            {
+                return Err(VerifyError::SignatureMismatch);
+            }
+        }
+    }
+    if !known_format {
+        return Err(VerifyError::UnsupportedFormat {
+            format: quote(values[FORMAT_FIELD]),
+        });
+    }
+    signature?;
+    if claimed.is_none() {
+        return Err(malformed(
+            fields.lines[KEY_FIELD],
+            KEY_FIELD,
+            values[KEY_FIELD],
+        ));
+    }
+    Err(VerifyError::WrongKey {
+        claimed: quote(values[KEY_FIELD]),
+        trusted: if trusted.is_empty() {
+            "none given".to_owned()
+        } else {
+            trusted
+                .iter()
+                .map(|k| k.fingerprint().to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        },
+    })
+}
+
+/// The non-blank lines between the BEGIN and END lines, trimmed, with their line numbers.
+fn find_block(text: &str) -> Result<Vec<(usize, &str)>, VerifyError> {
+    let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.trim()));
+    if !lines.any(|(_, l)| l == BEGIN) {
+        return Err(VerifyError::NotACertificate);
+    }
+    let mut block = Vec::new();
+    let mut ended = false;
+    for (number, line) in lines.by_ref() {
+        if line == END {
+            ended = true;
+            break;
+        }
+        if line == BEGIN {
+            return Err(VerifyError::Malformed {
+                line: number,
+                problem: "a second BEGIN line comes before the first certificate's END line".into(),
+            });
+        }
+        if !line.is_empty() {
+            block.push((number, line));
+        }
+    }
+    if !ended {
+        return Err(VerifyError::Incomplete);
+    }
+    if lines.any(|(_, l)| l == BEGIN) {
+        return Err(VerifyError::MoreThanOne);
+    }
+    Ok(block)
+}
+
+/// The fields of a block, read by shape only: nothing is interpreted yet.
+struct RawFields<'a> {
+    /// The signed values, in order, trimmed.
+    values: [&'a str; SIGNED],
+    /// The line number of each field, the signature's last.
+    lines: [usize; 9],
+    /// The signature's base64, joined from all its lines.
+    signature: String,
+}
+
+fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyError> {
+    let mut values = [""; SIGNED];
+    let mut lines = [0usize; 9];
+    let mut signature = String::new();
+    let mut next = 0usize;
+    let end_line = block.last().map_or(0, |(n, _)| n + 1);
+    for &(number, line) in block {
+        if next == FIELDS.len() {
+            // After the Signature line: only more of the signature.
+            if is_base64(line) {
+                signature.push_str(line);
+                continue;
+            }
+            return Err(VerifyError::Malformed {
+                line: number,
+                problem: format!(
+                    "expected the END line after the signature, found {:?}",
+                    quote(line)
+                ),
+            });
+        }
+        let expected = FIELDS.get(next).copied().unwrap_or_default();
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(malformed(number, next, line));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name != expected {
+            if let Some(found) = FIELDS.iter().position(|f| *f == name) {
+                return Err(VerifyError::Malformed {
+                    line: number,
+                    problem: if found < next {
+                        format!("the {name} line appears twice")
+                    } else {
+                        format!(
+                            "expected the {expected} line here, found the {name} line; the {expected} line is missing or out of order"
+                        )
+                    },
+                });
+            }
+            return Err(malformed(number, next, line));
+        }
+        if let Some(slot) = lines.get_mut(next) {
+            *slot = number;
+        }
+        if let Some(slot) = values.get_mut(next) {
+            *slot = value;
+        } else {
+            if !is_base64(value) {
+                return Err(VerifyError::Malformed {
+                    line: number,
+                    problem: "the signature holds characters that base64 does not use".into(),
+                });
+            }
+            signature.push_str(value);
+        }
+        next += 1;
+    }
+    if next < FIELDS.len() {
+        let missing = FIELDS.get(next).copied().unwrap_or_default();
+        return Err(VerifyError::Malformed {
+            line: end_line,
+            problem: format!(
+                "the {missing} line is missing: expected \"{}\" before the END line",
+                FIELD_SHAPES.get(next).copied().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(RawFields {
+        values,
+        lines,
+        signature,
+    })
+}
+
+/// Decodes the signature.
+fn decode_signature(fields: &RawFields<'_>) -> Result<Signature, VerifyError> {
+    let length = fields.signature.chars().count();
+    if length != SIGNATURE_CHARS {
+        return Err(VerifyError::Malformed {
+            line: fields.lines[FIELDS.len() - 1],
+            problem: format!(
+                "the signature should be {SIGNATURE_CHARS} characters of base64 but has {length}; part of it may have been lost when it was copied"
+            ),
+        });
+    }
+    // A well-formed length with a character changed can fail to decode (padding, trailing
+    // bits): that is a changed signature like any other.
+    let bytes = data_encoding::BASE64
+        .decode(fields.signature.as_bytes())
+        .map_err(|_| VerifyError::SignatureMismatch)?;
+    let bytes: [u8; 64] = bytes
+        .try_into()
+        .map_err(|_| VerifyError::SignatureMismatch)?;
+    Ok(Signature::from_bytes(&bytes))
+}
+
+/// Reads the values of a certificate whose signature has been checked, and checks that they
+/// agree with each other.
+fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certificate, VerifyError> {
+    let bad = |field: &str, problem: &dyn fmt::Display| {
+        VerifyError::Inconsistent(format!("its {field} {problem}"))
+    };
+    let [
+        _,
+        id,
+        association,
+        first_contact,
+        termination,
+        days,
+        issued,
+        key,
+    ] = *values;
+    let id_ok = id.len() == 26
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+    if !id_ok {
+        return Err(bad("Certificate-Id", &"is not 26 base32 characters"));
+    }
+    check_association(association).map_err(|problem| bad("Association", &problem))?;
+    let date = |field: &str, text: &str| {
+        parse_iso_date(text).map_err(|e| bad(field, &format_args!("is not a date: {e}")))
+    };
+    let first_contact = date("First-Contact", first_contact)?;
+    let termination = date("Termination", termination)?;
+    let issued = date("Issued", issued)?;
+    let days_suspended = match days.parse::<u64>() {
+        Ok(n) if days.bytes().all(|b| b.is_ascii_digit()) && !days.starts_with('0') => n,
+        _ => return Err(bad("Days-Suspended", &"is not a whole number of days")),
+    };
+    let key = Fingerprint::parse(key)
+        .ok_or_else(|| bad("Key-Fingerprint", &"is not a key fingerprint"))?;
+    if termination < first_contact {
+        return Err(VerifyError::Inconsistent(format!(
+            "its termination date {termination} is before its first-contact date {first_contact}"
+        )));
+    }
+    if issued < termination {
+        return Err(VerifyError::Inconsistent(format!(
+            "it was issued on {issued}, before the termination date {termination} it states"
+        )));
+    }
+    let counted = inclusive_days(first_contact, termination);
+    if days_suspended != counted {
+        return Err(VerifyError::Inconsistent(format!(
+            "it states {days_suspended} days suspended, but {first_contact} to {termination}, both included, is {counted} days"
+        )));
+    }
+    Ok(Certificate {
+        id: id.to_owned(),
+        association: association.to_owned(),
+        first_contact,
+        termination,
+        days_suspended,
+        issued,
+        key,
+        signature: signature.to_bytes(),
+    })
+}
+
+/// The bytes the signature covers (see the module documentation).
+fn signed_bytes<S: AsRef<str>>(values: &[S; SIGNED]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(400);
+    for (name, value) in FIELDS.iter().zip(values.iter()) {
+        message.extend_from_slice(name.as_bytes());
+        message.extend_from_slice(b": ");
+        message.extend_from_slice(value.as_ref().as_bytes());
+        message.push(b'\n');
+    }
+    message
+}
+
+/// The error for a line that is not the field expected at position `index`.
+fn malformed(line: usize, index: usize, found: &str) -> VerifyError {
+    VerifyError::Malformed {
+        line,
+        problem: format!(
+            "expected \"{}\", found {:?}",
+            FIELD_SHAPES.get(index).copied().unwrap_or_default(),
+            quote(found)
+        ),
+    }
+}
+
+/// Whether `text` is non-empty and uses only the base64 alphabet and padding.
+fn is_base64(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// `text`, shortened to [`QUOTE_CHARS`] characters for an error message.
+fn quote(text: &str) -> String {
+    if text.chars().count() <= QUOTE_CHARS {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(QUOTE_CHARS).collect();
+        short.push('…');
+        short
+    }
+}
+
+/// Checks that a name can be carried on one certificate line as it is.
+fn check_association(name: &str) -> Result<(), &'static str> {
+    if name.trim().is_empty() {
+        return Err("is empty");
+    }
+    if name.trim() != name {
+        return Err("starts or ends with whitespace");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("contains a control character or line break");
+    }
+    if name.chars().count() > MAX_ASSOCIATION_CHARS {
+        return Err("is longer than 200 characters");
+    }
+    Ok(())
+}
+
+/// The number of days from `from` to `to`, both included.
+fn inclusive_days(from: NaiveDate, to: NaiveDate) -> u64 {
+    u64::try_from(to.signed_duration_since(from).num_days())
+        .map_or(0, |days| days.saturating_add(1))
+}
+
+/// A date as `YYYY-MM-DD`.
+fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

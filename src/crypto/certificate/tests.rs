@@ -1,0 +1,527 @@
+use std::os::unix::fs::PermissionsExt;
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn date(text: &str) -> NaiveDate {
+    parse_iso_date(text).unwrap()
+}
+
+/// A key from a fixed seed, so that signatures are reproducible.
+pub(crate) fn fixed_key() -> SigningKey {
+    SigningKey(ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]))
+}
+
+/// The worked example of DOMAIN.md, issued with a random id.
+fn example(key: &SigningKey) -> Certificate {
+    key.issue(
+        "Example Association of REALTORS®",
+        date("2026-02-02"),
+        date("2026-03-13"),
+        date("2026-03-16"),
+    )
+    .unwrap()
+}
+
+/// A certificate with every field fixed, signed with [`fixed_key`]; `edit` may change the fields
+/// before signing (to sign inconsistent fields, which `issue` never does).
+pub(crate) fn fixed_certificate(edit: impl FnOnce(&mut Certificate)) -> Certificate {
+    let key = fixed_key();
+    let mut certificate = Certificate {
+        id: "3q7vjxkdcb5tqm2y4zlxh6w2aa".into(),
+        association: "Example Association of REALTORS®".into(),
+        first_contact: date("2026-02-02"),
+        termination: date("2026-03-13"),
+        days_suspended: 40,
+        issued: date("2026-03-16"),
+        key: key.public_key().fingerprint(),
+        signature: [0; 64],
+    };
+    edit(&mut certificate);
+    certificate.signature = key
+        .0
+        .sign(&signed_bytes(&certificate.signed_values()))
+        .to_bytes();
+    certificate
+}
+
+/// A fixed certificate (fixed key and id) for other modules' tests, with the given dates.
+pub(crate) fn fixed_with_dates(
+    first_contact: NaiveDate,
+    termination: NaiveDate,
+    issued: NaiveDate,
+) -> Certificate {
+    fixed_certificate(|c| {
+        c.first_contact = first_contact;
+        c.termination = termination;
+        c.days_suspended = inclusive_days(first_contact, termination);
+        c.issued = issued;
+    })
+}
+
+const FIXED_TEXT: &str = "\
+-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----
+Format: ombuds-suspension-certificate/1
+Certificate-Id: 3q7vjxkdcb5tqm2y4zlxh6w2aa
+Association: Example Association of REALTORS®
+First-Contact: 2026-02-02
+Termination: 2026-03-13
+Days-Suspended: 40
+Issued: 2026-03-16
+Key-Fingerprint: FINGERPRINT
+Signature: SIGNATURE
+-----END OMBUDS SUSPENSION CERTIFICATE-----
+";
+
+#[test]
+fn the_format_is_fixed() {
+    let certificate = fixed_certificate(|_| {});
+    let text = certificate.armoured();
+    let fingerprint = fixed_key().public_key().fingerprint().to_string();
+    let signature = data_encoding::BASE64.encode(&certificate.signature);
+    let expected = FIXED_TEXT.replace("FINGERPRINT", &fingerprint).replace(
+        "SIGNATURE",
+        &format!("{}\n           {}", &signature[..44], &signature[44..]),
+    );
+    assert_eq!(text, expected);
+    // No line is longer than a mail client leaves alone.
+    assert!(text.lines().all(|l| l.chars().count() <= 76), "{text}");
+    // Ed25519 is deterministic: the same key and fields give the same signature. This pins the
+    // canonical bytes: any change to them changes this value.
+    assert_eq!(certificate.armoured(), fixed_certificate(|_| {}).armoured());
+}
+
+#[test]
+fn the_signature_covers_exactly_the_documented_bytes() {
+    let key = fixed_key();
+    let certificate = fixed_certificate(|_| {});
+    let message = format!(
+        "Format: ombuds-suspension-certificate/1\n\
+         Certificate-Id: 3q7vjxkdcb5tqm2y4zlxh6w2aa\n\
+         Association: Example Association of REALTORS®\n\
+         First-Contact: 2026-02-02\n\
+         Termination: 2026-03-13\n\
+         Days-Suspended: 40\n\
+         Issued: 2026-03-16\n\
+         Key-Fingerprint: {}\n",
+        key.public_key().fingerprint()
+    );
+    let signature = Signature::from_bytes(&certificate.signature);
+    key.public_key()
+        .0
+        .verify_strict(message.as_bytes(), &signature)
+        .unwrap();
+}
+
+#[test]
+fn issue_then_verify_round_trips() {
+    let key = SigningKey::generate().unwrap();
+    let certificate = example(&key);
+    assert_eq!(certificate.days_suspended(), 40);
+    assert_eq!(certificate.resumes_on(), Some(date("2026-03-14")));
+    assert_eq!(certificate.id().len(), 26);
+    let verified = verify(&certificate.armoured(), &[key.public_key()]).unwrap();
+    assert_eq!(verified, certificate);
+    assert_eq!(verified.armoured(), certificate.armoured());
+    let json = verified.to_json();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["first_contact"], "2026-02-02");
+    assert_eq!(json["termination"], "2026-03-13");
+    assert_eq!(json["days_suspended"], 40);
+    assert_eq!(json["resumes_on"], "2026-03-14");
+    assert_eq!(json["issued"], "2026-03-16");
+    assert_eq!(json["association"], "Example Association of REALTORS®");
+    // A second certificate for the same dates has its own id.
+    assert_ne!(example(&key).id(), certificate.id());
+}
+
+#[test]
+fn a_one_day_suspension_counts_one_day() {
+    let key = fixed_key();
+    let day = date("2026-07-04");
+    let certificate = key.issue("A", day, day, day).unwrap();
+    assert_eq!(certificate.days_suspended(), 1);
+    verify(&certificate.armoured(), &[key.public_key()]).unwrap();
+}
+
+#[test]
+fn a_change_to_any_single_field_is_a_signature_that_does_not_match() {
+    let key = SigningKey::generate().unwrap();
+    let text = example(&key).armoured();
+    let other = SigningKey::generate().unwrap().public_key().fingerprint();
+    let replacements: [(&str, String); 9] = [
+        ("Format", "ombuds-suspension-certificate/2".into()),
+        ("Certificate-Id", "aaaaaaaaaaaaaaaaaaaaaaaaaa".into()),
+        ("Association", "Other Association of REALTORS®".into()),
+        ("First-Contact", "2026-02-01".into()),
+        ("Termination", "2026-03-14".into()),
+        ("Days-Suspended", "41".into()),
+        ("Issued", "2026-03-17".into()),
+        ("Key-Fingerprint", other.to_string()),
+        ("Signature", "A".repeat(86) + "=="),
+    ];
+    for (field, value) in replacements {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{field}:")))
+            .unwrap();
+        lines[at] = format!("{field}: {value}");
+        if field == "Signature" {
+            lines.remove(at + 1);
+        }
+        let tampered = lines.join("\n");
+        assert_eq!(
+            verify(&tampered, &[key.public_key()]),
+            Err(VerifyError::SignatureMismatch),
+            "changing {field}"
+        );
+    }
+}
+
+#[test]
+fn changing_any_character_of_any_value_fails() {
+    let key = SigningKey::generate().unwrap();
+    let text = example(&key).armoured();
+    let trusted = [key.public_key()];
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        if *line == BEGIN || *line == END {
+            continue;
+        }
+        let value_start = line.find(':').map_or(0, |c| c + 2).min(line.len());
+        let chars: Vec<(usize, char)> = line.char_indices().collect();
+        for &(at, c) in chars.iter().filter(|(at, _)| *at >= value_start) {
+            if c == ' ' {
+                continue;
+            }
+            let swapped = if c == 'a' { 'b' } else { 'a' };
+            let mut changed = lines.clone();
+            let new_line = format!("{}{swapped}{}", &line[..at], &line[at + c.len_utf8()..]);
+            changed[index] = &new_line;
+            let result = verify(&changed.join("\n"), &trusted);
+            assert!(
+                result.is_err(),
+                "line {index} char {at} changed still verifies"
+            );
+        }
+    }
+}
+
+#[test]
+fn another_associations_key_is_named_by_its_fingerprint() {
+    let ours = SigningKey::generate().unwrap();
+    let theirs = SigningKey::generate().unwrap();
+    let certificate = example(&theirs);
+    let error = verify(&certificate.armoured(), &[ours.public_key()]).unwrap_err();
+    let VerifyError::WrongKey { claimed, trusted } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*claimed, theirs.public_key().fingerprint().to_string());
+    assert_eq!(*trusted, ours.public_key().fingerprint().to_string());
+    let message = error.to_string();
+    assert!(
+        message.contains("made with a different key (fingerprint "),
+        "{message}"
+    );
+    assert!(message.contains(claimed), "{message}");
+    // Trusting both keys (after a rotation) accepts it.
+    verify(
+        &certificate.armoured(),
+        &[ours.public_key(), theirs.public_key()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn mail_client_damage_is_tolerated() {
+    let key = SigningKey::generate().unwrap();
+    let certificate = example(&key);
+    let text = certificate.armoured();
+    let trusted = [key.public_key()];
+    let crlf = text.replace('\n', "\r\n");
+    let trailing = text.replace('\n', "  \t\n");
+    let indented = text
+        .lines()
+        .map(|l| format!("    {l}\u{a0}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let surrounded = format!(
+        "Dear Ms Smith,\n\nhere is the certificate:\n\n{text}\nRegards,\nThe ombuds\n-----END OF MESSAGE-----\n"
+    );
+    let blank_lines = text.replace('\n', "\n\n");
+    let one_line_signature = text.replace("\n           ", "");
+    let spaced_colons = text.replace(": ", ":    ");
+    for (what, variant) in [
+        ("CRLF", crlf),
+        ("trailing whitespace", trailing),
+        ("indentation", indented),
+        ("surrounding text", surrounded),
+        ("blank lines", blank_lines),
+        ("signature on one line", one_line_signature),
+        ("extra spaces after colons", spaced_colons),
+    ] {
+        assert_eq!(
+            verify(&variant, &trusted).as_ref(),
+            Ok(&certificate),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn structural_problems_are_named_with_their_line() {
+    let key = SigningKey::generate().unwrap();
+    let text = format!("Hello\n{}", example(&key).armoured());
+    let trusted = [key.public_key()];
+    let check = |text: &str| verify(text, &trusted).unwrap_err();
+
+    assert_eq!(check("just some words"), VerifyError::NotACertificate);
+    assert_eq!(check(""), VerifyError::NotACertificate);
+    let cut = text.replace(END, "");
+    assert_eq!(check(&cut), VerifyError::Incomplete);
+    assert_eq!(check(&format!("{text}{text}")), VerifyError::MoreThanOne);
+
+    // Line 1 is "Hello", line 2 BEGIN, line 3 Format, ..., line 6 First-Contact.
+    let renamed = text.replace("First-Contact:", "First-contact:");
+    let error = check(&renamed);
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 6, problem } if problem.contains("First-Contact: YYYY-MM-DD")),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().starts_with("malformed line 6: "),
+        "{error}"
+    );
+
+    let swapped = text
+        .replace("First-Contact:", "@@")
+        .replace("Termination:", "First-Contact:")
+        .replace("@@", "Termination:");
+    let error = check(&swapped);
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 6, problem } if problem.contains("out of order")),
+        "{error:?}"
+    );
+
+    let missing: String = text
+        .lines()
+        .filter(|l| !l.starts_with("Issued:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let error = check(&missing);
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 9, problem } if problem.contains("Issued line is missing")),
+        "{error:?}"
+    );
+
+    let truncated_signature: String = text
+        .lines()
+        .filter(|l| !l.starts_with("     "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let error = check(&truncated_signature);
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 11, problem } if problem.contains("has 44")),
+        "{error:?}"
+    );
+
+    let trailing_junk = text.replace(END, &format!("and more\n{END}"));
+    let error = check(&trailing_junk);
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 13, .. }),
+        "{error:?}"
+    );
+
+    let nested = text.replace("Issued:", &format!("{BEGIN}\nIssued:"));
+    assert!(matches!(
+        check(&nested),
+        VerifyError::Malformed { line: 9, .. }
+    ));
+
+    let long_junk = text.replace("Termination: 2026-03-13", &"x".repeat(10_000));
+    let message = check(&long_junk).to_string();
+    assert!(message.chars().count() < 300, "{message}");
+}
+
+#[test]
+fn an_unknown_format_is_named() {
+    let key = SigningKey::generate().unwrap();
+    let text = example(&key)
+        .armoured()
+        .replace(FORMAT, "ombuds-suspension-certificate/9");
+    // Signed with a key not known here, so it cannot be a changed certificate of ours.
+    let error = verify(&text, &[SigningKey::generate().unwrap().public_key()]).unwrap_err();
+    assert_eq!(
+        error,
+        VerifyError::UnsupportedFormat {
+            format: "ombuds-suspension-certificate/9".into()
+        }
+    );
+}
+
+#[test]
+fn signed_but_inconsistent_fields_are_refused() {
+    let trusted = [fixed_key().public_key()];
+    let check = |edit: fn(&mut Certificate)| {
+        verify(&fixed_certificate(edit).armoured(), &trusted)
+            .unwrap_err()
+            .to_string()
+    };
+    let message = check(|c| c.days_suspended = 41);
+    assert_eq!(
+        message,
+        "the signature is valid, but the certificate is not: it states 41 days suspended, but \
+         2026-02-02 to 2026-03-13, both included, is 40 days"
+    );
+    assert!(check(|c| c.issued = date("2026-03-12")).contains("before the termination date"));
+    assert!(
+        check(|c| {
+            c.termination = date("2026-02-01");
+            c.days_suspended = 1;
+        })
+        .contains("before its first-contact date")
+    );
+    assert!(check(|c| c.id = "NOT-BASE32".into()).contains("Certificate-Id"));
+    assert!(check(|c| c.association = "bell\u{7}".into()).contains("Association"));
+}
+
+#[test]
+fn issuing_refuses_impossible_requests() {
+    let key = fixed_key();
+    let (a, b) = (date("2026-02-02"), date("2026-03-13"));
+    assert!(matches!(
+        key.issue("X", b, a, b),
+        Err(IssueError::EndsBeforeStart { .. })
+    ));
+    assert!(matches!(
+        key.issue("X", a, b, a),
+        Err(IssueError::IssuedBeforeTermination { .. })
+    ));
+    for name in ["", " X", "X\nForged: 1", "X\u{7}", &"x".repeat(201)] {
+        assert!(
+            matches!(key.issue(name, a, b, b), Err(IssueError::Association(_))),
+            "{name:?}"
+        );
+    }
+    let far = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+    assert!(matches!(
+        key.issue("X", a, b, far),
+        Err(IssueError::DateOutOfRange(_))
+    ));
+}
+
+#[test]
+fn public_keys_round_trip_and_bad_ones_are_explained() {
+    let key = SigningKey::generate().unwrap();
+    let public = key.public_key();
+    let text = public.to_string();
+    assert!(text.starts_with("ed25519:"), "{text}");
+    assert_eq!(PublicKey::parse(&format!("  {text}\n")).unwrap(), public);
+    assert!(
+        PublicKey::parse(text.trim_start_matches("ed25519:"))
+            .unwrap_err()
+            .to_string()
+            .contains("starts with")
+    );
+    assert!(PublicKey::parse("ed25519:!!!").is_err());
+    assert!(PublicKey::parse("ed25519:AAAA").is_err());
+    // The identity point is a weak key.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let weak = format!("ed25519:{}", data_encoding::BASE64.encode(&identity));
+    assert!(
+        PublicKey::parse(&weak)
+            .unwrap_err()
+            .to_string()
+            .contains("weak")
+    );
+    let fingerprint = public.fingerprint().to_string();
+    assert_eq!(fingerprint.len(), 39);
+    assert_eq!(Fingerprint::parse(&fingerprint), Some(public.fingerprint()));
+    assert_eq!(Fingerprint::parse(&fingerprint.to_uppercase()), None);
+}
+
+#[test]
+fn key_files_round_trip_owner_only_and_debug_shows_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signing.key");
+    let key = SigningKey::generate().unwrap();
+    let text = key.file_text();
+    assert!(text.contains(&key.public_key().to_string()));
+    secret_file::create(&path, text.as_bytes()).unwrap();
+    let loaded = SigningKey::load(&path).unwrap();
+    assert_eq!(loaded.public_key(), key.public_key());
+    let secret = text
+        .lines()
+        .find_map(|l| l.strip_prefix(SECRET_KEY_PREFIX))
+        .unwrap()
+        .to_owned();
+    let shown = format!("{key:?}");
+    assert!(!shown.contains(&secret), "{shown}");
+    assert!(shown.contains(&key.public_key().fingerprint().to_string()));
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert!(
+        SigningKey::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("chmod 600")
+    );
+
+    let empty = dir.path().join("empty.key");
+    secret_file::create(&empty, b"# nothing\n").unwrap();
+    assert!(matches!(
+        SigningKey::load(&empty),
+        Err(SigningKeyError::Content(_))
+    ));
+}
+
+/// A valid certificate text, made once for the property tests.
+fn sample() -> (String, PublicKey, Certificate) {
+    let key = fixed_key();
+    let certificate = fixed_certificate(|_| {});
+    (certificate.armoured(), key.public_key(), certificate)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        let (_, public, _) = sample();
+        let _ = verify(&text, &[public]);
+    }
+
+    #[test]
+    fn arbitrary_lines_inside_the_armour_never_panic(
+        lines in proptest::collection::vec("[A-Za-z:+/= -]{0,40}|[ -~]{0,100}", 0..14)
+    ) {
+        let (_, public, _) = sample();
+        let text = format!("{BEGIN}\n{}\n{END}\n", lines.join("\n"));
+        let _ = verify(&text, &[public]);
+    }
+
+    #[test]
+    fn a_mutated_certificate_never_panics_and_never_verifies_as_something_else(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<char>()), 1..4)
+    ) {
+        let (text, public, original) = sample();
+        let mut chars: Vec<char> = text.chars().collect();
+        for (index, kind, c) in edits {
+            let at = index.index(chars.len() + 1);
+            match kind {
+                0 => chars.insert(at, c),
+                1 if at < chars.len() => { chars.remove(at); }
+                _ if at < chars.len() => chars[at] = c,
+                _ => chars.push(c),
+            }
+        }
+        let mutated: String = chars.into_iter().collect();
+        if let Ok(verified) = verify(&mutated, &[public]) {
+            // Only whitespace and surrounding text may change: the fields must be the same.
+            prop_assert_eq!(verified, original);
+        }
+    }
+}

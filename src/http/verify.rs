@@ -1,0 +1,193 @@
+//! The public certificate check: a page where anyone can paste a suspension certificate
+//! (`GET`/`POST /verify`, works without JavaScript) and the same check as JSON
+//! (`POST /api/v1/certificates/verify`).
+//!
+//! Certificates are checked against this service's signing key and any retired keys in its
+//! configuration; nothing pasted is stored or logged, and no case data is consulted (there is
+//! none to consult: the certificate carries everything). This module decodes and presents; the
+//! check itself is [`crate::crypto::certificate::verify`] and the wording of the statement is
+//! [`crate::letters::certified_statement`].
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::decode::{FormFields, JsonObject, read_body, require_content_type};
+use super::error::{ApiError, PageError, Problem};
+use super::views::Site;
+use crate::config::Config;
+use crate::crypto::certificate::{self, Certificate, PublicKey};
+use crate::domain::concern::FieldError;
+use crate::domain::dates::long_date;
+use crate::letters::certified_statement;
+
+/// Largest body accepted here: a certificate is under 1 KiB, and this leaves room for the whole
+/// e-mail it may be pasted with.
+const MAX_VERIFY_BODY_BYTES: usize = 64 * 1024;
+
+/// The one field of the form and of the JSON object.
+const FIELD: &str = "certificate";
+
+/// What to paste, said when nothing was.
+const NOTHING_PASTED: &str = "Paste the certificate here, from its BEGIN line to its END line.";
+
+/// `GET /verify`: the explanation and an empty form.
+pub async fn page(State(app): State<AppState>) -> VerifyPage {
+    VerifyPage::new(&app.config, app.store.certificate_keys(), String::new())
+}
+
+/// `POST /verify`: checks the pasted certificate and shows what it states, or why it is not
+/// accepted beside the field (422), with the pasted text kept.
+///
+/// Cross-site posts are not refused here, unlike the intake: a check changes nothing and its
+/// answer goes only to the browser that asked.
+pub async fn check_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    require_content_type(&headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(&headers, body, MAX_VERIFY_BODY_BYTES).await?;
+    let mut form = FormFields::parse(&body)?;
+    drop(body);
+    let pasted = form.take(FIELD).unwrap_or_default();
+    let keys = app.store.certificate_keys();
+    let mut page = VerifyPage::new(&app.config, keys, String::new());
+    if pasted.trim().is_empty() {
+        page.error = Some(NOTHING_PASTED.to_owned());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match certificate::verify(&pasted, keys) {
+        Ok(certificate) => {
+            page.verified = Some(VerifiedView::new(&certificate));
+            Ok(page.into_response())
+        }
+        Err(error) => {
+            page.error = Some(capitalised(&error.to_string()));
+            page.certificate = pasted.to_string();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+/// `POST /api/v1/certificates/verify`: `{"certificate": "..."}` answers `200` with
+/// `{"valid": true, ...fields}`, or `422` with `{"valid": false, "error": reason, "fields":
+/// [{"field": "certificate", "message": reason}]}`.
+pub async fn check_json(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_content_type(&headers, "application/json")?;
+    let body = read_body(&headers, body, MAX_VERIFY_BODY_BYTES).await?;
+    let object = JsonObject::parse(&body)?;
+    drop(body);
+    if let Some(unknown) = object.0.keys().find(|k| k.as_str() != FIELD) {
+        return Err(Problem::BadRequest(format!(
+            "Unknown field {unknown:?}. The only field is \"{FIELD}\"."
+        ))
+        .into());
+    }
+    let pasted = match object.0.get(FIELD) {
+        Some(Value::String(text)) if !text.trim().is_empty() => text,
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            return Err(Problem::Invalid(vec![FieldError::new(FIELD, NOTHING_PASTED)]).into());
+        }
+        Some(_) => {
+            return Err(Problem::Invalid(vec![FieldError::new(
+                FIELD,
+                "must be a string holding the certificate's text",
+            )])
+            .into());
+        }
+    };
+    match certificate::verify(pasted, app.store.certificate_keys()) {
+        Ok(certificate) => Ok(Json(certificate.to_json()).into_response()),
+        Err(error) => {
+            let reason = capitalised(&error.to_string());
+            let answer = json!({
+                "valid": false,
+                "error": reason,
+                "fields": [{"field": FIELD, "message": reason}],
+            });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response())
+        }
+    }
+}
+
+/// The certificate check page.
+#[derive(Template, WebTemplate)]
+#[template(path = "verify.html")]
+pub struct VerifyPage {
+    /// Association details.
+    pub site: Site,
+    /// The text to show in the field (what was pasted, when it was refused).
+    pub certificate: String,
+    /// Why the pasted certificate was not accepted.
+    pub error: Option<String>,
+    /// What an accepted certificate states.
+    pub verified: Option<VerifiedView>,
+    /// The fingerprint of the key certificates are issued under now.
+    pub fingerprint: String,
+    /// That key, as `ombuds certificate verify --public-key` takes it.
+    pub public_key: String,
+}
+
+impl VerifyPage {
+    /// The page with `certificate` in the field and nothing checked yet.
+    pub fn new(config: &Config, keys: &[PublicKey], certificate: String) -> Self {
+        let current = keys.first();
+        Self {
+            site: Site::from_config(config),
+            certificate,
+            error: None,
+            verified: None,
+            fingerprint: current
+                .map(|k| k.fingerprint().to_string())
+                .unwrap_or_default(),
+            public_key: current.map(ToString::to_string).unwrap_or_default(),
+        }
+    }
+}
+
+/// An accepted certificate as the page shows it.
+pub struct VerifiedView {
+    /// The statement in plain words.
+    pub statement: String,
+    /// The certificate's identifier.
+    pub id: String,
+    /// The date it was issued, in words.
+    pub issued: String,
+    /// The fingerprint of the key that signed it.
+    pub fingerprint: String,
+}
+
+impl VerifiedView {
+    fn new(certificate: &Certificate) -> Self {
+        Self {
+            statement: certified_statement(certificate),
+            id: certificate.id().to_owned(),
+            issued: long_date(certificate.issued()),
+            fingerprint: certificate.key_fingerprint().to_string(),
+        }
+    }
+}
+
+/// A reason as a sentence: capital first letter, full stop at the end.
+fn capitalised(reason: &str) -> String {
+    let mut chars = reason.chars();
+    let mut sentence: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !sentence.ends_with('.') {
+        sentence.push('.');
+    }
+    sentence
+}

@@ -1,0 +1,142 @@
+//! Letters the ombuds sends, and the plain-words statements made about certificates.
+//!
+//! This module owns the wording: what a letter says, in what order, as printable HTML (askama
+//! templates under `templates/letters/`) and as plain text wrapped for e-mail. It is pure: it
+//! reads no clock, file, configuration or database, and decides no rule itself (the deadline
+//! comes from [`crate::domain::deadline`], the dates from a signed certificate). Callers hand it
+//! everything and send or store the result.
+
+pub mod termination;
+
+use chrono::NaiveDate;
+
+use crate::config::Association;
+use crate::crypto::certificate::Certificate;
+use crate::domain::dates::long_date;
+
+pub use termination::{NoticeError, NoticeInput, TerminationNotice};
+
+/// The association's details as a letter prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letterhead {
+    /// The association's name.
+    pub name: String,
+    /// Telephone of the ombuds program.
+    pub phone: Option<String>,
+    /// E-mail of the ombuds program.
+    pub email: Option<String>,
+    /// Postal address.
+    pub postal_address: Option<String>,
+}
+
+impl From<&Association> for Letterhead {
+    fn from(association: &Association) -> Self {
+        Self {
+            name: association.name.clone(),
+            phone: association.phone.clone(),
+            email: association.email.clone(),
+            postal_address: association.postal_address.clone(),
+        }
+    }
+}
+
+impl Letterhead {
+    /// The contact lines, in the order letters print them.
+    pub fn contact_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(phone) = &self.phone {
+            lines.push(format!("Telephone: {phone}"));
+        }
+        if let Some(email) = &self.email {
+            lines.push(format!("E-mail: {email}"));
+        }
+        if let Some(address) = &self.postal_address {
+            lines.push(format!("Post: {address}"));
+        }
+        lines
+    }
+}
+
+/// What a verified certificate states, in one or two plain sentences: "The Example Association
+/// of REALTORS® certifies that informal resolution began on … and ended on …; the 180-day
+/// filing period was suspended for 40 days, and the countdown resumed on …".
+pub fn certified_statement(certificate: &Certificate) -> String {
+    let name = certificate.association();
+    let the = if starts_with_the(name) { "" } else { "The " };
+    let resumed = certificate
+        .resumes_on()
+        .map(|day| format!(", and the countdown resumed on {}", long_date(day)))
+        .unwrap_or_default();
+    format!(
+        "{the}{name} certifies that informal resolution with its ombuds began on {} and ended on \
+         {}; the 180-day filing period was suspended for {}{resumed}.",
+        long_date(certificate.first_contact()),
+        long_date(certificate.termination()),
+        days(certificate.days_suspended()),
+    )
+}
+
+/// "the Example Association …", or the name as it is when it already starts with "The".
+pub(crate) fn the_association(name: &str) -> String {
+    if starts_with_the(name) {
+        name.to_owned()
+    } else {
+        format!("the {name}")
+    }
+}
+
+fn starts_with_the(name: &str) -> bool {
+    name.get(..4)
+        .is_some_and(|start| start.eq_ignore_ascii_case("the "))
+}
+
+/// "1 day" / "40 days".
+pub(crate) fn days(count: u64) -> String {
+    if count == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{count} days")
+    }
+}
+
+/// A date written `YYYY-MM-DD`.
+pub(crate) fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::certificate::SigningKey;
+
+    #[test]
+    fn the_statement_reads_as_a_sentence() {
+        let key = SigningKey::generate().unwrap();
+        let date = |s| crate::domain::dates::parse_iso_date(s).unwrap();
+        let certificate = key
+            .issue(
+                "Example Association of REALTORS®",
+                date("2026-02-02"),
+                date("2026-03-13"),
+                date("2026-03-16"),
+            )
+            .unwrap();
+        assert_eq!(
+            certified_statement(&certificate),
+            "The Example Association of REALTORS® certifies that informal resolution with its \
+             ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026; the \
+             180-day filing period was suspended for 40 days, and the countdown resumed on \
+             Saturday, 14 March 2026."
+        );
+        let the = key
+            .issue(
+                "The Valley Association of REALTORS®",
+                date("2026-02-02"),
+                date("2026-02-02"),
+                date("2026-02-02"),
+            )
+            .unwrap();
+        assert!(certified_statement(&the).starts_with("The Valley Association"));
+        assert!(certified_statement(&the).contains("suspended for 1 day,"));
+    }
+}

@@ -1,0 +1,216 @@
+use super::*;
+use crate::crypto::certificate::tests::{fixed_key, fixed_with_dates};
+use crate::crypto::certificate::verify;
+use crate::domain::dates::parse_iso_date;
+
+fn d(text: &str) -> NaiveDate {
+    parse_iso_date(text).unwrap()
+}
+
+fn letterhead() -> Letterhead {
+    Letterhead {
+        name: "Example Association of REALTORS®".into(),
+        phone: Some("555-0100".into()),
+        email: Some("ombuds@example.org".into()),
+        postal_address: None,
+    }
+}
+
+/// A notice for the worked example of DOMAIN.md, with the given transaction dates.
+fn notice(
+    concluded: Option<&str>,
+    discovered: Option<&str>,
+    first: &str,
+    termination: &str,
+) -> TerminationNotice {
+    let certificate = fixed_with_dates(
+        d(first),
+        d(termination),
+        d("2026-03-16").max(d(termination)),
+    );
+    let holidays = HolidayCalendar::us_federal();
+    TerminationNotice::compose(&NoticeInput {
+        letterhead: &letterhead(),
+        certificate: &certificate,
+        concluded: concluded.map(d),
+        discovered: discovered.map(d),
+        holidays: &holidays,
+        roll_forward: true,
+        base_url: "https://ombuds.example.org/",
+    })
+    .unwrap()
+}
+
+fn worked_example() -> TerminationNotice {
+    notice(Some("2026-01-10"), None, "2026-02-02", "2026-03-13")
+}
+
+#[test]
+fn plain_text_of_the_worked_example() {
+    insta::assert_snapshot!(worked_example().text());
+}
+
+#[test]
+fn the_notice_says_what_it_must() {
+    let text = worked_example().text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in [
+        "Date of this notice: Monday, 16 March 2026",
+        "First contact with the ombuds: Monday, 2 February 2026",
+        "Informal resolution ended: Friday, 13 March 2026",
+        "The countdown resumes on Saturday, 14 March 2026, the day after the termination date.",
+        "Days the filing period was suspended: 40 (both dates included)",
+        "All 40 days of the suspension are added to the 180.",
+        "about this matter is Tuesday, 18 August 2026.",
+        "When the countdown resumes on Saturday, 14 March 2026, 158 days remain, counting that day.",
+        "so the deadline moves to Tuesday 2026-08-18",
+        "ethics mediation",
+        "formal ethics complaint",
+        "into the form at https://ombuds.example.org/verify",
+    ] {
+        assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
+    }
+    // The whole letter, pasted into the checker, verifies.
+    let verified = verify(&text, &[fixed_key().public_key()]).unwrap();
+    assert_eq!(verified.days_suspended(), 40);
+}
+
+#[test]
+fn plain_text_lines_fit_an_email_except_the_certificate() {
+    let text = worked_example().text();
+    let mut in_certificate = false;
+    for line in text.lines() {
+        if line.starts_with("-----BEGIN") {
+            in_certificate = true;
+        }
+        assert!(
+            in_certificate || line.chars().count() <= TEXT_WIDTH,
+            "too long: {line:?}"
+        );
+        if line.starts_with("-----END") {
+            in_certificate = false;
+        }
+    }
+    assert!(!text.contains("\n\n\n"), "no double blank lines");
+}
+
+#[test]
+fn without_the_transaction_dates_it_explains_how_to_work_the_deadline_out() {
+    let text = notice(None, Some("2026-01-20"), "2026-02-02", "2026-03-13").text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in [
+        "The ombuds does not have the dates needed to name the deadline",
+        "180 days from the later of the conclusion of the transaction and the discovery of the facts, plus up to 40 days",
+        "all 40 days if that date is before Monday, 2 February 2026",
+        "the deadline is the next workday",
+        "The countdown resumes on Saturday, 14 March 2026",
+    ] {
+        assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
+    }
+    assert!(!flat.contains("How this was worked out"));
+}
+
+#[test]
+fn days_before_the_trigger_date_are_left_out_and_said_so() {
+    // The facts became known on 2026-02-20, during informal resolution: 21 of 40 days count.
+    let text = notice(
+        Some("2026-01-10"),
+        Some("2026-02-20"),
+        "2026-02-02",
+        "2026-03-13",
+    )
+    .text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("21 days of the 40 days of the suspension are added to the 180"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("so the 19 days on or before that date do not count"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_suspension_wholly_before_the_trigger_adds_nothing() {
+    let text = notice(Some("2026-04-01"), None, "2026-02-02", "2026-03-13").text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("None of the 40 days of the suspension are added"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("about this matter is Monday, 28 September 2026"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_suspension_after_the_window_closed_adds_nothing() {
+    let text = notice(Some("2025-01-10"), None, "2026-02-02", "2026-03-13").text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("began after the last day of the filing period, Wednesday, 9 July 2025"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_rolled_forward_deadline_says_why() {
+    // 2026-01-13 + 180 + 1 suspended day is Monday 2026-07-13 ... choose a Saturday instead:
+    // 2026-01-10 + 180 = 2026-07-09; + 2 days = Saturday 2026-07-11, moved to Monday.
+    let text = notice(Some("2026-01-10"), None, "2026-02-02", "2026-02-03").text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "is Monday, 13 July 2026 (Saturday, 11 July 2026 is not a workday, so the deadline moves to the next one)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn html_is_a_standalone_printable_page_with_the_same_words() {
+    let notice = worked_example();
+    let html = notice.html().unwrap().replace('\u{a0}', " ");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
+    assert!(!html.contains("<script"));
+    assert!(html.contains("<h1>Informal resolution has ended</h1>"));
+    assert!(html.contains("<time datetime=\"2026-03-16\">Monday, 16 March 2026</time>"));
+    assert!(html.contains("<dt>The countdown resumes on</dt><dd>Saturday, 14 March 2026</dd>"));
+    assert!(
+        html.contains("<pre class=\"certificate\">-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----")
+    );
+    assert!(html.contains(
+        "<a href=\"https://ombuds.example.org/verify\">https://ombuds.example.org/verify</a>"
+    ));
+    assert!(html.contains("<ol>"), "the explanation is a numbered list");
+    assert!(html.contains("Telephone: 555-0100"));
+}
+
+#[test]
+fn html_escapes_what_it_is_given() {
+    let mut head = letterhead();
+    head.name = "<b>Bold</b> & Co".into();
+    let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
+    let holidays = HolidayCalendar::us_federal();
+    let html = TerminationNotice::compose(&NoticeInput {
+        letterhead: &head,
+        certificate: &certificate,
+        concluded: None,
+        discovered: None,
+        holidays: &holidays,
+        roll_forward: false,
+        base_url: "javascript:alert(1)//",
+    })
+    .unwrap()
+    .html()
+    .unwrap();
+    assert!(!html.contains("<b>Bold</b>"));
+    assert!(html.contains("&#60;b&#62;Bold&#60;/b&#62; &#38; Co"));
+    assert!(
+        !html.contains("href=\"javascript"),
+        "only web addresses are links"
+    );
+}
