@@ -237,6 +237,46 @@ async fn tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer() {
         .unwrap();
     assert_eq!(posted.status(), 201, "TLS 1.2 works");
 
+    // Staff sessions over TLS get a Secure, host-only cookie.
+    let setup = std::fs::read_to_string(server.root.path().join("stdout.log")).unwrap();
+    let token = setup.rsplit("/enrol/").next().unwrap().split_whitespace().next().unwrap().to_owned();
+    let https = client(reqwest::Client::builder());
+    let shown: serde_json::Value = https
+        .get(format!("{url}api/v1/enrolments/{token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = ombuds::crypto::totp::TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(shown["totp_secret"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    let enrolled = https
+        .post(format!("{url}api/v1/enrolments/{token}"))
+        .json(&serde_json::json!({ "username": "ada", "password": crate::support::PASSWORD, "totp": server.code(&secret) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), 201);
+    server.advance(30);
+    let signed = https
+        .post(format!("{url}api/v1/session"))
+        .json(&serde_json::json!({ "username": "ada", "password": crate::support::PASSWORD, "totp": server.code(&secret) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 201);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-ombuds="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+
     // Plain HTTP on the TLS port gets no page.
     let plain = reqwest::get(format!("http://127.0.0.1:{port}/")).await;
     assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
