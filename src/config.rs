@@ -30,6 +30,17 @@ pub struct Config {
     pub intake: Intake,
     /// How long working notes live.
     pub retention: Retention,
+    /// The association's filing-deadline rules: holidays and roll-forward.
+    pub deadline: Deadline,
+}
+
+/// The association's filing-deadline rules, checked.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    /// Whether a deadline on a weekend or holiday moves to the next workday.
+    pub roll_forward: bool,
+    /// The association's holidays.
+    pub holidays: crate::domain::holidays::HolidayCalendar,
 }
 
 /// How long working notes live.
@@ -177,6 +188,8 @@ struct RawConfig {
     intake: RawIntake,
     #[serde(default)]
     retention: RawRetention,
+    #[serde(default)]
+    deadline: crate::domain::holidays::DeadlineSettings,
 }
 
 #[derive(Deserialize)]
@@ -375,6 +388,11 @@ impl Config {
             ));
         }
 
+        let holidays = raw
+            .deadline
+            .calendar()
+            .map_err(|e| invalid("deadline", e.to_string()))?;
+
         let database = parse_database_url(&raw.database.url, base)
             .map_err(|problem| invalid("database.url", problem))?;
 
@@ -436,6 +454,10 @@ impl Config {
             retention: Retention {
                 note_days: retention.note_days,
                 note_max_days: retention.note_max_days,
+            },
+            deadline: Deadline {
+                roll_forward: raw.deadline.roll_forward,
+                holidays,
             },
         })
     }
@@ -594,6 +616,24 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("server.public_url"), "{err}");
+    }
+
+    #[test]
+    fn the_deadline_table_is_optional_and_checked() {
+        let config = parse(EXAMPLE).unwrap();
+        assert!(config.deadline.roll_forward);
+        let christmas = chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert!(!config.deadline.holidays.is_workday(christmas));
+        let text = format!(
+            "{EXAMPLE}\n[deadline]\nroll_forward = false\nremoved_holidays = [\"2026-12-24\"]\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`deadline`") && err.contains("2026-12-24"),
+            "{err}"
+        );
+        let text = format!("{EXAMPLE}\n[deadline]\nroll_forward = false\n");
+        assert!(!parse(&text).unwrap().deadline.roll_forward);
     }
 
     #[test]

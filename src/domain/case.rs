@@ -109,6 +109,99 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// A date recorded on a case that an ombuds may correct.
+    CaseDate {
+        /// The first contact: the suspension of the filing deadline starts.
+        FirstContact = "first_contact", "First contact";
+        /// The end of informal resolution: the countdown resumes the next day.
+        Termination = "termination", "Termination of informal resolution";
+    }
+}
+
+code_enum! {
+    /// A letter the association sends and keeps for a while.
+    LetterKind {
+        /// The written notice that informal resolution has ended.
+        TerminationNotice = "termination_notice", "Termination notice";
+    }
+}
+
+/// Days a letter is kept from its date, then destroyed.
+pub const LETTER_DAYS: u64 = 180;
+
+/// Longest reason for correcting a date, in characters.
+pub const MAX_REASON_CHARS: usize = 1_000;
+
+/// Checks a recorded or corrected date. `current` is the value recorded now (if any); the other
+/// date bounds it (first contact ≤ termination), `today` bounds both. A termination left blank is
+/// today. Changing a recorded value needs a reason, which is kept with the case.
+pub fn validate_case_date(
+    field: CaseDate,
+    typed: Option<&str>,
+    reason: Option<&str>,
+    current: Option<chrono::NaiveDate>,
+    other: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, Option<secrecy::SecretString>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let date = match (typed.map(str::trim).filter(|t| !t.is_empty()), field) {
+        (None, CaseDate::Termination) => Some(today),
+        (None, CaseDate::FirstContact) => {
+            errors.push(FieldError::new("date", "give the date of first contact"));
+            None
+        }
+        (Some(text), _) => match super::dates::parse_iso_date(text) {
+            Ok(date) if date > today => {
+                errors.push(FieldError::new(
+                    "date",
+                    format!("{date} is in the future; give a date on or before {today}"),
+                ));
+                None
+            }
+            Ok(date) => Some(date),
+            Err(e) => {
+                errors.push(FieldError::new("date", e.to_string()));
+                None
+            }
+        },
+    };
+    if let (Some(date), Some(other)) = (date, other) {
+        match field {
+            CaseDate::Termination if date < other => errors.push(FieldError::new(
+                "date",
+                format!("{date} is before the first contact on {other}"),
+            )),
+            CaseDate::FirstContact if date > other => errors.push(FieldError::new(
+                "date",
+                format!("{date} is after the termination on {other}"),
+            )),
+            _ => {}
+        }
+    }
+    let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(text) => match super::text::clean_text(text, MAX_REASON_CHARS) {
+            Ok(reason) => Some(reason),
+            Err(problem) => {
+                errors.push(FieldError::new("reason", problem));
+                None
+            }
+        },
+        None => None,
+    };
+    let correcting = current.is_some() && current != date;
+    if correcting && reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
+        errors.push(FieldError::new(
+            "reason",
+            "say why the recorded date is being corrected; the reason is kept with the case",
+        ));
+    }
+    match date {
+        Some(date) if errors.is_empty() => Ok((date, reason)),
+        _ => Err(errors),
+    }
+}
+
 /// Longest follow-up message or reply, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 
@@ -207,6 +300,79 @@ mod tests {
             assert_eq!(Outcome::from_code(o.code()), Some(*o));
         }
         assert_eq!(Channel::from_code("fax"), None);
+    }
+
+    #[test]
+    fn recorded_dates_are_bounded_and_corrections_need_a_reason() {
+        let day = |t: &str| crate::domain::dates::parse_iso_date(t).unwrap();
+        let today = day("2026-03-20");
+        let (date, reason) = validate_case_date(
+            CaseDate::Termination,
+            None,
+            None,
+            None,
+            Some(day("2026-02-02")),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (date, reason.is_none()),
+            (today, true),
+            "a blank termination is today"
+        );
+        let errors = validate_case_date(
+            CaseDate::Termination,
+            Some("2026-01-30"),
+            None,
+            None,
+            Some(day("2026-02-02")),
+            today,
+        )
+        .unwrap_err();
+        assert!(errors[0].message.contains("before the first contact"));
+        let errors = validate_case_date(
+            CaseDate::FirstContact,
+            Some("2026-03-21"),
+            None,
+            Some(day("2026-02-02")),
+            None,
+            today,
+        )
+        .unwrap_err();
+        assert!(errors.iter().any(|e| e.message.contains("future")));
+        let errors = validate_case_date(
+            CaseDate::FirstContact,
+            Some("2026-02-01"),
+            None,
+            Some(day("2026-02-02")),
+            None,
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].field, "reason");
+        assert!(
+            validate_case_date(
+                CaseDate::FirstContact,
+                Some("2026-02-01"),
+                Some("called on the 1st, logged late"),
+                Some(day("2026-02-02")),
+                None,
+                today
+            )
+            .is_ok()
+        );
+        // Recording the same value again is not a correction.
+        assert!(
+            validate_case_date(
+                CaseDate::FirstContact,
+                Some("2026-02-02"),
+                None,
+                Some(day("2026-02-02")),
+                None,
+                today
+            )
+            .is_ok()
+        );
     }
 
     #[test]

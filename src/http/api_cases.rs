@@ -16,9 +16,12 @@ use super::case_input;
 use super::console::DUE_WINDOW_DAYS;
 use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
 use super::error::{ApiError, Problem};
+use super::{deadline_view, termination};
+use crate::domain::case::CaseDate;
 use crate::domain::case::Service;
 use crate::domain::concern::FieldError;
 use crate::domain::notes::days_left;
+use crate::store::Letter;
 use crate::store::{CaseListing, CaseRecord, Message, Note, ReplyOutcome};
 
 /// Routes of the JSON console.
@@ -32,7 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/{id}/notes/{note}/done", put(note_done))
         .route("/api/v1/cases/{id}/replies", post(reply))
         .route("/api/v1/cases/{id}/close", post(close))
+        .route("/api/v1/cases/{id}/dates/{field}", post(dates))
         .route("/api/v1/commitments", get(commitments))
+        .route("/api/v1/letters", get(letters))
+        .route("/api/v1/letters/{id}", get(letter))
 }
 
 async fn json_body(headers: &HeaderMap, body: Body) -> Result<JsonObject, Problem> {
@@ -50,6 +56,7 @@ fn record_json(r: &CaseRecord) -> Value {
         "raised_by": r.raised_by.code(),
         "first_contact": r.first_contact.to_string(),
         "opened_on": r.opened_on.map(|d| d.to_string()),
+        "termination_date": r.termination_date.map(|d| d.to_string()),
         "services": r.services.iter().map(|s| s.code()).collect::<Vec<_>>(),
         "has_receipt": r.has_receipt,
     })
@@ -140,6 +147,29 @@ async fn show(
     });
     value["notes"] = detail.notes.iter().map(|n| note_json(n, today)).collect();
     value["messages"] = detail.messages.iter().map(message_json).collect();
+    value["corrections"] = detail
+        .corrections
+        .iter()
+        .map(|c| {
+            json!({
+                "field": c.field.code(),
+                "old_date": c.old_date.map(|d| d.to_string()),
+                "new_date": c.new_date.to_string(),
+                "corrected_on": c.corrected_on.to_string(),
+                "reason": c.reason.expose_secret(),
+            })
+        })
+        .collect();
+    value["letters"] = detail.letters.iter().map(letter_json).collect();
+    value["deadline"] = deadline_view::build(
+        &app.config,
+        c.concluded_on,
+        c.discovered_on,
+        detail.record.first_contact,
+        detail.record.termination_date,
+        today,
+    )
+    .json();
     Ok(Json(value))
 }
 
@@ -293,6 +323,7 @@ async fn close(
     }
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
+    termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
     if app.store.close_case(&id).await?.is_none() {
         return Err(Problem::NotFound.into());
     }
@@ -302,6 +333,79 @@ async fn close(
         "a case was closed and destroyed"
     );
     Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
+}
+
+fn letter_json(letter: &Letter) -> Value {
+    use secrecy::ExposeSecret;
+    json!({
+        "id": letter.id,
+        "kind": letter.kind.code(),
+        "dated": letter.dated.to_string(),
+        "kept_until": letter.expires_on.to_string(),
+        "case_id": letter.case_id,
+        "text": letter.text.expose_secret(),
+    })
+}
+
+async fn dates(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, field)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let field = CaseDate::from_code(&field).ok_or(Problem::NotFound)?;
+    let mut object = json_body(&headers, body).await?;
+    object.only(&["date", "reason"])?;
+    let mut errors = Vec::new();
+    let typed = object.text("date", &mut errors);
+    let reason = object.text("reason", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let base = app.link(&headers, "/");
+    let recorded = termination::record(
+        &app,
+        &id,
+        field,
+        typed.as_deref().map(|t| t.as_str()),
+        reason.as_deref().map(|r| r.as_str()),
+        &base,
+    )
+    .await?
+    .map_err(Problem::Invalid)?;
+    let mut answer = json!({ "field": field.code(), "date": recorded.date.to_string() });
+    if let Some((letter, certificate)) = recorded.notice {
+        answer["letter_id"] = letter.into();
+        answer["certificate"] = certificate.into();
+    }
+    Ok(Json(answer))
+}
+
+async fn letters(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+) -> Result<Json<Value>, ApiError> {
+    let letters = app.store.all_letters(app.today()).await?;
+    Ok(Json(Value::Array(
+        letters.iter().map(letter_json).collect(),
+    )))
+}
+
+async fn letter(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    use secrecy::ExposeSecret;
+    let letter = app
+        .store
+        .letter(&id, app.today())
+        .await?
+        .ok_or(Problem::NotFound)?;
+    let mut value = letter_json(&letter);
+    value["html"] = letter.html.expose_secret().into();
+    Ok(Json(value))
 }
 
 #[derive(Deserialize)]

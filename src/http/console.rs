@@ -12,8 +12,12 @@ use super::AppState;
 use super::auth::{OmbudsOnly, Staff, StaffForm, see_other};
 use super::case_input::{self, ContactInput};
 use super::error::{PageError, Problem};
-use super::staff_views::{CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, NewCasePage};
-use crate::domain::case::Service;
+use super::staff_views::{
+    CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
+};
+use super::views::LetterView;
+use super::{deadline_view, termination};
+use crate::domain::case::{CaseDate, Service};
 use crate::domain::concern::FieldError;
 use crate::store::{ReplyOutcome, SessionUser};
 
@@ -33,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .route("/console/cases/{id}/notes/{note}/done", post(note_done))
         .route("/console/cases/{id}/replies", post(reply))
         .route("/console/cases/{id}/close", post(close))
+        .route("/console/cases/{id}/dates/{field}", post(dates))
+        .route("/console/letters", get(letters))
+        .route("/console/letters/{id}", get(letter))
 }
 
 async fn home(
@@ -112,6 +119,10 @@ fn notice(query: Option<&str>) -> Option<String> {
         "done=note" => "Note added.",
         "done=commitment" => "Commitment updated.",
         "done=reply" => "Reply sent. They will see it when they come back with their receipt.",
+        "done=dates" => "Date recorded.",
+        "done=notice" => {
+            "Termination recorded. The notice with its signed certificate is in the letters below, and in the person's thread if they hold a receipt."
+        }
         _ => return None,
     };
     Some(text.to_owned())
@@ -133,11 +144,20 @@ async fn case_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let retention = app.config.retention;
+    let deadline = deadline_view::build(
+        &app.config,
+        detail.concern.concluded_on,
+        detail.concern.discovered_on,
+        detail.record.first_contact,
+        detail.record.termination_date,
+        today,
+    );
     let page = CasePage::new(
         Chrome::new(app.site(), user),
         &detail,
         today,
         (retention.note_days, retention.note_max_days),
+        &deadline,
         errors,
         notice,
     );
@@ -232,9 +252,65 @@ async fn reply(
     }
 }
 
+async fn dates(
+    State(app): State<AppState>,
+    Path((id, field)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let field = CaseDate::from_code(&field).ok_or(Problem::NotFound)?;
+    let typed = form.take("date");
+    let reason = form.take("reason");
+    let base = app.link(&headers, "/");
+    let recorded = termination::record(
+        &app,
+        &id,
+        field,
+        typed.as_deref().map(|d| d.as_str()),
+        reason.as_deref().map(|r| r.as_str()),
+        &base,
+    )
+    .await?;
+    match recorded {
+        Ok(done) if done.notice.is_some() => {
+            Ok(see_other(&format!("/console/cases/{id}?done=notice")))
+        }
+        Ok(_) => Ok(see_other(&format!("/console/cases/{id}?done=dates"))),
+        Err(errors) => case_page(&app, &user, &id, errors, None).await,
+    }
+}
+
+async fn letters(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsOnly>,
+) -> Result<LettersPage, PageError> {
+    let letters = app.store.all_letters(app.today()).await?;
+    Ok(LettersPage {
+        site: app.site(),
+        chrome: Chrome::new(app.site(), &user),
+        letters: letters.iter().map(LetterView::from).collect(),
+    })
+}
+
+/// A letter's printable page, exactly as it was issued.
+async fn letter(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use secrecy::ExposeSecret;
+    let letter = app
+        .store
+        .letter(&id, app.today())
+        .await?
+        .ok_or(Problem::NotFound)?;
+    Ok(axum::response::Html(letter.html.expose_secret().to_owned()).into_response())
+}
+
 async fn close(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     let outcome = case_input::outcome(form.take("outcome").as_deref().map(|v| v.as_str()));
@@ -252,6 +328,7 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
+    termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
     if app.store.close_case(&id).await?.is_none() {
         return Err(Problem::NotFound.into());
     }

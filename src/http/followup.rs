@@ -19,21 +19,24 @@ use zeroize::Zeroizing;
 use super::AppState;
 use super::auth::refuse_cross_site;
 use super::case_input;
+use super::deadline_view;
 use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
-use super::staff_views::MessageView;
-use super::views::{FollowupPage, FollowupThreadPage};
+use super::views::{
+    DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
+};
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
 use crate::domain::concern::FieldError;
 use crate::domain::dates::long_date;
-use crate::store::FollowupThread;
+use crate::store::{Followup, FollowupThread, Letter};
 
 /// Routes of the follow-up.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/followup", get(page).post(open))
         .route("/followup/messages", post(add))
+        .route("/followup/letters/{id}", post(print_letter))
         .route("/api/v1/followup", get(api_show))
         .route("/api/v1/followup/messages", post(api_add))
 }
@@ -90,6 +93,15 @@ fn thread_page(
             .iter()
             .map(|m| MessageView::new(m, true))
             .collect(),
+        letters: thread.letters.iter().map(LetterView::from).collect(),
+        deadline: DeadlineLines::from(&deadline_view::build(
+            &app.config,
+            thread.concern.concluded_on,
+            thread.concern.discovered_on,
+            thread.first_contact,
+            thread.termination_date,
+            app.today(),
+        )),
         draft,
         errors,
         notice,
@@ -137,8 +149,8 @@ async fn open(
             ));
         }
     };
-    match app.store.followup(&receipt).await? {
-        Some(thread) => Ok(thread_page(
+    match app.store.followup(&receipt, app.today()).await? {
+        Some(Followup::Open(thread)) => Ok(thread_page(
             &app,
             &receipt,
             &thread,
@@ -147,6 +159,48 @@ async fn open(
             None,
         )
         .into_response()),
+        Some(Followup::Closed(letters)) => {
+            Ok(closed_page(&app, &receipt, &letters).into_response())
+        }
+        None => not_found_page(&app),
+    }
+}
+
+fn closed_page(app: &AppState, receipt: &Receipt, letters: &[Letter]) -> FollowupClosedPage {
+    FollowupClosedPage {
+        site: app.site(),
+        receipt: Zeroizing::new(receipt.expose().to_owned()),
+        letters: letters.iter().map(LetterView::from).collect(),
+    }
+}
+
+/// `POST /followup/letters/{id}`: a letter's printable page, for the receipt that opens it.
+async fn print_letter(
+    State(app): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let mut form = read_form(&headers, body).await?;
+    let receipt = match receipt_from(&mut form) {
+        Ok(receipt) => receipt,
+        Err(problem) => {
+            return Ok(receipt_problem_page(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem,
+            ));
+        }
+    };
+    let letters = match app.store.followup(&receipt, app.today()).await? {
+        Some(Followup::Open(thread)) => thread.letters,
+        Some(Followup::Closed(letters)) => letters,
+        None => return not_found_page(&app),
+    };
+    match letters.into_iter().find(|l| l.id == id) {
+        Some(letter) => {
+            Ok(axum::response::Html(letter.html.expose_secret().to_owned()).into_response())
+        }
         None => not_found_page(&app),
     }
 }
@@ -187,8 +241,8 @@ async fn add(
         }
         Err(errors) => (None, errors, draft),
     };
-    match app.store.followup(&receipt).await? {
-        Some(thread) => {
+    match app.store.followup(&receipt, app.today()).await? {
+        Some(Followup::Open(thread)) => {
             let status = if errors.is_empty() {
                 StatusCode::CREATED
             } else {
@@ -199,6 +253,9 @@ async fn add(
                 thread_page(&app, &receipt, &thread, kept, errors, notice),
             )
                 .into_response())
+        }
+        Some(Followup::Closed(letters)) => {
+            Ok(closed_page(&app, &receipt, &letters).into_response())
         }
         None => not_found_page(&app),
     }
@@ -244,9 +301,39 @@ fn with_challenge(error: ApiError) -> Response {
     response
 }
 
-fn thread_json(thread: &FollowupThread) -> Value {
+fn letters_json(letters: &[Letter]) -> Value {
+    letters
+        .iter()
+        .map(|l| {
+            json!({
+                "id": l.id,
+                "kind": l.kind.code(),
+                "dated": l.dated.to_string(),
+                "kept_until": l.expires_on.to_string(),
+                "text": l.text.expose_secret(),
+            })
+        })
+        .collect()
+}
+
+fn followup_json(app: &AppState, followup: &Followup) -> Value {
+    let thread = match followup {
+        Followup::Closed(letters) => {
+            return json!({ "status": "closed", "letters": letters_json(letters) });
+        }
+        Followup::Open(thread) => thread,
+    };
+    let deadline = deadline_view::build(
+        &app.config,
+        thread.concern.concluded_on,
+        thread.concern.discovered_on,
+        thread.first_contact,
+        thread.termination_date,
+        app.today(),
+    );
     json!({
         "first_contact": thread.first_contact.to_string(),
+        "termination_date": thread.termination_date.map(|d| d.to_string()),
         "status": thread.status.code(),
         "concern": { "description": thread.concern.description.expose_secret() },
         "messages": thread.messages.iter().map(|m| json!({
@@ -254,14 +341,16 @@ fn thread_json(thread: &FollowupThread) -> Value {
             "sent_on": m.sent_on.to_string(),
             "text": m.text.expose_secret(),
         })).collect::<Vec<_>>(),
+        "letters": letters_json(&thread.letters),
+        "deadline": deadline.json(),
     })
 }
 
 async fn api_show(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let outcome = async {
         let receipt = receipt_header(&headers)?;
-        match app.store.followup(&receipt).await? {
-            Some(thread) => Ok(Json(thread_json(&thread))),
+        match app.store.followup(&receipt, app.today()).await? {
+            Some(followup) => Ok(Json(followup_json(&app, &followup))),
             None => Err(no_match(&app)),
         }
     };

@@ -4,12 +4,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDate;
-use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::views::{Choice, Site};
+use super::views::{Choice, DeadlineLines, LetterView, MessageView, Site, reveal};
 use crate::domain::account::Role;
-use crate::domain::case::{Author, CaseStatus, Outcome, Service};
+use crate::domain::case::{CaseStatus, Outcome, Service};
 use crate::domain::concern::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
 use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
@@ -20,10 +19,6 @@ fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.as_str())
-}
-
-fn reveal(secret: &SecretString) -> Zeroizing<String> {
-    Zeroizing::new(secret.expose_secret().to_owned())
 }
 
 /// The parts of every staff page: the site, who is signed in, and the CSRF token for forms.
@@ -302,6 +297,8 @@ pub struct CaseView {
     pub first_contact: NaiveDate,
     /// When opened.
     pub opened_on: Option<NaiveDate>,
+    /// When informal resolution ended, if recorded.
+    pub termination_date: Option<NaiveDate>,
     /// A receipt holder can read replies.
     pub has_receipt: bool,
     /// The concern's text.
@@ -332,41 +329,26 @@ pub struct NoteView {
     pub done: bool,
 }
 
-/// A message as a thread shows it.
-pub struct MessageView {
-    /// Who wrote it, in words.
-    pub author: &'static str,
-    /// Written by the ombuds.
-    pub from_ombuds: bool,
-    /// The day it was written.
-    pub sent_on: NaiveDate,
-    /// Its text.
-    pub text: Zeroizing<String>,
-}
-
-impl MessageView {
-    /// A thread message for the audience given (the submitter sees "You" and "Ombuds").
-    pub fn new(message: &crate::store::Message, for_submitter: bool) -> Self {
-        let author = match (message.author, for_submitter) {
-            (Author::Ombuds, _) => "Ombuds",
-            (Author::Submitter, true) => "You",
-            (Author::Submitter, false) => "The person who raised it",
-        };
-        Self {
-            author,
-            from_ombuds: message.author == Author::Ombuds,
-            sent_on: message.sent_on,
-            text: reveal(&message.text),
-        }
-    }
-}
-
 /// "expires in N days" in words.
 pub fn expires_in(expires_on: NaiveDate, today: NaiveDate) -> String {
     match days_left(expires_on, today) {
         1 => "expires tomorrow".to_owned(),
         n => format!("expires in {n} days"),
     }
+}
+
+/// A date correction as the case page shows it.
+pub struct CorrectionView {
+    /// Which date, in words.
+    pub field: &'static str,
+    /// The value before, or "not recorded".
+    pub old_date: String,
+    /// The value after.
+    pub new_date: NaiveDate,
+    /// When corrected.
+    pub corrected_on: NaiveDate,
+    /// Why.
+    pub reason: Zeroizing<String>,
 }
 
 /// One case, with everything the ombuds can do with it.
@@ -395,6 +377,14 @@ pub struct CasePage {
     pub errors: Vec<FieldError>,
     /// A confirmation.
     pub notice: Option<String>,
+    /// The filing deadline.
+    pub deadline: DeadlineLines,
+    /// Date corrections.
+    pub corrections: Vec<CorrectionView>,
+    /// Letters sent.
+    pub letters: Vec<LetterView>,
+    /// Today, the latest date the date fields accept.
+    pub today: NaiveDate,
 }
 
 impl CasePage {
@@ -404,6 +394,7 @@ impl CasePage {
         detail: &CaseDetail,
         today: NaiveDate,
         note_days: (u32, u32),
+        deadline: &super::deadline_view::DeadlineView,
         errors: Vec<FieldError>,
         notice: Option<String>,
     ) -> Self {
@@ -418,6 +409,7 @@ impl CasePage {
             raised_by: r.raised_by.label(),
             first_contact: r.first_contact,
             opened_on: r.opened_on,
+            termination_date: r.termination_date,
             has_receipt: r.has_receipt,
             description: reveal(&detail.concern.description),
             contact: detail
@@ -477,8 +469,41 @@ impl CasePage {
             note_max_days: note_days.1,
             errors,
             notice,
+            deadline: DeadlineLines::from(deadline),
+            corrections: detail
+                .corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    field: c.field.label(),
+                    old_date: c
+                        .old_date
+                        .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+                    new_date: c.new_date,
+                    corrected_on: c.corrected_on,
+                    reason: reveal(&c.reason),
+                })
+                .collect(),
+            letters: detail.letters.iter().map(LetterView::from).collect(),
+            today,
         }
     }
+
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The letters the association keeps (for 180 days each).
+#[derive(Template, WebTemplate)]
+#[template(path = "console/letters.html")]
+pub struct LettersPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// Every unexpired letter.
+    pub letters: Vec<LetterView>,
 }
 
 /// The confirmation that a case was closed and destroyed.

@@ -8,6 +8,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::config::Config;
 use crate::crypto::Receipt;
+use crate::domain::case::Author;
 use crate::domain::concern::{Category, ConcernDraft, FieldError, RaisedBy};
 use crate::domain::dates::long_date;
 
@@ -214,6 +215,78 @@ pub struct ErrorPage {
     pub reference: Option<String>,
 }
 
+/// A message as a thread shows it.
+pub struct MessageView {
+    /// Who wrote it, in words.
+    pub author: &'static str,
+    /// Written by the ombuds.
+    pub from_ombuds: bool,
+    /// The day it was written.
+    pub sent_on: NaiveDate,
+    /// Its text.
+    pub text: Zeroizing<String>,
+}
+
+impl MessageView {
+    /// A thread message for the audience given (the submitter sees "You" and "Ombuds").
+    pub fn new(message: &crate::store::Message, for_submitter: bool) -> Self {
+        let author = match (message.author, for_submitter) {
+            (Author::Ombuds, _) => "Ombuds",
+            (Author::Submitter, true) => "You",
+            (Author::Submitter, false) => "The person who raised it",
+        };
+        Self {
+            author,
+            from_ombuds: message.author == Author::Ombuds,
+            sent_on: message.sent_on,
+            text: reveal(&message.text),
+        }
+    }
+}
+
+/// A letter in a list.
+pub struct LetterView {
+    /// Identifier.
+    pub id: String,
+    /// What it is, in words.
+    pub kind: &'static str,
+    /// Its date.
+    pub dated: NaiveDate,
+    /// The day it is destroyed.
+    pub expires_on: NaiveDate,
+    /// Its plain text.
+    pub text: Zeroizing<String>,
+}
+
+impl From<&crate::store::Letter> for LetterView {
+    fn from(letter: &crate::store::Letter) -> Self {
+        Self {
+            id: letter.id.clone(),
+            kind: letter.kind.label(),
+            dated: letter.dated,
+            expires_on: letter.expires_on,
+            text: reveal(&letter.text),
+        }
+    }
+}
+
+/// The filing deadline as pages show it.
+pub struct DeadlineLines {
+    /// One sentence with the date and days.
+    pub headline: String,
+    /// One sentence per step.
+    pub explanation: Vec<String>,
+}
+
+impl From<&super::deadline_view::DeadlineView> for DeadlineLines {
+    fn from(view: &super::deadline_view::DeadlineView) -> Self {
+        Self {
+            headline: view.headline(),
+            explanation: view.explanation.clone(),
+        }
+    }
+}
+
 /// The form where a submitter types their receipt.
 #[derive(Template, WebTemplate)]
 #[template(path = "followup.html")]
@@ -241,7 +314,11 @@ pub struct FollowupThreadPage {
     /// What they wrote.
     pub description: Zeroizing<String>,
     /// The thread.
-    pub messages: Vec<crate::http::staff_views::MessageView>,
+    pub messages: Vec<MessageView>,
+    /// Letters sent to them.
+    pub letters: Vec<LetterView>,
+    /// The filing deadline.
+    pub deadline: DeadlineLines,
     /// A message kept after a problem.
     pub draft: Zeroizing<String>,
     /// Problems with the message sent.
@@ -250,4 +327,22 @@ pub struct FollowupThreadPage {
     pub notice: Option<String>,
     /// Longest message.
     pub max_chars: usize,
+}
+
+/// What a receipt shows once the case is closed: its letters, kept for 180 days.
+#[derive(Template, WebTemplate)]
+#[template(path = "followup_closed.html")]
+pub struct FollowupClosedPage {
+    /// Association details.
+    pub site: Site,
+    /// The receipt, for printing a letter.
+    pub receipt: Zeroizing<String>,
+    /// The letters.
+    pub letters: Vec<LetterView>,
+}
+
+/// A copy of a secret's text for a page, wiped when the page is dropped.
+pub fn reveal(secret: &secrecy::SecretString) -> Zeroizing<String> {
+    use secrecy::ExposeSecret;
+    Zeroizing::new(secret.expose_secret().to_owned())
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::StoreError;
 use crate::crypto::ReceiptHash;
 use crate::domain::account::{Role, Throttle};
-use crate::domain::case::{Author, CaseStatus, Channel, Service};
+use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
 
@@ -31,6 +31,8 @@ pub struct CaseRecord {
     pub first_contact: NaiveDate,
     /// When an ombuds opened it.
     pub opened_on: Option<NaiveDate>,
+    /// When informal resolution ended, once recorded.
+    pub termination_date: Option<NaiveDate>,
     /// Services given so far.
     pub services: Vec<Service>,
     /// Whether the submitter holds a receipt (web cases).
@@ -114,6 +116,50 @@ pub struct DueCommitment {
     pub wrapped_key: Vec<u8>,
 }
 
+/// A correction of a recorded date, with its sealed reason.
+#[derive(Debug, Clone)]
+pub struct CorrectionRecord {
+    /// Which date.
+    pub field: CaseDate,
+    /// The value before.
+    pub old_date: Option<NaiveDate>,
+    /// The value after.
+    pub new_date: NaiveDate,
+    /// The day of the correction.
+    pub corrected_on: NaiveDate,
+    /// Why, sealed to the case's key.
+    pub sealed_reason: Vec<u8>,
+}
+
+/// A letter, sealed under a key of its own.
+#[derive(Debug, Clone)]
+pub struct LetterRecord {
+    /// Random identifier.
+    pub id: String,
+    /// The case, while it is open.
+    pub case_id: Option<String>,
+    /// What the letter is.
+    pub kind: LetterKind,
+    /// Its date.
+    pub dated: NaiveDate,
+    /// The day it is destroyed.
+    pub expires_on: NaiveDate,
+    /// Identifier of its key in the key store.
+    pub key_id: String,
+    /// The printable page, sealed.
+    pub sealed_html: Vec<u8>,
+    /// The plain text, sealed.
+    pub sealed_text: Vec<u8>,
+}
+
+/// A letter with its wrapped key.
+pub struct SealedLetter {
+    /// The letter.
+    pub record: LetterRecord,
+    /// Its wrapped key; `None` if the key store no longer holds it.
+    pub wrapped_key: Option<Vec<u8>>,
+}
+
 /// A staff account.
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -174,6 +220,19 @@ pub struct SessionWithUser {
     pub disabled: bool,
 }
 
+/// Which letters to read.
+#[derive(Debug, Clone, Copy)]
+pub enum LetterQuery<'a> {
+    /// The letters of an open case.
+    Case(&'a str),
+    /// The letters a receipt opens (also after the case is closed).
+    Receipt(&'a ReceiptHash),
+    /// One letter.
+    Id(&'a str),
+    /// Every letter.
+    All,
+}
+
 /// A database engine.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -222,6 +281,30 @@ pub trait Backend: Send + Sync + 'static {
         today: NaiveDate,
         until: NaiveDate,
     ) -> Result<Vec<DueCommitment>, StoreError>;
+    /// Records a case's first-contact or termination date, with a correction (old value and
+    /// sealed reason) when one is given. False if there is no such case.
+    async fn set_case_date(
+        &self,
+        case_id: &str,
+        field: CaseDate,
+        date: NaiveDate,
+        correction: Option<CorrectionRecord>,
+    ) -> Result<bool, StoreError>;
+    /// A case's date corrections, in order.
+    async fn corrections(&self, case_id: &str) -> Result<Vec<CorrectionRecord>, StoreError>;
+    /// Stores a letter of an open case and its wrapped key; the letter takes the case's receipt
+    /// hash, so that the submitter can read it after the case is closed. False if no such case.
+    async fn insert_letter(
+        &self,
+        letter: LetterRecord,
+        wrapped_key: Vec<u8>,
+    ) -> Result<bool, StoreError>;
+    /// Letters not expired by `today`: of one case, or for one receipt, or all; newest first.
+    async fn letters(
+        &self,
+        of: LetterQuery<'_>,
+        today: NaiveDate,
+    ) -> Result<Vec<SealedLetter>, StoreError>;
     /// Destroys a case: its row, notes, messages and its key, in one write. Returns the clear
     /// fields it had, or `None` if there was no such case.
     async fn destroy_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;

@@ -4,12 +4,17 @@
 use chrono::{Days, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::backend::{CaseListing, CaseRecord, NewCase, NoteRecord, SealedCase};
+use super::backend::{
+    CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, NewCase, NoteRecord,
+    SealedCase, SealedLetter,
+};
 use super::content::{self, Concern};
 use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, Receipt, random};
-use crate::domain::case::{Author, CaseStatus, Channel, Service};
+use crate::domain::case::{
+    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
+};
 use crate::domain::concern::NewConcern;
 use crate::domain::notes::{NewNote, NoteKind};
 
@@ -39,6 +44,38 @@ pub struct Message {
     pub text: SecretString,
 }
 
+/// A correction of a recorded date, opened.
+pub struct Correction {
+    /// Which date.
+    pub field: CaseDate,
+    /// The value before.
+    pub old_date: Option<NaiveDate>,
+    /// The value after.
+    pub new_date: NaiveDate,
+    /// The day of the correction.
+    pub corrected_on: NaiveDate,
+    /// Why.
+    pub reason: SecretString,
+}
+
+/// A letter, opened.
+pub struct Letter {
+    /// Identifier.
+    pub id: String,
+    /// What it is.
+    pub kind: LetterKind,
+    /// Its date.
+    pub dated: NaiveDate,
+    /// The day it is destroyed.
+    pub expires_on: NaiveDate,
+    /// The case, while it is open.
+    pub case_id: Option<String>,
+    /// The printable page.
+    pub html: SecretString,
+    /// The plain text.
+    pub text: SecretString,
+}
+
 /// Everything the console shows about one case.
 pub struct CaseDetail {
     /// Its clear fields.
@@ -49,18 +86,34 @@ pub struct CaseDetail {
     pub notes: Vec<Note>,
     /// The follow-up thread, in order.
     pub messages: Vec<Message>,
+    /// Corrections of its recorded dates, in order.
+    pub corrections: Vec<Correction>,
+    /// Its letters, newest first.
+    pub letters: Vec<Letter>,
 }
 
-/// What the anonymous submitter sees with their receipt.
+/// What the anonymous submitter sees with their receipt while the case is open.
 pub struct FollowupThread {
     /// First-contact date.
     pub first_contact: NaiveDate,
+    /// Termination date, once recorded.
+    pub termination_date: Option<NaiveDate>,
     /// New or open.
     pub status: CaseStatus,
     /// Their concern as they raised it.
     pub concern: Concern,
     /// The thread, in order.
     pub messages: Vec<Message>,
+    /// Letters sent to them, newest first.
+    pub letters: Vec<Letter>,
+}
+
+/// What a receipt opens.
+pub enum Followup {
+    /// The case is open: the concern, the thread and any letters.
+    Open(FollowupThread),
+    /// The case is closed and destroyed; its letters are kept for a while.
+    Closed(Vec<Letter>),
 }
 
 /// A commitment coming due, with its case.
@@ -145,6 +198,7 @@ impl Store {
                     raised_by: concern.raised_by,
                     first_contact,
                     opened_on,
+                    termination_date: None,
                     services: Vec::new(),
                     has_receipt: receipt_hash.is_some(),
                     recipient: key.recipient(),
@@ -190,12 +244,138 @@ impl Store {
             .map(|n| open_note(&key, n))
             .collect::<Result<_, _>>()?;
         let messages = self.open_messages(&key, id).await?;
+        let corrections = self
+            .backend
+            .corrections(id)
+            .await?
+            .into_iter()
+            .map(|c| {
+                Ok(Correction {
+                    reason: content::text_from(&key.open(&c.sealed_reason)?)?,
+                    field: c.field,
+                    old_date: c.old_date,
+                    new_date: c.new_date,
+                    corrected_on: c.corrected_on,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let letters = self.open_letters(LetterQuery::Case(id), today).await?;
         Ok(Some(CaseDetail {
             record: case.record,
             concern,
             notes,
             messages,
+            corrections,
+            letters,
         }))
+    }
+
+    async fn open_letters(
+        &self,
+        of: LetterQuery<'_>,
+        today: NaiveDate,
+    ) -> Result<Vec<Letter>, StoreError> {
+        let sealed = self.backend.letters(of, today).await?;
+        let mut letters = Vec::with_capacity(sealed.len());
+        for SealedLetter {
+            record,
+            wrapped_key,
+        } in sealed
+        {
+            // A letter whose key is gone has been destroyed.
+            let Some(wrapped) = wrapped_key else { continue };
+            let key = self.master.unwrap_content_key(&wrapped)?;
+            letters.push(Letter {
+                html: content::text_from(&key.open(&record.sealed_html)?)?,
+                text: content::text_from(&key.open(&record.sealed_text)?)?,
+                id: record.id,
+                kind: record.kind,
+                dated: record.dated,
+                expires_on: record.expires_on,
+                case_id: record.case_id,
+            });
+        }
+        Ok(letters)
+    }
+
+    /// One unexpired letter by id (for the console).
+    pub async fn letter(&self, id: &str, today: NaiveDate) -> Result<Option<Letter>, StoreError> {
+        Ok(self
+            .open_letters(LetterQuery::Id(id), today)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Every unexpired letter, newest first (for the console).
+    pub async fn all_letters(&self, today: NaiveDate) -> Result<Vec<Letter>, StoreError> {
+        self.open_letters(LetterQuery::All, today).await
+    }
+
+    /// Records a case's first-contact or termination date. When it replaces a recorded value,
+    /// the old value and the reason (sealed to the case's key) are kept with the case. False if
+    /// there is no such case.
+    pub async fn set_case_date(
+        &self,
+        case_id: &str,
+        field: CaseDate,
+        date: NaiveDate,
+        reason: Option<&SecretString>,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        let Some(case) = self.backend.case(case_id).await? else {
+            return Ok(false);
+        };
+        let old_date = match field {
+            CaseDate::FirstContact => Some(case.record.first_contact),
+            CaseDate::Termination => case.record.termination_date,
+        };
+        let correction = match reason {
+            Some(reason) if old_date != Some(date) => Some(CorrectionRecord {
+                field,
+                old_date,
+                new_date: date,
+                corrected_on: today,
+                sealed_reason: seal_to(&case.record.recipient, reason.expose_secret().as_bytes())?,
+            }),
+            _ => None,
+        };
+        self.backend
+            .set_case_date(case_id, field, date, correction)
+            .await
+    }
+
+    /// Seals a letter of an open case under a new key of its own, kept for
+    /// [`LETTER_DAYS`] days from `dated`; returns its id, or `None` if there is no such case.
+    pub async fn add_letter(
+        &self,
+        case_id: &str,
+        kind: LetterKind,
+        dated: NaiveDate,
+        html: &str,
+        text: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let (key, wrapped_key) = self.master.new_content_key()?;
+        let id = random::new_id()?;
+        let stored = self
+            .backend
+            .insert_letter(
+                LetterRecord {
+                    id: id.clone(),
+                    case_id: Some(case_id.to_owned()),
+                    kind,
+                    dated,
+                    expires_on: dated
+                        .checked_add_days(Days::new(LETTER_DAYS))
+                        .unwrap_or(dated),
+                    key_id: random::new_id()?,
+                    sealed_html: key.seal(html.as_bytes())?,
+                    sealed_text: key.seal(text.as_bytes())?,
+                },
+                wrapped_key,
+            )
+            .await?;
+        Ok(stored.then_some(id))
     }
 
     async fn open_messages(
@@ -317,24 +497,35 @@ impl Store {
         self.backend.destroy_case(id).await
     }
 
-    /// The thread a receipt opens, or `None` — the same `None` whether the receipt never
-    /// existed or its case has been closed.
-    pub async fn followup(&self, receipt: &Receipt) -> Result<Option<FollowupThread>, StoreError> {
+    /// What a receipt opens: the open case, or a closed case's letters, or `None` — the same
+    /// `None` whether the receipt never existed or its case and letters have been destroyed.
+    pub async fn followup(
+        &self,
+        receipt: &Receipt,
+        today: NaiveDate,
+    ) -> Result<Option<Followup>, StoreError> {
         let hash = self.secret.hash(receipt);
-        let Some(case) = self.backend.case_by_receipt(&hash).await? else {
-            return Ok(None);
+        let letters = self
+            .open_letters(LetterQuery::Receipt(&hash), today)
+            .await?;
+        let case = match self.backend.case_by_receipt(&hash).await? {
+            Some(case) => case,
+            None if letters.is_empty() => return Ok(None),
+            None => return Ok(Some(Followup::Closed(letters))),
         };
         let Some(key) = self.case_key(&case)? else {
             return Ok(None);
         };
         let concern = content::concern_from(&key.open(&case.sealed)?)?;
         let messages = self.open_messages(&key, &case.record.id).await?;
-        Ok(Some(FollowupThread {
+        Ok(Some(Followup::Open(FollowupThread {
             first_contact: case.record.first_contact,
+            termination_date: case.record.termination_date,
             status: case.record.status,
             concern,
             messages,
-        }))
+            letters,
+        })))
     }
 
     /// Adds the submitter's message to the thread their receipt opens; false if it opens none.

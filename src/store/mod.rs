@@ -18,7 +18,10 @@ use chrono::NaiveDate;
 
 pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
 pub use backend::{Backend, CaseListing, CaseRecord};
-pub use cases::{CaseDetail, Commitment, FollowupThread, Message, Note, ReplyOutcome};
+pub use cases::{
+    CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
+    ReplyOutcome,
+};
 pub use content::Concern;
 
 use crate::config::{Config, Database};

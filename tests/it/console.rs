@@ -221,10 +221,16 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         assert_eq!(count(&mut db, table).await, 0, "{table} still holds rows");
     }
     let mut keys = server.key_store().await;
+    let case_key: i64 = sqlx::query_scalar("SELECT count(*) FROM content_keys WHERE id = ?")
+        .bind(&key_id)
+        .fetch_one(&mut keys)
+        .await
+        .unwrap();
+    assert_eq!(case_key, 0, "the case's key is destroyed");
     assert_eq!(
         count(&mut keys, "content_keys").await,
-        0,
-        "the case's key is destroyed"
+        1,
+        "only the notice's own key remains"
     );
     let fragment = |bytes: &[u8]| {
         String::from_utf8_lossy(&bytes[bytes.len() / 2..bytes.len() / 2 + 48]).into_owned()
@@ -257,8 +263,27 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         }
     }
 
-    // The receipt now opens nothing, exactly as a receipt that never existed.
+    // Closing recorded the termination and issued the notice: the receipt now opens only that.
     let closed_answer = server
+        .client()
+        .post(server.at("/followup"))
+        .form(&[("receipt", receipt.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed_answer.status(), 200);
+    let page = closed_answer.text().await.unwrap();
+    assert!(page.contains("Your case is closed"));
+    assert!(page.contains("BEGIN OMBUDS SUSPENSION CERTIFICATE"));
+    assert!(
+        !page.contains(CANARY) && !page.contains("Tuesday works"),
+        "no content survives"
+    );
+
+    // 180 days on, the notice is gone too, and the receipt opens nothing, exactly as a receipt
+    // that never existed.
+    server.advance(181 * 24 * 3600);
+    let expired = server
         .client()
         .post(server.at("/followup"))
         .form(&[("receipt", receipt.as_str())])
@@ -275,12 +300,9 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         .send()
         .await
         .unwrap();
-    assert_eq!(closed_answer.status(), 404);
+    assert_eq!(expired.status(), 404);
     assert_eq!(never.status(), 404);
-    assert_eq!(
-        closed_answer.text().await.unwrap(),
-        never.text().await.unwrap()
-    );
+    assert_eq!(expired.text().await.unwrap(), never.text().await.unwrap());
 }
 
 #[tokio::test]

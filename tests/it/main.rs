@@ -17,4 +17,5 @@ mod intake;
 mod privacy;
 mod serve;
 mod support;
+mod termination;
 mod verify;

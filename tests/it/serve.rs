@@ -239,7 +239,14 @@ async fn tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer() {
 
     // Staff sessions over TLS get a Secure, host-only cookie.
     let setup = std::fs::read_to_string(server.root.path().join("stdout.log")).unwrap();
-    let token = setup.rsplit("/enrol/").next().unwrap().split_whitespace().next().unwrap().to_owned();
+    let token = setup
+        .rsplit("/enrol/")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
     let https = client(reqwest::Client::builder());
     let shown: serde_json::Value = https
         .get(format!("{url}api/v1/enrolments/{token}"))

@@ -11,19 +11,22 @@ use super::SqliteBackend;
 use crate::crypto::ReceiptHash;
 use crate::domain::account::{Role, Throttle};
 use crate::domain::case::Service;
-use crate::domain::case::{Author, CaseStatus, Channel, services_from_codes, services_to_codes};
+use crate::domain::case::{
+    Author, CaseDate, CaseStatus, Channel, LetterKind, services_from_codes, services_to_codes,
+};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
 use crate::store::StoreError;
 use crate::store::backend::{
-    Backend, CaseListing, CaseRecord, DueCommitment, EnrolmentRecord, MessageRecord, NewCase,
-    NoteRecord, SealedCase, SessionRecord, SessionWithUser, UserRecord,
+    Backend, CaseListing, CaseRecord, CorrectionRecord, DueCommitment, EnrolmentRecord,
+    LetterQuery, LetterRecord, MessageRecord, NewCase, NoteRecord, SealedCase, SealedLetter,
+    SessionRecord, SessionWithUser, UserRecord,
 };
 
 type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
 
 const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, c.first_contact, \
-     c.opened_on, c.services, c.receipt_hash IS NOT NULL AS has_receipt, c.recipient, c.key_id";
+     c.opened_on, c.termination_date, c.services, c.receipt_hash IS NOT NULL AS has_receipt, c.recipient, c.key_id";
 
 fn bad(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected value {value:?} in column {column}").into())
@@ -67,6 +70,7 @@ fn case_record(row: &SqliteRow) -> Result<CaseRecord, sqlx::Error> {
         raised_by: code(row, "raised_by", RaisedBy::from_code)?,
         first_contact: date(row, "first_contact")?,
         opened_on: optional_date(row, "opened_on")?,
+        termination_date: optional_date(row, "termination_date")?,
         services: services_from_codes(&services),
         has_receipt: row.try_get("has_receipt")?,
         recipient: row.try_get("recipient")?,
@@ -127,8 +131,9 @@ impl Backend for SqliteBackend {
                         .await?;
                     sqlx::query(
                         "INSERT INTO cases (id, status, channel, category, raised_by, \
-                         first_contact, opened_on, services, receipt_hash, recipient, key_id, sealed) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         first_contact, opened_on, termination_date, services, receipt_hash, \
+                         recipient, key_id, sealed) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(&r.id)
                     .bind(r.status.code())
@@ -137,6 +142,7 @@ impl Backend for SqliteBackend {
                     .bind(r.raised_by.code())
                     .bind(day(r.first_contact))
                     .bind(r.opened_on.map(day))
+                    .bind(r.termination_date.map(day))
                     .bind(services_to_codes(&r.services))
                     .bind(case.receipt_hash.map(|h| h.0.to_vec()))
                     .bind(&r.recipient)
@@ -363,6 +369,155 @@ impl Backend for SqliteBackend {
             .map(|row| {
                 Ok(DueCommitment {
                     note: note_record(row)?,
+                    wrapped_key: row.try_get("wrapped")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn set_case_date(
+        &self,
+        case_id: &str,
+        field: CaseDate,
+        date: NaiveDate,
+        correction: Option<CorrectionRecord>,
+    ) -> Result<bool, StoreError> {
+        let case_id = case_id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let sql = match field {
+                        CaseDate::FirstContact => "UPDATE cases SET first_contact = ? WHERE id = ?",
+                        CaseDate::Termination => {
+                            "UPDATE cases SET termination_date = ? WHERE id = ?"
+                        }
+                    };
+                    let changed = sqlx::query(sql)
+                        .bind(day(date))
+                        .bind(&case_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    if changed.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    if let Some(c) = correction {
+                        sqlx::query(
+                            "INSERT INTO date_corrections \
+                             (case_id, field, old_date, new_date, corrected_on, sealed_reason) \
+                             VALUES (?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(&case_id)
+                        .bind(c.field.code())
+                        .bind(c.old_date.map(day))
+                        .bind(day(c.new_date))
+                        .bind(day(c.corrected_on))
+                        .bind(&c.sealed_reason)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .await
+    }
+
+    async fn corrections(&self, case_id: &str) -> Result<Vec<CorrectionRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT field, old_date, new_date, corrected_on, sealed_reason FROM date_corrections \
+             WHERE case_id = ? ORDER BY seq",
+        )
+        .bind(case_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CorrectionRecord {
+                    field: code(row, "field", CaseDate::from_code)?,
+                    old_date: optional_date(row, "old_date")?,
+                    new_date: date(row, "new_date")?,
+                    corrected_on: date(row, "corrected_on")?,
+                    sealed_reason: row.try_get("sealed_reason")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn insert_letter(
+        &self,
+        letter: LetterRecord,
+        wrapped_key: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let inserted = sqlx::query(
+                        "INSERT INTO letters (id, case_id, receipt_hash, kind, dated, expires_on, \
+                         key_id, sealed_html, sealed_text) \
+                         SELECT ?, id, receipt_hash, ?, ?, ?, ?, ?, ? FROM cases WHERE id = ?",
+                    )
+                    .bind(&letter.id)
+                    .bind(letter.kind.code())
+                    .bind(day(letter.dated))
+                    .bind(day(letter.expires_on))
+                    .bind(&letter.key_id)
+                    .bind(&letter.sealed_html)
+                    .bind(&letter.sealed_text)
+                    .bind(&letter.case_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    if inserted.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    sqlx::query("INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)")
+                        .bind(&letter.key_id)
+                        .bind(&wrapped_key)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(true)
+                })
+            })
+            .await
+    }
+
+    async fn letters(
+        &self,
+        of: LetterQuery<'_>,
+        today: NaiveDate,
+    ) -> Result<Vec<SealedLetter>, StoreError> {
+        let filter = match of {
+            LetterQuery::Case(_) => "l.case_id = ?",
+            LetterQuery::Receipt(_) => "l.receipt_hash = ?",
+            LetterQuery::Id(_) => "l.id = ?",
+            LetterQuery::All => "1 = 1",
+        };
+        let sql = format!(
+            "SELECT l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, \
+             l.sealed_text, k.wrapped FROM letters l \
+             LEFT JOIN keystore.content_keys k ON k.id = l.key_id \
+             WHERE {filter} AND l.expires_on > ? ORDER BY l.dated DESC, l.rowid DESC"
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let query = match of {
+            LetterQuery::Case(id) | LetterQuery::Id(id) => query.bind(id.to_owned()),
+            LetterQuery::Receipt(hash) => query.bind(hash.0.to_vec()),
+            LetterQuery::All => query,
+        };
+        let rows = query.bind(day(today)).fetch_all(&self.readers).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SealedLetter {
+                    record: LetterRecord {
+                        id: row.try_get("id")?,
+                        case_id: row.try_get("case_id")?,
+                        kind: code(row, "kind", LetterKind::from_code)?,
+                        dated: date(row, "dated")?,
+                        expires_on: date(row, "expires_on")?,
+                        key_id: row.try_get("key_id")?,
+                        sealed_html: row.try_get("sealed_html")?,
+                        sealed_text: row.try_get("sealed_text")?,
+                    },
                     wrapped_key: row.try_get("wrapped")?,
                 })
             })

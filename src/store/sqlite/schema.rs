@@ -21,6 +21,7 @@ const DATABASE: &[&str] = &["
         raised_by TEXT NOT NULL,
         first_contact TEXT NOT NULL,
         opened_on TEXT,
+        termination_date TEXT,
         services TEXT NOT NULL DEFAULT '',
         receipt_hash BLOB UNIQUE,
         recipient TEXT NOT NULL,
@@ -51,6 +52,35 @@ const DATABASE: &[&str] = &["
         sealed BLOB NOT NULL
     ) STRICT;
     CREATE INDEX messages_by_case ON messages (case_id, seq);
+
+    -- Corrections of a case's first-contact or termination date. The reason is sealed to the
+    -- case's key and goes with the case.
+    CREATE TABLE date_corrections (
+        seq INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        field TEXT NOT NULL,
+        old_date TEXT,
+        new_date TEXT NOT NULL,
+        corrected_on TEXT NOT NULL,
+        sealed_reason BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX date_corrections_by_case ON date_corrections (case_id);
+
+    -- Letters (termination notices) outlive their case for 180 days from their date, under a
+    -- key of their own; the submitter reads them with the receipt (its keyed hash is copied).
+    CREATE TABLE letters (
+        id TEXT PRIMARY KEY,
+        case_id TEXT REFERENCES cases (id) ON DELETE SET NULL,
+        receipt_hash BLOB,
+        kind TEXT NOT NULL,
+        dated TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        sealed_html BLOB NOT NULL,
+        sealed_text BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX letters_by_receipt ON letters (receipt_hash);
+    CREATE INDEX letters_by_case ON letters (case_id);
 
     -- Staff accounts. The TOTP secret is sealed to the association's master key.
     CREATE TABLE users (

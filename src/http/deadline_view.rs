@@ -1,0 +1,117 @@
+//! The filing deadline as a case page and a follow-up page show it: computed by
+//! [`crate::domain::deadline`] from the dates the submitter gave and the suspension the case
+//! records, with the association's holidays; or, without a transaction date, what is known.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
+
+/// The deadline of one case, in words.
+pub struct DeadlineView {
+    /// The last day to file, or `None` while the suspension is open (or unknown dates).
+    pub deadline: Option<NaiveDate>,
+    /// `running`, `suspended`, `expired`, or `unknown` without a transaction date.
+    pub status: &'static str,
+    /// Days the suspension adds (counted so far while it is open).
+    pub days_suspended: u64,
+    /// Days left (those that will be left when the countdown resumes, while suspended).
+    pub days_remaining: Option<u64>,
+    /// One sentence per step.
+    pub explanation: Vec<String>,
+}
+
+/// Computes the view. `concluded` and `discovered` are the submitter's dates; the suspension
+/// runs from `first_contact` to `termination` (still open without one).
+pub fn build(
+    config: &Config,
+    concluded: Option<NaiveDate>,
+    discovered: Option<NaiveDate>,
+    first_contact: NaiveDate,
+    termination: Option<NaiveDate>,
+    today: NaiveDate,
+) -> DeadlineView {
+    let episode = [SuspensionEpisode {
+        kind: SuspensionKind::InformalResolution,
+        start: first_contact,
+        end: termination,
+    }];
+    let Some(concluded) = concluded else {
+        let end = termination.unwrap_or(today);
+        let days = (end - first_contact).num_days().max(0).unsigned_abs() + 1;
+        return DeadlineView {
+            deadline: None,
+            status: "unknown",
+            days_suspended: days,
+            days_remaining: None,
+            explanation: vec![format!(
+                "Without the date the transaction or event ended, the deadline cannot be worked out \
+                 here. It is 180 days after the later of that date and the day the facts could \
+                 reasonably have been known, plus the {days} day(s) from {first_contact} to {end} \
+                 {} (days on or before that later date do not count).",
+                if termination.is_some() {
+                    "that informal resolution lasted"
+                } else {
+                    "so far"
+                }
+            )],
+        };
+    };
+    let input = DeadlineInput {
+        concluded,
+        discovered,
+        episodes: &episode,
+        holidays: &config.deadline.holidays,
+        roll_forward: config.deadline.roll_forward,
+        as_of: today,
+    };
+    match deadline::compute(&input) {
+        Ok(report) => DeadlineView {
+            deadline: report.deadline,
+            status: match report.status {
+                Status::Running => "running",
+                Status::Suspended => "suspended",
+                Status::Expired => "expired",
+            },
+            days_suspended: report.days_suspended,
+            days_remaining: Some(report.days_remaining),
+            explanation: report.explanation,
+        },
+        Err(e) => DeadlineView {
+            deadline: None,
+            status: "unknown",
+            days_suspended: 0,
+            days_remaining: None,
+            explanation: vec![format!("The deadline could not be computed: {e}.")],
+        },
+    }
+}
+
+impl DeadlineView {
+    /// The view as JSON.
+    pub fn json(&self) -> Value {
+        json!({
+            "deadline": self.deadline.map(|d| d.to_string()),
+            "status": self.status,
+            "days_suspended": self.days_suspended,
+            "days_remaining": self.days_remaining,
+            "explanation": self.explanation,
+        })
+    }
+
+    /// The deadline as a sentence for a page.
+    pub fn headline(&self) -> String {
+        match (self.status, self.deadline, self.days_remaining) {
+            ("suspended", None, Some(left)) => format!(
+                "The countdown is paused while informal resolution continues; {left} days will remain when it resumes."
+            ),
+            ("expired", Some(date), _) => format!("The filing period ended on {date}."),
+            (_, Some(date), Some(left)) => format!(
+                "A formal ethics complaint must be filed by {date} ({left} days from today); {} days were added for informal resolution.",
+                self.days_suspended
+            ),
+            _ => "The deadline depends on dates that were not given.".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Recording and correcting a case's first-contact and termination dates, and what follows a
+//! recorded termination: a signed suspension certificate, the termination notice (printable
+//! HTML and plain text, kept 180 days under its own key), and a message in the submitter's
+//! thread. Shared by the HTML console and the JSON API.
+
+use chrono::NaiveDate;
+use secrecy::SecretString;
+
+use super::AppState;
+use super::error::Problem;
+use crate::domain::case::{CaseDate, LetterKind, validate_case_date};
+use crate::domain::concern::FieldError;
+use crate::letters::{Letterhead, NoticeInput, TerminationNotice};
+use crate::store::CaseDetail;
+
+/// What a recorded date led to.
+pub struct Recorded {
+    /// The date now recorded.
+    pub date: NaiveDate,
+    /// The notice issued, if the termination is recorded: its letter id and certificate.
+    pub notice: Option<(String, String)>,
+}
+
+/// Records `field` on case `id` from what was typed. Problems with the input come back as field
+/// errors; a missing case as `Problem::NotFound`.
+pub async fn record(
+    app: &AppState,
+    id: &str,
+    field: CaseDate,
+    typed: Option<&str>,
+    reason: Option<&str>,
+    base_url: &str,
+) -> Result<Result<Recorded, Vec<FieldError>>, Problem> {
+    let today = app.today();
+    let detail = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+    let r = &detail.record;
+    let (current, other) = match field {
+        CaseDate::FirstContact => (Some(r.first_contact), r.termination_date),
+        CaseDate::Termination => (r.termination_date, Some(r.first_contact)),
+    };
+    let (date, reason) = match validate_case_date(field, typed, reason, current, other, today) {
+        Ok(checked) => checked,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if current == Some(date) {
+        return Ok(Ok(Recorded { date, notice: None }));
+    }
+    if !app
+        .store
+        .set_case_date(id, field, date, reason.as_ref(), today)
+        .await?
+    {
+        return Err(Problem::NotFound);
+    }
+    tracing::info!(
+        event = "case_date_recorded",
+        field = field.code(),
+        corrected = current.is_some(),
+        "a case date was recorded"
+    );
+    // A new termination, or a first contact corrected after termination, needs a new notice.
+    let updated = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+    let notice = match updated.record.termination_date {
+        Some(_) => Some(issue_notice(app, &updated, base_url).await?),
+        None => None,
+    };
+    Ok(Ok(Recorded { date, notice }))
+}
+
+/// Ends informal resolution today if no termination is recorded yet (closing a case does this
+/// first, so that every closed case has sent its notice).
+pub async fn ensure_terminated(app: &AppState, id: &str, base_url: &str) -> Result<(), Problem> {
+    let detail = app
+        .store
+        .case(id, app.today())
+        .await?
+        .ok_or(Problem::NotFound)?;
+    if detail.record.termination_date.is_some() {
+        return Ok(());
+    }
+    match record(app, id, CaseDate::Termination, None, None, base_url).await? {
+        Ok(_) => Ok(()),
+        Err(errors) => Err(Problem::Invalid(errors)),
+    }
+}
+
+/// Issues the certificate and the termination notice for a case whose termination is recorded,
+/// stores the notice as a letter, and tells the submitter in the thread.
+async fn issue_notice(
+    app: &AppState,
+    case: &CaseDetail,
+    base_url: &str,
+) -> Result<(String, String), Problem> {
+    let today = app.today();
+    let r = &case.record;
+    let termination = r.termination_date.ok_or(Problem::NotFound)?;
+    let certificate = app
+        .store
+        .issue_certificate(
+            &app.config.association.name,
+            r.first_contact,
+            termination,
+            today,
+        )
+        .map_err(|e| Problem::Internal(format!("issuing a certificate: {e}")))?;
+    let notice = TerminationNotice::compose(&NoticeInput {
+        letterhead: &Letterhead::from(&app.config.association),
+        certificate: &certificate,
+        concluded: case.concern.concluded_on,
+        discovered: case.concern.discovered_on,
+        holidays: &app.config.deadline.holidays,
+        roll_forward: app.config.deadline.roll_forward,
+        base_url,
+    })
+    .map_err(|e| Problem::Internal(format!("composing a notice: {e}")))?;
+    let html = notice
+        .html()
+        .map_err(|e| Problem::Internal(format!("rendering a notice: {e}")))?;
+    let letter = app
+        .store
+        .add_letter(
+            &r.id,
+            LetterKind::TerminationNotice,
+            today,
+            &html,
+            &notice.text(),
+        )
+        .await?
+        .ok_or(Problem::NotFound)?;
+    if r.has_receipt {
+        let message = SecretString::from(format!(
+            "Informal resolution with the ombuds ended on {termination}. Your written termination \
+             notice, with a signed certificate of the dates, is shown on this page. It stays \
+             available with your receipt for 180 days from today, also after your case is closed."
+        ));
+        app.store.reply(&r.id, &message, today).await?;
+    }
+    tracing::info!(event = "notice_issued", "a termination notice was issued");
+    Ok((letter, certificate.armoured()))
+}
