@@ -50,6 +50,8 @@ pub struct Retention {
     pub note_days: u32,
     /// The longest lifetime an ombuds may choose, in days.
     pub note_max_days: u32,
+    /// How often the sweeper destroys what has expired.
+    pub sweep_interval: Duration,
 }
 
 impl Retention {
@@ -114,8 +116,10 @@ pub enum Database {
 /// Paths of key material.
 #[derive(Debug, Clone)]
 pub struct Keys {
-    /// The association's age identity file.
-    pub identity: PathBuf,
+    /// The association's age identity file; absent on a server that only takes concerns.
+    pub identity: Option<PathBuf>,
+    /// The association's public key, for a server that holds no identity.
+    pub recipient: Option<String>,
     /// The key store holding one wrapped key per concern.
     pub store: PathBuf,
     /// The secret for the keyed hash of receipts.
@@ -197,6 +201,7 @@ struct RawConfig {
 struct RawRetention {
     note_days: u32,
     note_max_days: u32,
+    sweep_interval_seconds: u64,
 }
 
 impl Default for RawRetention {
@@ -204,6 +209,7 @@ impl Default for RawRetention {
         Self {
             note_days: 30,
             note_max_days: 90,
+            sweep_interval_seconds: 60,
         }
     }
 }
@@ -251,7 +257,8 @@ struct RawDatabase {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKeys {
-    identity: PathBuf,
+    identity: Option<PathBuf>,
+    recipient: Option<String>,
     store: PathBuf,
     receipt_secret: PathBuf,
     /// Optional so that configurations written before certificates existed still load.
@@ -388,6 +395,16 @@ impl Config {
             ));
         }
 
+        if !(1..=3600).contains(&retention.sweep_interval_seconds) {
+            return Err(invalid(
+                "retention.sweep_interval_seconds",
+                format!(
+                    "{} is outside the allowed range 1 to 3600",
+                    retention.sweep_interval_seconds
+                ),
+            ));
+        }
+
         let holidays = raw
             .deadline
             .calendar()
@@ -441,7 +458,8 @@ impl Config {
             },
             database,
             keys: Keys {
-                identity: base.join(raw.keys.identity),
+                identity: raw.keys.identity.map(|p| base.join(p)),
+                recipient: non_empty(raw.keys.recipient),
                 store: base.join(raw.keys.store),
                 receipt_secret: base.join(raw.keys.receipt_secret),
                 signing_key: base.join(raw.keys.signing_key),
@@ -454,6 +472,7 @@ impl Config {
             retention: Retention {
                 note_days: retention.note_days,
                 note_max_days: retention.note_max_days,
+                sweep_interval: Duration::from_secs(retention.sweep_interval_seconds),
             },
             deadline: Deadline {
                 roll_forward: raw.deadline.roll_forward,
@@ -538,7 +557,10 @@ mod tests {
         match config.database {
             Database::Sqlite { path } => assert_eq!(path, Path::new("/srv/ombuds/ombuds.db")),
         }
-        assert_eq!(config.keys.identity, Path::new("/srv/ombuds/identity.key"));
+        assert_eq!(
+            config.keys.identity.as_deref(),
+            Some(Path::new("/srv/ombuds/identity.key"))
+        );
         assert_eq!(
             config.keys.signing_key,
             Path::new("/srv/ombuds/signing.key")

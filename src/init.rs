@@ -75,8 +75,12 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
     let config = Config::parse(&config_file, config::EXAMPLE)
         .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
     let config::Database::Sqlite { path: database } = &config.database;
+    let identity_path =
+        config.keys.identity.clone().ok_or_else(|| {
+            InitError::Other("the example configuration names no identity".into())
+        })?;
     for path in [
-        &config.keys.identity,
+        &identity_path,
         &config.keys.receipt_secret,
         &config.keys.signing_key,
         &config.keys.store,
@@ -91,7 +95,7 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
     let identity = master
         .identity_file()
         .map_err(|e| InitError::Other(e.to_string()))?;
-    secret_file::create(&config.keys.identity, identity.as_bytes())
+    secret_file::create(&identity_path, identity.as_bytes())
         .map_err(|e| InitError::Other(e.to_string()))?;
     let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
     secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())

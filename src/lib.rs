@@ -6,6 +6,7 @@
 
 pub mod cli_certificate;
 pub mod cli_deadline;
+pub mod cli_retention;
 pub mod cli_user;
 pub mod clock;
 pub mod config;
@@ -16,5 +17,6 @@ pub mod init;
 pub mod letters;
 pub mod server;
 pub mod store;
+pub mod sweeper;
 pub mod telemetry;
 pub mod tls;

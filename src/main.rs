@@ -37,6 +37,15 @@ enum Command {
     },
     /// Compute the 180-day filing deadline and explain it, as one JSON object.
     Deadline(ombuds::cli_deadline::DeadlineArgs),
+    /// What is kept and for how long (--policy), or what is held now: counts, never content.
+    Retention {
+        /// Print the retention table instead of the counts.
+        #[arg(long)]
+        policy: bool,
+        /// Configuration file (default ./ombuds-data/ombuds.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Manage staff accounts: add, reset, list.
     User {
         /// Configuration file (default ./ombuds-data/ombuds.toml).
@@ -76,6 +85,17 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { config, listen } => serve(config, listen).await,
             Command::Init { dir } => init_dir(&dir).await,
+            Command::Retention { policy, config } => {
+                let file = config.unwrap_or_else(init::default_config_file);
+                match ombuds::cli_retention::run(&file, policy, &Clock::from_env()).await {
+                    Ok(text) => {
+                        print!("{text}");
+                        Ok(())
+                    }
+                    Err((true, m)) => Err(Failure::Usage(m)),
+                    Err((false, m)) => Err(Failure::Runtime(m)),
+                }
+            }
             Command::User { config, command } => {
                 let file = config.unwrap_or_else(init::default_config_file);
                 match ombuds::cli_user::run(&file, command, &Clock::from_env()).await {

@@ -61,8 +61,19 @@ pub async fn serve(
     };
     let store = Store::open(&config).await?;
     let name = config.association.name.clone();
-    let setup = store.setup_link(clock.now().timestamp()).await?;
+    let setup = if store.can_decrypt() {
+        store.setup_link(clock.now().timestamp()).await?
+    } else {
+        tracing::info!("holding only the public key: taking concerns, reading nothing");
+        None
+    };
     let public_url = config.server.public_url.clone();
+    let sweeper = crate::sweeper::spawn(
+        store.clone(),
+        clock.clone(),
+        config.association.time_zone,
+        config.retention.sweep_interval,
+    );
     let router = build_router(AppState::new(App::new(config, store.clone(), clock)));
 
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
@@ -112,6 +123,7 @@ pub async fn serve(
             server.serve(service(router)).await
         }
     };
+    sweeper.abort();
     store.close().await;
     tracing::info!("stopped");
     served.map_err(io("the server stopped"))

@@ -61,6 +61,21 @@ impl MasterKey {
         }
     }
 
+    /// Only the public half, `age1…`: this service can seal but never open.
+    pub fn public_only(recipient: &str) -> Result<Self, CryptoError> {
+        let recipient = Recipient::from_str(recipient.trim())
+            .map_err(|_| CryptoError::MalformedKey("not an age recipient (age1…)"))?;
+        Ok(Self {
+            identity: None,
+            recipient,
+        })
+    }
+
+    /// Whether the secret half is held.
+    pub fn can_decrypt(&self) -> bool {
+        self.identity.is_some()
+    }
+
     /// Reads an age identity file (as written by `age-keygen` or [`MasterKey::identity_file`]).
     pub fn load(path: &Path) -> Result<Self, IdentityFileError> {
         let text = secret_file::read(path)?;

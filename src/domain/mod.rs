@@ -9,4 +9,5 @@ pub mod dates;
 pub mod deadline;
 pub mod holidays;
 pub mod notes;
+pub mod retention;
 pub mod text;

@@ -13,7 +13,7 @@ use super::AppState;
 use super::auth::{AdminOnly, Staff, StaffForm, see_other};
 use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
-use super::staff_views::{Chrome, LinkPage, UsersPage};
+use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::account::Role;
 use crate::domain::concern::FieldError;
 use crate::store::{EnrolError, SessionUser};
@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(page))
         .route("/admin/users", post(add))
         .route("/admin/users/{name}/{action}", post(act))
+        .route("/admin/retention", get(retention_page))
+        .route("/api/v1/retention", get(api_retention))
         .route("/api/v1/users", get(api_list).post(api_add))
         .route("/api/v1/users/{name}/{action}", post(api_act))
 }
@@ -216,4 +218,65 @@ async fn api_act(
             Err(Problem::Invalid(vec![FieldError::new("username", reason)]).into())
         }
     }
+}
+
+fn holding_rows(
+    app: &AppState,
+    holdings: &[(
+        crate::domain::retention::RetentionClass,
+        crate::store::Holding,
+    )],
+) -> Vec<HoldingRow> {
+    let today = app.today();
+    let retention = app.config.retention;
+    let table = crate::domain::retention::table(retention.note_days, retention.note_max_days);
+    holdings
+        .iter()
+        .map(|(class, h)| HoldingRow {
+            label: class.label(),
+            count: h.count,
+            next_expiry: h.next_expiry.map_or("-".to_owned(), |d| d.to_string()),
+            oldest: h.oldest.map_or("-".to_owned(), |d| {
+                format!("{d} ({} days ago)", (today - d).num_days().max(0))
+            }),
+            lifetime: table
+                .iter()
+                .find(|(rule, _)| rule.class == *class)
+                .map(|(_, lifetime)| lifetime.clone())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+async fn retention_page(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AdminOnly>,
+) -> Result<RetentionPage, PageError> {
+    let holdings = app.store.holdings(app.now()).await?;
+    Ok(RetentionPage {
+        site: app.site(),
+        chrome: Chrome::new(app.site(), &user),
+        rows: holding_rows(&app, &holdings),
+        sweep_seconds: app.config.retention.sweep_interval.as_secs(),
+    })
+}
+
+async fn api_retention(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<AdminOnly>,
+) -> Result<Json<Value>, ApiError> {
+    let holdings = app.store.holdings(app.now()).await?;
+    Ok(Json(Value::Array(
+        holdings
+            .iter()
+            .map(|(class, h)| {
+                json!({
+                    "class": class.code(),
+                    "held": h.count,
+                    "next_expiry": h.next_expiry.map(|d| d.to_string()),
+                    "oldest": h.oldest.map(|d| d.to_string()),
+                })
+            })
+            .collect(),
+    )))
 }

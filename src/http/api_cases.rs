@@ -247,7 +247,7 @@ async fn add_note(
         .map_err(Problem::Invalid)?;
     let note_id = app
         .store
-        .add_note(&id, &note)
+        .add_note(&id, &note, app.today())
         .await?
         .ok_or(Problem::NotFound)?;
     Ok((

@@ -206,7 +206,7 @@ async fn add_note(
     StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     match case_input::note(&mut form, app.today(), app.config.retention.note_policy()) {
-        Ok(note) => match app.store.add_note(&id, &note).await? {
+        Ok(note) => match app.store.add_note(&id, &note, app.today()).await? {
             Some(_) => Ok(see_other(&format!("/console/cases/{id}?done=note"))),
             None => Err(Problem::NotFound.into()),
         },

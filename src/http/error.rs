@@ -140,6 +140,12 @@ impl From<StoreError> for Problem {
                         .into(),
                 )
             }
+            StoreError::Crypto(crate::crypto::CryptoError::PublicKeyOnly) => Self::Unavailable(
+                "This server holds only the association's public key: it takes new concerns, but \
+                 reading them, the replies and the staff console are on the association's other \
+                 server."
+                    .into(),
+            ),
             other => Self::Internal(other.to_string()),
         }
     }

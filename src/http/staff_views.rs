@@ -607,3 +607,31 @@ pub struct BoardHome {
     /// Association details (for the layout).
     pub site: Site,
 }
+
+/// One retention class on the administrator's "what is held" page.
+pub struct HoldingRow {
+    /// The class, in words.
+    pub label: &'static str,
+    /// Items held.
+    pub count: u64,
+    /// Next expiry date, or "-".
+    pub next_expiry: String,
+    /// Oldest item's date and age, or "-".
+    pub oldest: String,
+    /// How long the class is kept.
+    pub lifetime: String,
+}
+
+/// What is held, per retention class: counts only.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/retention.html")]
+pub struct RetentionPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// One row per class.
+    pub rows: Vec<HoldingRow>,
+    /// The sweeper's interval.
+    pub sweep_seconds: u64,
+}

@@ -89,10 +89,14 @@ pub struct NoteRecord {
     pub due_on: Option<NaiveDate>,
     /// The day it is destroyed.
     pub expires_on: NaiveDate,
+    /// The day it was written.
+    pub written_on: NaiveDate,
     /// Whether a commitment is done.
     pub done: bool,
-    /// The text, sealed to the case's key.
+    /// The text, sealed to its expiry day's key and then to the case's key.
     pub sealed: Vec<u8>,
+    /// Its expiry day's key, wrapped (when read); `None` once destroyed.
+    pub day_key: Option<Vec<u8>>,
 }
 
 /// A message of the follow-up thread, sealed.
@@ -158,6 +162,66 @@ pub struct SealedLetter {
     pub record: LetterRecord,
     /// Its wrapped key; `None` if the key store no longer holds it.
     pub wrapped_key: Option<Vec<u8>>,
+}
+
+/// What one sweep destroyed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Expired notes and commitments deleted.
+    pub notes: u64,
+    /// Day keys destroyed.
+    pub day_keys: u64,
+    /// Expired letters deleted, with their keys.
+    pub letters: u64,
+    /// Timed-out sessions deleted.
+    pub sessions: u64,
+    /// Expired enrolment links deleted.
+    pub enrolments: u64,
+    /// Sign-in throttling entries that no longer count.
+    pub throttles: u64,
+    /// Keys that no case or letter used (left by an interrupted write).
+    pub orphan_keys: u64,
+}
+
+impl SweepReport {
+    /// Total rows and keys destroyed.
+    pub fn total(&self) -> u64 {
+        self.notes
+            + self.day_keys
+            + self.letters
+            + self.sessions
+            + self.enrolments
+            + self.throttles
+            + self.orphan_keys
+    }
+}
+
+/// The cut-offs of one sweep: what is at or before them has expired.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepCutoffs {
+    /// Today: notes, day keys and letters expiring on or before it go.
+    pub today: NaiveDate,
+    /// Now, Unix seconds: enrolment links and blocks ending by then go.
+    pub now: i64,
+    /// Sessions last used at or before this go (idle timeout).
+    pub idle_before: i64,
+    /// Sessions created at or before this go (absolute timeout).
+    pub created_before: i64,
+    /// Throttling windows that began at or before this, and are not blocking, go.
+    pub window_before: i64,
+    /// Most rows deleted in one write.
+    pub batch: u32,
+}
+
+/// How much of one class is held now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    /// Items held.
+    pub count: u64,
+    /// When the next one expires (a date), if the class expires by date.
+    pub next_expiry: Option<NaiveDate>,
+    /// The oldest item's date.
+    pub oldest: Option<NaiveDate>,
 }
 
 /// A staff account.
@@ -355,6 +419,25 @@ pub trait Backend: Send + Sync + 'static {
     /// Records sign-in failures under `key`, or clears them with `None`.
     async fn set_throttle(&self, key: &[u8; 32], state: Option<Throttle>)
     -> Result<(), StoreError>;
+
+    // --- Retention -----------------------------------------------------------------------
+
+    /// The public half of the key for notes expiring on `day`, creating the key (from the
+    /// generated pair given) if that day has none yet.
+    async fn day_key(
+        &self,
+        day: NaiveDate,
+        candidate: (String, Vec<u8>),
+    ) -> Result<String, StoreError>;
+    /// Destroys one batch of each kind of expired item; call until the report is empty.
+    async fn sweep_batch(&self, cutoffs: SweepCutoffs) -> Result<SweepReport, StoreError>;
+    /// Checkpoints and truncates the WAL files, so deleted pages leave no old copy behind.
+    async fn checkpoint(&self) -> Result<(), StoreError>;
+    /// What is held, per retention class.
+    async fn holdings(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(crate::domain::retention::RetentionClass, Holding)>, StoreError>;
 
     // --- Operations ----------------------------------------------------------------------
 

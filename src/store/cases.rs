@@ -3,6 +3,7 @@
 
 use chrono::{Days, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, NewCase, NoteRecord,
@@ -11,7 +12,7 @@ use super::backend::{
 use super::content::{self, Concern};
 use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
-use crate::crypto::{ContentKey, Receipt, random};
+use crate::crypto::{ContentKey, MasterKey, Receipt, random};
 use crate::domain::case::{
     Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
 };
@@ -241,7 +242,8 @@ impl Store {
             .notes(id, today)
             .await?
             .into_iter()
-            .map(|n| open_note(&key, n))
+            .map(|n| open_note(&self.master, &key, n))
+            .filter_map(Result::transpose)
             .collect::<Result<_, _>>()?;
         let messages = self.open_messages(&key, id).await?;
         let corrections = self
@@ -412,10 +414,18 @@ impl Store {
         &self,
         case_id: &str,
         note: &NewNote,
+        today: NaiveDate,
     ) -> Result<Option<String>, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
             return Ok(None);
         };
+        // Sealed first to the key of its expiry day, then to the case's key: destroying either
+        // destroys the note, in every copy of the database.
+        let day_recipient = self.day_recipient(note.expires_on).await?;
+        let inner = Zeroizing::new(seal_to(
+            &day_recipient,
+            note.text.expose_secret().as_bytes(),
+        )?);
         let id = random::new_id()?;
         let stored = self
             .backend
@@ -425,11 +435,19 @@ impl Store {
                 kind: note.kind,
                 due_on: note.due_on,
                 expires_on: note.expires_on,
+                written_on: today,
                 done: false,
-                sealed: seal_to(&case.record.recipient, note.text.expose_secret().as_bytes())?,
+                sealed: seal_to(&case.record.recipient, &inner)?,
+                day_key: None,
             })
             .await?;
         Ok(stored.then_some(id))
+    }
+
+    /// The public key for content expiring on `day`, made on first use.
+    async fn day_recipient(&self, day: NaiveDate) -> Result<String, StoreError> {
+        let (key, wrapped) = self.master.new_content_key()?;
+        self.backend.day_key(day, (key.recipient(), wrapped)).await
     }
 
     /// Marks a commitment done or not done; false if there is no such unexpired note.
@@ -483,11 +501,11 @@ impl Store {
             .into_iter()
             .map(|due| {
                 let key = self.master.unwrap_content_key(&due.wrapped_key)?;
-                Ok(Commitment {
-                    case_id: due.note.case_id.clone(),
-                    note: open_note(&key, due.note)?,
-                })
+                let case_id = due.note.case_id.clone();
+                Ok(open_note(&self.master, &key, due.note)?
+                    .map(|note| Commitment { case_id, note }))
             })
+            .filter_map(Result::transpose)
             .collect()
     }
 
@@ -546,13 +564,24 @@ impl Store {
     }
 }
 
-fn open_note(key: &ContentKey, note: NoteRecord) -> Result<Note, StoreError> {
-    Ok(Note {
-        text: content::text_from(&key.open(&note.sealed)?)?,
+/// Opens a note through its case's key and its expiry day's key; `None` once the day key has
+/// been destroyed (the note is gone even if its row is not yet swept).
+fn open_note(
+    master: &MasterKey,
+    key: &ContentKey,
+    note: NoteRecord,
+) -> Result<Option<Note>, StoreError> {
+    let Some(day_wrapped) = note.day_key else {
+        return Ok(None);
+    };
+    let day_key = master.unwrap_content_key(&day_wrapped)?;
+    let inner = key.open(&note.sealed)?;
+    Ok(Some(Note {
+        text: content::text_from(&day_key.open(&inner)?)?,
         id: note.id,
         kind: note.kind,
         due_on: note.due_on,
         expires_on: note.expires_on,
         done: note.done,
-    })
+    }))
 }

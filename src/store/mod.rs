@@ -10,6 +10,7 @@ mod accounts;
 mod backend;
 mod cases;
 mod content;
+mod retention;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -17,12 +18,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
-pub use backend::{Backend, CaseListing, CaseRecord};
+pub use backend::{Backend, CaseListing, CaseRecord, Holding, SweepReport};
 pub use cases::{
     CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
     ReplyOutcome,
 };
 pub use content::Concern;
+pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database};
 use crate::crypto::certificate::{Certificate, IssueError, PublicKey, SigningKey, SigningKeyError};
@@ -42,6 +44,22 @@ pub enum StoreError {
     /// The database was made by a newer version of this program, or is not ours.
     #[error("database schema: {0}")]
     Schema(String),
+    /// The key store is missing while the database holds data.
+    #[error(
+        "setting `keys.store`: the key store {} does not exist, but the database {} does. \
+         Restore the key store, or point keys.store at it; without it no stored content can be read",
+        key_store.display(),
+        database.display()
+    )]
+    KeyStoreMissing {
+        /// The key store expected.
+        key_store: std::path::PathBuf,
+        /// The database found.
+        database: std::path::PathBuf,
+    },
+    /// The key settings do not agree.
+    #[error("setting `keys.recipient`: {0}")]
+    KeySettings(String),
     /// The task that writes to the database has stopped.
     #[error("the database writer has stopped")]
     WriterStopped,
@@ -80,7 +98,28 @@ impl Store {
     /// Loads the keys named in `config` and opens its database, creating and migrating it if
     /// needed.
     pub async fn open(config: &Config) -> Result<Self, StoreError> {
-        let master = MasterKey::load(&config.keys.identity)?;
+        let master = match (&config.keys.identity, &config.keys.recipient) {
+            (Some(identity), recipient) => {
+                let master = MasterKey::load(identity)?;
+                if let Some(recipient) = recipient
+                    && *recipient != master.recipient()
+                {
+                    return Err(StoreError::KeySettings(format!(
+                        "{recipient} is not the public key of keys.identity ({})",
+                        master.recipient()
+                    )));
+                }
+                master
+            }
+            (None, Some(recipient)) => MasterKey::public_only(recipient)
+                .map_err(|e| StoreError::KeySettings(e.to_string()))?,
+            (None, None) => {
+                return Err(StoreError::KeySettings(
+                    "set keys.identity (or, for a server that only takes concerns, keys.recipient)"
+                        .into(),
+                ));
+            }
+        };
         let secret = ReceiptKey::load(&config.keys.receipt_secret)?;
         let signing = SigningKey::load(&config.keys.signing_key)?;
         let trusted: Arc<[PublicKey]> = std::iter::once(signing.public_key())
@@ -122,6 +161,11 @@ impl Store {
     /// the retired ones from the configuration.
     pub fn certificate_keys(&self) -> &[PublicKey] {
         &self.trusted
+    }
+
+    /// Whether this service holds the association's secret key (and so can read content).
+    pub fn can_decrypt(&self) -> bool {
+        self.master.can_decrypt()
     }
 
     /// Checks that the database answers.

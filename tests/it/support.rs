@@ -373,6 +373,30 @@ impl TestServer {
         }
     }
 
+    /// Kills the server with SIGKILL, as a crash would, and waits for it to be gone.
+    pub fn kill9(&mut self) {
+        let mut child = self.child.take().expect("server running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Waits (polling, at most 20 s) until `check` holds.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !check().await {
+            assert!(
+                Instant::now() < deadline,
+                "gave up waiting: {what}\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Starts the server again on the same data directory.
     pub fn restart(&mut self) {
         if self.child.is_some() {
@@ -424,6 +448,11 @@ async fn open_sqlite(path: &Path) -> sqlx::SqliteConnection {
         .connect()
         .await
         .unwrap()
+}
+
+/// Opens a copy of a database file (with its WAL beside it) without changing it.
+pub async fn open_sqlite_copy(path: &Path) -> sqlx::SqliteConnection {
+    open_sqlite(path).await
 }
 
 /// Counts the rows of `table`.

@@ -32,6 +32,15 @@ impl SqliteBackend {
     /// Opens (creating if needed) the database at `database` and the key store at `key_store`,
     /// and brings both schemas up to date.
     pub async fn open(database: &Path, key_store: &Path) -> Result<Self, StoreError> {
+        // A database without its key store holds content nobody can read any more; starting
+        // with a new, empty key store would hide that. Refuse instead.
+        let has_data = std::fs::metadata(database).is_ok_and(|m| m.len() > 0);
+        if has_data && !key_store.exists() {
+            return Err(StoreError::KeyStoreMissing {
+                key_store: key_store.to_owned(),
+                database: database.to_owned(),
+            });
+        }
         create_owner_only(database)?;
         create_owner_only(key_store)?;
         let options = SqliteConnectOptions::from_str("sqlite://")

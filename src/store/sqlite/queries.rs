@@ -16,11 +16,12 @@ use crate::domain::case::{
 };
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::retention::RetentionClass;
 use crate::store::StoreError;
 use crate::store::backend::{
-    Backend, CaseListing, CaseRecord, CorrectionRecord, DueCommitment, EnrolmentRecord,
+    Backend, CaseListing, CaseRecord, CorrectionRecord, DueCommitment, EnrolmentRecord, Holding,
     LetterQuery, LetterRecord, MessageRecord, NewCase, NoteRecord, SealedCase, SealedLetter,
-    SessionRecord, SessionWithUser, UserRecord,
+    SessionRecord, SessionWithUser, SweepCutoffs, SweepReport, UserRecord,
 };
 
 type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
@@ -93,8 +94,10 @@ fn note_record(row: &SqliteRow) -> Result<NoteRecord, sqlx::Error> {
         kind: code(row, "kind", NoteKind::from_code)?,
         due_on: optional_date(row, "due_on")?,
         expires_on: date(row, "expires_on")?,
+        written_on: date(row, "written_on")?,
         done: row.try_get("done")?,
         sealed: row.try_get("sealed")?,
+        day_key: row.try_get("day_wrapped")?,
     })
 }
 
@@ -204,8 +207,10 @@ impl Backend for SqliteBackend {
 
     async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, case_id, kind, due_on, expires_on, done, sealed FROM notes \
-             WHERE case_id = ? AND expires_on > ? ORDER BY rowid",
+            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, \
+             n.sealed, d.wrapped AS day_wrapped FROM notes n \
+             LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
+             WHERE n.case_id = ? AND n.expires_on > ? ORDER BY n.rowid",
         )
         .bind(case_id)
         .bind(day(today))
@@ -279,13 +284,15 @@ impl Backend for SqliteBackend {
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
                     let done = sqlx::query(
-                        "INSERT INTO notes (id, case_id, kind, due_on, expires_on, done, sealed) \
-                         SELECT ?, id, ?, ?, ?, 0, ? FROM cases WHERE id = ?",
+                        "INSERT INTO notes \
+                         (id, case_id, kind, due_on, expires_on, written_on, done, sealed) \
+                         SELECT ?, id, ?, ?, ?, ?, 0, ? FROM cases WHERE id = ?",
                     )
                     .bind(&note.id)
                     .bind(note.kind.code())
                     .bind(note.due_on.map(day))
                     .bind(day(note.expires_on))
+                    .bind(day(note.written_on))
                     .bind(&note.sealed)
                     .bind(&note.case_id)
                     .execute(&mut *conn)
@@ -355,9 +362,11 @@ impl Backend for SqliteBackend {
         until: NaiveDate,
     ) -> Result<Vec<DueCommitment>, StoreError> {
         let rows = sqlx::query(
-            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.done, n.sealed, k.wrapped \
+            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, \
+             n.sealed, k.wrapped, d.wrapped AS day_wrapped \
              FROM notes n JOIN cases c ON c.id = n.case_id \
              JOIN keystore.content_keys k ON k.id = c.key_id \
+             LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
              WHERE n.kind = 'commitment' AND n.done = 0 AND n.expires_on > ? AND n.due_on <= ? \
              ORDER BY n.due_on, n.rowid",
         )
@@ -893,6 +902,180 @@ impl Backend for SqliteBackend {
                 })
             })
             .await
+    }
+
+    async fn day_key(
+        &self,
+        for_day: NaiveDate,
+        candidate: (String, Vec<u8>),
+    ) -> Result<String, StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, String> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO keystore.day_keys (day, recipient, wrapped) VALUES (?, ?, ?) \
+                         ON CONFLICT (day) DO NOTHING",
+                    )
+                    .bind(day(for_day))
+                    .bind(&candidate.0)
+                    .bind(&candidate.1)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query_scalar("SELECT recipient FROM keystore.day_keys WHERE day = ?")
+                        .bind(day(for_day))
+                        .fetch_one(&mut *conn)
+                        .await
+                })
+            })
+            .await
+    }
+
+    async fn sweep_batch(&self, cut: SweepCutoffs) -> Result<SweepReport, StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, SweepReport> {
+                Box::pin(async move {
+                    let today = day(cut.today);
+                    let limit = i64::from(cut.batch);
+                    let notes = sqlx::query(
+                        "DELETE FROM notes WHERE rowid IN \
+                         (SELECT rowid FROM notes WHERE expires_on <= ? LIMIT ?)",
+                    )
+                    .bind(&today)
+                    .bind(limit)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    // A day's key goes only once no note sealed to it is left.
+                    let day_keys = sqlx::query(
+                        "DELETE FROM keystore.day_keys WHERE day <= ? \
+                         AND NOT EXISTS (SELECT 1 FROM notes WHERE expires_on = day)",
+                    )
+                    .bind(&today)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    let letters: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT id, key_id FROM letters WHERE expires_on <= ? LIMIT ?",
+                    )
+                    .bind(&today)
+                    .bind(limit)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for (id, key_id) in &letters {
+                        sqlx::query("DELETE FROM letters WHERE id = ?")
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("DELETE FROM keystore.content_keys WHERE id = ?")
+                            .bind(key_id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    let sessions = sqlx::query(
+                        "DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?",
+                    )
+                    .bind(cut.idle_before)
+                    .bind(cut.created_before)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    let enrolments = sqlx::query("DELETE FROM enrolments WHERE expires_at <= ?")
+                        .bind(cut.now)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected();
+                    let throttles = sqlx::query(
+                        "DELETE FROM signin_throttle WHERE blocked_until <= ? AND window_start <= ?",
+                    )
+                    .bind(cut.now)
+                    .bind(cut.window_before)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    let orphan_keys = sqlx::query(
+                        "DELETE FROM keystore.content_keys WHERE id IN ( \
+                           SELECT k.id FROM keystore.content_keys k \
+                           WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.key_id = k.id) \
+                             AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.key_id = k.id) \
+                           LIMIT ?)",
+                    )
+                    .bind(limit)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    Ok(SweepReport {
+                        notes,
+                        day_keys,
+                        letters: letters.len() as u64,
+                        sessions,
+                        enrolments,
+                        throttles,
+                        orphan_keys,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.writer.checkpoint().await
+    }
+
+    async fn holdings(&self, now: i64) -> Result<Vec<(RetentionClass, Holding)>, StoreError> {
+        let by_date = |sql: &'static str| async move {
+            let row = sqlx::query(sql).fetch_one(&self.readers).await?;
+            let count: i64 = row.try_get("n")?;
+            Ok::<_, sqlx::Error>(Holding {
+                count: u64::try_from(count).unwrap_or(0),
+                next_expiry: optional_date(&row, "next")?,
+                oldest: optional_date(&row, "oldest")?,
+            })
+        };
+        let by_time = |sql: &'static str| async move {
+            let row = sqlx::query(sql).bind(now).fetch_one(&self.readers).await?;
+            let count: i64 = row.try_get("n")?;
+            let to_date = |column: &str| -> Result<Option<NaiveDate>, sqlx::Error> {
+                let secs: Option<i64> = row.try_get(column)?;
+                Ok(secs
+                    .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                    .map(|t| t.date_naive()))
+            };
+            Ok::<_, sqlx::Error>(Holding {
+                count: u64::try_from(count).unwrap_or(0),
+                next_expiry: to_date("next")?,
+                oldest: to_date("oldest")?,
+            })
+        };
+        Ok(vec![
+            (
+                RetentionClass::Notes,
+                by_date("SELECT count(*) AS n, min(expires_on) AS next, min(written_on) AS oldest FROM notes").await?,
+            ),
+            (
+                RetentionClass::CaseContent,
+                by_date("SELECT count(*) AS n, NULL AS next, min(first_contact) AS oldest FROM cases").await?,
+            ),
+            (
+                RetentionClass::Threads,
+                by_date("SELECT count(*) AS n, NULL AS next, min(sent_on) AS oldest FROM messages").await?,
+            ),
+            (
+                RetentionClass::Letters,
+                by_date("SELECT count(*) AS n, min(expires_on) AS next, min(dated) AS oldest FROM letters").await?,
+            ),
+            (
+                RetentionClass::Sessions,
+                by_time("SELECT count(*) AS n, NULL AS next, min(created_at) AS oldest FROM sessions WHERE ?1 IS NOT NULL").await?,
+            ),
+            (
+                RetentionClass::Enrolments,
+                by_time("SELECT count(*) AS n, min(expires_at) AS next, NULL AS oldest FROM enrolments WHERE ?1 IS NOT NULL").await?,
+            ),
+            (
+                RetentionClass::Throttling,
+                by_time("SELECT count(*) AS n, NULL AS next, min(window_start) AS oldest FROM signin_throttle WHERE ?1 IS NOT NULL").await?,
+            ),
+        ])
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -30,13 +30,15 @@ const DATABASE: &[&str] = &["
     ) STRICT;
     CREATE INDEX cases_by_status ON cases (status);
 
-    -- Working notes and commitments. `expires_on` is the day the note is destroyed.
+    -- Working notes and commitments. `expires_on` is the day the note is destroyed; its text is
+    -- sealed to the key of that day, and that to the case's key.
     CREATE TABLE notes (
         id TEXT PRIMARY KEY,
         case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
         kind TEXT NOT NULL,
         due_on TEXT,
         expires_on TEXT NOT NULL,
+        written_on TEXT NOT NULL,
         done INTEGER NOT NULL DEFAULT 0,
         sealed BLOB NOT NULL
     ) STRICT;
@@ -127,6 +129,14 @@ const KEY_STORE: &[&str] = &["
     -- One age identity per case, encrypted to the association's master key.
     CREATE TABLE keystore.content_keys (
         id TEXT PRIMARY KEY,
+        wrapped BLOB NOT NULL
+    ) STRICT;
+
+    -- One age identity per expiry day, wrapped to the master key; the public half is kept in the
+    -- clear so that sealing needs no secret. The sweeper destroys a day's key on that day.
+    CREATE TABLE keystore.day_keys (
+        day TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
         wrapped BLOB NOT NULL
     ) STRICT;
 "];

@@ -1,0 +1,78 @@
+//! `ombuds retention`: what the service keeps and for how long (`--policy`), and what it holds
+//! now — counts and dates per retention class, never content.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::retention::{RetentionClass, table};
+use crate::store::{Holding, Store};
+
+/// The retention table as text, with the note lifetimes from `config` (or the defaults).
+pub fn policy_text(config: Option<&Config>) -> String {
+    let (days, max) = config.map_or((30, 90), |c| {
+        (c.retention.note_days, c.retention.note_max_days)
+    });
+    let mut out = String::from("What ombuds keeps, and for how long:\n\n");
+    for (rule, lifetime) in table(days, max) {
+        let _ = writeln!(
+            out,
+            "{}\n  kept:      {lifetime}\n  destroyed: {}\n",
+            rule.class.label(),
+            rule.destruction
+        );
+    }
+    out.push_str(
+        "Content is encrypted under keys that die with it (a key per case, per letter and per \
+         expiry day), so what has been destroyed cannot be read from an older copy of the \
+         database either.\n",
+    );
+    out
+}
+
+/// The holdings as text.
+pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::NaiveDate) -> String {
+    let mut out = format!(
+        "{:<32} {:>8}  {:<12} {}\n",
+        "class", "held", "next expiry", "oldest (age)"
+    );
+    for (class, h) in holdings {
+        let next = h.next_expiry.map_or("-".to_owned(), |d| d.to_string());
+        let oldest = h.oldest.map_or("-".to_owned(), |d| {
+            format!("{d} ({} days)", (today - d).num_days().max(0))
+        });
+        let _ = writeln!(
+            out,
+            "{:<32} {:>8}  {:<12} {}",
+            class.label(),
+            h.count,
+            next,
+            oldest
+        );
+    }
+    out
+}
+
+/// Runs `ombuds retention`; `Err` carries a message and whether it was the caller's mistake.
+pub async fn run(
+    config_file: &Path,
+    policy: bool,
+    clock: &Clock,
+) -> Result<String, (bool, String)> {
+    let config = Config::load(config_file);
+    if policy {
+        return Ok(policy_text(config.as_ref().ok()));
+    }
+    let config = config.map_err(|e| (true, e.to_string()))?;
+    let store = Store::open(&config)
+        .await
+        .map_err(|e| (false, e.to_string()))?;
+    let holdings = store.holdings(clock.now().timestamp()).await;
+    store.close().await;
+    let holdings = holdings.map_err(|e| (false, e.to_string()))?;
+    Ok(holdings_text(
+        &holdings,
+        clock.today_in(config.association.time_zone),
+    ))
+}

@@ -1,0 +1,43 @@
+//! The background task that destroys what has expired: at start-up (catching up after
+//! downtime) and then at a fixed interval. It works through [`crate::store::Store::sweep`],
+//! which deletes in bounded batches so that intake never waits long behind it.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// Starts sweeping `store` now and every `interval`, with today's date in `zone`.
+pub fn spawn(store: Store, clock: Clock, zone: Tz, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            run_once(&store, &clock, zone).await;
+        }
+    })
+}
+
+/// One sweep; failures are logged and retried at the next tick.
+pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
+    let today = clock.today_in(zone);
+    let now = clock.now().timestamp();
+    match store.sweep(today, now).await {
+        Ok(report) if report.total() > 0 => tracing::info!(
+            notes = report.notes,
+            day_keys = report.day_keys,
+            letters = report.letters,
+            sessions = report.sessions,
+            enrolments = report.enrolments,
+            throttles = report.throttles,
+            orphan_keys = report.orphan_keys,
+            "sweep destroyed expired items"
+        ),
+        Ok(_) => tracing::debug!("sweep: nothing expired"),
+        Err(e) => tracing::warn!("sweep failed, will retry: {e}"),
+    }
+}
