@@ -7,3 +7,4 @@ pub mod concern;
 pub mod dates;
 pub mod deadline;
 pub mod holidays;
+pub mod trends;
