@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod domain;
 pub mod http;
 pub mod init;
+pub mod report;
 pub mod server;
 pub mod store;
 pub mod telemetry;
