@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli_deadline;
+pub mod cli_report;
 pub mod clock;
 pub mod config;
 pub mod crypto;

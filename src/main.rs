@@ -39,6 +39,8 @@ enum Command {
     },
     /// Compute the 180-day filing deadline and explain it, as one JSON object.
     Deadline(ombuds::cli_deadline::DeadlineArgs),
+    /// Print the board trend report of a complete period as HTML, CSV or JSON.
+    Report(ombuds::cli_report::ReportArgs),
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -51,6 +53,9 @@ fn main() -> ExitCode {
     let cli = ombuds::cli_deadline::parse_cli::<Cli>();
     if let Command::Deadline(args) = &cli.command {
         return ombuds::cli_deadline::run(args, &Clock::from_env());
+    }
+    if let Command::Report(args) = &cli.command {
+        return ombuds::cli_report::run(args, &Clock::from_env());
     }
     ombuds::telemetry::init();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
@@ -65,7 +70,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { config, listen } => serve(config, listen).await,
             Command::Init { dir } => init_dir(&dir).await,
-            Command::Deadline(_) => Ok(()),
+            Command::Deadline(_) | Command::Report(_) => Ok(()),
         }
     });
     match outcome {

@@ -10,5 +10,6 @@ mod bad_input;
 mod deadline_cli;
 mod intake;
 mod privacy;
+mod report_cli;
 mod serve;
 mod support;

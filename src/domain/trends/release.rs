@@ -219,7 +219,7 @@ pub struct Release {
 pub enum ReleaseError {
     /// The period has not ended yet; its counters may still change.
     #[error(
-        "{period} is not complete: it ends on {}, so it can be reported from the day after",
+        "the period is not over until the end of {}; it can be reported from the day after",
         long_date(*last_day)
     )]
     NotComplete {

@@ -400,7 +400,8 @@ fn an_incomplete_period_is_refused() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "2026Q3 is not complete: it ends on Wednesday, 30 September 2026, so it can be reported from the day after"
+        "the period is not over until the end of Wednesday, 30 September 2026; it can be \
+         reported from the day after"
     );
     assert!(matches!(err, ReleaseError::NotComplete { .. }));
 }
