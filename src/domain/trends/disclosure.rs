@@ -40,7 +40,8 @@
 //!    whole body of the table is *not shown*, keeping only the grand total.
 //!
 //! The result: every hidden quantity below `k` admits at least two values given everything
-//! published. The tests check this with an independent brute-force solver over all the tables
+//! published (and so does every withheld one, since it lies on a cycle with the cell it
+//! protects). The tests check this with an independent brute-force solver over all the tables
 //! of a release together.
 //!
 //! This module decides what to hide. It knows nothing of categories or periods and does no I/O.
