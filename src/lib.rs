@@ -6,6 +6,7 @@
 
 pub mod cli_certificate;
 pub mod cli_deadline;
+pub mod cli_report;
 pub mod cli_retention;
 pub mod cli_user;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod domain;
 pub mod http;
 pub mod init;
 pub mod letters;
+pub mod report;
 pub mod server;
 pub mod store;
 pub mod sweeper;

@@ -56,6 +56,8 @@ enum Command {
     },
     /// Check a signed suspension certificate, or print the key that checks them.
     Certificate(ombuds::cli_certificate::CertificateArgs),
+    /// Print the board trend report of a complete period as HTML, CSV or JSON.
+    Report(ombuds::cli_report::ReportArgs),
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -71,6 +73,9 @@ fn main() -> ExitCode {
     }
     if let Command::Certificate(args) = &cli.command {
         return ombuds::cli_certificate::run(args, &Clock::from_env());
+    }
+    if let Command::Report(args) = &cli.command {
+        return ombuds::cli_report::run(args, &Clock::from_env());
     }
     ombuds::telemetry::init();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
@@ -107,7 +112,7 @@ fn main() -> ExitCode {
                     Err(UserError::Runtime(m)) => Err(Failure::Runtime(m)),
                 }
             }
-            Command::Deadline(_) | Command::Certificate(_) => Ok(()),
+            Command::Deadline(_) | Command::Certificate(_) | Command::Report(_) => Ok(()),
         }
     });
     match outcome {

@@ -11,3 +11,4 @@ pub mod holidays;
 pub mod notes;
 pub mod retention;
 pub mod text;
+pub mod trends;

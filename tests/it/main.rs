@@ -15,6 +15,7 @@ mod deadline_cli;
 mod followup;
 mod intake;
 mod privacy;
+mod report_cli;
 mod retention;
 mod serve;
 mod support;

@@ -1,0 +1,491 @@
+//! A release: the tables the board sees for one complete period, after disclosure control.
+//!
+//! [`build_release`] is a pure function of the counters of the period's months, the period,
+//! the settings (`k`, `epsilon`) and the noise seed. Counters of a month stop changing when the
+//! month ends (cases close in the current month), so once a period is complete its release never
+//! changes: the first one can be stored in its serialised form and served forever.
+//!
+//! The tables of one release are all marginals of the same counter cube: the concerns by kind and
+//! sub-period (whose row totals are the kind table), then by outcome, time to close, channel and
+//! who raised them, each adding up to the same grand total; and the services table, which has no
+//! total (a case may receive several services). Their dimension sets do not overlap, so given
+//! the grand total, any combination of values consistent with each table on its own is
+//! consistent with some cube: protecting each table against its own equations, with the grand
+//! total never withheld, protects the release as a whole. When the grand total is below `k` it
+//! is hidden everywhere and so is every cell (each is at most the total).
+//!
+//! This module assembles tables and calls [`super::disclosure`] and [`super::noise`]; it does no
+//! I/O and never sees a case, a date finer than a month, or anything typed.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::disclosure::{Status, Table};
+use super::noise::{CellStream, DiscreteLaplace, NoiseSeed, noisy};
+use super::{
+    CounterKey, DaysBucket, Dimension, Period, TrendSettings, TrendSettingsError, YearMonth,
+};
+use crate::domain::case::{Channel, Outcome, Service};
+use crate::domain::concern::{Category, RaisedBy};
+use crate::domain::dates::long_date;
+
+/// The version of the serialised form. A stored release keeps the version it was made with.
+pub const FORMAT: u32 = 1;
+
+/// The number of tables noise is spread over: concerns, outcomes, time to close, channels, who
+/// raised them, services. Each receives `epsilon / TABLES`.
+pub const NOISY_TABLES: u32 = 6;
+
+/// One published number, or the reason it is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// The count (after noise, if the release has noise).
+    Count(u64),
+    /// Below the threshold: somewhere from 0 to k − 1.
+    FewerThanK,
+    /// At least k, hidden so that a smaller count cannot be worked out by subtraction.
+    Withheld,
+    /// The whole table is withheld for this period: its numbers are too few to show safely.
+    NotShown,
+}
+
+impl Cell {
+    /// The count, if shown.
+    pub fn count(self) -> Option<u64> {
+        match self {
+            Self::Count(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn from_status(status: Status, value: u64) -> Self {
+        match status {
+            Status::Shown => Self::Count(value),
+            Status::FewerThanK => Self::FewerThanK,
+            Status::Withheld => Self::Withheld,
+            Status::NotShown | Status::Unpublished => Self::NotShown,
+        }
+    }
+}
+
+/// The serialised form of a [`Cell`]: a number, or one of these strings.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum CellRepr {
+    Count(u64),
+    Marker(String),
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Count(n) => s.serialize_u64(*n),
+            Self::FewerThanK => s.serialize_str("fewer_than_k"),
+            Self::Withheld => s.serialize_str("withheld"),
+            Self::NotShown => s.serialize_str("not_shown"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match CellRepr::deserialize(d)? {
+            CellRepr::Count(n) => Ok(Self::Count(n)),
+            CellRepr::Marker(m) => match m.as_str() {
+                "fewer_than_k" => Ok(Self::FewerThanK),
+                "withheld" => Ok(Self::Withheld),
+                "not_shown" => Ok(Self::NotShown),
+                other => Err(serde::de::Error::custom(format_args!(
+                    "unknown cell marker {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
+/// Serialises a [`Dimension`] value as its code.
+mod dimension_code {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Dimension;
+
+    pub(super) fn serialize<D: Dimension, S: Serializer>(
+        value: &D,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.code())
+    }
+
+    pub(super) fn deserialize<'de, D: Dimension, De: Deserializer<'de>>(
+        d: De,
+    ) -> Result<D, De::Error> {
+        let text = String::deserialize(d)?;
+        D::from_code(&text)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown code {text:?}")))
+    }
+}
+
+/// One row of a one-way table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    bound(serialize = "D: Dimension", deserialize = "D: Dimension")
+)]
+pub struct OneWayRow<D> {
+    /// The value counted.
+    #[serde(with = "dimension_code")]
+    pub key: D,
+    /// How many closed concerns had it.
+    pub count: Cell,
+}
+
+/// Closed concerns by one dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    bound(serialize = "D: Dimension", deserialize = "D: Dimension")
+)]
+pub struct OneWayTable<D> {
+    /// One row per value of the dimension, in report order.
+    pub rows: Vec<OneWayRow<D>>,
+    /// The total, or `None` where a sum means nothing (services).
+    pub total: Option<Cell>,
+}
+
+/// One kind of concern across the sub-periods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRow {
+    /// The kind of concern.
+    #[serde(with = "dimension_code")]
+    pub category: Category,
+    /// One cell per column of [`CategoryTable::columns`].
+    pub by_period: Vec<Cell>,
+    /// The whole period.
+    pub total: Cell,
+}
+
+/// Closed concerns by kind, and by kind and sub-period (month of a quarter, quarter of a year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryTable {
+    /// The sub-periods; empty for a month's release.
+    pub columns: Vec<Period>,
+    /// One row per kind of concern.
+    pub rows: Vec<CategoryRow>,
+    /// Every kind together, per sub-period.
+    pub column_totals: Vec<Cell>,
+    /// Every closed concern of the period.
+    pub total: Cell,
+}
+
+/// How a noisy release was made (the seed is not part of it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseStatement {
+    /// The privacy-loss budget of the whole release for one closed case.
+    pub epsilon: f64,
+}
+
+/// What the board receives for one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// Version of this form ([`FORMAT`]).
+    pub format: u32,
+    /// The period reported.
+    pub period: Period,
+    /// The threshold k.
+    pub threshold: u32,
+    /// Present when noise was added.
+    pub noise: Option<NoiseStatement>,
+    /// Concerns by kind, and by kind and sub-period.
+    pub concerns: CategoryTable,
+    /// How concerns ended.
+    pub outcomes: OneWayTable<Outcome>,
+    /// How long they took.
+    pub time_to_close: OneWayTable<DaysBucket>,
+    /// How they reached the ombuds.
+    pub channels: OneWayTable<Channel>,
+    /// Who raised them.
+    pub raised_by: OneWayTable<RaisedBy>,
+    /// Services given: how many closed concerns received each (one concern may count in
+    /// several rows).
+    pub services: OneWayTable<Service>,
+}
+
+/// Why no release can be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReleaseError {
+    /// The period has not ended yet; its counters may still change.
+    #[error(
+        "the period is not over until the end of {}; it can be reported from the day after",
+        long_date(*last_day)
+    )]
+    NotComplete {
+        /// The period asked for.
+        period: Period,
+        /// Its last day.
+        last_day: NaiveDate,
+    },
+    /// A setting cannot be used.
+    #[error(transparent)]
+    Settings(#[from] TrendSettingsError),
+    /// Noise is configured but no seed was given.
+    #[error("noise is configured (reports.epsilon) but no noise seed was given")]
+    SeedMissing,
+}
+
+/// The counts of one period, before noise and disclosure control.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// `[category][column]`, one column for a month.
+    pub(crate) concerns: Vec<Vec<u64>>,
+    pub(crate) outcomes: Vec<u64>,
+    pub(crate) time_to_close: Vec<u64>,
+    pub(crate) channels: Vec<u64>,
+    pub(crate) raised_by: Vec<u64>,
+    pub(crate) services: Vec<u64>,
+}
+
+impl Counts {
+    /// Adds up the counters of `period`'s months; rows of other months are ignored.
+    pub(crate) fn of(period: Period, counters: &[(CounterKey, u64)]) -> Self {
+        let columns = period.subperiods().len().max(1);
+        let mut counts = Self {
+            concerns: vec![vec![0; columns]; Category::ALL.len()],
+            outcomes: vec![0; Outcome::ALL.len()],
+            time_to_close: vec![0; DaysBucket::ALL.len()],
+            channels: vec![0; Channel::ALL.len()],
+            raised_by: vec![0; RaisedBy::ALL.len()],
+            services: vec![0; Service::ALL.len()],
+        };
+        let column_of = |month: YearMonth| match period {
+            Period::Month(_) => 0,
+            Period::Quarter { .. } => ((month.month() - 1) % 3) as usize,
+            Period::Year(_) => ((month.month() - 1) / 3) as usize,
+        };
+        let add = |cells: &mut Vec<u64>, index: usize, n: u64| {
+            if let Some(cell) = cells.get_mut(index) {
+                *cell = cell.saturating_add(n);
+            }
+        };
+        for &(key, n) in counters {
+            if !period.contains(key.month()) {
+                continue;
+            }
+            match key {
+                CounterKey::Case(c) => {
+                    if let Some(row) = counts.concerns.get_mut(c.category.index()) {
+                        add(row, column_of(c.month), n);
+                    }
+                    add(&mut counts.outcomes, c.outcome.index(), n);
+                    add(&mut counts.time_to_close, c.days_to_close.index(), n);
+                    add(&mut counts.channels, c.channel.index(), n);
+                    add(&mut counts.raised_by, c.raised_by.index(), n);
+                }
+                CounterKey::Service(s) => add(&mut counts.services, s.service.index(), n),
+            }
+        }
+        counts
+    }
+
+    /// Adds noise to every counted cell (margins are then sums of noisy cells).
+    fn add_noise(&mut self, period: Period, epsilon: f64, seed: &NoiseSeed) -> Option<()> {
+        let per_table = epsilon / f64::from(NOISY_TABLES);
+        let mechanism = DiscreteLaplace::new(per_table)?;
+        // One concern adds one to each service it received: up to five cells of that table.
+        let services = DiscreteLaplace::new(per_table / Service::ALL.len() as f64)?;
+        let period_code = period.to_string();
+        let columns: Vec<String> = match period.subperiods() {
+            subs if subs.is_empty() => vec![period_code.clone()],
+            subs => subs.iter().map(ToString::to_string).collect(),
+        };
+        let draw = |table: &str, row: &str, column: &str, count: u64, m: DiscreteLaplace| {
+            let mut rng = CellStream::new(seed, &[&period_code, table, row, column]);
+            noisy(count, m, &mut rng)
+        };
+        for (category, row) in Category::ALL.iter().zip(&mut self.concerns) {
+            for (column, cell) in columns.iter().zip(row.iter_mut()) {
+                *cell = draw("concerns", category.code(), column, *cell, mechanism);
+            }
+        }
+        fn one_way<D: Dimension>(cells: &mut [u64], mut draw: impl FnMut(&str, u64) -> u64) {
+            for (value, cell) in D::all().iter().zip(cells.iter_mut()) {
+                *cell = draw(value.code(), *cell);
+            }
+        }
+        one_way::<Outcome>(&mut self.outcomes, |row, n| {
+            draw("outcomes", row, "", n, mechanism)
+        });
+        one_way::<DaysBucket>(&mut self.time_to_close, |row, n| {
+            draw("time_to_close", row, "", n, mechanism)
+        });
+        one_way::<Channel>(&mut self.channels, |row, n| {
+            draw("channels", row, "", n, mechanism)
+        });
+        one_way::<RaisedBy>(&mut self.raised_by, |row, n| {
+            draw("raised_by", row, "", n, mechanism)
+        });
+        one_way::<Service>(&mut self.services, |row, n| {
+            draw("services", row, "", n, services)
+        });
+        Some(())
+    }
+}
+
+/// The protected tables behind a release, with their values (kept for the tests' audit).
+#[derive(Debug, Clone)]
+pub(crate) struct Protected {
+    pub(crate) concerns: Table,
+    pub(crate) outcomes: Table,
+    pub(crate) time_to_close: Table,
+    pub(crate) channels: Table,
+    pub(crate) raised_by: Table,
+    pub(crate) services: Table,
+}
+
+/// Builds the release of `period` from its counters.
+///
+/// `as_of` is the association's local date: the period must have ended before it. `seed` is
+/// required when `settings.epsilon` is set, and ignored otherwise. The result depends on nothing
+/// else: the same inputs give the same release, field for field.
+///
+/// # Errors
+/// An invalid setting, a period not yet complete, or a missing seed.
+pub fn build_release(
+    period: Period,
+    counters: &[(CounterKey, u64)],
+    settings: &TrendSettings,
+    seed: Option<&NoiseSeed>,
+    as_of: NaiveDate,
+) -> Result<Release, ReleaseError> {
+    build(period, counters, settings, seed, as_of).map(|(release, _)| release)
+}
+
+/// [`build_release`], also returning the protected tables.
+pub(crate) fn build(
+    period: Period,
+    counters: &[(CounterKey, u64)],
+    settings: &TrendSettings,
+    seed: Option<&NoiseSeed>,
+    as_of: NaiveDate,
+) -> Result<(Release, Protected), ReleaseError> {
+    settings.validate()?;
+    if !period.is_complete(as_of) {
+        return Err(ReleaseError::NotComplete {
+            period,
+            last_day: period.last_day(),
+        });
+    }
+    let mut counts = Counts::of(period, counters);
+    let noise = match settings.epsilon {
+        None => None,
+        Some(epsilon) => {
+            let seed = seed.ok_or(ReleaseError::SeedMissing)?;
+            counts
+                .add_noise(period, epsilon, seed)
+                .ok_or_else(|| TrendSettingsError {
+                    setting: "reports.epsilon",
+                    problem: format!("{epsilon} is too small to use"),
+                })?;
+            Some(NoiseStatement { epsilon })
+        }
+    };
+    let k = u64::from(settings.k);
+    let columns = period.subperiods();
+    let protect = |mut table: Table| {
+        table.protect(k);
+        table
+    };
+    let concerns = if columns.is_empty() {
+        let cells: Vec<u64> = counts.concerns.iter().map(|row| row.iter().sum()).collect();
+        protect(Table::one_way(&cells, true))
+    } else {
+        protect(Table::two_way(&counts.concerns))
+    };
+    let protected = Protected {
+        concerns,
+        outcomes: protect(Table::one_way(&counts.outcomes, true)),
+        time_to_close: protect(Table::one_way(&counts.time_to_close, true)),
+        channels: protect(Table::one_way(&counts.channels, true)),
+        raised_by: protect(Table::one_way(&counts.raised_by, true)),
+        services: protect(Table::one_way(&counts.services, false)),
+    };
+    let release = Release {
+        format: FORMAT,
+        period,
+        threshold: settings.k,
+        noise,
+        concerns: category_table(&protected.concerns, columns),
+        outcomes: one_way_table(&protected.outcomes),
+        time_to_close: one_way_table(&protected.time_to_close),
+        channels: one_way_table(&protected.channels),
+        raised_by: one_way_table(&protected.raised_by),
+        services: one_way_table(&protected.services),
+    };
+    Ok((release, protected))
+}
+
+fn cell(table: &Table, index: usize) -> Cell {
+    table
+        .quantities
+        .get(index)
+        .map_or(Cell::NotShown, |q| Cell::from_status(q.status, q.value))
+}
+
+fn one_way_table<D: Dimension>(table: &Table) -> OneWayTable<D> {
+    let n = D::all().len();
+    let total = table
+        .quantities
+        .get(n)
+        .filter(|q| q.status != Status::Unpublished)
+        .map(|q| Cell::from_status(q.status, q.value));
+    OneWayTable {
+        rows: D::all()
+            .iter()
+            .enumerate()
+            .map(|(i, &key)| OneWayRow {
+                key,
+                count: cell(table, i),
+            })
+            .collect(),
+        total,
+    }
+}
+
+fn category_table(table: &Table, columns: Vec<Period>) -> CategoryTable {
+    let rows = Category::ALL.len();
+    let n = columns.len();
+    if n == 0 {
+        return CategoryTable {
+            columns,
+            rows: Category::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, &category)| CategoryRow {
+                    category,
+                    by_period: Vec::new(),
+                    total: cell(table, i),
+                })
+                .collect(),
+            column_totals: Vec::new(),
+            total: cell(table, rows),
+        };
+    }
+    // Quantity order of `Table::two_way`: cells row by row, row totals, column totals, total.
+    CategoryTable {
+        rows: Category::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &category)| CategoryRow {
+                category,
+                by_period: (0..n).map(|j| cell(table, i * n + j)).collect(),
+                total: cell(table, rows * n + i),
+            })
+            .collect(),
+        column_totals: (0..n).map(|j| cell(table, rows * n + rows + j)).collect(),
+        total: cell(table, rows * n + rows + n),
+        columns,
+    }
+}
