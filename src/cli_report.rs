@@ -1,21 +1,19 @@
 //! The `ombuds report` subcommand: the board trend report of one complete period, printed as
 //! HTML, CSV or JSON.
 //!
-//! This module owns the command-line glue only: parsing the arguments, reading the `[reports]`
-//! and `[association]` tables of a `--config` file, reading the counters, and printing. What is
-//! counted and hidden is decided in [`crate::domain::trends`]; the output is drawn by
-//! [`crate::report`].
+//! By default it prints exactly what the board sees: the period's frozen release from the
+//! database of the configured data directory (`--config`, default `./ombuds-data/ombuds.toml`),
+//! built and frozen now if this is the period's first release, under `[reports]`.
 //!
-//! **Stand-in:** until the store keeps trend counters, they are read from the JSON file named
-//! by the hidden `--counters FILE` option: one object mapping counter keys (as
-//! [`CounterKey::code`] writes them) to counts, e.g.
-//! `{"case:2026-07:commission:client:web:successfully_closed:days_8_30": 3,
-//! "service:2026-07:coaching": 2}`. The hidden `--noise-seed HEX` option gives the seed of a
-//! noisy release; without it a fresh random seed is drawn, and the output cannot be reproduced.
+//! **Offline:** with `--counters FILE` it renders a release from exported counters instead,
+//! touching no database: one JSON object mapping counter keys (as [`CounterKey::code`] writes
+//! them) to counts, e.g. `{"case:2026-07:commission:client:web:successfully_closed:days_8_30": 3,
+//! "service:2026-07:coaching": 2}`. `--noise-seed HEX` repeats a noisy offline release.
 //!
-//! It reads the clock only when `--as-of` is missing. Exit status: 0 with the report on
-//! stdout; 2 with a one-line `error: ...` naming the argument or setting at fault (an
-//! incomplete period names `--period`); 1 if randomness or the output fails.
+//! This module owns the command-line glue only; what is counted and hidden is decided in
+//! [`crate::domain::trends`], and the output is drawn by [`crate::report`]. Exit status: 0 with
+//! the report on stdout; 2 with a one-line `error: ...` naming the argument or setting at fault
+//! (an incomplete period names `--period`); 1 if the database, randomness or the output fails.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -131,12 +129,42 @@ impl CounterSource for JsonCounters {
 #[derive(Deserialize, Default)]
 struct ConfigFile {
     #[serde(default)]
-    reports: TrendSettings,
+    reports: ReportsPart,
     #[serde(default)]
     association: AssociationPart,
 }
 
 /// What the report shows about the association, and its time zone for "today".
+/// `[reports]` as this command reads it offline: the periods released are the server's
+/// business, so they are accepted and not used here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ReportsPart {
+    k: u32,
+    epsilon: Option<f64>,
+    #[serde(rename = "periods")]
+    _periods: Option<Vec<String>>,
+}
+
+impl Default for ReportsPart {
+    fn default() -> Self {
+        Self {
+            k: TrendSettings::DEFAULT_K,
+            epsilon: None,
+            _periods: None,
+        }
+    }
+}
+
+impl ReportsPart {
+    fn settings(&self) -> TrendSettings {
+        TrendSettings {
+            k: self.k,
+            epsilon: self.epsilon,
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct AssociationPart {
     name: Option<String>,
@@ -197,6 +225,9 @@ pub fn run(args: &ReportArgs, clock: &Clock) -> ExitCode {
 }
 
 fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
+    if args.counters.is_none() {
+        return from_store(args, clock);
+    }
     let config = match &args.config {
         Some(path) => load_config(path).map_err(Failure::Usage)?,
         None => ConfigFile::default(),
@@ -207,8 +238,8 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             args.config.as_deref().unwrap_or(Path::new(""))
         )
     };
-    config
-        .reports
+    let settings = config.reports.settings();
+    settings
         .validate()
         .map_err(|e| Failure::Usage(format!("{}: {e}", config_name())))?;
     let as_of = args
@@ -227,9 +258,7 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         return Err(Failure::Usage(format!("--period {period}: {e}")));
     }
     let Some(counters_file) = &args.counters else {
-        return Err(Failure::Usage(
-            "no counters: until the database keeps them, give them with --counters FILE".to_owned(),
-        ));
+        return Err(Failure::Usage("--counters: no file given".to_owned()));
     };
     let source = JsonCounters::load(counters_file).map_err(Failure::Usage)?;
     let counters = match source.counters(period.months()) {
@@ -237,7 +266,7 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         Err(never) => match never {},
     };
     let fresh_seed;
-    let seed = match (&args.noise_seed, config.reports.epsilon) {
+    let seed = match (&args.noise_seed, settings.epsilon) {
         (Some(seed), _) => Some(seed),
         (None, Some(_)) => {
             let mut bytes = [0u8; 32];
@@ -253,7 +282,7 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         (None, None) => None,
     };
     let release =
-        build_release(period, &counters, &config.reports, seed, as_of).map_err(|e| match e {
+        build_release(period, &counters, &settings, seed, as_of).map_err(|e| match e {
             ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
             ReleaseError::Settings(e) => Failure::Usage(format!("{}: {e}", config_name())),
             ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
@@ -265,13 +294,72 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         email: association.email,
         postal_address: association.postal_address,
     };
-    Ok(match args.format {
-        Format::Html => crate::report::render_html(&release, &site),
-        Format::Csv => crate::report::render_csv(&release),
+    Ok(render(&release, &site, args.format))
+}
+
+fn render(release: &crate::domain::trends::Release, site: &Site, format: Format) -> String {
+    match format {
+        Format::Html => crate::report::render_html(release, site),
+        Format::Csv => crate::report::render_csv(release),
         Format::Json => {
-            let mut json = crate::report::render_json(&release, &site);
+            let mut json = crate::report::render_json(release, site);
             json.push('\n');
             json
         }
-    })
+    }
+}
+
+/// The report as the board sees it: the frozen release of the period in the database (built
+/// and frozen now if this is its first release), under the configuration's rules.
+fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
+    if args.noise_seed.is_some() {
+        return Err(Failure::Usage(
+            "--noise-seed: only with --counters; a database release keeps no seed".to_owned(),
+        ));
+    }
+    let period = args.period;
+    if let Some(as_of) = args.as_of
+        && !period.is_complete(as_of)
+    {
+        // Said before anything is read, as in the offline mode.
+        let e = ReleaseError::NotComplete {
+            period,
+            last_day: period.last_day(),
+        };
+        return Err(Failure::Usage(format!("--period {period}: {e}")));
+    }
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(crate::init::default_config_file);
+    let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| clock.today_in(config.association.time_zone));
+    if !config.reports.periods.contains(&period.kind()) {
+        let kinds: Vec<&str> = config.reports.periods.iter().map(|k| k.code()).collect();
+        return Err(Failure::Usage(format!(
+            "--period {period}: this association releases {} reports only (reports.periods)",
+            kinds.join(" and ")
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
+    let release = runtime.block_on(async {
+        let store = crate::store::Store::open(&config).await?;
+        let release = store
+            .trend_release(period, &config.reports.settings, as_of)
+            .await;
+        store.close().await;
+        release
+    });
+    let release = release
+        .map_err(|e| Failure::Runtime(e.to_string()))?
+        .map_err(|e| match e {
+            ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
+            other => Failure::Usage(other.to_string()),
+        })?;
+    Ok(render(&release, &Site::from_config(&config), args.format))
 }

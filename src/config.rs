@@ -32,6 +32,17 @@ pub struct Config {
     pub retention: Retention,
     /// The association's filing-deadline rules: holidays and roll-forward.
     pub deadline: Deadline,
+    /// How board trend reports protect small counts, and which periods they cover.
+    pub reports: Reports,
+}
+
+/// The board's trend reports.
+#[derive(Debug, Clone)]
+pub struct Reports {
+    /// Threshold and optional noise.
+    pub settings: crate::domain::trends::TrendSettings,
+    /// The kinds of period released to the board.
+    pub periods: Vec<crate::domain::trends::PeriodKind>,
 }
 
 /// The association's filing-deadline rules, checked.
@@ -194,6 +205,26 @@ struct RawConfig {
     retention: RawRetention,
     #[serde(default)]
     deadline: crate::domain::holidays::DeadlineSettings,
+    #[serde(default)]
+    reports: RawReports,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawReports {
+    k: u32,
+    epsilon: Option<f64>,
+    periods: Vec<String>,
+}
+
+impl Default for RawReports {
+    fn default() -> Self {
+        Self {
+            k: crate::domain::trends::TrendSettings::DEFAULT_K,
+            epsilon: None,
+            periods: vec!["quarter".to_owned()],
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -410,6 +441,42 @@ impl Config {
             .calendar()
             .map_err(|e| invalid("deadline", e.to_string()))?;
 
+        let trend_settings = crate::domain::trends::TrendSettings {
+            k: raw.reports.k,
+            epsilon: raw.reports.epsilon,
+        };
+        trend_settings
+            .validate()
+            .map_err(|e| invalid(e.setting, e.problem))?;
+        let mut periods = Vec::new();
+        for word in &raw.reports.periods {
+            let kind = crate::domain::trends::PeriodKind::from_code(word).ok_or_else(|| {
+                invalid(
+                    "reports.periods",
+                    format!("{word:?} is not a period; use \"month\", \"quarter\" or \"year\""),
+                )
+            })?;
+            if !periods.contains(&kind) {
+                periods.push(kind);
+            }
+        }
+        periods.sort();
+        if periods.is_empty() {
+            return Err(invalid(
+                "reports.periods",
+                "name at least one kind of period".into(),
+            ));
+        }
+        if periods.len() > 1 && trend_settings.epsilon.is_none() {
+            return Err(invalid(
+                "reports.periods",
+                "releasing more than one kind of period (say quarters and their year) lets a \
+                 reader compare nested reports and narrow down hidden counts; release one kind, \
+                 or set reports.epsilon to add noise"
+                    .into(),
+            ));
+        }
+
         let database = parse_database_url(&raw.database.url, base)
             .map_err(|problem| invalid("database.url", problem))?;
 
@@ -477,6 +544,10 @@ impl Config {
             deadline: Deadline {
                 roll_forward: raw.deadline.roll_forward,
                 holidays,
+            },
+            reports: Reports {
+                settings: trend_settings,
+                periods,
             },
         })
     }
@@ -656,6 +727,32 @@ mod tests {
         );
         let text = format!("{EXAMPLE}\n[deadline]\nroll_forward = false\n");
         assert!(!parse(&text).unwrap().deadline.roll_forward);
+    }
+
+    #[test]
+    fn report_settings_are_checked_and_nested_periods_need_noise() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(config.reports.settings.k, 5);
+        assert_eq!(
+            config.reports.periods,
+            [crate::domain::trends::PeriodKind::Quarter]
+        );
+        let with = |table: &str| parse(&EXAMPLE.replace("periods = [\"quarter\"]", table));
+        assert!(with("periods = [\"quarter\"]").is_ok());
+        let err = parse(&EXAMPLE.replace("k = 5\n", "k = 1\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("reports.k"), "{err}");
+        let err = with("periods = [\"quarter\", \"year\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("reports.periods") && err.contains("epsilon"),
+            "{err}"
+        );
+        assert!(with("periods = [\"quarter\", \"year\"]\nepsilon = 1.0").is_ok());
+        let err = with("periods = [\"week\"]").unwrap_err().to_string();
+        assert!(err.contains("\"week\""), "{err}");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub trait Dimension: Copy + Eq + fmt::Debug + 'static {
 
 impl Dimension for Category {
     fn all() -> &'static [Self] {
-        &Self::ALL
+        Self::ALL
     }
     fn code(self) -> &'static str {
         Category::code(self)
@@ -80,7 +80,7 @@ impl Dimension for Category {
 
 impl Dimension for RaisedBy {
     fn all() -> &'static [Self] {
-        &Self::ALL
+        Self::ALL
     }
     fn code(self) -> &'static str {
         RaisedBy::code(self)
@@ -96,7 +96,7 @@ impl Dimension for RaisedBy {
 
 impl Dimension for Channel {
     fn all() -> &'static [Self] {
-        &Self::ALL
+        Self::ALL
     }
     fn code(self) -> &'static str {
         Channel::code(self)
@@ -108,7 +108,7 @@ impl Dimension for Channel {
 
 impl Dimension for Outcome {
     fn all() -> &'static [Self] {
-        &Self::ALL
+        Self::ALL
     }
     fn code(self) -> &'static str {
         Outcome::code(self)
@@ -120,7 +120,7 @@ impl Dimension for Outcome {
 
 impl Dimension for Service {
     fn all() -> &'static [Self] {
-        &Self::ALL
+        Self::ALL
     }
     fn code(self) -> &'static str {
         Service::code(self)
@@ -308,6 +308,35 @@ pub enum PeriodError {
     Year(i32),
 }
 
+/// The kinds of fixed period a release can cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PeriodKind {
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+impl PeriodKind {
+    /// The configuration's word for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Month => "month",
+            Self::Quarter => "quarter",
+            Self::Year => "year",
+        }
+    }
+
+    /// The kind with this word.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Month, Self::Quarter, Self::Year]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
 /// A fixed reporting period: a month, a calendar quarter or a calendar year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
@@ -325,6 +354,40 @@ pub enum Period {
 }
 
 impl Period {
+    /// Whether this is a month, a quarter or a year.
+    pub fn kind(self) -> PeriodKind {
+        match self {
+            Self::Month(_) => PeriodKind::Month,
+            Self::Quarter { .. } => PeriodKind::Quarter,
+            Self::Year(_) => PeriodKind::Year,
+        }
+    }
+
+    /// Every period of `kind` from the one containing `first` to the last one complete on
+    /// `as_of`, oldest first.
+    pub fn complete_since(kind: PeriodKind, first: YearMonth, as_of: NaiveDate) -> Vec<Period> {
+        let mut periods = Vec::new();
+        let mut month = first;
+        while month.first_day() <= as_of {
+            let period = match kind {
+                PeriodKind::Month => Self::Month(month),
+                PeriodKind::Quarter => Self::Quarter {
+                    year: month.year(),
+                    quarter: (month.month() - 1) / 3 + 1,
+                },
+                PeriodKind::Year => Self::Year(month.year()),
+            };
+            if period.is_complete(as_of) && periods.last() != Some(&period) {
+                periods.push(period);
+            }
+            let Some(next) = month.last_day().succ_opt().map(YearMonth::of) else {
+                break;
+            };
+            month = next;
+        }
+        periods
+    }
+
     /// The months the period covers, first to last.
     pub fn months(self) -> RangeInclusive<YearMonth> {
         let (year, first, last) = match self {

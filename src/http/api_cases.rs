@@ -324,7 +324,12 @@ async fn close(
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
     termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
-    if app.store.close_case(&id).await?.is_none() {
+    if app
+        .store
+        .close_case(&id, outcome, app.today())
+        .await?
+        .is_none()
+    {
         return Err(Problem::NotFound.into());
     }
     tracing::info!(

@@ -1,21 +1,161 @@
-//! The board's pages, for the `board` role only: aggregate trend reports and nothing else.
+//! The board's pages, for the `board` role only: the released trend report periods, each as an
+//! HTML page with SVG charts and as CSV and JSON downloads of exactly what the page shows.
+//! Nothing here reads a case, a note or a date finer than a month.
 
-use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{BoardOnly, Staff};
-use super::staff_views::{BoardHome, Chrome};
+use super::error::{ApiError, PageError, Problem};
+use super::staff_views::{BoardHome, Chrome, PeriodLink};
+use crate::domain::trends::{Period, Release, ReleaseError};
+use crate::report;
 
 /// Routes of the board's pages.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/board", get(home))
+    Router::new()
+        .route("/board", get(home))
+        .route("/board/reports/{period}", get(page))
+        .route("/board/reports/{period}/csv", get(csv))
+        .route("/board/reports/{period}/json", get(json_download))
+        .route("/api/v1/reports", get(api_list))
+        .route("/api/v1/reports/{period}", get(api_report))
 }
 
-async fn home(State(app): State<AppState>, Staff(user, _): Staff<BoardOnly>) -> BoardHome {
-    BoardHome {
+/// The periods the board may see, newest first.
+async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
+    let Some(first) = app.store.first_counted_month().await? else {
+        return Ok(Vec::new());
+    };
+    let today = app.today();
+    let mut periods: Vec<Period> = app
+        .config
+        .reports
+        .periods
+        .iter()
+        .flat_map(|kind| Period::complete_since(*kind, first, today))
+        .collect();
+    periods.sort_by_key(|p| std::cmp::Reverse((p.last_day(), p.kind())));
+    Ok(periods)
+}
+
+/// The frozen release of a period the board may see.
+async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
+    let not_released = || {
+        Problem::NotFoundMessage(
+            "This period has not been released: reports cover only the configured kinds of \
+             period, and only from the day after a period ends."
+                .into(),
+        )
+    };
+    let period: Period = period.parse().map_err(|_| not_released())?;
+    if !app.config.reports.periods.contains(&period.kind()) {
+        return Err(not_released());
+    }
+    match app
+        .store
+        .trend_release(period, &app.config.reports.settings, app.today())
+        .await?
+    {
+        Ok(release) => Ok(release),
+        Err(ReleaseError::NotComplete { .. }) => Err(not_released()),
+        Err(e) => Err(Problem::Internal(e.to_string())),
+    }
+}
+
+async fn home(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<BoardOnly>,
+) -> Result<BoardHome, PageError> {
+    let periods = released(&app).await?;
+    Ok(BoardHome {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
+        periods: periods
+            .into_iter()
+            .map(|p| PeriodLink {
+                code: p.to_string(),
+                label: p.label(),
+            })
+            .collect(),
+    })
+}
+
+async fn page(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<BoardOnly>,
+    Path(period): Path<String>,
+) -> Result<Response, PageError> {
+    let release = release(&app, &period).await?;
+    let html =
+        report::render_html_served(&release, &app.site(), &format!("/board/reports/{period}"));
+    Ok(axum::response::Html(html).into_response())
+}
+
+fn download(body: String, content_type: &'static str, filename: String) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    response
+}
+
+async fn csv(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<BoardOnly>,
+    Path(period): Path<String>,
+) -> Result<Response, PageError> {
+    let release = release(&app, &period).await?;
+    Ok(download(
+        report::render_csv(&release),
+        "text/csv; charset=utf-8",
+        format!("ombuds-trends-{period}.csv"),
+    ))
+}
+
+async fn json_download(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<BoardOnly>,
+    Path(period): Path<String>,
+) -> Result<Response, PageError> {
+    let release = release(&app, &period).await?;
+    Ok(download(
+        report::render_json(&release, &app.site()),
+        "application/json",
+        format!("ombuds-trends-{period}.json"),
+    ))
+}
+
+async fn api_list(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<BoardOnly>,
+) -> Result<Json<Value>, ApiError> {
+    let periods = released(&app).await?;
+    Ok(Json(Value::Array(
+        periods
+            .into_iter()
+            .map(|p| json!({ "period": p.to_string(), "label": p.label() }))
+            .collect(),
+    )))
+}
+
+async fn api_report(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<BoardOnly>,
+    Path(period): Path<String>,
+) -> Result<Response, ApiError> {
+    let release = release(&app, &period).await?;
+    let mut response = report::render_json(&release, &app.site()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
 }

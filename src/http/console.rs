@@ -329,7 +329,12 @@ async fn close(
         }
     };
     termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
-    if app.store.close_case(&id).await?.is_none() {
+    if app
+        .store
+        .close_case(&id, outcome, app.today())
+        .await?
+        .is_none()
+    {
         return Err(Problem::NotFound.into());
     }
     tracing::info!(

@@ -25,6 +25,8 @@ pub enum Problem {
     Forbidden(String),
     /// Nothing is at this address (404).
     NotFound,
+    /// Nothing is at this address, for a reason worth saying (404).
+    NotFoundMessage(String),
     /// The body is larger than allowed (413).
     TooLarge {
         /// The limit in bytes.
@@ -54,7 +56,7 @@ impl Problem {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NotFoundMessage(_) => StatusCode::NOT_FOUND,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -79,7 +81,8 @@ impl Problem {
             Self::BadRequest(m)
             | Self::Unauthorized(m)
             | Self::Forbidden(m)
-            | Self::UnsupportedMediaType(m) => (m, None),
+            | Self::UnsupportedMediaType(m)
+            | Self::NotFoundMessage(m) => (m, None),
             Self::Unavailable(m) | Self::TooManyRequests { message: m, .. } => (m, None),
             Self::NotFound => ("There is nothing at this address.".into(), None),
             Self::TooLarge { limit } => (
@@ -119,7 +122,7 @@ impl Problem {
             Self::Unauthorized(_) => "Sign in first",
             Self::Forbidden(_) => "Not allowed",
             Self::TooManyRequests { .. } => "Too many attempts",
-            Self::NotFound => "Page not found",
+            Self::NotFound | Self::NotFoundMessage(_) => "Page not found",
             Self::TooLarge { .. } => "Too much text",
             Self::UnsupportedMediaType(_) => "Unsupported format",
             Self::Unavailable(_) => "Temporarily unavailable",

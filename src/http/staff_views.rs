@@ -598,7 +598,15 @@ pub struct LinkPage {
     pub link: Zeroizing<String>,
 }
 
-/// The board's home.
+/// A released period in the board's list.
+pub struct PeriodLink {
+    /// Its code, e.g. `2026Q3`.
+    pub code: String,
+    /// Its name, e.g. "July to September 2026".
+    pub label: String,
+}
+
+/// The board's home: the released periods.
 #[derive(Template, WebTemplate)]
 #[template(path = "board_home.html")]
 pub struct BoardHome {
@@ -606,6 +614,8 @@ pub struct BoardHome {
     pub chrome: Chrome,
     /// Association details (for the layout).
     pub site: Site,
+    /// Released periods, newest first.
+    pub periods: Vec<PeriodLink>,
 }
 
 /// One retention class on the administrator's "what is held" page.

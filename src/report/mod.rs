@@ -635,13 +635,25 @@ pub struct BoardReportPage {
     pub site: Site,
     /// The report.
     pub report: ReportView,
+    /// Where the page's CSV and JSON can be downloaded (`…/csv`, `…/json`), when served.
+    pub downloads: Option<String>,
 }
 
 /// The report as a complete HTML page (no script; charts are inline SVG).
 pub fn render_html(release: &Release, site: &Site) -> String {
+    render_page(release, site, None)
+}
+
+/// The page as the board's site serves it: with links to its CSV and JSON under `base`.
+pub fn render_html_served(release: &Release, site: &Site, base: &str) -> String {
+    render_page(release, site, Some(base.to_owned()))
+}
+
+fn render_page(release: &Release, site: &Site, downloads: Option<String>) -> String {
     let page = BoardReportPage {
         site: site.clone(),
         report: ReportView::new(release),
+        downloads,
     };
     page.render().unwrap_or_else(|e| {
         tracing::error!("cannot render the board report: {e}");

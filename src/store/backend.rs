@@ -369,9 +369,33 @@ pub trait Backend: Send + Sync + 'static {
         of: LetterQuery<'_>,
         today: NaiveDate,
     ) -> Result<Vec<SealedLetter>, StoreError>;
-    /// Destroys a case: its row, notes, messages and its key, in one write. Returns the clear
-    /// fields it had, or `None` if there was no such case.
-    async fn destroy_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError>;
+    /// Destroys a case — its row, notes, messages and its key — and adds one to each trend
+    /// counter in `counters` (key, month), in one write. Returns the clear fields the case had,
+    /// or `None` (changing nothing) if there was no such case.
+    async fn destroy_case(
+        &self,
+        id: &str,
+        counters: Vec<(String, String)>,
+    ) -> Result<Option<CaseRecord>, StoreError>;
+
+    // --- Trend reports -------------------------------------------------------------------
+
+    /// Counter rows (key code, count) whose month lies from `first` to `last` (`YYYY-MM`).
+    async fn trend_counters(
+        &self,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+    /// The earliest month with a counter, `YYYY-MM`.
+    async fn first_counter_month(&self) -> Result<Option<String>, StoreError>;
+    /// A frozen release, as stored.
+    async fn trend_release(&self, period: &str) -> Result<Option<String>, StoreError>;
+    /// Freezes a release unless one is already stored; returns the one stored.
+    async fn freeze_trend_release(
+        &self,
+        period: &str,
+        release: String,
+    ) -> Result<String, StoreError>;
 
     // --- Accounts ------------------------------------------------------------------------
 

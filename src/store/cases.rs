@@ -14,10 +14,11 @@ use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, MasterKey, Receipt, random};
 use crate::domain::case::{
-    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
+    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Outcome, Service,
 };
 use crate::domain::concern::NewConcern;
 use crate::domain::notes::{NewNote, NoteKind};
+use crate::domain::trends::{ClosedCase, increments_for_closed_case};
 
 /// A working note or commitment, opened.
 pub struct Note {
@@ -509,10 +510,32 @@ impl Store {
             .collect()
     }
 
-    /// Closes a case: destroys its row, notes, thread and key in one write. Returns the clear
-    /// fields it had (for the trend counters), or `None` if there was no such case.
-    pub async fn close_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
-        self.backend.destroy_case(id).await
+    /// Closes a case with `outcome` on `today`: in one write, destroys its row, notes, thread
+    /// and key, and adds it to the board's trend counters. Returns the clear fields it had, or
+    /// `None` if there was no such case.
+    pub async fn close_case(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        today: NaiveDate,
+    ) -> Result<Option<CaseRecord>, StoreError> {
+        let Some(case) = self.backend.case(id).await? else {
+            return Ok(None);
+        };
+        let r = &case.record;
+        let counters = increments_for_closed_case(&ClosedCase {
+            category: r.category,
+            raised_by: r.raised_by,
+            channel: r.channel,
+            outcome,
+            services: &r.services,
+            first_contact: r.first_contact,
+            closed_on: today,
+        })
+        .into_iter()
+        .map(|key| (key.code(), key.month().to_string()))
+        .collect();
+        self.backend.destroy_case(id, counters).await
     }
 
     /// What a receipt opens: the open case, or a closed case's letters, or `None` — the same

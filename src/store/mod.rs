@@ -12,6 +12,7 @@ mod cases;
 mod content;
 mod retention;
 pub mod sqlite;
+mod trends;
 
 use std::sync::Arc;
 

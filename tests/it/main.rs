@@ -9,6 +9,7 @@
 mod access;
 mod auth;
 mod bad_input;
+mod board;
 mod certificate_cli;
 mod console;
 mod deadline_cli;

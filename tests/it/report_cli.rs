@@ -15,10 +15,13 @@ struct Run {
 
 fn report_with(args: &[&str], clock: Option<&str>) -> Run {
     let clock_file = NamedTempFile::new().unwrap();
+    // An empty working directory, so that no `./ombuds-data` of a developer's is ever read.
+    let cwd = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ombuds"));
     command
         .arg("report")
         .args(args)
+        .current_dir(cwd.path())
         .env_remove("OMBUDS_TEST_CLOCK_FILE");
     if let Some(instant) = clock {
         std::fs::write(clock_file.path(), instant).unwrap();
@@ -257,7 +260,8 @@ fn bad_arguments_are_named() {
             "--as-of",
             "2026-10-01"
         ]),
-        "error: no counters: until the database keeps them, give them with --counters FILE"
+        "error: cannot read the configuration file ombuds-data/ombuds.toml: No such file or directory (os error 2)",
+        "without --counters the report comes from the database of the configured data directory"
     );
     let bogus = file(".json", r#"{"case:2026-07:brokerage": 3}"#);
     let line = bad(&[

@@ -534,7 +534,11 @@ impl Backend for SqliteBackend {
             .map_err(StoreError::from)
     }
 
-    async fn destroy_case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+    async fn destroy_case(
+        &self,
+        id: &str,
+        counters: Vec<(String, String)>,
+    ) -> Result<Option<CaseRecord>, StoreError> {
         let id = id.to_owned();
         let destroyed = self
             .writer
@@ -559,6 +563,16 @@ impl Backend for SqliteBackend {
                             .bind(&record.key_id)
                             .execute(&mut *conn)
                             .await?;
+                        for (key, month) in &counters {
+                            sqlx::query(
+                                "INSERT INTO trend_counters (key, month, count) VALUES (?, ?, 1) \
+                                 ON CONFLICT (key) DO UPDATE SET count = count + 1",
+                            )
+                            .bind(key)
+                            .bind(month)
+                            .execute(&mut *conn)
+                            .await?;
+                        }
                         Ok(Some(record))
                     })
                 },
@@ -571,6 +585,65 @@ impl Backend for SqliteBackend {
             }
         }
         Ok(destroyed)
+    }
+
+    async fn trend_counters(
+        &self,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT key, count FROM trend_counters WHERE month BETWEEN ? AND ? ORDER BY key",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, count)| (key, u64::try_from(count).unwrap_or(0)))
+            .collect())
+    }
+
+    async fn first_counter_month(&self) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT min(month) FROM trend_counters")
+            .fetch_one(&self.readers)
+            .await?)
+    }
+
+    async fn trend_release(&self, period: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT release FROM trend_releases WHERE period = ?")
+                .bind(period)
+                .fetch_optional(&self.readers)
+                .await?,
+        )
+    }
+
+    async fn freeze_trend_release(
+        &self,
+        period: &str,
+        release: String,
+    ) -> Result<String, StoreError> {
+        let period = period.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, String> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO trend_releases (period, release) VALUES (?, ?) \
+                         ON CONFLICT (period) DO NOTHING",
+                    )
+                    .bind(&period)
+                    .bind(&release)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query_scalar("SELECT release FROM trend_releases WHERE period = ?")
+                        .bind(&period)
+                        .fetch_one(&mut *conn)
+                        .await
+                })
+            })
+            .await
     }
 
     async fn count_active_admins(&self) -> Result<u64, StoreError> {

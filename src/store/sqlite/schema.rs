@@ -84,6 +84,22 @@ const DATABASE: &[&str] = &["
     CREATE INDEX letters_by_receipt ON letters (receipt_hash);
     CREATE INDEX letters_by_case ON letters (case_id);
 
+    -- Board trend counters: the only thing that outlives a case. A key names a month and
+    -- category-level dimensions only (see domain::trends::CounterKey); never a case or a day.
+    CREATE TABLE trend_counters (
+        key TEXT PRIMARY KEY,
+        month TEXT NOT NULL,
+        count INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX trend_counters_by_month ON trend_counters (month);
+
+    -- Released reports, frozen at first release: a published period never changes. The noise
+    -- seed is not kept, so the noise can never be subtracted.
+    CREATE TABLE trend_releases (
+        period TEXT PRIMARY KEY,
+        release TEXT NOT NULL
+    ) STRICT;
+
     -- Staff accounts. The TOTP secret is sealed to the association's master key.
     CREATE TABLE users (
         id TEXT PRIMARY KEY,
