@@ -240,17 +240,8 @@ struct AssociationZone {
 fn load_settings(path: &Path) -> Result<ConfigFile, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .and_then(|span| text.get(..span.start))
-            .map(|before| before.matches('\n').count() + 1);
-        let message = e.message().replace('\n', " ");
-        match line {
-            Some(line) => format!("--config {path:?}: line {line}: {message}"),
-            None => format!("--config {path:?}: {message}"),
-        }
-    })?;
+    let file: ConfigFile =
+        toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))?;
     Ok(file)
 }
 

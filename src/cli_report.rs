@@ -177,17 +177,7 @@ struct AssociationPart {
 fn load_config(path: &Path) -> Result<ConfigFile, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
-    toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .and_then(|span| text.get(..span.start))
-            .map(|before| before.matches('\n').count() + 1);
-        let message = e.message().replace('\n', " ");
-        match line {
-            Some(line) => format!("--config {path:?}: line {line}: {message}"),
-            None => format!("--config {path:?}: {message}"),
-        }
-    })
+    toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))
 }
 
 /// Why the command failed.

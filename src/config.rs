@@ -589,6 +589,20 @@ impl Config {
     }
 }
 
+/// A TOML error as one line naming the file and, where known, the line: for commands that read
+/// only part of a configuration file.
+pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
+    let line = error
+        .span()
+        .and_then(|span| text.get(..span.start))
+        .map(|before| before.matches('\n').count() + 1);
+    let message = error.message().replace('\n', " ");
+    match line {
+        Some(line) => format!("--config {path:?}: line {line}: {message}"),
+        None => format!("--config {path:?}: {message}"),
+    }
+}
+
 fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }

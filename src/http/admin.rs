@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{AdminOnly, Staff, StaffForm, see_other};
-use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::decode::json_object;
 use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::account::Role;
@@ -166,11 +166,7 @@ async fn api_add(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_content_type(&headers, "application/json")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut object = JsonObject::parse(&body)?;
-    drop(body);
-    object.only(&["username", "role"])?;
+    let mut object = json_object(&headers, body, &["username", "role"]).await?;
     let mut errors = Vec::new();
     let username = object
         .text("username", &mut errors)

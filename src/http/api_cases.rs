@@ -14,7 +14,7 @@ use super::AppState;
 use super::auth::{OmbudsOnly, Staff};
 use super::case_input;
 use super::console::DUE_WINDOW_DAYS;
-use super::decode::{JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::decode::json_object;
 use super::error::{ApiError, Problem};
 use super::{deadline_view, termination};
 use crate::domain::case::CaseDate;
@@ -39,12 +39,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/commitments", get(commitments))
         .route("/api/v1/letters", get(letters))
         .route("/api/v1/letters/{id}", get(letter))
-}
-
-async fn json_body(headers: &HeaderMap, body: Body) -> Result<JsonObject, Problem> {
-    require_content_type(headers, "application/json")?;
-    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
-    JsonObject::parse(&body)
 }
 
 fn record_json(r: &CaseRecord) -> Value {
@@ -105,17 +99,21 @@ async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let mut object = json_body(&headers, body).await?;
-    object.only(&[
-        "channel",
-        "first_contact",
-        "category",
-        "raised_by",
-        "description",
-        "contact",
-        "concluded_on",
-        "discovered_on",
-    ])?;
+    let mut object = json_object(
+        &headers,
+        body,
+        &[
+            "channel",
+            "first_contact",
+            "category",
+            "raised_by",
+            "description",
+            "contact",
+            "concluded_on",
+            "discovered_on",
+        ],
+    )
+    .await?;
     let mut errors = Vec::new();
     let input = case_input::contact_input(&mut object, &mut errors);
     let today = app.today();
@@ -191,8 +189,7 @@ async fn services(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let object = json_body(&headers, body).await?;
-    object.only(&["services"])?;
+    let object = json_object(&headers, body, &["services"]).await?;
     let codes = match object.0.get("services") {
         Some(Value::Array(items)) => items,
         _ => {
@@ -234,8 +231,12 @@ async fn add_note(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let mut object = json_body(&headers, body).await?;
-    object.only(&["kind", "text", "due_on", "expires_in_days"])?;
+    let mut object = json_object(
+        &headers,
+        body,
+        &["kind", "text", "due_on", "expires_in_days"],
+    )
+    .await?;
     // A number of days may come as a JSON number; the form decoder reads text.
     if let Some(Value::Number(days)) = object.0.get("expires_in_days") {
         let days = days.to_string();
@@ -264,8 +265,7 @@ async fn note_done(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let object = json_body(&headers, body).await?;
-    object.only(&["done"])?;
+    let object = json_object(&headers, body, &["done"]).await?;
     let mut errors = Vec::new();
     let done = object.boolean("done", &mut errors);
     let Some(done) = done else {
@@ -291,8 +291,7 @@ async fn reply(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let mut object = json_body(&headers, body).await?;
-    object.only(&["text"])?;
+    let mut object = json_object(&headers, body, &["text"]).await?;
     let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
     match app.store.reply(&id, &text, app.today()).await? {
         ReplyOutcome::Sent => {
@@ -314,8 +313,7 @@ async fn close(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let mut object = json_body(&headers, body).await?;
-    object.only(&["outcome"])?;
+    let mut object = json_object(&headers, body, &["outcome"]).await?;
     let mut errors = Vec::new();
     let code = object.text("outcome", &mut errors);
     if !errors.is_empty() {
@@ -323,20 +321,7 @@ async fn close(
     }
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
-    termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
-    if app
-        .store
-        .close_case(&id, outcome, app.today())
-        .await?
-        .is_none()
-    {
-        return Err(Problem::NotFound.into());
-    }
-    tracing::info!(
-        event = "case_closed",
-        outcome = outcome.code(),
-        "a case was closed and destroyed"
-    );
+    termination::close(&app, &id, outcome, &app.link(&headers, "/")).await?;
     Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
 }
 
@@ -360,8 +345,7 @@ async fn dates(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let field = CaseDate::from_code(&field).ok_or(Problem::NotFound)?;
-    let mut object = json_body(&headers, body).await?;
-    object.only(&["date", "reason"])?;
+    let mut object = json_object(&headers, body, &["date", "reason"]).await?;
     let mut errors = Vec::new();
     let typed = object.text("date", &mut errors);
     let reason = object.text("reason", &mut errors);

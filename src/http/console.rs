@@ -328,20 +328,7 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
-    termination::ensure_terminated(&app, &id, &app.link(&headers, "/")).await?;
-    if app
-        .store
-        .close_case(&id, outcome, app.today())
-        .await?
-        .is_none()
-    {
-        return Err(Problem::NotFound.into());
-    }
-    tracing::info!(
-        event = "case_closed",
-        outcome = outcome.code(),
-        "a case was closed and destroyed"
-    );
+    termination::close(&app, &id, outcome, &app.link(&headers, "/")).await?;
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),

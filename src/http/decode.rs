@@ -85,6 +85,29 @@ pub async fn read_body(
     }
 }
 
+/// Reads a body that must be one JSON object of at most [`MAX_BODY_BYTES`] with only the keys
+/// `allowed`.
+pub async fn json_object(
+    headers: &HeaderMap,
+    body: Body,
+    allowed: &[&str],
+) -> Result<JsonObject, Problem> {
+    require_content_type(headers, "application/json")?;
+    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
+    let object = JsonObject::parse(&body)?;
+    object.only(allowed)?;
+    Ok(object)
+}
+
+/// Reads an HTML form post of at most [`MAX_BODY_BYTES`], refusing one a browser marks as sent
+/// from another site.
+pub async fn form_fields(headers: &HeaderMap, body: Body) -> Result<FormFields, Problem> {
+    super::auth::refuse_cross_site(headers)?;
+    require_content_type(headers, "application/x-www-form-urlencoded")?;
+    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
+    FormFields::parse(&body)
+}
+
 /// The fields of an `application/x-www-form-urlencoded` body.
 pub struct FormFields(Vec<(String, Zeroizing<String>)>);
 

@@ -11,8 +11,8 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::AppState;
-use super::auth::{refuse_cross_site, see_other};
-use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::auth::see_other;
+use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::staff_views::EnrolPage;
 use crate::crypto::totp::qr_svg;
@@ -85,11 +85,7 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    refuse_cross_site(&headers)?;
-    require_content_type(&headers, "application/x-www-form-urlencoded")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut form = FormFields::parse(&body)?;
-    drop(body);
+    let mut form = form_fields(&headers, body).await?;
     let username = form.take("username").map(|u| u.trim().to_owned());
     let password = form.take("password").unwrap_or_default();
     let confirmation = form.take("confirmation").unwrap_or_default();
@@ -138,11 +134,7 @@ async fn api_submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_content_type(&headers, "application/json")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut object = JsonObject::parse(&body)?;
-    drop(body);
-    object.only(&["username", "password", "totp"])?;
+    let mut object = json_object(&headers, body, &["username", "password", "totp"]).await?;
     let mut errors = Vec::new();
     let username = object
         .text("username", &mut errors)

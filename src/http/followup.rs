@@ -17,10 +17,9 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use super::AppState;
-use super::auth::refuse_cross_site;
 use super::case_input;
 use super::deadline_view;
-use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::views::{
     DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
@@ -109,13 +108,6 @@ fn thread_page(
     }
 }
 
-async fn read_form(headers: &HeaderMap, body: Body) -> Result<FormFields, Problem> {
-    refuse_cross_site(headers)?;
-    require_content_type(headers, "application/x-www-form-urlencoded")?;
-    let body = read_body(headers, body, MAX_BODY_BYTES).await?;
-    FormFields::parse(&body)
-}
-
 /// Reads the receipt field; for a malformed one, says what is wrong with it.
 fn receipt_from(form: &mut FormFields) -> Result<Receipt, String> {
     let typed = form.take("receipt").unwrap_or_default();
@@ -138,7 +130,7 @@ async fn open(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = read_form(&headers, body).await?;
+    let mut form = form_fields(&headers, body).await?;
     let receipt = match receipt_from(&mut form) {
         Ok(receipt) => receipt,
         Err(problem) => {
@@ -181,7 +173,7 @@ async fn print_letter(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = read_form(&headers, body).await?;
+    let mut form = form_fields(&headers, body).await?;
     let receipt = match receipt_from(&mut form) {
         Ok(receipt) => receipt,
         Err(problem) => {
@@ -210,7 +202,7 @@ async fn add(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = read_form(&headers, body).await?;
+    let mut form = form_fields(&headers, body).await?;
     let receipt = match receipt_from(&mut form) {
         Ok(receipt) => receipt,
         Err(problem) => {
@@ -363,11 +355,7 @@ async fn api_show(State(app): State<AppState>, headers: HeaderMap) -> Response {
 async fn api_add(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let outcome = async {
         let receipt = receipt_header(&headers)?;
-        require_content_type(&headers, "application/json")?;
-        let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-        let mut object = JsonObject::parse(&body)?;
-        drop(body);
-        object.only(&["text"])?;
+        let mut object = json_object(&headers, body, &["text"]).await?;
         let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
         if app
             .store

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
-use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::decode::{JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::views::{FormValues, IntakePage, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, FieldError, validate};
@@ -30,11 +30,7 @@ pub async fn submit_form(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    super::auth::refuse_cross_site(&headers)?;
-    require_content_type(&headers, "application/x-www-form-urlencoded")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut form = FormFields::parse(&body)?;
-    drop(body);
+    let mut form = form_fields(&headers, body).await?;
     let draft = ConcernDraft {
         category: form.take("category").map(|v| v.to_string()),
         raised_by: form.take("raised_by").map(|v| v.to_string()),
@@ -66,11 +62,8 @@ pub async fn submit_json(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_content_type(&headers, "application/json")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut object = JsonObject::parse(&body)?;
-    drop(body);
-    let (draft, type_errors) = draft_from_json(&mut object)?;
+    let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
+    let (draft, type_errors) = draft_from_json(&mut object);
     let today = app.today();
     let concern = match validate(&draft, today, app.config.intake.limits()) {
         Ok(concern) if type_errors.is_empty() => concern,
@@ -108,8 +101,7 @@ const JSON_FIELDS: [&str; 7] = [
 
 /// Builds a draft from a JSON object. Unknown keys are refused; values of the wrong type are
 /// reported per field.
-fn draft_from_json(object: &mut JsonObject) -> Result<(ConcernDraft, Vec<FieldError>), Problem> {
-    object.only(&JSON_FIELDS)?;
+fn draft_from_json(object: &mut JsonObject) -> (ConcernDraft, Vec<FieldError>) {
     let mut errors = Vec::new();
     let draft = ConcernDraft {
         category: object.text("category", &mut errors).map(|v| v.to_string()),
@@ -122,5 +114,5 @@ fn draft_from_json(object: &mut JsonObject) -> Result<(ConcernDraft, Vec<FieldEr
             .boolean("accept_conditions", &mut errors)
             .unwrap_or(false),
     };
-    Ok((draft, errors))
+    (draft, errors)
 }

@@ -11,10 +11,9 @@ use serde_json::json;
 
 use super::AppState;
 use super::auth::{
-    AnyStaff, Staff, StaffForm, clear_cookie, current_user, refuse_cross_site, see_other,
-    session_cookie,
+    AnyStaff, Staff, StaffForm, clear_cookie, current_user, see_other, session_cookie,
 };
-use super::decode::{FormFields, JsonObject, MAX_BODY_BYTES, read_body, require_content_type};
+use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{AccountPage, Chrome, SignInPage};
 use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
@@ -109,11 +108,7 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    refuse_cross_site(&headers)?;
-    require_content_type(&headers, "application/x-www-form-urlencoded")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut form = FormFields::parse(&body)?;
-    drop(body);
+    let mut form = form_fields(&headers, body).await?;
     let username = form
         .take("username")
         .map(|u| u.trim().to_owned())
@@ -166,11 +161,7 @@ async fn api_create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_content_type(&headers, "application/json")?;
-    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
-    let mut object = JsonObject::parse(&body)?;
-    drop(body);
-    object.only(&["username", "password", "totp"])?;
+    let mut object = json_object(&headers, body, &["username", "password", "totp"]).await?;
     let mut errors = Vec::new();
     let username = object
         .text("username", &mut errors)

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use super::AppState;
 use super::error::Problem;
-use crate::domain::case::{CaseDate, LetterKind, validate_case_date};
+use crate::domain::case::{CaseDate, LetterKind, Outcome, validate_case_date};
 use crate::domain::concern::FieldError;
 use crate::letters::{Letterhead, NoticeInput, TerminationNotice};
 use crate::store::CaseDetail;
@@ -82,6 +82,31 @@ pub async fn ensure_terminated(app: &AppState, id: &str, base_url: &str) -> Resu
         Ok(_) => Ok(()),
         Err(errors) => Err(Problem::Invalid(errors)),
     }
+}
+
+/// Closes case `id` with `outcome`: records today's termination (and issues the notice) if none
+/// is recorded yet, then destroys the case and counts it for the board's trends.
+pub async fn close(
+    app: &AppState,
+    id: &str,
+    outcome: Outcome,
+    base_url: &str,
+) -> Result<(), Problem> {
+    ensure_terminated(app, id, base_url).await?;
+    if app
+        .store
+        .close_case(id, outcome, app.today())
+        .await?
+        .is_none()
+    {
+        return Err(Problem::NotFound);
+    }
+    tracing::info!(
+        event = "case_closed",
+        outcome = outcome.code(),
+        "a case was closed and destroyed"
+    );
+    Ok(())
 }
 
 /// Issues the certificate and the termination notice for a case whose termination is recorded,
