@@ -26,8 +26,10 @@ pub fn spawn(store: Store, clock: Clock, zone: Tz, interval: Duration) -> JoinHa
 pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
     let today = clock.today_in(zone);
     let now = clock.now().timestamp();
+    let started = std::time::Instant::now();
     match store.sweep(today, now).await {
         Ok(report) if report.total() > 0 => tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
             notes = report.notes,
             day_keys = report.day_keys,
             letters = report.letters,

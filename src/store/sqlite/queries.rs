@@ -120,43 +120,52 @@ fn sealed_case_query(filter: &str) -> String {
     )
 }
 
+/// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
+const INSERT_CHUNK: usize = 200;
+
+/// Inserts new cases and their keys with one multi-row `INSERT` per table (per chunk).
+pub(super) async fn insert_cases(
+    conn: &mut SqliteConnection,
+    cases: &[Box<NewCase>],
+) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(INSERT_CHUNK) {
+        let mut keys = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO keystore.content_keys (id, wrapped) ",
+        );
+        keys.push_values(chunk, |mut row, case| {
+            row.push_bind(case.record.key_id.clone())
+                .push_bind(case.wrapped_key.clone());
+        });
+        keys.build().execute(&mut *conn).await?;
+        let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
+             termination_date, services, receipt_hash, recipient, key_id, sealed) ",
+        );
+        rows.push_values(chunk, |mut row, case| {
+            let r = &case.record;
+            row.push_bind(r.id.clone())
+                .push_bind(r.status.code())
+                .push_bind(r.channel.code())
+                .push_bind(r.category.code())
+                .push_bind(r.raised_by.code())
+                .push_bind(day(r.first_contact))
+                .push_bind(r.opened_on.map(day))
+                .push_bind(r.termination_date.map(day))
+                .push_bind(services_to_codes(&r.services))
+                .push_bind(case.receipt_hash.map(|h| h.0.to_vec()))
+                .push_bind(r.recipient.clone())
+                .push_bind(r.key_id.clone())
+                .push_bind(case.sealed.clone());
+        });
+        rows.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Backend for SqliteBackend {
     async fn insert_case(&self, case: NewCase) -> Result<(), StoreError> {
-        self.writer
-            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
-                Box::pin(async move {
-                    let r = &case.record;
-                    sqlx::query("INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)")
-                        .bind(&r.key_id)
-                        .bind(&case.wrapped_key)
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO cases (id, status, channel, category, raised_by, \
-                         first_contact, opened_on, termination_date, services, receipt_hash, \
-                         recipient, key_id, sealed) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(&r.id)
-                    .bind(r.status.code())
-                    .bind(r.channel.code())
-                    .bind(r.category.code())
-                    .bind(r.raised_by.code())
-                    .bind(day(r.first_contact))
-                    .bind(r.opened_on.map(day))
-                    .bind(r.termination_date.map(day))
-                    .bind(services_to_codes(&r.services))
-                    .bind(case.receipt_hash.map(|h| h.0.to_vec()))
-                    .bind(&r.recipient)
-                    .bind(&r.key_id)
-                    .bind(&case.sealed)
-                    .execute(&mut *conn)
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.writer.insert_case(case).await
     }
 
     async fn list_cases(&self, today: NaiveDate) -> Result<Vec<CaseListing>, StoreError> {
@@ -210,7 +219,7 @@ impl Backend for SqliteBackend {
             "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, \
              n.sealed, d.wrapped AS day_wrapped FROM notes n \
              LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
-             WHERE n.case_id = ? AND n.expires_on > ? ORDER BY n.rowid",
+             WHERE n.case_id = ? AND n.expires_on > ? ORDER BY n.seq",
         )
         .bind(case_id)
         .bind(day(today))
@@ -368,7 +377,7 @@ impl Backend for SqliteBackend {
              JOIN keystore.content_keys k ON k.id = c.key_id \
              LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
              WHERE n.kind = 'commitment' AND n.done = 0 AND n.expires_on > ? AND n.due_on <= ? \
-             ORDER BY n.due_on, n.rowid",
+             ORDER BY n.due_on, n.seq",
         )
         .bind(day(today))
         .bind(day(until))

@@ -5,12 +5,17 @@
 //! commits once: one `fsync` acknowledges many writes. A job's caller hears back only after the
 //! commit, so an acknowledged write is on disk. A job that fails is rolled back to its savepoint
 //! without disturbing the others in its batch.
+//!
+//! New cases, the one write that comes in floods, take a faster path: every case waiting goes
+//! into one multi-row `INSERT` per table, inside one savepoint. Each statement is a hop to the
+//! database thread, and under load a hop costs far more than the insert itself.
 
 use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::StoreError;
+use crate::store::backend::NewCase;
 
 /// Most jobs committed together.
 const MAX_BATCH: usize = 256;
@@ -74,6 +79,7 @@ where
 
 enum Message {
     Job(Box<dyn Job>),
+    Case(Box<NewCase>, oneshot::Sender<Result<(), StoreError>>),
     Checkpoint(oneshot::Sender<Result<(), StoreError>>),
     Close(oneshot::Sender<()>),
 }
@@ -126,6 +132,16 @@ impl Writer {
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 
+    /// Stores a new case (and its key) in the next batch, once committed.
+    pub async fn insert_case(&self, case: NewCase) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Message::Case(Box::new(case), reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
     /// Checkpoints and truncates both WAL files once the writes queued before it are committed.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         let (done, finished) = oneshot::channel();
@@ -149,17 +165,26 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
     let mut messages = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
         let mut jobs = Vec::with_capacity(messages.len());
+        let mut cases = Vec::new();
         let mut checkpoints = Vec::new();
         let mut closing = None;
         for message in messages.drain(..) {
             match message {
                 Message::Job(job) => jobs.push(job),
+                Message::Case(case, reply) => cases.push((case, reply)),
                 Message::Checkpoint(done) => checkpoints.push(done),
                 Message::Close(done) => closing = Some(done),
             }
         }
-        if !jobs.is_empty() {
-            commit_batch(&mut conn, jobs).await;
+        if !jobs.is_empty() || !cases.is_empty() {
+            let size = jobs.len() + cases.len();
+            let started = std::time::Instant::now();
+            commit_batch(&mut conn, jobs, cases).await;
+            tracing::trace!(
+                size,
+                micros = started.elapsed().as_micros() as u64,
+                "write batch committed"
+            );
         }
         if !checkpoints.is_empty() {
             let result = checkpoint(&mut conn).await;
@@ -172,6 +197,9 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
             while let Some(message) = receiver.recv().await {
                 match message {
                     Message::Job(job) => job.fail(&StoreError::WriterStopped),
+                    Message::Case(_, reply) => {
+                        let _ = reply.send(Err(StoreError::WriterStopped));
+                    }
                     Message::Checkpoint(done) => {
                         let _ = done.send(Err(StoreError::WriterStopped));
                     }
@@ -188,13 +216,48 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
     }
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>) {
+type CaseWrite = (Box<NewCase>, oneshot::Sender<Result<(), StoreError>>);
+
+async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, cases: Vec<CaseWrite>) {
     if let Err(e) = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await {
         let error = StoreError::from(e);
         for job in jobs {
             job.fail(&error);
         }
+        for (_, reply) in cases {
+            let _ = reply.send(Err(error.again()));
+        }
         return;
+    }
+    // New cases first, all at once, in one savepoint: if that fails they all fail, alone.
+    let (rows, replies): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
+    let mut case_replies = Vec::new();
+    if !rows.is_empty() {
+        let inserted = async {
+            sqlx::raw_sql("SAVEPOINT cases").execute(&mut *conn).await?;
+            match super::queries::insert_cases(conn, &rows).await {
+                Ok(()) => sqlx::raw_sql("RELEASE cases")
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ()),
+                Err(e) => {
+                    sqlx::raw_sql("ROLLBACK TO cases; RELEASE cases")
+                        .execute(&mut *conn)
+                        .await?;
+                    Err(e)
+                }
+            }
+        }
+        .await;
+        match inserted {
+            Ok(()) => case_replies = replies,
+            Err(e) => {
+                let error = StoreError::from(e);
+                for reply in replies {
+                    let _ = reply.send(Err(error.again()));
+                }
+            }
+        }
     }
     let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter();
@@ -233,5 +296,8 @@ async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>) {
     }
     for complete in completions {
         complete(result.as_ref().map(|_| ()));
+    }
+    for reply in case_replies {
+        let _ = reply.send(result.as_ref().map(|_| ()).map_err(StoreError::again));
     }
 }
