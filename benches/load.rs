@@ -483,6 +483,13 @@ async fn run() {
         ),
     ));
     let mut peak = server.peak_rss_kib();
+    if std::env::var("BENCH_PHASES").is_ok_and(|p| p == "lookup") {
+        for (name, value) in rows {
+            println!("{name:<38} {value}");
+        }
+        server.stop();
+        return;
+    }
     server.stop();
 
     seed(&data.join("ombuds.db"), &data.join("keys.db"), 1_000_000).await;

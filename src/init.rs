@@ -91,7 +91,7 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         }
     }
 
-    let master = MasterKey::generate();
+    let master = MasterKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
     let identity = master
         .identity_file()
         .map_err(|e| InitError::Other(e.to_string()))?;

@@ -12,8 +12,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use age::secrecy::ExposeSecret;
-use age::x25519::{Identity, Recipient};
+use super::x25519::{Identity, Recipient, decrypt, encrypt};
 use zeroize::Zeroizing;
 
 use super::CryptoError;
@@ -52,13 +51,13 @@ pub enum IdentityFileError {
 
 impl MasterKey {
     /// A new random key pair.
-    pub fn generate() -> Self {
-        let identity = Identity::generate();
+    pub fn generate() -> Result<Self, CryptoError> {
+        let identity = Identity::generate()?;
         let recipient = identity.to_public();
-        Self {
+        Ok(Self {
             identity: Some(identity),
             recipient,
-        }
+        })
     }
 
     /// Only the public half, `age1…`: this service can seal but never open.
@@ -107,14 +106,14 @@ impl MasterKey {
     /// The text of an identity file for this key, in the format `age-keygen` writes.
     pub fn identity_file(&self) -> Result<Zeroizing<String>, CryptoError> {
         let identity = self.identity.as_ref().ok_or(CryptoError::PublicKeyOnly)?;
-        let secret = identity.to_string();
+        let secret = identity.to_secret_string()?;
         let mut text = Zeroizing::new(String::with_capacity(256));
         text.push_str("# The association's ombuds master key. Keep it secret: never share it,\n");
         text.push_str("# never back it up together with the key store.\n");
         text.push_str("# public key: ");
         text.push_str(&self.recipient.to_string());
         text.push('\n');
-        text.push_str(secret.expose_secret());
+        text.push_str(&secret);
         text.push('\n');
         Ok(text)
     }
@@ -126,37 +125,30 @@ impl MasterKey {
 
     /// Encrypts a small secret the server must read back later (a TOTP secret) to this key.
     pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        age::encrypt(&self.recipient, plaintext).map_err(|e| CryptoError::Encrypt(e.to_string()))
+        encrypt(&self.recipient, plaintext)
     }
 
     /// Decrypts what [`MasterKey::seal`] encrypted.
     pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let identity = self.identity.as_ref().ok_or(CryptoError::PublicKeyOnly)?;
-        age::decrypt(identity, sealed)
-            .map(Zeroizing::new)
-            .map_err(|e| CryptoError::Decrypt(e.to_string()))
+        decrypt(identity, sealed)
     }
 
     /// A fresh content key, and the same key wrapped to this master key for the key store.
     pub fn new_content_key(&self) -> Result<(ContentKey, Vec<u8>), CryptoError> {
-        let identity = Identity::generate();
-        let secret = identity.to_string();
-        let wrapped = age::encrypt(&self.recipient, secret.expose_secret().as_bytes())
-            .map_err(|e| CryptoError::Encrypt(e.to_string()))?;
+        let identity = Identity::generate()?;
+        let secret = identity.to_secret_string()?;
+        let wrapped = encrypt(&self.recipient, secret.as_bytes())?;
         Ok((ContentKey(identity), wrapped))
     }
 
     /// Recovers a content key from its wrapped form.
     pub fn unwrap_content_key(&self, wrapped: &[u8]) -> Result<ContentKey, CryptoError> {
         let identity = self.identity.as_ref().ok_or(CryptoError::PublicKeyOnly)?;
-        let text = Zeroizing::new(
-            age::decrypt(identity, wrapped).map_err(|e| CryptoError::Decrypt(e.to_string()))?,
-        );
+        let text = decrypt(identity, wrapped)?;
         let text = std::str::from_utf8(&text)
             .map_err(|_| CryptoError::MalformedKey("wrapped key is not text"))?;
-        Identity::from_str(text.trim())
-            .map(ContentKey)
-            .map_err(CryptoError::MalformedKey)
+        Identity::from_str(text.trim()).map(ContentKey)
     }
 }
 
@@ -172,9 +164,7 @@ impl fmt::Debug for ContentKey {
 /// Encrypts `plaintext` to the content key whose public half is `recipient` (`age1…`), without
 /// needing the key itself: replies and notes are sealed this way.
 pub fn seal_to(recipient: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let recipient = Recipient::from_str(recipient)
-        .map_err(|_| CryptoError::MalformedKey("not an age recipient"))?;
-    age::encrypt(&recipient, plaintext).map_err(|e| CryptoError::Encrypt(e.to_string()))
+    encrypt(&Recipient::from_str(recipient)?, plaintext)
 }
 
 impl ContentKey {
@@ -185,15 +175,12 @@ impl ContentKey {
 
     /// Encrypts `plaintext` to this key as a binary age file.
     pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        age::encrypt(&self.0.to_public(), plaintext)
-            .map_err(|e| CryptoError::Encrypt(e.to_string()))
+        encrypt(&self.0.to_public(), plaintext)
     }
 
     /// Decrypts an age file sealed to this key.
     pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        age::decrypt(&self.0, sealed)
-            .map(Zeroizing::new)
-            .map_err(|e| CryptoError::Decrypt(e.to_string()))
+        decrypt(&self.0, sealed)
     }
 }
 
@@ -203,7 +190,7 @@ mod tests {
 
     #[test]
     fn seal_wrap_unwrap_open_round_trip() {
-        let master = MasterKey::generate();
+        let master = MasterKey::generate().unwrap();
         let (key, wrapped) = master.new_content_key().unwrap();
         let sealed = key.seal(b"the canary sings").unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"canary"));
@@ -213,7 +200,7 @@ mod tests {
 
     #[test]
     fn sealing_to_a_recipient_opens_with_the_key_and_master_sealing_round_trips() {
-        let master = MasterKey::generate();
+        let master = MasterKey::generate().unwrap();
         let (key, _) = master.new_content_key().unwrap();
         let sealed = seal_to(&key.recipient(), b"reply").unwrap();
         assert_eq!(key.open(&sealed).unwrap().as_slice(), b"reply");
@@ -224,10 +211,15 @@ mod tests {
 
     #[test]
     fn another_master_cannot_unwrap_and_another_key_cannot_open() {
-        let master = MasterKey::generate();
+        let master = MasterKey::generate().unwrap();
         let (key, wrapped) = master.new_content_key().unwrap();
         let sealed = key.seal(b"secret").unwrap();
-        assert!(MasterKey::generate().unwrap_content_key(&wrapped).is_err());
+        assert!(
+            MasterKey::generate()
+                .unwrap()
+                .unwrap_content_key(&wrapped)
+                .is_err()
+        );
         let (other, _) = master.new_content_key().unwrap();
         assert!(other.open(&sealed).is_err());
     }
@@ -236,7 +228,7 @@ mod tests {
     fn identity_file_round_trips_and_debug_hides_secrets() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("identity.key");
-        let master = MasterKey::generate();
+        let master = MasterKey::generate().unwrap();
         let text = master.identity_file().unwrap();
         secret_file::create(&path, text.as_bytes()).unwrap();
         let loaded = MasterKey::load(&path).unwrap();

@@ -11,6 +11,7 @@ pub mod random;
 pub mod receipt;
 pub mod secret_file;
 pub mod totp;
+pub mod x25519;
 
 pub use envelope::{ContentKey, MasterKey};
 pub use receipt::{Receipt, ReceiptHash, ReceiptKey};
