@@ -35,14 +35,14 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Which of the two databases a connection is for; names the setting in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+enum Kind {
     /// The main database (`database.url`).
     Database,
     /// The key store (`keys.store`).
     KeyStore,
 }
 
-impl Role {
+impl Kind {
     /// The configuration setting that names this database.
     fn setting(self) -> &'static str {
         match self {
@@ -76,16 +76,16 @@ impl PostgresBackend {
     /// Connects to the main database at `database` and the key store at `key_store`, checks
     /// that each is what it should be, and brings both schemas up to date.
     pub async fn open(database: &PostgresUrl, key_store: &PostgresUrl) -> Result<Self, StoreError> {
-        let main_options = options(database, Role::Database)?;
-        let key_options = options(key_store, Role::KeyStore)?;
+        let main_options = options(database, Kind::Database)?;
+        let key_options = options(key_store, Kind::KeyStore)?;
         let main = pool(
             main_options.clone(),
             MAIN_CONNECTIONS,
             database,
-            Role::Database,
+            Kind::Database,
         )
         .await?;
-        let keys = pool(key_options, KEY_CONNECTIONS, key_store, Role::KeyStore).await?;
+        let keys = pool(key_options, KEY_CONNECTIONS, key_store, Kind::KeyStore).await?;
         schema::migrate(&main, &keys, database, key_store).await?;
         Ok(Self {
             main,
@@ -98,9 +98,9 @@ impl PostgresBackend {
 
 /// Connection options for `url`, with statement logging off (statements carry no content,
 /// but their parameters are ciphertext and hashes that have no place in logs).
-fn options(url: &PostgresUrl, role: Role) -> Result<PgConnectOptions, StoreError> {
+fn options(url: &PostgresUrl, kind: Kind) -> Result<PgConnectOptions, StoreError> {
     let options = PgConnectOptions::from_str(url.expose()).map_err(|e| StoreError::Setting {
-        setting: role.setting(),
+        setting: kind.setting(),
         problem: format!("{url} is not a usable PostgreSQL URL: {e}"),
     })?;
     Ok(options
@@ -115,12 +115,12 @@ async fn pool(
     options: PgConnectOptions,
     size: u32,
     url: &PostgresUrl,
-    role: Role,
+    kind: Kind,
 ) -> Result<PgPool, StoreError> {
     let probe = options
         .connect()
         .await
-        .map_err(|e| unreachable(url, role, &e))?;
+        .map_err(|e| unreachable(url, kind, &e))?;
     let _ = sqlx::Connection::close(probe).await;
     PgPoolOptions::new()
         .max_connections(size)
@@ -128,7 +128,7 @@ async fn pool(
         .after_connect(|conn, _| Box::pin(async move { durable_commits(conn).await }))
         .connect_with(options)
         .await
-        .map_err(|e| unreachable(url, role, &e))
+        .map_err(|e| unreachable(url, kind, &e))
 }
 
 /// A commit is acknowledged only once it is on disk: a server or role configured with
@@ -147,9 +147,9 @@ async fn durable_commits(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 }
 
 /// The start-up error for a database that cannot be reached, naming its setting.
-fn unreachable(url: &PostgresUrl, role: Role, error: &sqlx::Error) -> StoreError {
+fn unreachable(url: &PostgresUrl, kind: Kind, error: &sqlx::Error) -> StoreError {
     StoreError::Setting {
-        setting: role.setting(),
+        setting: kind.setting(),
         problem: format!(
             "cannot connect to PostgreSQL at {url}: {error}. Check that the server runs, that \
              the database exists and that this role may connect to it"

@@ -10,7 +10,7 @@
 
 use sqlx::PgPool;
 
-use super::Role;
+use super::Kind;
 use crate::config::PostgresUrl;
 use crate::store::StoreError;
 
@@ -195,15 +195,15 @@ pub async fn migrate(
 ) -> Result<(), StoreError> {
     let main_role = recorded_role(main).await?;
     let key_role = recorded_role(keys).await?;
-    if main_role.as_deref() == Some(Role::KeyStore.code()) {
+    if main_role.as_deref() == Some(Kind::KeyStore.code()) {
         return Err(StoreError::Setting {
-            setting: Role::Database.setting(),
+            setting: Kind::Database.setting(),
             problem: format!("{database} is a key store, not the service's main database"),
         });
     }
-    if key_role.as_deref() == Some(Role::Database.code()) {
+    if key_role.as_deref() == Some(Kind::Database.code()) {
         return Err(StoreError::Setting {
-            setting: Role::KeyStore.setting(),
+            setting: Kind::KeyStore.setting(),
             problem: format!(
                 "{key_store} is the service's main database, not its key store; the keys must \
                  live in a database of their own so that backups of the main database leave \
@@ -213,7 +213,7 @@ pub async fn migrate(
     }
     if main_role.is_some() && key_role.is_none() && holds_content(main).await? {
         return Err(StoreError::Setting {
-            setting: Role::KeyStore.setting(),
+            setting: Kind::KeyStore.setting(),
             problem: format!(
                 "the key store {key_store} holds no keys, but the database {database} holds \
                  content. Restore the key store, or point keys.store at it; without it no stored \
@@ -221,8 +221,8 @@ pub async fn migrate(
             ),
         });
     }
-    apply(main, Role::Database, DATABASE).await?;
-    apply(keys, Role::KeyStore, KEY_STORE).await
+    apply(main, Kind::Database, DATABASE).await?;
+    apply(keys, Kind::KeyStore, KEY_STORE).await
 }
 
 /// What a database says it is, if it has our schema at all.
@@ -251,10 +251,10 @@ async fn holds_content(main: &PgPool) -> Result<bool, StoreError> {
 }
 
 /// Applies the missing `steps` to one database, in one transaction under the migration lock.
-async fn apply(pool: &PgPool, role: Role, steps: &[&'static str]) -> Result<(), StoreError> {
-    let what = match role {
-        Role::Database => "the database",
-        Role::KeyStore => "the key store",
+async fn apply(pool: &PgPool, kind: Kind, steps: &[&'static str]) -> Result<(), StoreError> {
+    let what = match kind {
+        Kind::Database => "the database",
+        Kind::KeyStore => "the key store",
     };
     let failed = |version: usize, e: &dyn std::fmt::Display| {
         StoreError::Schema(format!("migrating {what} to version {version} failed: {e}"))
@@ -278,13 +278,13 @@ async fn apply(pool: &PgPool, role: Role, steps: &[&'static str]) -> Result<(), 
             .fetch_optional(&mut *tx)
             .await?;
     let current = match recorded {
-        Some((code, version)) if code == role.code() => usize::try_from(version).unwrap_or(0),
+        Some((code, version)) if code == kind.code() => usize::try_from(version).unwrap_or(0),
         Some((code, _)) => {
             return Err(StoreError::Setting {
-                setting: role.setting(),
+                setting: kind.setting(),
                 problem: format!(
                     "this database is the service's {code}, not its {}",
-                    role.code()
+                    kind.code()
                 ),
             });
         }
@@ -308,7 +308,7 @@ async fn apply(pool: &PgPool, role: Role, steps: &[&'static str]) -> Result<(), 
         "INSERT INTO schema_version (role, version) VALUES ($1, $2) \
          ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
     )
-    .bind(role.code())
+    .bind(kind.code())
     .bind(version)
     .execute(&mut *tx)
     .await?;
