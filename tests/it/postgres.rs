@@ -404,6 +404,93 @@ async fn two_processes_share_one_database_and_the_survivor_takes_over_sweeping()
 }
 
 #[tokio::test]
+async fn an_interrupted_write_leaves_at_worst_an_orphaned_key_which_the_sweeper_removes() {
+    let server = TestServer::start_with(quick_sweeps());
+    let receipts = [
+        server.submit("Stays open").await,
+        server.submit("Its closing is interrupted").await,
+    ];
+    let mut db = server.database().await;
+    let mut keys = server.key_store().await;
+    let cases: Vec<(String, String)> = sqlx::query_as("SELECT id, key_id FROM cases ORDER BY id")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 2);
+    let pending: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM content_keys WHERE pending_on IS NOT NULL")
+            .fetch_one(&mut keys)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0, "a stored case's key is settled");
+
+    // As if a process died between the two commits of closing: the case is gone from the main
+    // database, its key not yet from the key store.
+    let (closed_id, closed_key) = &cases[1];
+    sqlx::query("DELETE FROM cases WHERE id = $1")
+        .bind(closed_id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    // As if processes died between storing a key and storing its content: yesterday's and
+    // older, and one being written right now (pending since today) that must be left alone.
+    for (id, pending_on) in [
+        ("interrupted-long-ago", "CURRENT_DATE - 3"),
+        ("being-written-now", "CURRENT_DATE"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO content_keys (id, wrapped, pending_on) VALUES ($1, $2, {pending_on})"
+        )))
+        .bind(id)
+        .bind(b"age-encryption.org/v1\n(test)".to_vec())
+        .execute(&mut keys)
+        .await
+        .unwrap();
+    }
+
+    let exists = |id: String| {
+        let server = &server;
+        async move {
+            let mut keys = server.key_store().await;
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM content_keys WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut keys)
+                .await
+                .unwrap()
+                == 1
+        }
+    };
+    server
+        .eventually("the sweeper removes the orphaned keys", || async {
+            !exists(closed_key.clone()).await && !exists("interrupted-long-ago".into()).await
+        })
+        .await;
+    server
+        .eventually("the sweep reports them", || async {
+            server.logs().contains("orphan_keys=2")
+        })
+        .await;
+    // A few sweeps later, the key in use and the key being written are still there.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(
+        exists(cases[0].1.clone()).await,
+        "the open case keeps its key"
+    );
+    assert!(
+        exists("being-written-now".into()).await,
+        "a key being written is not an orphan"
+    );
+    let mut opened = 0;
+    for receipt in &receipts {
+        opened += usize::from(description_for(&server, receipt).await.is_some());
+    }
+    assert_eq!(
+        opened, 1,
+        "the open case still reads; the destroyed one does not"
+    );
+}
+
+#[tokio::test]
 async fn the_sweeper_lock_is_released_at_a_clean_stop_too() {
     let mut a = TestServer::start_with(quick_sweeps());
     let b = a.another_process("b");
