@@ -184,6 +184,15 @@ impl Drop for PostgresDatabases {
     }
 }
 
+/// Sets the servers' clock file in `root` to `instant`, atomically: a server reading it while
+/// it changes sees the old time or the new one, never an empty file (which it would take for
+/// no test clock at all, and fall back to the real date).
+fn write_clock(root: &Path, instant: &str) {
+    let partial = root.join("clock.partial");
+    fs::write(&partial, instant).unwrap();
+    fs::rename(&partial, root.join("clock")).unwrap();
+}
+
 /// A random byte from the operating system (for database names).
 fn rand_byte() -> u8 {
     let mut byte = [0u8; 1];
@@ -291,7 +300,7 @@ impl TestServer {
             }
         };
         fs::write(&config_path, (options.edit_config)(config)).unwrap();
-        fs::write(root.path().join("clock"), &options.now).unwrap();
+        write_clock(root.path(), &options.now);
         for (name, contents) in &options.files {
             fs::write(data.join(name), contents).unwrap();
         }
@@ -385,7 +394,7 @@ impl TestServer {
     pub fn set_clock(&self, instant: &str) {
         let parsed = chrono::DateTime::parse_from_rfc3339(instant).unwrap();
         *self.now.lock().unwrap() = parsed.with_timezone(&chrono::Utc);
-        fs::write(self.root.path().join("clock"), instant).unwrap();
+        write_clock(self.root.path(), instant);
     }
 
     /// The server's current time.
