@@ -4,8 +4,8 @@
 //!
 //! This module owns connecting (and naming the setting at fault when that fails), the checks
 //! that the two URLs name two different databases of the right kind, and the migrations. It
-//! must not hold any per-process state that matters to correctness: everything several
-//! processes share lives in the databases. Writes that touch both databases cannot be atomic,
+//! must hold no per-process state beyond its connections (one of which carries the sweeper's
+//! lock): everything several processes share lives in the databases. Writes that touch both databases cannot be atomic,
 //! so they are ordered (see `queries.rs` and SECURITY.md): a key is stored before the content
 //! sealed to it and destroyed after that content, so that an interruption leaves at worst an
 //! orphaned key, which the sweeper removes.
