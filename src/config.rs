@@ -122,6 +122,88 @@ pub enum Database {
         /// Path of the database file.
         path: PathBuf,
     },
+    /// A PostgreSQL database, shared by every server of the association.
+    Postgres {
+        /// How to reach it.
+        url: PostgresUrl,
+    },
+}
+
+/// Where the key store lives: a file beside an SQLite database, or a second PostgreSQL
+/// database beside a PostgreSQL one. Never inside the main database, so that backups of the
+/// database can leave the keys out.
+#[derive(Debug, Clone)]
+pub enum KeyStore {
+    /// An SQLite file, attached to the SQLite database.
+    File(PathBuf),
+    /// A PostgreSQL database of its own.
+    Postgres(PostgresUrl),
+}
+
+/// A `postgres://` URL as written in the configuration. It may carry a password, so its
+/// `Debug` and `Display` forms leave the password out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// Checks the form of `url`: a `postgres://` or `postgresql://` URL. Whether it can be
+    /// reached is found out when the store opens.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+            .ok_or_else(|| format!("{:?} is not a postgres:// URL", Self(url.to_owned())))?;
+        if rest.is_empty() {
+            return Err("a postgres:// URL needs at least a host or a database name".into());
+        }
+        Ok(Self(url.to_owned()))
+    }
+
+    /// The URL itself, password included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PostgresUrl {
+    /// The URL with any password replaced by `***`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.0.as_str();
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return f.write_str("(not a URL)");
+        };
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        let authority = match authority.rsplit_once('@') {
+            Some((user, host)) => match user.split_once(':') {
+                Some((name, _)) => format!("{name}:***@{host}"),
+                None => format!("{user}@{host}"),
+            },
+            None => authority.to_owned(),
+        };
+        let tail: String = match tail.split_once('?') {
+            Some((path, query)) => {
+                let query: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                            format!("{key}=***")
+                        }
+                        _ => pair.to_owned(),
+                    })
+                    .collect();
+                format!("{path}?{}", query.join("&"))
+            }
+            None => tail.to_owned(),
+        };
+        write!(f, "{scheme}://{authority}{tail}")
+    }
+}
+
+impl std::fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgresUrl({self})")
+    }
 }
 
 /// Paths of key material.
@@ -132,7 +214,7 @@ pub struct Keys {
     /// The association's public key, for a server that holds no identity.
     pub recipient: Option<String>,
     /// The key store holding one wrapped key per concern.
-    pub store: PathBuf,
+    pub store: KeyStore,
     /// The secret for the keyed hash of receipts.
     pub receipt_secret: PathBuf,
     /// The Ed25519 key that signs suspension certificates.
@@ -479,6 +561,8 @@ impl Config {
 
         let database = parse_database_url(&raw.database.url, base)
             .map_err(|problem| invalid("database.url", problem))?;
+        let key_store = parse_key_store(&raw.keys.store, &database, base)
+            .map_err(|problem| invalid("keys.store", problem))?;
 
         if !(100..=100_000).contains(&raw.intake.max_description_chars) {
             return Err(invalid(
@@ -527,7 +611,7 @@ impl Config {
             keys: Keys {
                 identity: raw.keys.identity.map(|p| base.join(p)),
                 recipient: non_empty(raw.keys.recipient),
-                store: base.join(raw.keys.store),
+                store: key_store,
                 receipt_secret: base.join(raw.keys.receipt_secret),
                 signing_key: base.join(raw.keys.signing_key),
                 retired_public_keys,
@@ -618,11 +702,47 @@ fn parse_database_url(url: &str, base: &Path) -> Result<Database, String> {
         });
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err("PostgreSQL is not supported by this version; use \"sqlite:FILE\"".into());
+        return Ok(Database::Postgres {
+            url: PostgresUrl::parse(url)?,
+        });
     }
     Err(format!(
-        "{url:?} is not a database URL this service understands (use \"sqlite:FILE\")"
+        "{url:?} is not a database URL this service understands (use \"sqlite:FILE\" or \
+         \"postgres://HOST/DATABASE\")"
     ))
+}
+
+/// The key store goes with the engine: a file for SQLite, a second database for PostgreSQL.
+fn parse_key_store(store: &Path, database: &Database, base: &Path) -> Result<KeyStore, String> {
+    let text = store.to_str().unwrap_or_default();
+    let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
+    match (database, is_url) {
+        (Database::Sqlite { .. }, false) if !text.is_empty() => {
+            Ok(KeyStore::File(base.join(store)))
+        }
+        (Database::Sqlite { .. }, false) => Err("must name the key store file".into()),
+        (Database::Sqlite { .. }, true) => Err(
+            "with an SQLite database the key store is a file (for example \"keys.db\"); a \
+             PostgreSQL key store goes with a PostgreSQL database.url"
+                .into(),
+        ),
+        (Database::Postgres { .. }, false) => Err(format!(
+            "with a PostgreSQL database.url the key store is a second PostgreSQL database \
+             (for example \"postgres://db.example.org/ombuds_keys\"), not {:?}",
+            store.display().to_string()
+        )),
+        (Database::Postgres { url }, true) => {
+            let keys = PostgresUrl::parse(text)?;
+            if keys == *url {
+                return Err(
+                    "names the same database as database.url; the keys must live in a database \
+                     of their own, so that backups of the main database leave them out"
+                        .into(),
+                );
+            }
+            Ok(KeyStore::Postgres(keys))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -641,6 +761,11 @@ mod tests {
         assert!(!config.clients_use_tls());
         match config.database {
             Database::Sqlite { path } => assert_eq!(path, Path::new("/srv/ombuds/ombuds.db")),
+            Database::Postgres { .. } => panic!("the example uses SQLite"),
+        }
+        match config.keys.store {
+            KeyStore::File(path) => assert_eq!(path, Path::new("/srv/ombuds/keys.db")),
+            KeyStore::Postgres(_) => panic!("the example uses a key store file"),
         }
         assert_eq!(
             config.keys.identity.as_deref(),
@@ -770,8 +895,63 @@ mod tests {
     }
 
     #[test]
-    fn postgres_is_refused_for_now_and_out_of_range_limits_are_named() {
-        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "postgres://db/ombuds"))
+    fn postgres_needs_a_key_store_database_of_its_own_and_out_of_range_limits_are_named() {
+        let postgres = |database: &str, keys: &str| {
+            parse(
+                &EXAMPLE
+                    .replace("sqlite:ombuds.db", database)
+                    .replace("store = \"keys.db\"", &format!("store = \"{keys}\"")),
+            )
+        };
+        let config = postgres(
+            "postgres://ombuds:s3cret@db.example.org/ombuds",
+            "postgresql://keys@keys.example.org:5433/ombuds_keys?sslmode=require",
+        )
+        .unwrap();
+        match (&config.database, &config.keys.store) {
+            (Database::Postgres { url }, KeyStore::Postgres(keys)) => {
+                assert_eq!(
+                    url.expose(),
+                    "postgres://ombuds:s3cret@db.example.org/ombuds"
+                );
+                assert_eq!(
+                    url.to_string(),
+                    "postgres://ombuds:***@db.example.org/ombuds"
+                );
+                assert!(!format!("{config:?}").contains("s3cret"));
+                assert_eq!(
+                    keys.to_string(),
+                    "postgresql://keys@keys.example.org:5433/ombuds_keys?sslmode=require"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let hidden = PostgresUrl::parse("postgres://h/db?user=u&password=pw").unwrap();
+        assert_eq!(hidden.to_string(), "postgres://h/db?user=u&password=***");
+
+        let err = postgres("postgres://db/ombuds", "keys.db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("keys.store") && err.contains("second PostgreSQL"),
+            "{err}"
+        );
+        let err = postgres("postgres://db/ombuds", "postgres://db/ombuds")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("keys.store") && err.contains("same database"),
+            "{err}"
+        );
+        let err = postgres("sqlite:ombuds.db", "postgres://db/keys")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keys.store"), "{err}");
+        let err = postgres("postgres://", "postgres://db/keys")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "mysql://db/ombuds"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("database.url"), "{err}");

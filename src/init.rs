@@ -74,7 +74,13 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         })?;
     let config = Config::parse(&config_file, config::EXAMPLE)
         .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
-    let config::Database::Sqlite { path: database } = &config.database;
+    let (config::Database::Sqlite { path: database }, config::KeyStore::File(key_store)) =
+        (&config.database, &config.keys.store)
+    else {
+        return Err(InitError::Other(
+            "the built-in example configuration should use SQLite files".into(),
+        ));
+    };
     let identity_path =
         config.keys.identity.clone().ok_or_else(|| {
             InitError::Other("the example configuration names no identity".into())
@@ -83,7 +89,7 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         &identity_path,
         &config.keys.receipt_secret,
         &config.keys.signing_key,
-        &config.keys.store,
+        key_store,
         database,
     ] {
         if path.exists() {

@@ -1,6 +1,10 @@
 //! The background task that destroys what has expired: at start-up (catching up after
 //! downtime) and then at a fixed interval. It works through [`crate::store::Store::sweep`],
 //! which deletes in bounded batches so that intake never waits long behind it.
+//!
+//! Several processes may share one database: at each tick a process sweeps only if it leads
+//! ([`crate::store::Store::lead_sweeping`]); the others ask again at the next tick, so one of
+//! them takes over when the leader dies.
 
 use std::time::Duration;
 
@@ -22,8 +26,19 @@ pub fn spawn(store: Store, clock: Clock, zone: Tz, interval: Duration) -> JoinHa
     })
 }
 
-/// One sweep; failures are logged and retried at the next tick.
+/// One sweep, if this process leads sweeping; failures are logged and retried at the next tick.
 pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
+    match store.lead_sweeping().await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::debug!("sweep: another process leads sweeping");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!("sweep: cannot tell whether this process leads, will retry: {e}");
+            return;
+        }
+    }
     let today = clock.today_in(zone);
     let now = clock.now().timestamp();
     let started = std::time::Instant::now();

@@ -455,8 +455,15 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<String, StoreError>;
     /// Destroys one batch of each kind of expired item; call until the report is empty.
     async fn sweep_batch(&self, cutoffs: SweepCutoffs) -> Result<SweepReport, StoreError>;
-    /// Checkpoints and truncates the WAL files, so deleted pages leave no old copy behind.
+    /// Pushes deleted rows out of the engine's own old copies after a sweep: SQLite checkpoints
+    /// and truncates its WAL files; PostgreSQL vacuums the tables a sweep deletes from.
     async fn checkpoint(&self) -> Result<(), StoreError>;
+    /// Whether this process should run the sweeper now. An engine only one process uses
+    /// (SQLite) always answers true, the default; an engine several processes share answers
+    /// true in one process at a time, and lets another take over when that one dies.
+    async fn lead_sweeping(&self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
     /// What is held, per retention class.
     async fn holdings(
         &self,

@@ -10,6 +10,7 @@ mod accounts;
 mod backend;
 mod cases;
 mod content;
+pub mod postgres;
 mod retention;
 pub mod sqlite;
 mod trends;
@@ -27,7 +28,7 @@ pub use cases::{
 pub use content::Concern;
 pub use retention::SWEEP_BATCH;
 
-use crate::config::{Config, Database};
+use crate::config::{Config, Database, KeyStore};
 use crate::crypto::certificate::{Certificate, IssueError, PublicKey, SigningKey, SigningKeyError};
 use crate::crypto::envelope::IdentityFileError;
 use crate::crypto::receipt::ReceiptKeyError;
@@ -57,6 +58,15 @@ pub enum StoreError {
         key_store: std::path::PathBuf,
         /// The database found.
         database: std::path::PathBuf,
+    },
+    /// A database setting cannot be used as it stands: a database that cannot be reached, or
+    /// that is not what its setting says it is.
+    #[error("setting `{setting}`: {problem}")]
+    Setting {
+        /// The setting at fault, as `table.key`.
+        setting: &'static str,
+        /// What is wrong, in words an operator can act on.
+        problem: String,
     },
     /// The key settings do not agree.
     #[error("setting `keys.recipient`: {0}")]
@@ -126,9 +136,18 @@ impl Store {
         let trusted: Arc<[PublicKey]> = std::iter::once(signing.public_key())
             .chain(config.keys.retired_public_keys.iter().copied())
             .collect();
-        let backend: Arc<dyn Backend> = match &config.database {
-            Database::Sqlite { path } => {
-                Arc::new(sqlite::SqliteBackend::open(path, &config.keys.store).await?)
+        let backend: Arc<dyn Backend> = match (&config.database, &config.keys.store) {
+            (Database::Sqlite { path }, KeyStore::File(keys)) => {
+                Arc::new(sqlite::SqliteBackend::open(path, keys).await?)
+            }
+            (Database::Postgres { url }, KeyStore::Postgres(keys)) => {
+                Arc::new(postgres::PostgresBackend::open(url, keys).await?)
+            }
+            _ => {
+                return Err(StoreError::Setting {
+                    setting: "keys.store",
+                    problem: "the key store must use the same engine as database.url".into(),
+                });
             }
         };
         Ok(Self {
@@ -174,6 +193,12 @@ impl Store {
         self.backend.ping().await
     }
 
+    /// Whether this process should sweep now: always with SQLite; with PostgreSQL, only the
+    /// one process that holds the sweeper's lock.
+    pub async fn lead_sweeping(&self) -> Result<bool, StoreError> {
+        self.backend.lead_sweeping().await
+    }
+
     /// Finishes pending writes and closes the database cleanly.
     pub async fn close(&self) {
         self.backend.close().await;
@@ -182,6 +207,17 @@ impl Store {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
+        if let Some(db) = error.as_database_error()
+            && db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+        {
+            // PostgreSQL's SQLSTATE for a full disk; its other codes are not SQLite's numbers.
+            if db.code().as_deref() == Some("53100") {
+                return Self::DiskFull;
+            }
+            return Self::Database(error.to_string());
+        }
         if let Some(db) = error.as_database_error() {
             // SQLITE_FULL (13); its extended codes keep 13 in the low byte.
             if db

@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::support::{Session, TestServer};
+use crate::support::{Engine, Session, TestServer, on_both_engines};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Who {
@@ -148,9 +148,9 @@ async fn call(
     )
 }
 
-#[tokio::test]
-async fn each_role_gets_exactly_its_routes_and_refusals_leak_nothing() {
-    let server = TestServer::start();
+on_both_engines!(each_role_gets_exactly_its_routes_and_refusals_leak_nothing);
+async fn each_role_gets_exactly_its_routes_and_refusals_leak_nothing(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olga", "ombuds").await;
     let board = server.staff(&admin, "bert", "board").await;

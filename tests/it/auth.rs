@@ -5,11 +5,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{PASSWORD, TestServer, run};
+use crate::support::{Engine, PASSWORD, TestServer, on_both_engines, run};
 
-#[tokio::test]
-async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_form() {
-    let server = TestServer::start();
+on_both_engines!(the_first_administrator_enrols_through_the_printed_link_in_a_browser_form);
+async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_form(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let token = server.setup_token();
     let page = server
         .client()
@@ -118,9 +118,9 @@ async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_fo
     assert!(!out.contains("/enrol/"), "{out}");
 }
 
-#[tokio::test]
-async fn wrong_passwords_wrong_codes_and_replayed_codes_are_refused_alike() {
-    let server = TestServer::start();
+on_both_engines!(wrong_passwords_wrong_codes_and_replayed_codes_are_refused_alike);
+async fn wrong_passwords_wrong_codes_and_replayed_codes_are_refused_alike(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let secret = server.enrol(&server.setup_token(), Some("ada")).await;
     let attempt = |username: &'static str, password: &'static str, code: String| {
         server
@@ -179,9 +179,9 @@ async fn wrong_passwords_wrong_codes_and_replayed_codes_are_refused_alike() {
     );
 }
 
-#[tokio::test]
-async fn sessions_end_when_idle_when_old_and_everywhere_on_request() {
-    let server = TestServer::start();
+on_both_engines!(sessions_end_when_idle_when_old_and_everywhere_on_request);
+async fn sessions_end_when_idle_when_old_and_everywhere_on_request(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let admin = server.admin().await;
     let secret = server.enrol_staff(&admin, "ivy", "ombuds").await;
     let whoami = |cookie: String| {
@@ -234,9 +234,9 @@ async fn sessions_end_when_idle_when_old_and_everywhere_on_request() {
     assert_eq!(whoami(second.cookie.clone()).await.unwrap().status(), 401);
 }
 
-#[tokio::test]
-async fn changes_need_the_csrf_token_and_a_same_site_request() {
-    let server = TestServer::start();
+on_both_engines!(changes_need_the_csrf_token_and_a_same_site_request);
+async fn changes_need_the_csrf_token_and_a_same_site_request(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let admin = server.admin().await;
     let without = server
         .client()
@@ -295,9 +295,9 @@ async fn changes_need_the_csrf_token_and_a_same_site_request() {
     );
 }
 
-#[tokio::test]
-async fn repeated_failures_throttle_one_username_without_storing_addresses() {
-    let server = TestServer::start();
+on_both_engines!(repeated_failures_throttle_one_username_without_storing_addresses);
+async fn repeated_failures_throttle_one_username_without_storing_addresses(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let secret = server.enrol(&server.setup_token(), Some("ada")).await;
     for _ in 0..5 {
         let failed = server
@@ -370,9 +370,9 @@ async fn repeated_failures_throttle_one_username_without_storing_addresses() {
     }
 }
 
-#[tokio::test]
-async fn the_command_line_adds_users_while_the_server_runs() {
-    let server = TestServer::start();
+on_both_engines!(the_command_line_adds_users_while_the_server_runs);
+async fn the_command_line_adds_users_while_the_server_runs(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let config = server.data_dir().join("ombuds.toml");
     let out = run(
         server.root.path(),

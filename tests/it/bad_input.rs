@@ -4,7 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, assert_security_headers, count, valid_concern};
+use crate::support::{
+    Engine, TestServer, assert_security_headers, count, on_both_engines, valid_concern,
+};
 
 async fn assert_nothing_stored(server: &TestServer) {
     let mut db = server.database().await;
@@ -60,9 +62,9 @@ fn field_errors(answer: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn malformed_json_is_a_400_that_names_the_problem() {
-    let server = TestServer::start();
+on_both_engines!(malformed_json_is_a_400_that_names_the_problem);
+async fn malformed_json_is_a_400_that_names_the_problem(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let json = "application/json";
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"{\"category\": ".to_vec(), "not valid JSON"),
@@ -86,9 +88,9 @@ async fn malformed_json_is_a_400_that_names_the_problem() {
     assert_nothing_stored(&server).await;
 }
 
-#[tokio::test]
-async fn invalid_fields_are_a_422_naming_each_field() {
-    let server = TestServer::start();
+on_both_engines!(invalid_fields_are_a_422_naming_each_field);
+async fn invalid_fields_are_a_422_naming_each_field(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let long = "x".repeat(10_001);
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (
@@ -163,9 +165,9 @@ async fn invalid_fields_are_a_422_naming_each_field() {
     assert_nothing_stored(&server).await;
 }
 
-#[tokio::test]
-async fn wrong_type_and_oversized_bodies_are_refused() {
-    let server = TestServer::start();
+on_both_engines!(wrong_type_and_oversized_bodies_are_refused);
+async fn wrong_type_and_oversized_bodies_are_refused(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let (status, answer) = post_json(
         &server,
         "text/plain",
@@ -202,9 +204,9 @@ async fn wrong_type_and_oversized_bodies_are_refused() {
     assert_nothing_stored(&server).await;
 }
 
-#[tokio::test]
-async fn the_html_form_comes_back_filled_in_with_each_error_beside_its_field() {
-    let server = TestServer::start();
+on_both_engines!(the_html_form_comes_back_filled_in_with_each_error_beside_its_field);
+async fn the_html_form_comes_back_filled_in_with_each_error_beside_its_field(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let response = server
         .client()
         .post(server.at("/concerns"))
@@ -260,9 +262,9 @@ async fn the_html_form_comes_back_filled_in_with_each_error_beside_its_field() {
     assert_nothing_stored(&server).await;
 }
 
-#[tokio::test]
-async fn malformed_and_cross_site_forms_are_refused() {
-    let server = TestServer::start();
+on_both_engines!(malformed_and_cross_site_forms_are_refused);
+async fn malformed_and_cross_site_forms_are_refused(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let client = server.client();
     let send = |body: &'static str, cross_site: bool| {
         let mut request = client
@@ -304,9 +306,9 @@ async fn malformed_and_cross_site_forms_are_refused() {
     assert_eq!(send(good, false).await.unwrap().status(), 201);
 }
 
-#[tokio::test]
-async fn unknown_addresses_and_methods_get_clear_answers_with_headers() {
-    let server = TestServer::start();
+on_both_engines!(unknown_addresses_and_methods_get_clear_answers_with_headers);
+async fn unknown_addresses_and_methods_get_clear_answers_with_headers(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let client = server.client();
     let page = client.get(server.at("/no/such/page")).send().await.unwrap();
     assert_eq!(page.status(), 404);

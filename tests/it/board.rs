@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Options, Session, TestServer, count, run};
+use crate::support::{Engine, Options, Session, TestServer, count, on_both_engines, run};
 
 const CANARY: &str = "CANARY-board-6f0d13";
 
@@ -56,9 +56,10 @@ async fn close_one(server: &TestServer, ombuds: &Session, category: &str, outcom
     id
 }
 
-#[tokio::test]
-async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere() {
+on_both_engines!(a_quarter_is_released_once_complete_frozen_and_the_same_everywhere);
+async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engine: Engine) {
     let server = TestServer::start_with(Options {
+        engine,
         now: "2026-07-15T17:00:00Z".into(),
         ..Options::default()
     });
@@ -75,11 +76,12 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere() {
     // Closing destroyed the cases and counted them, in the same write.
     let mut db = server.database().await;
     assert_eq!(count(&mut db, "cases").await, 0);
-    let counted: i64 =
-        sqlx::query_scalar("SELECT sum(count) FROM trend_counters WHERE key LIKE 'case:%'")
-            .fetch_one(&mut db)
-            .await
-            .unwrap();
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT CAST(sum(count) AS BIGINT) FROM trend_counters WHERE key LIKE 'case:%'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
     assert_eq!(counted, 7);
     let months: Vec<String> = sqlx::query_scalar("SELECT DISTINCT month FROM trend_counters")
         .fetch_all(&mut db)

@@ -5,13 +5,13 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, contains, count};
+use crate::support::{Engine, TestServer, contains, contains_bytes, count, on_both_engines};
 
 const CANARY: &str = "CANARY-console-9d41b7";
 
-#[tokio::test]
-async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
-    let server = TestServer::start();
+on_both_engines!(an_ombuds_works_a_web_concern_from_inbox_to_closing);
+async fn an_ombuds_works_a_web_concern_from_inbox_to_closing(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
     let receipt = server
@@ -184,7 +184,7 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
     // What the database holds for this case, before closing.
     let mut db = server.database().await;
     let (sealed, key_id): (Vec<u8>, String) =
-        sqlx::query_as("SELECT sealed, key_id FROM cases WHERE id = ?")
+        sqlx::query_as("SELECT sealed, key_id FROM cases WHERE id = $1")
             .bind(&id)
             .fetch_one(&mut db)
             .await
@@ -194,7 +194,7 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         .await
         .unwrap();
     let mut keys = server.key_store().await;
-    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped FROM content_keys WHERE id = ?")
+    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped FROM content_keys WHERE id = $1")
         .bind(&key_id)
         .fetch_one(&mut keys)
         .await
@@ -221,7 +221,7 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         assert_eq!(count(&mut db, table).await, 0, "{table} still holds rows");
     }
     let mut keys = server.key_store().await;
-    let case_key: i64 = sqlx::query_scalar("SELECT count(*) FROM content_keys WHERE id = ?")
+    let case_key: i64 = sqlx::query_scalar("SELECT count(*) FROM content_keys WHERE id = $1")
         .bind(&key_id)
         .fetch_one(&mut keys)
         .await
@@ -241,13 +241,19 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
             "{} holds the canary",
             path.display()
         );
+        // SQLite overwrites deleted bytes and truncates its WAL at closing. PostgreSQL keeps
+        // old row images until their space is reused (its write-ahead log holds every insert),
+        // which is why its guarantee is the destroyed key checked above, not erasure.
+        if engine == Engine::Postgres {
+            continue;
+        }
         for (what, blob) in [
             ("the sealed concern", &sealed),
             ("the wrapped key", &wrapped),
         ] {
             let middle = &blob[blob.len() / 2..blob.len() / 2 + 48];
             assert!(
-                !bytes.windows(middle.len()).any(|w| w == middle),
+                !contains_bytes(&bytes, middle),
                 "{} still holds {what} after closing ({})",
                 path.display(),
                 fragment(blob)
@@ -256,7 +262,7 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
         for note in &notes {
             let middle = &note[note.len() / 2..note.len() / 2 + 32];
             assert!(
-                !bytes.windows(32).any(|w| w == middle),
+                !contains_bytes(&bytes, middle),
                 "{} still holds a note",
                 path.display()
             );
@@ -305,9 +311,9 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing() {
     assert_eq!(expired.text().await.unwrap(), never.text().await.unwrap());
 }
 
-#[tokio::test]
-async fn an_ombuds_logs_a_phone_contact_and_uses_the_html_console() {
-    let server = TestServer::start();
+on_both_engines!(an_ombuds_logs_a_phone_contact_and_uses_the_html_console);
+async fn an_ombuds_logs_a_phone_contact_and_uses_the_html_console(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "omar", "ombuds").await;
     let form = |fields: &[(&str, &str)]| {

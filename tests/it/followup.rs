@@ -3,11 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{Engine, TestServer, on_both_engines};
 
-#[tokio::test]
-async fn the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header() {
-    let server = TestServer::start();
+on_both_engines!(the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header);
+async fn the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let receipt = server.submit("My agent never returned the keys.").await;
 
     // By header.
@@ -76,9 +76,9 @@ async fn the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header() 
     assert_eq!(empty.status(), 422);
 }
 
-#[tokio::test]
-async fn wrong_receipts_get_one_answer_and_guessing_is_throttled() {
-    let server = TestServer::start();
+on_both_engines!(wrong_receipts_get_one_answer_and_guessing_is_throttled);
+async fn wrong_receipts_get_one_answer_and_guessing_is_throttled(engine: Engine) {
+    let server = TestServer::start_on(engine);
     server.submit("A concern that exists").await;
 
     // Malformed receipts are told what is wrong.

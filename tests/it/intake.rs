@@ -3,11 +3,13 @@
 
 use serde_json::Value;
 
-use crate::support::{TestServer, assert_security_headers, count, valid_concern};
+use crate::support::{
+    Engine, TestServer, assert_security_headers, count, on_both_engines, valid_concern,
+};
 
-#[tokio::test]
-async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields() {
-    let server = TestServer::start();
+on_both_engines!(json_submission_returns_a_receipt_and_stores_only_the_clear_fields);
+async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let response = server
         .client()
         .post(server.at("/api/v1/concerns"))
@@ -39,7 +41,8 @@ async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields() {
 
     let mut db = server.database().await;
     let row: (String, String, String, Vec<u8>, Vec<u8>, String) = sqlx::query_as(
-        "SELECT category, raised_by, first_contact, receipt_hash, sealed, key_id FROM cases",
+        "SELECT category, raised_by, CAST(first_contact AS TEXT), receipt_hash, sealed, key_id \
+         FROM cases",
     )
     .fetch_one(&mut db)
     .await
@@ -55,7 +58,7 @@ async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields() {
         "sealed as an age file"
     );
     let mut keys = server.key_store().await;
-    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped FROM content_keys WHERE id = ?")
+    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped FROM content_keys WHERE id = $1")
         .bind(&row.5)
         .fetch_one(&mut keys)
         .await
@@ -66,9 +69,9 @@ async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields() {
     );
 }
 
-#[tokio::test]
-async fn html_form_submission_shows_the_receipt_and_the_first_contact_date() {
-    let server = TestServer::start();
+on_both_engines!(html_form_submission_shows_the_receipt_and_the_first_contact_date);
+async fn html_form_submission_shows_the_receipt_and_the_first_contact_date(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let response = server
         .client()
         .post(server.at("/concerns"))
@@ -120,9 +123,9 @@ async fn html_form_submission_shows_the_receipt_and_the_first_contact_date() {
     assert_eq!(count(&mut keys, "content_keys").await, 1);
 }
 
-#[tokio::test]
-async fn first_contact_is_the_associations_local_date_not_the_utc_date() {
-    let server = TestServer::start();
+on_both_engines!(first_contact_is_the_associations_local_date_not_the_utc_date);
+async fn first_contact_is_the_associations_local_date_not_the_utc_date(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let submit = || async {
         let response = server
             .client()
@@ -144,16 +147,17 @@ async fn first_contact_is_the_associations_local_date_not_the_utc_date() {
 
     let mut db = server.database().await;
     let dates: Vec<String> =
-        sqlx::query_scalar("SELECT first_contact FROM cases ORDER BY first_contact")
+        sqlx::query_scalar("SELECT CAST(first_contact AS TEXT) FROM cases ORDER BY first_contact")
             .fetch_all(&mut db)
             .await
             .unwrap();
     assert_eq!(dates, ["2026-03-01", "2026-03-02"]);
 }
 
-#[tokio::test]
-async fn the_time_zone_is_configuration() {
+on_both_engines!(the_time_zone_is_configuration);
+async fn the_time_zone_is_configuration(engine: Engine) {
     let server = TestServer::start_with(crate::support::Options {
+        engine,
         edit_config: Box::new(|c| c.replace("America/Phoenix", "Pacific/Kiritimati")),
         // 11:00 UTC on 1 March is 01:00 on 2 March at UTC+14.
         now: "2026-03-01T11:00:00Z".into(),
@@ -170,9 +174,10 @@ async fn the_time_zone_is_configuration() {
     assert_eq!(body["first_contact"], "2026-03-02");
 }
 
-#[tokio::test]
-async fn the_intake_page_explains_the_service_and_labels_every_field() {
+on_both_engines!(the_intake_page_explains_the_service_and_labels_every_field);
+async fn the_intake_page_explains_the_service_and_labels_every_field(engine: Engine) {
     let server = TestServer::start_with(crate::support::Options {
+        engine,
         edit_config: Box::new(|c| {
             c.replace(
                 "Example Association of REALTORS®",

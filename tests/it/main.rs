@@ -15,6 +15,7 @@ mod console;
 mod deadline_cli;
 mod followup;
 mod intake;
+mod postgres;
 mod privacy;
 mod report_cli;
 mod retention;

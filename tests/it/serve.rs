@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    self, BIN, Options, TestServer, assert_security_headers, count, run, valid_concern,
+    self, BIN, Engine, Options, TestServer, assert_security_headers, count, on_both_engines, run,
+    valid_concern,
 };
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -155,12 +156,13 @@ fn a_bad_setting_stops_start_up_and_names_the_setting() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
 }
 
-#[tokio::test]
-async fn tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer() {
+on_both_engines!(tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer);
+async fn tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer(engine: Engine) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let cert_pem = certified.cert.pem();
     let key_pem = certified.signing_key.serialize_pem();
     let server = TestServer::start_with(Options {
+        engine,
         edit_config: Box::new(move |c| {
             c.replace(
                 "# tls_certificate = \"tls/fullchain.pem\"",
@@ -289,12 +291,13 @@ async fn tls_serves_http2_and_http11_with_hsts_and_tls12_or_newer() {
     assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
 }
 
-#[tokio::test]
-async fn plain_http_on_loopback_sends_no_hsts() {
-    let server = TestServer::start();
+on_both_engines!(plain_http_on_loopback_sends_no_hsts);
+async fn plain_http_on_loopback_sends_no_hsts(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let page = server.client().get(server.at("/")).send().await.unwrap();
     assert!(!page.headers().contains_key("strict-transport-security"));
     let proxied = TestServer::start_with(Options {
+        engine,
         edit_config: Box::new(|c| c.replace("behind_tls_proxy = false", "behind_tls_proxy = true")),
         ..Default::default()
     });
@@ -305,9 +308,9 @@ async fn plain_http_on_loopback_sends_no_hsts() {
     );
 }
 
-#[tokio::test]
-async fn acknowledged_concerns_survive_a_restart_and_a_clean_stop_empties_the_wal() {
-    let mut server = TestServer::start();
+on_both_engines!(acknowledged_concerns_survive_a_restart_and_a_clean_stop_empties_the_wal);
+async fn acknowledged_concerns_survive_a_restart_and_a_clean_stop_empties_the_wal(engine: Engine) {
+    let mut server = TestServer::start_on(engine);
     for _ in 0..3 {
         let response = server
             .client()
@@ -320,13 +323,15 @@ async fn acknowledged_concerns_survive_a_restart_and_a_clean_stop_empties_the_wa
     }
     let status = server.stop();
     assert!(status.success());
-    for wal in ["ombuds.db-wal", "keys.db-wal"] {
-        let path = server.data_dir().join(wal);
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        assert_eq!(
-            size, 0,
-            "{wal} should be checkpointed and truncated on stop"
-        );
+    if engine == Engine::Sqlite {
+        for wal in ["ombuds.db-wal", "keys.db-wal"] {
+            let path = server.data_dir().join(wal);
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            assert_eq!(
+                size, 0,
+                "{wal} should be checkpointed and truncated on stop"
+            );
+        }
     }
     server.restart();
     let mut db = server.database().await;

@@ -1,17 +1,57 @@
 //! A real `ombuds` server for tests: initialised with `ombuds init` in a temporary directory,
 //! started as a process on an ephemeral loopback port, with its clock in a file the test can
 //! move, and its standard output and error captured to files the test can search.
+//!
+//! Every server test runs on both engines: [`on_both_engines!`] turns `async fn name(engine:
+//! Engine)` into the tests `name::sqlite` and `name::postgres`. On PostgreSQL, each server gets
+//! a fresh main database and key store database, dropped when the test ends; the server to
+//! create them in is `OMBUDS_TEST_POSTGRES` (default: the one `.ci/postgres start` runs).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
+use sqlx::Connection;
 use tempfile::TempDir;
 
 /// Path of the binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ombuds");
+
+/// Where the PostgreSQL variants create their databases, unless `OMBUDS_TEST_POSTGRES` says
+/// otherwise: the server `.ci/postgres start` runs. The role must be allowed to create
+/// databases.
+pub const DEFAULT_POSTGRES: &str = "postgres://ombuds_test:ombuds_test@127.0.0.1:54329/postgres";
+
+/// Runs an `async fn NAME(engine: Engine)` once per engine, as the tests `NAME::sqlite` and
+/// `NAME::postgres`. Write it where `#[tokio::test]` would go: `on_both_engines!(NAME);`.
+macro_rules! on_both_engines {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::support::Engine::Sqlite).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::support::Engine::Postgres).await;
+            }
+        }
+    };
+}
+pub(crate) use on_both_engines;
+
+/// The database engine a server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// The embedded default: files in the data directory.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL server: a main database and a key store database of its own.
+    Postgres,
+}
 
 /// Runs the binary to completion with `args`, in `cwd`.
 pub fn run(cwd: &Path, args: &[&str]) -> Output {
@@ -33,14 +73,146 @@ pub fn init(dir: &Path) {
     );
 }
 
+/// Runs `work` to completion on a runtime of its own, from synchronous code that may itself be
+/// running inside a test's runtime.
+fn block_on<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(work)
+    })
+    .join()
+    .unwrap()
+}
+
+/// The URL of the PostgreSQL server the tests create databases in.
+pub fn postgres_admin_url() -> String {
+    std::env::var("OMBUDS_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+}
+
+/// Connects to the tests' PostgreSQL server, or fails saying how to start one.
+pub async fn postgres_admin() -> sqlx::PgConnection {
+    postgres_admin_at(postgres_admin_url()).await
+}
+
+/// Connects to the PostgreSQL server at `url`, or fails saying how to start one.
+pub async fn postgres_admin_at(url: String) -> sqlx::PgConnection {
+    match sqlx::PgConnection::connect(&url).await {
+        Ok(conn) => conn,
+        Err(e) => panic!(
+            "the PostgreSQL variant of this test needs a PostgreSQL server, and none answers at \
+             {}: {e}\nStart one with `.ci/postgres start` (it needs Debian's `postgresql` \
+             package; see README, \"Test it\"), or set OMBUDS_TEST_POSTGRES to the URL of a role \
+             that may create databases.",
+            url.split('@').next_back().unwrap_or(&url)
+        ),
+    }
+}
+
+/// A fresh main database and key store database on the tests' PostgreSQL server, dropped
+/// (with any connection still open to them) when the last server using them is gone.
+pub struct PostgresDatabases {
+    /// Name of the main database.
+    pub main: String,
+    /// Name of the key store database.
+    pub keys: String,
+    /// The write-ahead log segment current when they were created: it and later segments
+    /// hold everything written to them.
+    pub first_wal_segment: String,
+    /// Databases a test made besides (restored backups), dropped with the others.
+    extra: Mutex<Vec<String>>,
+}
+
+impl PostgresDatabases {
+    fn create() -> Self {
+        let suffix: String = (0..12)
+            .map(|_| char::from(b'a' + (rand_byte() % 26)))
+            .collect();
+        let main = format!("ombuds_t_{suffix}");
+        let keys = format!("ombuds_t_{suffix}_keys");
+        let (m, k) = (main.clone(), keys.clone());
+        let first_wal_segment = block_on(async move {
+            let mut admin = postgres_admin().await;
+            let segment: String =
+                sqlx::query_scalar("SELECT pg_walfile_name(pg_current_wal_insert_lsn())")
+                    .fetch_one(&mut admin)
+                    .await
+                    .unwrap();
+            for name in [m, k] {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+            }
+            segment
+        });
+        Self {
+            main,
+            keys,
+            first_wal_segment,
+            extra: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The URL of database `name`, for the service and for test connections.
+    pub fn url(&self, name: &str) -> String {
+        let admin = postgres_admin_url();
+        let base = admin.split('?').next().unwrap_or(&admin);
+        let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+        format!("{server}/{name}")
+    }
+}
+
+impl Drop for PostgresDatabases {
+    fn drop(&mut self) {
+        let mut names = vec![self.main.clone(), self.keys.clone()];
+        names.extend(self.extra.lock().unwrap().drain(..));
+        block_on(async move {
+            let Ok(mut admin) = sqlx::PgConnection::connect(&postgres_admin_url()).await else {
+                return;
+            };
+            for name in names {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await;
+            }
+        });
+    }
+}
+
+/// Sets the servers' clock file in `root` to `instant`, atomically: a server reading it while
+/// it changes sees the old time or the new one, never an empty file (which it would take for
+/// no test clock at all, and fall back to the real date).
+fn write_clock(root: &Path, instant: &str) {
+    let partial = root.join("clock.partial");
+    fs::write(&partial, instant).unwrap();
+    fs::rename(&partial, root.join("clock")).unwrap();
+}
+
+/// A random byte from the operating system (for database names).
+fn rand_byte() -> u8 {
+    let mut byte = [0u8; 1];
+    getrandom::fill(&mut byte).unwrap();
+    byte[0]
+}
+
 /// A running server and everything around it.
 pub struct TestServer {
     /// Base URL, ending in `/`.
     pub url: String,
-    /// Temporary directory holding `data/`, the clock file and the captured output.
-    pub root: TempDir,
+    /// Temporary directory holding `data/`, the clock file and the captured output; shared
+    /// by the processes of one deployment.
+    pub root: Arc<TempDir>,
     child: Option<Child>,
-    now: std::sync::Mutex<chrono::DateTime<chrono::Utc>>,
+    now: Arc<Mutex<chrono::DateTime<chrono::Utc>>>,
+    engine: Engine,
+    postgres: Option<Arc<PostgresDatabases>>,
+    /// Names of this process's captured standard output and error, in `root`.
+    output: (String, String),
 }
 
 /// A password every test account uses.
@@ -65,6 +237,8 @@ pub struct Options {
     pub extra_args: Vec<String>,
     /// Files to write into the data directory before start-up (name, contents).
     pub files: Vec<(&'static str, String)>,
+    /// The database engine.
+    pub engine: Engine,
 }
 
 impl Options {
@@ -84,14 +258,18 @@ impl Default for Options {
             now: "2026-03-02T17:00:00Z".into(),
             extra_args: Vec::new(),
             files: Vec::new(),
+            engine: Engine::Sqlite,
         }
     }
 }
 
 impl TestServer {
-    /// A server with the default configuration (time zone America/Phoenix).
-    pub fn start() -> Self {
-        Self::start_with(Options::default())
+    /// A server on `engine` with the default configuration (time zone America/Phoenix).
+    pub fn start_on(engine: Engine) -> Self {
+        Self::start_with(Options {
+            engine,
+            ..Options::default()
+        })
     }
 
     /// A server configured as `options` say.
@@ -100,9 +278,29 @@ impl TestServer {
         let data = root.path().join("data");
         init(&data);
         let config_path = data.join("ombuds.toml");
-        let config = fs::read_to_string(&config_path).unwrap();
+        let mut config = fs::read_to_string(&config_path).unwrap();
+        let postgres = match options.engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => {
+                let databases = PostgresDatabases::create();
+                config = config
+                    .replace(
+                        "url = \"sqlite:ombuds.db\"",
+                        &format!("url = \"{}\"", databases.url(&databases.main)),
+                    )
+                    .replace(
+                        "store = \"keys.db\"",
+                        &format!("store = \"{}\"", databases.url(&databases.keys)),
+                    );
+                // The files `init` made for SQLite are not used; leave no empty ones about.
+                for name in ["ombuds.db", "keys.db"] {
+                    fs::remove_file(data.join(name)).unwrap();
+                }
+                Some(Arc::new(databases))
+            }
+        };
         fs::write(&config_path, (options.edit_config)(config)).unwrap();
-        fs::write(root.path().join("clock"), &options.now).unwrap();
+        write_clock(root.path(), &options.now);
         for (name, contents) in &options.files {
             fs::write(data.join(name), contents).unwrap();
         }
@@ -111,17 +309,42 @@ impl TestServer {
             .with_timezone(&chrono::Utc);
         let mut server = Self {
             url: String::new(),
-            root,
+            root: Arc::new(root),
             child: None,
-            now: std::sync::Mutex::new(now),
+            now: Arc::new(Mutex::new(now)),
+            engine: options.engine,
+            postgres,
+            output: ("stdout.log".into(), "stderr.log".into()),
         };
         server.spawn(&options.extra_args);
         server
     }
 
+    /// Another `ombuds serve` process of the same deployment: the same configuration, data
+    /// directory, databases and clock, with output captured to files of its own (named with
+    /// `label`). Only meaningful on PostgreSQL, which several processes can share.
+    pub fn another_process(&self, label: &str) -> Self {
+        let mut other = Self {
+            url: String::new(),
+            root: Arc::clone(&self.root),
+            child: None,
+            now: Arc::clone(&self.now),
+            engine: self.engine,
+            postgres: self.postgres.clone(),
+            output: (format!("stdout-{label}.log"), format!("stderr-{label}.log")),
+        };
+        other.spawn(&[]);
+        other
+    }
+
+    /// The PostgreSQL databases of this server, if it runs on PostgreSQL.
+    pub fn postgres(&self) -> Option<&PostgresDatabases> {
+        self.postgres.as_deref()
+    }
+
     fn spawn(&mut self, extra_args: &[String]) {
-        let stdout = fs::File::create(self.root.path().join("stdout.log")).unwrap();
-        let stderr = fs::File::create(self.root.path().join("stderr.log")).unwrap();
+        let stdout = fs::File::create(self.root.path().join(&self.output.0)).unwrap();
+        let stderr = fs::File::create(self.root.path().join(&self.output.1)).unwrap();
         let config = self.data_dir().join("ombuds.toml");
         let child = Command::new(BIN)
             .arg("serve")
@@ -143,7 +366,7 @@ impl TestServer {
     fn wait_for_url(&mut self) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let out = fs::read_to_string(self.root.path().join("stdout.log")).unwrap_or_default();
+            let out = fs::read_to_string(self.root.path().join(&self.output.0)).unwrap_or_default();
             if let Some(rest) = out.split("ombuds is listening on ").nth(1) {
                 return rest.lines().next().unwrap().trim().to_owned();
             }
@@ -171,7 +394,7 @@ impl TestServer {
     pub fn set_clock(&self, instant: &str) {
         let parsed = chrono::DateTime::parse_from_rfc3339(instant).unwrap();
         *self.now.lock().unwrap() = parsed.with_timezone(&chrono::Utc);
-        fs::write(self.root.path().join("clock"), instant).unwrap();
+        write_clock(self.root.path(), instant);
     }
 
     /// The server's current time.
@@ -187,7 +410,7 @@ impl TestServer {
 
     /// The first-administrator token the server printed at start-up.
     pub fn setup_token(&self) -> String {
-        let out = fs::read_to_string(self.root.path().join("stdout.log")).unwrap();
+        let out = fs::read_to_string(self.root.path().join(&self.output.0)).unwrap();
         out.rsplit("/enrol/")
             .next()
             .filter(|_| out.contains("/enrol/"))
@@ -339,7 +562,7 @@ impl TestServer {
     /// Everything the server printed so far, standard output then standard error.
     pub fn logs(&self) -> String {
         let read = |name: &str| fs::read_to_string(self.root.path().join(name)).unwrap_or_default();
-        format!("{}{}", read("stdout.log"), read("stderr.log"))
+        format!("{}{}", read(&self.output.0), read(&self.output.1))
     }
 
     /// An HTTP client that follows no redirects.
@@ -405,29 +628,41 @@ impl TestServer {
         self.spawn(&[]);
     }
 
-    /// Every file of the data directory, with its bytes.
+    /// Every file that holds this deployment's data, with its bytes: the data directory and,
+    /// on PostgreSQL, the files of its two databases and the write-ahead log written since
+    /// they were created (after a checkpoint, so that everything committed is in them).
     pub fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files: Vec<_> = fs::read_dir(self.data_dir())
+        let mut paths: Vec<PathBuf> = fs::read_dir(self.data_dir())
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_file())
-            .map(|p| {
-                let bytes = fs::read(&p).unwrap();
-                (p, bytes)
-            })
+            .collect();
+        if let Some(databases) = self.postgres() {
+            paths.extend(postgres_files(databases));
+        }
+        let mut files: Vec<_> = paths
+            .into_iter()
+            .filter_map(|p| fs::read(&p).ok().map(|bytes| (p, bytes)))
             .collect();
         files.sort();
         files
     }
 
-    /// Opens the database read-only, as an operator or an intruder could.
-    pub async fn database(&self) -> sqlx::SqliteConnection {
-        open_sqlite(&self.data_dir().join("ombuds.db")).await
+    /// Opens the database read-only (SQLite) or as the tests' role (PostgreSQL), as an
+    /// operator or an intruder could. Queries use `$1` for parameters, which both accept.
+    pub async fn database(&self) -> sqlx::AnyConnection {
+        match self.postgres() {
+            Some(databases) => open_postgres(&databases.url(&databases.main)).await,
+            None => open_sqlite(&self.data_dir().join("ombuds.db")).await,
+        }
     }
 
-    /// Opens the key store read-only.
-    pub async fn key_store(&self) -> sqlx::SqliteConnection {
-        open_sqlite(&self.data_dir().join("keys.db")).await
+    /// Opens the key store.
+    pub async fn key_store(&self) -> sqlx::AnyConnection {
+        match self.postgres() {
+            Some(databases) => open_postgres(&databases.url(&databases.keys)).await,
+            None => open_sqlite(&self.data_dir().join("keys.db")).await,
+        }
     }
 }
 
@@ -440,23 +675,115 @@ impl Drop for TestServer {
     }
 }
 
-async fn open_sqlite(path: &Path) -> sqlx::SqliteConnection {
-    use sqlx::ConnectOptions;
-    sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .connect()
+async fn open_sqlite(path: &Path) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
         .await
         .unwrap()
 }
 
+async fn open_postgres(url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url).await.unwrap()
+}
+
+/// The files of `databases` in the PostgreSQL server's data directory, and the write-ahead
+/// log segments written since they were created, after a checkpoint has written everything
+/// committed to them. Panics, saying why, if the data directory cannot be read (the tests
+/// must then run as a user who can read it, as CI does).
+fn postgres_files(databases: &PostgresDatabases) -> Vec<PathBuf> {
+    let names = [databases.main.clone(), databases.keys.clone()];
+    let (directory, oids) = block_on(async move {
+        let mut admin = postgres_admin().await;
+        sqlx::raw_sql("CHECKPOINT")
+            .execute(&mut admin)
+            .await
+            .expect("the tests' role needs pg_checkpoint (.ci/postgres grants it)");
+        let directory: String = sqlx::query_scalar("SELECT current_setting('data_directory')")
+            .fetch_one(&mut admin)
+            .await
+            .expect("the tests' role needs pg_read_all_settings (.ci/postgres grants it)");
+        let oids: Vec<sqlx::postgres::types::Oid> =
+            sqlx::query_scalar("SELECT oid FROM pg_database WHERE datname = ANY($1)")
+                .bind(&names[..])
+                .fetch_all(&mut admin)
+                .await
+                .unwrap();
+        (PathBuf::from(directory), oids)
+    });
+    let listing = |dir: &Path| -> Vec<PathBuf> {
+        fs::read_dir(dir)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot read PostgreSQL's data directory {}: {e}. Run the tests as a user \
+                     who can (CI runs as root), or use the server `.ci/postgres start` makes, \
+                     which belongs to whoever starts it",
+                    dir.display()
+                )
+            })
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect()
+    };
+    assert_eq!(oids.len(), 2, "both test databases exist");
+    let mut files = Vec::new();
+    for oid in oids {
+        files.extend(listing(&directory.join("base").join(oid.0.to_string())));
+    }
+    // Segment names are hexadecimal of fixed width: later segments sort later.
+    let first = databases.first_wal_segment.as_str();
+    files.extend(listing(&directory.join("pg_wal")).into_iter().filter(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.len() == first.len() && n >= first)
+    }));
+    files
+}
+
+/// A backup of a PostgreSQL server's main database as an operator takes one (`pg_dump`),
+/// restored into a database of its own, and opened.
+pub async fn postgres_backup(server: &TestServer) -> sqlx::AnyConnection {
+    let databases = server.postgres().expect("a server on PostgreSQL");
+    let copy = format!("{}_backup", databases.main);
+    let mut admin = postgres_admin().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{copy}\"")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    databases.extra.lock().unwrap().push(copy.clone());
+    let dump = server.root.path().join("backup.sql");
+    let dumped = Command::new("pg_dump")
+        .args(["--no-owner", "--file"])
+        .arg(&dump)
+        .arg(databases.url(&databases.main))
+        .output()
+        .expect("pg_dump (Debian package postgresql-client) must be installed");
+    assert!(
+        dumped.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&dumped.stderr)
+    );
+    let restored = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&dump)
+        .arg(databases.url(&copy))
+        .output()
+        .expect("psql must be installed");
+    assert!(
+        restored.status.success(),
+        "restoring the dump: {}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    open_postgres(&databases.url(&copy)).await
+}
+
 /// Opens a copy of a database file (with its WAL beside it) without changing it.
-pub async fn open_sqlite_copy(path: &Path) -> sqlx::SqliteConnection {
+pub async fn open_sqlite_copy(path: &Path) -> sqlx::AnyConnection {
     open_sqlite(path).await
 }
 
 /// Counts the rows of `table`.
-pub async fn count(conn: &mut sqlx::SqliteConnection, table: &str) -> i64 {
+pub async fn count(conn: &mut sqlx::AnyConnection, table: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
         .fetch_one(conn)
         .await
@@ -465,9 +792,12 @@ pub async fn count(conn: &mut sqlx::SqliteConnection, table: &str) -> i64 {
 
 /// Whether `needle` occurs in `haystack`.
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle.as_bytes())
+    contains_bytes(haystack, needle.as_bytes())
+}
+
+/// Whether `needle` occurs in `haystack`, fast enough for PostgreSQL's 16 MiB log segments.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Asserts the security headers every response must carry.

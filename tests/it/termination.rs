@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestServer};
+use crate::support::{Engine, Options, TestServer, on_both_engines};
 
 async fn get(server: &TestServer, session: &crate::support::Session, path: &str) -> Value {
     server
@@ -18,10 +18,11 @@ async fn get(server: &TestServer, session: &crate::support::Session, path: &str)
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_worked_example_from_first_contact_to_a_verified_notice() {
+on_both_engines!(the_worked_example_from_first_contact_to_a_verified_notice);
+async fn the_worked_example_from_first_contact_to_a_verified_notice(engine: Engine) {
     // First contact on 2 February 2026 (noon in Phoenix).
     let server = TestServer::start_with(Options {
+        engine,
         now: "2026-02-02T19:00:00Z".into(),
         ..Options::default()
     });
@@ -170,9 +171,10 @@ async fn the_worked_example_from_first_contact_to_a_verified_notice() {
     assert!(printable.text().await.unwrap().contains("<!doctype html>"));
 }
 
-#[tokio::test]
-async fn corrections_need_a_reason_that_is_kept_until_the_case_closes() {
+on_both_engines!(corrections_need_a_reason_that_is_kept_until_the_case_closes);
+async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: Engine) {
     let server = TestServer::start_with(Options {
+        engine,
         now: "2026-03-20T18:00:00Z".into(),
         ..Options::default()
     });

@@ -4,7 +4,7 @@
 use ombuds::crypto::certificate::SigningKey;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, assert_security_headers};
+use crate::support::{Engine, TestServer, assert_security_headers, on_both_engines};
 
 fn date(text: &str) -> chrono::NaiveDate {
     ombuds::domain::dates::parse_iso_date(text).unwrap()
@@ -49,9 +49,9 @@ async fn post_json(server: &TestServer, body: &Value) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
-#[tokio::test]
-async fn the_page_shows_a_labelled_form_without_script() {
-    let server = TestServer::start();
+on_both_engines!(the_page_shows_a_labelled_form_without_script);
+async fn the_page_shows_a_labelled_form_without_script(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let response = server
         .client()
         .get(server.at("/verify"))
@@ -69,9 +69,9 @@ async fn the_page_shows_a_labelled_form_without_script() {
     assert!(page.contains(&key.public_key().fingerprint().to_string()));
 }
 
-#[tokio::test]
-async fn a_genuine_certificate_is_stated_in_plain_words() {
-    let server = TestServer::start();
+on_both_engines!(a_genuine_certificate_is_stated_in_plain_words);
+async fn a_genuine_certificate_is_stated_in_plain_words(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let text = issue(&server);
     let pasted = format!(
         "From the ombuds:\r\n\r\n{}\r\n",
@@ -92,9 +92,9 @@ async fn a_genuine_certificate_is_stated_in_plain_words() {
     assert!(page.contains("Monday, 16 March 2026"), "the issue date");
 }
 
-#[tokio::test]
-async fn a_changed_certificate_is_refused_beside_the_field_with_the_text_kept() {
-    let server = TestServer::start();
+on_both_engines!(a_changed_certificate_is_refused_beside_the_field_with_the_text_kept);
+async fn a_changed_certificate_is_refused_beside_the_field_with_the_text_kept(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let tampered = issue(&server).replace("Days-Suspended: 40", "Days-Suspended: 90");
     let (status, page) = post_form(&server, &tampered).await;
     assert_eq!(status, 422);
@@ -121,9 +121,9 @@ async fn a_changed_certificate_is_refused_beside_the_field_with_the_text_kept() 
     assert!(!page.contains("<script>"), "the pasted text is escaped");
 }
 
-#[tokio::test]
-async fn the_json_check_answers_fields_or_the_reason() {
-    let server = TestServer::start();
+on_both_engines!(the_json_check_answers_fields_or_the_reason);
+async fn the_json_check_answers_fields_or_the_reason(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let text = issue(&server);
 
     let (status, out) = post_json(&server, &json!({ "certificate": text })).await;
@@ -177,9 +177,9 @@ async fn the_json_check_answers_fields_or_the_reason() {
     assert!(out["error"].as_str().unwrap().contains("extra"));
 }
 
-#[tokio::test]
-async fn the_json_check_refuses_other_content_types_and_huge_bodies() {
-    let server = TestServer::start();
+on_both_engines!(the_json_check_refuses_other_content_types_and_huge_bodies);
+async fn the_json_check_refuses_other_content_types_and_huge_bodies(engine: Engine) {
+    let server = TestServer::start_on(engine);
     let response = server
         .client()
         .post(server.at("/api/v1/certificates/verify"))
