@@ -224,6 +224,16 @@ pub struct Holding {
     pub oldest: Option<NaiveDate>,
 }
 
+/// Everything a receipt opens, read together.
+pub struct FollowupRecord {
+    /// The open case, if there is one.
+    pub case: Option<SealedCase>,
+    /// Its thread, in order.
+    pub messages: Vec<MessageRecord>,
+    /// The unexpired letters for the receipt (also after the case is closed), newest first.
+    pub letters: Vec<SealedLetter>,
+}
+
 /// A staff account.
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -317,6 +327,25 @@ pub trait Backend: Send + Sync + 'static {
     async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError>;
     /// A case's follow-up thread, in order.
     async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError>;
+    /// What a receipt opens: its open case with key and thread, and its unexpired letters. An
+    /// engine may answer this in one round trip; the default asks three questions.
+    async fn followup(
+        &self,
+        receipt: &ReceiptHash,
+        today: NaiveDate,
+    ) -> Result<FollowupRecord, StoreError> {
+        let letters = self.letters(LetterQuery::Receipt(receipt), today).await?;
+        let case = self.case_by_receipt(receipt).await?;
+        let messages = match &case {
+            Some(case) => self.messages(&case.record.id).await?,
+            None => Vec::new(),
+        };
+        Ok(FollowupRecord {
+            case,
+            messages,
+            letters,
+        })
+    }
     /// Marks a new case open on `today`; false if there is no such case.
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
     /// Replaces a case's services; false if there is no such case.

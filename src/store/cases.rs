@@ -1,13 +1,15 @@
 //! The case half of the [`Store`] facade: intake, hand-logged contacts, the console's reads and
 //! writes, the anonymous follow-up, and closing (which destroys).
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use super::backend::{
-    CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, NewCase, NoteRecord,
-    SealedCase, SealedLetter,
+    CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, MessageRecord, NewCase,
+    NoteRecord, SealedCase, SealedLetter,
 };
 use super::content::{self, Concern};
 use super::{Store, StoreError};
@@ -220,12 +222,16 @@ impl Store {
     }
 
     /// The key of a case, or `None` if the key store no longer holds it.
-    fn case_key(&self, case: &SealedCase) -> Result<Option<ContentKey>, StoreError> {
-        case.wrapped_key
-            .as_deref()
-            .map(|wrapped| self.master.unwrap_content_key(wrapped))
-            .transpose()
-            .map_err(StoreError::from)
+    fn case_key(&self, case: &SealedCase) -> Result<Option<Arc<ContentKey>>, StoreError> {
+        let Some(wrapped) = case.wrapped_key.as_deref() else {
+            return Ok(None);
+        };
+        if let Some(key) = self.case_keys.get(&case.record.key_id) {
+            return Ok(Some(key));
+        }
+        let key = Arc::new(self.master.unwrap_content_key(wrapped)?);
+        self.case_keys.put(&case.record.key_id, key.clone());
+        Ok(Some(key))
     }
 
     /// One case with its concern, unexpired notes and thread, opened. `None` if there is no such
@@ -279,6 +285,10 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<Letter>, StoreError> {
         let sealed = self.backend.letters(of, today).await?;
+        self.open_sealed_letters(sealed)
+    }
+
+    fn open_sealed_letters(&self, sealed: Vec<SealedLetter>) -> Result<Vec<Letter>, StoreError> {
         let mut letters = Vec::with_capacity(sealed.len());
         for SealedLetter {
             record,
@@ -386,18 +396,7 @@ impl Store {
         key: &ContentKey,
         case_id: &str,
     ) -> Result<Vec<Message>, StoreError> {
-        self.backend
-            .messages(case_id)
-            .await?
-            .into_iter()
-            .map(|m| {
-                Ok(Message {
-                    author: m.author,
-                    sent_on: m.sent_on,
-                    text: content::text_from(&key.open(&m.sealed)?)?,
-                })
-            })
-            .collect()
+        open_message_records(key, self.backend.messages(case_id).await?)
     }
 
     /// Opens a new case on `today`; false if there is no such case.
@@ -535,7 +534,10 @@ impl Store {
         .into_iter()
         .map(|key| (key.code(), key.month().to_string()))
         .collect();
-        self.backend.destroy_case(id, counters).await
+        let key_id = r.key_id.clone();
+        let destroyed = self.backend.destroy_case(id, counters).await?;
+        self.case_keys.forget(&key_id);
+        Ok(destroyed)
     }
 
     /// What a receipt opens: the open case, or a closed case's letters, or `None` — the same
@@ -546,10 +548,9 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Option<Followup>, StoreError> {
         let hash = self.secret.hash(receipt);
-        let letters = self
-            .open_letters(LetterQuery::Receipt(&hash), today)
-            .await?;
-        let case = match self.backend.case_by_receipt(&hash).await? {
+        let found = self.backend.followup(&hash, today).await?;
+        let letters = self.open_sealed_letters(found.letters)?;
+        let case = match found.case {
             Some(case) => case,
             None if letters.is_empty() => return Ok(None),
             None => return Ok(Some(Followup::Closed(letters))),
@@ -558,7 +559,7 @@ impl Store {
             return Ok(None);
         };
         let concern = content::concern_from(&key.open(&case.sealed)?)?;
-        let messages = self.open_messages(&key, &case.record.id).await?;
+        let messages = open_message_records(&key, found.messages)?;
         Ok(Some(Followup::Open(FollowupThread {
             first_contact: case.record.first_contact,
             termination_date: case.record.termination_date,
@@ -585,6 +586,22 @@ impl Store {
             .insert_message(&case.record.id, Author::Submitter, today, sealed)
             .await
     }
+}
+
+fn open_message_records(
+    key: &ContentKey,
+    records: Vec<MessageRecord>,
+) -> Result<Vec<Message>, StoreError> {
+    records
+        .into_iter()
+        .map(|m| {
+            Ok(Message {
+                author: m.author,
+                sent_on: m.sent_on,
+                text: content::text_from(&key.open(&m.sealed)?)?,
+            })
+        })
+        .collect()
 }
 
 /// Opens a note through its case's key and its expiry day's key; `None` once the day key has

@@ -10,6 +10,7 @@ mod accounts;
 mod backend;
 mod cases;
 mod content;
+mod key_cache;
 pub mod postgres;
 mod retention;
 pub mod sqlite;
@@ -97,6 +98,7 @@ pub struct Store {
     issuer: Arc<str>,
     signing: Arc<SigningKey>,
     trusted: Arc<[PublicKey]>,
+    case_keys: Arc<key_cache::KeyCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -157,6 +159,7 @@ impl Store {
             issuer: Arc::from(config.association.name.as_str()),
             signing: Arc::new(signing),
             trusted,
+            case_keys: Arc::default(),
         })
     }
 

@@ -19,9 +19,10 @@ use crate::domain::notes::NoteKind;
 use crate::domain::retention::RetentionClass;
 use crate::store::StoreError;
 use crate::store::backend::{
-    Backend, CaseListing, CaseRecord, CorrectionRecord, DueCommitment, EnrolmentRecord, Holding,
-    LetterQuery, LetterRecord, MessageRecord, NewCase, NoteRecord, SealedCase, SealedLetter,
-    SessionRecord, SessionWithUser, SweepCutoffs, SweepReport, UserRecord,
+    Backend, CaseListing, CaseRecord, CorrectionRecord, DueCommitment, EnrolmentRecord,
+    FollowupRecord, Holding, LetterQuery, LetterRecord, MessageRecord, NewCase, NoteRecord,
+    SealedCase, SealedLetter, SessionRecord, SessionWithUser, SweepCutoffs, SweepReport,
+    UserRecord,
 };
 
 type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
@@ -110,6 +111,34 @@ fn user_record(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
         totp_sealed: row.try_get("totp_sealed")?,
         totp_last_step: row.try_get("totp_last_step")?,
         disabled: row.try_get("disabled")?,
+    })
+}
+
+const LETTER_COLUMNS: &str = "l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, \
+     l.sealed_html, l.sealed_text, k.wrapped";
+
+fn sealed_letter(row: &SqliteRow) -> Result<SealedLetter, sqlx::Error> {
+    Ok(SealedLetter {
+        record: LetterRecord {
+            id: row.try_get("id")?,
+            case_id: row.try_get("case_id")?,
+            kind: code(row, "kind", LetterKind::from_code)?,
+            dated: date(row, "dated")?,
+            expires_on: date(row, "expires_on")?,
+            key_id: row.try_get("key_id")?,
+            sealed_html: row.try_get("sealed_html")?,
+            sealed_text: row.try_get("sealed_text")?,
+        },
+        wrapped_key: row.try_get("wrapped")?,
+    })
+}
+
+fn message_record(row: &SqliteRow) -> Result<MessageRecord, sqlx::Error> {
+    Ok(MessageRecord {
+        seq: row.try_get("seq")?,
+        author: code(row, "author", Author::from_code)?,
+        sent_on: date(row, "sent_on")?,
+        sealed: row.try_get("sealed")?,
     })
 }
 
@@ -235,17 +264,7 @@ impl Backend for SqliteBackend {
         .bind(case_id)
         .fetch_all(&self.readers)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageRecord {
-                    seq: row.try_get("seq")?,
-                    author: code(row, "author", Author::from_code)?,
-                    sent_on: date(row, "sent_on")?,
-                    sealed: row.try_get("sealed")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError> {
@@ -511,8 +530,7 @@ impl Backend for SqliteBackend {
             LetterQuery::All => "1 = 1",
         };
         let sql = format!(
-            "SELECT l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, \
-             l.sealed_text, k.wrapped FROM letters l \
+            "SELECT {LETTER_COLUMNS} FROM letters l \
              LEFT JOIN keystore.content_keys k ON k.id = l.key_id \
              WHERE {filter} AND l.expires_on > ? ORDER BY l.dated DESC, l.rowid DESC"
         );
@@ -523,24 +541,44 @@ impl Backend for SqliteBackend {
             LetterQuery::All => query,
         };
         let rows = query.bind(day(today)).fetch_all(&self.readers).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SealedLetter {
-                    record: LetterRecord {
-                        id: row.try_get("id")?,
-                        case_id: row.try_get("case_id")?,
-                        kind: code(row, "kind", LetterKind::from_code)?,
-                        dated: date(row, "dated")?,
-                        expires_on: date(row, "expires_on")?,
-                        key_id: row.try_get("key_id")?,
-                        sealed_html: row.try_get("sealed_html")?,
-                        sealed_text: row.try_get("sealed_text")?,
-                    },
-                    wrapped_key: row.try_get("wrapped")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(sealed_letter).collect::<Result<_, _>>()?)
+    }
+
+    async fn followup(
+        &self,
+        receipt: &ReceiptHash,
+        today: NaiveDate,
+    ) -> Result<FollowupRecord, StoreError> {
+        // One round trip to the database thread for the three reads: under load each trip costs
+        // far more than the reads themselves.
+        let sql = format!(
+            "SELECT 'case' AS part, {CASE_COLUMNS}, c.sealed, k.wrapped FROM cases c \
+               LEFT JOIN keystore.content_keys k ON k.id = c.key_id WHERE c.receipt_hash = ?1; \
+             SELECT 'message' AS part, m.seq, m.author, m.sent_on, m.sealed FROM messages m \
+               JOIN cases c ON c.id = m.case_id WHERE c.receipt_hash = ?1 ORDER BY m.seq; \
+             SELECT 'letter' AS part, {LETTER_COLUMNS} FROM letters l \
+               LEFT JOIN keystore.content_keys k ON k.id = l.key_id \
+               WHERE l.receipt_hash = ?1 AND l.expires_on > ?2 ORDER BY l.dated DESC, l.rowid DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(receipt.0.to_vec())
+            .bind(day(today))
+            .fetch_all(&self.readers)
+            .await?;
+        let mut record = FollowupRecord {
+            case: None,
+            messages: Vec::new(),
+            letters: Vec::new(),
+        };
+        for row in &rows {
+            let part: String = row.try_get("part")?;
+            match part.as_str() {
+                "case" => record.case = Some(sealed_case(row)?),
+                "message" => record.messages.push(message_record(row)?),
+                _ => record.letters.push(sealed_letter(row)?),
+            }
+        }
+        Ok(record)
     }
 
     async fn destroy_case(
