@@ -414,9 +414,10 @@ async fn run() {
         acknowledged += p.done;
         receipts.extend(kept);
         eprintln!(
-            "intake c={concurrency}: {:.0}/s p99 {}",
+            "intake c={concurrency}: {:.0}/s p99 {}, server peak RSS so far {:.1} MiB",
             p.per_second,
-            ms(p.p99)
+            ms(p.p99),
+            server.peak_rss_kib() as f64 / 1024.0
         );
         rows.push((
             format!("intake, concurrency {concurrency}"),

@@ -5,6 +5,8 @@
 //! key, so that an interruption leaves at worst an orphaned key, which a later sweep removes.
 //! This module must not decide what has expired: the cut-offs come from the store's caller.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
@@ -134,7 +136,13 @@ impl PostgresBackend {
         .execute(&self.main)
         .await?
         .rows_affected();
-        let orphan_keys = self.sweep_orphan_keys(limit).await?;
+        // Looking for orphans reads every key, so it waits for the batch that finishes the
+        // notes rather than repeating with each of a large backlog's.
+        let orphan_keys = if notes >= limit.unsigned_abs() {
+            0
+        } else {
+            self.sweep_orphan_keys(limit).await?
+        };
         Ok(SweepReport {
             notes,
             day_keys,
@@ -169,13 +177,15 @@ impl PostgresBackend {
                 return Ok(destroyed);
             };
             after.clone_from(last);
-            let used: Vec<String> = sqlx::query_scalar(
+            let used: HashSet<String> = sqlx::query_scalar(
                 "SELECT key_id FROM cases WHERE key_id = ANY($1) \
                  UNION SELECT key_id FROM letters WHERE key_id = ANY($1)",
             )
             .bind(&page)
             .fetch_all(&self.main)
-            .await?;
+            .await?
+            .into_iter()
+            .collect();
             let room = usize::try_from(limit)
                 .unwrap_or(usize::MAX)
                 .saturating_sub(usize::try_from(destroyed).unwrap_or(usize::MAX));
