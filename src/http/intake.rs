@@ -1,6 +1,10 @@
 //! The public intake: the page that explains the ombuds and takes a concern, as an HTML form
 //! (`POST /concerns`, works without JavaScript) and as JSON (`POST /api/v1/concerns`).
 //!
+//! With proof of work on ([`super::pow`]), the form carries a puzzle and the page loads the
+//! script that solves it; a submission without a valid solution is still taken, within a
+//! smaller budget.
+//!
 //! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
 //! day. The only date recorded is today's date in the association's time zone.
 
@@ -12,15 +16,57 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
+use super::admission::{Shed, busy};
 use super::decode::{JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
-use super::views::{FormValues, IntakePage, ReceiptPage};
+use super::security_headers::OwnScript;
+use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, FieldError, validate};
 
 /// `GET /`: the explanations and an empty form.
-pub async fn page(State(app): State<AppState>) -> IntakePage {
+pub async fn page(State(app): State<AppState>) -> Response {
     let today = app.today();
-    IntakePage::new(&app.config, today, FormValues::default(), Vec::new())
+    with_puzzle(
+        &app,
+        IntakePage::new(&app.config, today, FormValues::default(), Vec::new()),
+        StatusCode::OK,
+    )
+}
+
+/// Puts a fresh puzzle in the form when proof of work is on, and lets the page load the
+/// script that solves it.
+fn with_puzzle(app: &AppState, page: IntakePage, status: StatusCode) -> Response {
+    let Some(puzzles) = app.admission.puzzles() else {
+        return (status, page).into_response();
+    };
+    match puzzles.issue(app.now()) {
+        Ok(challenge) => {
+            let puzzle = Puzzle {
+                challenge,
+                bits: puzzles.bits(),
+            };
+            let mut response = (status, page.with_puzzle(Some(puzzle))).into_response();
+            response.extensions_mut().insert(OwnScript);
+            response
+        }
+        // Without randomness there is no puzzle; the form still works, unproven.
+        Err(_) => (status, page).into_response(),
+    }
+}
+
+/// `GET /static/pow.js`: the script that solves the intake's puzzle, cacheable for a day.
+pub async fn script() -> Response {
+    let mut response = Body::from(super::pow::SCRIPT).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=86400"),
+    );
+    response
 }
 
 /// `POST /concerns`: the HTML form. Problems with fields show the form again, filled in, with
@@ -31,6 +77,8 @@ pub async fn submit_form(
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
+    let challenge = form.take("pow_challenge");
+    let nonce = form.take("pow_nonce");
     let draft = ConcernDraft {
         category: form.take("category").map(|v| v.to_string()),
         raised_by: form.take("raised_by").map(|v| v.to_string()),
@@ -46,9 +94,21 @@ pub async fn submit_form(
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
             let page = IntakePage::new(&app.config, today, FormValues::from_draft(&draft), errors);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
+            let turn = app
+                .admission
+                .intake_turn(
+                    challenge.as_deref().map(|c| c.as_str()),
+                    nonce.as_deref().map(|n| n.as_str()),
+                    app.now(),
+                )
+                .await;
+            let _turn = match turn {
+                Ok(turn) => turn,
+                Err(Shed(seconds)) => return Ok(busy(false, seconds)),
+            };
             let receipt = app.store.submit_concern(&concern, today).await?;
             let page = ReceiptPage::new(&app.config, &receipt, today);
             Ok((StatusCode::CREATED, page).into_response())
@@ -63,7 +123,9 @@ pub async fn submit_json(
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
-    let (draft, type_errors) = draft_from_json(&mut object);
+    let (draft, mut type_errors) = draft_from_json(&mut object);
+    let challenge = object.text("pow_challenge", &mut type_errors);
+    let nonce = object.text("pow_nonce", &mut type_errors);
     let today = app.today();
     let concern = match validate(&draft, today, app.config.intake.limits()) {
         Ok(concern) if type_errors.is_empty() => concern,
@@ -81,6 +143,18 @@ pub async fn submit_json(
             return Err(Problem::Invalid(errors).into());
         }
     };
+    let turn = app
+        .admission
+        .intake_turn(
+            challenge.as_deref().map(|c| c.as_str()),
+            nonce.as_deref().map(|n| n.as_str()),
+            app.now(),
+        )
+        .await;
+    let _turn = match turn {
+        Ok(turn) => turn,
+        Err(Shed(seconds)) => return Ok(busy(true, seconds)),
+    };
     let receipt = app.store.submit_concern(&concern, today).await?;
     let answer = json!({
         "receipt": receipt.expose(),
@@ -89,7 +163,7 @@ pub async fn submit_json(
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
-const JSON_FIELDS: [&str; 7] = [
+const JSON_FIELDS: [&str; 9] = [
     "category",
     "raised_by",
     "description",
@@ -97,6 +171,8 @@ const JSON_FIELDS: [&str; 7] = [
     "concluded_on",
     "discovered_on",
     "accept_conditions",
+    "pow_challenge",
+    "pow_nonce",
 ];
 
 /// Builds a draft from a JSON object. Unknown keys are refused; values of the wrong type are
