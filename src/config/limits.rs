@@ -132,7 +132,7 @@ impl Default for RawLimits {
             http2_max_streams: 32,
             queue_wait_ms: 1000,
             retry_after_seconds: 5,
-            intake: budget(8, 32),
+            intake: budget(2, 32),
             followup: budget(8, 32),
             staff: budget(8, 32),
             sign_in: budget(2, 8),

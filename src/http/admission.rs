@@ -6,15 +6,21 @@
 //! the intake, the follow-up, signed-in staff, sign-in, or the other public pages. Each audience
 //! has its own budget: a number served at once and a bounded queue of requests waiting (at most
 //! `limits.queue_wait_ms`) for a turn. A flood on the intake fills the intake's budget only;
-//! the console and the follow-up keep theirs. With proof of work on, intake submissions without
-//! a valid proof must also find room in a smaller "unproven" budget ([`Admission::intake_turn`]).
-//! Optional per-client limits ([`super::client_limit`]) come first, before any budget.
+//! the console and the follow-up keep theirs. Optional per-client limits
+//! ([`super::client_limit`]) come first, before any budget.
 //!
-//! This module owns the budgets and the shedding answers; it reads no body and keeps no address.
+//! With proof of work on, an intake submission is first read (at most `intake.concurrent +
+//! intake.queue` bodies in memory at once, with a longer queue of requests whose bodies are not
+//! read yet), its proof checked ([`super::pow`]), and only then sent to a budget: the intake's
+//! with a valid proof, the smaller "unproven" one without. So a flood of submissions without
+//! proofs is turned away after a cheap check, and never takes the turns of proven ones.
+//!
+//! This module owns the budgets and the shedding answers. It reads an intake body only to find
+//! the two proof fields, and keeps no address.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
@@ -24,6 +30,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::AppState;
 use super::client_limit::ClientLimits;
+use super::decode::{MAX_BODY_BYTES, read_body};
 use super::error::{ApiError, PageError, Problem};
 use super::pow::{Puzzles, Verdict};
 use crate::config::limits::{Budget, Limits};
@@ -91,11 +98,17 @@ impl Audience {
 /// One audience's budget: permits for requests served at once, and a count of those waiting.
 #[derive(Debug)]
 struct Gate {
+    name: &'static str,
     permits: Arc<Semaphore>,
     waiting: AtomicUsize,
     queue: usize,
     shed: AtomicU64,
+    /// When shedding was last reported, and the count then.
+    reported: Mutex<Option<(Instant, u64)>>,
 }
+
+/// Shedding is reported to the log at most this often per audience.
+const REPORT_EVERY: Duration = Duration::from_secs(60);
 
 /// Leaves the queue when dropped, however the wait ends (a client may hang up while waiting).
 struct InQueue<'a>(&'a AtomicUsize);
@@ -107,12 +120,41 @@ impl Drop for InQueue<'_> {
 }
 
 impl Gate {
-    fn new(budget: Budget) -> Self {
+    fn new(name: &'static str, budget: Budget) -> Self {
         Self {
+            name,
             permits: Arc::new(Semaphore::new(budget.concurrent)),
             waiting: AtomicUsize::new(0),
             queue: budget.queue,
             shed: AtomicU64::new(0),
+            reported: Mutex::new(None),
+        }
+    }
+
+    /// Counts one shed request, and tells the operator (counts only) at most once a minute.
+    fn note_shed(&self) {
+        let total = self.shed.fetch_add(1, Ordering::Relaxed) + 1;
+        let Ok(mut reported) = self.reported.try_lock() else {
+            return;
+        };
+        let now = Instant::now();
+        match *reported {
+            Some((at, _)) if now.duration_since(at) < REPORT_EVERY => {}
+            Some((_, before)) => {
+                tracing::warn!(
+                    audience = self.name,
+                    shed = total - before,
+                    "overloaded: requests answered 503 in the last minute or so"
+                );
+                *reported = Some((now, total));
+            }
+            None => {
+                tracing::warn!(
+                    audience = self.name,
+                    "overloaded: answering 503 with Retry-After (counts follow each minute)"
+                );
+                *reported = Some((now, total));
+            }
         }
     }
 
@@ -133,7 +175,7 @@ impl Gate {
             None
         };
         if turn.is_none() {
-            self.shed.fetch_add(1, Ordering::Relaxed);
+            self.note_shed();
         }
         turn
     }
@@ -147,6 +189,8 @@ pub struct Admission {
     staff: Gate,
     sign_in: Gate,
     public: Gate,
+    /// With proof of work on: intake bodies being read, and submissions without a proof.
+    reading: Option<Gate>,
     unproven: Option<Gate>,
     queue_wait: Duration,
     retry_after: u64,
@@ -154,9 +198,10 @@ pub struct Admission {
     puzzles: Option<Puzzles>,
 }
 
-/// A request that was turned away, with the seconds to wait before trying again.
-#[derive(Debug, Clone, Copy)]
-pub struct Shed(pub u64);
+/// With proof of work on, requests waiting for their body to be read, per body being read.
+/// A waiting request holds only its head, so this queue can be long: it is what lets a proven
+/// submission reach the proof check behind a flood of unproven ones.
+pub const READING_QUEUE_FACTOR: usize = 32;
 
 impl Admission {
     /// Budgets as `limits` say. Fails only if the system cannot supply randomness for the
@@ -170,16 +215,26 @@ impl Admission {
             Some(settings) => Some(Puzzles::new(settings)?),
             None => None,
         };
+        let bodies = limits.intake.concurrent + limits.intake.queue;
         Ok(Self {
-            intake: Gate::new(limits.intake),
-            followup: Gate::new(limits.followup),
-            staff: Gate::new(limits.staff),
-            sign_in: Gate::new(limits.sign_in),
-            public: Gate::new(limits.public),
+            intake: Gate::new("intake", limits.intake),
+            followup: Gate::new("follow-up", limits.followup),
+            staff: Gate::new("staff", limits.staff),
+            sign_in: Gate::new("sign-in", limits.sign_in),
+            public: Gate::new("public", limits.public),
+            reading: limits.proof_of_work.as_ref().map(|_| {
+                Gate::new(
+                    "intake (reading)",
+                    Budget {
+                        concurrent: bodies,
+                        queue: bodies.saturating_mul(READING_QUEUE_FACTOR),
+                    },
+                )
+            }),
             unproven: limits
                 .proof_of_work
                 .as_ref()
-                .map(|settings| Gate::new(settings.unproven)),
+                .map(|settings| Gate::new("intake without proof of work", settings.unproven)),
             queue_wait: limits.queue_wait,
             retry_after: limits.retry_after_seconds,
             per_client,
@@ -197,48 +252,9 @@ impl Admission {
         }
     }
 
-    /// Requests turned away so far, per audience (intake, follow-up, staff, sign-in, public,
-    /// unproven intake).
-    pub fn shed_counts(&self) -> [u64; 6] {
-        let count = |gate: &Gate| gate.shed.load(Ordering::Relaxed);
-        [
-            count(&self.intake),
-            count(&self.followup),
-            count(&self.staff),
-            count(&self.sign_in),
-            count(&self.public),
-            self.unproven.as_ref().map_or(0, count),
-        ]
-    }
-
     /// The intake's puzzles, when proof of work is on.
     pub fn puzzles(&self) -> Option<&Puzzles> {
         self.puzzles.as_ref()
-    }
-
-    /// Decides whether a valid intake submission may be stored now: with a valid proof of work
-    /// (or with proof of work off) at once; without one, only if the smaller "unproven" budget
-    /// has room. The permit returned must be held until the concern is stored.
-    pub async fn intake_turn(
-        &self,
-        challenge: Option<&str>,
-        nonce: Option<&str>,
-        now: i64,
-    ) -> Result<Option<OwnedSemaphorePermit>, Shed> {
-        let (Some(puzzles), Some(unproven)) = (&self.puzzles, &self.unproven) else {
-            return Ok(None);
-        };
-        match puzzles.check(challenge, nonce, now) {
-            Verdict::Proven => Ok(None),
-            verdict => {
-                tracing::debug!(?verdict, "intake submission without a valid proof of work");
-                unproven
-                    .enter(self.queue_wait)
-                    .await
-                    .map(Some)
-                    .ok_or(Shed(self.retry_after))
-            }
-        }
     }
 }
 
@@ -255,12 +271,79 @@ pub async fn admit(State(app): State<AppState>, request: Request, next: Next) ->
             return too_many(api, wait);
         }
     }
+    if audience == Audience::Intake
+        && let (Some(puzzles), Some(reading), Some(unproven)) =
+            (&admission.puzzles, &admission.reading, &admission.unproven)
+    {
+        let Some(_reading) = reading.enter(admission.queue_wait).await else {
+            return busy(api, admission.retry_after);
+        };
+        let (parts, body) = request.into_parts();
+        let body = match read_body(&parts.headers, body, MAX_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(problem) if api => return ApiError(problem).into_response(),
+            Err(problem) => return PageError(problem).into_response(),
+        };
+        let (challenge, nonce) = proof_fields(&parts.headers, &body);
+        let verdict = puzzles.check(challenge.as_deref(), nonce.as_deref(), app.now());
+        // Not logged: under a flood that would be a line per request.
+        let gate = if verdict == Verdict::Proven {
+            &admission.intake
+        } else {
+            unproven
+        };
+        let Some(_turn) = gate.enter(admission.queue_wait).await else {
+            return busy(api, admission.retry_after);
+        };
+        return next.run(Request::from_parts(parts, body.into_body())).await;
+    }
     let Some(permit) = admission.gate(audience).enter(admission.queue_wait).await else {
         return busy(api, admission.retry_after);
     };
     let response = next.run(request).await;
     drop(permit);
     response
+}
+
+/// The proof fields of an intake body, found without decoding the rest: `pow_challenge` and
+/// `pow_nonce` of a form (whose values need no percent-decoding: letters, digits and dots), or
+/// of a JSON object. Anything else, or anything malformed, is no proof; the intake's own
+/// decoding then reports what is wrong with the body.
+fn proof_fields(headers: &axum::http::HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match kind.as_str() {
+        "application/x-www-form-urlencoded" => {
+            let field = |name: &str| {
+                body.split(|&b| b == b'&')
+                    .find_map(|pair| pair.strip_prefix(name.as_bytes())?.strip_prefix(b"="))
+                    .filter(|value| value.len() <= 128)
+                    .and_then(|value| std::str::from_utf8(value).ok())
+                    .map(str::to_owned)
+            };
+            (field("pow_challenge"), field("pow_nonce"))
+        }
+        "application/json" => {
+            #[derive(serde::Deserialize)]
+            struct Proof {
+                pow_challenge: Option<serde_json::Value>,
+                pow_nonce: Option<serde_json::Value>,
+            }
+            let text = |value: Option<serde_json::Value>| match value {
+                Some(serde_json::Value::String(text)) => Some(text),
+                _ => None,
+            };
+            match serde_json::from_slice::<Proof>(body) {
+                Ok(proof) => (text(proof.pow_challenge), text(proof.pow_nonce)),
+                Err(_) => (None, None),
+            }
+        }
+        _ => (None, None),
+    }
 }
 
 /// The message of a shed request.
@@ -321,10 +404,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_gate_queues_then_sheds() {
-        let gate = Gate::new(Budget {
-            concurrent: 1,
-            queue: 1,
-        });
+        let gate = Gate::new(
+            "test",
+            Budget {
+                concurrent: 1,
+                queue: 1,
+            },
+        );
         let held = gate.enter(Duration::ZERO).await.unwrap();
         // The queue has room, but the wait runs out.
         assert!(gate.enter(Duration::from_millis(10)).await.is_none());

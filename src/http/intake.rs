@@ -2,8 +2,8 @@
 //! (`POST /concerns`, works without JavaScript) and as JSON (`POST /api/v1/concerns`).
 //!
 //! With proof of work on ([`super::pow`]), the form carries a puzzle and the page loads the
-//! script that solves it; a submission without a valid solution is still taken, within a
-//! smaller budget.
+//! script that solves it; the solution is checked on admission ([`super::admission`]), and a
+//! submission without one is still taken, within a smaller budget.
 //!
 //! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
 //! day. The only date recorded is today's date in the association's time zone.
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
-use super::admission::{Shed, busy};
 use super::decode::{JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
@@ -77,8 +76,6 @@ pub async fn submit_form(
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
-    let challenge = form.take("pow_challenge");
-    let nonce = form.take("pow_nonce");
     let draft = ConcernDraft {
         category: form.take("category").map(|v| v.to_string()),
         raised_by: form.take("raised_by").map(|v| v.to_string()),
@@ -97,18 +94,6 @@ pub async fn submit_form(
             Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
-            let turn = app
-                .admission
-                .intake_turn(
-                    challenge.as_deref().map(|c| c.as_str()),
-                    nonce.as_deref().map(|n| n.as_str()),
-                    app.now(),
-                )
-                .await;
-            let _turn = match turn {
-                Ok(turn) => turn,
-                Err(Shed(seconds)) => return Ok(busy(false, seconds)),
-            };
             let receipt = app.store.submit_concern(&concern, today).await?;
             let page = ReceiptPage::new(&app.config, &receipt, today);
             Ok((StatusCode::CREATED, page).into_response())
@@ -124,8 +109,9 @@ pub async fn submit_json(
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
     let (draft, mut type_errors) = draft_from_json(&mut object);
-    let challenge = object.text("pow_challenge", &mut type_errors);
-    let nonce = object.text("pow_nonce", &mut type_errors);
+    // The proof of work was checked on admission; here it only has to be text.
+    object.text("pow_challenge", &mut type_errors);
+    object.text("pow_nonce", &mut type_errors);
     let today = app.today();
     let concern = match validate(&draft, today, app.config.intake.limits()) {
         Ok(concern) if type_errors.is_empty() => concern,
@@ -142,18 +128,6 @@ pub async fn submit_json(
             errors.sort_by_key(|e| JSON_FIELDS.iter().position(|f| *f == e.field));
             return Err(Problem::Invalid(errors).into());
         }
-    };
-    let turn = app
-        .admission
-        .intake_turn(
-            challenge.as_deref().map(|c| c.as_str()),
-            nonce.as_deref().map(|n| n.as_str()),
-            app.now(),
-        )
-        .await;
-    let _turn = match turn {
-        Ok(turn) => turn,
-        Err(Shed(seconds)) => return Ok(busy(true, seconds)),
     };
     let receipt = app.store.submit_concern(&concern, today).await?;
     let answer = json!({

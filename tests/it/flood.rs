@@ -344,6 +344,24 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
     let accepted = submit(Some(fresh.clone()), Some(nonce.clone())).await;
     assert_eq!(accepted.status(), 201, "a valid proof goes through");
 
+    // The HTML form carries the same fields (filled in by /static/pow.js).
+    let fresh_form = challenge(&server).await;
+    let form_nonce = solve(&fresh_form, 10);
+    let form = client
+        .post(server.at("/concerns"))
+        .form(&[
+            ("category", "conduct"),
+            ("raised_by", "public"),
+            ("description", "Sent with the puzzle solved."),
+            ("accept_conditions", "yes"),
+            ("pow_challenge", fresh_form.as_str()),
+            ("pow_nonce", form_nonce.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 201, "a form with a valid proof goes through");
+
     let replayed = submit(Some(fresh.clone()), Some(nonce)).await;
     assert_eq!(replayed.status(), 503, "a used proof counts as none");
     assert!(replayed.headers().contains_key("retry-after"));
@@ -370,18 +388,6 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
     // Five minutes later the challenge has expired, solved or not.
     server.advance(6 * 60);
     assert_eq!(submit(Some(other), Some(nonce)).await.status(), 503);
-
-    // Malformed proof fields are a 422 naming the field, like any other field.
-    let mut concern = valid_concern();
-    concern["pow_nonce"] = 12.into();
-    let answer = client
-        .post(server.at("/api/v1/concerns"))
-        .json(&concern)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 422);
-    assert!(answer.text().await.unwrap().contains("pow_nonce"));
 }
 
 on_both_engines!(with_proof_of_work_on_the_form_still_works_without_javascript);
@@ -427,4 +433,17 @@ async fn with_proof_of_work_on_the_form_still_works_without_javascript(engine: E
     assert_eq!(again.status(), 422);
     let html = again.text().await.unwrap();
     assert!(html.contains("name=\"pow_challenge\"") && !html.contains(&page));
+
+    // Malformed proof fields are a 422 naming the field, like any other field.
+    let mut concern = valid_concern();
+    concern["pow_nonce"] = 12.into();
+    let answer = server
+        .client()
+        .post(server.at("/api/v1/concerns"))
+        .json(&concern)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 422);
+    assert!(answer.text().await.unwrap().contains("pow_nonce"));
 }
