@@ -130,7 +130,7 @@ impl Default for RawLimits {
         Self {
             max_connections: 1024,
             http2_max_streams: 32,
-            queue_wait_ms: 1000,
+            queue_wait_ms: 5000,
             retry_after_seconds: 5,
             intake: budget(2, 32),
             followup: budget(8, 32),
@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(
             limits.intake,
             Budget {
-                concurrent: 8,
+                concurrent: 2,
                 queue: 32
             }
         );

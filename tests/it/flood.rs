@@ -447,3 +447,35 @@ async fn with_proof_of_work_on_the_form_still_works_without_javascript(engine: E
     assert_eq!(answer.status(), 422);
     assert!(answer.text().await.unwrap().contains("pow_nonce"));
 }
+
+on_both_engines!(behind_a_trusted_proxy_the_configured_header_names_the_client);
+async fn behind_a_trusted_proxy_the_configured_header_names_the_client(engine: Engine) {
+    let server = TestServer::start_with(Options {
+        engine,
+        edit_config: Box::new(|config| {
+            config.replace("behind_tls_proxy = false", "behind_tls_proxy = true")
+                + "\n[limits.per_client]\nenabled = true\nrequests_per_minute = 1\nburst = 2\n\
+                   client_address_header = \"X-Forwarded-For\"\n"
+        }),
+        ..Options::default()
+    });
+    let client = server.client();
+    let from = |forwarded: &'static str| {
+        client
+            .get(server.at("/verify"))
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    // The proxy appends the client's address: the last entry counts, whatever came before.
+    assert_eq!(from("203.0.113.5, 192.0.2.77").await.unwrap().status(), 200);
+    assert_eq!(
+        from("198.51.100.1, 192.0.2.77").await.unwrap().status(),
+        200
+    );
+    assert_eq!(from("192.0.2.77").await.unwrap().status(), 429);
+    assert_eq!(from("192.0.2.78").await.unwrap().status(), 200);
+    let logs = server.logs();
+    for address in ["192.0.2.77", "192.0.2.78", "203.0.113.5"] {
+        assert!(!logs.contains(address), "the log holds {address}");
+    }
+}
