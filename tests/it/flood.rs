@@ -479,3 +479,87 @@ async fn behind_a_trusted_proxy_the_configured_header_names_the_client(engine: E
         assert!(!logs.contains(address), "the log holds {address}");
     }
 }
+
+/// Runs the served `/static/pow.js` under Node.js against a stand-in for the page's three
+/// elements, and returns the nonce it fills in.
+fn run_script(script: &str, challenge: &str, bits: u8) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pow.js");
+    std::fs::write(&path, script).unwrap();
+    let harness = r#"
+        const fields = {
+          pow_challenge: { value: process.env.CHALLENGE, getAttribute: () => process.env.BITS },
+          pow_nonce: { value: "" },
+          pow_status: { textContent: "" },
+        };
+        globalThis.document = { getElementById: (id) => fields[id] || null };
+        require(process.env.SCRIPT);
+        const started = Date.now();
+        (function wait() {
+          if (fields.pow_nonce.value) { console.log(fields.pow_nonce.value); return; }
+          if (Date.now() - started > 60000) { console.error("no nonce after 60 s"); process.exit(1); }
+          setTimeout(wait, 5);
+        })();
+    "#;
+    let output = std::process::Command::new("node")
+        .args(["-e", harness])
+        .env("CHALLENGE", challenge)
+        .env("BITS", bits.to_string())
+        .env("SCRIPT", &path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "this test runs /static/pow.js under Node.js, which is not installed ({e}): \
+                 install the Debian package `nodejs` (.ci/run does)"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "node: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+on_both_engines!(the_served_script_solves_the_puzzle_the_server_accepts);
+async fn the_served_script_solves_the_puzzle_the_server_accepts(engine: Engine) {
+    // No room for unproven submissions: only a valid proof gets a concern in.
+    let server = with_limits(
+        engine,
+        "[limits]\nqueue_wait_ms = 0\n[limits.proof_of_work]\nenabled = true\n\
+         difficulty_bits = 12\n[limits.proof_of_work.unproven]\nconcurrent = 0\nqueue = 0\n",
+    );
+    let script = server
+        .client()
+        .get(server.at("/static/pow.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let challenge = challenge(&server).await;
+        let nonce = run_script(&script, &challenge, 12);
+        let digest = Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
+        assert!(
+            digest[0] == 0 && digest[1] < 0x10,
+            "the script's nonce {nonce:?} does not give 12 zero bits"
+        );
+        let answer = server
+            .client()
+            .post(server.at("/concerns"))
+            .form(&[
+                ("category", "conduct"),
+                ("raised_by", "public"),
+                ("description", "Sent from a browser that ran the script."),
+                ("accept_conditions", "yes"),
+                ("pow_challenge", challenge.as_str()),
+                ("pow_nonce", nonce.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 201);
+    }
+}
