@@ -22,6 +22,8 @@ use crate::tls::{self, TlsError};
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Time allowed for a client to send the request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much an HTTP/2 client may send on one stream before the service reads it.
+const HTTP2_STREAM_WINDOW: u32 = 256 * 1024;
 /// How often an HTTP/2 connection is pinged; one that does not answer within the header time
 /// is closed.
 const HTTP2_PING_INTERVAL: Duration = Duration::from_secs(30);
@@ -156,6 +158,9 @@ fn limit(builder: &mut Builder<TokioExecutor>, limits: &Limits) {
         .http2()
         .max_header_list_size(u32::try_from(MAX_HEADER_BYTES).unwrap_or(u32::MAX))
         .max_concurrent_streams(limits.http2_max_streams)
+        // A body is at most 192 KiB: a client may send no more than that ahead on a stream,
+        // so a request waiting for its turn holds at most this much.
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
         .max_pending_accept_reset_streams(Some(32))
         .max_local_error_reset_streams(Some(256))
         .keep_alive_interval(Some(HTTP2_PING_INTERVAL))
