@@ -348,8 +348,9 @@ fn proof_fields(headers: &axum::http::HeaderMap, body: &[u8]) -> (Option<String>
 
 /// The message of a shed request.
 pub const BUSY: &str = "The ombuds service is very busy at the moment and could not take your \
-     request. Nothing was stored. Please try again in a minute; what you typed is still in \
-     your browser if you go back.";
+     request. Nothing was stored. Please try again in a minute: your browser's Back button may \
+     bring back the form with what you typed. You can also reach the ombuds office by \
+     telephone or e-mail.";
 
 /// `503` with `Retry-After`, as JSON under `/api/` and as a page elsewhere.
 pub fn busy(api: bool, retry_after: u64) -> Response {

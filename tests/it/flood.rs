@@ -128,6 +128,14 @@ async fn an_audience_over_its_budget_is_shed_with_retry_after_and_others_still_a
         );
     }
     flood.await.unwrap();
+    // The operator is told, with a count and nothing about the requests.
+    let logs = server.logs();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("overloaded"))
+        .expect("shedding is reported in the log");
+    assert!(line.contains("audience=\"intake\""), "{line}");
+    assert!(!line.contains("127.0.0.1"), "{line}");
     let peak = peak_rss_kib(server.pid());
     assert!(peak < 256 * 1024, "peak RSS {peak} KiB");
 }
