@@ -7,6 +7,7 @@
 //! (the TCP peer, or the last entry of a header set by a trusted proxy), hashed, and dropped
 //! with the request; it is never logged or kept.
 //!
+//! An IPv6 client is known by its /64 prefix, which one subscriber usually holds whole.
 //! Each hashed client has a token bucket (`burst` requests, refilled at `requests_per_minute`).
 //! The table is bounded: when it is full, buckets that are full again (idle clients) are
 //! dropped; if it is still full, new clients pass untracked (the audience budgets still hold).
@@ -145,7 +146,8 @@ impl ClientLimits {
     }
 }
 
-/// The keyed hash of an address: HMAC-SHA-256 under the day's salt, first 128 bits.
+/// The keyed hash of an address (of its /64 prefix, for IPv6): HMAC-SHA-256 under the day's
+/// salt, first 128 bits.
 fn hashed(salt: &[u8; 32], address: IpAddr) -> [u8; 16] {
     let mut mac = match Hmac::<Sha256>::new_from_slice(salt) {
         Ok(mac) => mac,
@@ -154,7 +156,11 @@ fn hashed(salt: &[u8; 32], address: IpAddr) -> [u8; 16] {
     };
     match address {
         IpAddr::V4(v4) => mac.update(&v4.to_ipv6_mapped().octets()),
-        IpAddr::V6(v6) => mac.update(&v6.octets()),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => mac.update(&v4.to_ipv6_mapped().octets()),
+            // One IPv6 subscriber usually holds a whole /64: count the prefix, not the address.
+            None => mac.update(&v6.octets()[..8]),
+        },
     }
     let digest = mac.finalize().into_bytes();
     let mut key = [0u8; 16];
@@ -194,6 +200,12 @@ mod tests {
         assert!(limits.spend(&none, a, &next).is_ok());
         assert_eq!(limits.tracked(), 1, "yesterday's clients are forgotten");
         assert!(!format!("{limits:?}").contains("192.0.2.1"));
+        // Another address in the same IPv6 /64 is the same client.
+        let c = Some(Peer("2001:db8::2".parse().unwrap()));
+        assert!(limits.spend(&none, b, &next).is_ok());
+        assert!(limits.spend(&none, c, &next).is_ok());
+        assert!(limits.spend(&none, c, &next).is_err());
+        assert!(limits.spend(&none, b, &next).is_err());
     }
 
     #[test]
