@@ -10,6 +10,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+pub mod limits;
+
 /// The example configuration, copied by `ombuds init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../config/ombuds.example.toml");
 
@@ -34,6 +36,8 @@ pub struct Config {
     pub deadline: Deadline,
     /// How board trend reports protect small counts, and which periods they cover.
     pub reports: Reports,
+    /// How much the service holds at once, per audience; per-client limits; proof of work.
+    pub limits: limits::Limits,
 }
 
 /// The board's trend reports.
@@ -289,6 +293,8 @@ struct RawConfig {
     deadline: crate::domain::holidays::DeadlineSettings,
     #[serde(default)]
     reports: RawReports,
+    #[serde(default)]
+    limits: limits::RawLimits,
 }
 
 #[derive(Deserialize)]
@@ -583,6 +589,11 @@ impl Config {
             ));
         }
 
+        let limits = raw
+            .limits
+            .check(raw.server.behind_tls_proxy)
+            .map_err(|(setting, problem)| invalid(setting, problem))?;
+
         let retired_public_keys = raw
             .keys
             .retired_public_keys
@@ -633,6 +644,7 @@ impl Config {
                 settings: trend_settings,
                 periods,
             },
+            limits,
         })
     }
 
@@ -960,6 +972,37 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(err.contains("intake.max_description_chars"), "{err}");
+    }
+
+    #[test]
+    fn the_documented_limits_are_the_defaults_and_parse_when_uncommented() {
+        let start = EXAMPLE.find("# [limits]").unwrap();
+        let block: String = EXAMPLE[start..]
+            .lines()
+            .filter(|line| {
+                let line = line.trim_start_matches("# ");
+                line.starts_with("[limits")
+                    || line.split_once(" = ").is_some_and(|(key, _)| {
+                        key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    })
+            })
+            .map(|line| line.trim_start_matches("# "))
+            .filter(|line| !line.starts_with("client_address_header"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse(&format!("{EXAMPLE}\n{block}\n")).unwrap();
+        assert_eq!(config.limits, parse(EXAMPLE).unwrap().limits);
+        assert_eq!(config.limits.max_connections, 1024);
+        let err = parse(&format!(
+            "{EXAMPLE}\n[limits.per_client]\nenabled = true\nclient_address_header = \"X-Real-IP\"\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("limits.per_client.client_address_header")
+                && err.contains("behind_tls_proxy"),
+            "{err}"
+        );
     }
 
     #[test]

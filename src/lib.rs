@@ -11,6 +11,7 @@ pub mod cli_retention;
 pub mod cli_user;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod crypto;
 pub mod domain;
 pub mod http;

@@ -1,10 +1,10 @@
 //! Running the service: bind, print the address, serve plain HTTP or TLS with hyper's limits,
+//! with a cap on open connections ([`crate::connections`]),
 //! and shut down cleanly on SIGINT or SIGTERM, closing the database last.
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use axum::Router;
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -12,6 +12,8 @@ use hyper_util::server::conn::auto::Builder;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::config::limits::Limits;
+use crate::connections::Capped;
 use crate::http::{App, AppState, build_router};
 use crate::store::{Store, StoreError};
 use crate::tls::{self, TlsError};
@@ -20,6 +22,11 @@ use crate::tls::{self, TlsError};
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Time allowed for a client to send the request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much an HTTP/2 client may send on one stream before the service reads it.
+const HTTP2_STREAM_WINDOW: u32 = 256 * 1024;
+/// How often an HTTP/2 connection is pinged; one that does not answer within the header time
+/// is closed.
+const HTTP2_PING_INTERVAL: Duration = Duration::from_secs(30);
 /// Time open connections get to finish when the service is asked to stop.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -74,7 +81,10 @@ pub async fn serve(
         config.association.time_zone,
         config.retention.sweep_interval,
     );
-    let router = build_router(AppState::new(App::new(config, store.clone(), clock)));
+    let limits = config.limits.clone();
+    let app = App::new(config, store.clone(), clock)
+        .map_err(|e| ServeError::Refused(format!("cannot set up the flood limits: {e}")))?;
+    let router = build_router(AppState::new(app));
 
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
         what: format!("cannot listen on {listen}"),
@@ -111,16 +121,22 @@ pub async fn serve(
         Some(tls) => {
             let mut server = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(io("cannot serve TLS"))?
-                .handle(handle);
-            limit(server.http_builder());
-            server.serve(service(router)).await
+                .handle(handle)
+                .first_request_timeout(HEADER_READ_TIMEOUT);
+            limit(server.http_builder(), &limits);
+            server
+                .serve(Capped::new(router, limits.max_connections))
+                .await
         }
         None => {
             let mut server = axum_server::from_tcp(listener)
                 .map_err(io("cannot serve HTTP"))?
-                .handle(handle);
-            limit(server.http_builder());
-            server.serve(service(router)).await
+                .handle(handle)
+                .first_request_timeout(HEADER_READ_TIMEOUT);
+            limit(server.http_builder(), &limits);
+            server
+                .serve(Capped::new(router, limits.max_connections))
+                .await
         }
     };
     sweeper.abort();
@@ -129,12 +145,10 @@ pub async fn serve(
     served.map_err(io("the server stopped"))
 }
 
-fn service(router: Router) -> axum::routing::IntoMakeService<Router> {
-    router.into_make_service()
-}
-
-/// Bounds what one client can make the server hold: header size, header time, HTTP/2 streams.
-fn limit(builder: &mut Builder<TokioExecutor>) {
+/// Bounds what one client can make the server hold: header size, header time (which on
+/// HTTP/1.1 also bounds how long an idle kept-alive connection stays open), HTTP/2 streams,
+/// reset streams and idle HTTP/2 connections (pinged, closed when the ping goes unanswered).
+fn limit(builder: &mut Builder<TokioExecutor>, limits: &Limits) {
     builder
         .http1()
         .max_buf_size(MAX_HEADER_BYTES.max(8192))
@@ -143,7 +157,14 @@ fn limit(builder: &mut Builder<TokioExecutor>) {
     builder
         .http2()
         .max_header_list_size(u32::try_from(MAX_HEADER_BYTES).unwrap_or(u32::MAX))
-        .max_concurrent_streams(64)
+        .max_concurrent_streams(limits.http2_max_streams)
+        // A body is at most 192 KiB: a client may send no more than that ahead on a stream,
+        // so a request waiting for its turn holds at most this much.
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .max_pending_accept_reset_streams(Some(32))
+        .max_local_error_reset_streams(Some(256))
+        .keep_alive_interval(Some(HTTP2_PING_INTERVAL))
+        .keep_alive_timeout(HEADER_READ_TIMEOUT)
         .timer(TokioTimer::new());
 }
 

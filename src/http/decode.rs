@@ -23,6 +23,13 @@ impl std::ops::Deref for SensitiveBody {
     }
 }
 
+impl SensitiveBody {
+    /// The bytes as a body for the next reader, who then holds them alone (and wipes them).
+    pub fn into_body(mut self) -> Body {
+        Body::from(self.0.take().unwrap_or_default())
+    }
+}
+
 impl Drop for SensitiveBody {
     fn drop(&mut self) {
         if let Some(bytes) = self.0.take()

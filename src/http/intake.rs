@@ -1,6 +1,10 @@
 //! The public intake: the page that explains the ombuds and takes a concern, as an HTML form
 //! (`POST /concerns`, works without JavaScript) and as JSON (`POST /api/v1/concerns`).
 //!
+//! With proof of work on ([`super::pow`]), the form carries a puzzle and the page loads the
+//! script that solves it; the solution is checked on admission ([`super::admission`]), and a
+//! submission without one is still taken, within a smaller budget.
+//!
 //! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
 //! day. The only date recorded is today's date in the association's time zone.
 
@@ -14,13 +18,54 @@ use serde_json::json;
 use super::AppState;
 use super::decode::{JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
-use super::views::{FormValues, IntakePage, ReceiptPage};
+use super::security_headers::OwnScript;
+use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, FieldError, validate};
 
 /// `GET /`: the explanations and an empty form.
-pub async fn page(State(app): State<AppState>) -> IntakePage {
+pub async fn page(State(app): State<AppState>) -> Response {
     let today = app.today();
-    IntakePage::new(&app.config, today, FormValues::default(), Vec::new())
+    with_puzzle(
+        &app,
+        IntakePage::new(&app.config, today, FormValues::default(), Vec::new()),
+        StatusCode::OK,
+    )
+}
+
+/// Puts a fresh puzzle in the form when proof of work is on, and lets the page load the
+/// script that solves it.
+fn with_puzzle(app: &AppState, page: IntakePage, status: StatusCode) -> Response {
+    let Some(puzzles) = app.admission.puzzles() else {
+        return (status, page).into_response();
+    };
+    match puzzles.issue(app.now()) {
+        Ok(challenge) => {
+            let puzzle = Puzzle {
+                challenge,
+                bits: puzzles.bits(),
+            };
+            let mut response = (status, page.with_puzzle(Some(puzzle))).into_response();
+            response.extensions_mut().insert(OwnScript);
+            response
+        }
+        // Without randomness there is no puzzle; the form still works, unproven.
+        Err(_) => (status, page).into_response(),
+    }
+}
+
+/// `GET /static/pow.js`: the script that solves the intake's puzzle, cacheable for a day.
+pub async fn script() -> Response {
+    let mut response = Body::from(super::pow::SCRIPT).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=86400"),
+    );
+    response
 }
 
 /// `POST /concerns`: the HTML form. Problems with fields show the form again, filled in, with
@@ -46,7 +91,7 @@ pub async fn submit_form(
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
             let page = IntakePage::new(&app.config, today, FormValues::from_draft(&draft), errors);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
             let receipt = app.store.submit_concern(&concern, today).await?;
@@ -63,7 +108,10 @@ pub async fn submit_json(
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
-    let (draft, type_errors) = draft_from_json(&mut object);
+    let (draft, mut type_errors) = draft_from_json(&mut object);
+    // The proof of work was checked on admission; here it only has to be text.
+    object.text("pow_challenge", &mut type_errors);
+    object.text("pow_nonce", &mut type_errors);
     let today = app.today();
     let concern = match validate(&draft, today, app.config.intake.limits()) {
         Ok(concern) if type_errors.is_empty() => concern,
@@ -89,7 +137,7 @@ pub async fn submit_json(
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
-const JSON_FIELDS: [&str; 7] = [
+const JSON_FIELDS: [&str; 9] = [
     "category",
     "raised_by",
     "description",
@@ -97,6 +145,8 @@ const JSON_FIELDS: [&str; 7] = [
     "concluded_on",
     "discovered_on",
     "accept_conditions",
+    "pow_challenge",
+    "pow_nonce",
 ];
 
 /// Builds a draft from a JSON object. Unknown keys are refused; values of the wrong type are

@@ -3,10 +3,12 @@
 //! [`crate::domain`], and call [`crate::store`].
 
 mod admin;
+pub mod admission;
 mod api_cases;
 pub mod auth;
 mod board;
 mod case_input;
+mod client_limit;
 mod console;
 mod deadline_view;
 mod decode;
@@ -15,6 +17,7 @@ pub mod error;
 mod followup;
 mod intake;
 mod pages;
+mod pow;
 mod security_headers;
 mod signin;
 pub mod staff_views;
@@ -52,18 +55,27 @@ pub struct App {
     pub clock: Clock,
     /// Failed receipt look-ups allowed, for the whole service.
     pub failed_lookups: throttle::FailureBudget,
+    /// Budgets per audience, per-client limits and the intake's puzzles.
+    pub admission: admission::Admission,
 }
 
 impl App {
-    /// The application over `store`, configured by `config`.
-    pub fn new(config: Config, store: Store, clock: Clock) -> Self {
-        Self {
+    /// The application over `store`, configured by `config`. Fails only if the system has no
+    /// randomness for the in-memory keys of the flood limits.
+    pub fn new(
+        config: Config,
+        store: Store,
+        clock: Clock,
+    ) -> Result<Self, crate::crypto::CryptoError> {
+        let admission = admission::Admission::new(&config.limits)?;
+        Ok(Self {
             config,
             store,
             clock,
             // 30 wrong receipts at once, then one every two seconds.
             failed_lookups: throttle::FailureBudget::new(30, 0.5),
-        }
+            admission,
+        })
     }
 
     /// Today's date in the association's time zone.
@@ -136,9 +148,14 @@ pub fn build_router(state: AppState) -> Router {
         .route("/verify", get(verify::page).post(verify::check_form))
         .route("/api/v1/certificates/verify", post(verify::check_json))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/pow.js", get(intake::script))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            admission::admit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             pages::render_error_pages,

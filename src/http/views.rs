@@ -108,9 +108,26 @@ pub struct IntakePage {
     pub max_description_chars: usize,
     /// Contact length limit.
     pub max_contact_chars: usize,
+    /// The proof-of-work puzzle, when proof of work is on.
+    pub puzzle: Option<Puzzle>,
+}
+
+/// A proof-of-work challenge for the intake form's hidden fields.
+#[derive(Debug, Clone)]
+pub struct Puzzle {
+    /// The signed challenge.
+    pub challenge: String,
+    /// Leading zero bits asked for.
+    pub bits: u8,
 }
 
 impl IntakePage {
+    /// The page with `puzzle` in its form.
+    pub fn with_puzzle(mut self, puzzle: Option<Puzzle>) -> Self {
+        self.puzzle = puzzle;
+        self
+    }
+
     /// The form with `form` filled in and `errors` shown.
     pub fn new(
         config: &Config,
@@ -143,6 +160,7 @@ impl IntakePage {
             today,
             max_description_chars: config.intake.max_description_chars,
             max_contact_chars: config.intake.max_contact_chars,
+            puzzle: None,
         }
     }
 

@@ -13,6 +13,7 @@ mod board;
 mod certificate_cli;
 mod console;
 mod deadline_cli;
+mod flood;
 mod followup;
 mod intake;
 mod postgres;

@@ -664,6 +664,10 @@ impl TestServer {
             None => open_sqlite(&self.data_dir().join("keys.db")).await,
         }
     }
+    /// The process id of the running server (for reading /proc/PID/status).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("server running").id()
+    }
 }
 
 impl Drop for TestServer {
