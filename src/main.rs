@@ -78,6 +78,7 @@ fn main() -> ExitCode {
         return ombuds::cli_report::run(args, &Clock::from_env());
     }
     ombuds::telemetry::init();
+    ombuds::hardening::disable_core_dumps();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
