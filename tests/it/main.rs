@@ -22,4 +22,5 @@ mod retention;
 mod serve;
 mod support;
 mod termination;
+mod tls_ops;
 mod verify;
