@@ -10,7 +10,9 @@
 pub fn disable_core_dumps() {
     #[cfg(target_os = "linux")]
     {
-        use rustix::process::{DumpableBehavior, Resource, Rlimit, set_dumpable_behavior, setrlimit};
+        use rustix::process::{
+            DumpableBehavior, Resource, Rlimit, set_dumpable_behavior, setrlimit,
+        };
         let none = Rlimit {
             current: Some(0),
             maximum: Some(0),

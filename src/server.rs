@@ -101,8 +101,8 @@ pub async fn serve(
                 public_url: public_url.clone(),
                 https_port: local.port(),
             };
-            let (bound, task) = crate::redirect::start(address, target, handle.clone())
-                .map_err(io(&format!(
+            let (bound, task) =
+                crate::redirect::start(address, target, handle.clone()).map_err(io(&format!(
                     "server.redirect_http_listen: cannot listen on {address}"
                 )))?;
             Some((bound, task))

@@ -106,7 +106,9 @@ fn hangups() -> Hangups {
     match signal(SignalKind::hangup()) {
         Ok(signal) => Some(signal),
         Err(e) => {
-            tracing::warn!("cannot listen for SIGHUP ({e}); TLS files are still checked for changes");
+            tracing::warn!(
+                "cannot listen for SIGHUP ({e}); TLS files are still checked for changes"
+            );
             None
         }
     }

@@ -19,6 +19,7 @@ mod postgres;
 mod privacy;
 mod report_cli;
 mod retention;
+mod secrets_in_memory;
 mod serve;
 mod support;
 mod termination;

@@ -109,7 +109,11 @@ async fn tls_certificate_reloads_on_sighup_and_file_change_and_refuses_a_broken_
     let mut server = tls_server(engine, cert_1, key_1.clone(), |c| c);
     let port = port(&server);
     let dir = server.data_dir();
-    assert_eq!(served_certificate(port).await, der_1, "serial 0x0101 at start");
+    assert_eq!(
+        served_certificate(port).await,
+        der_1,
+        "serial 0x0101 at start"
+    );
 
     // A broken replacement: a certificate that does not match the key, then garbage. Each is
     // refused with a warning, and the first pair keeps serving, on SIGHUP and without.
@@ -125,7 +129,11 @@ async fn tls_certificate_reloads_on_sighup_and_file_change_and_refuses_a_broken_
         "the warning says why:\n{}",
         server.logs()
     );
-    replace(&dir, "cert.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n");
+    replace(
+        &dir,
+        "cert.pem",
+        "-----BEGIN CERTIFICATE-----\nnot base64\n",
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     hangup(&server);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -134,7 +142,11 @@ async fn tls_certificate_reloads_on_sighup_and_file_change_and_refuses_a_broken_
         der_1,
         "a broken replacement leaves serial 0x0101 serving"
     );
-    assert!(!server.has_exited(), "the server runs on:\n{}", server.logs());
+    assert!(
+        !server.has_exited(),
+        "the server runs on:\n{}",
+        server.logs()
+    );
     let answer = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)
         .build()
@@ -155,7 +167,13 @@ async fn tls_certificate_reloads_on_sighup_and_file_change_and_refuses_a_broken_
     // Just rewriting the files, with no signal, is noticed too.
     replace(&dir, "key.pem", &key_3);
     replace(&dir, "cert.pem", &cert_3);
-    until_served(port, &der_3, "serial 0x0303 after the files changed", &server).await;
+    until_served(
+        port,
+        &der_3,
+        "serial 0x0303 after the files changed",
+        &server,
+    )
+    .await;
     assert!(server.logs().contains("(the files changed)"));
 
     // Nothing secret is logged on the way.
@@ -240,7 +258,10 @@ fn redirect_listener_needs_tls_served_here() {
         "redirect_http_listen = \"127.0.0.1:0\"",
     );
     std::fs::write(&config, text).unwrap();
-    let out = crate::support::run(root.path(), &["serve", "--config", config.to_str().unwrap()]);
+    let out = crate::support::run(
+        root.path(),
+        &["serve", "--config", config.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("server.redirect_http_listen"), "{stderr}");
@@ -293,7 +314,10 @@ async fn sslscan_finds_only_tls12_and_tls13_with_aead_forward_secret_ciphers() {
         .map(|n| n.attribute("version").unwrap())
         .collect();
     for version in ["2", "3", "1.0", "1.1"] {
-        assert!(probed.contains(&version), "sslscan probed version {version}");
+        assert!(
+            probed.contains(&version),
+            "sslscan probed version {version}"
+        );
     }
 
     let ciphers: Vec<_> = test
@@ -305,7 +329,9 @@ async fn sslscan_finds_only_tls12_and_tls13_with_aead_forward_secret_ciphers() {
         let name = cipher.attribute("cipher").unwrap();
         let version = cipher.attribute("sslversion").unwrap();
         assert!(
-            name.contains("GCM") || name.contains("CHACHA20-POLY1305") || name.contains("CHACHA20_POLY1305"),
+            name.contains("GCM")
+                || name.contains("CHACHA20-POLY1305")
+                || name.contains("CHACHA20_POLY1305"),
             "{version} {name} is not an AEAD cipher"
         );
         if version == "TLSv1.2" {
@@ -331,7 +357,11 @@ async fn sslscan_finds_only_tls12_and_tls13_with_aead_forward_secret_ciphers() {
         "sslscan checked heartbleed"
     );
     for compression in test.children().filter(|n| n.has_tag_name("compression")) {
-        assert_eq!(compression.attribute("supported"), Some("0"), "TLS compression");
+        assert_eq!(
+            compression.attribute("supported"),
+            Some("0"),
+            "TLS compression"
+        );
     }
     for renegotiation in test.children().filter(|n| n.has_tag_name("renegotiation")) {
         assert_eq!(
