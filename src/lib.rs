@@ -12,6 +12,7 @@ pub mod cli_user;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod data_dir;
 pub mod domain;
 pub mod hardening;
 pub mod http;

@@ -59,6 +59,7 @@ pub async fn serve(
         Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
         None => None,
     };
+    crate::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
     let store = Store::open(&config).await?;
     let name = config.association.name.clone();
     let setup = if store.can_decrypt() {
