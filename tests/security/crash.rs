@@ -79,6 +79,7 @@ async fn on(engine: Engine, rounds: usize, tally: &Tally) {
     );
 
     destroyed.still_gone(&server, tally).await;
+    every_case_has_its_key(&server, engine).await;
     if engine == Engine::Sqlite {
         for name in ["ombuds.db", "keys.db"] {
             let mut db = crate::support::open_sqlite_copy(&server.data_dir().join(name)).await;
@@ -213,6 +214,32 @@ async fn integrity_of_crashed_files(data: &Path) {
             .unwrap();
         assert_eq!(check, "ok", "{name} as the crash left it");
     }
+}
+
+/// No crash left a case whose key is missing (a request cut off mid-write leaves all of its
+/// case or none of it; a key left without its case is what the sweeper's orphan pass removes).
+async fn every_case_has_its_key(server: &TestServer, engine: Engine) {
+    let mut db = server.database().await;
+    let mut keys = server.key_store().await;
+    let case_keys: BTreeSet<String> = sqlx::query_scalar("SELECT key_id FROM cases")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let stored: BTreeSet<String> = sqlx::query_scalar("SELECT id FROM content_keys")
+        .fetch_all(&mut keys)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    println!(
+        "    crash on {engine:?}: {} cases stored, {} keys stored after the restarts",
+        case_keys.len(),
+        stored.len()
+    );
+    let without = case_keys.difference(&stored).count();
+    assert_eq!(without, 0, "{engine:?}: cases whose key is missing after the crashes");
 }
 
 /// What was destroyed before the first crash, and how to tell it stayed destroyed.
