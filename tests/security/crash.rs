@@ -234,12 +234,27 @@ async fn every_case_has_its_key(server: &TestServer, engine: Engine) {
         .into_iter()
         .collect();
     println!(
-        "    crash on {engine:?}: {} cases stored, {} keys stored after the restarts",
+        "    crash on {engine:?}: {} cases stored, {} keys stored just after the restarts",
         case_keys.len(),
         stored.len()
     );
     let without = case_keys.difference(&stored).count();
     assert_eq!(without, 0, "{engine:?}: cases whose key is missing after the crashes");
+    // A key whose case was cut off by a kill is an orphan; the sweeper removes it (the others
+    // belong to a case or to a letter). PostgreSQL keeps a key still pending for a day before
+    // taking it for an orphan (its write may be under way from another server), so this is
+    // checked on SQLite only.
+    if engine == Engine::Postgres {
+        return;
+    }
+    let letters = crate::support::count(&mut db, "letters").await;
+    server
+        .eventually("the sweeper removes keys left without a case", || async {
+            let mut keys = server.key_store().await;
+            crate::support::count(&mut keys, "content_keys").await
+                == case_keys.len() as i64 + letters
+        })
+        .await;
 }
 
 /// What was destroyed before the first crash, and how to tell it stayed destroyed.

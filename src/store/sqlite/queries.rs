@@ -221,10 +221,11 @@ fn sealed_case_query(filter: &str) -> String {
 /// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
 const INSERT_CHUNK: usize = 200;
 
-/// Inserts new cases and their keys with one multi-row `INSERT` per table (per chunk).
-pub(super) async fn insert_cases(
+/// Inserts the keys of new cases, one multi-row `INSERT` per chunk. The writer commits them
+/// before the cases themselves (see `writer.rs`).
+pub(super) async fn insert_case_keys(
     conn: &mut SqliteConnection,
-    cases: &[Box<NewCase>],
+    cases: &[&NewCase],
 ) -> Result<(), sqlx::Error> {
     for chunk in cases.chunks(INSERT_CHUNK) {
         let mut keys = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -235,6 +236,16 @@ pub(super) async fn insert_cases(
                 .push_bind(case.wrapped_key.clone());
         });
         keys.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts new cases (their keys already stored) with one multi-row `INSERT` per chunk.
+pub(super) async fn insert_cases(
+    conn: &mut SqliteConnection,
+    cases: &[Box<NewCase>],
+) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(INSERT_CHUNK) {
         let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
              termination_date, services, receipt_hash, recipient, key_id, sealed) ",
