@@ -566,6 +566,25 @@ impl Backend for SqliteBackend {
         letter: LetterRecord,
         wrapped_key: Vec<u8>,
     ) -> Result<bool, StoreError> {
+        // The key is committed first, on its own: one transaction over both files is not
+        // atomic across them (see `writer.rs`), and a letter must never outlive its key. The
+        // letter's own write stores the key again if a sweep took it for an orphan meanwhile.
+        let (key_id, key) = (letter.key_id.clone(), wrapped_key.clone());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&key_id)
+                    .bind(&key)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await?;
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
@@ -585,13 +604,17 @@ impl Backend for SqliteBackend {
                     .execute(&mut *conn)
                     .await?;
                     if inserted.rows_affected() == 0 {
+                        // No such case: the key stored above is an orphan the sweeper removes.
                         return Ok(false);
                     }
-                    sqlx::query("INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)")
-                        .bind(&letter.key_id)
-                        .bind(&wrapped_key)
-                        .execute(&mut *conn)
-                        .await?;
+                    sqlx::query(
+                        "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&letter.key_id)
+                    .bind(&wrapped_key)
+                    .execute(&mut *conn)
+                    .await?;
                     Ok(true)
                 })
             })
