@@ -24,16 +24,21 @@ pub struct Target {
 }
 
 /// Binds `address` and serves redirects there until `handle` shuts down; returns the bound
-/// address and the serving task.
+/// address and the serving task (which logs why, if it stops early).
 pub fn start(
     address: SocketAddr,
     target: Target,
     handle: Handle<SocketAddr>,
-) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(address)?;
     listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
-    Ok((bound, tokio::spawn(serve(listener, target, handle))))
+    let task = tokio::spawn(async move {
+        if let Err(e) = serve(listener, target, handle).await {
+            tracing::error!("the HTTP-to-HTTPS redirect listener on {bound} stopped: {e}");
+        }
+    });
+    Ok((bound, task))
 }
 
 /// Serves redirects on `listener` until `handle` shuts down.
