@@ -107,6 +107,8 @@ pub struct Server {
     pub request_timeout: Duration,
     /// The address people use to reach the service, for links the service prints.
     pub public_url: Option<String>,
+    /// A plain-HTTP address that only redirects to HTTPS (needs TLS served here).
+    pub redirect_http_listen: Option<SocketAddr>,
 }
 
 /// PEM files for serving TLS.
@@ -352,6 +354,7 @@ struct RawServer {
     tls_private_key: Option<PathBuf>,
     request_timeout_seconds: u64,
     public_url: Option<String>,
+    redirect_http_listen: Option<String>,
 }
 
 impl Default for RawServer {
@@ -363,6 +366,7 @@ impl Default for RawServer {
             tls_private_key: None,
             request_timeout_seconds: 30,
             public_url: None,
+            redirect_http_listen: None,
         }
     }
 }
@@ -494,6 +498,24 @@ impl Config {
                 ));
             }
         };
+        let redirect_http_listen = match raw.server.redirect_http_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(_) if tls.is_none() => {
+                return Err(invalid(
+                    "server.redirect_http_listen",
+                    "redirects to the HTTPS this service serves itself: set \
+                     server.tls_certificate and server.tls_private_key too (behind a TLS proxy, \
+                     let the proxy redirect)"
+                        .into(),
+                ));
+            }
+            Some(address) => Some(address.parse::<SocketAddr>().map_err(|_| {
+                invalid(
+                    "server.redirect_http_listen",
+                    format!("{address:?} is not an address and port (for example \"0.0.0.0:80\")"),
+                )
+            })?),
+        };
         let retention = raw.retention;
         if retention.note_max_days == 0 || retention.note_max_days > 365 {
             return Err(invalid(
@@ -617,6 +639,7 @@ impl Config {
                 tls,
                 request_timeout: Duration::from_secs(raw.server.request_timeout_seconds),
                 public_url,
+                redirect_http_listen,
             },
             database,
             keys: Keys {

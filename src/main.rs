@@ -67,6 +67,10 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    // Before any key is read, whichever command runs.
+    for warning in ombuds::hardening::disable_core_dumps() {
+        eprintln!("warning: {warning}");
+    }
     let cli = ombuds::cli_deadline::parse_cli::<Cli>();
     if let Command::Deadline(args) = &cli.command {
         return ombuds::cli_deadline::run(args, &Clock::from_env());

@@ -66,6 +66,7 @@ pub async fn serve(
         Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
         None => None,
     };
+    crate::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
     let store = Store::open(&config).await?;
     let name = config.association.name.clone();
     let setup = if store.can_decrypt() {
@@ -75,6 +76,8 @@ pub async fn serve(
         None
     };
     let public_url = config.server.public_url.clone();
+    let tls_files = config.server.tls.clone();
+    let redirect_listen = config.server.redirect_http_listen;
     let sweeper = crate::sweeper::spawn(
         store.clone(),
         clock.clone(),
@@ -103,10 +106,27 @@ pub async fn serve(
 
     let handle: Handle<SocketAddr> = Handle::new();
     tokio::spawn(stop_on_signal(handle.clone()));
+    let redirect = match redirect_listen {
+        Some(address) => {
+            let target = crate::redirect::Target {
+                public_url: public_url.clone(),
+                https_port: local.port(),
+            };
+            let (bound, task) =
+                crate::redirect::start(address, target, handle.clone()).map_err(io(&format!(
+                    "server.redirect_http_listen: cannot listen on {address}"
+                )))?;
+            Some((bound, task))
+        }
+        None => None,
+    };
 
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!("serving the ombuds program of {name}");
     println!("ombuds is listening on {scheme}://{local}/");
+    if let Some((bound, _)) = &redirect {
+        println!("ombuds redirects http://{bound}/ to HTTPS");
+    }
     if let Some(token) = setup {
         let base = public_url.unwrap_or_else(|| format!("{scheme}://{local}"));
         println!(
@@ -119,6 +139,7 @@ pub async fn serve(
 
     let served = match tls {
         Some(tls) => {
+            let _reload = tls_files.map(|files| crate::tls_reload::spawn(tls.clone(), files));
             let mut server = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(io("cannot serve TLS"))?
                 .handle(handle)

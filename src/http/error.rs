@@ -135,7 +135,10 @@ impl From<StoreError> for Problem {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::DiskFull => {
-                tracing::error!("the disk holding the database is full; new writes are refused");
+                tracing::error!(
+                    "the disk holding the database is full: this write was refused and rolled \
+                     back, nothing of it was kept; writes work again as soon as space is freed"
+                );
                 Self::Unavailable(
                     "The ombuds service cannot store anything new at the moment. Nothing was \
                      stored. Please try again later, or contact the ombuds office by telephone or \

@@ -234,8 +234,8 @@ pub struct FollowupRecord {
     pub letters: Vec<SealedLetter>,
 }
 
-/// A staff account.
-#[derive(Debug, Clone)]
+/// A staff account. Its `Debug` leaves out the password hash and the sealed TOTP secret.
+#[derive(Clone)]
 pub struct UserRecord {
     /// Random identifier.
     pub id: String,
@@ -251,6 +251,17 @@ pub struct UserRecord {
     pub totp_last_step: i64,
     /// Whether the account may sign in.
     pub disabled: bool,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A one-time enrolment link.
@@ -505,4 +516,27 @@ pub trait Backend: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
     /// Finishes pending writes and closes.
     async fn close(&self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UserRecord;
+
+    #[test]
+    fn a_user_record_shows_no_password_hash_or_totp_secret() {
+        let user = UserRecord {
+            id: "u1".into(),
+            username: "ada".into(),
+            role: crate::domain::account::Role::Admin,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$SALTdebug$HASHdebug".into(),
+            totp_sealed: b"SEALED-TOTP-debug".to_vec(),
+            totp_last_step: 0,
+            disabled: false,
+        };
+        let debug = format!("{user:?} {user:#?}");
+        assert!(debug.contains("ada"), "{debug}");
+        for secret in ["argon2id", "HASHdebug", "SALTdebug", "83, 69, 65, 76"] {
+            assert!(!debug.contains(secret), "{secret} shown: {debug}");
+        }
+    }
 }

@@ -664,9 +664,19 @@ impl TestServer {
             None => open_sqlite(&self.data_dir().join("keys.db")).await,
         }
     }
-    /// The process id of the running server (for reading /proc/PID/status).
+
+    /// The process id of the running server.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("server running").id()
+    }
+
+    /// Whether the server process has exited (without reaping it for good: the exit status
+    /// is kept by `Child`).
+    pub fn has_exited(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => child.try_wait().unwrap().is_some(),
+            None => true,
+        }
     }
 }
 

@@ -25,7 +25,6 @@ impl Tally {
     pub fn bad_inputs(&self, n: u64) {
         self.bad_inputs.fetch_add(n, Ordering::Relaxed);
     }
-    #[allow(dead_code, reason = "the fault scenarios are still to come")]
     /// `n` faults injected: kills, full disks, unwritable directories, dropped connections.
     pub fn faults(&self, n: u64) {
         self.faults.fetch_add(n, Ordering::Relaxed);

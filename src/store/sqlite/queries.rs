@@ -221,10 +221,11 @@ fn sealed_case_query(filter: &str) -> String {
 /// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
 const INSERT_CHUNK: usize = 200;
 
-/// Inserts new cases and their keys with one multi-row `INSERT` per table (per chunk).
-pub(super) async fn insert_cases(
+/// Inserts the keys of new cases, one multi-row `INSERT` per chunk. The writer commits them
+/// before the cases themselves (see `writer.rs`).
+pub(super) async fn insert_case_keys(
     conn: &mut SqliteConnection,
-    cases: &[Box<NewCase>],
+    cases: &[&NewCase],
 ) -> Result<(), sqlx::Error> {
     for chunk in cases.chunks(INSERT_CHUNK) {
         let mut keys = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -235,6 +236,16 @@ pub(super) async fn insert_cases(
                 .push_bind(case.wrapped_key.clone());
         });
         keys.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts new cases (their keys already stored) with one multi-row `INSERT` per chunk.
+pub(super) async fn insert_cases(
+    conn: &mut SqliteConnection,
+    cases: &[Box<NewCase>],
+) -> Result<(), sqlx::Error> {
+    for chunk in cases.chunks(INSERT_CHUNK) {
         let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
              termination_date, services, receipt_hash, recipient, key_id, sealed) ",
@@ -555,6 +566,25 @@ impl Backend for SqliteBackend {
         letter: LetterRecord,
         wrapped_key: Vec<u8>,
     ) -> Result<bool, StoreError> {
+        // The key is committed first, on its own: one transaction over both files is not
+        // atomic across them (see `writer.rs`), and a letter must never outlive its key. The
+        // letter's own write stores the key again if a sweep took it for an orphan meanwhile.
+        let (key_id, key) = (letter.key_id.clone(), wrapped_key.clone());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&key_id)
+                    .bind(&key)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await?;
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
@@ -574,13 +604,17 @@ impl Backend for SqliteBackend {
                     .execute(&mut *conn)
                     .await?;
                     if inserted.rows_affected() == 0 {
+                        // No such case: the key stored above is an orphan the sweeper removes.
                         return Ok(false);
                     }
-                    sqlx::query("INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?)")
-                        .bind(&letter.key_id)
-                        .bind(&wrapped_key)
-                        .execute(&mut *conn)
-                        .await?;
+                    sqlx::query(
+                        "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, ?) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&letter.key_id)
+                    .bind(&wrapped_key)
+                    .execute(&mut *conn)
+                    .await?;
                     Ok(true)
                 })
             })

@@ -9,6 +9,12 @@
 //! New cases, the one write that comes in floods, take a faster path: every case waiting goes
 //! into one multi-row `INSERT` per table, inside one savepoint. Each statement is a hop to the
 //! database thread, and under load a hop costs far more than the insert itself.
+//!
+//! A transaction over two attached files in WAL mode is atomic in each file but not across them:
+//! SQLite commits the main file first, so a crash between the two commits could leave a case
+//! whose key was never stored, unreadable for good. New cases' keys are therefore committed in
+//! a transaction of their own before the batch that inserts the cases; a crash in between
+//! leaves only keys without a case, which the sweeper removes.
 
 use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
@@ -219,6 +225,7 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
 type CaseWrite = (Box<NewCase>, oneshot::Sender<Result<(), StoreError>>);
 
 async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, cases: Vec<CaseWrite>) {
+    let cases = commit_case_keys(conn, cases).await;
     if let Err(e) = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await {
         let error = StoreError::from(e);
         for job in jobs {
@@ -299,5 +306,37 @@ async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, case
     }
     for reply in case_replies {
         let _ = reply.send(result.as_ref().map(|_| ()).map_err(StoreError::again));
+    }
+}
+
+/// Commits the keys of `cases` on their own; returns the cases whose keys are stored (all, or
+/// none after telling every caller why).
+async fn commit_case_keys(conn: &mut SqliteConnection, cases: Vec<CaseWrite>) -> Vec<CaseWrite> {
+    if cases.is_empty() {
+        return cases;
+    }
+    let rows: Vec<&NewCase> = cases.iter().map(|(case, _)| case.as_ref()).collect();
+    let stored = async {
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let written = super::queries::insert_case_keys(conn, &rows).await;
+        match written {
+            Ok(()) => sqlx::raw_sql("COMMIT")
+                .execute(&mut *conn)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    match stored {
+        Ok(()) => cases,
+        Err(e) => {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            let error = StoreError::from(e);
+            for (_, reply) in cases {
+                let _ = reply.send(Err(error.again()));
+            }
+            Vec::new()
+        }
     }
 }
