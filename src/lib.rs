@@ -14,6 +14,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod init;
 pub mod letters;
 pub mod report;

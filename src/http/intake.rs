@@ -16,17 +16,19 @@ use super::decode::{JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::views::{FormValues, IntakePage, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, FieldError, validate};
+use crate::i18n::Lang;
 
 /// `GET /`: the explanations and an empty form.
-pub async fn page(State(app): State<AppState>) -> IntakePage {
+pub async fn page(State(app): State<AppState>, lang: Lang) -> IntakePage {
     let today = app.today();
-    IntakePage::new(&app.config, today, FormValues::default(), Vec::new())
+    IntakePage::new(&app.config, lang, today, FormValues::default(), Vec::new())
 }
 
 /// `POST /concerns`: the HTML form. Problems with fields show the form again, filled in, with
 /// each error beside its field.
 pub async fn submit_form(
     State(app): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
@@ -45,12 +47,18 @@ pub async fn submit_form(
     let today = app.today();
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
-            let page = IntakePage::new(&app.config, today, FormValues::from_draft(&draft), errors);
+            let page = IntakePage::new(
+                &app.config,
+                lang,
+                today,
+                FormValues::from_draft(&draft),
+                errors,
+            );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Ok(concern) => {
             let receipt = app.store.submit_concern(&concern, today).await?;
-            let page = ReceiptPage::new(&app.config, &receipt, today);
+            let page = ReceiptPage::new(&app.config, lang, &receipt, today);
             Ok((StatusCode::CREATED, page).into_response())
         }
     }

@@ -14,6 +14,7 @@ mod enrol;
 pub mod error;
 mod followup;
 mod intake;
+mod lang;
 mod pages;
 mod security_headers;
 mod signin;

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, ErrorPageContent, PageError, Problem};
 use super::views::{ErrorPage, Site};
+use crate::i18n::Lang;
 
 const STYLESHEET: &str = include_str!("../../templates/static/style.css");
 
@@ -21,6 +22,7 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let lang = Lang::from_query(request.uri().query());
     let mut response = next.run(request).await;
     let content = match response.extensions_mut().remove::<ErrorPageContent>() {
         Some(content) => content,
@@ -34,7 +36,10 @@ pub async fn render_error_pages(
     };
     let status = response.status();
     let page = ErrorPage {
-        site: Site::from_config(&app.config),
+        site: Site {
+            lang,
+            ..Site::from_config(&app.config)
+        },
         heading: content.heading.to_owned(),
         message: content.message,
         reference: content.reference,
