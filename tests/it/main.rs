@@ -10,6 +10,7 @@ mod access;
 mod auth;
 mod bad_input;
 mod board;
+mod browser;
 mod certificate_cli;
 mod console;
 mod deadline_cli;
