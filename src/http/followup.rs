@@ -41,9 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/followup/messages", post(api_add))
 }
 
-const NOT_FOUND: &str = "No open concern matches this receipt. Check the words; if your case has \
-     been closed, its messages have been destroyed.";
-
 /// The answer for a receipt that opens nothing, after spending the failure budget.
 fn no_match(app: &AppState) -> Problem {
     match app.failed_lookups.spend() {
@@ -150,10 +147,7 @@ fn not_found_page(app: &AppState, lang: Lang) -> Result<Response, PageError> {
             app,
             lang,
             StatusCode::NOT_FOUND,
-            match lang {
-                Lang::En => NOT_FOUND.into(),
-                _ => lang.t("followup.not_found").to_owned(),
-            },
+            lang.t("followup.not_found").to_owned(),
         )),
         other => Err(other.into()),
     }
@@ -272,10 +266,7 @@ async fn add(
                 return not_found_page(&app, lang);
             }
             (
-                Some(match lang {
-                    Lang::En => "Your message was sent.".to_owned(),
-                    _ => lang.t("followup.sent").to_owned(),
-                }),
+                Some(lang.t("followup.sent").to_owned()),
                 Vec::new(),
                 Zeroizing::default(),
             )

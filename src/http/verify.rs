@@ -66,10 +66,7 @@ pub async fn check_form(
     let keys = app.store.certificate_keys();
     let mut page = VerifyPage::new(&app.config, lang, keys, String::new());
     if pasted.trim().is_empty() {
-        page.error = Some(match lang {
-            Lang::En => NOTHING_PASTED.to_owned(),
-            _ => lang.t("verify.nothing_pasted").to_owned(),
-        });
+        page.error = Some(lang.t("verify.nothing_pasted").to_owned());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     match certificate::verify(&pasted, keys) {
