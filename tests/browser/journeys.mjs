@@ -179,11 +179,19 @@ async function activeId(page) {
   });
 }
 
-/// Presses Tab until the element with `id` has the focus (at most `limit` times).
+/// Presses Tab until the element with `id` has the focus (at most `limit` times), and checks
+/// that the focus can be seen (WCAG 2.4.7): an outline or a box shadow on the focused element.
 async function tabTo(page, id, limit = 60) {
   for (let i = 0; i < limit; i += 1) {
     await page.keyboard.press('Tab');
-    if ((await activeId(page)) === id) return;
+    if ((await activeId(page)) === id) {
+      const shown = await page.evaluate(() => {
+        const style = getComputedStyle(document.activeElement);
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      });
+      check(shown, `#${id} has the focus but shows no focus indicator`);
+      return;
+    }
   }
   fail(`Tab never reached #${id}`);
 }
@@ -359,8 +367,14 @@ async function followup(browser) {
   await page.goto(url(`/${q}`));
   await navigates(page, () => page.locator(`a[href="/followup${q}"]`).first().click());
   await inspect(page, `followup-${lang}`);
-  await page.locator('#receipt').fill(INPUT.receipt);
-  await navigates(page, () => page.locator('button[type="submit"]').click());
+  if (INPUT.keyboard) {
+    await tabTo(page, 'receipt');
+    await page.keyboard.type(INPUT.receipt);
+    await navigates(page, () => page.keyboard.press('Enter'));
+  } else {
+    await page.locator('#receipt').fill(INPUT.receipt);
+    await navigates(page, () => page.locator('button[type="submit"]').click());
+  }
   const main = await text(page, 'main');
   const certificate = await text(page, 'pre.letter-text');
   const block = certificate.slice(

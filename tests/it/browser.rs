@@ -7,8 +7,9 @@
 //!    announced errors; the Spanish one after choosing Español with the header link);
 //! 2. weeks later an ombuds signs in with password and TOTP, opens each case, writes a note,
 //!    replies, and records the termination date, which issues the notice;
-//! 3. each submitter reads the reply and the notice with the receipt, answers, opens the
-//!    printable notice and checks its certificate on `/verify` (and sees a changed one refused);
+//! 3. each submitter reads the reply and the notice with the receipt (typed and sent with the
+//!    keyboard only in English), answers, opens the printable notice and checks its certificate
+//!    on `/verify` (and sees a changed one refused);
 //! 4. the ombuds closes the cases; the submitters still read the notice with the receipt;
 //! 5. after the quarter, a board member opens its report and downloads the CSV.
 //!
@@ -172,7 +173,7 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
             &shots.join(format!("3-followup-{lang}")),
             "followup",
             &json!({"lang": lang, "receipt": receipt, "reply": cases[index]["reply"],
-                    "message": "Gracias / thank you."}),
+                    "message": "Gracias / thank you.", "keyboard": lang == "en"}),
         );
         let certificate = read["certificate"].as_str().unwrap();
         assert!(
