@@ -35,13 +35,25 @@ pub async fn render_error_pages(
         None => return response,
     };
     let status = response.status();
+    // Other languages get a translated heading and message for the status; English pages
+    // keep the detailed English message.
+    let translated = match (lang, status.as_u16()) {
+        (Lang::En, _) => None,
+        (_, code @ (400 | 403 | 404 | 405 | 408 | 413 | 415 | 429 | 500 | 503)) => Some((
+            lang.t(&format!("error.s{code}.heading")).to_owned(),
+            lang.t(&format!("error.s{code}.message")).to_owned(),
+        )),
+        _ => None,
+    };
+    let (heading, message) =
+        translated.unwrap_or_else(|| (content.heading.to_owned(), content.message));
     let page = ErrorPage {
         site: Site {
             lang,
             ..Site::from_config(&app.config)
         },
-        heading: content.heading.to_owned(),
-        message: content.message,
+        heading,
+        message,
         reference: content.reference,
     };
     let mut rendered = page.into_response();

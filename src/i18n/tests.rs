@@ -106,6 +106,11 @@ fn every_key_used_exists_in_both_files() {
     {
         assert_ne!(Lang::Es.t(&format!("raised_by.{code}")), MISSING);
     }
+    for code in [400, 403, 404, 405, 408, 413, 415, 429, 500, 503] {
+        for part in ["heading", "message"] {
+            assert_ne!(Lang::Es.t(&format!("error.s{code}.{part}")), MISSING);
+        }
+    }
     for field in [
         "category",
         "raised_by",

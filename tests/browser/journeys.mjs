@@ -284,7 +284,14 @@ async function submit(browser) {
   const receipt = await text(page, '.receipt code');
   check(receipt.split('-').length === 8, `no eight-word receipt on the page: ${receipt}`);
   await inspect(page, `receipt-${lang}`);
-  return { receipt, heading: await text(page, 'h1') };
+  const heading = await text(page, 'h1');
+
+  // An address that does not exist answers in the same language.
+  const missing = await page.goto(url(`/no-such-page${q}`));
+  check(missing.status() === 404, `a missing page answered ${missing.status()}`);
+  check((await page.getAttribute('html', 'lang')) === lang, 'the 404 page is in another language');
+  await inspect(page, `not-found-${lang}`);
+  return { receipt, heading, not_found: await text(page, 'h1') };
 }
 
 /// Signs a staff member in with password and TOTP code.

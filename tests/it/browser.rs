@@ -140,11 +140,12 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
     for submitter in [&english, &spanish] {
         let shots = shots.join(format!("1-submit-{}", submitter["lang"].as_str().unwrap()));
         let done = journey(&server, &shots, "submit", submitter);
-        let expected = match submitter["lang"].as_str() {
-            Some("es") => "El ombuds recibió su inquietud",
-            _ => "The ombuds has your concern",
+        let (expected, not_found) = match submitter["lang"].as_str() {
+            Some("es") => ("El ombuds recibió su inquietud", "Página no encontrada"),
+            _ => ("The ombuds has your concern", "Page not found"),
         };
         assert_eq!(done["heading"], expected);
+        assert_eq!(done["not_found"], not_found);
         receipts.push(done["receipt"].as_str().unwrap().to_owned());
     }
 

@@ -16,6 +16,7 @@ mod console;
 mod deadline_cli;
 mod followup;
 mod intake;
+mod languages;
 mod postgres;
 mod privacy;
 mod report_cli;
