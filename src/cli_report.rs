@@ -283,6 +283,8 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         phone: association.phone,
         email: association.email,
         postal_address: association.postal_address,
+        lang: crate::i18n::Lang::En,
+        switch_path: None,
     };
     Ok(render(&release, &site, args.format))
 }

@@ -17,6 +17,7 @@ pub mod data_dir;
 pub mod domain;
 pub mod hardening;
 pub mod http;
+pub mod i18n;
 pub mod init;
 pub mod letters;
 pub mod redirect;

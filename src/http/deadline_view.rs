@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
+use crate::i18n::Lang;
 
 /// The deadline of one case, in words.
 pub struct DeadlineView {
@@ -102,16 +103,23 @@ impl DeadlineView {
 
     /// The deadline as a sentence for a page.
     pub fn headline(&self) -> String {
+        self.headline_in(Lang::En)
+    }
+
+    /// The deadline as a sentence for a page in `lang` (wording from `translations/`).
+    pub fn headline_in(&self, lang: Lang) -> String {
         match (self.status, self.deadline, self.days_remaining) {
-            ("suspended", None, Some(left)) => format!(
-                "The countdown is paused while informal resolution continues; {left} days will remain when it resumes."
+            ("suspended", None, Some(left)) => lang.f("deadline.suspended", &[("left", &left)]),
+            ("expired", Some(date), _) => lang.f("deadline.expired", &[("date", &date)]),
+            (_, Some(date), Some(left)) => lang.f(
+                "deadline.running",
+                &[
+                    ("date", &date),
+                    ("left", &left),
+                    ("added", &self.days_suspended),
+                ],
             ),
-            ("expired", Some(date), _) => format!("The filing period ended on {date}."),
-            (_, Some(date), Some(left)) => format!(
-                "A formal ethics complaint must be filed by {date} ({left} days from today); {} days were added for informal resolution.",
-                self.days_suspended
-            ),
-            _ => "The deadline depends on dates that were not given.".to_owned(),
+            _ => lang.t("deadline.unknown").to_owned(),
         }
     }
 }

@@ -23,11 +23,12 @@ use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::views::{
     DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
+    Site,
 };
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
 use crate::domain::concern::FieldError;
-use crate::domain::dates::long_date;
+use crate::i18n::Lang;
 use crate::store::{Followup, FollowupThread, Letter};
 
 /// Routes of the follow-up.
@@ -39,9 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/followup", get(api_show))
         .route("/api/v1/followup/messages", post(api_add))
 }
-
-const NOT_FOUND: &str = "No open concern matches this receipt. Check the words; if your case has \
-     been closed, its messages have been destroyed.";
 
 /// The answer for a receipt that opens nothing, after spending the failure budget.
 fn no_match(app: &AppState) -> Problem {
@@ -55,16 +53,26 @@ fn no_match(app: &AppState) -> Problem {
     }
 }
 
-async fn page(State(app): State<AppState>) -> FollowupPage {
+async fn page(State(app): State<AppState>, lang: Lang) -> FollowupPage {
     FollowupPage {
-        site: app.site(),
+        site: site(&app, lang),
         error: None,
     }
 }
 
-fn receipt_problem_page(app: &AppState, status: StatusCode, message: String) -> Response {
+/// The association details for a follow-up page in `lang`.
+fn site(app: &AppState, lang: Lang) -> Site {
+    Site::public(&app.config, lang, "/followup")
+}
+
+fn receipt_problem_page(
+    app: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    message: String,
+) -> Response {
     let mut response = FollowupPage {
-        site: app.site(),
+        site: site(app, lang),
         error: Some(message),
     }
     .into_response();
@@ -74,33 +82,49 @@ fn receipt_problem_page(app: &AppState, status: StatusCode, message: String) -> 
 
 fn thread_page(
     app: &AppState,
+    lang: Lang,
     receipt: &Receipt,
     thread: &FollowupThread,
     draft: Zeroizing<String>,
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> FollowupThreadPage {
+    let errors = match lang {
+        Lang::En => errors,
+        _ => errors
+            .into_iter()
+            .map(|e| {
+                FieldError::new(
+                    e.field,
+                    lang.f("followup.message_problem", &[("n", &MAX_MESSAGE_CHARS)]),
+                )
+            })
+            .collect(),
+    };
     FollowupThreadPage {
-        site: app.site(),
+        site: site(app, lang),
         receipt: Zeroizing::new(receipt.expose().to_owned()),
         first_contact: thread.first_contact,
-        first_contact_long: long_date(thread.first_contact),
+        first_contact_long: lang.long_date(thread.first_contact),
         opened: thread.status == CaseStatus::Open,
         description: Zeroizing::new(thread.concern.description.expose_secret().to_owned()),
         messages: thread
             .messages
             .iter()
-            .map(|m| MessageView::new(m, true))
+            .map(|m| MessageView::for_submitter(m, lang))
             .collect(),
         letters: thread.letters.iter().map(LetterView::from).collect(),
-        deadline: DeadlineLines::from(&deadline_view::build(
-            &app.config,
-            thread.concern.concluded_on,
-            thread.concern.discovered_on,
-            thread.first_contact,
-            thread.termination_date,
-            app.today(),
-        )),
+        deadline: DeadlineLines::new(
+            &deadline_view::build(
+                &app.config,
+                thread.concern.concluded_on,
+                thread.concern.discovered_on,
+                thread.first_contact,
+                thread.termination_date,
+                app.today(),
+            ),
+            lang,
+        ),
         draft,
         errors,
         notice,
@@ -109,17 +133,21 @@ fn thread_page(
 }
 
 /// Reads the receipt field; for a malformed one, says what is wrong with it.
-fn receipt_from(form: &mut FormFields) -> Result<Receipt, String> {
+fn receipt_from(form: &mut FormFields, lang: Lang) -> Result<Receipt, String> {
     let typed = form.take("receipt").unwrap_or_default();
-    Receipt::parse(&typed).map_err(|e| format!("{e}."))
+    Receipt::parse(&typed).map_err(|e| match lang {
+        Lang::En => format!("{e}."),
+        _ => lang.t("followup.malformed").to_owned(),
+    })
 }
 
-fn not_found_page(app: &AppState) -> Result<Response, PageError> {
+fn not_found_page(app: &AppState, lang: Lang) -> Result<Response, PageError> {
     match no_match(app) {
         Problem::NotFound => Ok(receipt_problem_page(
             app,
+            lang,
             StatusCode::NOT_FOUND,
-            NOT_FOUND.into(),
+            lang.t("followup.not_found").to_owned(),
         )),
         other => Err(other.into()),
     }
@@ -127,15 +155,17 @@ fn not_found_page(app: &AppState) -> Result<Response, PageError> {
 
 async fn open(
     State(app): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form) {
+    let receipt = match receipt_from(&mut form, lang) {
         Ok(receipt) => receipt,
         Err(problem) => {
             return Ok(receipt_problem_page(
                 &app,
+                lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 problem,
             ));
@@ -144,6 +174,7 @@ async fn open(
     match app.store.followup(&receipt, app.today()).await? {
         Some(Followup::Open(thread)) => Ok(thread_page(
             &app,
+            lang,
             &receipt,
             &thread,
             Zeroizing::default(),
@@ -152,15 +183,20 @@ async fn open(
         )
         .into_response()),
         Some(Followup::Closed(letters)) => {
-            Ok(closed_page(&app, &receipt, &letters).into_response())
+            Ok(closed_page(&app, lang, &receipt, &letters).into_response())
         }
-        None => not_found_page(&app),
+        None => not_found_page(&app, lang),
     }
 }
 
-fn closed_page(app: &AppState, receipt: &Receipt, letters: &[Letter]) -> FollowupClosedPage {
+fn closed_page(
+    app: &AppState,
+    lang: Lang,
+    receipt: &Receipt,
+    letters: &[Letter],
+) -> FollowupClosedPage {
     FollowupClosedPage {
-        site: app.site(),
+        site: site(app, lang),
         receipt: Zeroizing::new(receipt.expose().to_owned()),
         letters: letters.iter().map(LetterView::from).collect(),
     }
@@ -169,16 +205,18 @@ fn closed_page(app: &AppState, receipt: &Receipt, letters: &[Letter]) -> Followu
 /// `POST /followup/letters/{id}`: a letter's printable page, for the receipt that opens it.
 async fn print_letter(
     State(app): State<AppState>,
+    lang: Lang,
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form) {
+    let receipt = match receipt_from(&mut form, lang) {
         Ok(receipt) => receipt,
         Err(problem) => {
             return Ok(receipt_problem_page(
                 &app,
+                lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 problem,
             ));
@@ -187,27 +225,29 @@ async fn print_letter(
     let letters = match app.store.followup(&receipt, app.today()).await? {
         Some(Followup::Open(thread)) => thread.letters,
         Some(Followup::Closed(letters)) => letters,
-        None => return not_found_page(&app),
+        None => return not_found_page(&app, lang),
     };
     match letters.into_iter().find(|l| l.id == id) {
         Some(letter) => {
             Ok(axum::response::Html(letter.html.expose_secret().to_owned()).into_response())
         }
-        None => not_found_page(&app),
+        None => not_found_page(&app, lang),
     }
 }
 
 async fn add(
     State(app): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form) {
+    let receipt = match receipt_from(&mut form, lang) {
         Ok(receipt) => receipt,
         Err(problem) => {
             return Ok(receipt_problem_page(
                 &app,
+                lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 problem,
             ));
@@ -223,10 +263,10 @@ async fn add(
                 .followup_message(&receipt, &text, app.today())
                 .await?
             {
-                return not_found_page(&app);
+                return not_found_page(&app, lang);
             }
             (
-                Some("Your message was sent.".to_owned()),
+                Some(lang.t("followup.sent").to_owned()),
                 Vec::new(),
                 Zeroizing::default(),
             )
@@ -242,14 +282,14 @@ async fn add(
             };
             Ok((
                 status,
-                thread_page(&app, &receipt, &thread, kept, errors, notice),
+                thread_page(&app, lang, &receipt, &thread, kept, errors, notice),
             )
                 .into_response())
         }
         Some(Followup::Closed(letters)) => {
-            Ok(closed_page(&app, &receipt, &letters).into_response())
+            Ok(closed_page(&app, lang, &receipt, &letters).into_response())
         }
-        None => not_found_page(&app),
+        None => not_found_page(&app, lang),
     }
 }
 

@@ -21,13 +21,14 @@ use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
 use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, FieldError, validate};
+use crate::i18n::Lang;
 
 /// `GET /`: the explanations and an empty form.
-pub async fn page(State(app): State<AppState>) -> Response {
+pub async fn page(State(app): State<AppState>, lang: Lang) -> Response {
     let today = app.today();
     with_puzzle(
         &app,
-        IntakePage::new(&app.config, today, FormValues::default(), Vec::new()),
+        IntakePage::new(&app.config, lang, today, FormValues::default(), Vec::new()),
         StatusCode::OK,
     )
 }
@@ -72,6 +73,7 @@ pub async fn script() -> Response {
 /// each error beside its field.
 pub async fn submit_form(
     State(app): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
@@ -90,12 +92,18 @@ pub async fn submit_form(
     let today = app.today();
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
-            let page = IntakePage::new(&app.config, today, FormValues::from_draft(&draft), errors);
+            let page = IntakePage::new(
+                &app.config,
+                lang,
+                today,
+                FormValues::from_draft(&draft),
+                errors,
+            );
             Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
             let receipt = app.store.submit_concern(&concern, today).await?;
-            let page = ReceiptPage::new(&app.config, &receipt, today);
+            let page = ReceiptPage::new(&app.config, lang, &receipt, today);
             Ok((StatusCode::CREATED, page).into_response())
         }
     }

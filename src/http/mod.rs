@@ -16,6 +16,7 @@ mod enrol;
 pub mod error;
 mod followup;
 mod intake;
+mod lang;
 mod pages;
 mod pow;
 mod security_headers;

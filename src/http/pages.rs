@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, ErrorPageContent, PageError, Problem};
 use super::views::{ErrorPage, Site};
+use crate::i18n::Lang;
 
 const STYLESHEET: &str = include_str!("../../templates/static/style.css");
 
@@ -21,6 +22,7 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let lang = Lang::from_query(request.uri().query());
     let mut response = next.run(request).await;
     let content = match response.extensions_mut().remove::<ErrorPageContent>() {
         Some(content) => content,
@@ -33,10 +35,25 @@ pub async fn render_error_pages(
         None => return response,
     };
     let status = response.status();
+    // Other languages get a translated heading and message for the status; English pages
+    // keep the detailed English message.
+    let translated = match (lang, status.as_u16()) {
+        (Lang::En, _) => None,
+        (_, code @ (400 | 403 | 404 | 405 | 408 | 413 | 415 | 429 | 500 | 503)) => Some((
+            lang.t(&format!("error.s{code}.heading")).to_owned(),
+            lang.t(&format!("error.s{code}.message")).to_owned(),
+        )),
+        _ => None,
+    };
+    let (heading, message) =
+        translated.unwrap_or_else(|| (content.heading.to_owned(), content.message));
     let page = ErrorPage {
-        site: Site::from_config(&app.config),
-        heading: content.heading.to_owned(),
-        message: content.message,
+        site: Site {
+            lang,
+            ..Site::from_config(&app.config)
+        },
+        heading,
+        message,
         reference: content.reference,
     };
     let mut rendered = page.into_response();

@@ -24,7 +24,7 @@ use super::views::Site;
 use crate::config::Config;
 use crate::crypto::certificate::{self, Certificate, PublicKey};
 use crate::domain::concern::FieldError;
-use crate::domain::dates::long_date;
+use crate::i18n::Lang;
 use crate::letters::certified_statement;
 
 /// Largest body accepted here: a certificate is under 1 KiB, and this leaves room for the whole
@@ -38,8 +38,13 @@ const FIELD: &str = "certificate";
 const NOTHING_PASTED: &str = "Paste the certificate here, from its BEGIN line to its END line.";
 
 /// `GET /verify`: the explanation and an empty form.
-pub async fn page(State(app): State<AppState>) -> VerifyPage {
-    VerifyPage::new(&app.config, app.store.certificate_keys(), String::new())
+pub async fn page(State(app): State<AppState>, lang: Lang) -> VerifyPage {
+    VerifyPage::new(
+        &app.config,
+        lang,
+        app.store.certificate_keys(),
+        String::new(),
+    )
 }
 
 /// `POST /verify`: checks the pasted certificate and shows what it states, or why it is not
@@ -49,6 +54,7 @@ pub async fn page(State(app): State<AppState>) -> VerifyPage {
 /// answer goes only to the browser that asked.
 pub async fn check_form(
     State(app): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
@@ -58,18 +64,22 @@ pub async fn check_form(
     drop(body);
     let pasted = form.take(FIELD).unwrap_or_default();
     let keys = app.store.certificate_keys();
-    let mut page = VerifyPage::new(&app.config, keys, String::new());
+    let mut page = VerifyPage::new(&app.config, lang, keys, String::new());
     if pasted.trim().is_empty() {
-        page.error = Some(NOTHING_PASTED.to_owned());
+        page.error = Some(lang.t("verify.nothing_pasted").to_owned());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     match certificate::verify(&pasted, keys) {
         Ok(certificate) => {
-            page.verified = Some(VerifiedView::new(&certificate));
+            page.verified = Some(VerifiedView::new(&certificate, lang));
             Ok(page.into_response())
         }
         Err(error) => {
-            page.error = Some(capitalised(&error.to_string()));
+            let reason = capitalised(&error.to_string());
+            page.error = Some(match lang {
+                Lang::En => reason,
+                _ => lang.f("verify.not_genuine", &[("reason", &reason)]),
+            });
             page.certificate = pasted.to_string();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -141,10 +151,10 @@ pub struct VerifyPage {
 
 impl VerifyPage {
     /// The page with `certificate` in the field and nothing checked yet.
-    pub fn new(config: &Config, keys: &[PublicKey], certificate: String) -> Self {
+    pub fn new(config: &Config, lang: Lang, keys: &[PublicKey], certificate: String) -> Self {
         let current = keys.first();
         Self {
-            site: Site::from_config(config),
+            site: Site::public(config, lang, "/verify"),
             certificate,
             error: None,
             verified: None,
@@ -169,11 +179,23 @@ pub struct VerifiedView {
 }
 
 impl VerifiedView {
-    fn new(certificate: &Certificate) -> Self {
+    fn new(certificate: &Certificate, lang: Lang) -> Self {
+        let statement = match lang {
+            Lang::En => certified_statement(certificate),
+            _ => lang.f(
+                "verify.ok_statement",
+                &[
+                    ("name", &certificate.association()),
+                    ("first", &lang.long_date(certificate.first_contact())),
+                    ("end", &lang.long_date(certificate.termination())),
+                    ("days", &certificate.days_suspended()),
+                ],
+            ),
+        };
         Self {
-            statement: certified_statement(certificate),
+            statement,
             id: certificate.id().to_owned(),
-            issued: long_date(certificate.issued()),
+            issued: lang.long_date(certificate.issued()),
             fingerprint: certificate.key_fingerprint().to_string(),
         }
     }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::crypto::Receipt;
 use crate::domain::case::Author;
 use crate::domain::concern::{Category, ConcernDraft, FieldError, RaisedBy};
-use crate::domain::dates::long_date;
+use crate::i18n::Lang;
 
 /// What every page shows about the association.
 #[derive(Clone, Debug)]
@@ -23,10 +23,16 @@ pub struct Site {
     pub email: Option<String>,
     /// Postal address.
     pub postal_address: Option<String>,
+    /// The language the page is written in (staff pages: always English).
+    pub lang: Lang,
+    /// For a public page, the address (without query) the language links point to; `None` on
+    /// pages with no other language.
+    pub switch_path: Option<&'static str>,
 }
 
 impl Site {
-    /// The association details from the configuration.
+    /// The association details from the configuration, for an English page with no language
+    /// links.
     pub fn from_config(config: &Config) -> Self {
         let a = &config.association;
         Self {
@@ -34,7 +40,38 @@ impl Site {
             phone: a.phone.clone(),
             email: a.email.clone(),
             postal_address: a.postal_address.clone(),
+            lang: Lang::En,
+            switch_path: None,
         }
+    }
+
+    /// The same details for a public page in `lang`, whose language links go to `path`.
+    pub fn public(config: &Config, lang: Lang, path: &'static str) -> Self {
+        Self {
+            lang,
+            switch_path: Some(path),
+            ..Self::from_config(config)
+        }
+    }
+
+    /// The phrase for `key` in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// The phrase for `key` with `{name}` replaced by `value`.
+    pub fn f(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang.f(key, &[(name, &value)])
+    }
+
+    /// What links and form actions append to keep the language: `""` or `"?lang=es"`.
+    pub fn q(&self) -> &'static str {
+        self.lang.query()
+    }
+
+    /// The languages the page can switch to.
+    pub fn other_langs(&self) -> Vec<Lang> {
+        Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
     }
 }
 
@@ -128,9 +165,10 @@ impl IntakePage {
         self
     }
 
-    /// The form with `form` filled in and `errors` shown.
+    /// The form in `lang` with `form` filled in and `errors` shown.
     pub fn new(
         config: &Config,
+        lang: Lang,
         today: NaiveDate,
         form: FormValues,
         errors: Vec<FieldError>,
@@ -139,7 +177,7 @@ impl IntakePage {
             .iter()
             .map(|c| Choice {
                 code: c.code(),
-                label: c.label(),
+                label: lang.t(&format!("category.{}", c.code())),
                 checked: form.category == c.code(),
             })
             .collect();
@@ -147,12 +185,12 @@ impl IntakePage {
             .iter()
             .map(|r| Choice {
                 code: r.code(),
-                label: r.label(),
+                label: lang.t(&format!("raised_by.{}", r.code())),
                 checked: form.raised_by == r.code(),
             })
             .collect();
         Self {
-            site: Site::from_config(config),
+            site: Site::public(config, lang, "/"),
             form,
             errors,
             categories,
@@ -164,26 +202,42 @@ impl IntakePage {
         }
     }
 
-    /// The error to show beside `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    /// The error to show beside `field`, if any, in the page's language.
+    pub fn error(&self, field: &str) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+            .map(|e| self.message(e))
+    }
+
+    /// An error's message in the page's language: English pages show the rule's own detailed
+    /// message; other languages a translated one per field.
+    pub fn message(&self, error: &FieldError) -> String {
+        match self.site.lang {
+            Lang::En => error.message.clone(),
+            lang => lang
+                .t(&format!("intake.problem.{}", error.field))
+                .to_owned(),
+        }
     }
 
     /// The short name of a field, for the error summary.
     pub fn field_label(&self, field: &str) -> &'static str {
-        match field {
-            "category" => "Kind of concern",
-            "raised_by" => "Who you are",
-            "description" => "What happened",
-            "contact" => "How to reach you",
-            "concluded_on" => "When the transaction ended",
-            "discovered_on" => "When you learned the facts",
-            "accept_conditions" => "Conditions of use",
-            _ => "Form",
-        }
+        let known = [
+            "category",
+            "raised_by",
+            "description",
+            "contact",
+            "concluded_on",
+            "discovered_on",
+            "accept_conditions",
+        ];
+        let name = known
+            .iter()
+            .find(|k| **k == field)
+            .copied()
+            .unwrap_or("form");
+        self.site.t(&format!("intake.field.{name}"))
     }
 }
 
@@ -202,13 +256,13 @@ pub struct ReceiptPage {
 }
 
 impl ReceiptPage {
-    /// The page for a new receipt.
-    pub fn new(config: &Config, receipt: &Receipt, first_contact: NaiveDate) -> Self {
+    /// The page for a new receipt, in `lang`.
+    pub fn new(config: &Config, lang: Lang, receipt: &Receipt, first_contact: NaiveDate) -> Self {
         Self {
-            site: Site::from_config(config),
+            site: Site::public(config, lang, "/"),
             receipt: receipt.expose().to_owned(),
             first_contact,
-            first_contact_long: long_date(first_contact),
+            first_contact_long: lang.long_date(first_contact),
         }
     }
 }
@@ -260,6 +314,18 @@ impl MessageView {
             text: reveal(&message.text),
         }
     }
+
+    /// A thread message as the submitter sees it, in `lang`.
+    pub fn for_submitter(message: &crate::store::Message, lang: Lang) -> Self {
+        let author = match message.author {
+            Author::Ombuds => lang.t("thread.author_ombuds"),
+            Author::Submitter => lang.t("thread.author_you"),
+        };
+        Self {
+            author,
+            ..Self::new(message, true)
+        }
+    }
 }
 
 /// A letter in a list.
@@ -298,8 +364,15 @@ pub struct DeadlineLines {
 
 impl From<&super::deadline_view::DeadlineView> for DeadlineLines {
     fn from(view: &super::deadline_view::DeadlineView) -> Self {
+        Self::new(view, Lang::En)
+    }
+}
+
+impl DeadlineLines {
+    /// The headline in `lang`; the step-by-step explanation stays in English.
+    pub fn new(view: &super::deadline_view::DeadlineView, lang: Lang) -> Self {
         Self {
-            headline: view.headline(),
+            headline: view.headline_in(lang),
             explanation: view.explanation.clone(),
         }
     }

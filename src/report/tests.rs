@@ -16,6 +16,8 @@ fn site() -> Site {
         phone: Some("555-0100".to_owned()),
         email: None,
         postal_address: None,
+        lang: crate::i18n::Lang::En,
+        switch_path: None,
     }
 }
 

@@ -77,13 +77,13 @@
       for (var i = 0; i < 500; i++, nonce++) {
         if (zeroBits(sha256(challenge + ":" + nonce.toString(36))) >= bits) {
           nonceField.value = nonce.toString(36);
-          if (status) { status.textContent = "Done: your browser has solved the puzzle."; }
+          if (status) { status.textContent = status.getAttribute("data-done"); }
           return;
         }
       }
     }
     setTimeout(work, 0);
   }
-  if (status) { status.textContent = "Your browser is solving the puzzle…"; }
+  if (status) { status.textContent = status.getAttribute("data-working"); }
   setTimeout(work, 0);
 })();

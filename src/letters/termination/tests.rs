@@ -180,7 +180,10 @@ fn html_is_a_standalone_printable_page_with_the_same_words() {
     assert!(html.contains("<time datetime=\"2026-03-16\">Monday, 16 March 2026</time>"));
     assert!(html.contains("<dt>The countdown resumes on</dt><dd>Saturday, 14 March 2026</dd>"));
     assert!(
-        html.contains("<pre class=\"certificate\">-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----")
+        // Focusable, so that a keyboard can scroll it where it is wider than the screen.
+        html.contains(
+            "<pre class=\"certificate\" tabindex=\"0\">-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----"
+        )
     );
     assert!(html.contains(
         "<a href=\"https://ombuds.example.org/verify\">https://ombuds.example.org/verify</a>"

@@ -1,0 +1,466 @@
+// The browser half of tests/it/browser.rs: real journeys through a running `ombuds serve` in
+// headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core; nothing downloaded).
+//
+// Usage: node journeys.mjs PHASE   with the environment
+//   OMBUDS_URL    the server's base address (ending in /)
+//   OMBUDS_SHOTS  the directory for screenshots
+//   OMBUDS_INPUT  the phase's input, as JSON
+// The last line printed is `RESULT {json}`; anything wrong exits non-zero with the reason.
+//
+// Every page visited is checked the same way (`inspect`): axe-core (WCAG 2.1 A/AA and best
+// practice) must find no serious or critical violation, the page must not be wider than a 320 px
+// screen, every request must go to the service itself, and the page is photographed at 320 px
+// and at 1280 px.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = process.env.OMBUDS_URL;
+const SHOTS = process.env.OMBUDS_SHOTS;
+const INPUT = JSON.parse(process.env.OMBUDS_INPUT || '{}');
+const PHASE = process.argv[2];
+const PHONE = { width: 320, height: 640 };
+const DESKTOP = { width: 1280, height: 900 };
+const BROWSER = process.env.OMBUDS_CHROMIUM || '/usr/bin/chromium';
+
+if (!BASE || !SHOTS || !PHASE) {
+  fail('set OMBUDS_URL, OMBUDS_SHOTS and OMBUDS_INPUT and name a phase');
+}
+mkdirSync(SHOTS, { recursive: true });
+
+const audits = [];
+let shotNumber = 0;
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function check(condition, message) {
+  if (!condition) fail(message);
+}
+
+function url(path) {
+  return new URL(path, BASE).toString();
+}
+
+async function launch() {
+  return chromium.launch({
+    executablePath: BROWSER,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/// A fresh context (a fresh profile: no cookies, no cache) with requests watched.
+async function context(browser, { javaScript, viewport, acceptDownloads = false }) {
+  const ctx = await browser.newContext({
+    javaScriptEnabled: javaScript,
+    viewport,
+    acceptDownloads,
+    locale: 'en-US',
+  });
+  const page = await ctx.newPage();
+  page.on('request', (request) => {
+    const target = request.url();
+    if (!target.startsWith(BASE) && !target.startsWith('data:')) {
+      fail(`the page asked another site for ${target}`);
+    }
+  });
+  page.on('response', (response) => {
+    if (response.request().isNavigationRequest()) {
+      const csp = response.headers()['content-security-policy'] || '';
+      if (!csp.includes("default-src 'none'")) {
+        fail(`${response.url()} came without the strict Content-Security-Policy`);
+      }
+    }
+  });
+  return { ctx, page };
+}
+
+/// Runs axe-core in the page (injected from node_modules through the DevTools protocol, which
+/// the page's CSP does not govern), then checks the width and takes the two screenshots.
+async function inspect(page, name) {
+  const viewport = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  const widths = await page.evaluate(() => ({
+    document: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+    widest: [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth)
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`),
+  }));
+  if (widths.document > widths.viewport) {
+    writeFileSync(join(SHOTS, `${name}-too-wide.html`), await page.content());
+  }
+  check(
+    widths.document <= widths.viewport,
+    `${name}: the page is ${widths.document} px wide on a ${widths.viewport} px screen: ${widths.widest.join(', ')}`,
+  );
+  shotNumber += 1;
+  const stem = `${String(shotNumber).padStart(2, '0')}-${name}`;
+  await page.screenshot({ path: join(SHOTS, `${stem}-320.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SHOTS, `${stem}-1280.png`), fullPage: true });
+  await page.setViewportSize(viewport ?? PHONE);
+
+  const result = await axe(page);
+  audits.push({ page: name, url: page.url(), violations: result });
+  const grave = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(
+    grave.length === 0,
+    `${name}: axe found ${grave.length} serious or critical violation(s): ${JSON.stringify(grave, null, 1)}`,
+  );
+}
+
+let auditPage = null;
+
+/// axe-core's findings for the page as it is now. axe needs scripts and timers, which the
+/// journeys may have turned off, so it runs on an exact copy of the page's document served at
+/// the same address in a separate, script-enabled page of the same browser (with the real
+/// stylesheet, so colour contrast is judged as shown).
+async function axe(page) {
+  if (!auditPage) {
+    const ctx = await page.context().browser().newContext({
+      javaScriptEnabled: true,
+      bypassCSP: true,
+      viewport: page.viewportSize() ?? PHONE,
+    });
+    auditPage = await ctx.newPage();
+  }
+  await auditPage.setViewportSize(page.viewportSize() ?? PHONE);
+  const target = page.url().split('#')[0];
+  const html = await page.content();
+  const matches = (u) => u.toString().split('#')[0] === target;
+  await auditPage.route(matches, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+  );
+  await auditPage.goto(target);
+  await auditPage.unroute(matches);
+  await auditPage.evaluate(AXE_SOURCE);
+  const timeout = new Promise((_, reject) => {
+    setTimeout(() => reject(new Error('axe took over 60 s')), 60000).unref();
+  });
+  return Promise.race([
+    timeout,
+    auditPage.evaluate(async () => {
+      const found = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+        resultTypes: ['violations'],
+      });
+      return found.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+      }));
+    }),
+  ]);
+}
+
+async function activeId(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? el.id || el.getAttribute('name') || el.tagName.toLowerCase() : '';
+  });
+}
+
+/// Presses Tab until the element with `id` has the focus (at most `limit` times), and checks
+/// that the focus can be seen (WCAG 2.4.7): an outline or a box shadow on the focused element.
+async function tabTo(page, id, limit = 60) {
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press('Tab');
+    if ((await activeId(page)) === id) {
+      const shown = await page.evaluate(() => {
+        const style = getComputedStyle(document.activeElement);
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      });
+      check(shown, `#${id} has the focus but shows no focus indicator`);
+      return;
+    }
+  }
+  fail(`Tab never reached #${id}`);
+}
+
+/// Does `action` and waits for the page it leads to.
+async function navigates(page, action) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+}
+
+async function text(page, selector) {
+  return (await page.locator(selector).first().innerText()).trim();
+}
+
+/// The error summary is announced (role=alert) and each field at fault says so.
+async function checkAnnouncedErrors(page, fields) {
+  const summary = page.locator('.error-summary[role="alert"]');
+  check((await summary.count()) === 1, 'no error summary with role="alert"');
+  for (const field of fields) {
+    const link = summary.locator(`a[href="#${field}"]`);
+    check((await link.count()) === 1, `the error summary does not link to #${field}`);
+  }
+  const description = page.locator('#description');
+  check((await description.getAttribute('aria-invalid')) === 'true', '#description is not aria-invalid');
+  const described = (await description.getAttribute('aria-describedby')) || '';
+  check(described.includes('description-error'), '#description is not described by its error');
+  check(
+    (await page.locator('#description-error').count()) === 1,
+    'the error #description points to does not exist',
+  );
+  check((await page.title()).includes(':'), 'the title of a page with errors does not say so');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+/// A submitter with JavaScript off files a concern at phone width and keeps the receipt.
+async function submit(browser) {
+  const lang = INPUT.lang;
+  const q = lang === 'en' ? '' : `?lang=${lang}`;
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  await page.goto(url('/'));
+  check(await page.evaluate(() => document.title !== ''), 'the intake page has no title');
+  if (lang !== 'en') {
+    // The person chooses the language with the link in the header.
+    await navigates(page, () => page.locator(`nav.lang a[hreflang="${lang}"]`).click());
+    check(page.url() === url(`/${q}`), `the language link went to ${page.url()}`);
+  }
+  check(
+    (await page.getAttribute('html', 'lang')) === lang,
+    `the intake page is not marked lang=${lang}`,
+  );
+  await inspect(page, `intake-${lang}`);
+
+  if (INPUT.keyboard) {
+    // Keyboard only: Tab to the button and send the empty form with Enter.
+    await tabTo(page, 'submit');
+  } else {
+    await page.locator('button[type="submit"]').focus();
+  }
+  await navigates(page, () => page.keyboard.press('Enter'));
+  check(page.url() === url(`/concerns${q}`), `the form went to ${page.url()}`);
+  await checkAnnouncedErrors(page, ['category', 'raised_by', 'description', 'accept_conditions']);
+  await inspect(page, `intake-errors-${lang}`);
+
+  if (INPUT.keyboard) {
+    // Keyboard only: Tab, Space and Enter, and typing.
+    await tabTo(page, `category-${INPUT.category}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, `raised_by-${INPUT.raised_by}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'description');
+    await page.keyboard.type(INPUT.description);
+    await tabTo(page, 'accept_conditions');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'submit');
+    check(
+      await page.locator(`#category-${INPUT.category}`).isChecked(),
+      'Space did not choose the category',
+    );
+    check(await page.locator('#accept_conditions').isChecked(), 'Space did not tick the box');
+    await navigates(page, () => page.keyboard.press('Enter'));
+  } else {
+    await page.locator(`label[for="category-${INPUT.category}"]`).click();
+    await page.locator(`label[for="raised_by-${INPUT.raised_by}"]`).click();
+    await page.locator('#description').fill(INPUT.description);
+    await page.locator('#concluded_on').fill(INPUT.concluded_on);
+    await page.locator('#accept_conditions').check();
+    await navigates(page, () => page.locator('button[type="submit"]').click());
+  }
+  const receipt = await text(page, '.receipt code');
+  check(receipt.split('-').length === 8, `no eight-word receipt on the page: ${receipt}`);
+  await inspect(page, `receipt-${lang}`);
+  const heading = await text(page, 'h1');
+
+  // An address that does not exist answers in the same language.
+  const missing = await page.goto(url(`/no-such-page${q}`));
+  check(missing.status() === 404, `a missing page answered ${missing.status()}`);
+  check((await page.getAttribute('html', 'lang')) === lang, 'the 404 page is in another language');
+  await inspect(page, `not-found-${lang}`);
+  return { receipt, heading, not_found: await text(page, 'h1') };
+}
+
+/// Signs a staff member in with password and TOTP code.
+async function signIn(page, role) {
+  await page.goto(url('/signin'));
+  await inspect(page, `signin-${role}`);
+  await page.locator('#username').fill(INPUT.username);
+  await page.locator('#password').fill(INPUT.password);
+  await page.locator('#code').fill(INPUT.code);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check(!page.url().includes('/signin'), `sign-in failed: ${await text(page, 'main')}`);
+}
+
+/// An ombuds opens each new case, writes a note, replies, and records the termination, which
+/// issues the written notice with its certificate.
+async function ombuds(browser) {
+  const { page } = await context(browser, { javaScript: true, viewport: DESKTOP });
+  await signIn(page, 'ombuds');
+  check(page.url() === url('/console'), `the ombuds landed on ${page.url()}`);
+  await inspect(page, 'console-inbox');
+  const links = await page
+    .locator('section[aria-labelledby="inbox-heading"] a[href^="/console/cases/"]')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  check(links.length === INPUT.cases.length, `the inbox shows ${links.length} cases`);
+  const handled = [];
+  for (const [index, link] of links.entries()) {
+    await page.goto(url(link));
+    const description = await text(page, 'section[aria-labelledby="concern-heading"] .text');
+    const theCase = INPUT.cases.find((c) => c.description === description);
+    check(theCase, `a case with an unexpected concern: ${description}`);
+    await navigates(page, () => page.locator('form[action$="/open"] button').click());
+    if (index === 0) await inspect(page, 'console-case');
+
+    await page.locator('#text').fill(theCase.note);
+    await navigates(page, () => page.locator('form[action$="/notes"] button[type="submit"]').click());
+    check((await text(page, 'ul.notes')).includes(theCase.note), 'the note is not shown');
+
+    await page.locator('#reply').fill(theCase.reply);
+    await navigates(page, () => page.locator('form[action$="/replies"] button[type="submit"]').click());
+    check((await text(page, 'ol.thread')).includes(theCase.reply), 'the reply is not shown');
+
+    await page.locator('#termination-date').fill(INPUT.termination);
+    await navigates(page, () => page.locator('form[action$="/dates/termination"] button[type="submit"]').click());
+    const letters = page.locator('a[href^="/console/letters/"]');
+    check((await letters.count()) >= 1, 'no notice was issued with the termination');
+    if (index === 0) {
+      await inspect(page, 'console-case-terminated');
+      await navigates(page, () => letters.first().click());
+      await inspect(page, 'console-notice');
+    }
+    handled.push({ link, description });
+  }
+  return { handled };
+}
+
+/// The ombuds closes each open case with an outcome.
+async function close(browser) {
+  const { page } = await context(browser, { javaScript: true, viewport: DESKTOP });
+  await signIn(page, 'ombuds-again');
+  const links = await page
+    .locator('section[aria-labelledby="open-heading"] a[href^="/console/cases/"]')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  check(links.length === INPUT.cases, `${links.length} open cases, expected ${INPUT.cases}`);
+  for (const link of links) {
+    await page.goto(url(link));
+    await page.locator(`#outcome-${INPUT.outcome}`).check();
+    await page.locator('#confirm').check();
+    await navigates(page, () => page.locator('form[action$="/close"] button[type="submit"]').click());
+  }
+  await inspect(page, 'console-closed');
+  return { closed: links.length };
+}
+
+/// The submitter comes back with the receipt (JavaScript off, phone width): reads the reply and
+/// the notice, opens the printable notice, and checks its certificate on /verify.
+async function followup(browser) {
+  const lang = INPUT.lang;
+  const q = lang === 'en' ? '' : `?lang=${lang}`;
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  await page.goto(url(`/${q}`));
+  await navigates(page, () => page.locator(`a[href="/followup${q}"]`).first().click());
+  await inspect(page, `followup-${lang}`);
+  if (INPUT.keyboard) {
+    await tabTo(page, 'receipt');
+    await page.keyboard.type(INPUT.receipt);
+    await navigates(page, () => page.keyboard.press('Enter'));
+  } else {
+    await page.locator('#receipt').fill(INPUT.receipt);
+    await navigates(page, () => page.locator('button[type="submit"]').click());
+  }
+  const main = await text(page, 'main');
+  const certificate = await text(page, 'pre.letter-text');
+  const block = certificate.slice(
+    certificate.indexOf('-----BEGIN'),
+    certificate.indexOf('-----', certificate.indexOf('-----END') + 8) + 5,
+  );
+  check(block.startsWith('-----BEGIN') && block.includes('-----END'), 'no certificate in the notice');
+  if (INPUT.closed) {
+    await inspect(page, `followup-closed-${lang}`);
+  } else {
+    check(main.includes(INPUT.reply), `the ombuds' reply is not on the page: ${main}`);
+    await inspect(page, `followup-thread-${lang}`);
+    // A message back, with Enter in the text box's form.
+    await page.locator('#message').fill(INPUT.message);
+    await navigates(page, () => page.locator('form[action^="/followup/messages"] button').click());
+    check((await text(page, '[role="status"]')).length > 0, 'no confirmation that the message was sent');
+    check((await text(page, 'ol.thread')).includes(INPUT.message), 'the message is not in the thread');
+  }
+  const lettersLang = await page.getAttribute('html', 'lang');
+  check(lettersLang === lang, `the follow-up page is marked lang=${lettersLang}`);
+
+  // The printable notice.
+  await navigates(page, () => page.locator('form[action^="/followup/letters/"] button').first().click());
+  check((await text(page, 'pre.certificate')).includes('-----BEGIN'), 'the printable notice has no certificate');
+  await inspect(page, `notice-${lang}${INPUT.closed ? '-closed' : ''}`);
+
+  // The certificate on /verify.
+  await page.goto(url(`/verify${q}`));
+  await inspect(page, `verify-${lang}`);
+  await page.locator('#certificate').fill(block);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  const verified = await text(page, '.verified');
+  await inspect(page, `verify-ok-${lang}`);
+  // A changed date is refused beside the field.
+  await page.goto(url(`/verify${q}`));
+  await page.locator('#certificate').fill(block.replace(/Termination: (\d{4})/, (_, y) => `Termination: ${Number(y) + 1}`));
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check(
+    (await page.locator('#certificate[aria-invalid="true"]').count()) === 1,
+    'a changed certificate is not marked invalid',
+  );
+  await inspect(page, `verify-refused-${lang}`);
+  return { verified, certificate: block, main };
+}
+
+/// A board member opens the quarter's report and downloads its CSV.
+async function board(browser) {
+  const { page } = await context(browser, { javaScript: true, viewport: DESKTOP, acceptDownloads: true });
+  await signIn(page, 'board');
+  check(page.url() === url('/board'), `the board member landed on ${page.url()}`);
+  await inspect(page, 'board-home');
+  await navigates(page, () => page.locator(`a[href="/board/reports/${INPUT.period}"]`).click());
+  await inspect(page, 'board-report');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator(`a[href="/board/reports/${INPUT.period}/csv"]`).click(),
+  ]);
+  const path = join(SHOTS, download.suggestedFilename() || 'report.csv');
+  await download.saveAs(path);
+  return { csv: readFileSync(path, 'utf8'), filename: download.suggestedFilename() };
+}
+
+const PHASES = { submit, ombuds, close, followup, board };
+
+async function main() {
+  const phase = PHASES[PHASE];
+  if (!phase) fail(`unknown phase ${PHASE}`);
+  const browser = await launch();
+  try {
+    const result = await phase(browser);
+    writeFileSync(join(SHOTS, `axe-${PHASE}-${INPUT.lang || INPUT.username || ''}.json`), JSON.stringify(audits, null, 1));
+    result.audits = audits.map((a) => ({ page: a.page, violations: a.violations.map((v) => `${v.impact} ${v.id}`) }));
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`browser journey "${PHASE}" failed: ${error.stack || error}`);
+  process.exit(1);
+});

@@ -1,0 +1,252 @@
+//! The whole service in a real browser: headless Chromium (Debian's `chromium`), driven by
+//! `tests/browser/journeys.mjs` with `playwright-core`, against the real server. The journeys of
+//! issue 10, in English and in Spanish:
+//!
+//! 1. two submitters with JavaScript off, at phone width, file concerns and keep their receipts
+//!    (the English one with the keyboard only, after sending the empty form and meeting the
+//!    announced errors; the Spanish one after choosing Español with the header link);
+//! 2. weeks later an ombuds signs in with password and TOTP, opens each case, writes a note,
+//!    replies, and records the termination date, which issues the notice;
+//! 3. each submitter reads the reply and the notice with the receipt (typed and sent with the
+//!    keyboard only in English), answers, opens the printable notice and checks its certificate
+//!    on `/verify` (and sees a changed one refused);
+//! 4. the ombuds closes the cases; the submitters still read the notice with the receipt;
+//! 5. after the quarter, a board member opens its report and downloads the CSV.
+//!
+//! On every page the script runs axe-core (no serious or critical violation), checks that the
+//! page fits a 320 px screen and asks nothing of another site, and saves screenshots at 320 and
+//! 1280 px under `target/browser-screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::{Engine, Options, PASSWORD, TestServer, on_both_engines};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Where this run's screenshots go.
+fn screenshots(engine: Engine) -> PathBuf {
+    let name = match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgres",
+    };
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/browser-screenshots")
+        .join(name)
+}
+
+/// Runs one phase of the browser script and returns its result.
+fn journey(server: &TestServer, shots: &Path, phase: &str, input: &Value) -> Value {
+    let dir = browser_dir();
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install Debian's browser with \
+         `sudo apt-get install chromium chromium-driver` (.ci/run does)"
+    );
+    assert!(
+        dir.join("node_modules/playwright-core").exists()
+            && dir.join("node_modules/axe-core").exists(),
+        "the browser tests' npm packages are missing: run \
+         `PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser` (.ci/run does; it needs \
+         Debian's `nodejs` and `npm`)"
+    );
+    let output = Command::new("node")
+        .arg(dir.join("journeys.mjs"))
+        .arg(phase)
+        .env("OMBUDS_URL", &server.url)
+        .env("OMBUDS_SHOTS", shots)
+        .env("OMBUDS_INPUT", input.to_string())
+        .env("OMBUDS_CHROMIUM", CHROMIUM)
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run node ({e}): install it with `sudo apt-get install nodejs npm`")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "browser phase {phase} failed:\n{stderr}\n{stdout}\n--- server log ---\n{}",
+        server
+            .logs()
+            .lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let result = stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("browser phase {phase} printed no result:\n{stdout}\n{stderr}"));
+    let result: Value = serde_json::from_str(result).unwrap();
+    for audit in result["audits"].as_array().unwrap() {
+        eprintln!("axe {phase}: {} {}", audit["page"], audit["violations"]);
+    }
+    result
+}
+
+/// A fresh TOTP step, and its code.
+fn code(server: &TestServer, secret: &ombuds::crypto::totp::TotpSecret) -> String {
+    server.advance(30);
+    server.code(secret)
+}
+
+on_both_engines!(every_journey_in_a_real_browser_in_both_languages);
+async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
+    let started = std::time::Instant::now();
+    let shots = screenshots(engine);
+    let _ = std::fs::remove_dir_all(&shots);
+    eprintln!("browser screenshots: {}", shots.display());
+    // Monday 2 February 2026, 10:00 in Phoenix.
+    let server = TestServer::start_with(Options {
+        engine,
+        now: "2026-02-02T17:00:00Z".into(),
+        edit_config: Box::new(|c| {
+            c.replace(
+                "name = \"Example Association of REALTORS®\"",
+                "name = \"Sonoran Valley Association of REALTORS®\"",
+            )
+            .replace(
+                "# postal_address = \"123 Main Street, Phoenix, AZ 85001\"",
+                "postal_address = \"123 Main Street, Phoenix, AZ 85001\"",
+            )
+        }),
+        ..Options::default()
+    });
+    let admin = server.admin().await;
+    let ombuds = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let board = server.enrol_staff(&admin, "bea", "board").await;
+
+    // 1. Two submitters, JavaScript off.
+    let english = json!({
+        "lang": "en", "keyboard": true,
+        "category": "transaction_question", "raised_by": "member",
+        "description": "The buyer's agent will not tell me when the repairs are done.",
+    });
+    let spanish = json!({
+        "lang": "es", "keyboard": false,
+        "category": "commission", "raised_by": "client", "concluded_on": "2026-01-10",
+        "description": "La comisión cambió después del cierre y nadie me explicó por qué.",
+    });
+    let mut receipts = Vec::new();
+    for submitter in [&english, &spanish] {
+        let shots = shots.join(format!("1-submit-{}", submitter["lang"].as_str().unwrap()));
+        let done = journey(&server, &shots, "submit", submitter);
+        let (expected, not_found) = match submitter["lang"].as_str() {
+            Some("es") => ("El ombuds recibió su inquietud", "Página no encontrada"),
+            _ => ("The ombuds has your concern", "Page not found"),
+        };
+        assert_eq!(done["heading"], expected);
+        assert_eq!(done["not_found"], not_found);
+        receipts.push(done["receipt"].as_str().unwrap().to_owned());
+    }
+
+    // 2. On Friday 13 March 2026 the ombuds works both cases and ends informal resolution.
+    server.set_clock("2026-03-13T17:00:00Z");
+    let cases = json!([
+        {"description": english["description"], "note": "Call the listing broker on Monday.",
+         "reply": "Thank you. I have spoken with the agent; the repairs end on Friday."},
+        {"description": spanish["description"], "note": "Ask the broker for the split sheet.",
+         "reply": "Gracias. La oficina le enviará el desglose de la comisión esta semana."},
+    ]);
+    let worked = journey(
+        &server,
+        &shots.join("2-ombuds"),
+        "ombuds",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &ombuds),
+                "cases": cases, "termination": "2026-03-13"}),
+    );
+    assert_eq!(worked["handled"].as_array().unwrap().len(), 2);
+
+    // 3. Each submitter reads the reply and the notice, and verifies the certificate.
+    for (index, (submitter, receipt)) in [&english, &spanish].iter().zip(&receipts).enumerate() {
+        let lang = submitter["lang"].as_str().unwrap();
+        let read = journey(
+            &server,
+            &shots.join(format!("3-followup-{lang}")),
+            "followup",
+            &json!({"lang": lang, "receipt": receipt, "reply": cases[index]["reply"],
+                    "message": "Gracias / thank you.", "keyboard": lang == "en"}),
+        );
+        let certificate = read["certificate"].as_str().unwrap();
+        assert!(
+            certificate.contains("First-Contact: 2026-02-02"),
+            "{certificate}"
+        );
+        assert!(
+            certificate.contains("Termination: 2026-03-13"),
+            "{certificate}"
+        );
+        assert!(certificate.contains("Days-Suspended: 40"), "{certificate}");
+        let verified = read["verified"].as_str().unwrap();
+        let says = match lang {
+            "es" => {
+                "empezó el lunes, 2 de febrero de 2026 y terminó el viernes, 13 de marzo de 2026"
+            }
+            _ => "began on Monday, 2 February 2026 and ended on Friday, 13 March 2026",
+        };
+        assert!(verified.contains(says), "{verified}");
+    }
+
+    // 4. The ombuds closes both cases; the notice stays readable with the receipt.
+    let closed = journey(
+        &server,
+        &shots.join("4-close"),
+        "close",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &ombuds),
+                "cases": 2, "outcome": "successfully_closed"}),
+    );
+    assert_eq!(closed["closed"], 2);
+    for (submitter, receipt) in [&english, &spanish].iter().zip(&receipts) {
+        let lang = submitter["lang"].as_str().unwrap();
+        let read = journey(
+            &server,
+            &shots.join(format!("5-closed-{lang}")),
+            "followup",
+            &json!({"lang": lang, "receipt": receipt, "closed": true}),
+        );
+        assert!(
+            !read["main"]
+                .as_str()
+                .unwrap()
+                .contains(submitter["description"].as_str().unwrap()),
+            "the closed case still shows the concern"
+        );
+    }
+
+    // 5. In April the first quarter is released; the board reads it and downloads the CSV.
+    server.set_clock("2026-04-02T17:00:00Z");
+    let report = journey(
+        &server,
+        &shots.join("6-board"),
+        "board",
+        &json!({"username": "bea", "password": PASSWORD, "code": code(&server, &board),
+                "period": "2026Q1"}),
+    );
+    let csv = report["csv"].as_str().unwrap();
+    assert!(
+        csv.starts_with("table,row,row_label,column,column_label,value"),
+        "{csv}"
+    );
+    assert!(csv.contains(",2026-03,March,"), "{csv}");
+    assert!(
+        report["filename"].as_str().unwrap().contains("2026Q1"),
+        "{report}"
+    );
+    for secret in [&english["description"], &spanish["description"]] {
+        assert!(!csv.contains(secret.as_str().unwrap()), "{csv}");
+    }
+    eprintln!(
+        "browser journeys on {engine:?}: {:.1} s; screenshots in {}",
+        started.elapsed().as_secs_f64(),
+        shots.display()
+    );
+}
