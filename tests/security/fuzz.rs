@@ -85,11 +85,12 @@ pub async fn run(tally: &Tally) {
         text(&version)
     );
 
-    // One build for all targets, timed apart from the runs. `-s none`: the code under test
-    // forbids `unsafe`, so AddressSanitizer would only slow the runs down; the build keeps
-    // debug assertions and overflow checks on.
+    // One build for all targets, timed apart from the runs. `--dev`: a cold build in a fresh
+    // clone is several times shorter than an optimised one, and keeps debug assertions and
+    // overflow checks on. `-s none`: the code under test forbids `unsafe`, so
+    // AddressSanitizer would only slow the runs down.
     let started = Instant::now();
-    let build = cargo_fuzz(root, &["build", "-s", "none"]);
+    let build = cargo_fuzz(root, &["build", "--dev", "-s", "none"]);
     assert!(build.status.success(), "cargo fuzz build failed:\n{}", text(&build));
     println!("    fuzz build: {:.1} s", started.elapsed().as_secs_f64());
 
@@ -100,6 +101,7 @@ pub async fn run(tally: &Tally) {
             root,
             &[
                 "run",
+                "--dev",
                 "-s",
                 "none",
                 target,
@@ -117,7 +119,7 @@ pub async fn run(tally: &Tally) {
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             panic!(
                 "fuzz target {target} failed; reproducer: {path}\nreproduce with: \
-                 RUSTC_BOOTSTRAP=1 cargo fuzz run -s none {target} {path}\n{}",
+                 RUSTC_BOOTSTRAP=1 cargo fuzz run --dev -s none {target} {path}\n{}",
                 tail.join("\n")
             );
         }
