@@ -260,4 +260,55 @@ mod tests {
         let r = Receipt::generate().unwrap();
         assert!(key.hash(&r).matches(&loaded.hash(&r)));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn typed_word() -> impl Strategy<Value = (usize, String)> {
+            (0..2048usize, any::<bool>(), any::<bool>()).prop_map(|(i, cut, shout)| {
+                let word = words()[i];
+                let mut typed: String = if cut {
+                    word.chars().take(4).collect()
+                } else {
+                    word.to_owned()
+                };
+                if shout {
+                    typed = typed.to_uppercase();
+                }
+                (i, typed)
+            })
+        }
+
+        proptest! {
+            /// Eight words typed in any case, whole or cut to four letters, between any
+            /// separators, read as the canonical receipt.
+            #[test]
+            fn typed_receipts_read_as_canonical(
+                typed in proptest::collection::vec(typed_word(), RECEIPT_WORDS),
+                separators in proptest::collection::vec("[ \\-.,;:\t0-9]{1,3}", RECEIPT_WORDS + 1),
+            ) {
+                let mut text = separators[0].clone();
+                for ((_, word), separator) in typed.iter().zip(&separators[1..]) {
+                    text.push_str(word);
+                    text.push_str(separator);
+                }
+                let canonical: Vec<&str> = typed.iter().map(|(i, _)| words()[*i]).collect();
+                let parsed = Receipt::parse(&text).unwrap();
+                prop_assert_eq!(parsed.expose(), canonical.join("-"));
+                let again = Receipt::parse(parsed.expose()).unwrap();
+                prop_assert_eq!(again.expose(), parsed.expose());
+            }
+
+            /// Any text: refused with a reason, or canonical and idempotent.
+            #[test]
+            fn any_text_is_refused_or_canonical(text in "\\PC{0,80}") {
+                if let Ok(receipt) = Receipt::parse(&text) {
+                    let again = Receipt::parse(receipt.expose()).unwrap();
+                    prop_assert_eq!(again.expose(), receipt.expose());
+                    prop_assert_eq!(receipt.expose().split('-').count(), RECEIPT_WORDS);
+                }
+            }
+        }
+    }
 }

@@ -111,4 +111,27 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         assert_eq!(long_date(date), "Monday, 2 March 2026");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Every date of years 0000 to 9999 written YYYY-MM-DD reads back as itself.
+            #[test]
+            fn written_dates_read_back(days in 0i64..3_652_425) {
+                let date = NaiveDate::from_ymd_opt(0, 1, 1).unwrap() + chrono::Days::new(days as u64);
+                let text = date.format("%Y-%m-%d").to_string();
+                prop_assert_eq!(parse_iso_date(&text), Ok(date));
+            }
+
+            /// Any ten characters: refused, or the text is exactly how the date is written.
+            #[test]
+            fn accepted_text_is_the_written_form(text in "[0-9+-]{10}|\\PC{0,12}") {
+                if let Ok(date) = parse_iso_date(&text) {
+                    prop_assert_eq!(date.format("%Y-%m-%d").to_string(), text);
+                }
+            }
+        }
+    }
 }

@@ -46,4 +46,26 @@ mod tests {
         assert!(clean_text(&"é".repeat(11), 10).is_err());
         assert!(clean_text(&"é".repeat(10), 10).is_ok());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Cleaned text is trimmed, has no carriage return or other control character
+            /// besides newline and tab, and is within the limit; cleaning it again changes nothing.
+            #[test]
+            fn cleaned_text_is_clean_and_stable(text in "\\PC{0,60}|[ a\r\n\t\u{7}]{0,20}", max in 0usize..50) {
+                if let Ok(cleaned) = clean_text(&text, max) {
+                    let cleaned = cleaned.expose_secret();
+                    prop_assert!(cleaned.chars().count() <= max);
+                    prop_assert!(!cleaned.contains('\r'));
+                    prop_assert!(!cleaned.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+                    prop_assert_eq!(cleaned, cleaned.trim());
+                    let again = clean_text(cleaned, max).unwrap();
+                    prop_assert_eq!(again.expose_secret(), cleaned);
+                }
+            }
+        }
+    }
 }

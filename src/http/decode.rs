@@ -161,8 +161,11 @@ fn percent_decode(input: &[u8]) -> Result<Zeroizing<Vec<u8>>, Problem> {
         match input[i] {
             b'+' => out.push(b' '),
             b'%' => {
+                // Two hexadecimal digits and nothing else: `u8::from_str_radix` alone would
+                // also take a sign, reading `%+a` as a line feed.
                 let hex = input
                     .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
                     .ok_or_else(|| {
@@ -300,6 +303,11 @@ mod tests {
         assert_eq!(form.take("c").unwrap().as_str(), "");
         assert!(form.take("a").is_none());
         assert!(FormFields::parse(b"a=%zz").is_err());
+        assert!(
+            FormFields::parse(b"a=%+a").is_err(),
+            "a sign is not a hexadecimal digit"
+        );
+        assert!(FormFields::parse(b"%+0=x").is_err());
         assert!(FormFields::parse(b"a=%C3").is_err(), "invalid UTF-8");
         assert!(FormFields::parse(b"a=1&a=2").is_err(), "repeated field");
     }
@@ -309,5 +317,63 @@ mod tests {
         assert!(JsonObject::parse(br#"{"a": 1}"#).is_ok());
         assert!(JsonObject::parse(b"[1]").is_err());
         assert!(JsonObject::parse(b"{").is_err());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::collection::{btree_map, vec};
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever a browser's encoder writes, the strict decoder reads back exactly.
+            #[test]
+            fn decodes_what_the_standard_encoder_writes(
+                fields in btree_map(".{0,12}", ".{0,40}", 0..8)
+            ) {
+                let body = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields.iter())
+                    .finish();
+                let mut form = FormFields::parse(body.as_bytes()).unwrap();
+                for (name, value) in &fields {
+                    let taken = form.take(name);
+                    prop_assert_eq!(taken.as_deref().map(String::as_str), Some(value.as_str()));
+                }
+            }
+
+            /// Any bytes: refused with a message, or read as the standard decoder reads them.
+            #[test]
+            fn accepted_bodies_agree_with_the_standard_decoder(
+                body in vec(prop_oneof![
+                    Just(b'%'), Just(b'&'), Just(b'='), Just(b'+'), any::<u8>(), b'a'..=b'f'
+                ], 0..64)
+            ) {
+                if let Ok(mut form) = FormFields::parse(&body) {
+                    for (name, value) in form_urlencoded::parse(&body) {
+                        let taken = form.take(&name);
+                        prop_assert_eq!(taken.as_deref().map(String::as_str), Some(&*value));
+                    }
+                }
+            }
+
+            /// A JSON object of strings reads back field by field; anything else is refused.
+            #[test]
+            fn json_objects_of_strings_read_back(
+                fields in btree_map("[a-z_]{1,10}", ".{0,30}", 0..6)
+            ) {
+                let body = serde_json::to_vec(&fields).unwrap();
+                let mut object = JsonObject::parse(&body).unwrap();
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                prop_assert!(object.only(&names).is_ok());
+                let mut errors = Vec::new();
+                for (name, value) in &fields {
+                    let name: &'static str = Box::leak(name.clone().into_boxed_str());
+                    let text = object.text(name, &mut errors);
+                    prop_assert_eq!(text.as_deref().map(String::as_str), Some(value.as_str()));
+                }
+                prop_assert!(errors.is_empty());
+                let array = serde_json::to_vec(&fields.values().collect::<Vec<_>>()).unwrap();
+                prop_assert!(JsonObject::parse(&array).is_err());
+            }
+        }
     }
 }

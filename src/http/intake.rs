@@ -7,6 +7,9 @@
 //!
 //! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
 //! day. The only date recorded is today's date in the association's time zone.
+//!
+//! [`draft_from_form`] and [`check_json`] are the handlers' decoding, without I/O; they are
+//! public so that the fuzz targets in `fuzz/` exercise exactly what the handlers run.
 
 use axum::Json;
 use axum::body::Body;
@@ -16,11 +19,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
-use super::decode::{JsonObject, form_fields, json_object};
+use super::decode::{FormFields, JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
 use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
-use crate::domain::concern::{ConcernDraft, FieldError, validate};
+use crate::domain::concern::{ConcernDraft, FieldError, Limits, NewConcern, validate};
 use crate::i18n::Lang;
 
 /// `GET /`: the explanations and an empty form.
@@ -78,17 +81,7 @@ pub async fn submit_form(
     body: Body,
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
-    let draft = ConcernDraft {
-        category: form.take("category").map(|v| v.to_string()),
-        raised_by: form.take("raised_by").map(|v| v.to_string()),
-        description: form.take("description"),
-        contact: form.take("contact"),
-        concluded_on: form.take("concluded_on"),
-        discovered_on: form.take("discovered_on"),
-        accept_conditions: form
-            .take("accept_conditions")
-            .is_some_and(|v| matches!(v.as_str(), "yes" | "on" | "true" | "1")),
-    };
+    let draft = draft_from_form(&mut form);
     let today = app.today();
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
@@ -116,27 +109,8 @@ pub async fn submit_json(
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
-    let (draft, mut type_errors) = draft_from_json(&mut object);
-    // The proof of work was checked on admission; here it only has to be text.
-    object.text("pow_challenge", &mut type_errors);
-    object.text("pow_nonce", &mut type_errors);
     let today = app.today();
-    let concern = match validate(&draft, today, app.config.intake.limits()) {
-        Ok(concern) if type_errors.is_empty() => concern,
-        Ok(_) => return Err(Problem::Invalid(type_errors).into()),
-        Err(rule_errors) => {
-            // A field with the wrong type also fails the rules; report it once, by its type.
-            let mut errors = type_errors;
-            let typed: Vec<&str> = errors.iter().map(|e| e.field).collect();
-            let rest: Vec<FieldError> = rule_errors
-                .into_iter()
-                .filter(|e| !typed.contains(&e.field))
-                .collect();
-            errors.extend(rest);
-            errors.sort_by_key(|e| JSON_FIELDS.iter().position(|f| *f == e.field));
-            return Err(Problem::Invalid(errors).into());
-        }
-    };
+    let concern = check_json(&mut object, today, app.config.intake.limits())?;
     let receipt = app.store.submit_concern(&concern, today).await?;
     let answer = json!({
         "receipt": receipt.expose(),
@@ -145,7 +119,8 @@ pub async fn submit_json(
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
-const JSON_FIELDS: [&str; 9] = [
+/// The keys a JSON concern may have.
+pub const JSON_FIELDS: [&str; 9] = [
     "category",
     "raised_by",
     "description",
@@ -156,6 +131,49 @@ const JSON_FIELDS: [&str; 9] = [
     "pow_challenge",
     "pow_nonce",
 ];
+
+/// Builds a draft from the fields of an intake form (`POST /concerns`). Fields the form does not
+/// have are left in `form`, unread.
+pub fn draft_from_form(form: &mut FormFields) -> ConcernDraft {
+    ConcernDraft {
+        category: form.take("category").map(|v| v.to_string()),
+        raised_by: form.take("raised_by").map(|v| v.to_string()),
+        description: form.take("description"),
+        contact: form.take("contact"),
+        concluded_on: form.take("concluded_on"),
+        discovered_on: form.take("discovered_on"),
+        accept_conditions: form
+            .take("accept_conditions")
+            .is_some_and(|v| matches!(v.as_str(), "yes" | "on" | "true" | "1")),
+    }
+}
+
+/// Checks a JSON concern (`POST /api/v1/concerns`) whose keys were already limited to
+/// [`JSON_FIELDS`]: every problem is reported once, a field of the wrong type by its type, in
+/// the order of [`JSON_FIELDS`].
+pub fn check_json(
+    object: &mut JsonObject,
+    today: chrono::NaiveDate,
+    limits: Limits,
+) -> Result<NewConcern, Problem> {
+    let (draft, type_errors) = draft_from_json(object);
+    match validate(&draft, today, limits) {
+        Ok(concern) if type_errors.is_empty() => Ok(concern),
+        Ok(_) => Err(Problem::Invalid(type_errors)),
+        Err(rule_errors) => {
+            // A field with the wrong type also fails the rules; report it once, by its type.
+            let mut errors = type_errors;
+            let typed: Vec<&str> = errors.iter().map(|e| e.field).collect();
+            let rest: Vec<FieldError> = rule_errors
+                .into_iter()
+                .filter(|e| !typed.contains(&e.field))
+                .collect();
+            errors.extend(rest);
+            errors.sort_by_key(|e| JSON_FIELDS.iter().position(|f| *f == e.field));
+            Err(Problem::Invalid(errors))
+        }
+    }
+}
 
 /// Builds a draft from a JSON object. Unknown keys are refused; values of the wrong type are
 /// reported per field.
@@ -172,5 +190,8 @@ fn draft_from_json(object: &mut JsonObject) -> (ConcernDraft, Vec<FieldError>) {
             .boolean("accept_conditions", &mut errors)
             .unwrap_or(false),
     };
+    // The proof of work was checked on admission; here it only has to be text.
+    object.text("pow_challenge", &mut errors);
+    object.text("pow_nonce", &mut errors);
     (draft, errors)
 }

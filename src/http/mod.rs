@@ -7,16 +7,17 @@ pub mod admission;
 mod api_cases;
 pub mod auth;
 mod board;
-mod case_input;
+pub mod case_input;
 mod client_limit;
 mod console;
 mod deadline_view;
-mod decode;
+pub mod decode;
 mod enrol;
 pub mod error;
 mod followup;
-mod intake;
+pub mod intake;
 mod lang;
+pub mod openapi;
 mod pages;
 mod pow;
 mod security_headers;
@@ -146,6 +147,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(board::router())
         .merge(followup::router())
+        .merge(openapi::router())
         .route("/verify", get(verify::page).post(verify::check_form))
         .route("/api/v1/certificates/verify", post(verify::check_json))
         .route("/static/style.css", get(pages::stylesheet))

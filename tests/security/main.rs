@@ -43,7 +43,7 @@ macro_rules! scenarios {
     };
 }
 
-scenarios!(canaries, crash, disk, flood);
+scenarios!(canaries, crash, disk, fuzz, schemathesis, flood);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_suite() {
