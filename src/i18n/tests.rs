@@ -62,7 +62,13 @@ fn keys_used() -> BTreeSet<String> {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         for opener in ["t(\"", "f(\"", "f(\n                    \""] {
-            for rest in text.split(opener).skip(1) {
+            for (at, _) in text.match_indices(opener) {
+                // `t(` and `f(` themselves, not the end of a longer name (`check_dir_of(`).
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &text[at + opener.len()..];
                 if let Some((key, _)) = rest.split_once('"') {
                     let shaped = key.contains('.')
                         && key.starts_with(|c: char| c.is_ascii_lowercase())
