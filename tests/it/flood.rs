@@ -489,7 +489,8 @@ async fn behind_a_trusted_proxy_the_configured_header_names_the_client(engine: E
 }
 
 /// Runs the served `/static/pow.js` under Node.js against a stand-in for the page's three
-/// elements, and returns the nonce it fills in.
+/// elements, and returns the nonce it fills in (after checking it showed the page's "done"
+/// wording).
 fn run_script(script: &str, challenge: &str, bits: u8) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pow.js");
@@ -498,13 +499,24 @@ fn run_script(script: &str, challenge: &str, bits: u8) -> String {
         const fields = {
           pow_challenge: { value: process.env.CHALLENGE, getAttribute: () => process.env.BITS },
           pow_nonce: { value: "" },
-          pow_status: { textContent: "" },
+          pow_status: {
+            textContent: "",
+            getAttribute: (name) => ({ "data-working": "solving", "data-done": "solved" })[name],
+          },
         };
         globalThis.document = { getElementById: (id) => fields[id] || null };
         require(process.env.SCRIPT);
         const started = Date.now();
         (function wait() {
-          if (fields.pow_nonce.value) { console.log(fields.pow_nonce.value); return; }
+          if (fields.pow_nonce.value) {
+            // The page's own wording (its language) is what the script shows.
+            if (fields.pow_status.textContent !== "solved") {
+              console.error("status after solving: " + fields.pow_status.textContent);
+              process.exit(1);
+            }
+            console.log(fields.pow_nonce.value);
+            return;
+          }
           if (Date.now() - started > 60000) { console.error("no nonce after 60 s"); process.exit(1); }
           setTimeout(wait, 5);
         })();
