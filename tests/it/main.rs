@@ -18,6 +18,7 @@ mod flood;
 mod followup;
 mod intake;
 mod languages;
+mod notice_languages;
 mod postgres;
 mod privacy;
 mod report_cli;
