@@ -498,7 +498,7 @@ fn run_script(script: &str, challenge: &str, bits: u8) -> String {
         const fields = {
           pow_challenge: { value: process.env.CHALLENGE, getAttribute: () => process.env.BITS },
           pow_nonce: { value: "" },
-          pow_status: { textContent: "" },
+          pow_status: { textContent: "", getAttribute: (name) => `(${name})` },
         };
         globalThis.document = { getElementById: (id) => fields[id] || null };
         require(process.env.SCRIPT);

@@ -112,7 +112,10 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
         "Informal resolution ended: Friday, 13 March 2026",
         "about this matter is Tuesday, 18 August 2026.",
     ] {
-        assert!(en.contains(needed), "missing {needed:?} in:\n{english_text}");
+        assert!(
+            en.contains(needed),
+            "missing {needed:?} in:\n{english_text}"
+        );
     }
     for needed in [
         "Programa de ombuds",
@@ -128,7 +131,10 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
         "mediación ética",
         "Certificado de estas fechas",
     ] {
-        assert!(es.contains(needed), "missing {needed:?} in:\n{spanish_text}");
+        assert!(
+            es.contains(needed),
+            "missing {needed:?} in:\n{spanish_text}"
+        );
     }
     assert!(!spanish_text.contains("Your choices now"), "{spanish_text}");
     assert!(!spanish_text.contains("(missing text)"), "{spanish_text}");
@@ -158,7 +164,10 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("<pre class=\"letter-text\" lang=\"es\">"), "{html}");
+    assert!(
+        html.contains("<pre class=\"letter-text\" lang=\"es\">"),
+        "{html}"
+    );
     assert!(html.contains("LA RESOLUCIÓN INFORMAL HA TERMINADO"));
     assert!(html.contains("Days-Suspended: 40"));
     assert!(!html.contains("solo está en inglés"), "{html}");
@@ -196,7 +205,10 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     assert!(es_page.contains("<html lang=\"es\">"), "{es_page}");
     assert!(es_page.contains("<h1>La resolución informal ha terminado</h1>"));
     assert!(es_page.contains("<time datetime=\"2026-03-13\">viernes,\u{a0}13\u{a0}de\u{a0}marzo\u{a0}de\u{a0}2026</time>"), "{es_page}");
-    assert!(es_page.contains("<ol lang=\"en\">"), "the English steps are marked");
+    assert!(
+        es_page.contains("<ol lang=\"en\">"),
+        "the English steps are marked"
+    );
     assert!(es_page.contains("Days-Suspended: 40"));
     let en_page = printable("").await;
     assert!(en_page.contains("<html lang=\"en\">"));
@@ -206,7 +218,11 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     // termination and on the console's printable page.
     assert!(!recorded.to_string().contains("ombuds-letter-languages"));
     let console = server
-        .as_staff(&ombuds, Method::GET, &format!("/console/letters/{letter_id}"))
+        .as_staff(
+            &ombuds,
+            Method::GET,
+            &format!("/console/letters/{letter_id}"),
+        )
         .send()
         .await
         .unwrap();
