@@ -326,14 +326,13 @@ async fn close(
 }
 
 fn letter_json(letter: &Letter) -> Value {
-    use secrecy::ExposeSecret;
     json!({
         "id": letter.id,
         "kind": letter.kind.code(),
         "dated": letter.dated.to_string(),
         "kept_until": letter.expires_on.to_string(),
         "case_id": letter.case_id,
-        "text": letter.text.expose_secret(),
+        "text": super::views::LetterView::from(letter).text.as_str(),
     })
 }
 
@@ -393,7 +392,9 @@ async fn letter(
         .await?
         .ok_or(Problem::NotFound)?;
     let mut value = letter_json(&letter);
-    value["html"] = letter.html.expose_secret().into();
+    let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
+        .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
+    value["html"] = html.into();
     Ok(Json(value))
 }
 

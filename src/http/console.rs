@@ -304,7 +304,9 @@ async fn letter(
         .letter(&id, app.today())
         .await?
         .ok_or(Problem::NotFound)?;
-    Ok(axum::response::Html(letter.html.expose_secret().to_owned()).into_response())
+    let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
+        .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
+    Ok(axum::response::Html(html).into_response())
 }
 
 async fn close(

@@ -113,7 +113,11 @@ fn thread_page(
             .iter()
             .map(|m| MessageView::for_submitter(m, lang))
             .collect(),
-        letters: thread.letters.iter().map(LetterView::from).collect(),
+        letters: thread
+            .letters
+            .iter()
+            .map(|l| LetterView::new(l, lang))
+            .collect(),
         deadline: DeadlineLines::new(
             &deadline_view::build(
                 &app.config,
@@ -198,7 +202,7 @@ fn closed_page(
     FollowupClosedPage {
         site: site(app, lang),
         receipt: Zeroizing::new(receipt.expose().to_owned()),
-        letters: letters.iter().map(LetterView::from).collect(),
+        letters: letters.iter().map(|l| LetterView::new(l, lang)).collect(),
     }
 }
 
@@ -229,7 +233,9 @@ async fn print_letter(
     };
     match letters.into_iter().find(|l| l.id == id) {
         Some(letter) => {
-            Ok(axum::response::Html(letter.html.expose_secret().to_owned()).into_response())
+            let html = crate::letters::stored::pick(letter.html.expose_secret(), lang)
+                .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
+            Ok(axum::response::Html(html).into_response())
         }
         None => not_found_page(&app, lang),
     }
@@ -333,25 +339,27 @@ fn with_challenge(error: ApiError) -> Response {
     response
 }
 
-fn letters_json(letters: &[Letter]) -> Value {
+fn letters_json(letters: &[Letter], lang: Lang) -> Value {
     letters
         .iter()
         .map(|l| {
+            let view = LetterView::new(l, lang);
             json!({
-                "id": l.id,
+                "id": view.id,
                 "kind": l.kind.code(),
-                "dated": l.dated.to_string(),
-                "kept_until": l.expires_on.to_string(),
-                "text": l.text.expose_secret(),
+                "dated": view.dated.to_string(),
+                "kept_until": view.expires_on.to_string(),
+                "lang": view.lang,
+                "text": view.text.as_str(),
             })
         })
         .collect()
 }
 
-fn followup_json(app: &AppState, followup: &Followup) -> Value {
+fn followup_json(app: &AppState, followup: &Followup, lang: Lang) -> Value {
     let thread = match followup {
         Followup::Closed(letters) => {
-            return json!({ "status": "closed", "letters": letters_json(letters) });
+            return json!({ "status": "closed", "letters": letters_json(letters, lang) });
         }
         Followup::Open(thread) => thread,
     };
@@ -373,16 +381,16 @@ fn followup_json(app: &AppState, followup: &Followup) -> Value {
             "sent_on": m.sent_on.to_string(),
             "text": m.text.expose_secret(),
         })).collect::<Vec<_>>(),
-        "letters": letters_json(&thread.letters),
+        "letters": letters_json(&thread.letters, lang),
         "deadline": deadline.json(),
     })
 }
 
-async fn api_show(State(app): State<AppState>, headers: HeaderMap) -> Response {
+async fn api_show(State(app): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
     let outcome = async {
         let receipt = receipt_header(&headers)?;
         match app.store.followup(&receipt, app.today()).await? {
-            Some(followup) => Ok(Json(followup_json(&app, &followup))),
+            Some(followup) => Ok(Json(followup_json(&app, &followup, lang))),
             None => Err(no_match(&app)),
         }
     };

@@ -10,7 +10,8 @@ use super::AppState;
 use super::error::Problem;
 use crate::domain::case::{CaseDate, LetterKind, Outcome, validate_case_date};
 use crate::domain::concern::FieldError;
-use crate::letters::{Letterhead, NoticeInput, TerminationNotice};
+use crate::i18n::Lang;
+use crate::letters::{Letterhead, NoticeInput, TerminationNotice, stored};
 use crate::store::CaseDetail;
 
 /// What a recorded date led to.
@@ -128,7 +129,7 @@ async fn issue_notice(
             today,
         )
         .map_err(|e| Problem::Internal(format!("issuing a certificate: {e}")))?;
-    let notice = TerminationNotice::compose(&NoticeInput {
+    let input = NoticeInput {
         letterhead: &Letterhead::from(&app.config.association),
         certificate: &certificate,
         concluded: case.concern.concluded_on,
@@ -136,19 +137,28 @@ async fn issue_notice(
         holidays: &app.config.deadline.holidays,
         roll_forward: app.config.deadline.roll_forward,
         base_url,
-    })
-    .map_err(|e| Problem::Internal(format!("composing a notice: {e}")))?;
-    let html = notice
-        .html()
-        .map_err(|e| Problem::Internal(format!("rendering a notice: {e}")))?;
+    };
+    // The submitter is anonymous and no language preference is kept, so the notice is written
+    // in every language of the public pages; the follow-up shows the one its reader chose.
+    let mut versions = Vec::new();
+    for lang in Lang::ALL {
+        let notice = TerminationNotice::compose_in(&input, lang)
+            .map_err(|e| Problem::Internal(format!("composing a notice: {e}")))?;
+        let html = notice
+            .html()
+            .map_err(|e| Problem::Internal(format!("rendering a notice: {e}")))?;
+        versions.push((lang, html, notice.text()));
+    }
+    let html: Vec<_> = versions.iter().map(|(l, h, _)| (*l, h.as_str())).collect();
+    let text: Vec<_> = versions.iter().map(|(l, _, t)| (*l, t.as_str())).collect();
     let letter = app
         .store
         .add_letter(
             &r.id,
             LetterKind::TerminationNotice,
             today,
-            &html,
-            &notice.text(),
+            &stored::bundle(&html),
+            &stored::bundle(&text),
         )
         .await?
         .ok_or(Problem::NotFound)?;

@@ -338,18 +338,43 @@ pub struct LetterView {
     pub dated: NaiveDate,
     /// The day it is destroyed.
     pub expires_on: NaiveDate,
-    /// Its plain text.
+    /// Its plain text, in the language asked for when the letter has it.
     pub text: Zeroizing<String>,
+    /// The language `text` is written in (a `lang` attribute value).
+    pub lang: &'static str,
 }
 
 impl From<&crate::store::Letter> for LetterView {
     fn from(letter: &crate::store::Letter) -> Self {
+        Self::new(letter, Lang::En)
+    }
+}
+
+impl LetterView {
+    /// The letter with its text in `lang` if it was written in it, else in the language it has
+    /// (letters issued before notices were translated are English only).
+    pub fn new(letter: &crate::store::Letter, lang: Lang) -> Self {
+        use secrecy::ExposeSecret;
+        let stored = letter.text.expose_secret();
+        let shown = if crate::letters::stored::languages(stored).contains(&lang) {
+            lang
+        } else {
+            Lang::En
+        };
+        let text = crate::letters::stored::pick(stored, lang).unwrap_or_else(|| {
+            tracing::error!(
+                event = "letter_unreadable",
+                "a stored letter could not be read"
+            );
+            lang.t("letters.unreadable").to_owned()
+        });
         Self {
             id: letter.id.clone(),
             kind: letter.kind.label(),
             dated: letter.dated,
             expires_on: letter.expires_on,
-            text: reveal(&letter.text),
+            text: Zeroizing::new(text),
+            lang: shown.code(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! comes from [`crate::domain::deadline`], the dates from a signed certificate). Callers hand it
 //! everything and send or store the result.
 
+pub mod stored;
 pub mod termination;
 
 use chrono::NaiveDate;
@@ -13,6 +14,7 @@ use chrono::NaiveDate;
 use crate::config::Association;
 use crate::crypto::certificate::Certificate;
 use crate::domain::dates::long_date;
+use crate::i18n::Lang;
 
 pub use termination::{NoticeError, NoticeInput, TerminationNotice};
 
@@ -54,6 +56,23 @@ impl Letterhead {
             lines.push(format!("Post: {address}"));
         }
         lines
+    }
+
+    /// [`Letterhead::contact_lines`] labelled in `lang`.
+    pub fn contact_lines_in(&self, lang: Lang) -> Vec<String> {
+        let labelled = [
+            ("notice.phone", &self.phone),
+            ("notice.email", &self.email),
+            ("notice.post", &self.postal_address),
+        ];
+        labelled
+            .into_iter()
+            .filter_map(|(key, value)| {
+                value
+                    .as_ref()
+                    .map(|value| format!("{} {value}", lang.t(key)))
+            })
+            .collect()
     }
 }
 

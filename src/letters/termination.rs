@@ -10,14 +10,14 @@
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{Letterhead, days, iso, the_association};
+use super::{Letterhead, iso, the_association};
 use crate::crypto::certificate::Certificate;
-use crate::domain::dates;
 use crate::domain::deadline::{
     self, DeadlineError, DeadlineInput, DeadlineReport, EpisodeOutcome, FILING_WINDOW_DAYS,
     SuspensionEpisode, SuspensionKind,
 };
 use crate::domain::holidays::HolidayCalendar;
+use crate::i18n::Lang;
 
 /// Width of the plain-text letter, in characters.
 pub const TEXT_WIDTH: usize = 72;
@@ -61,6 +61,9 @@ pub enum Block {
     Text(String),
     /// Numbered steps.
     Steps(Vec<String>),
+    /// Numbered steps written in English inside a letter in another language (the deadline
+    /// rules explain themselves in English only).
+    EnglishSteps(Vec<String>),
     /// Terms and their values.
     Facts(Vec<(String, String)>),
     /// Text kept exactly as it is, line by line (the certificate).
@@ -86,6 +89,8 @@ pub struct Section {
 /// A composed termination notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminationNotice {
+    /// The language it is written in.
+    pub lang: Lang,
     /// The sender.
     pub letterhead: Letterhead,
     /// The date of the notice (the certificate's date of issue).
@@ -119,41 +124,52 @@ impl TerminationNotice {
     /// # Errors
     /// [`NoticeError::Deadline`] for dates at the end of the calendar.
     pub fn compose(input: &NoticeInput<'_>) -> Result<Self, NoticeError> {
+        Self::compose_in(input, Lang::En)
+    }
+
+    /// [`TerminationNotice::compose`] in `lang`: the same dates, deadline and certificate, the
+    /// words taken from the `[notice]` section of `translations/{lang}.toml`. The deadline's
+    /// step-by-step explanation comes from the deadline rules, which write English only; a
+    /// notice in another language says so and marks the steps as English.
+    ///
+    /// # Errors
+    /// [`NoticeError::Deadline`] for dates at the end of the calendar.
+    pub fn compose_in(input: &NoticeInput<'_>, lang: Lang) -> Result<Self, NoticeError> {
         let certificate = input.certificate;
         let first = certificate.first_contact();
         let termination = certificate.termination();
         let suspended = certificate.days_suspended();
         let resumes = termination.succ_opt().ok_or(DeadlineError::OutOfRange)?;
         let name = &input.letterhead.name;
+        let w = Words(lang);
 
         let opening = vec![
-            format!(
-                "The ombuds of {} has ended informal resolution of the concern first \
-                 raised with the ombuds on {}. This notice goes to everyone who took part. It \
-                 records the dates that matter for the deadline to file a formal ethics \
-                 complaint or a request for arbitration about this matter.",
-                the_association(name),
-                day(first)
+            w.f(
+                "notice.opening_1",
+                &[
+                    ("association", &w.association(name)),
+                    ("first", &w.day(first)),
+                ],
             ),
-            format!(
-                "While informal resolution was under way, the {FILING_WINDOW_DAYS}-day period \
-                 for filing was suspended, from the first-contact date to the termination date, \
-                 both included. The countdown resumes on {}, the day after the termination \
-                 date.",
-                day(resumes)
+            w.f(
+                "notice.opening_2",
+                &[
+                    ("window", &FILING_WINDOW_DAYS),
+                    ("resumes", &w.day(resumes)),
+                ],
             ),
         ];
 
         let dates = Section {
-            heading: "The dates".into(),
+            heading: w.t("notice.dates_heading"),
             blocks: vec![Block::Facts(vec![
-                ("First contact with the ombuds".into(), day(first)),
-                ("Informal resolution ended".into(), day(termination)),
+                (w.t("notice.fact_first"), w.day(first)),
+                (w.t("notice.fact_ended"), w.day(termination)),
                 (
-                    "Days the filing period was suspended".into(),
-                    format!("{suspended} (both dates included)"),
+                    w.t("notice.fact_suspended"),
+                    w.f("notice.fact_suspended_value", &[("n", &suspended)]),
                 ),
-                ("The countdown resumes on".into(), day(resumes)),
+                (w.t("notice.fact_resumes"), w.day(resumes)),
             ])],
         };
 
@@ -172,62 +188,40 @@ impl TerminationNotice {
                     roll_forward: input.roll_forward,
                     as_of: termination,
                 })?;
-                known_deadline(&report, suspended, resumes)
+                known_deadline(w, &report, suspended, resumes)
             }
-            None => how_to_work_it_out(input, suspended),
+            None => how_to_work_it_out(w, input, suspended),
         };
 
         let choices = Section {
-            heading: "Your choices now".into(),
+            heading: w.t("notice.choices_heading"),
             blocks: vec![
-                Block::Text(
-                    "Ending informal resolution decides nothing about the concern itself. You \
-                     may still ask the association for ethics mediation, or file a formal \
-                     ethics complaint (or, for a dispute about money such as a commission, a \
-                     request for arbitration), as long as you do so by the deadline."
-                        .into(),
-                ),
-                Block::Text(
-                    "Speaking with the ombuds was not notice to the association. To start \
-                     mediation, a complaint or an arbitration request, contact the \
-                     association's professional standards staff. What was said to the ombuds \
-                     stays confidential, and the ombuds takes no part in those proceedings."
-                        .into(),
-                ),
+                Block::Text(w.t("notice.choices_1")),
+                Block::Text(w.t("notice.choices_2")),
             ],
         };
 
         let verify_url = format!("{}/verify", input.base_url.trim_end_matches('/'));
         let proof = Section {
-            heading: "Certificate of these dates".into(),
+            heading: w.t("notice.proof_heading"),
             blocks: vec![
-                Block::Text(
-                    "The association keeps no record of the concern once it is closed. The \
-                     certificate below, signed by the association, is the proof of the dates \
-                     in this notice: keep it with the notice, and show it if the dates are ever \
-                     questioned."
-                        .into(),
-                ),
+                Block::Text(w.t("notice.proof_text")),
                 Block::Preformatted(certificate.armoured()),
                 Block::Link {
-                    text: "To check it, paste the whole block, from its BEGIN line to its END \
-                           line, into the form at"
-                        .into(),
+                    text: w.t("notice.proof_link"),
                     url: verify_url,
                 },
             ],
         };
 
         Ok(Self {
+            lang,
             letterhead: input.letterhead.clone(),
             date: certificate.issued(),
-            title: "Informal resolution has ended".into(),
+            title: w.t("notice.title"),
             opening,
             sections: vec![dates, deadline, choices, proof],
-            closing: vec![
-                "The ombuds program".to_owned(),
-                input.letterhead.name.clone(),
-            ],
+            closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
         })
     }
 
@@ -239,7 +233,7 @@ impl TerminationNotice {
     pub fn html(&self) -> Result<String, NoticeError> {
         TerminationHtml {
             notice: self,
-            date_long: day(self.date),
+            date_long: Words(self.lang).day(self.date),
             date_iso: iso(self.date),
         }
         .render()
@@ -251,13 +245,19 @@ impl TerminationNotice {
     pub fn text(&self) -> String {
         let mut out = String::new();
         out.push_str(&self.letterhead.name);
-        out.push_str("\nOmbuds program\n");
-        for line in self.letterhead.contact_lines() {
+        out.push('\n');
+        out.push_str(self.lang.t("notice.program"));
+        out.push('\n');
+        for line in self.letterhead.contact_lines_in(self.lang) {
             out.push_str(&line);
             out.push('\n');
         }
         out.push('\n');
-        out.push_str(&format!("Date of this notice: {}\n\n", day(self.date)));
+        out.push_str(&format!(
+            "{} {}\n\n",
+            self.lang.t("notice.date_of"),
+            Words(self.lang).day(self.date)
+        ));
         out.push_str(&self.title.to_uppercase());
         out.push('\n');
         out.push_str(&"=".repeat(self.title.chars().count()));
@@ -274,7 +274,7 @@ impl TerminationNotice {
             for block in &section.blocks {
                 match block {
                     Block::Text(text) => push_wrapped(&mut out, text, "", ""),
-                    Block::Steps(steps) => {
+                    Block::Steps(steps) | Block::EnglishSteps(steps) => {
                         for (i, step) in steps.iter().enumerate() {
                             let number = format!("{}. ", i + 1);
                             let hang = " ".repeat(number.len());
@@ -308,39 +308,41 @@ impl TerminationNotice {
 }
 
 /// The deadline section when the transaction (and perhaps discovery) date is known.
-fn known_deadline(report: &DeadlineReport, suspended: u64, resumes: NaiveDate) -> Section {
+fn known_deadline(
+    w: Words,
+    report: &DeadlineReport,
+    suspended: u64,
+    resumes: NaiveDate,
+) -> Section {
     let episode = report.episodes.first();
     let outcome = episode.map_or(EpisodeOutcome::Counted, |e| e.outcome);
     let added = report.days_suspended;
-    let trigger = day(report.trigger_date);
+    let trigger = w.day(report.trigger_date);
     let mut blocks = Vec::new();
     let deadline_sentence = |prefix: &str| match report.deadline {
         Some(deadline) => {
             let moved = report
                 .rolled_forward_from
-                .map(|from| {
-                    format!(
-                        " ({} is not a workday, so the deadline moves to the next one)",
-                        day(from)
-                    )
-                })
+                .map(|from| format!(" {}", w.f("notice.moved", &[("from", &w.day(from))])))
                 .unwrap_or_default();
-            format!(
-                "{prefix}The deadline to file a formal ethics complaint or a request for \
-                 arbitration about this matter is {}{moved}.",
-                day(deadline)
-            )
+            let sentence = w.f(
+                "notice.deadline_is",
+                &[("deadline", &w.day(deadline)), ("moved", &moved)],
+            );
+            format!("{prefix}{sentence}")
         }
-        None => format!("{prefix}The deadline cannot be given yet."),
+        None => format!("{prefix}{}", w.t("notice.deadline_unknown")),
     };
 
     match outcome {
         EpisodeOutcome::BeforeTrigger => {
-            blocks.push(Block::Text(format!(
-                "None of the {} of the suspension are added: informal resolution ended on or \
-                 before {trigger}, and the {FILING_WINDOW_DAYS} days count only from the day \
-                 after that date.",
-                days(suspended)
+            blocks.push(Block::Text(w.f(
+                "notice.before_trigger",
+                &[
+                    ("days", &w.days(suspended)),
+                    ("trigger", &trigger),
+                    ("window", &FILING_WINDOW_DAYS),
+                ],
             )));
             blocks.push(Block::Text(deadline_sentence("")));
         }
@@ -348,104 +350,133 @@ fn known_deadline(report: &DeadlineReport, suspended: u64, resumes: NaiveDate) -
             let closed = episode
                 .and_then(|e| e.deadline_after)
                 .unwrap_or(report.unextended_deadline);
-            blocks.push(Block::Text(format!(
-                "None of the {} of the suspension are added: informal resolution began after \
-                 the last day of the filing period, {}, when the period had already closed. If \
-                 you believe a different date applies, please speak to the association's \
-                 staff.",
-                days(suspended),
-                day(closed)
+            blocks.push(Block::Text(w.f(
+                "notice.after_closed",
+                &[("days", &w.days(suspended)), ("closed", &w.day(closed))],
             )));
         }
         _ => {
             let counted = match episode {
-                Some(e) if e.days_before_trigger > 0 => format!(
-                    "{} of the {} of the suspension are added to the {FILING_WINDOW_DAYS}: the \
-                     {FILING_WINDOW_DAYS} days count from the day after {trigger}, so the {} \
-                     on or before that date do not count.",
-                    days(added),
-                    days(suspended),
-                    days(e.days_before_trigger)
+                Some(e) if e.days_before_trigger > 0 => w.f(
+                    "notice.some_added",
+                    &[
+                        ("added", &w.days(added)),
+                        ("days", &w.days(suspended)),
+                        ("window", &FILING_WINDOW_DAYS),
+                        ("trigger", &trigger),
+                        ("left_out", &w.days(e.days_before_trigger)),
+                    ],
                 ),
-                _ => format!(
-                    "All {} of the suspension are added to the {FILING_WINDOW_DAYS}.",
-                    days(added)
+                _ => w.f(
+                    "notice.all_added",
+                    &[("added", &w.days(added)), ("window", &FILING_WINDOW_DAYS)],
                 ),
             };
             blocks.push(Block::Text(deadline_sentence(&format!("{counted} "))));
             if report.deadline.is_some_and(|d| d >= resumes) && report.trigger_date < resumes {
-                blocks.push(Block::Text(format!(
-                    "When the countdown resumes on {}, {} remain, counting that day.",
-                    day(resumes),
-                    days(report.days_remaining)
+                blocks.push(Block::Text(w.f(
+                    "notice.remaining",
+                    &[
+                        ("resumes", &w.day(resumes)),
+                        ("remaining", &w.days(report.days_remaining)),
+                    ],
                 )));
             }
         }
     }
-    blocks.push(Block::Text("How this was worked out:".into()));
-    blocks.push(Block::Steps(
-        report
-            .explanation
-            .iter()
-            .map(|s| glue_weekdays(s))
-            .collect(),
-    ));
+    let steps: Vec<String> = report
+        .explanation
+        .iter()
+        .map(|s| glue_weekdays(s))
+        .collect();
+    if w.0 == Lang::En {
+        blocks.push(Block::Text(w.t("notice.how_worked")));
+        blocks.push(Block::Steps(steps));
+    } else {
+        blocks.push(Block::Text(format!(
+            "{} {}",
+            w.t("notice.how_worked"),
+            w.t("notice.explanation_language")
+        )));
+        blocks.push(Block::EnglishSteps(steps));
+    }
     Section {
-        heading: "Your filing deadline".into(),
+        heading: w.t("notice.deadline_heading"),
         blocks,
     }
 }
 
 /// The deadline section when the transaction date is not known: how to work it out.
-fn how_to_work_it_out(input: &NoticeInput<'_>, suspended: u64) -> Section {
-    let first = day(input.certificate.first_contact());
-    let termination = day(input.certificate.termination());
+fn how_to_work_it_out(w: Words, input: &NoticeInput<'_>, suspended: u64) -> Section {
+    let first = w.day(input.certificate.first_contact());
+    let termination = w.day(input.certificate.termination());
     let mut steps = vec![
-        "Take the later of two dates: the day the transaction or event concluded, and the day \
-         the facts could have been known with reasonable diligence."
-            .to_owned(),
-        format!(
-            "Count {FILING_WINDOW_DAYS} calendar days from the day after that date: the day \
-             after it is day 1."
-        ),
-        format!(
-            "Add the days of this suspension that come after that date: all {} if that date is \
-             before {first}; fewer if it falls during the suspension; none if it is on or after \
-             {termination}. If the {FILING_WINDOW_DAYS} days had already run out before \
-             {first}, the suspension adds nothing: the period had closed.",
-            days(suspended)
+        w.t("notice.work_1"),
+        w.f("notice.work_2", &[("window", &FILING_WINDOW_DAYS)]),
+        w.f(
+            "notice.work_3",
+            &[
+                ("days", &w.days(suspended)),
+                ("first", &first),
+                ("termination", &termination),
+                ("window", &FILING_WINDOW_DAYS),
+            ],
         ),
     ];
     if input.roll_forward {
-        steps.push(
-            "If the date you reach falls on a Saturday, a Sunday or a holiday the association \
-             observes, the deadline is the next workday."
-                .to_owned(),
-        );
+        steps.push(w.t("notice.work_4"));
     }
     Section {
-        heading: "Your filing deadline".into(),
+        heading: w.t("notice.deadline_heading"),
         blocks: vec![
-            Block::Text(format!(
-                "The ombuds does not have the dates needed to name the deadline, but it can be \
-                 worked out: it is {FILING_WINDOW_DAYS} days from the later of the conclusion \
-                 of the transaction and the discovery of the facts, plus up to {} for this \
-                 suspension.",
-                days(suspended)
+            Block::Text(w.f(
+                "notice.work_intro",
+                &[
+                    ("window", &FILING_WINDOW_DAYS),
+                    ("days", &w.days(suspended)),
+                ],
             )),
             Block::Steps(steps),
-            Block::Text(
-                "The association's staff can work it out with you if you tell them those dates."
-                    .into(),
-            ),
+            Block::Text(w.t("notice.work_staff")),
         ],
     }
 }
 
-/// A date as a sentence says it ("Monday, 2 March 2026"), with no-break spaces so that a
-/// line is never broken inside it.
-fn day(date: NaiveDate) -> String {
-    dates::long_date(date).replace(' ', NO_BREAK)
+/// The wording of one language, as the notice uses it.
+#[derive(Clone, Copy)]
+struct Words(Lang);
+
+impl Words {
+    fn t(self, key: &str) -> String {
+        self.0.t(key).to_owned()
+    }
+
+    fn f(self, key: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.0.f(key, values)
+    }
+
+    /// A date as a sentence says it, never broken across lines.
+    fn day(self, date: NaiveDate) -> String {
+        self.0.long_date(date).replace(' ', NO_BREAK)
+    }
+
+    /// "1 day" / "40 days".
+    fn days(self, count: u64) -> String {
+        if count == 1 {
+            self.t("notice.one_day")
+        } else {
+            self.f("notice.many_days", &[("n", &count)])
+        }
+    }
+
+    /// The association as the opening names it ("the Example Association …").
+    fn association(self, name: &str) -> String {
+        if self.0 == Lang::En {
+            the_association(name)
+        } else {
+            self.f("notice.the_association", &[("name", &name)])
+        }
+    }
 }
 
 /// The no-break space: HTML shows it as a space that does not break; the plain text writes a

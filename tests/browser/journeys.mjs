@@ -389,6 +389,9 @@ async function followup(browser) {
     certificate.indexOf('-----', certificate.indexOf('-----END') + 8) + 5,
   );
   check(block.startsWith('-----BEGIN') && block.includes('-----END'), 'no certificate in the notice');
+  // The notice is written in the page's language, and marked so.
+  const noticeLang = await page.getAttribute('pre.letter-text', 'lang');
+  check(noticeLang === lang, `the notice on the follow-up page is marked lang=${noticeLang}`);
   if (INPUT.closed) {
     await inspect(page, `followup-closed-${lang}`);
   } else {
@@ -406,6 +409,8 @@ async function followup(browser) {
   // The printable notice.
   await navigates(page, () => page.locator('form[action^="/followup/letters/"] button').first().click());
   check((await text(page, 'pre.certificate')).includes('-----BEGIN'), 'the printable notice has no certificate');
+  const printedLang = await page.getAttribute('html', 'lang');
+  check(printedLang === lang, `the printable notice is marked lang=${printedLang}`);
   await inspect(page, `notice-${lang}${INPUT.closed ? '-closed' : ''}`);
 
   // The certificate on /verify.

@@ -19,6 +19,7 @@ mod followup;
 mod fuzz_findings;
 mod intake;
 mod languages;
+mod notice_languages;
 mod openapi;
 mod postgres;
 mod privacy;

@@ -217,3 +217,128 @@ fn html_escapes_what_it_is_given() {
         "only web addresses are links"
     );
 }
+
+/// [`notice`] written in Spanish.
+fn notice_es(
+    concluded: Option<&str>,
+    discovered: Option<&str>,
+    first: &str,
+    termination: &str,
+) -> TerminationNotice {
+    let certificate = fixed_with_dates(
+        d(first),
+        d(termination),
+        d("2026-03-16").max(d(termination)),
+    );
+    let holidays = HolidayCalendar::us_federal();
+    TerminationNotice::compose_in(
+        &NoticeInput {
+            letterhead: &letterhead(),
+            certificate: &certificate,
+            concluded: concluded.map(d),
+            discovered: discovered.map(d),
+            holidays: &holidays,
+            roll_forward: true,
+            base_url: "https://ombuds.example.org/",
+        },
+        Lang::Es,
+    )
+    .unwrap()
+}
+
+#[test]
+fn plain_text_of_the_worked_example_in_spanish() {
+    insta::assert_snapshot!(notice_es(Some("2026-01-10"), None, "2026-02-02", "2026-03-13").text());
+}
+
+#[test]
+fn the_spanish_notice_says_the_same_dates_and_carries_the_same_certificate() {
+    let english = worked_example();
+    let spanish = notice_es(Some("2026-01-10"), None, "2026-02-02", "2026-03-13");
+    assert_eq!(spanish.lang, Lang::Es);
+    let text = spanish.text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in [
+        "Programa de ombuds",
+        "Teléfono: 555-0100",
+        "Fecha de este aviso: lunes, 16 de marzo de 2026",
+        "LA RESOLUCIÓN INFORMAL HA TERMINADO",
+        "Primer contacto con el ombuds: lunes, 2 de febrero de 2026",
+        "Fin de la resolución informal: viernes, 13 de marzo de 2026",
+        "Días en que el plazo estuvo suspendido: 40 (ambas fechas incluidas)",
+        "La cuenta se reanuda el sábado, 14 de marzo de 2026, el día siguiente",
+        "Se suman a los 180 todos los días de la suspensión (40 días).",
+        "sobre este asunto vence el martes, 18 de agosto de 2026.",
+        "quedarán 158 días, contando ese día.",
+        "(Los pasos se indican en inglés.)",
+        "mediación ética",
+        "queja ética formal",
+        "en el formulario de https://ombuds.example.org/verify",
+    ] {
+        assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
+    }
+    for english_only in [
+        "Informal resolution has ended",
+        "Your choices now",
+        "Telephone",
+    ] {
+        assert!(!text.contains(english_only), "{english_only:?} in:\n{text}");
+    }
+    // The certificate block is the English one, byte for byte, and it verifies.
+    let block = |t: &str| {
+        let start = t.find("-----BEGIN").unwrap();
+        let end = t.find("-----END").unwrap();
+        t[start..end].to_owned()
+    };
+    assert_eq!(block(&text), block(&english.text()));
+    let verified = verify(&text, &[fixed_key().public_key()]).unwrap();
+    assert_eq!(verified.days_suspended(), 40);
+    // The printable page is Spanish, with the English steps marked as English.
+    let html = spanish.html().unwrap();
+    assert!(html.contains(r#"<html lang="es">"#));
+    assert!(html.contains(r#"<ol lang="en">"#));
+    assert!(html.contains("La resolución informal ha terminado"));
+    assert!(!english.html().unwrap().contains(r#"<ol lang="en">"#));
+}
+
+#[test]
+fn every_spanish_deadline_case_is_worded_in_spanish() {
+    for (concluded, discovered, first, termination, needed) in [
+        (
+            None,
+            Some("2026-01-20"),
+            "2026-02-02",
+            "2026-03-13",
+            "Sume los días de esta suspensión posteriores a esa fecha",
+        ),
+        (
+            Some("2026-02-20"),
+            None,
+            "2026-02-02",
+            "2026-03-13",
+            "así que no cuentan los de esa fecha o anteriores (19 días)",
+        ),
+        (
+            Some("2026-03-20"),
+            None,
+            "2026-02-02",
+            "2026-03-13",
+            "No se suma ninguno de los días de la suspensión (40 días)",
+        ),
+        (
+            Some("2025-01-10"),
+            None,
+            "2026-02-02",
+            "2026-03-13",
+            "cuando el plazo ya había terminado",
+        ),
+    ] {
+        let text = notice_es(concluded, discovered, first, termination).text();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
+        assert!(!flat.contains("(missing text)"), "{text}");
+        for line in text.lines().take_while(|l| !l.starts_with("-----BEGIN")) {
+            assert!(line.chars().count() <= TEXT_WIDTH, "too long: {line:?}");
+        }
+    }
+}
