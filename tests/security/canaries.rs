@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::{Engine, TestServer, contains};
+use crate::staff;
 use crate::tally::Tally;
 
 const CONCERNS_PER_ENGINE: usize = 20;
@@ -122,32 +123,16 @@ async fn on(engine: Engine, tally: &Tally) {
     for (i, case) in cases.iter().enumerate().take(5) {
         let id = case["id"].as_str().unwrap();
         let note = format!("CANARY-suite-note-{i:03}-m4p");
-        for (method, path, body) in [
+        let mut steps = vec![
             (Method::POST, format!("/api/v1/cases/{id}/open"), None),
             (
                 Method::POST,
                 format!("/api/v1/cases/{id}/notes"),
                 Some(json!({ "text": note })),
             ),
-            (
-                Method::PUT,
-                format!("/api/v1/cases/{id}/services"),
-                Some(json!({ "services": ["answer_information"] })),
-            ),
-            (
-                Method::POST,
-                format!("/api/v1/cases/{id}/close"),
-                Some(json!({ "outcome": "successfully_closed" })),
-            ),
-        ] {
-            let mut request = server.as_staff(&ombuds, method, &path);
-            if let Some(body) = body {
-                request = request.json(&body);
-            }
-            let response = request.send().await.unwrap();
-            tally.requests(1);
-            assert!(response.status().is_success(), "{path}: {}", response.status());
-        }
+        ];
+        steps.extend(staff::close(id));
+        staff::perform(&server, &ombuds, steps, tally).await;
         canaries.push(note);
     }
 

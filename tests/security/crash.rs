@@ -16,6 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{Engine, Options, TestServer, valid_concern};
+use crate::staff;
 use crate::tally::Tally;
 
 /// Clients submitting at once.
@@ -302,27 +303,13 @@ async fn destroy_before_crash(server: &TestServer, tally: &Tally) -> Destroyed {
         .fetch_one(&mut db)
         .await
         .unwrap();
-    for (method, path, body) in [
-        (Method::POST, format!("/api/v1/cases/{closed_case}/open"), None),
-        (
-            Method::PUT,
-            format!("/api/v1/cases/{closed_case}/services"),
-            Some(json!({ "services": ["answer_information"] })),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/cases/{closed_case}/close"),
-            Some(json!({ "outcome": "successfully_closed" })),
-        ),
-    ] {
-        let mut request = server.as_staff(&ombuds, method, &path);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        tally.requests(1);
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-    }
+    let mut steps = vec![(
+        Method::POST,
+        format!("/api/v1/cases/{closed_case}/open"),
+        None,
+    )];
+    steps.extend(staff::close(&closed_case));
+    staff::perform(server, &ombuds, steps, tally).await;
     let note: Value = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{open_case}/notes"))
         .json(&json!({ "text": "crash: expires tomorrow", "expires_in_days": 1 }))

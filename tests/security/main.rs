@@ -10,6 +10,7 @@
     reason = "tests fail loudly by design"
 )]
 
+mod staff;
 #[allow(
     dead_code,
     unused_macros,
