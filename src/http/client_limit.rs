@@ -25,12 +25,13 @@ use zeroize::Zeroizing;
 
 use crate::config::limits::{ClientAddress, PerClient};
 use crate::connections::Peer;
+use crate::http::throttle::Bucket;
 
 /// The per-client buckets of one day.
 struct Day {
     date: NaiveDate,
     salt: Zeroizing<[u8; 32]>,
-    buckets: HashMap<[u8; 16], (f64, Instant)>,
+    buckets: HashMap<[u8; 16], Bucket>,
 }
 
 /// The per-client limits and their state, in memory only.
@@ -116,24 +117,16 @@ impl ClientLimits {
         let per_second = f64::from(self.settings.requests_per_minute) / 60.0;
         let instant = Instant::now();
         if !day.buckets.contains_key(&key) && day.buckets.len() >= self.settings.max_clients {
-            day.buckets.retain(|_, (tokens, since)| {
-                *tokens + instant.duration_since(*since).as_secs_f64() * per_second < capacity
-            });
+            day.buckets
+                .retain(|_, bucket| !bucket.is_full(capacity, per_second, instant));
             if day.buckets.len() >= self.settings.max_clients {
                 return Ok(());
             }
         }
-        let (tokens, since) = day.buckets.entry(key).or_insert((capacity, instant));
-        let available =
-            (*tokens + instant.duration_since(*since).as_secs_f64() * per_second).min(capacity);
-        *since = instant;
-        if available >= 1.0 {
-            *tokens = available - 1.0;
-            Ok(())
-        } else {
-            *tokens = available;
-            Err(((1.0 - available) / per_second).ceil().max(1.0) as u64)
-        }
+        day.buckets
+            .entry(key)
+            .or_insert_with(|| Bucket::full(capacity, instant))
+            .spend(capacity, per_second, instant)
     }
 
     /// How many hashed clients are tracked now.
