@@ -11,6 +11,9 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
+#[path = "invariants.rs"]
+mod invariants;
+
 use chrono::{Datelike, Days, NaiveDate};
 use libfuzzer_sys::fuzz_target;
 use ombuds::domain::case::MAX_MESSAGE_CHARS;
@@ -30,21 +33,6 @@ const POLICY: NotePolicy = NotePolicy {
     default_days: 30,
     max_days: 90,
 };
-
-fn assert_clean(text: &str, max_chars: usize) {
-    assert!(
-        text.chars().count() <= max_chars,
-        "{} chars over {max_chars}",
-        text.len()
-    );
-    assert!(
-        !text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-    );
-    assert!(!text.contains('\r'));
-    assert_eq!(text, text.trim());
-}
 
 fn assert_client_error(problem: &Problem) {
     assert!(problem.status().is_client_error(), "{problem:?}");
@@ -68,11 +56,11 @@ fuzz_target!(|body: &[u8]| {
         case_input::check_contact(&input, today, LIMITS, errors)
     {
         assert!(first_contact <= today);
-        assert_clean(expose(&concern.description), LIMITS.max_description_chars);
+        invariants::assert_clean(expose(&concern.description), LIMITS.max_description_chars);
     }
 
     if let Ok(note) = case_input::note(&mut copy(&object), today, POLICY) {
-        assert_clean(note.text.expose_secret(), MAX_NOTE_CHARS);
+        invariants::assert_clean(note.text.expose_secret(), MAX_NOTE_CHARS);
         assert!(note.expires_on > today);
         assert!(
             Some(note.expires_on) <= today.checked_add_days(Days::new(u64::from(POLICY.max_days)))
@@ -84,7 +72,7 @@ fuzz_target!(|body: &[u8]| {
     }
 
     if let Ok(text) = case_input::message(&mut copy(&object)) {
-        assert_clean(text.expose_secret(), MAX_MESSAGE_CHARS);
+        invariants::assert_clean(text.expose_secret(), MAX_MESSAGE_CHARS);
         assert!(!text.expose_secret().is_empty());
     }
 
@@ -101,9 +89,9 @@ fuzz_target!(|body: &[u8]| {
     match check_json(&mut object, today, LIMITS) {
         Err(problem) => assert_client_error(&problem),
         Ok(concern) => {
-            assert_clean(expose(&concern.description), LIMITS.max_description_chars);
+            invariants::assert_clean(expose(&concern.description), LIMITS.max_description_chars);
             if let Some(contact) = &concern.contact {
-                assert_clean(expose(contact), LIMITS.max_contact_chars);
+                invariants::assert_clean(expose(contact), LIMITS.max_contact_chars);
             }
             for date in [concern.concluded_on, concern.discovered_on]
                 .into_iter()
