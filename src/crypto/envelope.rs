@@ -16,6 +16,7 @@ use super::x25519::{Identity, Recipient, decrypt, encrypt};
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::file_keys::{self, FileKeys};
 use super::secret_file::{self, SecretFileError};
 
 /// The association's age key pair. Without the secret half the service can seal but not open.
@@ -139,7 +140,7 @@ impl MasterKey {
         let identity = Identity::generate()?;
         let secret = identity.to_secret_string()?;
         let wrapped = encrypt(&self.recipient, secret.as_bytes())?;
-        Ok((ContentKey(identity), wrapped))
+        Ok((ContentKey::new(identity), wrapped))
     }
 
     /// Recovers a content key from its wrapped form.
@@ -148,12 +149,15 @@ impl MasterKey {
         let text = decrypt(identity, wrapped)?;
         let text = std::str::from_utf8(&text)
             .map_err(|_| CryptoError::MalformedKey("wrapped key is not text"))?;
-        Identity::from_str(text.trim()).map(ContentKey)
+        Identity::from_str(text.trim()).map(ContentKey::new)
     }
 }
 
-/// The key one concern's content is sealed with.
-pub struct ContentKey(Identity);
+/// The key one concern's content is sealed with, and the file keys it has unwrapped so far.
+pub struct ContentKey {
+    identity: Identity,
+    unwrapped: FileKeys,
+}
 
 impl fmt::Debug for ContentKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -168,19 +172,27 @@ pub fn seal_to(recipient: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError
 }
 
 impl ContentKey {
+    fn new(identity: Identity) -> Self {
+        Self {
+            identity,
+            unwrapped: FileKeys::default(),
+        }
+    }
+
     /// The public half, `age1…`, under which more content can be sealed to this key.
     pub fn recipient(&self) -> String {
-        self.0.to_public().to_string()
+        self.identity.to_public().to_string()
     }
 
     /// Encrypts `plaintext` to this key as a binary age file.
     pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        encrypt(&self.0.to_public(), plaintext)
+        encrypt(&self.identity.to_public(), plaintext)
     }
 
-    /// Decrypts an age file sealed to this key.
+    /// Decrypts an age file sealed to this key. Opening the same file again (a thread read
+    /// again while the key is cached) reuses its file key instead of another X25519 agreement.
     pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        decrypt(&self.0, sealed)
+        file_keys::decrypt(&self.identity, &self.unwrapped, sealed)
     }
 }
 

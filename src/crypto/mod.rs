@@ -6,6 +6,7 @@
 
 pub mod certificate;
 pub mod envelope;
+pub mod file_keys;
 pub mod password;
 pub mod random;
 pub mod receipt;

@@ -21,7 +21,8 @@ use zeroize::Zeroizing;
 
 use super::CryptoError;
 
-const TAG: &str = "X25519";
+/// The stanza tag of X25519 recipients.
+pub(super) const TAG: &str = "X25519";
 const KEY_LABEL: &[u8] = b"age-encryption.org/v1/X25519";
 const PUBLIC_HRP: &str = "age";
 const SECRET_HRP: &str = "age-secret-key-";

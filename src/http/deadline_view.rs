@@ -3,13 +3,13 @@
 //! records, with the association's holidays; or, without a transaction date, what is known.
 
 use chrono::NaiveDate;
-use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
 use crate::i18n::Lang;
 
-/// The deadline of one case, in words.
+/// The deadline of one case, in words; serialized as the follow-up API's `deadline` object.
+#[derive(serde::Serialize)]
 pub struct DeadlineView {
     /// The last day to file, or `None` while the suspension is open (or unknown dates).
     pub deadline: Option<NaiveDate>,
@@ -90,15 +90,9 @@ pub fn build(
 }
 
 impl DeadlineView {
-    /// The view as JSON.
-    pub fn json(&self) -> Value {
-        json!({
-            "deadline": self.deadline.map(|d| d.to_string()),
-            "status": self.status,
-            "days_suspended": self.days_suspended,
-            "days_remaining": self.days_remaining,
-            "explanation": self.explanation,
-        })
+    /// The view as a JSON value, for answers built as JSON trees (the console's case API).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
     }
 
     /// The deadline as a sentence for a page.

@@ -12,8 +12,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::AppState;
@@ -339,27 +341,75 @@ fn with_challenge(error: ApiError) -> Response {
     response
 }
 
-fn letters_json(letters: &[Letter], lang: Lang) -> Value {
+/// A letter as the follow-up API shows it.
+#[derive(Serialize)]
+struct LetterJson {
+    id: String,
+    kind: &'static str,
+    dated: NaiveDate,
+    kept_until: NaiveDate,
+    lang: &'static str,
+    text: Zeroizing<String>,
+}
+
+fn letters_json(letters: &[Letter], lang: Lang) -> Vec<LetterJson> {
     letters
         .iter()
         .map(|l| {
             let view = LetterView::new(l, lang);
-            json!({
-                "id": view.id,
-                "kind": l.kind.code(),
-                "dated": view.dated.to_string(),
-                "kept_until": view.expires_on.to_string(),
-                "lang": view.lang,
-                "text": view.text.as_str(),
-            })
+            LetterJson {
+                id: view.id,
+                kind: l.kind.code(),
+                dated: view.dated,
+                kept_until: view.expires_on,
+                lang: view.lang,
+                text: view.text,
+            }
         })
         .collect()
 }
 
-fn followup_json(app: &AppState, followup: &Followup, lang: Lang) -> Value {
+/// A message of the thread as the follow-up API shows it.
+#[derive(Serialize)]
+struct MessageJson<'a> {
+    author: &'static str,
+    sent_on: NaiveDate,
+    text: &'a str,
+}
+
+/// The concern as the follow-up API shows it.
+#[derive(Serialize)]
+struct ConcernJson<'a> {
+    description: &'a str,
+}
+
+/// The follow-up API's answer. Typed and borrowing, so the opened text is written straight into
+/// the answer instead of being copied into an intermediate JSON tree first.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum FollowupJson<'a> {
+    Closed {
+        status: &'static str,
+        letters: Vec<LetterJson>,
+    },
+    Open {
+        first_contact: NaiveDate,
+        termination_date: Option<NaiveDate>,
+        status: &'static str,
+        concern: ConcernJson<'a>,
+        messages: Vec<MessageJson<'a>>,
+        letters: Vec<LetterJson>,
+        deadline: deadline_view::DeadlineView,
+    },
+}
+
+fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> FollowupJson<'a> {
     let thread = match followup {
         Followup::Closed(letters) => {
-            return json!({ "status": "closed", "letters": letters_json(letters, lang) });
+            return FollowupJson::Closed {
+                status: "closed",
+                letters: letters_json(letters, lang),
+            };
         }
         Followup::Open(thread) => thread,
     };
@@ -371,31 +421,37 @@ fn followup_json(app: &AppState, followup: &Followup, lang: Lang) -> Value {
         thread.termination_date,
         app.today(),
     );
-    json!({
-        "first_contact": thread.first_contact.to_string(),
-        "termination_date": thread.termination_date.map(|d| d.to_string()),
-        "status": thread.status.code(),
-        "concern": { "description": thread.concern.description.expose_secret() },
-        "messages": thread.messages.iter().map(|m| json!({
-            "author": m.author.code(),
-            "sent_on": m.sent_on.to_string(),
-            "text": m.text.expose_secret(),
-        })).collect::<Vec<_>>(),
-        "letters": letters_json(&thread.letters, lang),
-        "deadline": deadline.json(),
-    })
+    FollowupJson::Open {
+        first_contact: thread.first_contact,
+        termination_date: thread.termination_date,
+        status: thread.status.code(),
+        concern: ConcernJson {
+            description: thread.concern.description.expose_secret(),
+        },
+        messages: thread
+            .messages
+            .iter()
+            .map(|m| MessageJson {
+                author: m.author.code(),
+                sent_on: m.sent_on,
+                text: m.text.expose_secret(),
+            })
+            .collect(),
+        letters: letters_json(&thread.letters, lang),
+        deadline,
+    }
 }
 
 async fn api_show(State(app): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
     let outcome = async {
         let receipt = receipt_header(&headers)?;
         match app.store.followup(&receipt, app.today()).await? {
-            Some(followup) => Ok(Json(followup_json(&app, &followup, lang))),
+            Some(followup) => Ok(Json(followup_json(&app, &followup, lang)).into_response()),
             None => Err(no_match(&app)),
         }
     };
     match outcome.await {
-        Ok(json) => json.into_response(),
+        Ok(answer) => answer,
         Err(problem) => with_challenge(ApiError(problem)),
     }
 }

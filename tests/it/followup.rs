@@ -167,3 +167,39 @@ async fn wrong_receipts_get_one_answer_and_guessing_is_throttled(engine: Engine)
         .unwrap();
     assert_eq!(mine.status(), 201);
 }
+
+on_both_engines!(look_ups_that_arrive_together_each_get_their_own_thread);
+/// On SQLite, look-ups arriving together are read by one statement (`store/sqlite/lookups.rs`);
+/// each answer must still be its own receipt's, and wrong receipts mixed in must find nothing.
+async fn look_ups_that_arrive_together_each_get_their_own_thread(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let mut receipts = Vec::new();
+    for n in 0..32 {
+        let description = format!("Concern number {n} of the batch.");
+        receipts.push((Some(description.clone()), server.submit(&description).await));
+    }
+    for _ in 0..6 {
+        let wrong = ombuds::crypto::Receipt::generate().unwrap();
+        receipts.push((None, wrong.expose().to_owned()));
+    }
+    let client = server.client();
+    let url = server.at("/api/v1/followup");
+    let answers = futures_util::future::join_all(receipts.iter().map(|(_, receipt)| {
+        client
+            .get(&url)
+            .header("authorization", format!("Receipt {receipt}"))
+            .send()
+    }))
+    .await;
+    for ((description, _), answer) in receipts.iter().zip(answers) {
+        let answer = answer.unwrap();
+        match description {
+            Some(description) => {
+                assert_eq!(answer.status(), 200);
+                let thread: Value = answer.json().await.unwrap();
+                assert_eq!(thread["concern"]["description"], description.as_str());
+            }
+            None => assert_eq!(answer.status(), 404),
+        }
+    }
+}

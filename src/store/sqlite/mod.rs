@@ -5,6 +5,7 @@
 //! acknowledged. Deleted bytes are overwritten (`secure_delete = ON`) in both files. All writes go
 //! through one group-committing [`writer::Writer`]; reads use a small pool.
 
+mod lookups;
 mod queries;
 mod schema;
 mod writer;
@@ -26,6 +27,7 @@ use writer::Writer;
 pub struct SqliteBackend {
     writer: Writer,
     readers: SqlitePool,
+    lookups: lookups::Lookups,
 }
 
 impl SqliteBackend {
@@ -57,13 +59,15 @@ impl SqliteBackend {
         let mut writing = options.connect().await?;
         attach_key_store(&mut writing, key_store.to_owned()).await?;
         schema::migrate(&mut writing).await?;
-        let writer = Writer::start(writing);
+        // The key writer's connection: the key store alone, as its main database.
+        let writing_keys = options.clone().filename(key_store).connect().await?;
+        let writer = Writer::start(writing, writing_keys);
 
         let key_store = key_store.to_owned();
         // A local file needs no liveness check before each use: each check is one more hop to the
         // connection's thread, which doubled the cost of a read.
         let readers = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(2)
             .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 let key_store = key_store.clone();
@@ -75,7 +79,12 @@ impl SqliteBackend {
             })
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, readers })
+        let lookups = lookups::Lookups::start(readers.clone());
+        Ok(Self {
+            writer,
+            readers,
+            lookups,
+        })
     }
 }
 
@@ -119,4 +128,63 @@ async fn attach_key_store(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::backend::{Backend, SweepCutoffs};
+
+    async fn keys(backend: &SqliteBackend) -> Vec<String> {
+        sqlx::query_scalar("SELECT id FROM keystore.content_keys ORDER BY id")
+            .fetch_all(&backend.readers)
+            .await
+            .unwrap()
+    }
+
+    /// A key the key writer has committed for a case still on its way to the writer is not an
+    /// orphan: the sweeper leaves it until the case is committed, or has failed.
+    #[tokio::test]
+    async fn the_sweeper_leaves_keys_whose_cases_are_in_flight() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SqliteBackend::open(&dir.path().join("o.db"), &dir.path().join("k.db"))
+            .await
+            .unwrap();
+        for id in ["in-flight", "orphan"] {
+            backend
+                .writer
+                .write(move |conn: &mut SqliteConnection| {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "INSERT INTO keystore.content_keys (id, wrapped) VALUES (?, x'00')",
+                        )
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map(|_| ())
+                    })
+                })
+                .await
+                .unwrap();
+        }
+        let in_flight = backend.writer.keys_in_flight();
+        in_flight.add(["in-flight"]);
+        let cut = SweepCutoffs {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            now: 0,
+            idle_before: 0,
+            created_before: 0,
+            window_before: 0,
+            batch: 100,
+        };
+        let report = backend.sweep_batch(cut).await.unwrap();
+        assert_eq!(report.orphan_keys, 1);
+        assert_eq!(keys(&backend).await, ["in-flight"]);
+
+        in_flight.remove(["in-flight"]);
+        let report = backend.sweep_batch(cut).await.unwrap();
+        assert_eq!(report.orphan_keys, 1);
+        assert!(keys(&backend).await.is_empty());
+        backend.close().await;
+    }
 }

@@ -27,7 +27,7 @@ use crate::store::backend::{
 
 type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
 
-const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, c.first_contact, \
+pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, c.first_contact, \
      c.opened_on, c.termination_date, c.services, c.receipt_hash IS NOT NULL AS has_receipt, c.recipient, c.key_id";
 
 fn bad(column: &str, value: &str) -> sqlx::Error {
@@ -50,7 +50,7 @@ fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<NaiveDate>, sql
         .transpose()
 }
 
-fn day(date: NaiveDate) -> String {
+pub(super) fn day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
@@ -80,7 +80,7 @@ fn case_record(row: &SqliteRow) -> Result<CaseRecord, sqlx::Error> {
     })
 }
 
-fn sealed_case(row: &SqliteRow) -> Result<SealedCase, sqlx::Error> {
+pub(super) fn sealed_case(row: &SqliteRow) -> Result<SealedCase, sqlx::Error> {
     Ok(SealedCase {
         record: case_record(row)?,
         wrapped_key: row.try_get("wrapped")?,
@@ -158,7 +158,7 @@ fn folded<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<Ve
 }
 
 /// A thread folded by `json_group_array`: `[seq, author, sent_on, hex(sealed)]` per message.
-fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Error> {
+pub(super) fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Error> {
     folded::<(i64, String, String, String)>("thread", json)?
         .into_iter()
         .map(|(seq, author, sent_on, sealed)| {
@@ -185,7 +185,7 @@ type FoldedLetter = (
 );
 
 /// Letters folded by `json_group_array`, in [`LETTER_COLUMNS`] order with the bytes in hex.
-fn folded_letters(json: &str) -> Result<Vec<SealedLetter>, sqlx::Error> {
+pub(super) fn folded_letters(json: &str) -> Result<Vec<SealedLetter>, sqlx::Error> {
     folded::<FoldedLetter>("letters", json)?
         .into_iter()
         .map(
@@ -219,18 +219,18 @@ fn sealed_case_query(filter: &str) -> String {
 }
 
 /// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
-const INSERT_CHUNK: usize = 200;
+pub(super) const INSERT_CHUNK: usize = 200;
 
 /// Inserts the keys of new cases, one multi-row `INSERT` per chunk. The writer commits them
-/// before the cases themselves (see `writer.rs`).
+/// before the cases themselves (see `writer.rs`). Runs on the key writer's connection, whose
+/// main database is the key store itself, so the table is named without a schema.
 pub(super) async fn insert_case_keys(
     conn: &mut SqliteConnection,
     cases: &[&NewCase],
 ) -> Result<(), sqlx::Error> {
     for chunk in cases.chunks(INSERT_CHUNK) {
-        let mut keys = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO keystore.content_keys (id, wrapped) ",
-        );
+        let mut keys =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO content_keys (id, wrapped) ");
         keys.push_values(chunk, |mut row, case| {
             row.push_bind(case.record.key_id.clone())
                 .push_bind(case.wrapped_key.clone());
@@ -652,34 +652,7 @@ impl Backend for SqliteBackend {
         receipt: &ReceiptHash,
         today: NaiveDate,
     ) -> Result<FollowupRecord, StoreError> {
-        // One row, always: the case's columns (NULL when no open case has this receipt), and the
-        // thread and the letters folded into JSON arrays with the sealed bytes in hex. Under load
-        // each row handed from the database thread costs more than the reads themselves.
-        let sql = format!(
-            "SELECT {CASE_COLUMNS}, c.sealed, k.wrapped, \
-               (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
-                  ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id) AS thread, \
-               (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \
-                  l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \
-                  ORDER BY l.dated DESC, l.rowid DESC) FROM letters l \
-                  LEFT JOIN keystore.content_keys lk ON lk.id = l.key_id \
-                  WHERE l.receipt_hash = ?1 AND l.expires_on > ?2) AS letters \
-             FROM (SELECT 1) LEFT JOIN cases c ON c.receipt_hash = ?1 \
-             LEFT JOIN keystore.content_keys k ON k.id = c.key_id"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(receipt.0.to_vec())
-            .bind(day(today))
-            .fetch_one(&self.readers)
-            .await?;
-        let case_id: Option<String> = row.try_get("id")?;
-        let thread: Option<String> = row.try_get("thread")?;
-        let letters: String = row.try_get("letters")?;
-        Ok(FollowupRecord {
-            case: case_id.map(|_| sealed_case(&row)).transpose()?,
-            messages: folded_thread(thread.as_deref().unwrap_or("[]"))?,
-            letters: folded_letters(&letters)?,
-        })
+        self.lookups.followup(receipt, today).await
     }
 
     async fn destroy_case(
@@ -1152,6 +1125,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn sweep_batch(&self, cut: SweepCutoffs) -> Result<SweepReport, StoreError> {
+        let in_flight = self.writer.keys_in_flight();
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, SweepReport> {
                 Box::pin(async move {
@@ -1223,8 +1197,10 @@ impl Backend for SqliteBackend {
                            SELECT k.id FROM keystore.content_keys k \
                            WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.key_id = k.id) \
                              AND NOT EXISTS (SELECT 1 FROM letters l WHERE l.key_id = k.id) \
+                             AND k.id NOT IN (SELECT value FROM json_each(?)) \
                            LIMIT ?)",
                     )
+                    .bind(in_flight.json())
                     .bind(limit)
                     .execute(&mut *conn)
                     .await?

@@ -12,14 +12,29 @@
 //!
 //! A transaction over two attached files in WAL mode is atomic in each file but not across them:
 //! SQLite commits the main file first, so a crash between the two commits could leave a case
-//! whose key was never stored, unreadable for good. New cases' keys are therefore committed in
-//! a transaction of their own before the batch that inserts the cases; a crash in between
-//! leaves only keys without a case, which the sweeper removes.
+//! whose key was never stored, unreadable for good. New cases' keys are therefore committed
+//! first, by a second task (the key writer) on a connection of their own; only then does the
+//! writer insert the cases. A crash in between leaves only keys without a case, which the
+//! sweeper removes. The two tasks form a pipeline: while the writer commits one batch of cases,
+//! the key writer commits the next batch's keys, so the two `fsync`s overlap instead of adding
+//! up. A batch of cases alone opens a deferred transaction that locks only the main file, so the
+//! key writer is never kept waiting for it.
+//!
+//! Keys committed but whose cases are not committed yet are "in flight" ([`KeysInFlight`]); the
+//! sweeper must not take them for orphans.
+//!
+//! Both connections can write the key store, so they take turns through [`KeyStoreTurn`], an
+//! async lock, rather than through SQLite's busy handler: that handler sleeps (up to 100 ms at a
+//! time), and a sweep's writes then held new concerns back for most of a second.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::queries::INSERT_CHUNK;
 use crate::store::StoreError;
 use crate::store::backend::NewCase;
 
@@ -85,9 +100,53 @@ where
 
 enum Message {
     Job(Box<dyn Job>),
+    /// A new case whose key the key writer has committed.
     Case(Box<NewCase>, oneshot::Sender<Result<(), StoreError>>),
     Checkpoint(oneshot::Sender<Result<(), StoreError>>),
     Close(oneshot::Sender<()>),
+}
+
+/// What the key writer is sent.
+enum KeyMessage {
+    /// A new case, whose key is still to be committed.
+    Case(Box<NewCase>, oneshot::Sender<Result<(), StoreError>>),
+    /// Finish what is queued, then close the writer behind.
+    Close(oneshot::Sender<()>),
+}
+
+/// The right to write the key store: the key writer holds it while it commits keys, the writer
+/// while it runs jobs (which may write keys) or checkpoints.
+type KeyStoreTurn = Arc<tokio::sync::Mutex<()>>;
+
+/// Ids of keys the key writer has committed (or is committing) for cases the writer has not
+/// committed yet.
+#[derive(Clone, Default)]
+pub struct KeysInFlight(Arc<Mutex<HashSet<String>>>);
+
+impl KeysInFlight {
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn add<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        self.ids().extend(ids.into_iter().map(str::to_owned));
+    }
+
+    pub(super) fn remove<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut held = self.ids();
+        for id in ids {
+            held.remove(id);
+        }
+    }
+
+    /// The ids as a JSON array of strings, for `json_each` in the sweeper's orphan search.
+    /// Read it inside the writer's transaction: a key committed before that transaction's
+    /// snapshot is either listed here or has its case visible in the snapshot.
+    pub fn json(&self) -> String {
+        serde_json::Value::from(self.ids().iter().cloned().collect::<Vec<_>>()).to_string()
+    }
 }
 
 /// Copies the WAL of both files into the databases and truncates it, so that no old page
@@ -112,14 +171,36 @@ async fn checkpoint(conn: &mut SqliteConnection) -> Result<(), StoreError> {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Message>,
+    keys: mpsc::Sender<KeyMessage>,
+    in_flight: KeysInFlight,
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`.
-    pub fn start(conn: SqliteConnection) -> Self {
+    /// Starts the writer task on `conn` and the key writer on `key_conn`, a connection whose
+    /// main database is the key store.
+    pub fn start(conn: SqliteConnection, key_conn: SqliteConnection) -> Self {
         let (jobs, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, receiver));
-        Self { jobs }
+        let (keys, key_receiver) = mpsc::channel(QUEUE);
+        let in_flight = KeysInFlight::default();
+        let turn = KeyStoreTurn::default();
+        tokio::spawn(run(conn, receiver, in_flight.clone(), turn.clone()));
+        tokio::spawn(run_keys(
+            key_conn,
+            key_receiver,
+            jobs.clone(),
+            in_flight.clone(),
+            turn,
+        ));
+        Self {
+            jobs,
+            keys,
+            in_flight,
+        }
+    }
+
+    /// The keys in flight, for the sweeper's orphan search.
+    pub fn keys_in_flight(&self) -> KeysInFlight {
+        self.in_flight.clone()
     }
 
     /// Runs `work` in the next batch and returns its result once the batch is committed.
@@ -138,11 +219,11 @@ impl Writer {
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 
-    /// Stores a new case (and its key) in the next batch, once committed.
+    /// Stores a new case (and its key, first) and returns once both are committed.
     pub async fn insert_case(&self, case: NewCase) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Message::Case(Box::new(case), reply))
+        self.keys
+            .send(KeyMessage::Case(Box::new(case), reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -161,13 +242,98 @@ impl Writer {
     /// Lets queued jobs finish, checkpoints the WAL into the database and closes the connection.
     pub async fn close(&self) {
         let (done, finished) = oneshot::channel();
-        if self.jobs.send(Message::Close(done)).await.is_ok() {
+        // The key writer finishes its queue, then closes the writer behind it.
+        let sent = match self.keys.send(KeyMessage::Close(done)).await {
+            Ok(()) => true,
+            Err(mpsc::error::SendError(KeyMessage::Close(done))) => {
+                self.jobs.send(Message::Close(done)).await.is_ok()
+            }
+            Err(_) => false,
+        };
+        if sent {
             let _ = finished.await;
         }
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) {
+/// The key writer: commits new cases' keys, a batch at a time, then hands the cases on.
+async fn run_keys(
+    mut conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<KeyMessage>,
+    writer: mpsc::Sender<Message>,
+    in_flight: KeysInFlight,
+    turn: KeyStoreTurn,
+) {
+    let mut messages = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
+        let mut cases = Vec::with_capacity(messages.len());
+        let mut closing = Vec::new();
+        for message in messages.drain(..) {
+            match message {
+                KeyMessage::Case(case, reply) => cases.push((case, reply)),
+                KeyMessage::Close(done) => closing.push(done),
+            }
+        }
+        hand_on(&mut conn, &writer, &in_flight, &turn, cases).await;
+        if !closing.is_empty() {
+            receiver.close();
+            let mut rest = Vec::new();
+            while let Some(message) = receiver.recv().await {
+                match message {
+                    KeyMessage::Case(case, reply) => rest.push((case, reply)),
+                    KeyMessage::Close(done) => closing.push(done),
+                }
+            }
+            hand_on(&mut conn, &writer, &in_flight, &turn, rest).await;
+            let _ = sqlx::Connection::close(conn).await;
+            for done in closing {
+                let _ = writer.send(Message::Close(done)).await;
+            }
+            return;
+        }
+    }
+    let _ = sqlx::Connection::close(conn).await;
+}
+
+/// Commits the keys of `cases` and sends the cases to the writer.
+async fn hand_on(
+    conn: &mut SqliteConnection,
+    writer: &mpsc::Sender<Message>,
+    in_flight: &KeysInFlight,
+    turn: &KeyStoreTurn,
+    cases: Vec<CaseWrite>,
+) {
+    if cases.is_empty() {
+        return;
+    }
+    // Listed before the commit, so that no sweep can see the keys without seeing them listed.
+    in_flight.add(cases.iter().map(|(case, _)| case.record.key_id.as_str()));
+    let ids: Vec<String> = cases
+        .iter()
+        .map(|(case, _)| case.record.key_id.clone())
+        .collect();
+    let stored = {
+        let _turn = turn.lock().await;
+        commit_case_keys(conn, cases).await
+    };
+    if stored.is_empty() {
+        in_flight.remove(ids.iter().map(String::as_str));
+        return;
+    }
+    for (case, reply) in stored {
+        // A stopped writer drops the reply, and its caller hears `WriterStopped`.
+        if writer.send(Message::Case(case, reply)).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn run(
+    mut conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<Message>,
+    in_flight: KeysInFlight,
+    turn: KeyStoreTurn,
+) {
     let mut messages = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
         let mut jobs = Vec::with_capacity(messages.len());
@@ -185,7 +351,20 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
         if !jobs.is_empty() || !cases.is_empty() {
             let size = jobs.len() + cases.len();
             let started = std::time::Instant::now();
+            let ids: Vec<String> = cases
+                .iter()
+                .map(|(case, _)| case.record.key_id.clone())
+                .collect();
+            // Cases alone write only the main file and need no turn.
+            let _turn = if jobs.is_empty() {
+                None
+            } else {
+                Some(turn.lock().await)
+            };
             commit_batch(&mut conn, jobs, cases).await;
+            // Committed or failed, these keys are no longer in flight: a failed case's key is
+            // an orphan now, for the sweeper.
+            in_flight.remove(ids.iter().map(String::as_str));
             tracing::trace!(
                 size,
                 micros = started.elapsed().as_micros() as u64,
@@ -193,7 +372,10 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
             );
         }
         if !checkpoints.is_empty() {
-            let result = checkpoint(&mut conn).await;
+            let result = {
+                let _turn = turn.lock().await;
+                checkpoint(&mut conn).await
+            };
             for done in checkpoints {
                 let _ = done.send(result.as_ref().map(|_| ()).map_err(StoreError::again));
             }
@@ -212,6 +394,7 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
                     Message::Close(_) => {}
                 }
             }
+            let _turn = turn.lock().await;
             if let Err(e) = checkpoint(&mut conn).await {
                 tracing::warn!("final checkpoint: {e}");
             }
@@ -225,8 +408,28 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>) 
 type CaseWrite = (Box<NewCase>, oneshot::Sender<Result<(), StoreError>>);
 
 async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, cases: Vec<CaseWrite>) {
-    let cases = commit_case_keys(conn, cases).await;
-    if let Err(e) = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await {
+    if jobs.is_empty() && cases.len() <= INSERT_CHUNK {
+        // Cases alone, few enough for one statement: a single multi-row `INSERT` is its own
+        // transaction, atomic and (with `synchronous = FULL`) on disk when it returns. One trip
+        // to the database thread instead of four.
+        let (rows, replies): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
+        let result = super::queries::insert_cases(conn, &rows)
+            .await
+            .map_err(StoreError::from);
+        for reply in replies {
+            let _ = reply.send(result.as_ref().map(|_| ()).map_err(StoreError::again));
+        }
+        return;
+    }
+    // New cases write only the main file: a deferred transaction locks only what it writes, and
+    // leaves the key store to the key writer. Other jobs may write the key store, and take both
+    // locks up front (waiting, if need be, for the key writer's short transaction).
+    let begin = if jobs.is_empty() {
+        "BEGIN"
+    } else {
+        "BEGIN IMMEDIATE"
+    };
+    if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
         let error = StoreError::from(e);
         for job in jobs {
             job.fail(&error);
@@ -317,6 +520,10 @@ async fn commit_case_keys(conn: &mut SqliteConnection, cases: Vec<CaseWrite>) ->
     }
     let rows: Vec<&NewCase> = cases.iter().map(|(case, _)| case.as_ref()).collect();
     let stored = async {
+        if rows.len() <= INSERT_CHUNK {
+            // One statement is its own transaction (see `commit_batch`).
+            return super::queries::insert_case_keys(conn, &rows).await;
+        }
         sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         let written = super::queries::insert_case_keys(conn, &rows).await;
         match written {

@@ -1,0 +1,155 @@
+//! Follow-up look-ups, gathered: look-ups that arrive together share one statement and one trip
+//! to a reading connection.
+//!
+//! Each trip to one of sqlx's SQLite connections is a hand-off to that connection's thread and
+//! back; under load those hand-offs (futex wake-ups and context switches) cost more than the
+//! indexed reads themselves. The gatherer takes every look-up waiting in the queue (up to
+//! [`BATCH`]), reads them all with one statement, and hands each caller its own row; while its
+//! statement runs, the next batch collects in the queue. With a single caller nothing waits: a
+//! batch of one is read at once. (Two gatherers were measured too: more batches of one, and
+//! about 4 % fewer look-ups per second.)
+//!
+//! Right and wrong receipts travel the same way, in the same statements.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::queries::{CASE_COLUMNS, day, folded_letters, folded_thread, sealed_case};
+use crate::crypto::ReceiptHash;
+use crate::store::StoreError;
+use crate::store::backend::FollowupRecord;
+
+/// Most look-ups read by one statement.
+pub(super) const BATCH: usize = 64;
+/// Gatherers working at once.
+const GATHERERS: usize = 1;
+
+struct Wanted {
+    receipt: ReceiptHash,
+    today: NaiveDate,
+    answer: oneshot::Sender<Result<FollowupRecord, StoreError>>,
+}
+
+/// The queue of waiting look-ups, and the gatherers that serve it.
+pub(super) struct Lookups {
+    queue: mpsc::Sender<Wanted>,
+}
+
+impl Lookups {
+    /// Starts the gatherers on `readers`. They stop when this value is dropped.
+    pub(super) fn start(readers: SqlitePool) -> Self {
+        let (queue, waiting) = mpsc::channel(16 * BATCH);
+        let waiting = Arc::new(Mutex::new(waiting));
+        for _ in 0..GATHERERS {
+            tokio::spawn(gather(waiting.clone(), readers.clone()));
+        }
+        Self { queue }
+    }
+
+    /// The open case, thread and unexpired letters for `receipt`, as of `today`.
+    pub(super) async fn followup(
+        &self,
+        receipt: &ReceiptHash,
+        today: NaiveDate,
+    ) -> Result<FollowupRecord, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let wanted = Wanted {
+            receipt: ReceiptHash(receipt.0),
+            today,
+            answer,
+        };
+        let stopped = || StoreError::Database("the database is closing".into());
+        self.queue.send(wanted).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+async fn gather(waiting: Arc<Mutex<mpsc::Receiver<Wanted>>>, readers: SqlitePool) {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        {
+            let mut waiting = waiting.lock().await;
+            if waiting.recv_many(&mut batch, BATCH).await == 0 {
+                return;
+            }
+        }
+        tracing::trace!(count = batch.len(), "look-ups read together");
+        match read(&readers, &batch).await {
+            Ok(mut records) => {
+                for (n, wanted) in batch.drain(..).enumerate() {
+                    let record = records.get_mut(n).and_then(Option::take).ok_or_else(|| {
+                        StoreError::Database("a look-up's row is missing from its batch".into())
+                    });
+                    // A caller that has gone away no longer needs its answer.
+                    let _ = wanted.answer.send(record);
+                }
+            }
+            Err(e) => {
+                let message = StoreError::from(e).to_string();
+                for wanted in batch.drain(..) {
+                    let _ = wanted
+                        .answer
+                        .send(Err(StoreError::Database(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// Reads every look-up of `batch` with one statement: one row per look-up, in the batch's order,
+/// with the case's columns (NULL when no open case has the receipt), and the thread and the
+/// letters folded into JSON arrays with the sealed bytes in hex.
+async fn read(
+    readers: &SqlitePool,
+    batch: &[Wanted],
+) -> Result<Vec<Option<FollowupRecord>>, sqlx::Error> {
+    let wanted = serde_json::Value::Array(
+        batch
+            .iter()
+            .map(|w| {
+                serde_json::json!([data_encoding::HEXUPPER.encode(&w.receipt.0), day(w.today)])
+            })
+            .collect(),
+    )
+    .to_string();
+    let sql = format!(
+        "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
+           (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
+              ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id) AS thread, \
+           (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \
+              l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \
+              ORDER BY l.dated DESC, l.rowid DESC) FROM letters l \
+              LEFT JOIN keystore.content_keys lk ON lk.id = l.key_id \
+              WHERE l.receipt_hash = unhex(w.value ->> 0) AND l.expires_on > w.value ->> 1) AS letters \
+         FROM json_each(?1) w \
+         LEFT JOIN cases c ON c.receipt_hash = unhex(w.value ->> 0) \
+         LEFT JOIN keystore.content_keys k ON k.id = c.key_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(wanted)
+        .fetch_all(readers)
+        .await?;
+    let mut records: Vec<Option<FollowupRecord>> = batch.iter().map(|_| None).collect();
+    for row in &rows {
+        let n: i64 = row.try_get("wanted")?;
+        if let Some(slot) = usize::try_from(n).ok().and_then(|n| records.get_mut(n)) {
+            *slot = Some(record(row)?);
+        }
+    }
+    Ok(records)
+}
+
+fn record(row: &SqliteRow) -> Result<FollowupRecord, sqlx::Error> {
+    let case_id: Option<String> = row.try_get("id")?;
+    let thread: Option<String> = row.try_get("thread")?;
+    let letters: String = row.try_get("letters")?;
+    Ok(FollowupRecord {
+        case: case_id.map(|_| sealed_case(row)).transpose()?,
+        messages: folded_thread(thread.as_deref().unwrap_or("[]"))?,
+        letters: folded_letters(&letters)?,
+    })
+}
