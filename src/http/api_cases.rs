@@ -77,11 +77,10 @@ fn note_json(note: &Note, today: chrono::NaiveDate) -> Value {
 }
 
 fn message_json(message: &Message) -> Value {
-    use secrecy::ExposeSecret;
     json!({
         "author": message.author.code(),
         "sent_on": message.sent_on.to_string(),
-        "text": message.text.expose_secret(),
+        "text": super::views::message_text(message, crate::i18n::Lang::En).as_str(),
     })
 }
 

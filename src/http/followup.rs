@@ -371,10 +371,10 @@ fn letters_json(letters: &[Letter], lang: Lang) -> Vec<LetterJson> {
 
 /// A message of the thread as the follow-up API shows it.
 #[derive(Serialize)]
-struct MessageJson<'a> {
+struct MessageJson {
     author: &'static str,
     sent_on: NaiveDate,
-    text: &'a str,
+    text: Zeroizing<String>,
 }
 
 /// The concern as the follow-up API shows it.
@@ -397,7 +397,7 @@ enum FollowupJson<'a> {
         termination_date: Option<NaiveDate>,
         status: &'static str,
         concern: ConcernJson<'a>,
-        messages: Vec<MessageJson<'a>>,
+        messages: Vec<MessageJson>,
         letters: Vec<LetterJson>,
         deadline: deadline_view::DeadlineView,
     },
@@ -434,7 +434,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
             .map(|m| MessageJson {
                 author: m.author.code(),
                 sent_on: m.sent_on,
-                text: m.text.expose_secret(),
+                text: super::views::message_text(m, lang),
             })
             .collect(),
         letters: letters_json(&thread.letters, lang),

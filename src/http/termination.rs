@@ -163,11 +163,18 @@ async fn issue_notice(
         .await?
         .ok_or(Problem::NotFound)?;
     if r.has_receipt {
-        let message = SecretString::from(format!(
-            "Informal resolution with the ombuds ended on {termination}. Your written termination \
-             notice, with a signed certificate of the dates, is shown on this page. It stays \
-             available with your receipt for 180 days from today, also after your case is closed."
-        ));
+        // In every language too, kept like a letter's versions; each reader sees their own.
+        let versions: Vec<(Lang, String)> = Lang::ALL
+            .into_iter()
+            .map(|lang| {
+                (
+                    lang,
+                    lang.f("thread.notice_issued", &[("date", &termination)]),
+                )
+            })
+            .collect();
+        let versions: Vec<(Lang, &str)> = versions.iter().map(|(l, t)| (*l, t.as_str())).collect();
+        let message = SecretString::from(stored::bundle(&versions));
         app.store.reply(&r.id, &message, today).await?;
     }
     tracing::info!(event = "notice_issued", "a termination notice was issued");

@@ -311,7 +311,7 @@ impl MessageView {
             author,
             from_ombuds: message.author == Author::Ombuds,
             sent_on: message.sent_on,
-            text: reveal(&message.text),
+            text: message_text(message, Lang::En),
         }
     }
 
@@ -323,6 +323,7 @@ impl MessageView {
         };
         Self {
             author,
+            text: message_text(message, lang),
             ..Self::new(message, true)
         }
     }
@@ -458,6 +459,20 @@ pub struct FollowupClosedPage {
 }
 
 /// A copy of a secret's text for a page, wiped when the page is dropped.
+/// A thread message's text in `lang`. The service's own replies (the notice-issued message) are
+/// kept in every language, like a letter's versions; anything a person typed is shown as typed.
+pub fn message_text(message: &crate::store::Message, lang: Lang) -> Zeroizing<String> {
+    use secrecy::ExposeSecret;
+    let text = message.text.expose_secret();
+    match message.author {
+        Author::Ombuds => Zeroizing::new(
+            crate::letters::stored::pick(text, lang).unwrap_or_else(|| text.to_owned()),
+        ),
+        Author::Submitter => Zeroizing::new(text.to_owned()),
+    }
+}
+
+/// The secret's text in a zeroizing string.
 pub fn reveal(secret: &secrecy::SecretString) -> Zeroizing<String> {
     use secrecy::ExposeSecret;
     Zeroizing::new(secret.expose_secret().to_owned())

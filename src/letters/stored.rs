@@ -5,7 +5,8 @@
 //! string. A letter in one language is kept as the text itself: that is how every letter written
 //! before the notice was translated is stored, and it still opens, in English. A letter in
 //! several languages is kept as a marker line followed by a JSON object from language code to
-//! text. This module owns that format only; it neither seals nor stores anything.
+//! text. The reply the service itself adds to a thread when it issues a notice is kept the same
+//! way. This module owns that format only; it neither seals nor stores anything.
 
 use std::collections::BTreeMap;
 

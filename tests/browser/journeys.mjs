@@ -196,6 +196,25 @@ async function tabTo(page, id, limit = 60) {
   fail(`Tab never reached #${id}`);
 }
 
+/// Chooses a radio button as a keyboard user does: Tab into its group (the focus lands on the
+/// group's first button while none is chosen), then the arrow keys down to the one wanted, which
+/// both moves the focus and chooses it. Space chooses the first button.
+async function chooseRadio(page, name, value) {
+  const ids = await page.$$eval(`input[type="radio"][name="${name}"]`, (all) => all.map((e) => e.id));
+  const wanted = `${name}-${value}`;
+  const steps = ids.indexOf(wanted);
+  check(steps >= 0, `no radio button #${wanted}`);
+  await tabTo(page, ids[0]);
+  if (steps === 0) {
+    await page.keyboard.press('Space');
+  }
+  for (let i = 0; i < steps; i += 1) {
+    await page.keyboard.press('ArrowDown');
+  }
+  check((await activeId(page)) === wanted, `the arrow keys did not reach #${wanted}`);
+  check(await page.locator(`#${wanted}`).isChecked(), `the keyboard did not choose #${wanted}`);
+}
+
 /// Does `action` and waits for the page it leads to.
 async function navigates(page, action) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
@@ -257,11 +276,9 @@ async function submit(browser) {
   await inspect(page, `intake-errors-${lang}`);
 
   if (INPUT.keyboard) {
-    // Keyboard only: Tab, Space and Enter, and typing.
-    await tabTo(page, `category-${INPUT.category}`);
-    await page.keyboard.press('Space');
-    await tabTo(page, `raised_by-${INPUT.raised_by}`);
-    await page.keyboard.press('Space');
+    // Keyboard only: Tab, the arrow keys, Space and Enter, and typing.
+    await chooseRadio(page, 'category', INPUT.category);
+    await chooseRadio(page, 'raised_by', INPUT.raised_by);
     await tabTo(page, 'description');
     await page.keyboard.type(INPUT.description);
     await tabTo(page, 'accept_conditions');
@@ -292,6 +309,36 @@ async function submit(browser) {
   check((await page.getAttribute('html', 'lang')) === lang, 'the 404 page is in another language');
   await inspect(page, `not-found-${lang}`);
   return { receipt, heading, not_found: await text(page, 'h1') };
+}
+
+/// A submitter with scripts on, while the service asks for proof of work: the page's own script
+/// solves the puzzle as soon as the page opens and says so in its status line, and the form is
+/// then sent with the proof. (The server in this test admits no unproven concern at all, so a
+/// receipt shows the proof was made and accepted.)
+async function proof(browser) {
+  const lang = INPUT.lang;
+  const q = lang === 'en' ? '' : `?lang=${lang}`;
+  const { page } = await context(browser, { javaScript: true, viewport: PHONE });
+  await page.goto(url(`/${q}`));
+  await page.waitForFunction(() => document.getElementById('pow_nonce').value !== '', null, {
+    timeout: 60000,
+  });
+  const status = page.locator('#pow_status');
+  check(
+    (await status.innerText()).trim() === (await status.getAttribute('data-done')),
+    'the status line does not say that the puzzle is solved',
+  );
+  check((await status.getAttribute('role')) === 'status', 'the status line is not announced');
+  await inspect(page, `intake-proof-${lang}`);
+  await page.locator(`label[for="category-${INPUT.category}"]`).click();
+  await page.locator(`label[for="raised_by-${INPUT.raised_by}"]`).click();
+  await page.locator('#description').fill(INPUT.description);
+  await page.locator('#accept_conditions').check();
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  const receipt = await text(page, '.receipt code');
+  check(receipt.split('-').length === 8, `no eight-word receipt after a proven submission: ${receipt}`);
+  await inspect(page, `receipt-proof-${lang}`);
+  return { receipt };
 }
 
 /// Signs a staff member in with password and TOTP code.
@@ -449,7 +496,7 @@ async function board(browser) {
   return { csv: readFileSync(path, 'utf8'), filename: download.suggestedFilename() };
 }
 
-const PHASES = { submit, ombuds, close, followup, board };
+const PHASES = { submit, proof, ombuds, close, followup, board };
 
 async function main() {
   const phase = PHASES[PHASE];

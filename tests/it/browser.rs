@@ -11,7 +11,9 @@
 //!    keyboard only in English), answers, opens the printable notice and checks its certificate
 //!    on `/verify` (and sees a changed one refused);
 //! 4. the ombuds closes the cases; the submitters still read the notice with the receipt;
-//! 5. after the quarter, a board member opens its report and downloads the CSV.
+//! 5. after the quarter, a board member opens its report and downloads the CSV;
+//! 6. separately, with proof of work required, a submitter whose browser runs scripts gets
+//!    through in both languages because the page's own script solves the puzzle.
 //!
 //! On every page the script runs axe-core (no serious or critical violation), checks that the
 //! page fits a 320 px screen and asks nothing of another site, and saves screenshots at 320 and
@@ -128,7 +130,8 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
     // 1. Two submitters, JavaScript off.
     let english = json!({
         "lang": "en", "keyboard": true,
-        "category": "transaction_question", "raised_by": "member",
+        // Not the first choice in either group, so the arrow keys are needed to reach them.
+        "category": "conduct", "raised_by": "client",
         "description": "The buyer's agent will not tell me when the repairs are done.",
     });
     let spanish = json!({
@@ -249,4 +252,65 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
         started.elapsed().as_secs_f64(),
         shots.display()
     );
+}
+
+/// With proof of work on and no room at all for unproven concerns, a submitter whose browser runs
+/// scripts still gets through, in both languages: the page's `/static/pow.js` solves the puzzle
+/// as the page opens, and the form carries the proof. One engine is enough: the puzzle never
+/// reaches the database.
+#[tokio::test]
+async fn the_page_script_solves_the_proof_of_work_in_a_real_browser() {
+    let shots = screenshots(Engine::Sqlite).with_file_name("proof-of-work");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_with(Options {
+        engine: Engine::Sqlite,
+        edit_config: Box::new(|config| {
+            format!(
+                "{config}\n[limits]\nqueue_wait_ms = 0\n[limits.proof_of_work]\nenabled = true\n\
+                 difficulty_bits = 12\n[limits.proof_of_work.unproven]\nconcurrent = 0\nqueue = 0\n"
+            )
+        }),
+        ..Options::default()
+    });
+    // Without a proof the concern is turned away (that is what the settings above say), so a
+    // receipt in the browser means the script's proof was made and accepted.
+    let unproven = server
+        .client()
+        .post(server.at("/concerns"))
+        .form(&[
+            ("category", "conduct"),
+            ("raised_by", "client"),
+            ("description", "Sent without the puzzle solved."),
+            ("accept_conditions", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unproven.status(), 503);
+    for (lang, description) in [
+        ("en", "The listing photos hid water damage."),
+        ("es", "Las fotos del anuncio ocultaban daños por agua."),
+    ] {
+        let result = journey(
+            &server,
+            &shots,
+            "proof",
+            &json!({
+                "lang": lang, "category": "conduct", "raised_by": "client",
+                "description": description,
+            }),
+        );
+        let receipt = result["receipt"].as_str().unwrap();
+        let thread: Value = server
+            .client()
+            .get(server.at("/api/v1/followup"))
+            .header("authorization", format!("Receipt {receipt}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(thread["concern"]["description"], description);
+    }
 }

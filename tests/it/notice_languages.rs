@@ -98,6 +98,49 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     };
     let english = followup("").await;
     let spanish = followup("?lang=es").await;
+
+    // The service's reply announcing the notice reads in the same language as the page, and in
+    // English on the console.
+    let last_message = |query: &'static str| {
+        let server = &server;
+        let receipt = receipt.clone();
+        async move {
+            let thread: Value = server
+                .client()
+                .get(server.at(&format!("/api/v1/followup{query}")))
+                .header("authorization", format!("Receipt {receipt}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            thread["messages"].as_array().unwrap().last().unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let said_en = last_message("").await;
+    assert!(said_en.starts_with("Informal resolution with the ombuds ended on 2026-03-13."));
+    let said_es = last_message("?lang=es").await;
+    assert!(
+        said_es.starts_with("La resolución informal con el ombuds terminó el 2026-03-13."),
+        "{said_es}"
+    );
+    assert!(!said_es.contains("ombuds-letter-languages"));
+    let case: Value = server
+        .as_staff(&ombuds, Method::GET, &format!("/api/v1/cases/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let console_said = case["messages"].as_array().unwrap().last().unwrap()["text"]
+        .as_str()
+        .unwrap();
+    assert!(console_said.starts_with("Informal resolution with the ombuds ended"));
     assert_eq!(english["lang"], "en");
     assert_eq!(spanish["lang"], "es");
     assert_eq!(english["id"], spanish["id"], "one letter, two versions");
