@@ -173,6 +173,7 @@ where
                 hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
                     .await
                     .expect("handshake");
+            let host = hyper::header::HeaderValue::from_str(authority.as_str()).unwrap();
             let mut latencies = Vec::new();
             let mut kept = Vec::new();
             let mut n = worker + concurrency;
@@ -182,7 +183,7 @@ where
                     *first.uri_mut() = path.into();
                     first
                         .headers_mut()
-                        .insert(hyper::header::HOST, authority.as_str().parse().unwrap());
+                        .insert(hyper::header::HOST, host.clone());
                     let sent = Instant::now();
                     let response = sender.send_request(first).await.expect("request failed");
                     let status = response.status().as_u16();

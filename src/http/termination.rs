@@ -147,10 +147,18 @@ async fn issue_notice(
         let html = notice
             .html()
             .map_err(|e| Problem::Internal(format!("rendering a notice: {e}")))?;
-        versions.push((lang, html, notice.text()));
+        // The reply that tells the submitter about the notice, in the same language.
+        let said = lang.f("thread.notice_issued", &[("date", &termination)]);
+        versions.push((lang, html, notice.text(), said));
     }
-    let html: Vec<_> = versions.iter().map(|(l, h, _)| (*l, h.as_str())).collect();
-    let text: Vec<_> = versions.iter().map(|(l, _, t)| (*l, t.as_str())).collect();
+    let html: Vec<_> = versions
+        .iter()
+        .map(|(l, h, _, _)| (*l, h.as_str()))
+        .collect();
+    let text: Vec<_> = versions
+        .iter()
+        .map(|(l, _, t, _)| (*l, t.as_str()))
+        .collect();
     let letter = app
         .store
         .add_letter(
@@ -163,18 +171,12 @@ async fn issue_notice(
         .await?
         .ok_or(Problem::NotFound)?;
     if r.has_receipt {
-        // In every language too, kept like a letter's versions; each reader sees their own.
-        let versions: Vec<(Lang, String)> = Lang::ALL
-            .into_iter()
-            .map(|lang| {
-                (
-                    lang,
-                    lang.f("thread.notice_issued", &[("date", &termination)]),
-                )
-            })
+        // Kept like the letter's versions; each reader sees their own.
+        let said: Vec<_> = versions
+            .iter()
+            .map(|(l, _, _, m)| (*l, m.as_str()))
             .collect();
-        let versions: Vec<(Lang, &str)> = versions.iter().map(|(l, t)| (*l, t.as_str())).collect();
-        let message = SecretString::from(stored::bundle(&versions));
+        let message = SecretString::from(stored::bundle(&said));
         app.store.reply(&r.id, &message, today).await?;
     }
     tracing::info!(event = "notice_issued", "a termination notice was issued");

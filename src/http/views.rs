@@ -307,12 +307,7 @@ impl MessageView {
             (Author::Submitter, true) => "You",
             (Author::Submitter, false) => "The person who raised it",
         };
-        Self {
-            author,
-            from_ombuds: message.author == Author::Ombuds,
-            sent_on: message.sent_on,
-            text: message_text(message, Lang::En),
-        }
+        Self::with_author(message, author, Lang::En)
     }
 
     /// A thread message as the submitter sees it, in `lang`.
@@ -321,10 +316,15 @@ impl MessageView {
             Author::Ombuds => lang.t("thread.author_ombuds"),
             Author::Submitter => lang.t("thread.author_you"),
         };
+        Self::with_author(message, author, lang)
+    }
+
+    fn with_author(message: &crate::store::Message, author: &'static str, lang: Lang) -> Self {
         Self {
             author,
+            from_ombuds: message.author == Author::Ombuds,
+            sent_on: message.sent_on,
             text: message_text(message, lang),
-            ..Self::new(message, true)
         }
     }
 }
@@ -458,7 +458,6 @@ pub struct FollowupClosedPage {
     pub letters: Vec<LetterView>,
 }
 
-/// A copy of a secret's text for a page, wiped when the page is dropped.
 /// A thread message's text in `lang`. The service's own replies (the notice-issued message) are
 /// kept in every language, like a letter's versions; anything a person typed is shown as typed.
 pub fn message_text(message: &crate::store::Message, lang: Lang) -> Zeroizing<String> {
@@ -468,11 +467,11 @@ pub fn message_text(message: &crate::store::Message, lang: Lang) -> Zeroizing<St
         Author::Ombuds => Zeroizing::new(
             crate::letters::stored::pick(text, lang).unwrap_or_else(|| text.to_owned()),
         ),
-        Author::Submitter => Zeroizing::new(text.to_owned()),
+        Author::Submitter => reveal(&message.text),
     }
 }
 
-/// The secret's text in a zeroizing string.
+/// A copy of a secret's text for a page, wiped when the page is dropped.
 pub fn reveal(secret: &secrecy::SecretString) -> Zeroizing<String> {
     use secrecy::ExposeSecret;
     Zeroizing::new(secret.expose_secret().to_owned())

@@ -77,7 +77,7 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     let issued = recorded["certificate"].as_str().unwrap().to_owned();
 
     // The API gives the version the link asks for; English without one.
-    let followup = |query: &'static str| {
+    let thread = |query: &'static str| {
         let server = &server;
         let receipt = receipt.clone();
         async move {
@@ -91,39 +91,21 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
                 .json()
                 .await
                 .unwrap();
-            let letters = thread["letters"].as_array().unwrap().clone();
+            let letters = thread["letters"].as_array().unwrap();
             assert_eq!(letters.len(), 1, "{thread}");
-            letters[0].clone()
+            let said = thread["messages"].as_array().unwrap().last().unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (letters[0].clone(), said)
         }
     };
-    let english = followup("").await;
-    let spanish = followup("?lang=es").await;
+    let (english, said_en) = thread("").await;
+    let (spanish, said_es) = thread("?lang=es").await;
 
     // The service's reply announcing the notice reads in the same language as the page, and in
     // English on the console.
-    let last_message = |query: &'static str| {
-        let server = &server;
-        let receipt = receipt.clone();
-        async move {
-            let thread: Value = server
-                .client()
-                .get(server.at(&format!("/api/v1/followup{query}")))
-                .header("authorization", format!("Receipt {receipt}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            thread["messages"].as_array().unwrap().last().unwrap()["text"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let said_en = last_message("").await;
     assert!(said_en.starts_with("Informal resolution with the ombuds ended on 2026-03-13."));
-    let said_es = last_message("?lang=es").await;
     assert!(
         said_es.starts_with("La resolución informal con el ombuds terminó el 2026-03-13."),
         "{said_es}"

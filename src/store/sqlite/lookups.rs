@@ -3,7 +3,7 @@
 //!
 //! Each trip to one of sqlx's SQLite connections is a hand-off to that connection's thread and
 //! back; under load those hand-offs (futex wake-ups and context switches) cost more than the
-//! indexed reads themselves. The gatherer takes every look-up waiting in the queue (up to
+//! indexed reads themselves. One gatherer task takes every look-up waiting in the queue (up to
 //! [`BATCH`]), reads them all with one statement, and hands each caller its own row; while its
 //! statement runs, the next batch collects in the queue. With a single caller nothing waits: a
 //! batch of one is read at once. (Two gatherers were measured too: more batches of one, and
@@ -11,12 +11,10 @@
 //!
 //! Right and wrong receipts travel the same way, in the same statements.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::queries::{CASE_COLUMNS, day, folded_letters, folded_thread, sealed_case};
 use crate::crypto::ReceiptHash;
@@ -25,8 +23,6 @@ use crate::store::backend::FollowupRecord;
 
 /// Most look-ups read by one statement.
 pub(super) const BATCH: usize = 64;
-/// Gatherers working at once.
-const GATHERERS: usize = 1;
 
 struct Wanted {
     receipt: ReceiptHash,
@@ -34,19 +30,16 @@ struct Wanted {
     answer: oneshot::Sender<Result<FollowupRecord, StoreError>>,
 }
 
-/// The queue of waiting look-ups, and the gatherers that serve it.
+/// The queue of waiting look-ups, and the gatherer that serves it.
 pub(super) struct Lookups {
     queue: mpsc::Sender<Wanted>,
 }
 
 impl Lookups {
-    /// Starts the gatherers on `readers`. They stop when this value is dropped.
+    /// Starts the gatherer on `readers`. It stops when this value is dropped.
     pub(super) fn start(readers: SqlitePool) -> Self {
         let (queue, waiting) = mpsc::channel(16 * BATCH);
-        let waiting = Arc::new(Mutex::new(waiting));
-        for _ in 0..GATHERERS {
-            tokio::spawn(gather(waiting.clone(), readers.clone()));
-        }
+        tokio::spawn(gather(waiting, readers));
         Self { queue }
     }
 
@@ -58,7 +51,7 @@ impl Lookups {
     ) -> Result<FollowupRecord, StoreError> {
         let (answer, answered) = oneshot::channel();
         let wanted = Wanted {
-            receipt: ReceiptHash(receipt.0),
+            receipt: *receipt,
             today,
             answer,
         };
@@ -68,17 +61,12 @@ impl Lookups {
     }
 }
 
-async fn gather(waiting: Arc<Mutex<mpsc::Receiver<Wanted>>>, readers: SqlitePool) {
+async fn gather(mut waiting: mpsc::Receiver<Wanted>, readers: SqlitePool) {
+    let sql = statement();
     let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        {
-            let mut waiting = waiting.lock().await;
-            if waiting.recv_many(&mut batch, BATCH).await == 0 {
-                return;
-            }
-        }
+    while waiting.recv_many(&mut batch, BATCH).await > 0 {
         tracing::trace!(count = batch.len(), "look-ups read together");
-        match read(&readers, &batch).await {
+        match read(&readers, &sql, &batch).await {
             Ok(mut records) => {
                 for (n, wanted) in batch.drain(..).enumerate() {
                     let record = records.get_mut(n).and_then(Option::take).ok_or_else(|| {
@@ -100,23 +88,12 @@ async fn gather(waiting: Arc<Mutex<mpsc::Receiver<Wanted>>>, readers: SqlitePool
     }
 }
 
-/// Reads every look-up of `batch` with one statement: one row per look-up, in the batch's order,
-/// with the case's columns (NULL when no open case has the receipt), and the thread and the
-/// letters folded into JSON arrays with the sealed bytes in hex.
-async fn read(
-    readers: &SqlitePool,
-    batch: &[Wanted],
-) -> Result<Vec<Option<FollowupRecord>>, sqlx::Error> {
-    let wanted = serde_json::Value::Array(
-        batch
-            .iter()
-            .map(|w| {
-                serde_json::json!([data_encoding::HEXUPPER.encode(&w.receipt.0), day(w.today)])
-            })
-            .collect(),
-    )
-    .to_string();
-    let sql = format!(
+/// The statement that reads a batch: one row per look-up, in the batch's order, with the case's
+/// columns (NULL when no open case has the receipt), and the thread and the letters folded into
+/// JSON arrays with the sealed bytes in hex. Its one parameter is the batch as a JSON array of
+/// `[hex(receipt hash), today]`.
+fn statement() -> String {
+    format!(
         "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
            (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
               ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id) AS thread, \
@@ -128,7 +105,24 @@ async fn read(
          FROM json_each(?1) w \
          LEFT JOIN cases c ON c.receipt_hash = unhex(w.value ->> 0) \
          LEFT JOIN keystore.content_keys k ON k.id = c.key_id"
-    );
+    )
+}
+
+/// Reads every look-up of `batch` with `sql` (see [`statement`]); a record per look-up, in order.
+async fn read(
+    readers: &SqlitePool,
+    sql: &str,
+    batch: &[Wanted],
+) -> Result<Vec<Option<FollowupRecord>>, sqlx::Error> {
+    let wanted = serde_json::Value::Array(
+        batch
+            .iter()
+            .map(|w| {
+                serde_json::json!([data_encoding::HEXUPPER.encode(&w.receipt.0), day(w.today)])
+            })
+            .collect(),
+    )
+    .to_string();
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(wanted)
         .fetch_all(readers)

@@ -168,7 +168,7 @@ mod tests {
                 .unwrap();
         }
         let in_flight = backend.writer.keys_in_flight();
-        in_flight.add(["in-flight"]);
+        in_flight.add(&["in-flight".to_owned()]);
         let cut = SweepCutoffs {
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             now: 0,
@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(report.orphan_keys, 1);
         assert_eq!(keys(&backend).await, ["in-flight"]);
 
-        in_flight.remove(["in-flight"]);
+        in_flight.remove(&["in-flight".to_owned()]);
         let report = backend.sweep_batch(cut).await.unwrap();
         assert_eq!(report.orphan_keys, 1);
         assert!(keys(&backend).await.is_empty());

@@ -17,8 +17,8 @@
 //! writer insert the cases. A crash in between leaves only keys without a case, which the
 //! sweeper removes. The two tasks form a pipeline: while the writer commits one batch of cases,
 //! the key writer commits the next batch's keys, so the two `fsync`s overlap instead of adding
-//! up. A batch of cases alone opens a deferred transaction that locks only the main file, so the
-//! key writer is never kept waiting for it.
+//! up. A batch of cases alone is one `INSERT` that writes only the main file, so the key writer
+//! is never kept waiting for it.
 //!
 //! Keys committed but whose cases are not committed yet are "in flight" ([`KeysInFlight`]); the
 //! sweeper must not take them for orphans.
@@ -39,7 +39,10 @@ use crate::store::StoreError;
 use crate::store::backend::NewCase;
 
 /// Most jobs committed together.
-const MAX_BATCH: usize = 256;
+///
+/// No more than one multi-row `INSERT` holds, so that a batch's new cases (and, in the key
+/// writer, their keys) are always a single statement, which is its own transaction.
+const MAX_BATCH: usize = INSERT_CHUNK;
 /// Jobs that may wait for the writer before senders are made to wait.
 const QUEUE: usize = 4096;
 
@@ -130,11 +133,11 @@ impl KeysInFlight {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(super) fn add<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
-        self.ids().extend(ids.into_iter().map(str::to_owned));
+    pub(super) fn add(&self, ids: &[String]) {
+        self.ids().extend(ids.iter().cloned());
     }
 
-    pub(super) fn remove<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+    pub(super) fn remove(&self, ids: &[String]) {
         let mut held = self.ids();
         for id in ids {
             held.remove(id);
@@ -265,34 +268,25 @@ async fn run_keys(
     turn: KeyStoreTurn,
 ) {
     let mut messages = Vec::with_capacity(MAX_BATCH);
+    let mut closing = Vec::new();
+    // After a close, the queue takes nothing new, but what it holds is still committed.
     while receiver.recv_many(&mut messages, MAX_BATCH).await > 0 {
         let mut cases = Vec::with_capacity(messages.len());
-        let mut closing = Vec::new();
         for message in messages.drain(..) {
             match message {
                 KeyMessage::Case(case, reply) => cases.push((case, reply)),
                 KeyMessage::Close(done) => closing.push(done),
             }
         }
-        hand_on(&mut conn, &writer, &in_flight, &turn, cases).await;
         if !closing.is_empty() {
             receiver.close();
-            let mut rest = Vec::new();
-            while let Some(message) = receiver.recv().await {
-                match message {
-                    KeyMessage::Case(case, reply) => rest.push((case, reply)),
-                    KeyMessage::Close(done) => closing.push(done),
-                }
-            }
-            hand_on(&mut conn, &writer, &in_flight, &turn, rest).await;
-            let _ = sqlx::Connection::close(conn).await;
-            for done in closing {
-                let _ = writer.send(Message::Close(done)).await;
-            }
-            return;
         }
+        hand_on(&mut conn, &writer, &in_flight, &turn, cases).await;
     }
     let _ = sqlx::Connection::close(conn).await;
+    for done in closing {
+        let _ = writer.send(Message::Close(done)).await;
+    }
 }
 
 /// Commits the keys of `cases` and sends the cases to the writer.
@@ -306,18 +300,15 @@ async fn hand_on(
     if cases.is_empty() {
         return;
     }
+    let ids = key_ids(&cases);
     // Listed before the commit, so that no sweep can see the keys without seeing them listed.
-    in_flight.add(cases.iter().map(|(case, _)| case.record.key_id.as_str()));
-    let ids: Vec<String> = cases
-        .iter()
-        .map(|(case, _)| case.record.key_id.clone())
-        .collect();
+    in_flight.add(&ids);
     let stored = {
         let _turn = turn.lock().await;
         commit_case_keys(conn, cases).await
     };
     if stored.is_empty() {
-        in_flight.remove(ids.iter().map(String::as_str));
+        in_flight.remove(&ids);
         return;
     }
     for (case, reply) in stored {
@@ -351,10 +342,7 @@ async fn run(
         if !jobs.is_empty() || !cases.is_empty() {
             let size = jobs.len() + cases.len();
             let started = std::time::Instant::now();
-            let ids: Vec<String> = cases
-                .iter()
-                .map(|(case, _)| case.record.key_id.clone())
-                .collect();
+            let ids = key_ids(&cases);
             // Cases alone write only the main file and need no turn.
             let _turn = if jobs.is_empty() {
                 None
@@ -364,7 +352,7 @@ async fn run(
             commit_batch(&mut conn, jobs, cases).await;
             // Committed or failed, these keys are no longer in flight: a failed case's key is
             // an orphan now, for the sweeper.
-            in_flight.remove(ids.iter().map(String::as_str));
+            in_flight.remove(&ids);
             tracing::trace!(
                 size,
                 micros = started.elapsed().as_micros() as u64,
@@ -407,11 +395,18 @@ async fn run(
 
 type CaseWrite = (Box<NewCase>, oneshot::Sender<Result<(), StoreError>>);
 
+fn key_ids(cases: &[CaseWrite]) -> Vec<String> {
+    cases
+        .iter()
+        .map(|(case, _)| case.record.key_id.clone())
+        .collect()
+}
+
 async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, cases: Vec<CaseWrite>) {
-    if jobs.is_empty() && cases.len() <= INSERT_CHUNK {
-        // Cases alone, few enough for one statement: a single multi-row `INSERT` is its own
-        // transaction, atomic and (with `synchronous = FULL`) on disk when it returns. One trip
-        // to the database thread instead of four.
+    if jobs.is_empty() {
+        // Cases alone: one multi-row `INSERT` (see `MAX_BATCH`) is its own transaction, atomic
+        // and (with `synchronous = FULL`) on disk when it returns. It writes only the main file,
+        // and takes one trip to the database thread instead of four.
         let (rows, replies): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
         let result = super::queries::insert_cases(conn, &rows)
             .await
@@ -421,15 +416,7 @@ async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, case
         }
         return;
     }
-    // New cases write only the main file: a deferred transaction locks only what it writes, and
-    // leaves the key store to the key writer. Other jobs may write the key store, and take both
-    // locks up front (waiting, if need be, for the key writer's short transaction).
-    let begin = if jobs.is_empty() {
-        "BEGIN"
-    } else {
-        "BEGIN IMMEDIATE"
-    };
-    if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
+    if let Err(e) = sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await {
         let error = StoreError::from(e);
         for job in jobs {
             job.fail(&error);
@@ -519,26 +506,10 @@ async fn commit_case_keys(conn: &mut SqliteConnection, cases: Vec<CaseWrite>) ->
         return cases;
     }
     let rows: Vec<&NewCase> = cases.iter().map(|(case, _)| case.as_ref()).collect();
-    let stored = async {
-        if rows.len() <= INSERT_CHUNK {
-            // One statement is its own transaction (see `commit_batch`).
-            return super::queries::insert_case_keys(conn, &rows).await;
-        }
-        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        let written = super::queries::insert_case_keys(conn, &rows).await;
-        match written {
-            Ok(()) => sqlx::raw_sql("COMMIT")
-                .execute(&mut *conn)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
-        }
-    }
-    .await;
-    match stored {
+    // At most `MAX_BATCH` rows: one statement, its own transaction.
+    match super::queries::insert_case_keys(conn, &rows).await {
         Ok(()) => cases,
         Err(e) => {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
             let error = StoreError::from(e);
             for (_, reply) in cases {
                 let _ = reply.send(Err(error.again()));
