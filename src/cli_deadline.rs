@@ -27,6 +27,7 @@ use crate::domain::deadline::{
     self, DeadlineError, DeadlineInput, SuspensionEpisode, SuspensionKind,
 };
 use crate::domain::holidays::DeadlineSettings;
+use crate::i18n::{Lang, deadline_steps};
 
 /// The name given to a `--holiday DATE` that has no `=NAME`.
 const UNNAMED_HOLIDAY: &str = "given with --holiday";
@@ -72,6 +73,10 @@ pub struct DeadlineArgs {
     /// Read holidays and roll-forward from the [deadline] table of this TOML file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// The language of the explanation: `en` or `es`.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
 }
 
 /// The dates of one `--suspended` or `--non-member` value.
@@ -215,7 +220,31 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Strin
                 .to_owned()
         }
     })?;
-    serde_json::to_string_pretty(&report).map_err(|e| format!("cannot render the result: {e}"))
+    let output = Output {
+        explanation: deadline_steps::sentences(&report.steps, args.lang),
+        report,
+    };
+    serde_json::to_string_pretty(&output).map_err(|e| format!("cannot render the result: {e}"))
+}
+
+/// What the command prints: the report's fields, then the explanation in words.
+#[derive(serde::Serialize)]
+struct Output {
+    #[serde(flatten)]
+    report: deadline::DeadlineReport,
+    /// One sentence per step.
+    explanation: Vec<String>,
+}
+
+/// Parses `--lang`: one of the languages the explanation is written in.
+pub fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::ALL
+        .into_iter()
+        .find(|lang| lang.code() == text)
+        .ok_or_else(|| {
+            let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+            format!("expected one of {}", codes.join(", "))
+        })
 }
 
 /// The service's configuration file as far as this command cares: `[deadline]`, and the

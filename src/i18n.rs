@@ -17,6 +17,8 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::dates::long_date;
 
+pub mod deadline_steps;
+
 /// A language the public pages are written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {

@@ -1,6 +1,7 @@
 //! The 180-day filing deadline for an ethics complaint (or arbitration request), its suspension
 //! while informal dispute resolution is under way or while the respondent is not a REALTOR®
-//! member, and a plain-language explanation of every step.
+//! member, and every step of the computation as a [`Step`]: the facts of one sentence of the
+//! explanation, which [`crate::i18n::deadline_steps`] words in the reader's language.
 //!
 //! This module owns the one rule the whole project uses (DOMAIN.md, "How this project computes
 //! it"):
@@ -33,13 +34,13 @@
 //!   on the order the episodes are given in.
 //!
 //! It must stay pure: no I/O, no clock (the as-of date is a parameter), no web or database types,
-//! and no panics. Impossible input (an episode ending before it starts) and date arithmetic past
+//! no wording, and no panics. Impossible input (an episode ending before it starts) and date arithmetic past
 //! the end of the calendar (year 262143) are returned as a [`DeadlineError`].
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::holidays::{HolidayCalendar, NonWorkday};
+use super::holidays::{HolidayCalendar, NonWorkday, SkippedDay};
 
 /// The length of the filing window in calendar days.
 pub const FILING_WINDOW_DAYS: u64 = 180;
@@ -198,8 +199,212 @@ pub struct DeadlineReport {
     pub resumes_on: Option<NaiveDate>,
     /// The episodes in the order they were considered (by start date).
     pub episodes: Vec<EpisodeReport>,
-    /// One plain sentence per step, for a board president settling a dispute.
-    pub explanation: Vec<String>,
+    /// The steps of the computation, one sentence of the explanation each (worded by
+    /// [`crate::i18n::deadline_steps`]), for a board president settling a dispute.
+    #[serde(skip)]
+    pub steps: Vec<Step>,
+}
+
+/// One step of the computation, with everything its sentence says. The explanation is these
+/// steps in order: where the count starts, the unextended deadline, each episode, the total or
+/// the open suspension, the weekend and holiday move, and where things stand on the as-of date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The 180 days count from `trigger_date`; day 1 is `day_one`.
+    CountsFrom {
+        /// The trigger date.
+        trigger_date: NaiveDate,
+        /// Why that date.
+        why: TriggerReason,
+        /// The day after it.
+        day_one: NaiveDate,
+    },
+    /// The deadline with no suspension: the trigger date + 180.
+    Unextended {
+        /// The trigger date + 180 days.
+        deadline: NaiveDate,
+        /// The trigger date.
+        trigger_date: NaiveDate,
+        /// Whether a weekend or holiday move may still follow.
+        roll_forward: bool,
+    },
+    /// What one episode did, in the order the episodes are taken.
+    Episode {
+        /// The episode as recorded.
+        episode: SuspensionEpisode,
+        /// What it did.
+        effect: EpisodeEffect,
+    },
+    /// An open episode froze the countdown, so there is no deadline yet.
+    NotYetFixed {
+        /// The first day the open episode added.
+        frozen_from: NaiveDate,
+        /// Days added so far, through the as-of date.
+        so_far: u64,
+        /// The as-of date.
+        as_of: NaiveDate,
+    },
+    /// Where things stand while the countdown is frozen, and how much is left when it resumes.
+    ResumesWhenEnded {
+        /// The as-of date.
+        as_of: NaiveDate,
+        /// The first day the open episode added.
+        frozen_from: NaiveDate,
+        /// Whether the countdown is already frozen on the as-of date (`false`: it was still
+        /// running then, but will freeze).
+        frozen_now: bool,
+        /// Days left when the countdown resumes, counting the day it resumes.
+        remaining: u64,
+    },
+    /// No episode was recorded.
+    NoSuspension,
+    /// The days added in all, and the deadline they give.
+    Total {
+        /// Days added to the 180.
+        days: u64,
+        /// The trigger date + 180 + those days.
+        deadline: NaiveDate,
+        /// The trigger date.
+        trigger_date: NaiveDate,
+        /// Whether a weekend or holiday move may still follow.
+        roll_forward: bool,
+    },
+    /// The deadline is a workday and stays.
+    Workday {
+        /// The deadline.
+        date: NaiveDate,
+    },
+    /// The deadline moved past weekend days and holidays.
+    MovedForward {
+        /// The days passed over, in order.
+        skipped: Vec<SkippedDay>,
+        /// The workday it moved to.
+        to: NaiveDate,
+    },
+    /// Roll-forward is off: the deadline stays, even on a weekend or holiday.
+    NotMoved {
+        /// The deadline.
+        date: NaiveDate,
+        /// Why it is not a workday, if it is not one.
+        non_workday: Option<NonWorkday>,
+    },
+    /// The as-of date is after the deadline.
+    Expired {
+        /// The as-of date.
+        as_of: NaiveDate,
+        /// The deadline.
+        deadline: NaiveDate,
+        /// Days from the deadline to the as-of date.
+        days_late: u64,
+    },
+    /// The as-of date is the deadline.
+    LastDay {
+        /// The as-of date, which is the deadline.
+        as_of: NaiveDate,
+    },
+    /// The countdown is running on the as-of date.
+    Running {
+        /// The as-of date.
+        as_of: NaiveDate,
+        /// Days remaining after it.
+        left: u64,
+        /// Days of recorded suspension between it and the deadline, which do not count.
+        suspension_ahead: u64,
+        /// The deadline.
+        deadline: NaiveDate,
+    },
+    /// The as-of date falls in a recorded suspension.
+    Suspended {
+        /// The as-of date.
+        as_of: NaiveDate,
+        /// The day the countdown resumes (`None` only at the end of the calendar).
+        resumes_on: Option<NaiveDate>,
+        /// Days left then, counting that day.
+        left: u64,
+        /// The deadline.
+        deadline: NaiveDate,
+    },
+}
+
+/// Why the 180 days count from the trigger date, with the other date the sentence names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerReason {
+    /// The date of discovery, later than the conclusion date given.
+    Discovered {
+        /// The earlier conclusion date.
+        concluded: NaiveDate,
+    },
+    /// The conclusion date; no discovery date was given.
+    ConcludedOnly,
+    /// The conclusion date, not earlier than the discovery date given.
+    ConcludedNotEarlier {
+        /// The discovery date.
+        discovered: NaiveDate,
+    },
+}
+
+/// What one episode did, as its sentence says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpisodeEffect {
+    /// Added nothing: it started while an open episode that began on `open_start` was already
+    /// freezing the countdown.
+    WithinOpenEpisode {
+        /// The first day of the open episode.
+        open_start: NaiveDate,
+    },
+    /// Added nothing: it started after the filing window had closed on `closed_on`.
+    AfterWindowClosed {
+        /// The deadline at that point, before any weekend or holiday move.
+        closed_on: NaiveDate,
+    },
+    /// Added nothing: every day of it is on or before `trigger_date`.
+    BeforeTrigger {
+        /// The trigger date.
+        trigger_date: NaiveDate,
+    },
+    /// A closed episode added the days from `from` to `to`.
+    Counted {
+        /// Days added.
+        days: u64,
+        /// The first day added.
+        from: NaiveDate,
+        /// The last day added.
+        to: NaiveDate,
+        /// What of it did not count.
+        excluded: Excluded,
+        /// The deadline afterwards, before any weekend or holiday move.
+        deadline_after: NaiveDate,
+    },
+    /// Added nothing: its days after the trigger date were all counted already.
+    AlreadyCounted {
+        /// What of it did not count.
+        excluded: Excluded,
+    },
+    /// An open episode freezes the countdown from `from`.
+    Freezes {
+        /// The first day it adds.
+        from: NaiveDate,
+        /// What of it did not count.
+        excluded: Excluded,
+    },
+}
+
+/// The days of an episode that did not count, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Excluded {
+    /// The trigger date.
+    pub trigger_date: NaiveDate,
+    /// Days on or before the trigger date.
+    pub before_trigger: u64,
+    /// Days after it that an earlier episode had already counted.
+    pub already_counted: u64,
+}
+
+impl Excluded {
+    /// Whether every day of the episode counted.
+    pub fn is_empty(&self) -> bool {
+        self.before_trigger == 0 && self.already_counted == 0
+    }
 }
 
 /// Input the computation refuses.
@@ -274,17 +479,27 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
     let unextended_deadline = add_days(trigger_date, FILING_WINDOW_DAYS)?;
     let day_one = trigger_date.succ_opt().ok_or(DeadlineError::OutOfRange)?;
 
-    let mut explanation = vec![trigger_sentence(input, trigger_date, trigger, day_one)];
-    explanation.push(format!(
-        "Without any suspension the deadline would be {}, {FILING_WINDOW_DAYS} calendar days after {}{}.",
-        day(unextended_deadline),
-        day(trigger_date),
-        if input.roll_forward {
-            " (before any weekend or holiday move)"
-        } else {
-            ""
+    let why = match (trigger, input.discovered) {
+        (TriggerSource::Discovered, _) => TriggerReason::Discovered {
+            concluded: input.concluded,
+        },
+        (TriggerSource::Concluded, None) => TriggerReason::ConcludedOnly,
+        (TriggerSource::Concluded, Some(discovered)) => {
+            TriggerReason::ConcludedNotEarlier { discovered }
         }
-    ));
+    };
+    let mut steps = vec![
+        Step::CountsFrom {
+            trigger_date,
+            why,
+            day_one,
+        },
+        Step::Unextended {
+            deadline: unextended_deadline,
+            trigger_date,
+            roll_forward: input.roll_forward,
+        },
+    ];
 
     // Rules 2 and 3, episode by episode in order of start date. Closed episodes come before
     // open ones that start the same day; equal episodes keep their input order.
@@ -318,22 +533,22 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
         if let Some(open) = &frozen {
             report.outcome = EpisodeOutcome::WithinOpenEpisode;
             report.deadline_after = None;
-            explanation.push(format!(
-                "{} adds nothing further: it lies within the period that began on {} and has no end date yet, whose days are already suspended.",
-                label(episode),
-                day(open.start)
-            ));
+            steps.push(Step::Episode {
+                episode: *episode,
+                effect: EpisodeEffect::WithinOpenEpisode {
+                    open_start: open.start,
+                },
+            });
             episodes.push(report);
             continue;
         }
 
         if episode.start > running {
             report.outcome = EpisodeOutcome::AfterWindowClosed;
-            explanation.push(format!(
-                "{} adds no days: it began after the filing window had closed on {} (the deadline at that point, before any weekend or holiday move).",
-                label(episode),
-                day(running)
-            ));
+            steps.push(Step::Episode {
+                episode: *episode,
+                effect: EpisodeEffect::AfterWindowClosed { closed_on: running },
+            });
             episodes.push(report);
             continue;
         }
@@ -345,11 +560,10 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
         let after_trigger_from = episode.start.max(day_one);
         if episode.end.is_some_and(|end| end < after_trigger_from) {
             report.outcome = EpisodeOutcome::BeforeTrigger;
-            explanation.push(format!(
-                "{} adds no days: all of it falls on or before {}, before day 1 of the {FILING_WINDOW_DAYS}.",
-                label(episode),
-                day(trigger_date)
-            ));
+            steps.push(Step::Episode {
+                episode: *episode,
+                effect: EpisodeEffect::BeforeTrigger { trigger_date },
+            });
             episodes.push(report);
             continue;
         }
@@ -376,23 +590,25 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
                 report.counted_from = Some(from);
                 report.counted_to = Some(end);
                 report.deadline_after = Some(running);
-                explanation.push(counted_sentence(episode, &report, trigger_date, running));
+                steps.push(Step::Episode {
+                    episode: *episode,
+                    effect: EpisodeEffect::Counted {
+                        days: added,
+                        from,
+                        to: end,
+                        excluded: excluded(&report, trigger_date),
+                        deadline_after: running,
+                    },
+                });
             }
             (Some(_), _) => {
                 report.outcome = EpisodeOutcome::AlreadyCounted;
-                let before = if report.days_before_trigger > 0 {
-                    format!(
-                        "{} of it fall on or before {}, before day 1 of the {FILING_WINDOW_DAYS}, and every later day",
-                        count(report.days_before_trigger),
-                        day(trigger_date)
-                    )
-                } else {
-                    "every day of it".to_owned()
-                };
-                explanation.push(format!(
-                    "{} adds no days: {before} was already counted under an earlier period, and a day counts only once.",
-                    label(episode)
-                ));
+                steps.push(Step::Episode {
+                    episode: *episode,
+                    effect: EpisodeEffect::AlreadyCounted {
+                        excluded: excluded(&report, trigger_date),
+                    },
+                });
             }
             (None, new_from) => {
                 let from = new_from.ok_or(DeadlineError::OutOfRange)?;
@@ -406,7 +622,13 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
                 report.days_added = so_far;
                 report.counted_from = Some(from);
                 report.deadline_after = None;
-                explanation.push(open_sentence(episode, &report, trigger_date, from));
+                steps.push(Step::Episode {
+                    episode: *episode,
+                    effect: EpisodeEffect::Freezes {
+                        from,
+                        excluded: excluded(&report, trigger_date),
+                    },
+                });
                 frozen = Some(Frozen {
                     start: episode.start,
                     from,
@@ -422,29 +644,17 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
 
     // Rule 5: no deadline while a counted episode is open.
     if let Some(open) = frozen {
-        explanation.push(format!(
-            "The deadline cannot be fixed until the end date of the period frozen from {} is recorded; so far {} {} been added to the {FILING_WINDOW_DAYS}, counting through {}.",
-            day(open.from),
-            count(days_suspended),
-            if days_suspended == 1 { "has" } else { "have" },
-            day(input.as_of)
-        ));
-        let when = if input.as_of >= open.from {
-            format!(
-                "As of {}, the countdown is suspended and there is no deadline yet",
-                day(input.as_of)
-            )
-        } else {
-            format!(
-                "As of {}, the countdown was still running, but the suspension from {} has no end date yet, so there is no deadline",
-                day(input.as_of),
-                day(open.from)
-            )
-        };
-        explanation.push(format!(
-            "{when}: once the end date is recorded, the countdown resumes the next day with {} left, counting that day (a weekend or holiday move can only add to this).",
-            count(open.remaining)
-        ));
+        steps.push(Step::NotYetFixed {
+            frozen_from: open.from,
+            so_far: days_suspended,
+            as_of: input.as_of,
+        });
+        steps.push(Step::ResumesWhenEnded {
+            as_of: input.as_of,
+            frozen_from: open.from,
+            frozen_now: input.as_of >= open.from,
+            remaining: open.remaining,
+        });
         return Ok(DeadlineReport {
             as_of: input.as_of,
             trigger_date,
@@ -460,29 +670,21 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
             status: Status::Suspended,
             resumes_on: None,
             episodes,
-            explanation,
+            steps,
         });
     }
 
     // Rule 4: T + 180 + suspended days.
-    if episodes.is_empty() {
-        explanation.push(format!(
-            "No suspension was recorded, so nothing is added to the {FILING_WINDOW_DAYS} days."
-        ));
+    steps.push(if episodes.is_empty() {
+        Step::NoSuspension
     } else {
-        explanation.push(format!(
-            "In total {} {} added to the {FILING_WINDOW_DAYS}, so the deadline is {} ({FILING_WINDOW_DAYS} + {total} days after {}){}.",
-            count(total),
-            if total == 1 { "is" } else { "are" },
-            day(running),
-            day(trigger_date),
-            if input.roll_forward {
-                ", before any weekend or holiday move"
-            } else {
-                ""
-            }
-        ));
-    }
+        Step::Total {
+            days: total,
+            deadline: running,
+            trigger_date,
+            roll_forward: input.roll_forward,
+        }
+    });
 
     // Rules 4 and 6: the weekend and holiday move, on the final date only.
     let mut deadline = running;
@@ -494,42 +696,29 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
             .map_err(|_| DeadlineError::OutOfRange)?;
         deadline = next.date;
         if next.skipped.is_empty() {
-            explanation.push(format!(
-                "{} is a workday (not a weekend day or a holiday), so the deadline stays there.",
-                day(running)
-            ));
+            steps.push(Step::Workday { date: running });
         } else {
-            let reasons: Vec<String> = next
-                .skipped
-                .iter()
-                .map(|s| format!("{} {}", day(s.date), non_workday_phrase(&s.reason)))
-                .collect();
-            explanation.push(format!(
-                "{}, so the deadline moves to the next workday, {}.",
-                join_and(&reasons),
-                day(deadline)
-            ));
             rolled_over = next
                 .skipped
-                .into_iter()
+                .iter()
                 .map(|s| RolledOverDay {
                     date: s.date,
-                    reason: match s.reason {
-                        NonWorkday::Weekend(w) => weekday_name(w).to_owned(),
-                        NonWorkday::Holiday(name) => name,
+                    reason: match &s.reason {
+                        NonWorkday::Weekend(w) => weekday_name(*w).to_owned(),
+                        NonWorkday::Holiday(name) => name.to_string(),
                     },
                 })
                 .collect();
+            steps.push(Step::MovedForward {
+                skipped: next.skipped,
+                to: deadline,
+            });
         }
     } else {
-        let even_though = match input.holidays.non_workday(running) {
-            Some(reason) => format!(" even though it {}", non_workday_phrase(&reason)),
-            None => String::new(),
-        };
-        explanation.push(format!(
-            "Weekend and holiday roll-forward is turned off, so the deadline stays on {}{even_though}.",
-            day(running)
-        ));
+        steps.push(Step::NotMoved {
+            date: running,
+            non_workday: input.holidays.non_workday(running),
+        });
     }
     let rolled_forward_from = (deadline != running).then_some(running);
 
@@ -555,7 +744,7 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
             None => (Status::Running, remaining, None),
         }
     };
-    explanation.push(status_sentence(
+    steps.push(status_step(
         as_of,
         status,
         deadline,
@@ -578,7 +767,7 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
         status,
         resumes_on,
         episodes,
-        explanation,
+        steps,
     })
 }
 
@@ -622,16 +811,7 @@ fn counted_block_containing(
     found
 }
 
-/// "1 day" / "40 days".
-fn count(days: u64) -> String {
-    if days == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{days} days")
-    }
-}
-
-/// The English name of a weekday.
+/// The English name of a weekday, as [`RolledOverDay::reason`] gives it.
 fn weekday_name(weekday: Weekday) -> &'static str {
     match weekday {
         Weekday::Mon => "Monday",
@@ -644,199 +824,42 @@ fn weekday_name(weekday: Weekday) -> &'static str {
     }
 }
 
-/// A date as the explanation writes it: "Tuesday 2026-08-18".
-fn day(date: NaiveDate) -> String {
-    format!(
-        "{} {}",
-        weekday_name(date.weekday()),
-        date.format("%Y-%m-%d")
-    )
-}
-
-/// "falls on a weekend" / "is a holiday (Labor Day)".
-fn non_workday_phrase(reason: &NonWorkday) -> String {
-    match reason {
-        NonWorkday::Weekend(_) => "falls on a weekend".to_owned(),
-        NonWorkday::Holiday(name) => format!("is a holiday ({name})"),
+/// The days of an episode that did not count, from its report.
+fn excluded(report: &EpisodeReport, trigger_date: NaiveDate) -> Excluded {
+    Excluded {
+        trigger_date,
+        before_trigger: report.days_before_trigger,
+        already_counted: report.days_already_counted,
     }
 }
 
-/// "a", "a and b", "a, b and c".
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-/// How an episode is named at the start of its sentence.
-fn label(episode: &SuspensionEpisode) -> String {
-    match (episode.kind, episode.end) {
-        (SuspensionKind::InformalResolution, Some(end)) => format!(
-            "Informal resolution from {} (first contact) to {} (termination)",
-            day(episode.start),
-            day(end)
-        ),
-        (SuspensionKind::InformalResolution, None) => format!(
-            "Informal resolution from {} (first contact), not yet terminated,",
-            day(episode.start)
-        ),
-        (SuspensionKind::RespondentNonMember, Some(end)) => format!(
-            "The respondent's time without REALTOR® membership from {} to {}",
-            day(episode.start),
-            day(end)
-        ),
-        (SuspensionKind::RespondentNonMember, None) => format!(
-            "The respondent's time without REALTOR® membership from {}, not yet ended,",
-            day(episode.start)
-        ),
-    }
-}
-
-/// The parts of an episode that did not count, as a clause ("" if none).
-fn exclusions(report: &EpisodeReport, trigger_date: NaiveDate) -> String {
-    let mut parts = Vec::new();
-    if report.days_before_trigger > 0 {
-        parts.push(format!(
-            "{} on or before {} do not count, because day 1 of the {FILING_WINDOW_DAYS} is the day after it",
-            count(report.days_before_trigger),
-            day(trigger_date)
-        ));
-    }
-    if report.days_already_counted > 0 {
-        parts.push(format!(
-            "{} had already been counted under an earlier period, and a day counts only once",
-            count(report.days_already_counted)
-        ));
-    }
-    join_and(&parts)
-}
-
-/// The sentence for a closed episode that added days.
-fn counted_sentence(
-    episode: &SuspensionEpisode,
-    report: &EpisodeReport,
-    trigger_date: NaiveDate,
-    deadline_after: NaiveDate,
-) -> String {
-    let (Some(from), Some(to)) = (report.counted_from, report.counted_to) else {
-        return String::new();
-    };
-    let excluded = exclusions(report, trigger_date);
-    let which = if excluded.is_empty() && Some(to) == episode.end && from == episode.start {
-        "both dates included".to_owned()
-    } else if excluded.is_empty() {
-        format!("{} to {}, both dates included", day(from), day(to))
-    } else {
-        format!(
-            "{} to {}, both dates included; {excluded}",
-            day(from),
-            day(to)
-        )
-    };
-    format!(
-        "{} adds {} ({which}), so the deadline moves to {}.",
-        label(episode),
-        count(report.days_added),
-        day(deadline_after)
-    )
-}
-
-/// The sentence for an open episode that freezes the countdown.
-fn open_sentence(
-    episode: &SuspensionEpisode,
-    report: &EpisodeReport,
-    trigger_date: NaiveDate,
-    from: NaiveDate,
-) -> String {
-    let excluded = exclusions(report, trigger_date);
-    let why_later = if excluded.is_empty() {
-        String::new()
-    } else {
-        format!(" ({excluded})")
-    };
-    format!(
-        "{} freezes the countdown from {}{why_later}; every day from then until its end date is recorded is added.",
-        label(episode),
-        day(from)
-    )
-}
-
-/// The first sentence: the trigger date and why.
-fn trigger_sentence(
-    input: &DeadlineInput<'_>,
-    trigger_date: NaiveDate,
-    trigger: TriggerSource,
-    day_one: NaiveDate,
-) -> String {
-    let why = match (trigger, input.discovered) {
-        (TriggerSource::Discovered, _) => format!(
-            "the date the facts could have been known, which is later than the date the transaction or event concluded, {}",
-            day(input.concluded)
-        ),
-        (TriggerSource::Concluded, None) => {
-            "the date the transaction or event concluded (no later date of discovery was given)"
-                .to_owned()
-        }
-        (TriggerSource::Concluded, Some(discovered)) => format!(
-            "the date the transaction or event concluded, which is not earlier than the date the facts could have been known, {}",
-            day(discovered)
-        ),
-    };
-    format!(
-        "The {FILING_WINDOW_DAYS} days count from {}, {why}; day 1 is {}.",
-        day(trigger_date),
-        day(day_one)
-    )
-}
-
-/// The last sentence: where the countdown stands on the as-of date.
-fn status_sentence(
+/// The last step: where the countdown stands on the as-of date.
+fn status_step(
     as_of: NaiveDate,
     status: Status,
     deadline: NaiveDate,
     days_remaining: u64,
     resumes_on: Option<NaiveDate>,
-) -> String {
+) -> Step {
     match status {
-        Status::Expired => format!(
-            "As of {}, the filing window has closed: the deadline was {}, {} earlier.",
-            day(as_of),
-            day(deadline),
-            count(days_between(deadline, as_of))
-        ),
-        Status::Running if as_of == deadline => format!(
-            "As of {}, this is the last day: a complaint filed on or before {} is on time.",
-            day(as_of),
-            day(deadline)
-        ),
-        Status::Running => {
-            let skipped = days_between(as_of, deadline).saturating_sub(days_remaining);
-            let not_counting = if skipped > 0 {
-                format!(
-                    ", not counting {} of recorded suspension still ahead",
-                    count(skipped)
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "As of {}, the countdown is running with {} left after that day{not_counting}: a complaint filed on or before {} is on time.",
-                day(as_of),
-                count(days_remaining),
-                day(deadline)
-            )
-        }
-        Status::Suspended => {
-            let resumes = resumes_on.map_or("the day after the suspension ends".to_owned(), day);
-            format!(
-                "As of {}, the countdown is suspended; it resumes on {resumes} with {} left, counting that day, and a complaint filed on or before {} is on time.",
-                day(as_of),
-                count(days_remaining),
-                day(deadline)
-            )
-        }
+        Status::Expired => Step::Expired {
+            as_of,
+            deadline,
+            days_late: days_between(deadline, as_of),
+        },
+        Status::Running if as_of == deadline => Step::LastDay { as_of },
+        Status::Running => Step::Running {
+            as_of,
+            left: days_remaining,
+            suspension_ahead: days_between(as_of, deadline).saturating_sub(days_remaining),
+            deadline,
+        },
+        Status::Suspended => Step::Suspended {
+            as_of,
+            resumes_on,
+            left: days_remaining,
+            deadline,
+        },
     }
 }
 

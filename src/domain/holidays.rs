@@ -8,7 +8,9 @@
 //! - [`DeadlineSettings`], the `[deadline]` configuration table (roll-forward on or off, the base
 //!   calendar, extra and removed holidays);
 //! - the workday questions the filing deadline needs: "is this date a workday?" and "what is the
-//!   next workday on or after this date, and which days were skipped, and why?".
+//!   next workday on or after this date, and which days were skipped, and why?";
+//! - [`HolidayName`], which holiday a date is, kept structured so that the explanation can name
+//!   it in the reader's language (the words themselves live in `translations/`).
 //!
 //! It must not read files, the clock or the environment: configuration arrives already parsed,
 //! and dates arrive as parameters. Dates are the association's local calendar dates.
@@ -147,13 +149,51 @@ fn last_weekday_of_month(year: i32, month: u32, weekday: Weekday) -> Option<Naiv
     last.checked_sub_days(Days::new(u64::from(back)))
 }
 
-/// A holiday on a particular date, with the name the explanation uses.
+/// Which holiday a date is: a federal holiday (perhaps observed on a weekday next to its own
+/// date), or one the association added with its own name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolidayName {
+    /// A US federal holiday.
+    Federal {
+        /// Which one.
+        holiday: FederalHoliday,
+        /// Kept on a weekday next to its own date, which fell on a weekend.
+        observed: bool,
+    },
+    /// One of the association's own holidays, as its configuration names it.
+    Own {
+        /// The name in English, e.g. `"Day after Thanksgiving"`.
+        name: String,
+        /// The name in Spanish, if the configuration gives one (`name_es`).
+        spanish: Option<String>,
+    },
+}
+
+impl fmt::Display for HolidayName {
+    /// The English name: `"Independence Day"`, `"Independence Day (observed)"`, an own name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HolidayName::Federal {
+                holiday,
+                observed: false,
+            } => f.write_str(holiday.name()),
+            HolidayName::Federal {
+                holiday,
+                observed: true,
+            } => write!(f, "{} (observed)", holiday.name()),
+            HolidayName::Own { name, .. } => f.write_str(name),
+        }
+    }
+}
+
+/// A holiday on a particular date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
     /// The date the holiday is kept (for federal holidays, the observed date).
     pub date: NaiveDate,
-    /// The name, e.g. `"Independence Day"` or `"Independence Day (observed)"`.
-    pub name: String,
+    /// Which holiday it is; its `Display` is the English name, e.g. `"Independence Day"` or
+    /// `"Independence Day (observed)"`.
+    pub name: HolidayName,
 }
 
 /// The US federal holidays kept (observed) on dates within `year`, in date order.
@@ -174,14 +214,12 @@ pub fn us_federal_holidays(year: i32) -> Vec<Holiday> {
             if observed.year() != year {
                 continue;
             }
-            let name = if Some(observed) == holiday.actual_date(candidate_year) {
-                holiday.name().to_owned()
-            } else {
-                format!("{} (observed)", holiday.name())
-            };
             out.push(Holiday {
                 date: observed,
-                name,
+                name: HolidayName::Federal {
+                    holiday,
+                    observed: Some(observed) != holiday.actual_date(candidate_year),
+                },
             });
         }
     }
@@ -214,8 +252,8 @@ impl fmt::Display for BaseCalendar {
 pub enum NonWorkday {
     /// A Saturday or a Sunday (weekends win over holidays when both apply).
     Weekend(Weekday),
-    /// A holiday in the association's calendar, with its name.
-    Holiday(String),
+    /// A holiday in the association's calendar.
+    Holiday(HolidayName),
 }
 
 /// A day passed over when moving a date forward to a workday.
@@ -250,7 +288,7 @@ pub enum CalendarError {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HolidayCalendar {
     base: BaseCalendar,
-    added: BTreeMap<NaiveDate, String>,
+    added: BTreeMap<NaiveDate, HolidayName>,
     removed: BTreeSet<NaiveDate>,
 }
 
@@ -274,9 +312,15 @@ impl HolidayCalendar {
         }
     }
 
-    /// Adds a holiday on `date` named `name` (replacing any name the date had).
+    /// Adds a holiday on `date` named `name`, in English only (replacing any name the date had).
     pub fn add(&mut self, date: NaiveDate, name: impl Into<String>) {
-        self.added.insert(date, name.into());
+        self.add_named(date, name.into(), None);
+    }
+
+    /// Adds a holiday on `date` with its English name and, if given, its Spanish one (replacing
+    /// any name the date had).
+    pub fn add_named(&mut self, date: NaiveDate, name: String, spanish: Option<String>) {
+        self.added.insert(date, HolidayName::Own { name, spanish });
     }
 
     /// Removes `date` from the base calendar (an added holiday on the same date stays).
@@ -289,8 +333,13 @@ impl HolidayCalendar {
         self.base
     }
 
-    /// The name of the holiday kept on `date`, if any (weekends are not holidays).
+    /// The English name of the holiday kept on `date`, if any (weekends are not holidays).
     pub fn holiday_on(&self, date: NaiveDate) -> Option<String> {
+        self.holiday_named(date).map(|name| name.to_string())
+    }
+
+    /// Which holiday is kept on `date`, if any (weekends are not holidays).
+    pub fn holiday_named(&self, date: NaiveDate) -> Option<HolidayName> {
         if let Some(name) = self.added.get(&date) {
             return Some(name.clone());
         }
@@ -300,8 +349,8 @@ impl HolidayCalendar {
         self.base_holiday_on(date)
     }
 
-    /// The name of the base calendar's holiday on `date`, ignoring additions and removals.
-    fn base_holiday_on(&self, date: NaiveDate) -> Option<String> {
+    /// The base calendar's holiday on `date`, ignoring additions and removals.
+    fn base_holiday_on(&self, date: NaiveDate) -> Option<HolidayName> {
         match self.base {
             BaseCalendar::None => None,
             BaseCalendar::UsFederal => us_federal_holidays(date.year())
@@ -315,7 +364,7 @@ impl HolidayCalendar {
     pub fn non_workday(&self, date: NaiveDate) -> Option<NonWorkday> {
         match date.weekday() {
             day @ (Weekday::Sat | Weekday::Sun) => Some(NonWorkday::Weekend(day)),
-            _ => self.holiday_on(date).map(NonWorkday::Holiday),
+            _ => self.holiday_named(date).map(NonWorkday::Holiday),
         }
     }
 
@@ -350,7 +399,9 @@ impl HolidayCalendar {
 /// roll_forward = true              # default true: a deadline on a weekend or holiday moves
 ///                                  # to the next workday; false leaves it where it falls
 /// holiday_calendar = "us-federal"  # default "us-federal"; "none" means weekends only
-/// extra_holidays = [{ date = "2026-11-27", name = "Day after Thanksgiving" }]  # default []
+/// extra_holidays = [{ date = "2026-11-27", name = "Day after Thanksgiving",
+///                     name_es = "Día después de Acción de Gracias" }]  # default []; name_es
+///                                  # optional: the name Spanish pages show
 /// removed_holidays = ["2026-10-12"]  # default []: dates taken out of holiday_calendar
 /// ```
 ///
@@ -391,6 +442,9 @@ pub struct ExtraHoliday {
     pub date: NaiveDate,
     /// The name shown in explanations, e.g. `"Day after Thanksgiving"`.
     pub name: String,
+    /// The name shown in Spanish explanations; without it they show `name`.
+    #[serde(default)]
+    pub name_es: Option<String>,
 }
 
 /// A `[deadline]` table that parsed but does not make sense.
@@ -399,6 +453,9 @@ pub enum SettingsError {
     /// An extra holiday has an empty name.
     #[error("extra_holidays: the holiday on {0} needs a name")]
     EmptyName(NaiveDate),
+    /// An extra holiday's Spanish name is given but empty.
+    #[error("extra_holidays: the holiday on {0} has an empty name_es (leave the key out instead)")]
+    EmptySpanishName(NaiveDate),
     /// The same date is listed twice in `extra_holidays`.
     #[error("extra_holidays: {0} is listed more than once")]
     DuplicateExtra(NaiveDate),
@@ -428,10 +485,16 @@ impl DeadlineSettings {
             if extra.name.trim().is_empty() {
                 return Err(SettingsError::EmptyName(extra.date));
             }
+            let spanish = match &extra.name_es {
+                Some(name) if name.trim().is_empty() => {
+                    return Err(SettingsError::EmptySpanishName(extra.date));
+                }
+                name => name.as_deref().map(|n| n.trim().to_owned()),
+            };
             if calendar.added.contains_key(&extra.date) {
                 return Err(SettingsError::DuplicateExtra(extra.date));
             }
-            calendar.add(extra.date, extra.name.trim());
+            calendar.add_named(extra.date, extra.name.trim().to_owned(), spanish);
         }
         for &date in &self.removed_holidays {
             if calendar.added.contains_key(&date) {
@@ -536,7 +599,7 @@ mod tests {
     fn names_2026() -> Vec<(NaiveDate, String)> {
         us_federal_holidays(2026)
             .into_iter()
-            .map(|h| (h.date, h.name))
+            .map(|h| (h.date, h.name.to_string()))
             .collect()
     }
 
@@ -583,11 +646,18 @@ mod tests {
         let y2021 = us_federal_holidays(2021);
         let last = y2021.last().unwrap();
         assert_eq!(last.date, d("2021-12-31"));
-        assert_eq!(last.name, "New Year's Day (observed)");
+        assert_eq!(last.name.to_string(), "New Year's Day (observed)");
+        assert_eq!(
+            last.name,
+            HolidayName::Federal {
+                holiday: FederalHoliday::NewYearsDay,
+                observed: true
+            }
+        );
         assert!(
             us_federal_holidays(2022)
                 .iter()
-                .all(|h| !h.name.starts_with("New Year's Day"))
+                .all(|h| !h.name.to_string().starts_with("New Year's Day"))
         );
         // 2028-01-01 is a Saturday too.
         let cal = HolidayCalendar::us_federal();
@@ -602,7 +672,7 @@ mod tests {
         assert!(
             us_federal_holidays(2020)
                 .iter()
-                .all(|h| !h.name.starts_with("Juneteenth"))
+                .all(|h| !h.name.to_string().starts_with("Juneteenth"))
         );
         assert_eq!(
             HolidayCalendar::us_federal()
@@ -613,7 +683,7 @@ mod tests {
         assert!(
             us_federal_holidays(1985)
                 .iter()
-                .all(|h| !h.name.contains("Martin Luther King"))
+                .all(|h| !h.name.to_string().contains("Martin Luther King"))
         );
         assert_eq!(us_federal_holidays(1986).len(), 10);
     }
@@ -674,7 +744,10 @@ mod tests {
                 },
                 SkippedDay {
                     date: d("2026-09-07"),
-                    reason: NonWorkday::Holiday("Labor Day".into())
+                    reason: NonWorkday::Holiday(HolidayName::Federal {
+                        holiday: FederalHoliday::LaborDay,
+                        observed: false
+                    })
                 },
             ]
         );
@@ -714,7 +787,7 @@ mod tests {
             holiday_calendar = "us-federal"
             extra_holidays = [
                 { date = "2026-11-27", name = "Day after Thanksgiving" },
-                { date = 2026-12-24, name = "Christmas Eve" },
+                { date = 2026-12-24, name = "Christmas Eve", name_es = " Nochebuena " },
             ]
             removed_holidays = ["2026-10-12", 2026-11-11]
             "#,
@@ -729,6 +802,20 @@ mod tests {
         assert_eq!(
             cal.holiday_on(d("2026-12-24")).as_deref(),
             Some("Christmas Eve")
+        );
+        assert_eq!(
+            cal.holiday_named(d("2026-12-24")),
+            Some(HolidayName::Own {
+                name: "Christmas Eve".into(),
+                spanish: Some("Nochebuena".into())
+            })
+        );
+        assert_eq!(
+            cal.holiday_named(d("2026-11-27")),
+            Some(HolidayName::Own {
+                name: "Day after Thanksgiving".into(),
+                spanish: None
+            })
         );
         assert_eq!(cal.holiday_on(d("2026-10-12")), None);
         assert_eq!(cal.holiday_on(d("2026-11-11")), None);
@@ -786,6 +873,14 @@ mod tests {
         assert_eq!(
             empty.calendar().unwrap_err(),
             SettingsError::EmptyName(d("2026-10-13"))
+        );
+        let empty_spanish = parse(
+            "[deadline]\nextra_holidays = [{ date = \"2026-10-13\", name = \"x\", name_es = \"\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            empty_spanish.calendar().unwrap_err().to_string(),
+            "extra_holidays: the holiday on 2026-10-13 has an empty name_es (leave the key out instead)"
         );
         let twice = parse(
             "[deadline]\nextra_holidays = [{ date = \"2026-10-13\", name = \"a\" }, { date = \"2026-10-13\", name = \"b\" }]\n",

@@ -160,11 +160,14 @@ async fn show(
     value["letters"] = detail.letters.iter().map(letter_json).collect();
     value["deadline"] = deadline_view::build(
         &app.config,
-        c.concluded_on,
-        c.discovered_on,
-        detail.record.first_contact,
-        detail.record.termination_date,
+        deadline_view::CaseDates {
+            concluded: c.concluded_on,
+            discovered: c.discovered_on,
+            first_contact: detail.record.first_contact,
+            termination: detail.record.termination_date,
+        },
         today,
+        crate::i18n::Lang::En,
     )
     .json();
     Ok(Json(value))

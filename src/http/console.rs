@@ -146,11 +146,14 @@ async fn case_page(
     let retention = app.config.retention;
     let deadline = deadline_view::build(
         &app.config,
-        detail.concern.concluded_on,
-        detail.concern.discovered_on,
-        detail.record.first_contact,
-        detail.record.termination_date,
+        deadline_view::CaseDates {
+            concluded: detail.concern.concluded_on,
+            discovered: detail.concern.discovered_on,
+            first_contact: detail.record.first_contact,
+            termination: detail.record.termination_date,
+        },
         today,
+        crate::i18n::Lang::En,
     );
     let page = CasePage::new(
         Chrome::new(app.site(), user),

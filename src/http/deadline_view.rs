@@ -5,8 +5,10 @@
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
-use crate::i18n::Lang;
+use crate::domain::deadline::{
+    self, DeadlineInput, FILING_WINDOW_DAYS, Status, SuspensionEpisode, SuspensionKind,
+};
+use crate::i18n::{Lang, deadline_steps};
 
 /// The deadline of one case, in words; serialized as the follow-up API's `deadline` object.
 #[derive(serde::Serialize)]
@@ -19,20 +21,20 @@ pub struct DeadlineView {
     pub days_suspended: u64,
     /// Days left (those that will be left when the countdown resumes, while suspended).
     pub days_remaining: Option<u64>,
-    /// One sentence per step.
+    /// One sentence per step, in the language the view was built in.
     pub explanation: Vec<String>,
 }
 
-/// Computes the view. `concluded` and `discovered` are the submitter's dates; the suspension
-/// runs from `first_contact` to `termination` (still open without one).
-pub fn build(
-    config: &Config,
-    concluded: Option<NaiveDate>,
-    discovered: Option<NaiveDate>,
-    first_contact: NaiveDate,
-    termination: Option<NaiveDate>,
-    today: NaiveDate,
-) -> DeadlineView {
+/// Computes the view, its explanation in `lang`. `concluded` and `discovered` are the
+/// submitter's dates; the suspension runs from `first_contact` to `termination` (still open
+/// without one).
+pub fn build(config: &Config, dates: CaseDates, today: NaiveDate, lang: Lang) -> DeadlineView {
+    let CaseDates {
+        concluded,
+        discovered,
+        first_contact,
+        termination,
+    } = dates;
     let episode = [SuspensionEpisode {
         kind: SuspensionKind::InformalResolution,
         start: first_contact,
@@ -41,21 +43,24 @@ pub fn build(
     let Some(concluded) = concluded else {
         let end = termination.unwrap_or(today);
         let days = (end - first_contact).num_days().max(0).unsigned_abs() + 1;
+        let key = if termination.is_some() {
+            "explain.unknown_ended"
+        } else {
+            "explain.unknown_so_far"
+        };
         return DeadlineView {
             deadline: None,
             status: "unknown",
             days_suspended: days,
             days_remaining: None,
-            explanation: vec![format!(
-                "Without the date the transaction or event ended, the deadline cannot be worked out \
-                 here. It is 180 days after the later of that date and the day the facts could \
-                 reasonably have been known, plus the {days} day(s) from {first_contact} to {end} \
-                 {} (days on or before that later date do not count).",
-                if termination.is_some() {
-                    "that informal resolution lasted"
-                } else {
-                    "so far"
-                }
+            explanation: vec![lang.f(
+                key,
+                &[
+                    ("window", &FILING_WINDOW_DAYS),
+                    ("days", &deadline_steps::days(days, lang)),
+                    ("first", &deadline_steps::day(first_contact, lang)),
+                    ("end", &deadline_steps::day(end, lang)),
+                ],
             )],
         };
     };
@@ -77,16 +82,29 @@ pub fn build(
             },
             days_suspended: report.days_suspended,
             days_remaining: Some(report.days_remaining),
-            explanation: report.explanation,
+            explanation: deadline_steps::sentences(&report.steps, lang),
         },
-        Err(e) => DeadlineView {
+        Err(_) => DeadlineView {
             deadline: None,
             status: "unknown",
             days_suspended: 0,
             days_remaining: None,
-            explanation: vec![format!("The deadline could not be computed: {e}.")],
+            explanation: vec![lang.t("explain.failed").to_owned()],
         },
     }
+}
+
+/// The dates of one case the deadline depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseDates {
+    /// When the transaction or event concluded, as the submitter gave it.
+    pub concluded: Option<NaiveDate>,
+    /// When the facts could have been known, as the submitter gave it.
+    pub discovered: Option<NaiveDate>,
+    /// The date of the first contact with the ombuds.
+    pub first_contact: NaiveDate,
+    /// The termination date, once recorded.
+    pub termination: Option<NaiveDate>,
 }
 
 impl DeadlineView {

@@ -123,11 +123,14 @@ fn thread_page(
         deadline: DeadlineLines::new(
             &deadline_view::build(
                 &app.config,
-                thread.concern.concluded_on,
-                thread.concern.discovered_on,
-                thread.first_contact,
-                thread.termination_date,
+                deadline_view::CaseDates {
+                    concluded: thread.concern.concluded_on,
+                    discovered: thread.concern.discovered_on,
+                    first_contact: thread.first_contact,
+                    termination: thread.termination_date,
+                },
                 app.today(),
+                lang,
             ),
             lang,
         ),
@@ -415,11 +418,14 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
     };
     let deadline = deadline_view::build(
         &app.config,
-        thread.concern.concluded_on,
-        thread.concern.discovered_on,
-        thread.first_contact,
-        thread.termination_date,
+        deadline_view::CaseDates {
+            concluded: thread.concern.concluded_on,
+            discovered: thread.concern.discovered_on,
+            first_contact: thread.first_contact,
+            termination: thread.termination_date,
+        },
         app.today(),
+        lang,
     );
     FollowupJson::Open {
         first_contact: thread.first_contact,

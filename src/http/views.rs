@@ -395,7 +395,7 @@ impl From<&super::deadline_view::DeadlineView> for DeadlineLines {
 }
 
 impl DeadlineLines {
-    /// The headline in `lang`; the step-by-step explanation stays in English.
+    /// The headline in `lang`, beside the explanation in the language the view was built in.
     pub fn new(view: &super::deadline_view::DeadlineView, lang: Lang) -> Self {
         Self {
             headline: view.headline_in(lang),

@@ -17,7 +17,7 @@ use crate::domain::deadline::{
     SuspensionEpisode, SuspensionKind,
 };
 use crate::domain::holidays::HolidayCalendar;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, deadline_steps};
 
 /// Width of the plain-text letter, in characters.
 pub const TEXT_WIDTH: usize = 72;
@@ -61,9 +61,6 @@ pub enum Block {
     Text(String),
     /// Numbered steps.
     Steps(Vec<String>),
-    /// Numbered steps written in English inside a letter in another language (the deadline
-    /// rules explain themselves in English only).
-    EnglishSteps(Vec<String>),
     /// Terms and their values.
     Facts(Vec<(String, String)>),
     /// Text kept exactly as it is, line by line (the certificate).
@@ -128,9 +125,8 @@ impl TerminationNotice {
     }
 
     /// [`TerminationNotice::compose`] in `lang`: the same dates, deadline and certificate, the
-    /// words taken from the `[notice]` section of `translations/{lang}.toml`. The deadline's
-    /// step-by-step explanation comes from the deadline rules, which write English only; a
-    /// notice in another language says so and marks the steps as English.
+    /// words taken from the `[notice]` section of `translations/{lang}.toml`, and the deadline's
+    /// step-by-step explanation from its `[explain]` section.
     ///
     /// # Errors
     /// [`NoticeError::Deadline`] for dates at the end of the calendar.
@@ -274,7 +270,7 @@ impl TerminationNotice {
             for block in &section.blocks {
                 match block {
                     Block::Text(text) => push_wrapped(&mut out, text, "", ""),
-                    Block::Steps(steps) | Block::EnglishSteps(steps) => {
+                    Block::Steps(steps) => {
                         for (i, step) in steps.iter().enumerate() {
                             let number = format!("{}. ", i + 1);
                             let hang = " ".repeat(number.len());
@@ -384,22 +380,11 @@ fn known_deadline(
             }
         }
     }
-    let steps: Vec<String> = report
-        .explanation
-        .iter()
-        .map(|s| glue_weekdays(s))
-        .collect();
-    if w.0 == Lang::En {
-        blocks.push(Block::Text(w.t("notice.how_worked")));
-        blocks.push(Block::Steps(steps));
-    } else {
-        blocks.push(Block::Text(format!(
-            "{} {}",
-            w.t("notice.how_worked"),
-            w.t("notice.explanation_language")
-        )));
-        blocks.push(Block::EnglishSteps(steps));
-    }
+    blocks.push(Block::Text(w.t("notice.how_worked")));
+    blocks.push(Block::Steps(deadline_steps::sentences_unbroken(
+        &report.steps,
+        w.0,
+    )));
     Section {
         heading: w.t("notice.deadline_heading"),
         blocks,
@@ -482,28 +467,6 @@ impl Words {
 /// The no-break space: HTML shows it as a space that does not break; the plain text writes a
 /// plain space after wrapping.
 const NO_BREAK: &str = "\u{a0}";
-
-/// The explanation's "Tuesday 2026-08-18" kept on one line.
-fn glue_weekdays(text: &str) -> String {
-    let mut glued = text.to_owned();
-    for weekday in [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ] {
-        for digit in '0'..='9' {
-            glued = glued.replace(
-                &format!("{weekday} {digit}"),
-                &format!("{weekday}{NO_BREAK}{digit}"),
-            );
-        }
-    }
-    glued
-}
 
 /// Appends `text` wrapped at [`TEXT_WIDTH`], the first line starting with `first` and the
 /// others with `rest`. A word longer than the line stays whole on a line of its own.

@@ -439,11 +439,31 @@ async function followup(browser) {
   // The notice is written in the page's language, and marked so.
   const noticeLang = await page.getAttribute('pre.letter-text', 'lang');
   check(noticeLang === lang, `the notice on the follow-up page is marked lang=${noticeLang}`);
+  let steps = [];
   if (INPUT.closed) {
     await inspect(page, `followup-closed-${lang}`);
   } else {
     check(main.includes(INPUT.reply), `the ombuds' reply is not on the page: ${main}`);
     await inspect(page, `followup-thread-${lang}`);
+    // How the deadline was worked out, opened as a reader does (from the keyboard: Tab to the
+    // summary and Enter), all of it in the page's language.
+    if (INPUT.keyboard) {
+      await tabTo(page, 'deadline-how');
+      await page.keyboard.press('Enter');
+    } else {
+      await page.locator('#deadline-how').click();
+    }
+    check(
+      await page.locator('#deadline-how').evaluate((summary) => summary.parentElement.open),
+      'the explanation of the deadline did not open',
+    );
+    steps = await page.locator('#deadline-steps li').allInnerTexts();
+    check(steps.length >= 1 && steps.every((s) => s.trim() !== ''), 'no step explains the deadline');
+    check(
+      (await page.locator('section[aria-labelledby="deadline-heading"] [lang]').count()) === 0,
+      'part of the deadline is marked as written in another language',
+    );
+    await inspect(page, `followup-deadline-${lang}`);
     // A message back, with Enter in the text box's form.
     await page.locator('#message').fill(INPUT.message);
     await navigates(page, () => page.locator('form[action^="/followup/messages"] button').click());
@@ -476,7 +496,7 @@ async function followup(browser) {
     'a changed certificate is not marked invalid',
   );
   await inspect(page, `verify-refused-${lang}`);
-  return { verified, certificate: block, main };
+  return { verified, certificate: block, main, steps };
 }
 
 /// A board member opens the quarter's report and downloads its CSV.

@@ -197,6 +197,24 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
             _ => "began on Monday, 2 February 2026 and ended on Friday, 13 March 2026",
         };
         assert!(verified.contains(says), "{verified}");
+        // The steps of the deadline in the page's language: the English submitter gave no
+        // dates, so one sentence says how to work it out; the Spanish one gave the conclusion.
+        let steps = read["steps"].as_array().unwrap();
+        let first = steps[0].as_str().unwrap();
+        match lang {
+            "es" => {
+                assert!(
+                    first.starts_with("Los 180 días se cuentan a partir del sábado 2026-01-10"),
+                    "{steps:?}"
+                );
+                assert_eq!(steps.len(), 6, "{steps:?}");
+            }
+            _ => assert!(
+                first.starts_with("Without the date the transaction or event ended")
+                    && first.contains("the 40 days from Monday 2026-02-02 to Friday 2026-03-13"),
+                "{steps:?}"
+            ),
+        }
     }
 
     // 4. The ombuds closes both cases; the notice stays readable with the receipt.

@@ -236,6 +236,71 @@ fn config_deadline_table_sets_holidays_and_roll_forward() {
 }
 
 #[test]
+fn the_explanation_in_spanish_names_the_associations_holiday_in_spanish() {
+    let file = config_file(
+        r#"
+        [deadline]
+        extra_holidays = [{ date = "2026-07-13", name = "Association Day", name_es = "Día de la Asociación" }]
+        "#,
+    );
+    let path = file.path().to_str().unwrap();
+    let args = |lang: &'static str| {
+        [
+            "--concluded",
+            "2026-01-13",
+            "--config",
+            path,
+            "--as-of",
+            "2026-01-13",
+            "--lang",
+            lang,
+        ]
+    };
+    let spanish = ok(&args("es"));
+    let english = ok(&args("en"));
+    // The same computation; only the words differ.
+    assert_eq!(spanish["deadline"], "2026-07-14");
+    assert_eq!(spanish["rolled_over"], english["rolled_over"]);
+    assert_eq!(spanish["rolled_over"][1]["reason"], "Association Day");
+    let steps: Vec<&str> = spanish["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps[3],
+        "El domingo 2026-07-12 cae en fin de semana y el lunes 2026-07-13 es día festivo (Día de la Asociación), así que el plazo pasa al siguiente día hábil, el martes 2026-07-14."
+    );
+    assert!(steps[0].starts_with("Los 180 días se cuentan a partir del martes 2026-01-13"));
+    assert_eq!(
+        english["explanation"][3],
+        "Sunday 2026-07-12 falls on a weekend and Monday 2026-07-13 is a holiday (Association Day), so the deadline moves to the next workday, Tuesday 2026-07-14."
+    );
+    // English is the default.
+    let default = ok(&args("en")[..6]);
+    assert_eq!(default["explanation"], english["explanation"]);
+
+    assert_eq!(
+        bad(&["--concluded", "2026-01-13", "--lang", "fr"]),
+        "error: --lang \"fr\": expected one of en, es"
+    );
+    let empty = config_file(
+        "[deadline]\nextra_holidays = [{ date = \"2026-07-13\", name = \"A\", name_es = \" \" }]\n",
+    );
+    let message = bad(&[
+        "--concluded",
+        "2026-01-13",
+        "--config",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert!(
+        message.ends_with("[deadline] extra_holidays: the holiday on 2026-07-13 has an empty name_es (leave the key out instead)"),
+        "{message}"
+    );
+}
+
+#[test]
 fn config_can_turn_roll_forward_off_and_drop_the_calendar() {
     let off = config_file("[deadline]\nroll_forward = false\n");
     let out = ok(&[

@@ -68,6 +68,31 @@ async fn spanish_is_chosen_by_the_link_alone_and_carried_through_the_forms(engin
     assert!(html.contains("lunes, 2 de marzo de 2026"), "{html}");
     assert!(html.contains("href=\"/followup?lang=es\""));
 
+    // Read back with the receipt: without the transaction's date, the deadline's one sentence
+    // says how to work it out, in Spanish.
+    let receipt = html
+        .split("<p class=\"receipt\" lang=\"en\"><code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    let thread: serde_json::Value = client
+        .get(server.at("/api/v1/followup?lang=es"))
+        .header("authorization", format!("Receipt {receipt}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(thread["deadline"]["status"], "unknown");
+    assert_eq!(
+        thread["deadline"]["explanation"],
+        serde_json::json!([
+            "Sin la fecha en que terminó la transacción o el hecho, el plazo no se puede calcular aquí. Son 180 días a partir de la más tardía entre esa fecha y el día en que se pudieron conocer los hechos con una diligencia razonable, más los días de resolución informal transcurridos hasta ahora, del lunes 2026-03-02 al lunes 2026-03-02 (1 día; los días de esa fecha más tardía o anteriores no cuentan)."
+        ])
+    );
+
     // Any other value, or none, is English.
     for path in ["/followup?lang=fr", "/verify", "/verify?lang=EN"] {
         let html = client

@@ -97,11 +97,29 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
                 .as_str()
                 .unwrap()
                 .to_owned();
-            (letters[0].clone(), said)
+            (
+                letters[0].clone(),
+                said,
+                thread["deadline"]["explanation"].clone(),
+            )
         }
     };
-    let (english, said_en) = thread("").await;
-    let (spanish, said_es) = thread("?lang=es").await;
+    let (english, said_en, steps_en) = thread("").await;
+    let (spanish, said_es, steps_es) = thread("?lang=es").await;
+
+    // The deadline's steps in the reader's language, the same number of them.
+    assert_eq!(
+        steps_en[0],
+        "The 180 days count from Saturday 2026-01-10, the date the transaction or event concluded (no later date of discovery was given); day 1 is Sunday 2026-01-11."
+    );
+    assert_eq!(
+        steps_es[0],
+        "Los 180 días se cuentan a partir del sábado 2026-01-10, la fecha en que terminó la transacción o el hecho (no se indicó una fecha posterior en que se conocieran los hechos); el día 1 es el domingo 2026-01-11."
+    );
+    assert_eq!(
+        steps_es.as_array().map(Vec::len),
+        steps_en.as_array().map(Vec::len)
+    );
 
     // The service's reply announcing the notice reads in the same language as the page, and in
     // English on the console.
@@ -196,6 +214,17 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     assert!(html.contains("LA RESOLUCIÓN INFORMAL HA TERMINADO"));
     assert!(html.contains("Days-Suspended: 40"));
     assert!(!html.contains("solo está en inglés"), "{html}");
+    // The page's own deadline section explains itself in Spanish too.
+    assert!(
+        html.contains("<summary id=\"deadline-how\">Cómo se calculó</summary>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<ol id=\"deadline-steps\"><li>Los 180 días se cuentan a partir del sábado 2026-01-10,"
+        ),
+        "{html}"
+    );
     let html = server
         .client()
         .post(server.at("/followup"))
@@ -231,8 +260,12 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     assert!(es_page.contains("<h1>La resolución informal ha terminado</h1>"));
     assert!(es_page.contains("<time datetime=\"2026-03-13\">viernes,\u{a0}13\u{a0}de\u{a0}marzo\u{a0}de\u{a0}2026</time>"), "{es_page}");
     assert!(
-        es_page.contains("<ol lang=\"en\">"),
-        "the English steps are marked"
+        !es_page.contains("<ol lang=\"en\">"),
+        "no step is left in English"
+    );
+    assert!(
+        es_page.contains("<li>Los 180 días se cuentan a partir del sábado\u{a0}2026-01-10,"),
+        "{es_page}"
     );
     assert!(es_page.contains("Days-Suspended: 40"));
     let en_page = printable("").await;

@@ -7,6 +7,12 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::domain::holidays::HolidayCalendar;
+use crate::i18n::{Lang, deadline_steps};
+
+/// The explanation in English.
+fn en(report: &DeadlineReport) -> Vec<String> {
+    deadline_steps::sentences(&report.steps, Lang::En)
+}
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -81,7 +87,7 @@ fn worked_example_from_domain_md() {
     assert_eq!(r.episodes[0].outcome, EpisodeOutcome::Counted);
     assert_eq!(r.episodes[0].days_added, 40);
     assert_eq!(
-        r.explanation,
+        en(&r),
         vec![
             "The 180 days count from Saturday 2026-01-10, the date the transaction or event concluded (no later date of discovery was given); day 1 is Sunday 2026-01-11.",
             "Without any suspension the deadline would be Thursday 2026-07-09, 180 calendar days after Saturday 2026-01-10 (before any weekend or holiday move).",
@@ -120,7 +126,7 @@ fn worked_example_while_informal_resolution_is_open() {
     assert_eq!(resumed.status, Status::Running);
     assert_eq!(resumed.days_remaining, 157);
     assert!(
-        r.explanation
+        en(&r)
             .iter()
             .any(|s| s.contains("resumes the next day with 158 days left"))
     );
@@ -134,7 +140,7 @@ fn rule1_trigger_is_the_later_of_conclusion_and_discovery() {
     assert_eq!(later.trigger_date, d("2026-03-02"));
     assert_eq!(later.trigger, TriggerSource::Discovered);
     assert_eq!(later.unextended_deadline, d("2026-08-29"));
-    assert!(later.explanation[0].contains("facts could have been known"));
+    assert!(en(&later)[0].contains("facts could have been known"));
 
     let earlier = run_with("2026-01-10", Some("2025-12-01"), &[], true, "2026-01-10");
     assert_eq!(earlier.trigger_date, d("2026-01-10"));
@@ -159,7 +165,7 @@ fn rule2_days_on_or_before_the_trigger_date_do_not_count() {
     let e = &r.episodes[0];
     assert_eq!(e.days_before_trigger, 10);
     assert_eq!(e.counted_from, Some(d("2026-02-11")));
-    assert!(r.explanation[2].contains("10 days on or before Tuesday 2026-02-10 do not count"));
+    assert!(en(&r)[2].contains("10 days on or before Tuesday 2026-02-10 do not count"));
 
     let all_before = run(
         "2026-01-10",
@@ -172,7 +178,7 @@ fn rule2_days_on_or_before_the_trigger_date_do_not_count() {
         EpisodeOutcome::BeforeTrigger
     );
     assert_eq!(all_before.deadline, Some(d("2026-07-09")));
-    assert!(all_before.explanation[2].contains("adds no days: all of it falls on or before"));
+    assert!(en(&all_before)[2].contains("adds no days: all of it falls on or before"));
 }
 
 #[test]
@@ -190,7 +196,7 @@ fn rule2_a_day_covered_by_two_episodes_counts_once() {
     assert_eq!(r.episodes[0].kind, SuspensionKind::InformalResolution);
     assert_eq!(r.episodes[1].days_already_counted, 13);
     assert_eq!(r.episodes[1].days_added, 18);
-    assert!(r.explanation[3].contains("13 days had already been counted"));
+    assert!(en(&r)[3].contains("13 days had already been counted"));
 
     let inside = run(
         "2026-01-10",
@@ -202,7 +208,7 @@ fn rule2_a_day_covered_by_two_episodes_counts_once() {
     );
     assert_eq!(inside.days_suspended, 40);
     assert_eq!(inside.episodes[1].outcome, EpisodeOutcome::AlreadyCounted);
-    assert!(inside.explanation[3].contains("every day of it was already counted"));
+    assert!(en(&inside)[3].contains("every day of it was already counted"));
 }
 
 #[test]
@@ -214,7 +220,7 @@ fn rule2_an_episode_of_one_day_adds_one_day() {
     );
     assert_eq!(r.days_suspended, 1);
     assert_eq!(r.deadline, Some(d("2026-07-10")));
-    assert!(r.explanation[2].contains("adds 1 day (both dates included)"));
+    assert!(en(&r)[2].contains("adds 1 day (both dates included)"));
 }
 
 // ---------------------------------------------------------------- rule 3
@@ -231,9 +237,7 @@ fn rule3_an_episode_after_the_window_closed_extends_nothing() {
     assert_eq!(after.deadline, Some(d("2026-07-09")));
     assert_eq!(after.status, Status::Expired);
     assert_eq!(after.episodes[0].outcome, EpisodeOutcome::AfterWindowClosed);
-    assert!(
-        after.explanation[2].contains("after the filing window had closed on Thursday 2026-07-09")
-    );
+    assert!(en(&after)[2].contains("after the filing window had closed on Thursday 2026-07-09"));
 
     // Starting on the deadline itself still counts.
     let on = run(
@@ -291,7 +295,7 @@ fn rule4_weekend_then_holiday_moves_to_the_next_workday() {
     assert_eq!(r.rolled_forward_from, Some(d("2026-09-05")));
     let reasons: Vec<&str> = r.rolled_over.iter().map(|x| x.reason.as_str()).collect();
     assert_eq!(reasons, ["Saturday", "Sunday", "Labor Day"]);
-    assert!(r.explanation.contains(
+    assert!(en(&r).contains(
         &"Saturday 2026-09-05 falls on a weekend, Sunday 2026-09-06 falls on a weekend and Monday 2026-09-07 is a holiday (Labor Day), so the deadline moves to the next workday, Tuesday 2026-09-08.".to_owned()
     ));
     // Counted from the as-of date to the rolled deadline.
@@ -304,7 +308,7 @@ fn rule4_weekday_holiday_moves_one_day() {
     let r = run("2026-05-30", &[], "2026-11-26");
     assert_eq!(r.deadline, Some(d("2026-11-27")));
     assert!(
-        r.explanation
+        en(&r)
             .iter()
             .any(|s| s.contains("is a holiday (Thanksgiving Day)"))
     );
@@ -356,13 +360,7 @@ fn rule5_no_deadline_while_a_counted_episode_is_open() {
     assert_eq!(earlier.status, Status::Suspended);
     assert_eq!(earlier.days_suspended, 0);
     assert_eq!(earlier.days_remaining, 131);
-    assert!(
-        earlier
-            .explanation
-            .last()
-            .unwrap()
-            .contains("was still running")
-    );
+    assert!(en(&earlier).last().unwrap().contains("was still running"));
 }
 
 #[test]
@@ -397,7 +395,7 @@ fn rule6_roll_forward_off_keeps_a_weekend_deadline() {
     assert_eq!(r.deadline, Some(d("2026-09-05")));
     assert_eq!(r.rolled_forward_from, None);
     assert!(!r.roll_forward);
-    assert!(r.explanation.iter().any(|s| s.contains(
+    assert!(en(&r).iter().any(|s| s.contains(
         "roll-forward is turned off, so the deadline stays on Saturday 2026-09-05 even though it falls on a weekend"
     )));
 }
@@ -409,16 +407,11 @@ fn status_on_the_deadline_and_after() {
     let last = run("2026-01-10", &[], "2026-07-09");
     assert_eq!(last.status, Status::Running);
     assert_eq!(last.days_remaining, 0);
-    assert!(
-        last.explanation
-            .last()
-            .unwrap()
-            .contains("this is the last day")
-    );
+    assert!(en(&last).last().unwrap().contains("this is the last day"));
     let late = run("2026-01-10", &[], "2026-07-10");
     assert_eq!(late.status, Status::Expired);
     assert_eq!(late.days_remaining, 0);
-    assert!(late.explanation.last().unwrap().contains("1 day earlier"));
+    assert!(en(&late).last().unwrap().contains("1 day earlier"));
 }
 
 #[test]
@@ -431,12 +424,7 @@ fn days_remaining_skips_recorded_suspension_ahead() {
     );
     assert_eq!(r.status, Status::Running);
     assert_eq!(r.days_remaining, 170);
-    assert!(
-        r.explanation
-            .last()
-            .unwrap()
-            .contains("not counting 40 days")
-    );
+    assert!(en(&r).last().unwrap().contains("not counting 40 days"));
 }
 
 #[test]
@@ -563,7 +551,11 @@ fn holidays() -> impl Strategy<Value = HolidayCalendar> {
             HolidayCalendar::none()
         };
         for offset in extra {
-            cal.add(at(offset), "Association holiday");
+            cal.add_named(
+                at(offset),
+                "Association holiday".to_owned(),
+                Some("Fiesta de la asociación".to_owned()),
+            );
         }
         cal
     })
@@ -673,7 +665,23 @@ proptest! {
         }
         let added: u64 = r.episodes.iter().map(|e| e.days_added).sum();
         prop_assert_eq!(added, r.days_suspended);
-        prop_assert!(r.explanation.iter().all(|s| !s.is_empty()));
+        // Every step is worded in every language, with no marker left unfilled.
+        for lang in Lang::ALL {
+            for sentence in deadline_steps::sentences(&r.steps, lang) {
+                prop_assert!(!sentence.is_empty());
+                prop_assert!(!sentence.contains(['{', '}']), "{}", sentence);
+                prop_assert!(!sentence.contains("(missing text)"), "{}", sentence);
+                if lang == Lang::Es {
+                    prop_assert!(
+                        !["day", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+                            .iter()
+                            .any(|english| sentence.contains(english)),
+                        "English in the Spanish explanation: {}",
+                        sentence
+                    );
+                }
+            }
+        }
     }
 
     #[test]
