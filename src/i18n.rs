@@ -136,6 +136,15 @@ impl Lang {
     }
 }
 
+/// `text` with its first letter a capital, in any language ("sábado …" → "Sábado …").
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// What a key no file has shows: visible rather than silent (tests keep it from happening).
 const MISSING: &str = "(missing text)";
 

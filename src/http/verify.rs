@@ -22,7 +22,7 @@ use super::decode::{FormFields, JsonObject, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
 use super::views::Site;
 use crate::config::Config;
-use crate::crypto::certificate::{self, Certificate, PublicKey};
+use crate::crypto::certificate::{self, Certificate, PublicKey, VerifyError};
 use crate::domain::concern::FieldError;
 use crate::i18n::Lang;
 use crate::letters::certified_statement;
@@ -75,11 +75,7 @@ pub async fn check_form(
             Ok(page.into_response())
         }
         Err(error) => {
-            let reason = capitalised(&error.to_string());
-            page.error = Some(match lang {
-                Lang::En => reason,
-                _ => lang.f("verify.not_genuine", &[("reason", &reason)]),
-            });
+            page.error = Some(refusal(&error, lang));
             page.certificate = pasted.to_string();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -201,13 +197,42 @@ impl VerifiedView {
     }
 }
 
+/// Why a pasted certificate is not accepted, for the page in `lang`: the check's own sentence
+/// on English pages; in another language the `[verify.reason]` wording, with a malformed line's
+/// problem or an inconsistency (which the check words in English only) as a technical detail.
+fn refusal(error: &VerifyError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return capitalised(&error.to_string());
+    }
+    let reason = match error {
+        VerifyError::NotACertificate => lang.f(
+            "verify.reason.not_a_certificate",
+            &[("begin", &certificate::BEGIN)],
+        ),
+        VerifyError::MoreThanOne => lang.t("verify.reason.more_than_one").to_owned(),
+        VerifyError::Incomplete => lang.t("verify.reason.incomplete").to_owned(),
+        VerifyError::Malformed { line, problem } => lang.f(
+            "verify.reason.malformed",
+            &[("line", line), ("problem", problem)],
+        ),
+        VerifyError::UnsupportedFormat { format } => {
+            lang.f("verify.reason.unsupported_format", &[("format", format)])
+        }
+        VerifyError::WrongKey { claimed, trusted } => lang.f(
+            "verify.reason.wrong_key",
+            &[("claimed", claimed), ("trusted", trusted)],
+        ),
+        VerifyError::SignatureMismatch => lang.t("verify.reason.signature_mismatch").to_owned(),
+        VerifyError::Inconsistent(detail) => {
+            lang.f("verify.reason.inconsistent", &[("detail", detail)])
+        }
+    };
+    lang.f("verify.not_genuine", &[("reason", &reason)])
+}
+
 /// A reason as a sentence: capital first letter, full stop at the end.
 fn capitalised(reason: &str) -> String {
-    let mut chars = reason.chars();
-    let mut sentence: String = chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
+    let mut sentence = crate::i18n::capitalize(reason);
     if !sentence.ends_with('.') {
         sentence.push('.');
     }

@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use super::Lang;
+use super::{Lang, capitalize};
 use crate::domain::deadline::{
     EpisodeEffect, Excluded, FILING_WINDOW_DAYS, Step, SuspensionEpisode, SuspensionKind,
     TriggerReason,
@@ -485,15 +485,6 @@ fn weekday_key(weekday: Weekday) -> &'static str {
         Weekday::Fri => "explain.friday",
         Weekday::Sat => "explain.saturday",
         Weekday::Sun => "explain.sunday",
-    }
-}
-
-/// `text` with its first letter a capital (Spanish weekdays are written in lower case).
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -24,9 +24,13 @@ fn issue(server: &TestServer) -> String {
 }
 
 async fn post_form(server: &TestServer, certificate: &str) -> (u16, String) {
+    post_form_to(server, "/verify", certificate).await
+}
+
+async fn post_form_to(server: &TestServer, path: &str, certificate: &str) -> (u16, String) {
     let response = server
         .client()
-        .post(server.at("/verify"))
+        .post(server.at(path))
         .form(&[("certificate", certificate)])
         .send()
         .await
@@ -119,6 +123,57 @@ async fn a_changed_certificate_is_refused_beside_the_field_with_the_text_kept(en
         "{page}"
     );
     assert!(!page.contains("<script>"), "the pasted text is escaped");
+}
+
+on_both_engines!(every_refusal_reads_in_spanish_on_the_spanish_page);
+async fn every_refusal_reads_in_spanish_on_the_spanish_page(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let genuine = issue(&server);
+    let other_key = SigningKey::generate().unwrap();
+    let foreign = other_key
+        .issue(
+            "Example Association of REALTORS®",
+            date("2026-02-02"),
+            date("2026-03-13"),
+            date("2026-03-16"),
+        )
+        .unwrap()
+        .armoured();
+    let cut_short = genuine[..genuine.find("-----END").unwrap()].to_owned();
+    for (pasted, expected) in [
+        (
+            genuine.replace("Days-Suspended: 40", "Days-Suspended: 90"),
+            "la firma no coincide: el certificado se modificó después de emitirse o no se copió exactamente.".to_owned(),
+        ),
+        (
+            "Hola".to_owned(),
+            "no es un certificado de suspensión: ninguna línea dice «-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----».".to_owned(),
+        ),
+        (
+            cut_short,
+            "el certificado está incompleto: no hay una línea END después de su línea BEGIN".to_owned(),
+        ),
+        (
+            format!("{genuine}\n{genuine}"),
+            "el texto contiene más de un certificado; verifíquelos de uno en uno.".to_owned(),
+        ),
+        (
+            foreign,
+            format!(
+                "este certificado se hizo con otra clave (huella {}), no con la que se usó para verificarlo",
+                other_key.public_key().fingerprint()
+            ),
+        ),
+    ] {
+        let (status, page) = post_form_to(&server, "/verify?lang=es", &pasted).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("<html lang=\"es\">"));
+        let expected = format!(
+            "Este texto no es un certificado auténtico y sin cambios de esta asociación: {expected}"
+        );
+        assert!(page.contains(&expected), "missing {expected:?} in:\n{page}");
+        assert!(!page.contains("en inglés"), "{page}");
+    }
 }
 
 on_both_engines!(the_json_check_answers_fields_or_the_reason);
