@@ -238,13 +238,10 @@ struct Output {
 
 /// Parses `--lang`: one of the languages the explanation is written in.
 pub fn parse_lang(text: &str) -> Result<Lang, String> {
-    Lang::ALL
-        .into_iter()
-        .find(|lang| lang.code() == text)
-        .ok_or_else(|| {
-            let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
-            format!("expected one of {}", codes.join(", "))
-        })
+    Lang::from_code(text).ok_or_else(|| {
+        let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+        format!("expected one of {}", codes.join(", "))
+    })
 }
 
 /// The service's configuration file as far as this command cares: `[deadline]`, and the

@@ -49,18 +49,20 @@ impl Lang {
         }
     }
 
+    /// The language whose code is `code` (`"en"`, `"es"`), if there is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Lang::ALL.into_iter().find(|lang| lang.code() == code)
+    }
+
     /// The language a query string asks for (`lang=es`); English for anything else.
     pub fn from_query(query: Option<&str>) -> Self {
-        let asked = query
+        query
             .unwrap_or_default()
             .split('&')
             .filter_map(|pair| pair.split_once('='))
             .find(|(name, _)| *name == "lang")
-            .map(|(_, value)| value);
-        match asked {
-            Some("es") => Lang::Es,
-            _ => Lang::En,
-        }
+            .and_then(|(_, value)| Lang::from_code(value))
+            .unwrap_or_default()
     }
 
     /// What a link or form action appends to keep this language: `""` or `"?lang=es"`.
@@ -126,23 +128,59 @@ impl Lang {
         }
     }
 
-    /// The phrase for `key` with `{name}` replaced by each value given.
-    pub fn f(self, key: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut text = self.t(key).to_owned();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    /// A number of days: "1 day", "40 days"; "1 día", "40 días".
+    pub fn days(self, count: u64) -> String {
+        if count == 1 {
+            self.t("common.one_day").to_owned()
+        } else {
+            self.f("common.days", &[("n", &count)])
         }
-        text
+    }
+
+    /// The phrase for `key` with each `{name}` replaced by its value, in one pass: a value's own
+    /// text is never searched for markers, and a marker with no value is left as it is.
+    pub fn f(self, key: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        use std::fmt::Write as _;
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template;
+        // Byte searches: `{` and `}` are ASCII, so they never split a character.
+        while let Some(open) = rest.bytes().position(|b| b == b'{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.bytes().position(|b| b == b'}').and_then(|close| {
+                let name = &after[..close];
+                values
+                    .iter()
+                    .find(|(wanted, _)| *wanted == name)
+                    .map(|(_, value)| (close, value))
+            });
+            match value {
+                Some((close, value)) => {
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "{value}");
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 }
 
 /// `text` with its first letter a capital, in any language ("sábado …" → "Sábado …").
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = String::with_capacity(text.len() + 2);
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
     }
+    out.push_str(chars.as_str());
+    out
 }
 
 /// What a key no file has shows: visible rather than silent (tests keep it from happening).

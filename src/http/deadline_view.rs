@@ -5,9 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::domain::deadline::{
-    self, DeadlineInput, FILING_WINDOW_DAYS, Status, SuspensionEpisode, SuspensionKind,
-};
+use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
 use crate::i18n::{Lang, deadline_steps};
 
 /// The deadline of one case, in words; serialized as the follow-up API's `deadline` object.
@@ -43,24 +41,17 @@ pub fn build(config: &Config, dates: CaseDates, today: NaiveDate, lang: Lang) ->
     let Some(concluded) = concluded else {
         let end = termination.unwrap_or(today);
         let days = (end - first_contact).num_days().max(0).unsigned_abs() + 1;
-        let key = if termination.is_some() {
-            "explain.unknown_ended"
-        } else {
-            "explain.unknown_so_far"
-        };
         return DeadlineView {
             deadline: None,
             status: "unknown",
             days_suspended: days,
             days_remaining: None,
-            explanation: vec![lang.f(
-                key,
-                &[
-                    ("window", &FILING_WINDOW_DAYS),
-                    ("days", &deadline_steps::days(days, lang)),
-                    ("first", &deadline_steps::day(first_contact, lang)),
-                    ("end", &deadline_steps::day(end, lang)),
-                ],
+            explanation: vec![deadline_steps::without_conclusion(
+                first_contact,
+                end,
+                days,
+                termination.is_some(),
+                lang,
             )],
         };
     };

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use super::AppState;
 use super::case_input;
-use super::deadline_view;
+use super::deadline_view::{self, DeadlineView};
 use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::views::{
@@ -120,20 +120,7 @@ fn thread_page(
             .iter()
             .map(|l| LetterView::new(l, lang))
             .collect(),
-        deadline: DeadlineLines::new(
-            &deadline_view::build(
-                &app.config,
-                deadline_view::CaseDates {
-                    concluded: thread.concern.concluded_on,
-                    discovered: thread.concern.discovered_on,
-                    first_contact: thread.first_contact,
-                    termination: thread.termination_date,
-                },
-                app.today(),
-                lang,
-            ),
-            lang,
-        ),
+        deadline: DeadlineLines::new(&thread_deadline(app, thread, lang), lang),
         draft,
         errors,
         notice,
@@ -386,6 +373,21 @@ struct ConcernJson<'a> {
     description: &'a str,
 }
 
+/// The submitter's filing deadline today, explained in `lang`.
+fn thread_deadline(app: &AppState, thread: &FollowupThread, lang: Lang) -> DeadlineView {
+    deadline_view::build(
+        &app.config,
+        deadline_view::CaseDates {
+            concluded: thread.concern.concluded_on,
+            discovered: thread.concern.discovered_on,
+            first_contact: thread.first_contact,
+            termination: thread.termination_date,
+        },
+        app.today(),
+        lang,
+    )
+}
+
 /// The follow-up API's answer. Typed and borrowing, so the opened text is written straight into
 /// the answer instead of being copied into an intermediate JSON tree first.
 #[derive(Serialize)]
@@ -402,7 +404,7 @@ enum FollowupJson<'a> {
         concern: ConcernJson<'a>,
         messages: Vec<MessageJson>,
         letters: Vec<LetterJson>,
-        deadline: deadline_view::DeadlineView,
+        deadline: DeadlineView,
     },
 }
 
@@ -416,17 +418,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
         }
         Followup::Open(thread) => thread,
     };
-    let deadline = deadline_view::build(
-        &app.config,
-        deadline_view::CaseDates {
-            concluded: thread.concern.concluded_on,
-            discovered: thread.concern.discovered_on,
-            first_contact: thread.first_contact,
-            termination: thread.termination_date,
-        },
-        app.today(),
-        lang,
-    );
+    let deadline = thread_deadline(app, thread, lang);
     FollowupJson::Open {
         first_contact: thread.first_contact,
         termination_date: thread.termination_date,

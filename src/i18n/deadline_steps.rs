@@ -18,44 +18,48 @@ use crate::domain::holidays::{FederalHoliday, HolidayName, NonWorkday};
 
 /// The explanation of `steps` in `lang`, one sentence per step.
 pub fn sentences(steps: &[Step], lang: Lang) -> Vec<String> {
-    let words = Words {
-        lang,
-        unbroken: false,
-    };
-    steps.iter().map(|step| words.sentence(step)).collect()
+    Words::new(lang).sentences(steps)
 }
 
 /// [`sentences`] with every date kept on one line (a no-break space between weekday and date),
 /// for letters that are wrapped or printed.
 pub fn sentences_unbroken(steps: &[Step], lang: Lang) -> Vec<String> {
-    let words = Words {
+    Words {
         lang,
         unbroken: true,
-    };
-    steps.iter().map(|step| words.sentence(step)).collect()
+    }
+    .sentences(steps)
 }
 
-/// A date as the explanation writes it: "Tuesday 2026-08-18", "martes 2026-08-18".
-pub fn day(date: NaiveDate, lang: Lang) -> String {
-    Words {
-        lang,
-        unbroken: false,
-    }
-    .day(date)
-}
-
-/// A number of days: "1 day", "40 days".
-pub fn days(count: u64, lang: Lang) -> String {
-    Words {
-        lang,
-        unbroken: false,
-    }
-    .days(count)
+/// The one sentence said when the transaction's date is unknown, so there are no steps: the
+/// rule, and the days of informal resolution from `first_contact` to `end` (both included),
+/// which `ended` on `end` or last through it so far.
+pub fn without_conclusion(
+    first_contact: NaiveDate,
+    end: NaiveDate,
+    days: u64,
+    ended: bool,
+    lang: Lang,
+) -> String {
+    let words = Words::new(lang);
+    lang.f(
+        if ended {
+            "explain.unknown_ended"
+        } else {
+            "explain.unknown_so_far"
+        },
+        &[
+            ("window", &FILING_WINDOW_DAYS),
+            ("days", &lang.days(days)),
+            ("first", &words.day(first_contact)),
+            ("end", &words.day(end)),
+        ],
+    )
 }
 
 /// A holiday's name in `lang`: the `[holiday]` translation of a federal holiday, or an
 /// association's own name (its Spanish one where the configuration gives it).
-pub fn holiday_name(name: &HolidayName, lang: Lang) -> String {
+fn holiday_name(name: &HolidayName, lang: Lang) -> String {
     match name {
         HolidayName::Federal { holiday, observed } => {
             let own = lang.t(holiday_key(*holiday));
@@ -73,7 +77,7 @@ pub fn holiday_name(name: &HolidayName, lang: Lang) -> String {
 }
 
 /// The translation key of a federal holiday's name.
-pub fn holiday_key(holiday: FederalHoliday) -> &'static str {
+fn holiday_key(holiday: FederalHoliday) -> &'static str {
     match holiday {
         FederalHoliday::NewYearsDay => "holiday.new_years_day",
         FederalHoliday::MartinLutherKingJrBirthday => "holiday.martin_luther_king_jr_birthday",
@@ -100,6 +104,22 @@ struct Words {
 type Value<'a> = (&'a str, &'a dyn std::fmt::Display);
 
 impl Words {
+    /// Dates that may break across lines.
+    fn new(lang: Lang) -> Self {
+        Words {
+            lang,
+            unbroken: false,
+        }
+    }
+
+    /// One sentence per step, each starting with a capital.
+    fn sentences(self, steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|step| capitalize(&self.uncapitalized(step)))
+            .collect()
+    }
+
     /// The phrase for `key` with its values.
     fn f(self, key: &str, values: &[Value<'_>]) -> String {
         self.lang.f(key, values)
@@ -115,8 +135,8 @@ impl Words {
 
     fn day(self, date: NaiveDate) -> String {
         let weekday = self.lang.t(weekday_key(date.weekday()));
-        let iso = date.format("%Y-%m-%d");
-        let text = self.f("explain.date", &[("weekday", &weekday), ("iso", &iso)]);
+        // `NaiveDate`'s `Display` is `YYYY-MM-DD`.
+        let text = self.f("explain.date", &[("weekday", &weekday), ("iso", &date)]);
         if self.unbroken {
             text.replace(' ', "\u{a0}")
         } else {
@@ -125,11 +145,7 @@ impl Words {
     }
 
     fn days(self, count: u64) -> String {
-        if count == 1 {
-            self.f("explain.one_day", &[])
-        } else {
-            self.f("explain.days", &[("n", &count)])
-        }
+        self.lang.days(count)
     }
 
     /// "a", "a and b", "a, b and c".
@@ -149,11 +165,6 @@ impl Words {
                 self.f("explain.list_last", &[("first", &first), ("last", last)])
             }
         }
-    }
-
-    /// The sentence of one step, its first letter a capital.
-    fn sentence(self, step: &Step) -> String {
-        capitalize(&self.uncapitalized(step))
     }
 
     fn uncapitalized(self, step: &Step) -> String {

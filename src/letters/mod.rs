@@ -91,7 +91,7 @@ pub fn certified_statement(certificate: &Certificate) -> String {
          {}; the 180-day filing period was suspended for {}{resumed}.",
         long_date(certificate.first_contact()),
         long_date(certificate.termination()),
-        days(certificate.days_suspended()),
+        Lang::En.days(certificate.days_suspended()),
     )
 }
 
@@ -107,15 +107,6 @@ pub(crate) fn the_association(name: &str) -> String {
 fn starts_with_the(name: &str) -> bool {
     name.get(..4)
         .is_some_and(|start| start.eq_ignore_ascii_case("the "))
-}
-
-/// "1 day" / "40 days".
-pub(crate) fn days(count: u64) -> String {
-    if count == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{count} days")
-    }
 }
 
 /// A date written `YYYY-MM-DD`.

@@ -447,11 +447,7 @@ impl Words {
 
     /// "1 day" / "40 days".
     fn days(self, count: u64) -> String {
-        if count == 1 {
-            self.t("notice.one_day")
-        } else {
-            self.f("notice.many_days", &[("n", &count)])
-        }
+        self.0.days(count)
     }
 
     /// The association as the opening names it ("the Example Association …").

@@ -319,16 +319,7 @@ async fn the_page_script_solves_the_proof_of_work_in_a_real_browser() {
             }),
         );
         let receipt = result["receipt"].as_str().unwrap();
-        let thread: Value = server
-            .client()
-            .get(server.at("/api/v1/followup"))
-            .header("authorization", format!("Receipt {receipt}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let thread = server.followup(receipt, "").await;
         assert_eq!(thread["concern"]["description"], description);
     }
 }

@@ -11,16 +11,7 @@ async fn the_receipt_opens_the_thread_and_adds_messages_by_form_and_by_header(en
     let receipt = server.submit("My agent never returned the keys.").await;
 
     // By header.
-    let thread: Value = server
-        .client()
-        .get(server.at("/api/v1/followup"))
-        .header("authorization", format!("Receipt {receipt}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let thread = server.followup(&receipt, "").await;
     assert_eq!(thread["status"], "new");
     assert_eq!(
         thread["concern"]["description"],

@@ -76,15 +76,7 @@ async fn spanish_is_chosen_by_the_link_alone_and_carried_through_the_forms(engin
         .and_then(|rest| rest.split("</code>").next())
         .unwrap()
         .to_owned();
-    let thread: serde_json::Value = client
-        .get(server.at("/api/v1/followup?lang=es"))
-        .header("authorization", format!("Receipt {receipt}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let thread = server.followup(&receipt, "?lang=es").await;
     assert_eq!(thread["deadline"]["status"], "unknown");
     assert_eq!(
         thread["deadline"]["explanation"],

@@ -81,16 +81,7 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
         let server = &server;
         let receipt = receipt.clone();
         async move {
-            let thread: Value = server
-                .client()
-                .get(server.at(&format!("/api/v1/followup{query}")))
-                .header("authorization", format!("Receipt {receipt}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let thread = server.followup(&receipt, query).await;
             let letters = thread["letters"].as_array().unwrap();
             assert_eq!(letters.len(), 1, "{thread}");
             let said = thread["messages"].as_array().unwrap().last().unwrap()["text"]

@@ -559,6 +559,19 @@ impl TestServer {
         body["receipt"].as_str().unwrap().to_owned()
     }
 
+    /// The submitter's thread, read with `receipt` from `GET /api/v1/followup{query}`.
+    pub async fn followup(&self, receipt: &str, query: &str) -> serde_json::Value {
+        self.client()
+            .get(self.at(&format!("/api/v1/followup{query}")))
+            .header("authorization", format!("Receipt {receipt}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Everything the server printed so far, standard output then standard error.
     pub fn logs(&self) -> String {
         let read = |name: &str| fs::read_to_string(self.root.path().join(name)).unwrap_or_default();

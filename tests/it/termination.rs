@@ -102,16 +102,7 @@ async fn the_worked_example_from_first_contact_to_a_verified_notice(engine: Engi
     assert!(page.contains("40 days were added"), "and the days added");
 
     // The submitter sees the notice and the deadline with the receipt.
-    let thread: Value = server
-        .client()
-        .get(server.at("/api/v1/followup"))
-        .header("authorization", format!("Receipt {receipt}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let thread = server.followup(&receipt, "").await;
     assert_eq!(thread["deadline"]["deadline"], "2026-08-18");
     let letters = thread["letters"].as_array().unwrap();
     assert_eq!(letters.len(), 1);
