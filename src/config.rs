@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 pub mod limits;
+pub mod reports;
 
 /// The example configuration, copied by `ombuds init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../config/ombuds.example.toml");
@@ -40,14 +41,7 @@ pub struct Config {
     pub limits: limits::Limits,
 }
 
-/// The board's trend reports.
-#[derive(Debug, Clone)]
-pub struct Reports {
-    /// Threshold and optional noise.
-    pub settings: crate::domain::trends::TrendSettings,
-    /// The kinds of period released to the board.
-    pub periods: Vec<crate::domain::trends::PeriodKind>,
-}
+pub use reports::Reports;
 
 /// The association's filing-deadline rules, checked.
 #[derive(Debug, Clone)]
@@ -294,27 +288,9 @@ struct RawConfig {
     #[serde(default)]
     deadline: crate::domain::holidays::DeadlineSettings,
     #[serde(default)]
-    reports: RawReports,
+    reports: reports::RawReports,
     #[serde(default)]
     limits: limits::RawLimits,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawReports {
-    k: u32,
-    epsilon: Option<f64>,
-    periods: Vec<String>,
-}
-
-impl Default for RawReports {
-    fn default() -> Self {
-        Self {
-            k: crate::domain::trends::TrendSettings::DEFAULT_K,
-            epsilon: None,
-            periods: vec!["quarter".to_owned()],
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -551,41 +527,10 @@ impl Config {
             .calendar()
             .map_err(|e| invalid("deadline", e.to_string()))?;
 
-        let trend_settings = crate::domain::trends::TrendSettings {
-            k: raw.reports.k,
-            epsilon: raw.reports.epsilon,
-        };
-        trend_settings
-            .validate()
-            .map_err(|e| invalid(e.setting, e.problem))?;
-        let mut periods = Vec::new();
-        for word in &raw.reports.periods {
-            let kind = crate::domain::trends::PeriodKind::from_code(word).ok_or_else(|| {
-                invalid(
-                    "reports.periods",
-                    format!("{word:?} is not a period; use \"month\", \"quarter\" or \"year\""),
-                )
-            })?;
-            if !periods.contains(&kind) {
-                periods.push(kind);
-            }
-        }
-        periods.sort();
-        if periods.is_empty() {
-            return Err(invalid(
-                "reports.periods",
-                "name at least one kind of period".into(),
-            ));
-        }
-        if periods.len() > 1 && trend_settings.epsilon.is_none() {
-            return Err(invalid(
-                "reports.periods",
-                "releasing more than one kind of period (say quarters and their year) lets a \
-                 reader compare nested reports and narrow down hidden counts; release one kind, \
-                 or set reports.epsilon to add noise"
-                    .into(),
-            ));
-        }
+        let reports = raw
+            .reports
+            .check()
+            .map_err(|(setting, problem)| invalid(setting, problem))?;
 
         let database = parse_database_url(&raw.database.url, base)
             .map_err(|problem| invalid("database.url", problem))?;
@@ -663,10 +608,7 @@ impl Config {
                 roll_forward: raw.deadline.roll_forward,
                 holidays,
             },
-            reports: Reports {
-                settings: trend_settings,
-                periods,
-            },
+            reports,
             limits,
         })
     }

@@ -27,21 +27,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/reports/{period}", get(api_report))
 }
 
-/// The periods the board may see, newest first.
+/// The periods the board may see, newest first: every complete period of the configured kinds
+/// from `[reports] start` on, less those a release of which would be refused because another
+/// kind of period was released without noise (periods already frozen are always listed). What
+/// was counted plays no part in the list.
 async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
-    let Some(first) = app.store.first_counted_month().await? else {
-        return Ok(Vec::new());
-    };
-    let today = app.today();
-    let mut periods: Vec<Period> = app
-        .config
-        .reports
-        .periods
-        .iter()
-        .flat_map(|kind| Period::complete_since(*kind, first, today))
-        .collect();
-    periods.sort_by_key(|p| std::cmp::Reverse((p.last_day(), p.kind())));
-    Ok(periods)
+    let reports = &app.config.reports;
+    let frozen = app.store.frozen_trend_releases().await?;
+    let noisy = reports.settings.epsilon.is_some();
+    Ok(reports
+        .complete_periods(app.today())
+        .into_iter()
+        .filter(|p| {
+            frozen.iter().any(|r| r.period == *p)
+                || noisy
+                || frozen.iter().all(|r| r.period.kind() == p.kind())
+        })
+        .collect())
 }
 
 /// The frozen release of a period the board may see.
@@ -49,21 +51,30 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
     let not_released = || {
         Problem::NotFoundMessage(
             "This period has not been released: reports cover only the configured kinds of \
-             period, and only from the day after a period ends."
+             period, from the configured first day, and only from the day after a period ends."
                 .into(),
         )
     };
     let period: Period = period.parse().map_err(|_| not_released())?;
-    if !app.config.reports.periods.contains(&period.kind()) {
+    if app.config.reports.admits(period).is_err() {
         return Err(not_released());
     }
     match app
         .store
-        .trend_release(period, &app.config.reports.settings, app.today())
+        .trend_release(period, &app.config.reports.settings, app.today(), None)
         .await?
     {
         Ok(release) => Ok(release),
-        Err(ReleaseError::NotComplete { .. }) => Err(not_released()),
+        Err(ReleaseError::NotComplete { .. } | ReleaseError::BeforeStart { .. }) => {
+            Err(not_released())
+        }
+        Err(
+            e @ (ReleaseError::KindCommitted { .. }
+            | ReleaseError::Exposed { .. }
+            | ReleaseError::AuditFailed(_)),
+        ) => Err(Problem::NotFoundMessage(format!(
+            "This period cannot be released: {e}."
+        ))),
         Err(e) => Err(Problem::Internal(e.to_string())),
     }
 }

@@ -18,7 +18,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Serialize;
 
-use crate::domain::trends::{CategoryTable, Cell, Dimension, OneWayTable, Period, Release};
+use crate::domain::trends::{
+    CategoryTable, Cell, Dimension, OneWayTable, Period, Release, disclosure,
+};
 use crate::http::views::Site;
 
 use chart::{Chart, Group};
@@ -146,13 +148,13 @@ impl ReportView {
     pub fn new(release: &Release) -> Self {
         let period = release.period;
         let k = release.threshold;
-        let mut tables = vec![concerns_table(&release.concerns, period, k)];
+        let mut tables = concerns_tables(release);
         tables.push(one_way_table(
             "outcomes",
             "How concerns ended",
             "Outcome",
             &release.outcomes,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -160,7 +162,7 @@ impl ReportView {
             "Time from first contact to closing",
             "Time to close",
             &release.time_to_close,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -168,7 +170,7 @@ impl ReportView {
             "How concerns reached the ombuds",
             "Channel",
             &release.channels,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -176,7 +178,7 @@ impl ReportView {
             "Who raised concerns",
             "Raised by",
             &release.raised_by,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -184,7 +186,7 @@ impl ReportView {
             "Services given",
             "Service",
             &release.services,
-            k,
+            release,
             Some(
                 "A concern may receive several services, so these numbers do not add up to the \
                  number of concerns."
@@ -211,21 +213,104 @@ fn total_heading(code: &str, label: &str) -> Heading {
     }
 }
 
-/// The note of a table whose body is withheld.
-fn withheld_note(rows: &[RowView]) -> Option<String> {
-    let withheld = rows
+/// The note of a table whose body is withheld. Releases made under the current rule say how
+/// many concerns a breakdown needs ([`crate::domain::trends::disclosure::breakdown_threshold`]),
+/// which depends on the number of rows and `k` alone.
+fn withheld_note(rows: &[RowView], release: &Release) -> Option<String> {
+    let body: Vec<&RowView> = rows.iter().filter(|r| !r.is_total).collect();
+    let withheld = body
         .iter()
-        .filter(|r| !r.is_total)
         .flat_map(|r| r.values.iter())
         .all(|v| v.kind == CellKind::NotShown);
     withheld.then(|| {
-        "Not shown for this period: the numbers are too few to show any breakdown without \
-         revealing something about individual concerns."
-            .to_owned()
+        let mut note = "Not shown for this period: the numbers are too few to show any \
+                        breakdown without revealing something about individual concerns."
+            .to_owned();
+        if release.format >= 2 {
+            let needed = disclosure::breakdown_threshold(body.len(), u64::from(release.threshold));
+            note.push_str(&format!(
+                " A table of {} rows is broken down only from {needed} concerns.",
+                body.len()
+            ));
+        }
+        note
     })
 }
 
-fn concerns_table(table: &CategoryTable, period: Period, k: u32) -> TableView {
+/// The concerns tables: by kind (and by kind and sub-period when published), and for a quarter
+/// or a year released without the kinds by sub-period, the sub-periods as a table of their own.
+fn concerns_tables(release: &Release) -> Vec<TableView> {
+    let table = &release.concerns;
+    let period = release.period;
+    let k = release.threshold;
+    let split = !table.columns.is_empty() && table.rows.iter().all(|r| r.by_period.is_empty());
+    if !split {
+        return vec![concerns_table(table, release)];
+    }
+    let kinds = CategoryTable {
+        columns: Vec::new(),
+        rows: table.rows.clone(),
+        column_totals: Vec::new(),
+        total: table.total,
+    };
+    let mut tables = vec![concerns_table(&kinds, release)];
+    let (title, row_heading) = match period {
+        Period::Year(_) => ("Concerns closed, by quarter", "Quarter"),
+        _ => ("Concerns closed, by month", "Month"),
+    };
+    let columns = vec![total_heading("count", "Closed concerns")];
+    let mut rows: Vec<RowView> = table
+        .columns
+        .iter()
+        .zip(&table.column_totals)
+        .map(|(p, &cell)| RowView {
+            heading: Heading {
+                code: p.to_string(),
+                label: p.short_label(),
+            },
+            values: vec![CellView::new(cell, k)],
+            is_total: false,
+        })
+        .collect();
+    rows.push(RowView {
+        heading: total_heading("total", "All closed concerns"),
+        values: vec![CellView::new(table.total, k)],
+        is_total: true,
+    });
+    let note = withheld_note(&rows, release);
+    let chart = note.is_none().then(|| {
+        let body: Vec<&RowView> = rows.iter().filter(|r| !r.is_total).collect();
+        let groups: Vec<Group<'_>> = body
+            .iter()
+            .map(|r| Group {
+                label: &r.heading.label,
+                cells: &r.values,
+            })
+            .collect();
+        chart::bars(
+            "chart-sub_periods",
+            &format!("{title}, {}", period.label()),
+            describe(&body, &columns, true),
+            &["Closed concerns".to_owned()],
+            &groups,
+            k,
+        )
+    });
+    tables.push(TableView {
+        id: "sub_periods",
+        title: title.to_owned(),
+        row_heading,
+        columns,
+        rows,
+        note,
+        chart,
+    });
+    tables
+}
+
+fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
+    let period = release.period;
+    let k = release.threshold;
     let whole = format!("Whole {}", period.noun());
     let mut columns: Vec<Heading> = table
         .columns
@@ -263,14 +348,14 @@ fn concerns_table(table: &CategoryTable, period: Period, k: u32) -> TableView {
             .collect(),
         is_total: true,
     });
-    let note = withheld_note(&rows);
-    let (id, title) = match period {
-        Period::Month(_) => ("concerns", "Concerns closed, by kind".to_owned()),
-        Period::Quarter { .. } => ("concerns", "Concerns closed, by kind and month".to_owned()),
-        Period::Year(_) => (
+    let note = withheld_note(&rows, release);
+    let (id, title) = match (period, table.columns.is_empty()) {
+        (_, true) => ("concerns", "Concerns closed, by kind".to_owned()),
+        (Period::Year(_), false) => (
             "concerns",
             "Concerns closed, by kind and quarter".to_owned(),
         ),
+        (_, false) => ("concerns", "Concerns closed, by kind and month".to_owned()),
     };
     let chart_title = format!("{title}, {}", period.label());
     let chart = note.is_none().then(|| {
@@ -317,9 +402,10 @@ fn one_way_table<D: Dimension>(
     title: &str,
     row_heading: &'static str,
     table: &OneWayTable<D>,
-    k: u32,
+    release: &Release,
     remark: Option<String>,
 ) -> TableView {
+    let k = release.threshold;
     let columns = vec![total_heading("count", "Closed concerns")];
     let mut rows: Vec<RowView> = table
         .rows
@@ -340,7 +426,7 @@ fn one_way_table<D: Dimension>(
             is_total: true,
         });
     }
-    let note = withheld_note(&rows).or(remark);
+    let note = withheld_note(&rows, release).or(remark);
     let withheld = rows
         .iter()
         .filter(|r| !r.is_total)
@@ -576,12 +662,45 @@ fn capitalise(text: &str) -> String {
 fn method(release: &Release) -> Vec<String> {
     let k = release.threshold;
     let period = release.period;
-    let breakdown = match period {
-        Period::Month(_) => "",
-        Period::Quarter { .. } => " Kinds of concern are also shown month by month.",
-        Period::Year(_) => " Kinds of concern are also shown quarter by quarter.",
+    let by_kind_and_period = release
+        .concerns
+        .rows
+        .iter()
+        .any(|r| !r.by_period.is_empty());
+    let breakdown = match (period, by_kind_and_period) {
+        (Period::Month(_), _) => "",
+        (Period::Quarter { .. }, true) => " Kinds of concern are also shown month by month.",
+        (Period::Year(_), true) => " Kinds of concern are also shown quarter by quarter.",
+        (Period::Quarter { .. }, false) => " Concerns are also counted month by month.",
+        (Period::Year(_), false) => " Concerns are also counted quarter by quarter.",
     };
     let noun = period.noun();
+    let threshold = if release.format >= 2 {
+        format!(
+            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. A table \
+             is broken down only when its total is at least {k} times its number of rows, less \
+             one; below that, only its total is shown and its rows read \u{201c}not \
+             shown\u{201d}. Where the numbers below {k} in a table could otherwise be worked out \
+             from its total, numbers of {k} or more are hidden as \u{201c}withheld\u{201d}, \
+             taken from the bottom of the table up and never chosen by their size. Kinds of \
+             concern are broken down by month or quarter only when no such number is below \
+             {k}. These choices depend only on what is published, so knowing how they are made \
+             tells a reader nothing more. Before a report is published it is checked together \
+             with every earlier report: each hidden number must leave at least {k} possible \
+             values, and each \u{201c}fewer than {k}\u{201d} every value from 0 to {}.",
+            k.saturating_sub(1)
+        )
+    } else {
+        format!(
+            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. Where a \
+             hidden number could otherwise be worked out by subtracting shown numbers from a \
+             total (including totals that several tables share), further numbers are hidden as \
+             \u{201c}withheld\u{201d}; each of those is {k} or more. A table marked \
+             \u{201c}not shown\u{201d} has too few concerns to show any breakdown safely. Each \
+             release is checked so that no hidden number can be worked out exactly from \
+             everything it shows."
+        )
+    };
     let mut paragraphs = vec![
         format!(
             "What is counted: concerns closed in {}. When a concern is closed, one is added to \
@@ -592,15 +711,7 @@ fn method(release: &Release) -> Vec<String> {
              month is kept.",
             period.label()
         ),
-        format!(
-            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. Where a \
-             hidden number could otherwise be worked out by subtracting shown numbers from a \
-             total (including totals that several tables share), further numbers are hidden as \
-             \u{201c}withheld\u{201d}; each of those is {k} or more. A table marked \
-             \u{201c}not shown\u{201d} has too few concerns to show any breakdown safely. Each \
-             release is checked so that no hidden number can be worked out exactly from \
-             everything it shows."
-        ),
+        threshold,
     ];
     paragraphs.push(match release.noise {
         Some(noise) => format!(

@@ -248,7 +248,24 @@ fn every_chart_is_well_formed_svg_with_a_text_alternative() {
             }
             charts += 1;
         }
-        assert_eq!(charts, 6, "{period}: one chart per table");
+        let view = ReportView::new(&release(period, None));
+        let expected = view.tables.iter().filter(|t| t.chart.is_some()).count();
+        assert_eq!(charts, expected, "{period}: one chart per table broken down");
+        // A table that is not broken down says so instead of drawing a chart.
+        for table in &view.tables {
+            assert_eq!(
+                table.chart.is_none(),
+                table
+                    .note
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("Not shown for this period")),
+                "{period} {}",
+                table.id
+            );
+        }
+        if period == "2026Q3" {
+            assert_eq!(charts, 7, "every table of the quarter is broken down");
+        }
     }
 }
 
@@ -259,9 +276,15 @@ fn suppressed_cells_are_drawn_and_labelled_distinctly() {
     assert!(html.contains("fill=\"url(#chart-concerns-hatch)\""));
     assert!(html.contains("stroke-dasharray"));
     assert!(html.contains("<td class=\"count suppressed\">fewer than 5</td>"));
-    assert!(html.contains(">September fewer than 5</text>"));
-    // The text alternative of the concerns chart names the hidden cell the same way.
-    assert!(html.contains("Commission disputes: July withheld, August 5, September fewer than 5"));
+    assert!(html.contains("<td class=\"count withheld\">withheld</td>"));
+    assert!(html.contains(">fewer than 5</text>"));
+    // The text alternative of the concerns chart names the hidden cells the same way.
+    assert!(html.contains(
+        "Breakdown or loss of contact: fewer than 5; Unprofessional or possibly unethical \
+         conduct: fewer than 5; Commission disputes: withheld."
+    ));
+    // The months of the quarter are a table of their own.
+    assert!(html.contains("Bar chart. July: 18; August: 8; September: 14."));
 }
 
 #[test]

@@ -1,0 +1,192 @@
+//! The `[reports]` table: how board trend reports protect small counts (`k`, `epsilon`), which
+//! kinds of period the board sees (`periods`) and from which day (`start`). This module only
+//! reads and checks the settings, for the service and for `ombuds report` alike; what they mean
+//! is [`crate::domain::trends`]'.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::domain::trends::{Period, PeriodKind, ReleaseError, TrendSettings};
+
+/// The checked `[reports]` table.
+#[derive(Debug, Clone)]
+pub struct Reports {
+    /// Threshold and optional noise.
+    pub settings: TrendSettings,
+    /// The kinds of period released to the board, shortest first.
+    pub periods: Vec<PeriodKind>,
+    /// The first day reports cover: the board sees periods that begin on or after it.
+    pub start: NaiveDate,
+}
+
+impl Reports {
+    /// The day reports cover from when `start` is not set: 1 January 2026, the year this
+    /// version first shipped.
+    pub const DEFAULT_START: &'static str = "2026-01-01";
+
+    /// Why `period` is not one the board may see under these settings, if it is not: a kind not
+    /// configured (naming `[reports] periods`) or a period beginning before `start`.
+    pub fn admits(&self, period: Period) -> Result<(), String> {
+        if !self.periods.contains(&period.kind()) {
+            let kinds: Vec<&str> = self.periods.iter().map(|k| k.code()).collect();
+            return Err(format!(
+                "this association releases {} reports only (`[reports] periods`)",
+                kinds.join(" and ")
+            ));
+        }
+        if period.first_day() < self.start {
+            return Err(ReleaseError::BeforeStart {
+                period,
+                start: self.start,
+            }
+            .to_string());
+        }
+        Ok(())
+    }
+
+    /// Every period the board may see that is complete on `today`, newest first. The list
+    /// depends on the settings and the date alone, never on what was counted.
+    pub fn complete_periods(&self, today: NaiveDate) -> Vec<Period> {
+        let mut periods: Vec<Period> = self
+            .periods
+            .iter()
+            .flat_map(|kind| Period::complete_since(*kind, self.start, today))
+            .collect();
+        periods.sort_by_key(|p| std::cmp::Reverse((p.last_day(), p.kind())));
+        periods
+    }
+}
+
+/// `[reports]` as written in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RawReports {
+    k: u32,
+    epsilon: Option<f64>,
+    periods: Vec<String>,
+    start: Option<String>,
+}
+
+impl Default for RawReports {
+    fn default() -> Self {
+        Self {
+            k: TrendSettings::DEFAULT_K,
+            epsilon: None,
+            periods: vec!["quarter".to_owned()],
+            start: None,
+        }
+    }
+}
+
+/// A setting at fault and what is wrong with it.
+pub(crate) type Invalid = (&'static str, String);
+
+impl RawReports {
+    /// Checks every setting.
+    pub(crate) fn check(self) -> Result<Reports, Invalid> {
+        let settings = TrendSettings {
+            k: self.k,
+            epsilon: self.epsilon,
+        };
+        settings.validate().map_err(|e| (e.setting, e.problem))?;
+        let mut periods = Vec::new();
+        for word in &self.periods {
+            let kind = PeriodKind::from_code(word).ok_or_else(|| {
+                (
+                    "reports.periods",
+                    format!("{word:?} is not a period; use \"month\", \"quarter\" or \"year\""),
+                )
+            })?;
+            if !periods.contains(&kind) {
+                periods.push(kind);
+            }
+        }
+        periods.sort();
+        if periods.is_empty() {
+            return Err((
+                "reports.periods",
+                "name at least one kind of period".into(),
+            ));
+        }
+        if periods.len() > 1 && settings.epsilon.is_none() {
+            return Err((
+                "reports.periods",
+                "releasing more than one kind of period (say quarters and their year) lets a \
+                 reader compare nested reports and narrow down hidden counts; release one kind, \
+                 or set reports.epsilon to add noise"
+                    .into(),
+            ));
+        }
+        let start_text = self.start.as_deref().unwrap_or(Reports::DEFAULT_START);
+        let start = crate::domain::dates::parse_iso_date(start_text).map_err(|_| {
+            (
+                "reports.start",
+                format!(
+                    "{start_text:?} is not a date; write the first day reports cover as \
+                     YYYY-MM-DD, for example \"2026-01-01\""
+                ),
+            )
+        })?;
+        if !(1900..=9999).contains(&chrono::Datelike::year(&start)) {
+            return Err((
+                "reports.start",
+                format!("{start_text:?} is outside the years 1900 to 9999"),
+            ));
+        }
+        Ok(Reports {
+            settings,
+            periods,
+            start,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Reports, Invalid> {
+        toml::from_str::<RawReports>(text).unwrap().check()
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        crate::domain::dates::parse_iso_date(text).unwrap()
+    }
+
+    #[test]
+    fn defaults_and_the_start_setting() {
+        let reports = check("").unwrap();
+        assert_eq!(reports.settings.k, 5);
+        assert_eq!(reports.periods, [PeriodKind::Quarter]);
+        assert_eq!(reports.start, date("2026-01-01"));
+        let reports = check("start = \"2025-04-01\"").unwrap();
+        assert_eq!(reports.start, date("2025-04-01"));
+        for bad in ["start = \"April\"", "start = \"2025-13-01\"", "start = \"0001-01-01\""] {
+            let (setting, problem) = check(bad).unwrap_err();
+            assert_eq!(setting, "reports.start", "{bad}: {problem}");
+        }
+        assert_eq!(check("periods = []").unwrap_err().0, "reports.periods");
+        assert_eq!(
+            check("periods = [\"month\", \"year\"]").unwrap_err().0,
+            "reports.periods"
+        );
+        assert!(check("periods = [\"month\", \"year\"]\nepsilon = 1.0").is_ok());
+    }
+
+    #[test]
+    fn the_period_list_starts_at_the_configured_day_not_at_the_data() {
+        let reports = check("periods = [\"quarter\"]\nstart = \"2026-02-15\"").unwrap();
+        // 2026Q1 begins before the start; Q2 and Q3 are over on 2026-10-01; Q4 is not.
+        let listed: Vec<String> = reports
+            .complete_periods(date("2026-10-01"))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(listed, ["2026Q3", "2026Q2"]);
+        assert!(reports.admits("2026Q2".parse().unwrap()).is_ok());
+        let before = reports.admits("2026Q1".parse().unwrap()).unwrap_err();
+        assert!(before.contains("`[reports] start`"), "{before}");
+        let kind = reports.admits("2026-07".parse().unwrap()).unwrap_err();
+        assert!(kind.contains("`[reports] periods`"), "{kind}");
+    }
+}
