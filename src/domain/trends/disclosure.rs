@@ -66,7 +66,7 @@
 //! This module decides what to hide. It knows nothing of categories or periods and does no I/O.
 
 /// What a reader is told about one quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// The number is shown.
     Shown,

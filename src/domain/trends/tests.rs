@@ -1105,3 +1105,141 @@ mod checker {
             .collect()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The rule against a reader who knows it
+
+/// What a reader sees of one table: the label of each row (with the number if shown) and of
+/// the total.
+type Publication = (Vec<(disclosure::Status, u64)>, (disclosure::Status, u64));
+
+fn publication(cells: &[u64], k: u64) -> Publication {
+    let protected = disclosure::one_way(cells, k);
+    let shown = |status: disclosure::Status, value: u64| {
+        (status, if status.hidden() { 0 } else { value })
+    };
+    (
+        protected
+            .cells
+            .iter()
+            .zip(cells)
+            .map(|(&s, &v)| shown(s, v))
+            .collect(),
+        shown(protected.total, cells.iter().sum()),
+    )
+}
+
+/// Calls `each` with every list of `n` counts adding up to at most `max_total`.
+fn every_table(n: usize, max_total: u64, each: &mut impl FnMut(&[u64])) {
+    fn fill(cells: &mut Vec<u64>, n: usize, left: u64, each: &mut impl FnMut(&[u64])) {
+        if cells.len() == n {
+            each(cells);
+            return;
+        }
+        for v in 0..=left {
+            cells.push(v);
+            fill(cells, n, left - v, each);
+            cells.pop();
+        }
+    }
+    fill(&mut Vec::with_capacity(n), n, max_total, each);
+}
+
+/// Checks the promise of every hidden number against everything a reader who knows the rule
+/// can tell from its publication: the values it takes across every data set published the same
+/// way. `values` holds, per publication and per row, every value seen; `labels` the label.
+fn assert_promise_kept(
+    groups: &std::collections::HashMap<Publication, Vec<std::collections::BTreeSet<u64>>>,
+    k: u64,
+    what: &str,
+) -> usize {
+    let mut checked = 0;
+    for (publication, rows) in groups {
+        let labels = publication.0.iter().map(|(s, _)| *s).chain([publication.1.0]);
+        for (label, values) in labels.zip(rows) {
+            let (Some(&low), Some(&high)) = (values.first(), values.last()) else {
+                continue;
+            };
+            let ok = match label {
+                disclosure::Status::Shown => continue,
+                disclosure::Status::FewerThanK => (0..k).all(|v| values.contains(&v)),
+                disclosure::Status::Withheld => high - low + 1 >= k,
+                disclosure::Status::NotShown => low == 0 && high - low + 1 >= k,
+            };
+            checked += 1;
+            assert!(
+                ok,
+                "{what}: a reader who knows the rule narrows a {label:?} row of {publication:?} \
+                 to {values:?}"
+            );
+        }
+    }
+    checked
+}
+
+#[test]
+fn knowing_the_rule_narrows_no_hidden_row_of_any_small_table() {
+    // Every table of 3 to 6 rows up to a total past its breakdown threshold, at several k: the
+    // data sets published the same way must leave every value from 0 to k − 1 to each row read
+    // "fewer than k", and k values to each withheld or not shown one.
+    let mut checked = 0;
+    for (n, k, max_total) in [(3, 5, 24), (4, 5, 27), (4, 2, 18), (5, 5, 29), (6, 3, 21), (6, 2, 16)] {
+        let mut groups: std::collections::HashMap<Publication, Vec<std::collections::BTreeSet<u64>>> =
+            std::collections::HashMap::new();
+        every_table(n, max_total, &mut |cells| {
+            let rows = groups
+                .entry(publication(cells, k))
+                .or_insert_with(|| vec![std::collections::BTreeSet::new(); n + 1]);
+            for (row, &v) in rows.iter_mut().zip(cells.iter().chain([&cells.iter().sum()])) {
+                row.insert(v);
+            }
+        });
+        checked += assert_promise_kept(&groups, k, &format!("{n} rows, k = {k}"));
+    }
+    assert!(checked > 10_000, "{checked}");
+}
+
+#[test]
+fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
+    // Every 3 × 2 table of counts up to a total of 14 at k = 2 and k = 3: the reader sees the
+    // kinds (rows) and the months (columns) as two protected tables, and the cells only when
+    // none is below k. Knowing when the cells are published must not narrow a hidden kind or
+    // month.
+    for k in [2u64, 3] {
+        let mut groups: std::collections::HashMap<
+            (bool, Publication, Publication, Vec<u64>),
+            Vec<std::collections::BTreeSet<u64>>,
+        > = std::collections::HashMap::new();
+        every_table(6, 14, &mut |cells| {
+            let table: Vec<Vec<u64>> = cells.chunks(2).map(<[u64]>::to_vec).collect();
+            let kinds: Vec<u64> = table.iter().map(|r| r.iter().sum()).collect();
+            let months: Vec<u64> = (0..2).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+            let interior = disclosure::interior_shown(&table, k);
+            let key = (
+                interior,
+                publication(&kinds, k),
+                publication(&months, k),
+                if interior { cells.to_vec() } else { Vec::new() },
+            );
+            let rows = groups
+                .entry(key)
+                .or_insert_with(|| vec![std::collections::BTreeSet::new(); 5]);
+            for (row, v) in rows.iter_mut().zip(kinds.iter().chain(&months)) {
+                row.insert(*v);
+            }
+        });
+        for ((_, kinds, months, _), rows) in &groups {
+            for (values, (label, _)) in rows.iter().zip(kinds.0.iter().chain(&months.0)) {
+                let low = *values.first().unwrap();
+                let high = *values.last().unwrap();
+                let ok = match label {
+                    disclosure::Status::Shown => true,
+                    disclosure::Status::FewerThanK => (0..k).all(|v| values.contains(&v)),
+                    disclosure::Status::Withheld => high - low + 1 >= k,
+                    disclosure::Status::NotShown => low == 0 && high - low + 1 >= k,
+                };
+                assert!(ok, "k = {k}: {label:?} narrowed to {values:?}");
+            }
+        }
+    }
+}
