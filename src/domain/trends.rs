@@ -20,6 +20,8 @@
 //! This module owns those rules. It must not read the clock, the database or any file: the
 //! as-of date, the counters, the earlier releases and the noise seed are handed to it.
 
+#[cfg(test)]
+mod attack;
 pub mod audit;
 pub mod disclosure;
 pub mod history;

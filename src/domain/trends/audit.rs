@@ -154,7 +154,12 @@ pub fn audit(candidate: &Release, earlier: &[Release]) -> Result<Report, AuditEr
                 before.add(0, &quantity);
             }
         }
-        let before = before.findings()?;
+        let wanted = |q: &Quantity| {
+            narrowed.iter().any(|f| {
+                f.period == q.period && f.table == q.table && f.row == q.row && f.column == q.column
+            })
+        };
+        let before = before.findings_of(wanted)?;
         for finding in narrowed {
             let already = before.iter().any(|b| {
                 b.period == finding.period
@@ -558,10 +563,15 @@ impl Model {
 
     /// The interval of every hidden number.
     fn findings(&self) -> Result<Vec<Finding>, AuditError> {
+        self.findings_of(|_| true)
+    }
+
+    /// The interval of every hidden number `wanted` picks.
+    fn findings_of(&self, wanted: impl Fn(&Quantity) -> bool) -> Result<Vec<Finding>, AuditError> {
         let built = self.build();
         let mut findings = Vec::new();
         for (space, q) in &self.quantities {
-            if matches!(q.cell, Cell::Count(_)) {
+            if matches!(q.cell, Cell::Count(_)) || !wanted(q) {
                 continue;
             }
             let terms = built.terms(*space, q);

@@ -679,7 +679,7 @@ fn assert_all_small_cells_hidden(release: &Release) {
     }
 }
 
-fn all_cells(release: &Release) -> Vec<Cell> {
+pub(super) fn all_cells(release: &Release) -> Vec<Cell> {
     let mut cells = Vec::new();
     let c = &release.concerns;
     for row in &c.rows {
