@@ -103,10 +103,7 @@ impl RawReports {
         }
         periods.sort();
         if periods.is_empty() {
-            return Err((
-                "reports.periods",
-                "name at least one kind of period".into(),
-            ));
+            return Err(("reports.periods", "name at least one kind of period".into()));
         }
         if periods.len() > 1 && settings.epsilon.is_none() {
             return Err((
@@ -161,7 +158,11 @@ mod tests {
         assert_eq!(reports.start, date("2026-01-01"));
         let reports = check("start = \"2025-04-01\"").unwrap();
         assert_eq!(reports.start, date("2025-04-01"));
-        for bad in ["start = \"April\"", "start = \"2025-13-01\"", "start = \"0001-01-01\""] {
+        for bad in [
+            "start = \"April\"",
+            "start = \"2025-13-01\"",
+            "start = \"0001-01-01\"",
+        ] {
             let (setting, problem) = check(bad).unwrap_err();
             assert_eq!(setting, "reports.start", "{bad}: {problem}");
         }

@@ -250,7 +250,10 @@ fn every_chart_is_well_formed_svg_with_a_text_alternative() {
         }
         let view = ReportView::new(&release(period, None));
         let expected = view.tables.iter().filter(|t| t.chart.is_some()).count();
-        assert_eq!(charts, expected, "{period}: one chart per table broken down");
+        assert_eq!(
+            charts, expected,
+            "{period}: one chart per table broken down"
+        );
         // A table that is not broken down says so instead of drawing a chart.
         for table in &view.tables {
             assert_eq!(

@@ -188,7 +188,10 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
     assert!(!page.contains("<script"));
     // Eight concerns: the total is shown, and no table is broken down (a breakdown needs at
     // least k per row, less one).
-    assert!(page.contains("8 concerns were closed in July to September 2026"), "{page}");
+    assert!(
+        page.contains("8 concerns were closed in July to September 2026"),
+        "{page}"
+    );
     assert!(page.contains("Not shown for this period"), "{page}");
     assert!(!page.contains("<svg"), "nothing to chart");
     assert!(page.contains("href=\"/board/reports/2026Q3/csv\""));
@@ -355,7 +358,11 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
     let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let board_secret = server.enrol_staff(&admin, "bea", "board").await;
     let ombuds = server.sign_in("olivia", &ombuds_secret).await;
-    for outcome in ["successfully_closed", "terminated_public_trust", "withdrawn"] {
+    for outcome in [
+        "successfully_closed",
+        "terminated_public_trust",
+        "withdrawn",
+    ] {
         close_one(&server, &ombuds, "conduct", outcome).await;
     }
     server.set_clock("2026-10-02T17:00:00Z");
@@ -370,7 +377,10 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
 
     // The operator switches to months, without noise: a reader holding the quarter and its
     // months could subtract. Neither the board nor the command line releases a month.
-    reconfigure(&mut server, "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\n");
+    reconfigure(
+        &mut server,
+        "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\n",
+    );
     let board = server.sign_in("bea", &board_secret).await;
     let home = server
         .as_staff(&board, Method::GET, "/board")
@@ -389,12 +399,16 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
     assert_eq!(month.status(), 404);
     let body = month.text().await.unwrap();
     assert!(body.contains("`[reports] periods`"), "{body}");
-    assert!(body.contains("quarter reports have been released"), "{body}");
+    assert!(
+        body.contains("quarter reports have been released"),
+        "{body}"
+    );
     let out = report(&server, &["--period", "2026-08", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("error: --period 2026-08: month reports cannot be released without noise"),
+        stderr
+            .starts_with("error: --period 2026-08: month reports cannot be released without noise"),
         "{stderr}"
     );
     assert!(stderr.contains("`[reports] periods`"), "{stderr}");
@@ -433,7 +447,14 @@ async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
     }
     let preview = report(
         &server,
-        &["--period", "2026Q4", "--format", "json", "--as-of", "2027-01-10"],
+        &[
+            "--period",
+            "2026Q4",
+            "--format",
+            "json",
+            "--as-of",
+            "2027-01-10",
+        ],
     );
     assert_eq!(
         preview.status.code(),
@@ -441,12 +462,16 @@ async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
         "{}",
         String::from_utf8_lossy(&preview.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&preview.stderr).contains("nothing was released or frozen")
-    );
+    assert!(String::from_utf8_lossy(&preview.stderr).contains("nothing was released or frozen"));
     let shown: Value = serde_json::from_slice(&preview.stdout).unwrap();
-    assert_eq!(shown["summary"][0], "5 concerns were closed in October to December 2026 (Q4).");
-    assert!(frozen(&server).await.is_empty(), "a preview freezes nothing");
+    assert_eq!(
+        shown["summary"][0],
+        "5 concerns were closed in October to December 2026 (Q4)."
+    );
+    assert!(
+        frozen(&server).await.is_empty(),
+        "a preview freezes nothing"
+    );
 
     // Without --as-of, on the service's own date, the quarter is not over: refused.
     let early = report(&server, &["--period", "2026Q4", "--format", "csv"]);
@@ -461,8 +486,7 @@ async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
     assert_eq!(frozen(&server).await, ["2026Q4"]);
     let shown: Value = serde_json::from_slice(&released.stdout).unwrap();
     assert_eq!(
-        shown["summary"][0],
-        "6 concerns were closed in October to December 2026 (Q4).",
+        shown["summary"][0], "6 concerns were closed in October to December 2026 (Q4).",
         "the closing after the preview is counted"
     );
 }

@@ -373,12 +373,26 @@ fn the_offline_renderer_follows_the_reports_table() {
         "error: --period 2026-07: this association releases quarter reports only \
          (`[reports] periods`)\n"
     );
-    assert_eq!(run("[reports]\nperiods = [\"month\"]\n", "2026-07").code, Some(0));
+    assert_eq!(
+        run("[reports]\nperiods = [\"month\"]\n", "2026-07").code,
+        Some(0)
+    );
     // Nested kinds without noise are refused as the service refuses them.
-    let nested = run("[reports]\nperiods = [\"month\", \"quarter\", \"year\"]\n", "2026Q3");
+    let nested = run(
+        "[reports]\nperiods = [\"month\", \"quarter\", \"year\"]\n",
+        "2026Q3",
+    );
     assert_eq!(nested.code, Some(2));
-    assert!(nested.stderr.contains("setting `reports.periods`"), "{}", nested.stderr);
-    assert!(nested.stderr.contains("set reports.epsilon"), "{}", nested.stderr);
+    assert!(
+        nested.stderr.contains("setting `reports.periods`"),
+        "{}",
+        nested.stderr
+    );
+    assert!(
+        nested.stderr.contains("set reports.epsilon"),
+        "{}",
+        nested.stderr
+    );
     let noisy = run(
         "[reports]\nperiods = [\"month\", \"quarter\", \"year\"]\nepsilon = 1.0\n",
         "2026",
@@ -387,10 +401,18 @@ fn the_offline_renderer_follows_the_reports_table() {
     // A period beginning before the first day reports cover is refused.
     let before = run("[reports]\nstart = \"2026-08-01\"\n", "2026Q3");
     assert_eq!(before.code, Some(2));
-    assert!(before.stderr.contains("`[reports] start`"), "{}", before.stderr);
+    assert!(
+        before.stderr.contains("`[reports] start`"),
+        "{}",
+        before.stderr
+    );
     let bad = run("[reports]\nstart = \"soon\"\n", "2026Q3");
     assert_eq!(bad.code, Some(2));
-    assert!(bad.stderr.contains("setting `reports.start`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("setting `reports.start`"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, variable};
+use good_lp::{
+    Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, variable,
+};
 
 use super::release::{Cell, ReleaseError};
 use super::*;
@@ -92,7 +94,11 @@ fn year(rng: &mut Rng, volume: u64, steep: bool) -> Vec<Case> {
     let weights = |n: usize, rng: &mut Rng| -> Vec<u64> {
         (0..n)
             .map(|i| {
-                let base = if steep { 64 >> (2 * i).min(6) } else { 8 + rng.below(8) };
+                let base = if steep {
+                    64 >> (2 * i).min(6)
+                } else {
+                    8 + rng.below(8)
+                };
                 base.max(1)
             })
             .collect()
@@ -163,15 +169,24 @@ fn scenarios() -> Vec<(String, Vec<Case>)> {
     let mut out = Vec::new();
     for i in 0..30 {
         let volume = [3, 6, 10, 15, 25, 40][i % 6];
-        out.push((format!("realistic {i} ({volume}/month)"), year(&mut rng, volume, false)));
+        out.push((
+            format!("realistic {i} ({volume}/month)"),
+            year(&mut rng, volume, false),
+        ));
     }
     for i in 0..12 {
         let volume = [6, 12, 20, 30][i % 4];
-        out.push((format!("skewed {i} ({volume}/month)"), year(&mut rng, volume, true)));
+        out.push((
+            format!("skewed {i} ({volume}/month)"),
+            year(&mut rng, volume, true),
+        ));
     }
     for i in 0..12 {
         let volume = [1, 2, 3][i % 3];
-        out.push((format!("small {i} ({volume}/month)"), year(&mut rng, volume, i % 2 == 0)));
+        out.push((
+            format!("small {i} ({volume}/month)"),
+            year(&mut rng, volume, i % 2 == 0),
+        ));
     }
     for (i, cases) in crafted().into_iter().enumerate() {
         out.push((format!("crafted {i}"), cases));
@@ -198,8 +213,14 @@ fn release_all(
     for &(code, epsilon) in periods {
         let period: Period = code.parse().unwrap();
         let seed = NoiseSeed::from_bytes([9; 32]);
-        let release =
-            build_release(period, counters, &settings(epsilon), Some(&seed), after_2026()).unwrap();
+        let release = build_release(
+            period,
+            counters,
+            &settings(epsilon),
+            Some(&seed),
+            after_2026(),
+        )
+        .unwrap();
         match vet(&release, published) {
             Ok(_) => published.push(release),
             Err(e) => refused.push((period, e)),
@@ -219,12 +240,15 @@ enum Unknown {
     Value(i64, usize, usize),
 }
 
+/// One constraint: (terms, relation: -1 ≤, 0 =, 1 ≥, value); terms are (unknown, coefficient).
+type Note = (Vec<(usize, f64)>, i8, f64);
+
 /// The attacker's notes: unknowns, and constraints Σ unknowns (=, ≤, ≥) value.
 #[derive(Default)]
 struct Attacker {
     unknowns: BTreeMap<Unknown, usize>,
     /// (terms, relation: -1 ≤, 0 =, 1 ≥, value); terms are (unknown, coefficient).
-    constraints: Vec<(Vec<(usize, f64)>, i8, f64)>,
+    constraints: Vec<Note>,
     /// Hidden numbers: (name, label, k, terms).
     hidden: Vec<(String, Cell, u64, Vec<usize>)>,
 }
@@ -310,7 +334,12 @@ impl Attacker {
             self.note(name, r.total, k, values(&whole, 0, row));
         }
         for (column, &cell) in c.columns.iter().zip(&c.column_totals) {
-            self.note(format!("{period} {column}"), cell, k, totals(&months(*column)));
+            self.note(
+                format!("{period} {column}"),
+                cell,
+                k,
+                totals(&months(*column)),
+            );
         }
         self.note(format!("{period} total"), c.total, k, totals(&whole));
         fn one_way<D: Dimension>(
@@ -324,7 +353,12 @@ impl Attacker {
             let whole = months(period);
             for (row, r) in table.rows.iter().enumerate() {
                 let unknowns = whole.iter().map(|&m| Unknown::Value(m, dim, row)).collect();
-                a.note(format!("{period} {name} {}", r.key.code()), r.count, k, unknowns);
+                a.note(
+                    format!("{period} {name} {}", r.key.code()),
+                    r.count,
+                    k,
+                    unknowns,
+                );
             }
             if let Some(total) = table.total {
                 let unknowns = whole.iter().map(|&m| Unknown::Total(m)).collect();
@@ -392,9 +426,8 @@ fn attack(releases: &[&Release]) -> Vec<(String, Cell, u64, u64, u64)> {
     let mut groups: Vec<(BTreeSet<i64>, Vec<&Release>)> = Vec::new();
     for release in exact {
         let mine: BTreeSet<i64> = months(release.period).into_iter().collect();
-        let (mut linked, rest): (Vec<_>, Vec<_>) = groups
-            .into_iter()
-            .partition(|(m, _)| !m.is_disjoint(&mine));
+        let (mut linked, rest): (Vec<_>, Vec<_>) =
+            groups.into_iter().partition(|(m, _)| !m.is_disjoint(&mine));
         let mut merged = (mine, vec![release]);
         for (m, r) in linked.drain(..) {
             merged.0.extend(m);
@@ -463,10 +496,16 @@ fn review_attack_finds_nothing() {
         // Quarters, then the operator asks for the year without noise: refused. With noise,
         // the year is released, and its noisy numbers constrain nothing exactly.
         let mut published = Vec::new();
-        assert!(release_all(&counters, &quarters(), &mut published).is_empty(), "{name}");
+        assert!(
+            release_all(&counters, &quarters(), &mut published).is_empty(),
+            "{name}"
+        );
         let refused = release_all(&counters, &[("2026", None)], &mut published);
         assert!(
-            matches!(refused.as_slice(), [(_, ReleaseError::KindCommitted { .. })]),
+            matches!(
+                refused.as_slice(),
+                [(_, ReleaseError::KindCommitted { .. })]
+            ),
             "{name}: the year after its quarters, without noise, must be refused"
         );
         refused_kinds += refused.len();
@@ -478,10 +517,16 @@ fn review_attack_finds_nothing() {
         let months = months_of_2026();
         let months: Vec<(&str, Option<f64>)> =
             months.iter().map(|(m, e)| (m.as_str(), *e)).collect();
-        assert!(release_all(&counters, &months, &mut published).is_empty(), "{name}");
+        assert!(
+            release_all(&counters, &months, &mut published).is_empty(),
+            "{name}"
+        );
         let refused = release_all(&counters, &[("2026Q2", None)], &mut published);
         assert!(
-            matches!(refused.as_slice(), [(_, ReleaseError::KindCommitted { .. })]),
+            matches!(
+                refused.as_slice(),
+                [(_, ReleaseError::KindCommitted { .. })]
+            ),
             "{name}: a quarter after its months, without noise, must be refused"
         );
         refused_kinds += refused.len();

@@ -29,11 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
 use good_lp::{
-    Constraint, Expression, ProblemVariables, Solution, SolverModel, Variable, constraint,
-    variable,
+    Constraint, Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, variable,
 };
 
-use super::release::{Cell, CategoryTable, OneWayTable, Release};
+use super::release::{CategoryTable, Cell, OneWayTable, Release};
 use super::{Dimension, Period, YearMonth};
 
 /// The largest value any unknown may take: far beyond any association's count, and within the
@@ -331,7 +330,13 @@ fn quantities(release: &Release) -> Vec<Quantity> {
             );
         }
     }
-    one_way(&release.outcomes, "outcomes", Dim::Outcome, whole, &mut push);
+    one_way(
+        &release.outcomes,
+        "outcomes",
+        Dim::Outcome,
+        whole,
+        &mut push,
+    );
     one_way(
         &release.time_to_close,
         "time_to_close",
@@ -339,9 +344,27 @@ fn quantities(release: &Release) -> Vec<Quantity> {
         whole,
         &mut push,
     );
-    one_way(&release.channels, "channels", Dim::Channel, whole, &mut push);
-    one_way(&release.raised_by, "raised_by", Dim::RaisedBy, whole, &mut push);
-    one_way(&release.services, "services", Dim::Service, whole, &mut push);
+    one_way(
+        &release.channels,
+        "channels",
+        Dim::Channel,
+        whole,
+        &mut push,
+    );
+    one_way(
+        &release.raised_by,
+        "raised_by",
+        Dim::RaisedBy,
+        whole,
+        &mut push,
+    );
+    one_way(
+        &release.services,
+        "services",
+        Dim::Service,
+        whole,
+        &mut push,
+    );
     out
 }
 
@@ -406,13 +429,19 @@ struct Space {
     last: i64,
 }
 
+/// The first and last month of a group (as month numbers since year 0).
+type Span = (i64, i64);
+
+/// A space and a dimension (`None` for the number of concerns).
+type GroupKey = (usize, Option<Dim>);
+
 /// The variables of a built system.
 struct Built {
     variables: Vec<u64>,
     /// (space, dimension or None for N, group start, row) → variable index.
     index: BTreeMap<(usize, Option<Dim>, i64, usize), usize>,
     /// Per space and dimension, the groups as (start, end).
-    groups: BTreeMap<(usize, Option<Dim>), Vec<(i64, i64)>>,
+    groups: BTreeMap<GroupKey, Vec<Span>>,
     /// Σ coefficient·variable = / ≤ / ≥ value.
     constraints: Vec<(Vec<usize>, Relation, u64)>,
     /// Service counts: variable ≤ the N variables of its group.
@@ -659,7 +688,9 @@ impl Built {
         })?;
         let value = solution.eval(&objective).round();
         if !(0.0..=BIG as f64 * 12.0).contains(&value) {
-            return Err(AuditError::Solver(format!("an out-of-range optimum {value}")));
+            return Err(AuditError::Solver(format!(
+                "an out-of-range optimum {value}"
+            )));
         }
         // A whole number in range, checked above.
         Ok(value as u64)

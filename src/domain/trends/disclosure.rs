@@ -129,8 +129,13 @@ pub fn one_way(cells: &[u64], k: u64) -> OneWay {
         })
         .collect();
     let small: u64 = cells.iter().filter(|&&v| v < k).sum();
-    let count = u64::try_from(statuses.iter().filter(|s| **s == Status::FewerThanK).count())
-        .unwrap_or(u64::MAX);
+    let count = u64::try_from(
+        statuses
+            .iter()
+            .filter(|s| **s == Status::FewerThanK)
+            .count(),
+    )
+    .unwrap_or(u64::MAX);
     let roomy = count
         .saturating_sub(1)
         .saturating_mul(k - 1)
@@ -265,16 +270,22 @@ mod tests {
         // Five small rows holding 11: each could be anything from 0 to 4.
         assert_eq!(
             one_way(&[29, 3, 3, 2, 1, 2], 5).cells,
-            [Shown, FewerThanK, FewerThanK, FewerThanK, FewerThanK, FewerThanK]
+            [
+                Shown, FewerThanK, FewerThanK, FewerThanK, FewerThanK, FewerThanK
+            ]
         );
         // Holding 4 (below k), or 16 (every one of them could not be 0): withheld as usual.
         assert_eq!(
             one_way(&[36, 1, 1, 1, 1, 0], 5).cells,
-            [Withheld, FewerThanK, FewerThanK, FewerThanK, FewerThanK, FewerThanK]
+            [
+                Withheld, FewerThanK, FewerThanK, FewerThanK, FewerThanK, FewerThanK
+            ]
         );
         assert_eq!(
             one_way(&[24, 4, 4, 4, 4, 6], 5).cells,
-            [Shown, FewerThanK, FewerThanK, FewerThanK, FewerThanK, Withheld]
+            [
+                Shown, FewerThanK, FewerThanK, FewerThanK, FewerThanK, Withheld
+            ]
         );
     }
 

@@ -34,9 +34,8 @@ pub fn vet(candidate: &Release, earlier: &[Release]) -> Result<audit::Report, Re
             example: other.period,
         });
     }
-    let report = audit::audit(candidate, earlier).map_err(|e: AuditError| {
-        ReleaseError::AuditFailed(e.to_string())
-    })?;
+    let report = audit::audit(candidate, earlier)
+        .map_err(|e: AuditError| ReleaseError::AuditFailed(e.to_string()))?;
     if !report.exposed.is_empty() {
         return Err(ReleaseError::Exposed {
             hidden: report.exposed.len(),

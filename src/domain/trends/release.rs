@@ -523,7 +523,10 @@ fn category_table(
             Some(protected) => (0..columns.len())
                 .zip(&protected.cells)
                 .map(|(j, &status)| {
-                    let sum = cells.iter().map(|row| row.get(j).copied().unwrap_or(0)).sum();
+                    let sum = cells
+                        .iter()
+                        .map(|row| row.get(j).copied().unwrap_or(0))
+                        .sum();
                     Cell::from_status(status, sum)
                 })
                 .collect(),
@@ -533,4 +536,3 @@ fn category_table(
         columns,
     }
 }
-

@@ -438,8 +438,14 @@ fn the_crafted_quarter_is_counted_and_protected() {
     assert_eq!(json["concerns"]["rows"][2]["total"], "fewer_than_k");
     assert_eq!(json["concerns"]["rows"][1]["total"], 15);
     // Commission by month is 6, 5, 3: kinds by month are not published, the months are.
-    assert_eq!(json["concerns"]["rows"][4]["by_period"], serde_json::json!([]));
-    assert_eq!(json["concerns"]["column_totals"], serde_json::json!([18, 8, 14]));
+    assert_eq!(
+        json["concerns"]["rows"][4]["by_period"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        json["concerns"]["column_totals"],
+        serde_json::json!([18, 8, 14])
+    );
     // Five small outcomes holding 11 hide one another: nothing else is withheld.
     assert_eq!(json["outcomes"]["rows"][0]["count"], 29);
     assert_eq!(json["outcomes"]["total"], 40);
@@ -566,7 +572,10 @@ fn the_audit_agrees_with_brute_force() {
     // The audit's integer programs and the independent brute-force solver find the same range
     // for every hidden number, on releases of every kind.
     let mut counters = crafted_quarter();
-    counters.extend(counters_of(&[(1, 4, 0, 1, 1, 2, 3), (2, 3, 2, 2, 5, 3, 16)]));
+    counters.extend(counters_of(&[
+        (1, 4, 0, 1, 1, 2, 3),
+        (2, 3, 2, 2, 5, 3, 16),
+    ]));
     for (period, k) in [("2026Q3", 5), ("2026Q3", 3), ("2026-08", 2), ("2026", 4)] {
         let release = release_of(period, &counters, &settings(k), None);
         let brute = checker::ranges(&release);
@@ -1100,7 +1109,10 @@ mod checker {
             .map(|v| {
                 let (name, _) = s.names[v].clone();
                 let (lo, hi) = s.range(v);
-                (name, (u64::try_from(lo).unwrap(), u64::try_from(hi).unwrap()))
+                (
+                    name,
+                    (u64::try_from(lo).unwrap(), u64::try_from(hi).unwrap()),
+                )
             })
             .collect()
     }
@@ -1115,9 +1127,8 @@ type Publication = (Vec<(disclosure::Status, u64)>, (disclosure::Status, u64));
 
 fn publication(cells: &[u64], k: u64) -> Publication {
     let protected = disclosure::one_way(cells, k);
-    let shown = |status: disclosure::Status, value: u64| {
-        (status, if status.hidden() { 0 } else { value })
-    };
+    let shown =
+        |status: disclosure::Status, value: u64| (status, if status.hidden() { 0 } else { value });
     (
         protected
             .cells
@@ -1155,7 +1166,11 @@ fn assert_promise_kept(
 ) -> usize {
     let mut checked = 0;
     for (publication, rows) in groups {
-        let labels = publication.0.iter().map(|(s, _)| *s).chain([publication.1.0]);
+        let labels = publication
+            .0
+            .iter()
+            .map(|(s, _)| *s)
+            .chain([publication.1.0]);
         for (label, values) in labels.zip(rows) {
             let (Some(&low), Some(&high)) = (values.first(), values.last()) else {
                 continue;
@@ -1183,14 +1198,26 @@ fn knowing_the_rule_narrows_no_hidden_row_of_any_small_table() {
     // data sets published the same way must leave every value from 0 to k − 1 to each row read
     // "fewer than k", and k values to each withheld or not shown one.
     let mut checked = 0;
-    for (n, k, max_total) in [(3, 5, 24), (4, 5, 27), (4, 2, 18), (5, 5, 29), (6, 3, 21), (6, 2, 16)] {
-        let mut groups: std::collections::HashMap<Publication, Vec<std::collections::BTreeSet<u64>>> =
-            std::collections::HashMap::new();
+    for (n, k, max_total) in [
+        (3, 5, 24),
+        (4, 5, 27),
+        (4, 2, 18),
+        (5, 5, 29),
+        (6, 3, 21),
+        (6, 2, 16),
+    ] {
+        let mut groups: std::collections::HashMap<
+            Publication,
+            Vec<std::collections::BTreeSet<u64>>,
+        > = std::collections::HashMap::new();
         every_table(n, max_total, &mut |cells| {
             let rows = groups
                 .entry(publication(cells, k))
                 .or_insert_with(|| vec![std::collections::BTreeSet::new(); n + 1]);
-            for (row, &v) in rows.iter_mut().zip(cells.iter().chain([&cells.iter().sum()])) {
+            for (row, &v) in rows
+                .iter_mut()
+                .zip(cells.iter().chain([&cells.iter().sum()]))
+            {
                 row.insert(v);
             }
         });
@@ -1199,6 +1226,13 @@ fn knowing_the_rule_narrows_no_hidden_row_of_any_small_table() {
     assert!(checked > 10_000, "{checked}");
 }
 
+/// Data sets grouped by what a reader sees of a two-way table: whether its cells are published,
+/// its two margins, and the cells if published; per group, the values of each margin row.
+type MarginGroups = std::collections::HashMap<
+    (bool, Publication, Publication, Vec<u64>),
+    Vec<std::collections::BTreeSet<u64>>,
+>;
+
 #[test]
 fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
     // Every 3 × 2 table of counts up to a total of 14 at k = 2 and k = 3: the reader sees the
@@ -1206,10 +1240,7 @@ fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
     // none is below k. Knowing when the cells are published must not narrow a hidden kind or
     // month.
     for k in [2u64, 3] {
-        let mut groups: std::collections::HashMap<
-            (bool, Publication, Publication, Vec<u64>),
-            Vec<std::collections::BTreeSet<u64>>,
-        > = std::collections::HashMap::new();
+        let mut groups: MarginGroups = std::collections::HashMap::new();
         every_table(6, 14, &mut |cells| {
             let table: Vec<Vec<u64>> = cells.chunks(2).map(<[u64]>::to_vec).collect();
             let kinds: Vec<u64> = table.iter().map(|r| r.iter().sum()).collect();
