@@ -270,7 +270,14 @@ const TABLES: [&str; 7] = [
     "services",
 ];
 
+/// The system a table of a noisy release belongs to: its own, but the kinds and the
+/// sub-periods share one, as both are sums of the same noisy cells.
 fn table_index(table: &str) -> Option<usize> {
+    let table = if table == "sub_periods" {
+        "concerns"
+    } else {
+        table
+    };
     TABLES.iter().position(|t| *t == table)
 }
 

@@ -270,14 +270,15 @@ pub enum ReleaseError {
         example: Period,
     },
     /// The audit of everything released found hidden numbers this release would let a reader
-    /// narrow beyond the promise. Which numbers, and to what, is not said: that would tell it.
+    /// narrow beyond the promise. Which numbers, how many, and to what, is not said: that
+    /// would tell something about them.
     #[error(
-        "with the releases already published{}, it would let a reader narrow {hidden} hidden \
-         number(s) beyond what the labels promise; it is refused",
+        "with the releases already published{}, it would let a reader narrow hidden numbers \
+         beyond what their labels promise; it is refused",
         if with.is_empty() { String::new() } else { format!(" ({})", with.join(", ")) }
     )]
     Exposed {
-        /// How many hidden numbers.
+        /// How many hidden numbers (never shown).
         hidden: usize,
         /// The earlier releases it was audited with (their periods).
         with: Vec<String>,
