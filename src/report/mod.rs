@@ -242,7 +242,6 @@ fn withheld_note(rows: &[RowView], release: &Release) -> Option<String> {
 fn concerns_tables(release: &Release) -> Vec<TableView> {
     let table = &release.concerns;
     let period = release.period;
-    let k = release.threshold;
     let split = !table.columns.is_empty() && table.rows.iter().all(|r| r.by_period.is_empty());
     if !split {
         return vec![concerns_table(table, release)];
@@ -258,53 +257,27 @@ fn concerns_tables(release: &Release) -> Vec<TableView> {
         Period::Year(_) => ("Concerns closed, by quarter", "Quarter"),
         _ => ("Concerns closed, by month", "Month"),
     };
-    let columns = vec![total_heading("count", "Closed concerns")];
-    let mut rows: Vec<RowView> = table
+    let rows = table
         .columns
         .iter()
         .zip(&table.column_totals)
-        .map(|(p, &cell)| RowView {
-            heading: Heading {
+        .map(|(p, &cell)| {
+            let heading = Heading {
                 code: p.to_string(),
                 label: p.short_label(),
-            },
-            values: vec![CellView::new(cell, k)],
-            is_total: false,
+            };
+            (heading, cell)
         })
         .collect();
-    rows.push(RowView {
-        heading: total_heading("total", "All closed concerns"),
-        values: vec![CellView::new(table.total, k)],
-        is_total: true,
-    });
-    let note = withheld_note(&rows, release);
-    let chart = note.is_none().then(|| {
-        let body: Vec<&RowView> = rows.iter().filter(|r| !r.is_total).collect();
-        let groups: Vec<Group<'_>> = body
-            .iter()
-            .map(|r| Group {
-                label: &r.heading.label,
-                cells: &r.values,
-            })
-            .collect();
-        chart::bars(
-            "chart-sub_periods",
-            &format!("{title}, {}", period.label()),
-            describe(&body, &columns, true),
-            &["Closed concerns".to_owned()],
-            &groups,
-            k,
-        )
-    });
-    tables.push(TableView {
-        id: "sub_periods",
-        title: title.to_owned(),
+    tables.push(counts_table(
+        "sub_periods",
+        title,
         row_heading,
-        columns,
         rows,
-        note,
-        chart,
-    });
+        Some(table.total),
+        release,
+        None,
+    ));
     tables
 }
 
@@ -405,21 +378,42 @@ fn one_way_table<D: Dimension>(
     release: &Release,
     remark: Option<String>,
 ) -> TableView {
-    let k = release.threshold;
-    let columns = vec![total_heading("count", "Closed concerns")];
-    let mut rows: Vec<RowView> = table
+    let rows = table
         .rows
         .iter()
-        .map(|row| RowView {
-            heading: Heading {
+        .map(|row| {
+            let heading = Heading {
                 code: row.key.code().to_owned(),
                 label: row.key.board_label().to_owned(),
-            },
-            values: vec![CellView::new(row.count, k)],
+            };
+            (heading, row.count)
+        })
+        .collect();
+    counts_table(id, title, row_heading, rows, table.total, release, remark)
+}
+
+/// A table of closed concerns with one column of counts, its total row (if any) last, and its
+/// bar chart unless its rows are not shown.
+fn counts_table(
+    id: &'static str,
+    title: &str,
+    row_heading: &'static str,
+    body: Vec<(Heading, Cell)>,
+    total: Option<Cell>,
+    release: &Release,
+    remark: Option<String>,
+) -> TableView {
+    let k = release.threshold;
+    let columns = vec![total_heading("count", "Closed concerns")];
+    let mut rows: Vec<RowView> = body
+        .into_iter()
+        .map(|(heading, cell)| RowView {
+            heading,
+            values: vec![CellView::new(cell, k)],
             is_total: false,
         })
         .collect();
-    if let Some(total) = table.total {
+    if let Some(total) = total {
         rows.push(RowView {
             heading: total_heading("total", "All closed concerns"),
             values: vec![CellView::new(total, k)],

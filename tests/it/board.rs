@@ -38,6 +38,27 @@ fn reconfigure(server: &mut TestServer, reports: &str) {
     server.restart();
 }
 
+/// A server on `engine` whose clock reads `now` and whose reports cover from `start` on.
+fn starting(engine: Engine, now: &str, start: &'static str) -> TestServer {
+    TestServer::start_with(Options {
+        engine,
+        now: now.into(),
+        edit_config: Box::new(move |c| {
+            c.replace("start = \"2026-01-01\"", &format!("start = \"{start}\""))
+        }),
+        ..Options::default()
+    })
+}
+
+/// A board member's GET of `path`.
+async fn get(server: &TestServer, board: &Session, path: &str) -> reqwest::Response {
+    server
+        .as_staff(board, Method::GET, path)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The periods of the stored frozen releases.
 async fn frozen(server: &TestServer) -> Vec<String> {
     let mut db = server.database().await;
@@ -97,12 +118,7 @@ async fn close_one(server: &TestServer, ombuds: &Session, category: &str, outcom
 
 on_both_engines!(a_quarter_is_released_once_complete_frozen_and_the_same_everywhere);
 async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engine: Engine) {
-    let server = TestServer::start_with(Options {
-        engine,
-        now: "2026-07-15T17:00:00Z".into(),
-        edit_config: Box::new(|c| c.replace("start = \"2026-01-01\"", "start = \"2026-07-01\"")),
-        ..Options::default()
-    });
+    let server = starting(engine, "2026-07-15T17:00:00Z", "2026-07-01");
     let admin = server.admin().await;
     let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let board_secret = server.enrol_staff(&admin, "bea", "board").await;
@@ -308,20 +324,12 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
 
 on_both_engines!(the_period_list_starts_at_the_configured_day_whatever_was_counted);
 async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engine: Engine) {
-    let server = TestServer::start_with(Options {
-        engine,
-        now: "2026-10-02T17:00:00Z".into(),
-        edit_config: Box::new(|c| c.replace("start = \"2026-01-01\"", "start = \"2026-04-01\"")),
-        ..Options::default()
-    });
+    let server = starting(engine, "2026-10-02T17:00:00Z", "2026-04-01");
     let admin = server.admin().await;
     let board_secret = server.enrol_staff(&admin, "bea", "board").await;
     let board = server.sign_in("bea", &board_secret).await;
-    let list: Value = server
-        .as_staff(&board, Method::GET, "/api/v1/reports")
-        .send()
+    let list: Value = get(&server, &board, "/api/v1/reports")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -333,11 +341,7 @@ async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engin
         .collect();
     // Nothing was ever counted: the list is the configuration's and the clock's alone.
     assert_eq!(periods, ["2026Q3", "2026Q2"]);
-    let before = server
-        .as_staff(&board, Method::GET, "/board/reports/2026Q1")
-        .send()
-        .await
-        .unwrap();
+    let before = get(&server, &board, "/board/reports/2026Q1").await;
     assert_eq!(before.status(), 404);
     let out = report(&server, &["--period", "2026Q1", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
@@ -348,12 +352,7 @@ async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engin
 
 on_both_engines!(a_second_kind_of_period_is_refused_without_noise_once_one_is_released);
 async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(engine: Engine) {
-    let mut server = TestServer::start_with(Options {
-        engine,
-        now: "2026-07-15T17:00:00Z".into(),
-        edit_config: Box::new(|c| c.replace("start = \"2026-01-01\"", "start = \"2026-07-01\"")),
-        ..Options::default()
-    });
+    let mut server = starting(engine, "2026-07-15T17:00:00Z", "2026-07-01");
     let admin = server.admin().await;
     let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let board_secret = server.enrol_staff(&admin, "bea", "board").await;
@@ -367,11 +366,7 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
     }
     server.set_clock("2026-10-02T17:00:00Z");
     let board = server.sign_in("bea", &board_secret).await;
-    let quarter = server
-        .as_staff(&board, Method::GET, "/board/reports/2026Q3")
-        .send()
-        .await
-        .unwrap();
+    let quarter = get(&server, &board, "/board/reports/2026Q3").await;
     assert_eq!(quarter.status(), 200);
     assert_eq!(frozen(&server).await, ["2026Q3"]);
 
@@ -382,20 +377,9 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
         "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\n",
     );
     let board = server.sign_in("bea", &board_secret).await;
-    let home = server
-        .as_staff(&board, Method::GET, "/board")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = get(&server, &board, "/board").await.text().await.unwrap();
     assert!(!home.contains("/board/reports/2026-07"), "{home}");
-    let month = server
-        .as_staff(&board, Method::GET, "/board/reports/2026-07")
-        .send()
-        .await
-        .unwrap();
+    let month = get(&server, &board, "/board/reports/2026-07").await;
     assert_eq!(month.status(), 404);
     let body = month.text().await.unwrap();
     assert!(body.contains("`[reports] periods`"), "{body}");
@@ -420,11 +404,7 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
         "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\nepsilon = 1.0\n",
     );
     let board = server.sign_in("bea", &board_secret).await;
-    let month = server
-        .as_staff(&board, Method::GET, "/board/reports/2026-07")
-        .send()
-        .await
-        .unwrap();
+    let month = get(&server, &board, "/board/reports/2026-07").await;
     assert_eq!(month.status(), 200);
     assert_eq!(frozen(&server).await, ["2026-07", "2026Q3"]);
 }

@@ -62,6 +62,32 @@ fn file(suffix: &str, text: &str) -> NamedTempFile {
     file
 }
 
+/// Runs a CSV report of `period` from `counters` under the configuration `config`, as of
+/// `as_of`, with `extra` arguments.
+fn csv_with(
+    counters: &NamedTempFile,
+    config: &str,
+    period: &str,
+    as_of: &str,
+    extra: &[&str],
+) -> Run {
+    let config = file(".toml", config);
+    let mut args = vec![
+        "--period",
+        period,
+        "--format",
+        "csv",
+        "--counters",
+        counters.path().to_str().unwrap(),
+        "--config",
+        config.path().to_str().unwrap(),
+        "--as-of",
+        as_of,
+    ];
+    args.extend_from_slice(extra);
+    report(&args)
+}
+
 /// Forty concerns closed in the third quarter of 2026, and some outside it.
 fn counters() -> NamedTempFile {
     file(
@@ -282,21 +308,7 @@ fn bad_arguments_are_named() {
 #[test]
 fn the_reports_table_sets_the_threshold_and_is_checked() {
     let counters = counters();
-    let with = |config: &str| {
-        let config = file(".toml", config);
-        report(&[
-            "--period",
-            "2026Q3",
-            "--format",
-            "csv",
-            "--counters",
-            counters.path().to_str().unwrap(),
-            "--config",
-            config.path().to_str().unwrap(),
-            "--as-of",
-            "2026-10-01",
-        ])
-    };
+    let with = |config: &str| csv_with(&counters, config, "2026Q3", "2026-10-01", &[]);
     let k3 = with("[server]\nlisten = \"x\"\n\n[reports]\nk = 3\n");
     assert_eq!(k3.code, Some(0), "{}", k3.stderr);
     assert!(k3.stdout.contains(",fewer than 3\n"));
@@ -350,21 +362,7 @@ fn the_association_is_named_on_the_page() {
 #[test]
 fn the_offline_renderer_follows_the_reports_table() {
     let counters = counters();
-    let run = |config: &str, period: &str| {
-        let config = file(".toml", config);
-        report(&[
-            "--period",
-            period,
-            "--format",
-            "csv",
-            "--counters",
-            counters.path().to_str().unwrap(),
-            "--config",
-            config.path().to_str().unwrap(),
-            "--as-of",
-            "2027-01-02",
-        ])
-    };
+    let run = |config: &str, period: &str| csv_with(&counters, config, period, "2027-01-02", &[]);
     // Quarters by default: a month is refused, naming the setting, as the service refuses it.
     let month = run("", "2026-07");
     assert_eq!(month.code, Some(2));
@@ -421,23 +419,17 @@ fn a_noise_seed_is_bound_to_the_counters() {
     // cancelled. Bound to a digest of the counters, the seed draws the same noise for the same
     // counters (however the file is laid out) and fresh noise for any others — even in a table
     // the extra case does not touch.
-    let config = file(".toml", "[reports]\nk = 2\nepsilon = 2.0\n");
     let seed = "5a".repeat(32);
     let csv = |counters: &NamedTempFile| {
-        ok(&[
-            "--period",
+        let run = csv_with(
+            counters,
+            "[reports]\nk = 2\nepsilon = 2.0\n",
             "2026Q3",
-            "--format",
-            "csv",
-            "--counters",
-            counters.path().to_str().unwrap(),
-            "--config",
-            config.path().to_str().unwrap(),
-            "--noise-seed",
-            &seed,
-            "--as-of",
             "2026-10-01",
-        ])
+            &["--noise-seed", &seed],
+        );
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.stdout
     };
     let original = counters();
     let text = std::fs::read_to_string(original.path()).unwrap();
