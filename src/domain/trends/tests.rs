@@ -1292,3 +1292,86 @@ fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Vetting a release against what was published
+
+#[test]
+fn the_audit_refuses_a_release_that_would_expose_a_hidden_number() {
+    // The rule never produces such a release; the audit is the line behind it. A release whose
+    // withheld rows were shown (as a faulty rule might) lets the small one be worked out.
+    let counters: Vec<_> = [(Channel::Web, 20), (Channel::Phone, 9), (Channel::Email, 6)]
+        .into_iter()
+        .chain([(Channel::WalkIn, 3)])
+        .map(|(channel, n)| {
+            (
+                case_key(
+                    "2026-07",
+                    Category::Commission,
+                    Outcome::SuccessfullyClosed,
+                    channel,
+                    RaisedBy::Client,
+                    DaysBucket::UpTo30,
+                ),
+                n,
+            )
+        })
+        .collect();
+    let release = release_of("2026-07", &counters, &settings(5), None);
+    assert!(vet(&release, &[]).is_ok());
+    let mut faulty = release.clone();
+    faulty.channels.rows[1].count = Cell::Count(9);
+    faulty.channels.rows[2].count = Cell::Count(6);
+    let err = vet(&faulty, &[]).unwrap_err();
+    assert!(
+        matches!(err, ReleaseError::Exposed { hidden: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "with the releases already published, it would let a reader narrow hidden numbers \
+         beyond what their labels promise; it is refused",
+        "the refusal says neither which numbers nor how many"
+    );
+    // Numbers that contradict each other cannot be audited: nothing is released.
+    let mut contradictory = release.clone();
+    contradictory.channels.rows[0].count = Cell::Count(40);
+    let err = vet(&contradictory, &[]).unwrap_err();
+    assert!(matches!(err, ReleaseError::AuditFailed(_)), "{err:?}");
+}
+
+#[test]
+fn a_second_kind_of_period_needs_noise() {
+    let counters = crafted_quarter();
+    let quarter = release_of("2026Q3", &counters, &settings(5), None);
+    let month = release_of("2026-08", &counters, &settings(5), None);
+    let err = vet(&month, std::slice::from_ref(&quarter)).unwrap_err();
+    assert_eq!(
+        err,
+        ReleaseError::KindCommitted {
+            asked: PeriodKind::Month,
+            released: PeriodKind::Quarter,
+            example: "2026Q3".parse().unwrap(),
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("`[reports] periods` back to [\"quarter\"]"),
+        "{err}"
+    );
+    // The same kind, another period: fine. Another kind with noise: fine.
+    let next = release_of("2026Q4", &counters, &settings(5), None);
+    assert!(vet(&next, std::slice::from_ref(&quarter)).is_ok());
+    let noisy = TrendSettings {
+        k: 5,
+        epsilon: Some(1.0),
+    };
+    let seed = NoiseSeed::from_bytes([1; 32]);
+    let noisy_month = release_of("2026-08", &counters, &noisy, Some(&seed));
+    assert!(vet(&noisy_month, std::slice::from_ref(&quarter)).is_ok());
+    // A noise-free release after a noisy one of another kind is refused all the same.
+    assert!(matches!(
+        vet(&quarter, std::slice::from_ref(&noisy_month)),
+        Err(ReleaseError::KindCommitted { .. })
+    ));
+}
