@@ -590,13 +590,19 @@ fn summary(release: &Release) -> Vec<String> {
             ),
         });
     }
+    if categories.iter().all(|(_, c)| *c == Cell::NotShown) {
+        lines.push(format!(
+            "Too few concerns were closed this {noun} to show them by kind."
+        ));
+    }
     for (label, cell) in &categories {
         lines.push(match cell {
             Cell::Count(n) => format!("{label}: {about}{}.", share(*n, total)),
             Cell::FewerThanK => format!("{label}: fewer than {k}; the exact number is not shown."),
-            Cell::Withheld | Cell::NotShown => format!(
-                "{label}: not shown, so that smaller numbers elsewhere cannot be worked out."
+            Cell::Withheld => format!(
+                "{label}: withheld, so that smaller numbers elsewhere cannot be worked out."
             ),
+            Cell::NotShown => continue,
         });
     }
     let tables: [(Rows, Option<Cell>, &str); 5] = [

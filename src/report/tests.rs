@@ -452,3 +452,22 @@ fn a_period_with_too_few_concerns_says_only_that() {
         ["Fewer than 20 concerns were closed in August 2026, too few to show any breakdown."]
     );
 }
+
+#[test]
+fn a_period_too_small_to_break_down_says_so_once() {
+    // August: eight concerns, below the 24 a breakdown by kind needs at k = 5.
+    let release = release("2026-08", None);
+    let view = ReportView::new(&release);
+    assert_eq!(
+        view.summary,
+        [
+            "8 concerns were closed in August 2026.",
+            "Too few concerns were closed this month to show them by kind."
+        ]
+    );
+    let note = view.tables[0].note.as_deref().unwrap();
+    assert!(
+        note.ends_with("A table of 5 rows is broken down only from 24 concerns."),
+        "{note}"
+    );
+}
