@@ -1,7 +1,7 @@
 //! The `[limits]` table: how many connections and requests the service holds at once, per
 //! audience, and the optional per-client limits and proof of work on the intake. This module
 //! only reads and checks settings; enforcing them is [`crate::http::admission`]'s job and the
-//! connection cap is [`crate::connections`]'.
+//! connection cap is [`crate::server::connections`]'.
 
 use std::time::Duration;
 

@@ -2,7 +2,9 @@
 //! now — counts and dates per retention class, never content.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::PathBuf;
+
+use super::{Failure, Outcome};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -54,23 +56,30 @@ pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::Naiv
     out
 }
 
-/// Runs `ombuds retention`; `Err` carries a message and whether it was the caller's mistake.
-pub async fn run(
-    config_file: &Path,
+/// Arguments of `ombuds retention`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetentionArgs {
+    /// Print the retention table instead of the counts.
+    #[arg(long)]
     policy: bool,
-    clock: &Clock,
-) -> Result<String, (bool, String)> {
-    let config = Config::load(config_file);
-    if policy {
+    /// Configuration file (default ./ombuds-data/ombuds.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Runs `ombuds retention`.
+pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
+    let config = Config::load(&super::config_file(args.config.as_ref()));
+    if args.policy {
         return Ok(policy_text(config.as_ref().ok()));
     }
-    let config = config.map_err(|e| (true, e.to_string()))?;
+    let config = config.map_err(|e| Failure::Usage(e.to_string()))?;
     let store = Store::open(&config)
         .await
-        .map_err(|e| (false, e.to_string()))?;
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let holdings = store.holdings(clock.now().timestamp()).await;
     store.close().await;
-    let holdings = holdings.map_err(|e| (false, e.to_string()))?;
+    let holdings = holdings.map_err(|e| Failure::Runtime(e.to_string()))?;
     Ok(holdings_text(
         &holdings,
         clock.today_in(config.association.time_zone),

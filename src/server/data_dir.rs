@@ -3,7 +3,7 @@
 //! data directory stops start-up with a message naming it rather than a bare SQLite error.
 //!
 //! It writes and removes one small probe file per directory and changes nothing else; it never
-//! creates directories (that is [`crate::init`]'s job). PostgreSQL deployments write no data
+//! creates directories (that is [`crate::cli::init`]'s job). PostgreSQL deployments write no data
 //! files here, so nothing is checked for them.
 
 use std::io::Write;

@@ -13,14 +13,12 @@
 //! Exit status: 0 with one JSON object on stdout; 2 with a one-line `error: ...` message on
 //! stderr (and nothing on stdout) for bad input; 1 if the output cannot be written.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::error::{ContextKind, ContextValue, ErrorKind};
 use serde::Deserialize;
 
+use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::domain::dates::parse_iso_date;
 use crate::domain::deadline::{
@@ -97,58 +95,11 @@ pub struct HolidayArg {
     pub name: Option<String>,
 }
 
-/// Parses the whole command line like [`clap::Parser::parse`], except that a value rejected by
-/// an argument's `value_parser` is reported on one line that names the argument, e.g.
-/// `error: --suspended "2026-03-13:2026-02-02": the episode ends before it starts`, with exit
-/// status 2. Every other clap outcome (help, version, a missing or unknown argument) is left to
-/// clap.
-pub fn parse_cli<P: clap::Parser>() -> P {
-    match P::try_parse() {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            if let Some(line) = one_line_value_error(&err) {
-                eprintln!("{line}");
-                std::process::exit(2);
-            }
-            err.exit()
-        }
-    }
-}
-
-/// The one-line form of a clap value-validation error, if `err` is one.
-fn one_line_value_error(err: &clap::Error) -> Option<String> {
-    if err.kind() != ErrorKind::ValueValidation {
-        return None;
-    }
-    let ContextValue::String(arg) = err.get(ContextKind::InvalidArg)? else {
-        return None;
-    };
-    let ContextValue::String(value) = err.get(ContextKind::InvalidValue)? else {
-        return None;
-    };
-    let source = std::error::Error::source(err)?;
-    // "--suspended <START:END>" -> "--suspended"
-    let flag = arg.split_whitespace().next().unwrap_or(arg);
-    Some(format!("error: {flag} {value:?}: {source}"))
-}
-
-/// Runs `ombuds deadline`: prints the JSON result, or a one-line error.
-pub fn run(args: &DeadlineArgs, clock: &Clock) -> ExitCode {
-    let json = match deadline_json(args, clock) {
-        Ok(json) => json,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{json}").and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write the result: {e}");
-            ExitCode::FAILURE
-        }
-    }
+/// Runs `ombuds deadline`: the JSON result, or a one-line error naming the argument.
+pub fn run(args: &DeadlineArgs, clock: &Clock) -> Outcome {
+    deadline_json(args, clock)
+        .map(|json| format!("{json}\n"))
+        .map_err(Failure::Usage)
 }
 
 /// Computes the deadline for `args` and renders it as pretty-printed JSON. Without `--as-of`

@@ -1,7 +1,9 @@
 //! `ombuds user`: staff accounts from the command line, for the first administrator and for
 //! scripts. `add` and `reset` print a one-time enrolment link; `list` prints the accounts.
 
-use std::path::Path;
+use std::path::PathBuf;
+
+use super::{Failure, Outcome};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -33,28 +35,26 @@ pub fn parse_role(text: &str) -> Result<Role, String> {
     Role::from_code(text).ok_or_else(|| "must be admin, ombuds or board".to_owned())
 }
 
-/// A failure: `Usage` for the caller's mistake (exit 2), `Runtime` otherwise (exit 1).
-#[derive(Debug)]
-pub enum UserError {
-    /// The arguments or configuration are wrong.
-    Usage(String),
-    /// Something else failed.
-    Runtime(String),
+/// Arguments of `ombuds user`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserArgs {
+    /// Configuration file (default ./ombuds-data/ombuds.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: UserCommand,
 }
 
-/// Runs `ombuds user …` against the data directory configured in `config_file`.
-pub async fn run(
-    config_file: &Path,
-    command: UserCommand,
-    clock: &Clock,
-) -> Result<String, UserError> {
-    let config = Config::load(config_file).map_err(|e| UserError::Usage(e.to_string()))?;
+/// Runs `ombuds user …` against the configured data directory.
+pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
+    let config = Config::load(&super::config_file(args.config.as_ref()))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     let store = Store::open(&config)
         .await
-        .map_err(|e| UserError::Runtime(e.to_string()))?;
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let now = clock.now().timestamp();
     let base = config.base_url();
-    let outcome = match command {
+    let outcome = match args.command {
         UserCommand::Add { name, role } => match store.add_user(&name, role, now).await {
             Ok(token) => {
                 tracing::info!(event = "user_added", by = "command line", username = %name, role = role.code(), "enrolment link created");
@@ -64,25 +64,25 @@ pub async fn run(
                     token.as_str()
                 ))
             }
-            Err(EnrolError::Invalid(errors)) => Err(UserError::Usage(
+            Err(EnrolError::Invalid(errors)) => Err(Failure::Usage(
                 errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
                     .join("; "),
             )),
-            Err(EnrolError::Gone) => Err(UserError::Runtime("the link could not be made".into())),
-            Err(EnrolError::Store(e)) => Err(UserError::Runtime(e.to_string())),
+            Err(EnrolError::Gone) => Err(Failure::Runtime("the link could not be made".into())),
+            Err(EnrolError::Store(e)) => Err(Failure::Runtime(e.to_string())),
         },
         UserCommand::Reset { name } => match store.reset_user(&name, now).await {
             Ok(Some(token)) => Ok(format!(
                 "Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}/enrol/{}",
                 token.as_str()
             )),
-            Ok(None) => Err(UserError::Usage(format!(
+            Ok(None) => Err(Failure::Usage(format!(
                 "there is no account named {name:?}"
             ))),
-            Err(e) => Err(UserError::Runtime(e.to_string())),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
         },
         UserCommand::List => match store.users().await {
             Ok(users) if users.is_empty() => Ok("No accounts yet.".to_owned()),
@@ -98,9 +98,9 @@ pub async fn run(
                 })
                 .collect::<Vec<_>>()
                 .join("\n")),
-            Err(e) => Err(UserError::Runtime(e.to_string())),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
         },
     };
     store.close().await;
-    outcome
+    outcome.map(|text| text + "\n")
 }

@@ -1,7 +1,7 @@
 //! The service's configuration: read from a TOML file, checked, and turned into typed settings.
 //!
 //! A bad setting stops start-up with a message that names it. This module reads the file; it
-//! never creates anything (that is [`crate::init`]'s job) and never reads environment variables.
+//! never creates anything (that is [`crate::cli::init`]'s job) and never reads environment variables.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 pub mod limits;
 
 /// The example configuration, copied by `ombuds init`; every key is documented in it.
-pub const EXAMPLE: &str = include_str!("../config/ombuds.example.toml");
+pub const EXAMPLE: &str = include_str!("../../config/ombuds.example.toml");
 
 /// A configuration that has been read and checked.
 #[derive(Debug, Clone)]

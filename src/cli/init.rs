@@ -135,3 +135,22 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         certificate_public_key: signing.public_key().to_string(),
     })
 }
+
+/// `ombuds init DIR`: creates the directory and says what was made.
+pub async fn run(dir: &Path) -> super::Outcome {
+    let made = init(dir).await.map_err(|e| match e {
+        InitError::AlreadyInitialised(_) | InitError::FileExists(_) => {
+            super::Failure::Usage(e.to_string())
+        }
+        other => super::Failure::Runtime(other.to_string()),
+    })?;
+    Ok(format!(
+        "Initialised a new ombuds data directory: {}\n  association public key: {}\n  \
+         certificate public key: {}\n  \
+         edit {} to set the association's name, contacts and time zone\n",
+        dir.display(),
+        made.recipient,
+        made.certificate_public_key,
+        made.config_file.display()
+    ))
+}

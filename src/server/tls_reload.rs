@@ -4,7 +4,7 @@
 //! and the certificate already in use keeps serving.
 //!
 //! This module only swaps the certificate of a running TLS listener; what TLS allows (versions,
-//! cipher suites, ALPN) is [`crate::tls`]'s, and it never stops the server.
+//! cipher suites, ALPN) is [`crate::server::tls`]'s, and it never stops the server.
 
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use crate::config::TlsFiles;
-use crate::tls;
+use crate::server::tls;
 
 /// How often the files are compared with what is being served.
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(2);

@@ -16,15 +16,14 @@
 //! (an incomplete period names `--period`); 1 if the database, randomness or the output fails.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::cli_deadline::parse_date;
+use super::deadline::parse_date;
+use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::domain::trends::{
     CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, TrendSettings, YearMonth,
@@ -180,38 +179,9 @@ fn load_config(path: &Path) -> Result<ConfigFile, String> {
     toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))
 }
 
-/// Why the command failed.
-enum Failure {
-    /// Bad input: exit status 2.
-    Usage(String),
-    /// Anything else: exit status 1.
-    Runtime(String),
-}
-
-/// Runs `ombuds report`: prints the report, or a one-line error.
-pub fn run(args: &ReportArgs, clock: &Clock) -> ExitCode {
-    let output = match report(args, clock) {
-        Ok(output) => output,
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-        Err(Failure::Runtime(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write the report: {e}");
-            ExitCode::FAILURE
-        }
-    }
+/// Runs `ombuds report`: the report, or a one-line error.
+pub fn run(args: &ReportArgs, clock: &Clock) -> Outcome {
+    report(args, clock)
 }
 
 fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
@@ -323,7 +293,7 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     let path = args
         .config
         .clone()
-        .unwrap_or_else(crate::init::default_config_file);
+        .unwrap_or_else(crate::cli::init::default_config_file);
     let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
     let as_of = args
         .as_of

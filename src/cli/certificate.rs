@@ -13,13 +13,13 @@
 //! written); 2 with a one-line message for bad arguments, an unreadable file, or an unusable
 //! configuration or key.
 
-use std::io::{ErrorKind, Read as _, Write as _};
+use std::io::{ErrorKind, Read as _};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
-use crate::cli_deadline::parse_date;
+use super::deadline::parse_date;
+use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::certificate::{self, PublicKey, SigningKey};
@@ -87,16 +87,8 @@ of the configuration."
     },
 }
 
-/// A failure and its exit status.
-enum Failure {
-    /// Bad arguments, file or configuration (status 2).
-    Usage(String),
-    /// The certificate did not verify, or output failed (status 1).
-    Failed(String),
-}
-
 /// Runs `ombuds certificate ...`.
-pub fn run(args: &CertificateArgs, clock: &Clock) -> ExitCode {
+pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
     let outcome = match &args.command {
         CertificateCommand::Verify {
             input,
@@ -113,28 +105,7 @@ pub fn run(args: &CertificateArgs, clock: &Clock) -> ExitCode {
             config,
         } => issue(*first_contact, *termination, config.as_deref(), clock),
     };
-    let text = match outcome {
-        Ok(text) => text,
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-        Err(Failure::Failed(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write the result: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    outcome
 }
 
 /// `verify`: the verified fields as pretty JSON and a line feed.
@@ -149,15 +120,15 @@ fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<Stri
     };
     let text = read_input(input)?;
     let certificate =
-        certificate::verify(&text, &trusted).map_err(|e| Failure::Failed(e.to_string()))?;
+        certificate::verify(&text, &trusted).map_err(|e| Failure::Runtime(e.to_string()))?;
     serde_json::to_string_pretty(&certificate.to_json())
         .map(|json| format!("{json}\n"))
-        .map_err(|e| Failure::Failed(format!("cannot render the result: {e}")))
+        .map_err(|e| Failure::Runtime(format!("cannot render the result: {e}")))
 }
 
 /// `generate-key`: writes a new key file; prints its public key.
 fn generate_key(file: &Path) -> Result<String, Failure> {
-    let key = SigningKey::generate().map_err(|e| Failure::Failed(e.to_string()))?;
+    let key = SigningKey::generate().map_err(|e| Failure::Runtime(e.to_string()))?;
     secret_file::create(file, key.file_text().as_bytes()).map_err(|e| match e {
         SecretFileError::Io { source, .. } if source.kind() == ErrorKind::AlreadyExists => {
             Failure::Usage(format!(
@@ -186,7 +157,7 @@ fn issue(
 
 /// Loads the configuration (or the default one) and the signing key it names.
 fn signing_key(config: Option<&Path>) -> Result<(Config, SigningKey), Failure> {
-    let default = crate::init::default_config_file();
+    let default = crate::cli::init::default_config_file();
     let path = config.unwrap_or(&default);
     let config = Config::load(path).map_err(|e| Failure::Usage(e.to_string()))?;
     let key = SigningKey::load(&config.keys.signing_key)

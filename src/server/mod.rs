@@ -1,6 +1,17 @@
 //! Running the service: bind, print the address, serve plain HTTP or TLS with hyper's limits,
-//! with a cap on open connections ([`crate::connections`]),
+//! with a cap on open connections ([`crate::server::connections`]),
 //! and shut down cleanly on SIGINT or SIGTERM, closing the database last.
+//!
+//! The serving machinery lives here: TLS and its reload, the redirect listener, the connection
+//! cap, the data directory check and the process hardening. What a request does is
+//! [`crate::http`]'s.
+
+pub mod connections;
+pub mod data_dir;
+pub mod hardening;
+pub mod redirect;
+pub mod tls;
+pub mod tls_reload;
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
@@ -13,10 +24,10 @@ use hyper_util::server::conn::auto::Builder;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::config::limits::Limits;
-use crate::connections::Capped;
 use crate::http::{App, AppState, build_router};
 use crate::store::{Store, StoreError};
-use crate::tls::{self, TlsError};
+use connections::Capped;
+use tls::TlsError;
 
 /// Largest request head (request line and headers), in bytes.
 const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -66,7 +77,7 @@ pub async fn serve(
         Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
         None => None,
     };
-    crate::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
+    crate::server::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
     let store = Store::open(&config).await?;
     let name = config.association.name.clone();
     let setup = if store.can_decrypt() {
@@ -78,12 +89,18 @@ pub async fn serve(
     let public_url = config.server.public_url.clone();
     let tls_files = config.server.tls.clone();
     let redirect_listen = config.server.redirect_http_listen;
-    let sweeper = crate::sweeper::spawn(
-        store.clone(),
-        clock.clone(),
-        config.association.time_zone,
-        config.retention.sweep_interval,
-    );
+    let sweeper = {
+        let (clock, zone) = (clock.clone(), config.association.time_zone);
+        crate::jobs::spawn(
+            "sweep",
+            store.clone(),
+            config.retention.sweep_interval,
+            move |store| {
+                let clock = clock.clone();
+                async move { crate::jobs::sweep::run_once(&store, &clock, zone).await }
+            },
+        )
+    };
     let limits = config.limits.clone();
     let app = App::new(config, store.clone(), clock)
         .map_err(|e| ServeError::Refused(format!("cannot set up the flood limits: {e}")))?;
@@ -108,12 +125,12 @@ pub async fn serve(
     tokio::spawn(stop_on_signal(handle.clone()));
     let redirect = match redirect_listen {
         Some(address) => {
-            let target = crate::redirect::Target {
+            let target = crate::server::redirect::Target {
                 public_url: public_url.clone(),
                 https_port: local.port(),
             };
-            let (bound, task) =
-                crate::redirect::start(address, target, handle.clone()).map_err(io(&format!(
+            let (bound, task) = crate::server::redirect::start(address, target, handle.clone())
+                .map_err(io(&format!(
                     "server.redirect_http_listen: cannot listen on {address}"
                 )))?;
             Some((bound, task))
@@ -139,7 +156,8 @@ pub async fn serve(
 
     let served = match tls {
         Some(tls) => {
-            let _reload = tls_files.map(|files| crate::tls_reload::spawn(tls.clone(), files));
+            let _reload =
+                tls_files.map(|files| crate::server::tls_reload::spawn(tls.clone(), files));
             let mut server = axum_server::from_tcp_rustls(listener, tls)
                 .map_err(io("cannot serve TLS"))?
                 .handle(handle)
