@@ -89,7 +89,7 @@ of the configuration."
 
 /// Runs `ombuds certificate ...`.
 pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
-    let outcome = match &args.command {
+    match &args.command {
         CertificateCommand::Verify {
             input,
             config,
@@ -104,8 +104,7 @@ pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
             termination,
             config,
         } => issue(*first_contact, *termination, config.as_deref(), clock),
-    };
-    outcome
+    }
 }
 
 /// `verify`: the verified fields as pretty JSON and a line feed.
