@@ -24,7 +24,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::config::limits::{ClientAddress, PerClient};
-use crate::http::throttle::Bucket;
+use crate::http::bucket::Bucket;
 use crate::server::connections::Peer;
 
 /// The per-client buckets of one day.

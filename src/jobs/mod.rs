@@ -41,7 +41,10 @@ pub async fn leads(store: &Store, job: &'static str) -> bool {
     match store.lead_sweeping().await {
         Ok(true) => true,
         Ok(false) => {
-            tracing::debug!(job, "another process leads the periodic jobs");
+            tracing::debug!(
+                job,
+                "another process leads sweeping and the other periodic jobs"
+            );
             false
         }
         Err(e) => {

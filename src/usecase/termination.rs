@@ -1,15 +1,13 @@
 //! Recording and correcting a case's first-contact and termination dates, and what follows a
 //! recorded termination: a signed suspension certificate, the termination notice (printable
 //! HTML and plain text, kept 180 days under its own key), and a message in the submitter's
-//! thread. Shared by the HTML console and the JSON API.
+//! thread.
 
 use chrono::NaiveDate;
 use secrecy::SecretString;
 
-use super::AppState;
-use super::error::Problem;
-use crate::domain::case::{CaseDate, LetterKind, Outcome, validate_case_date};
-use crate::domain::concern::FieldError;
+use super::{Ctx, Refusal};
+use crate::domain::case::{CaseDate, LetterKind, validate_case_date};
 use crate::i18n::Lang;
 use crate::letters::{Letterhead, NoticeInput, TerminationNotice, stored};
 use crate::store::CaseDetail;
@@ -22,36 +20,34 @@ pub struct Recorded {
     pub notice: Option<(String, String)>,
 }
 
-/// Records `field` on case `id` from what was typed. Problems with the input come back as field
-/// errors; a missing case as `Problem::NotFound`.
+/// Records `field` on case `id` from what was typed (`None`: today), with the reason a
+/// correction needs. `base_url` is the service's public address, printed in the notice.
 pub async fn record(
-    app: &AppState,
+    ctx: &Ctx<'_>,
     id: &str,
     field: CaseDate,
     typed: Option<&str>,
     reason: Option<&str>,
     base_url: &str,
-) -> Result<Result<Recorded, Vec<FieldError>>, Problem> {
-    let today = app.today();
-    let detail = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+) -> Result<Recorded, Refusal> {
+    let today = ctx.today();
+    let detail = ctx.store.case(id, today).await?.ok_or(Refusal::NotFound)?;
     let r = &detail.record;
     let (current, other) = match field {
         CaseDate::FirstContact => (Some(r.first_contact), r.termination_date),
         CaseDate::Termination => (r.termination_date, Some(r.first_contact)),
     };
-    let (date, reason) = match validate_case_date(field, typed, reason, current, other, today) {
-        Ok(checked) => checked,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let (date, reason) = validate_case_date(field, typed, reason, current, other, today)
+        .map_err(Refusal::Invalid)?;
     if current == Some(date) {
-        return Ok(Ok(Recorded { date, notice: None }));
+        return Ok(Recorded { date, notice: None });
     }
-    if !app
+    if !ctx
         .store
         .set_case_date(id, field, date, reason.as_ref(), today)
         .await?
     {
-        return Err(Problem::NotFound);
+        return Err(Refusal::NotFound);
     }
     tracing::info!(
         event = "case_date_recorded",
@@ -60,82 +56,55 @@ pub async fn record(
         "a case date was recorded"
     );
     // A new termination, or a first contact corrected after termination, needs a new notice.
-    let updated = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+    let updated = ctx.store.case(id, today).await?.ok_or(Refusal::NotFound)?;
     let notice = match updated.record.termination_date {
-        Some(_) => Some(issue_notice(app, &updated, base_url).await?),
+        Some(_) => Some(issue_notice(ctx, &updated, base_url).await?),
         None => None,
     };
-    Ok(Ok(Recorded { date, notice }))
+    Ok(Recorded { date, notice })
 }
 
 /// Ends informal resolution today if no termination is recorded yet (closing a case does this
 /// first, so that every closed case has sent its notice).
-pub async fn ensure_terminated(app: &AppState, id: &str, base_url: &str) -> Result<(), Problem> {
-    let detail = app
+pub async fn ensure_terminated(ctx: &Ctx<'_>, id: &str, base_url: &str) -> Result<(), Refusal> {
+    let detail = ctx
         .store
-        .case(id, app.today())
+        .case(id, ctx.today())
         .await?
-        .ok_or(Problem::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if detail.record.termination_date.is_some() {
         return Ok(());
     }
-    match record(app, id, CaseDate::Termination, None, None, base_url).await? {
-        Ok(_) => Ok(()),
-        Err(errors) => Err(Problem::Invalid(errors)),
-    }
-}
-
-/// Closes case `id` with `outcome`: records today's termination (and issues the notice) if none
-/// is recorded yet, then destroys the case and counts it for the board's trends.
-pub async fn close(
-    app: &AppState,
-    id: &str,
-    outcome: Outcome,
-    base_url: &str,
-) -> Result<(), Problem> {
-    ensure_terminated(app, id, base_url).await?;
-    if app
-        .store
-        .close_case(id, outcome, app.today())
-        .await?
-        .is_none()
-    {
-        return Err(Problem::NotFound);
-    }
-    tracing::info!(
-        event = "case_closed",
-        outcome = outcome.code(),
-        "a case was closed and destroyed"
-    );
+    record(ctx, id, CaseDate::Termination, None, None, base_url).await?;
     Ok(())
 }
 
 /// Issues the certificate and the termination notice for a case whose termination is recorded,
 /// stores the notice as a letter, and tells the submitter in the thread.
 async fn issue_notice(
-    app: &AppState,
+    ctx: &Ctx<'_>,
     case: &CaseDetail,
     base_url: &str,
-) -> Result<(String, String), Problem> {
-    let today = app.today();
+) -> Result<(String, String), Refusal> {
+    let today = ctx.today();
     let r = &case.record;
-    let termination = r.termination_date.ok_or(Problem::NotFound)?;
-    let certificate = app
+    let termination = r.termination_date.ok_or(Refusal::NotFound)?;
+    let certificate = ctx
         .store
         .issue_certificate(
-            &app.config.association.name,
+            &ctx.config.association.name,
             r.first_contact,
             termination,
             today,
         )
-        .map_err(|e| Problem::Internal(format!("issuing a certificate: {e}")))?;
+        .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
     let input = NoticeInput {
-        letterhead: &Letterhead::from(&app.config.association),
+        letterhead: &Letterhead::from(&ctx.config.association),
         certificate: &certificate,
         concluded: case.concern.concluded_on,
         discovered: case.concern.discovered_on,
-        holidays: &app.config.deadline.holidays,
-        roll_forward: app.config.deadline.roll_forward,
+        holidays: &ctx.config.deadline.holidays,
+        roll_forward: ctx.config.deadline.roll_forward,
         base_url,
     };
     // The submitter is anonymous and no language preference is kept, so the notice is written
@@ -143,10 +112,10 @@ async fn issue_notice(
     let mut versions = Vec::new();
     for lang in Lang::ALL {
         let notice = TerminationNotice::compose_in(&input, lang)
-            .map_err(|e| Problem::Internal(format!("composing a notice: {e}")))?;
+            .map_err(|e| Refusal::Internal(format!("composing a notice: {e}")))?;
         let html = notice
             .html()
-            .map_err(|e| Problem::Internal(format!("rendering a notice: {e}")))?;
+            .map_err(|e| Refusal::Internal(format!("rendering a notice: {e}")))?;
         // The reply that tells the submitter about the notice, in the same language.
         let said = lang.f("thread.notice_issued", &[("date", &termination)]);
         versions.push((lang, html, notice.text(), said));
@@ -159,7 +128,7 @@ async fn issue_notice(
         .iter()
         .map(|(l, _, t, _)| (*l, t.as_str()))
         .collect();
-    let letter = app
+    let letter = ctx
         .store
         .add_letter(
             &r.id,
@@ -169,7 +138,7 @@ async fn issue_notice(
             &stored::bundle(&text),
         )
         .await?
-        .ok_or(Problem::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if r.has_receipt {
         // Kept like the letter's versions; each reader sees their own.
         let said: Vec<_> = versions
@@ -177,7 +146,7 @@ async fn issue_notice(
             .map(|(l, _, _, m)| (*l, m.as_str()))
             .collect();
         let message = SecretString::from(stored::bundle(&said));
-        app.store.reply(&r.id, &message, today).await?;
+        ctx.store.reply(&r.id, &message, today).await?;
     }
     tracing::info!(event = "notice_issued", "a termination notice was issued");
     Ok((letter, certificate.armoured()))
