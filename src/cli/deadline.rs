@@ -13,18 +13,18 @@
 //! Exit status: 0 with one JSON object on stdout; 2 with a one-line `error: ...` message on
 //! stderr (and nothing on stdout) for bad input; 1 if the output cannot be written.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::{Failure, Outcome};
 use crate::clock::Clock;
+use crate::config::{Deadline, Sections};
 use crate::domain::dates::parse_iso_date;
 use crate::domain::deadline::{
     self, DeadlineError, DeadlineInput, SuspensionEpisode, SuspensionKind,
 };
-use crate::domain::holidays::DeadlineSettings;
+use crate::domain::holidays::HolidayCalendar;
 use crate::i18n::{Lang, deadline_steps};
 
 /// The name given to a `--holiday DATE` that has no `=NAME`.
@@ -109,23 +109,23 @@ pub fn run(args: &DeadlineArgs, clock: &Clock) -> Outcome {
 /// # Errors
 /// A one-line message naming the argument at fault (without the `error: ` prefix).
 pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, String> {
-    let ConfigFile {
-        deadline: settings,
-        association,
-    } = match &args.config {
-        Some(path) => load_settings(path)?,
-        None => ConfigFile::default(),
+    let sections = match &args.config {
+        Some(path) => Some(Sections::load(path)?),
+        None => None,
     };
-    let today = || match association.time_zone {
+    let zone = sections.as_ref().and_then(|s| s.association.time_zone);
+    let today = || match zone {
         Some(zone) => clock.today_in(zone),
         None => clock.today_local(),
     };
-    let mut holidays = settings.calendar().map_err(|e| {
-        format!(
-            "--config {:?}: [deadline] {e}",
-            args.config.as_deref().unwrap_or(Path::new(""))
-        )
-    })?;
+    let settings = sections.map_or_else(
+        || Deadline {
+            roll_forward: true,
+            holidays: HolidayCalendar::us_federal(),
+        },
+        |s| s.deadline,
+    );
+    let mut holidays = settings.holidays;
     for holiday in &args.holidays {
         holidays.add(
             holiday.date,
@@ -193,33 +193,6 @@ pub fn parse_lang(text: &str) -> Result<Lang, String> {
         let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
         format!("expected one of {}", codes.join(", "))
     })
-}
-
-/// The service's configuration file as far as this command cares: `[deadline]`, and the
-/// association's time zone for the default as-of date.
-#[derive(Deserialize, Default)]
-struct ConfigFile {
-    /// Other tables are ignored; a missing `[deadline]` table means the defaults.
-    #[serde(default)]
-    deadline: DeadlineSettings,
-    /// Only `time_zone` is read.
-    #[serde(default)]
-    association: AssociationZone,
-}
-
-/// The one key of `[association]` this command reads.
-#[derive(Deserialize, Default)]
-struct AssociationZone {
-    time_zone: Option<chrono_tz::Tz>,
-}
-
-/// Reads the `[deadline]` table (and the time zone) of the TOML file at `path`.
-fn load_settings(path: &Path) -> Result<ConfigFile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
-    let file: ConfigFile =
-        toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))?;
-    Ok(file)
 }
 
 /// Parses a date written exactly `YYYY-MM-DD`, saying what is wrong if it is not a real date.

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::{Invalid, range};
+
 /// Requests one audience may have in progress, and how many more may wait for a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
@@ -164,25 +166,6 @@ impl Default for RawProofOfWork {
             unproven: budget(2, 4),
             max_remembered: 100_000,
         }
-    }
-}
-
-/// A problem with one setting: its name and what is wrong.
-pub(super) type Invalid = (&'static str, String);
-
-fn range<T: PartialOrd + std::fmt::Display + Copy>(
-    setting: &'static str,
-    value: T,
-    low: T,
-    high: T,
-) -> Result<T, Invalid> {
-    if value < low || value > high {
-        Err((
-            setting,
-            format!("{value} is outside the allowed range {low} to {high}"),
-        ))
-    } else {
-        Ok(value)
     }
 }
 

@@ -1,16 +1,37 @@
-//! The service's configuration: read from a TOML file, checked, and turned into typed settings.
+//! The service's configuration: one TOML file, read by one parser ([`Config::parse`]) into
+//! typed, checked settings. Each table has a module of its own holding its raw form (as
+//! written, with its defaults) and its check; this module reads the file and hands each table
+//! to its module. A bad setting stops start-up with a message that names it.
 //!
-//! A bad setting stops start-up with a message that names it. This module reads the file; it
-//! never creates anything (that is [`crate::cli::init`]'s job) and never reads environment variables.
+//! Commands that need only part of a file (`ombuds deadline --config`, `ombuds report
+//! --counters --config`) read it with [`Sections::load`], through the same tables and checks.
+//!
+//! This module reads the file; it never creates anything (that is [`crate::cli::init`]'s job)
+//! and never reads environment variables.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use chrono_tz::Tz;
 use serde::Deserialize;
 
+pub mod association;
+pub mod database;
+pub mod deadline;
+pub mod intake;
+pub mod keys;
 pub mod limits;
+pub mod reports;
+pub mod retention;
+pub mod server;
+
+pub use association::Association;
+pub use database::{Database, PostgresUrl};
+pub use deadline::Deadline;
+pub use intake::Intake;
+pub use keys::{KeyStore, Keys};
+pub use reports::Reports;
+pub use retention::Retention;
+pub use server::{Server, TlsFiles};
 
 /// The example configuration, copied by `ombuds init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../../config/ombuds.example.toml");
@@ -38,214 +59,6 @@ pub struct Config {
     pub reports: Reports,
     /// How much the service holds at once, per audience; per-client limits; proof of work.
     pub limits: limits::Limits,
-}
-
-/// The board's trend reports.
-#[derive(Debug, Clone)]
-pub struct Reports {
-    /// Threshold and optional noise.
-    pub settings: crate::domain::trends::TrendSettings,
-    /// The kinds of period released to the board.
-    pub periods: Vec<crate::domain::trends::PeriodKind>,
-}
-
-/// The association's filing-deadline rules, checked.
-#[derive(Debug, Clone)]
-pub struct Deadline {
-    /// Whether a deadline on a weekend or holiday moves to the next workday.
-    pub roll_forward: bool,
-    /// The association's holidays.
-    pub holidays: crate::domain::holidays::HolidayCalendar,
-}
-
-/// How long working notes live.
-#[derive(Debug, Clone, Copy)]
-pub struct Retention {
-    /// The lifetime of a note unless the ombuds chooses another, in days.
-    pub note_days: u32,
-    /// The longest lifetime an ombuds may choose, in days.
-    pub note_max_days: u32,
-    /// How often the sweeper destroys what has expired.
-    pub sweep_interval: Duration,
-}
-
-impl Retention {
-    /// The note policy as the domain rules take it.
-    pub fn note_policy(&self) -> crate::domain::notes::NotePolicy {
-        crate::domain::notes::NotePolicy {
-            default_days: self.note_days,
-            max_days: self.note_max_days,
-        }
-    }
-}
-
-/// The association that runs the ombuds program.
-#[derive(Debug, Clone)]
-pub struct Association {
-    /// Display name, e.g. "Example Association of REALTORS®".
-    pub name: String,
-    /// Telephone number of the ombuds program.
-    pub phone: Option<String>,
-    /// E-mail address of the ombuds program.
-    pub email: Option<String>,
-    /// Postal address for letters.
-    pub postal_address: Option<String>,
-    /// The time zone whose calendar dates are recorded.
-    pub time_zone: Tz,
-}
-
-/// Listening and transport settings.
-#[derive(Debug, Clone)]
-pub struct Server {
-    /// Address to listen on.
-    pub listen: SocketAddr,
-    /// A TLS-terminating proxy is in front of this service.
-    pub behind_tls_proxy: bool,
-    /// Certificate and key for serving TLS directly.
-    pub tls: Option<TlsFiles>,
-    /// Longest time one request may take.
-    pub request_timeout: Duration,
-    /// The address people use to reach the service, for links the service prints.
-    pub public_url: Option<String>,
-    /// A plain-HTTP address that only redirects to HTTPS (needs TLS served here).
-    pub redirect_http_listen: Option<SocketAddr>,
-}
-
-/// PEM files for serving TLS.
-#[derive(Debug, Clone)]
-pub struct TlsFiles {
-    /// Certificate chain, leaf first.
-    pub certificate: PathBuf,
-    /// Private key of the leaf certificate.
-    pub private_key: PathBuf,
-}
-
-/// The storage engine and where it keeps its data.
-#[derive(Debug, Clone)]
-pub enum Database {
-    /// The embedded SQLite database file.
-    Sqlite {
-        /// Path of the database file.
-        path: PathBuf,
-    },
-    /// A PostgreSQL database, shared by every server of the association.
-    Postgres {
-        /// How to reach it.
-        url: PostgresUrl,
-    },
-}
-
-/// Where the key store lives: a file beside an SQLite database, or a second PostgreSQL
-/// database beside a PostgreSQL one. Never inside the main database, so that backups of the
-/// database can leave the keys out.
-#[derive(Debug, Clone)]
-pub enum KeyStore {
-    /// An SQLite file, attached to the SQLite database.
-    File(PathBuf),
-    /// A PostgreSQL database of its own.
-    Postgres(PostgresUrl),
-}
-
-/// A `postgres://` URL as written in the configuration. It may carry a password, so its
-/// `Debug` and `Display` forms leave the password out.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PostgresUrl(String);
-
-impl PostgresUrl {
-    /// Checks the form of `url`: a `postgres://` or `postgresql://` URL. Whether it can be
-    /// reached is found out when the store opens.
-    pub fn parse(url: &str) -> Result<Self, String> {
-        let rest = url
-            .strip_prefix("postgres://")
-            .or_else(|| url.strip_prefix("postgresql://"))
-            .ok_or_else(|| format!("{:?} is not a postgres:// URL", Self(url.to_owned())))?;
-        if rest.is_empty() {
-            return Err("a postgres:// URL needs at least a host or a database name".into());
-        }
-        Ok(Self(url.to_owned()))
-    }
-
-    /// The URL itself, password included: only for connecting.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for PostgresUrl {
-    /// The URL with any password replaced by `***`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = self.0.as_str();
-        let Some((scheme, rest)) = url.split_once("://") else {
-            return f.write_str("(not a URL)");
-        };
-        let end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        let authority = match authority.rsplit_once('@') {
-            Some((user, host)) => match user.split_once(':') {
-                Some((name, _)) => format!("{name}:***@{host}"),
-                None => format!("{user}@{host}"),
-            },
-            None => authority.to_owned(),
-        };
-        let tail: String = match tail.split_once('?') {
-            Some((path, query)) => {
-                let query: Vec<String> = query
-                    .split('&')
-                    .map(|pair| match pair.split_once('=') {
-                        Some((key, _)) if key.eq_ignore_ascii_case("password") => {
-                            format!("{key}=***")
-                        }
-                        _ => pair.to_owned(),
-                    })
-                    .collect();
-                format!("{path}?{}", query.join("&"))
-            }
-            None => tail.to_owned(),
-        };
-        write!(f, "{scheme}://{authority}{tail}")
-    }
-}
-
-impl std::fmt::Debug for PostgresUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PostgresUrl({self})")
-    }
-}
-
-/// Paths of key material.
-#[derive(Debug, Clone)]
-pub struct Keys {
-    /// The association's age identity file; absent on a server that only takes concerns.
-    pub identity: Option<PathBuf>,
-    /// The association's public key, for a server that holds no identity.
-    pub recipient: Option<String>,
-    /// The key store holding one wrapped key per concern.
-    pub store: KeyStore,
-    /// The secret for the keyed hash of receipts.
-    pub receipt_secret: PathBuf,
-    /// The Ed25519 key that signs suspension certificates.
-    pub signing_key: PathBuf,
-    /// Public keys of signing keys no longer used, whose certificates are still accepted.
-    pub retired_public_keys: Vec<crate::crypto::certificate::PublicKey>,
-}
-
-/// Limits on the public intake form.
-#[derive(Debug, Clone)]
-pub struct Intake {
-    /// Longest description accepted, in characters.
-    pub max_description_chars: usize,
-    /// Longest contact details accepted, in characters.
-    pub max_contact_chars: usize,
-}
-
-impl Intake {
-    /// The limits as the domain rules take them.
-    pub fn limits(&self) -> crate::domain::concern::Limits {
-        crate::domain::concern::Limits {
-            max_description_chars: self.max_description_chars,
-            max_contact_chars: self.max_contact_chars,
-        }
-    }
 }
 
 /// Why a configuration could not be used.
@@ -279,136 +92,44 @@ pub enum ConfigError {
     },
 }
 
+/// A problem with one setting: its name (`table.key`) and what is wrong.
+pub(crate) type Invalid = (&'static str, String);
+
+/// `value` if it lies from `low` to `high`, else a problem naming `setting`.
+pub(crate) fn range<T: PartialOrd + std::fmt::Display + Copy>(
+    setting: &'static str,
+    value: T,
+    low: T,
+    high: T,
+) -> Result<T, Invalid> {
+    if value < low || value > high {
+        Err((
+            setting,
+            format!("{value} is outside the allowed range {low} to {high}"),
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    association: RawAssociation,
+    association: association::Raw,
     #[serde(default)]
-    server: RawServer,
-    database: RawDatabase,
-    keys: RawKeys,
+    server: server::Raw,
+    database: database::Raw,
+    keys: keys::Raw,
     #[serde(default)]
-    intake: RawIntake,
+    intake: intake::Raw,
     #[serde(default)]
-    retention: RawRetention,
+    retention: retention::Raw,
     #[serde(default)]
-    deadline: crate::domain::holidays::DeadlineSettings,
+    deadline: deadline::DeadlineSettings,
     #[serde(default)]
-    reports: RawReports,
+    reports: reports::Raw,
     #[serde(default)]
     limits: limits::RawLimits,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawReports {
-    k: u32,
-    epsilon: Option<f64>,
-    periods: Vec<String>,
-}
-
-impl Default for RawReports {
-    fn default() -> Self {
-        Self {
-            k: crate::domain::trends::TrendSettings::DEFAULT_K,
-            epsilon: None,
-            periods: vec!["quarter".to_owned()],
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawRetention {
-    note_days: u32,
-    note_max_days: u32,
-    sweep_interval_seconds: u64,
-}
-
-impl Default for RawRetention {
-    fn default() -> Self {
-        Self {
-            note_days: 30,
-            note_max_days: 90,
-            sweep_interval_seconds: 60,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAssociation {
-    name: String,
-    phone: Option<String>,
-    email: Option<String>,
-    postal_address: Option<String>,
-    time_zone: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawServer {
-    listen: String,
-    behind_tls_proxy: bool,
-    tls_certificate: Option<PathBuf>,
-    tls_private_key: Option<PathBuf>,
-    request_timeout_seconds: u64,
-    public_url: Option<String>,
-    redirect_http_listen: Option<String>,
-}
-
-impl Default for RawServer {
-    fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".to_owned(),
-            behind_tls_proxy: false,
-            tls_certificate: None,
-            tls_private_key: None,
-            request_timeout_seconds: 30,
-            public_url: None,
-            redirect_http_listen: None,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    url: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKeys {
-    identity: Option<PathBuf>,
-    recipient: Option<String>,
-    store: PathBuf,
-    receipt_secret: PathBuf,
-    /// Optional so that configurations written before certificates existed still load.
-    #[serde(default = "default_signing_key")]
-    signing_key: PathBuf,
-    #[serde(default)]
-    retired_public_keys: Vec<String>,
-}
-
-fn default_signing_key() -> PathBuf {
-    PathBuf::from("signing.key")
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawIntake {
-    max_description_chars: usize,
-    max_contact_chars: usize,
-}
-
-impl Default for RawIntake {
-    fn default() -> Self {
-        Self {
-            max_description_chars: 10_000,
-            max_contact_chars: 1_000,
-        }
-    }
 }
 
 impl Config {
@@ -421,252 +142,42 @@ impl Config {
         Self::parse(path, &text)
     }
 
-    /// Checks configuration `text` as if it had been read from `path`.
+    /// Checks configuration `text` as if it had been read from `path`. Relative paths in it
+    /// are resolved against the file's directory.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let invalid = |setting: &'static str, problem: String| ConfigError::Invalid {
+        let invalid = |(setting, problem): Invalid| ConfigError::Invalid {
             path: path.to_owned(),
             setting,
             problem,
         };
-
-        let name = raw.association.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(invalid("association.name", "must not be empty".into()));
-        }
-        let time_zone: Tz = raw.association.time_zone.parse().map_err(|_| {
-            invalid(
-                "association.time_zone",
-                format!(
-                    "{:?} is not an IANA time zone name (for example \"America/Phoenix\")",
-                    raw.association.time_zone
-                ),
-            )
-        })?;
-
-        let listen: SocketAddr = raw.server.listen.parse().map_err(|_| {
-            invalid(
-                "server.listen",
-                format!(
-                    "{:?} is not an address and port (for example \"127.0.0.1:8080\")",
-                    raw.server.listen
-                ),
-            )
-        })?;
-        let tls = match (raw.server.tls_certificate, raw.server.tls_private_key) {
-            (None, None) => None,
-            (Some(certificate), Some(private_key)) => Some(TlsFiles {
-                certificate: base.join(certificate),
-                private_key: base.join(private_key),
-            }),
-            (Some(_), None) => {
-                return Err(invalid(
-                    "server.tls_private_key",
-                    "is required when server.tls_certificate is set".into(),
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(invalid(
-                    "server.tls_certificate",
-                    "is required when server.tls_private_key is set".into(),
-                ));
-            }
-        };
-        if !(1..=600).contains(&raw.server.request_timeout_seconds) {
-            return Err(invalid(
-                "server.request_timeout_seconds",
-                format!(
-                    "{} is outside the allowed range 1 to 600",
-                    raw.server.request_timeout_seconds
-                ),
-            ));
-        }
-
-        let public_url = match raw.server.public_url.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                Some(url.trim_end_matches('/').to_owned())
-            }
-            Some(url) => {
-                return Err(invalid(
-                    "server.public_url",
-                    format!("{url:?} must start with https:// (or http://)"),
-                ));
-            }
-        };
-        let redirect_http_listen = match raw.server.redirect_http_listen.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(_) if tls.is_none() => {
-                return Err(invalid(
-                    "server.redirect_http_listen",
-                    "redirects to the HTTPS this service serves itself: set \
-                     server.tls_certificate and server.tls_private_key too (behind a TLS proxy, \
-                     let the proxy redirect)"
-                        .into(),
-                ));
-            }
-            Some(address) => Some(address.parse::<SocketAddr>().map_err(|_| {
-                invalid(
-                    "server.redirect_http_listen",
-                    format!("{address:?} is not an address and port (for example \"0.0.0.0:80\")"),
-                )
-            })?),
-        };
-        let retention = raw.retention;
-        if retention.note_max_days == 0 || retention.note_max_days > 365 {
-            return Err(invalid(
-                "retention.note_max_days",
-                format!(
-                    "{} is outside the allowed range 1 to 365",
-                    retention.note_max_days
-                ),
-            ));
-        }
-        if retention.note_days == 0 || retention.note_days > retention.note_max_days {
-            return Err(invalid(
-                "retention.note_days",
-                format!(
-                    "{} must be at least 1 and at most retention.note_max_days ({})",
-                    retention.note_days, retention.note_max_days
-                ),
-            ));
-        }
-
-        if !(1..=3600).contains(&retention.sweep_interval_seconds) {
-            return Err(invalid(
-                "retention.sweep_interval_seconds",
-                format!(
-                    "{} is outside the allowed range 1 to 3600",
-                    retention.sweep_interval_seconds
-                ),
-            ));
-        }
-
-        let holidays = raw
+        let association = raw.association.check().map_err(invalid)?;
+        let behind_tls_proxy = raw.server.behind_tls_proxy;
+        let server = raw.server.check(base).map_err(invalid)?;
+        let retention = raw.retention.check().map_err(invalid)?;
+        let deadline = raw
             .deadline
-            .calendar()
-            .map_err(|e| invalid("deadline", e.to_string()))?;
-
-        let trend_settings = crate::domain::trends::TrendSettings {
-            k: raw.reports.k,
-            epsilon: raw.reports.epsilon,
-        };
-        trend_settings
-            .validate()
-            .map_err(|e| invalid(e.setting, e.problem))?;
-        let mut periods = Vec::new();
-        for word in &raw.reports.periods {
-            let kind = crate::domain::trends::PeriodKind::from_code(word).ok_or_else(|| {
-                invalid(
-                    "reports.periods",
-                    format!("{word:?} is not a period; use \"month\", \"quarter\" or \"year\""),
-                )
-            })?;
-            if !periods.contains(&kind) {
-                periods.push(kind);
-            }
-        }
-        periods.sort();
-        if periods.is_empty() {
-            return Err(invalid(
-                "reports.periods",
-                "name at least one kind of period".into(),
-            ));
-        }
-        if periods.len() > 1 && trend_settings.epsilon.is_none() {
-            return Err(invalid(
-                "reports.periods",
-                "releasing more than one kind of period (say quarters and their year) lets a \
-                 reader compare nested reports and narrow down hidden counts; release one kind, \
-                 or set reports.epsilon to add noise"
-                    .into(),
-            ));
-        }
-
-        let database = parse_database_url(&raw.database.url, base)
-            .map_err(|problem| invalid("database.url", problem))?;
-        let key_store = parse_key_store(&raw.keys.store, &database, base)
-            .map_err(|problem| invalid("keys.store", problem))?;
-
-        if !(100..=100_000).contains(&raw.intake.max_description_chars) {
-            return Err(invalid(
-                "intake.max_description_chars",
-                format!(
-                    "{} is outside the allowed range 100 to 100000",
-                    raw.intake.max_description_chars
-                ),
-            ));
-        }
-        if !(10..=10_000).contains(&raw.intake.max_contact_chars) {
-            return Err(invalid(
-                "intake.max_contact_chars",
-                format!(
-                    "{} is outside the allowed range 10 to 10000",
-                    raw.intake.max_contact_chars
-                ),
-            ));
-        }
-
-        let limits = raw
-            .limits
-            .check(raw.server.behind_tls_proxy)
-            .map_err(|(setting, problem)| invalid(setting, problem))?;
-
-        let retired_public_keys = raw
-            .keys
-            .retired_public_keys
-            .iter()
-            .map(|text| crate::crypto::certificate::PublicKey::parse(text))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| invalid("keys.retired_public_keys", e.to_string()))?;
-
+            .check()
+            .map_err(|e| invalid(("deadline", e.to_string())))?;
+        let reports = raw.reports.check().map_err(invalid)?;
+        let database = raw.database.check(base).map_err(invalid)?;
+        let keys = raw.keys.check(&database, base).map_err(invalid)?;
+        let intake = raw.intake.check().map_err(invalid)?;
+        let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
         Ok(Self {
             file: path.to_owned(),
-            association: Association {
-                name,
-                phone: non_empty(raw.association.phone),
-                email: non_empty(raw.association.email),
-                postal_address: non_empty(raw.association.postal_address),
-                time_zone,
-            },
-            server: Server {
-                listen,
-                behind_tls_proxy: raw.server.behind_tls_proxy,
-                tls,
-                request_timeout: Duration::from_secs(raw.server.request_timeout_seconds),
-                public_url,
-                redirect_http_listen,
-            },
+            association,
+            server,
             database,
-            keys: Keys {
-                identity: raw.keys.identity.map(|p| base.join(p)),
-                recipient: non_empty(raw.keys.recipient),
-                store: key_store,
-                receipt_secret: base.join(raw.keys.receipt_secret),
-                signing_key: base.join(raw.keys.signing_key),
-                retired_public_keys,
-            },
-            intake: Intake {
-                max_description_chars: raw.intake.max_description_chars,
-                max_contact_chars: raw.intake.max_contact_chars,
-            },
-            retention: Retention {
-                note_days: retention.note_days,
-                note_max_days: retention.note_max_days,
-                sweep_interval: Duration::from_secs(retention.sweep_interval_seconds),
-            },
-            deadline: Deadline {
-                roll_forward: raw.deadline.roll_forward,
-                holidays,
-            },
-            reports: Reports {
-                settings: trend_settings,
-                periods,
-            },
+            keys,
+            intake,
+            retention,
+            deadline,
+            reports,
             limits,
         })
     }
@@ -708,6 +219,49 @@ impl Config {
     }
 }
 
+/// The tables a command reads from a file that need not be a whole service configuration:
+/// tables not listed here are ignored, and missing tables take their defaults.
+#[derive(Debug, Clone)]
+pub struct Sections {
+    /// What `[association]` gives, all of it optional.
+    pub association: association::Partial,
+    /// `[deadline]`, checked.
+    pub deadline: Deadline,
+    /// `[reports]`, checked.
+    pub reports: Reports,
+}
+
+#[derive(Deserialize)]
+struct RawSections {
+    #[serde(default)]
+    association: association::Raw,
+    #[serde(default)]
+    deadline: deadline::DeadlineSettings,
+    #[serde(default)]
+    reports: reports::Raw,
+}
+
+impl Sections {
+    /// Reads `[association]`, `[deadline]` and `[reports]` from the file at `path`. The error
+    /// is one line naming `--config`, the file and, where known, the line or the setting.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
+        let raw: RawSections = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let setting = |(setting, problem): Invalid| {
+            format!("--config {path:?}: setting `{setting}`: {problem}")
+        };
+        Ok(Self {
+            association: raw.association.check_partial().map_err(setting)?,
+            deadline: raw
+                .deadline
+                .check()
+                .map_err(|e| format!("--config {path:?}: [deadline] {e}"))?,
+            reports: raw.reports.check().map_err(setting)?,
+        })
+    }
+}
+
 /// A TOML error as one line naming the file and, where known, the line: for commands that read
 /// only part of a configuration file.
 pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
@@ -722,62 +276,9 @@ pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
     }
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
+/// `value` trimmed, or `None` if it is empty.
+pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn parse_database_url(url: &str, base: &Path) -> Result<Database, String> {
-    if let Some(rest) = url.strip_prefix("sqlite:") {
-        let file = rest.strip_prefix("//").unwrap_or(rest);
-        if file.is_empty() || file == ":memory:" {
-            return Err(format!("{url:?} does not name a database file"));
-        }
-        return Ok(Database::Sqlite {
-            path: base.join(file),
-        });
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(Database::Postgres {
-            url: PostgresUrl::parse(url)?,
-        });
-    }
-    Err(format!(
-        "{url:?} is not a database URL this service understands (use \"sqlite:FILE\" or \
-         \"postgres://HOST/DATABASE\")"
-    ))
-}
-
-/// The key store goes with the engine: a file for SQLite, a second database for PostgreSQL.
-fn parse_key_store(store: &Path, database: &Database, base: &Path) -> Result<KeyStore, String> {
-    let text = store.to_str().unwrap_or_default();
-    let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
-    match (database, is_url) {
-        (Database::Sqlite { .. }, false) if !text.is_empty() => {
-            Ok(KeyStore::File(base.join(store)))
-        }
-        (Database::Sqlite { .. }, false) => Err("must name the key store file".into()),
-        (Database::Sqlite { .. }, true) => Err(
-            "with an SQLite database the key store is a file (for example \"keys.db\"); a \
-             PostgreSQL key store goes with a PostgreSQL database.url"
-                .into(),
-        ),
-        (Database::Postgres { .. }, false) => Err(format!(
-            "with a PostgreSQL database.url the key store is a second PostgreSQL database \
-             (for example \"postgres://db.example.org/ombuds_keys\"), not {:?}",
-            store.display().to_string()
-        )),
-        (Database::Postgres { url }, true) => {
-            let keys = PostgresUrl::parse(text)?;
-            if keys == *url {
-                return Err(
-                    "names the same database as database.url; the keys must live in a database \
-                     of their own, so that backups of the main database leave them out"
-                        .into(),
-                );
-            }
-            Ok(KeyStore::Postgres(keys))
-        }
-    }
 }
 
 #[cfg(test)]
