@@ -16,7 +16,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::queries::{CASE_COLUMNS, day, folded_letters, folded_thread, sealed_case};
+use super::rows::{CASE_COLUMNS, day, folded_letters, folded_thread, sealed_case};
 use crate::crypto::ReceiptHash;
 use crate::store::StoreError;
 use crate::store::backend::FollowupRecord;

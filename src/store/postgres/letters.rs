@@ -1,0 +1,95 @@
+//! Letters on PostgreSQL, each under a key of its own: stored key first (see `keys.rs`), read
+//! from the main database and then their keys from the key store.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::PostgresBackend;
+use super::keys::content_keys;
+use super::rows::code;
+use crate::domain::case::LetterKind;
+use crate::store::StoreError;
+use crate::store::backend::{LetterQuery, LetterRecord, LetterRows, SealedLetter};
+
+#[async_trait]
+impl LetterRows for PostgresBackend {
+    async fn insert_letter(
+        &self,
+        letter: LetterRecord,
+        wrapped_key: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let insert = async {
+            let done = sqlx::query(
+                "INSERT INTO letters (id, case_id, receipt_hash, kind, dated, expires_on, key_id, \
+                 sealed_html, sealed_text) \
+                 SELECT $1, id, receipt_hash, $2, $3, $4, $5, $6, $7 FROM cases WHERE id = $8",
+            )
+            .bind(&letter.id)
+            .bind(letter.kind.code())
+            .bind(letter.dated)
+            .bind(letter.expires_on)
+            .bind(&letter.key_id)
+            .bind(&letter.sealed_html)
+            .bind(&letter.sealed_text)
+            .bind(&letter.case_id)
+            .execute(&self.main)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        };
+        self.with_new_key(&letter.key_id, &wrapped_key, insert)
+            .await
+    }
+
+    async fn letters(
+        &self,
+        of: LetterQuery<'_>,
+        today: NaiveDate,
+    ) -> Result<Vec<SealedLetter>, StoreError> {
+        let filter = match of {
+            LetterQuery::Case(_) => "l.case_id = $2",
+            LetterQuery::Receipt(_) => "l.receipt_hash = $2",
+            LetterQuery::Id(_) => "l.id = $2",
+            LetterQuery::All => "true",
+        };
+        let sql = format!(
+            "SELECT l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, \
+             l.sealed_text FROM letters l \
+             WHERE {filter} AND l.expires_on > $1 ORDER BY l.dated DESC, l.seq DESC"
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today);
+        let query = match of {
+            LetterQuery::Case(id) | LetterQuery::Id(id) => query.bind(id.to_owned()),
+            LetterQuery::Receipt(hash) => query.bind(hash.0.to_vec()),
+            LetterQuery::All => query,
+        };
+        let rows = query.fetch_all(&self.main).await?;
+        let records = rows
+            .iter()
+            .map(|row| {
+                Ok(LetterRecord {
+                    id: row.try_get("id")?,
+                    case_id: row.try_get("case_id")?,
+                    kind: code(row, "kind", LetterKind::from_code)?,
+                    dated: row.try_get("dated")?,
+                    expires_on: row.try_get("expires_on")?,
+                    key_id: row.try_get("key_id")?,
+                    sealed_html: row.try_get("sealed_html")?,
+                    sealed_text: row.try_get("sealed_text")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut keys = content_keys(
+            &self.keys,
+            records.iter().map(|r| r.key_id.clone()).collect(),
+        )
+        .await?;
+        Ok(records
+            .into_iter()
+            .map(|record| SealedLetter {
+                wrapped_key: keys.remove(&record.key_id),
+                record,
+            })
+            .collect())
+    }
+}
