@@ -13,6 +13,7 @@ mod content;
 mod key_cache;
 pub mod postgres;
 mod retention;
+mod rows;
 pub mod sqlite;
 mod trends;
 

@@ -5,17 +5,16 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use super::PostgresBackend;
 use super::keys::content_keys;
-use super::rows::{CASE_COLUMNS, case_record, code, count};
 use crate::crypto::ReceiptHash;
-use crate::domain::case::{Author, CaseDate, Service, services_to_codes};
+use crate::domain::case::{CaseDate, Service, services_to_codes};
 use crate::store::StoreError;
 use crate::store::backend::{
     CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, SealedCase,
 };
+use crate::store::rows::{CASE_COLUMNS, Columns, case_listing, case_record, correction_record};
 
 impl PostgresBackend {
     /// Reads one case and then its key.
@@ -34,7 +33,7 @@ impl PostgresBackend {
             return Ok(None);
         };
         let record = case_record(&row)?;
-        let sealed: Vec<u8> = row.try_get("sealed")?;
+        let sealed = row.bytes("sealed")?;
         let mut keys = content_keys(&self.keys, vec![record.key_id.clone()]).await?;
         Ok(Some(SealedCase {
             wrapped_key: keys.remove(&record.key_id),
@@ -95,18 +94,7 @@ impl CaseRows for PostgresBackend {
             .bind(today)
             .fetch_all(&self.main)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let last_author: Option<String> = row.try_get("last_author")?;
-                let open = count(row, "open_commitments")?;
-                Ok(CaseListing {
-                    record: case_record(row)?,
-                    awaiting_reply: last_author.as_deref() == Some(Author::Submitter.code()),
-                    open_commitments: u32::try_from(open).unwrap_or(u32::MAX),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(case_listing).collect::<Result<_, _>>()?)
     }
 
     async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError> {
@@ -190,18 +178,10 @@ impl CaseRows for PostgresBackend {
         .bind(case_id)
         .fetch_all(&self.main)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(CorrectionRecord {
-                    field: code(row, "field", CaseDate::from_code)?,
-                    old_date: row.try_get("old_date")?,
-                    new_date: row.try_get("new_date")?,
-                    corrected_on: row.try_get("corrected_on")?,
-                    sealed_reason: row.try_get("sealed_reason")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows
+            .iter()
+            .map(correction_record)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn destroy_case(

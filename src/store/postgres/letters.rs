@@ -3,14 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use super::PostgresBackend;
 use super::keys::content_keys;
-use super::rows::code;
-use crate::domain::case::LetterKind;
 use crate::store::StoreError;
 use crate::store::backend::{LetterQuery, LetterRecord, LetterRows, SealedLetter};
+use crate::store::rows::{LETTER_COLUMNS, letter_record};
 
 #[async_trait]
 impl LetterRows for PostgresBackend {
@@ -53,8 +51,7 @@ impl LetterRows for PostgresBackend {
             LetterQuery::All => "true",
         };
         let sql = format!(
-            "SELECT l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, \
-             l.sealed_text FROM letters l \
+            "SELECT {LETTER_COLUMNS} FROM letters l \
              WHERE {filter} AND l.expires_on > $1 ORDER BY l.dated DESC, l.seq DESC"
         );
         let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today);
@@ -66,19 +63,8 @@ impl LetterRows for PostgresBackend {
         let rows = query.fetch_all(&self.main).await?;
         let records = rows
             .iter()
-            .map(|row| {
-                Ok(LetterRecord {
-                    id: row.try_get("id")?,
-                    case_id: row.try_get("case_id")?,
-                    kind: code(row, "kind", LetterKind::from_code)?,
-                    dated: row.try_get("dated")?,
-                    expires_on: row.try_get("expires_on")?,
-                    key_id: row.try_get("key_id")?,
-                    sealed_html: row.try_get("sealed_html")?,
-                    sealed_text: row.try_get("sealed_text")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .map(letter_record)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut keys = content_keys(
             &self.keys,
             records.iter().map(|r| r.key_id.clone()).collect(),

@@ -3,13 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use super::keys::{content_keys, day_keys};
-use super::rows::{NOTE_COLUMNS, note_record};
 use super::{PostgresBackend, inserted};
 use crate::store::StoreError;
 use crate::store::backend::{DueCommitment, NoteRecord, NoteRows};
+use crate::store::rows::{Columns, NOTE_COLUMNS, note_record};
 
 #[async_trait]
 impl NoteRows for PostgresBackend {
@@ -88,7 +87,7 @@ impl NoteRows for PostgresBackend {
             .await?;
         let notes = rows
             .iter()
-            .map(|row| Ok((note_record(row)?, row.try_get::<String, _>("key_id")?)))
+            .map(|row| Ok((note_record(row)?, row.text("key_id")?)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let case_keys = content_keys(
             &self.keys,

@@ -10,13 +10,13 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::{ConnectOptions, Connection, PgConnection, Row};
+use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use super::PostgresBackend;
-use super::rows::count;
 use crate::domain::retention::RetentionClass;
 use crate::store::StoreError;
 use crate::store::backend::{Holding, RetentionRows, SweepCutoffs, SweepReport};
+use crate::store::rows::{holding_by_date, holding_by_time};
 
 /// Key of the session-level advisory lock held by the process that sweeps.
 const SWEEPER_LOCK: i64 = 0x6f6d_6275_6473_7377; // "ombudssw"
@@ -277,25 +277,11 @@ impl RetentionRows for PostgresBackend {
     async fn holdings(&self, _now: i64) -> Result<Vec<(RetentionClass, Holding)>, StoreError> {
         let by_date = |sql: &'static str| async move {
             let row = sqlx::query(sql).fetch_one(&self.main).await?;
-            Ok::<_, sqlx::Error>(Holding {
-                count: count(&row, "n")?,
-                next_expiry: row.try_get("next")?,
-                oldest: row.try_get("oldest")?,
-            })
+            holding_by_date(&row)
         };
         let by_time = |sql: &'static str| async move {
             let row = sqlx::query(sql).fetch_one(&self.main).await?;
-            let to_date = |column: &str| -> Result<Option<NaiveDate>, sqlx::Error> {
-                let secs: Option<i64> = row.try_get(column)?;
-                Ok(secs
-                    .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                    .map(|t| t.date_naive()))
-            };
-            Ok::<_, sqlx::Error>(Holding {
-                count: count(&row, "n")?,
-                next_expiry: to_date("next")?,
-                oldest: to_date("oldest")?,
-            })
+            holding_by_time(&row)
         };
         Ok(vec![
             (

@@ -3,13 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::Row;
 
-use super::rows::code;
 use super::{PostgresBackend, inserted};
 use crate::domain::case::Author;
 use crate::store::StoreError;
 use crate::store::backend::{MessageRecord, ThreadRows};
+use crate::store::rows::message_record;
 
 #[async_trait]
 impl ThreadRows for PostgresBackend {
@@ -20,17 +19,7 @@ impl ThreadRows for PostgresBackend {
         .bind(case_id)
         .fetch_all(&self.main)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(MessageRecord {
-                    seq: row.try_get("seq")?,
-                    author: code(row, "author", Author::from_code)?,
-                    sent_on: row.try_get("sent_on")?,
-                    sealed: row.try_get("sealed")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
     async fn insert_message(

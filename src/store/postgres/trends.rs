@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use super::PostgresBackend;
 use crate::store::StoreError;
 use crate::store::backend::TrendRows;
+use crate::store::rows::counted;
 
 #[async_trait]
 impl TrendRows for PostgresBackend {
@@ -22,10 +23,7 @@ impl TrendRows for PostgresBackend {
         .bind(last)
         .fetch_all(&self.main)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(key, count)| (key, u64::try_from(count).unwrap_or(0)))
-            .collect())
+        Ok(counted(rows))
     }
 
     async fn first_counter_month(&self) -> Result<Option<String>, StoreError> {

@@ -2,16 +2,15 @@
 //! throttling keys arrive hashed; this file never sees a password or a TOTP secret in the clear.
 
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::rows::{code, hash32, user_record};
 use super::{Job, SqliteBackend};
-use crate::domain::account::{Role, Throttle};
+use crate::domain::account::Throttle;
 use crate::store::StoreError;
 use crate::store::backend::{
     AccountRows, EnrolmentRecord, SessionRecord, SessionWithUser, UserRecord,
 };
+use crate::store::rows::{enrolment_record, session_with_user, throttle_record, user_record};
 
 #[async_trait]
 impl AccountRows for SqliteBackend {
@@ -64,16 +63,7 @@ impl AccountRows for SqliteBackend {
         .bind(token_hash.as_slice())
         .fetch_optional(&self.readers)
         .await?;
-        let record = |row: &SqliteRow| -> Result<EnrolmentRecord, sqlx::Error> {
-            Ok(EnrolmentRecord {
-                token_hash: hash32(row, "token_hash")?,
-                username: row.try_get("username")?,
-                role: code(row, "role", Role::from_code)?,
-                totp_sealed: row.try_get("totp_sealed")?,
-                expires_at: row.try_get("expires_at")?,
-            })
-        };
-        Ok(row.as_ref().map(record).transpose()?)
+        Ok(row.as_ref().map(enrolment_record).transpose()?)
     }
 
     async fn complete_enrolment(
@@ -229,20 +219,7 @@ impl AccountRows for SqliteBackend {
         .bind(token_hash.as_slice())
         .fetch_optional(&self.readers)
         .await?;
-        let record = |row: &SqliteRow| -> Result<SessionWithUser, sqlx::Error> {
-            Ok(SessionWithUser {
-                session: SessionRecord {
-                    token_hash: hash32(row, "token_hash")?,
-                    user_id: row.try_get("user_id")?,
-                    created_at: row.try_get("created_at")?,
-                    last_seen: row.try_get("last_seen")?,
-                },
-                username: row.try_get("username")?,
-                role: code(row, "role", Role::from_code)?,
-                disabled: row.try_get("disabled")?,
-            })
-        };
-        Ok(row.as_ref().map(record).transpose()?)
+        Ok(row.as_ref().map(session_with_user).transpose()?)
     }
 
     async fn touch_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError> {
@@ -298,15 +275,7 @@ impl AccountRows for SqliteBackend {
         .bind(key.as_slice())
         .fetch_optional(&self.readers)
         .await?;
-        let record = |row: &SqliteRow| -> Result<Throttle, sqlx::Error> {
-            let failures: i64 = row.try_get("failures")?;
-            Ok(Throttle {
-                failures: u32::try_from(failures).unwrap_or(u32::MAX),
-                window_start: row.try_get("window_start")?,
-                blocked_until: row.try_get("blocked_until")?,
-            })
-        };
-        Ok(row.as_ref().map(record).transpose()?)
+        Ok(row.as_ref().map(throttle_record).transpose()?)
     }
 
     async fn set_throttle(

@@ -6,16 +6,17 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::rows::{CASE_COLUMNS, case_record, code, date, day, optional_date, sealed_case};
+use super::rows::{day, sealed_case};
 use super::{Job, SqliteBackend};
 use crate::crypto::ReceiptHash;
-use crate::domain::case::{Author, CaseDate, Service, services_to_codes};
+use crate::domain::case::{CaseDate, Service, services_to_codes};
 use crate::store::StoreError;
 use crate::store::backend::{
     CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, SealedCase,
 };
+use crate::store::rows::{CASE_COLUMNS, case_listing, case_record, correction_record};
 
 fn sealed_case_query(filter: &str) -> String {
     format!(
@@ -96,18 +97,7 @@ impl CaseRows for SqliteBackend {
             .bind(day(today))
             .fetch_all(&self.readers)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let last_author: Option<String> = row.try_get("last_author")?;
-                let open: i64 = row.try_get("open_commitments")?;
-                Ok(CaseListing {
-                    record: case_record(row)?,
-                    awaiting_reply: last_author.as_deref() == Some(Author::Submitter.code()),
-                    open_commitments: u32::try_from(open).unwrap_or(u32::MAX),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(case_listing).collect::<Result<_, _>>()?)
     }
 
     async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError> {
@@ -223,18 +213,10 @@ impl CaseRows for SqliteBackend {
         .bind(case_id)
         .fetch_all(&self.readers)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(CorrectionRecord {
-                    field: code(row, "field", CaseDate::from_code)?,
-                    old_date: optional_date(row, "old_date")?,
-                    new_date: date(row, "new_date")?,
-                    corrected_on: date(row, "corrected_on")?,
-                    sealed_reason: row.try_get("sealed_reason")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows
+            .iter()
+            .map(correction_record)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn destroy_case(

@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::SqliteConnection;
 
-use super::rows::{LETTER_COLUMNS, day, sealed_letter};
+use super::rows::{day, sealed_letter};
 use super::{Job, SqliteBackend};
 use crate::store::StoreError;
 use crate::store::backend::{LetterQuery, LetterRecord, LetterRows, SealedLetter};
+use crate::store::rows::LETTER_COLUMNS;
 
 #[async_trait]
 impl LetterRows for SqliteBackend {
@@ -84,7 +85,7 @@ impl LetterRows for SqliteBackend {
             LetterQuery::All => "1 = 1",
         };
         let sql = format!(
-            "SELECT {LETTER_COLUMNS} FROM letters l \
+            "SELECT {LETTER_COLUMNS}, k.wrapped FROM letters l \
              LEFT JOIN keystore.content_keys k ON k.id = l.key_id \
              WHERE {filter} AND l.expires_on > ? ORDER BY l.dated DESC, l.rowid DESC"
         );

@@ -3,27 +3,31 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::rows::{day, note_record};
+use super::rows::{day, note_with_day_key};
 use super::{Job, SqliteBackend};
 use crate::store::StoreError;
 use crate::store::backend::{DueCommitment, NoteRecord, NoteRows};
+use crate::store::rows::{Columns, NOTE_COLUMNS};
 
 #[async_trait]
 impl NoteRows for SqliteBackend {
     async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, \
-             n.sealed, d.wrapped AS day_wrapped FROM notes n \
+        let sql = format!(
+            "SELECT {NOTE_COLUMNS}, d.wrapped AS day_wrapped FROM notes n \
              LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
-             WHERE n.case_id = ? AND n.expires_on > ? ORDER BY n.seq",
-        )
-        .bind(case_id)
-        .bind(day(today))
-        .fetch_all(&self.readers)
-        .await?;
-        Ok(rows.iter().map(note_record).collect::<Result<_, _>>()?)
+             WHERE n.case_id = ? AND n.expires_on > ? ORDER BY n.seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .bind(day(today))
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(note_with_day_key)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError> {
@@ -81,24 +85,24 @@ impl NoteRows for SqliteBackend {
         today: NaiveDate,
         until: NaiveDate,
     ) -> Result<Vec<DueCommitment>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, \
-             n.sealed, k.wrapped, d.wrapped AS day_wrapped \
+        let sql = format!(
+            "SELECT {NOTE_COLUMNS}, k.wrapped, d.wrapped AS day_wrapped \
              FROM notes n JOIN cases c ON c.id = n.case_id \
              JOIN keystore.content_keys k ON k.id = c.key_id \
              LEFT JOIN keystore.day_keys d ON d.day = n.expires_on \
              WHERE n.kind = 'commitment' AND n.done = 0 AND n.expires_on > ? AND n.due_on <= ? \
-             ORDER BY n.due_on, n.seq",
-        )
-        .bind(day(today))
-        .bind(day(until))
-        .fetch_all(&self.readers)
-        .await?;
+             ORDER BY n.due_on, n.seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(day(today))
+            .bind(day(until))
+            .fetch_all(&self.readers)
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(DueCommitment {
-                    note: note_record(row)?,
-                    wrapped_key: row.try_get("wrapped")?,
+                    note: note_with_day_key(row)?,
+                    wrapped_key: row.bytes("wrapped")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -5,13 +5,14 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::rows::{day, optional_date};
+use super::rows::day;
 use super::{Job, SqliteBackend};
 use crate::domain::retention::RetentionClass;
 use crate::store::StoreError;
 use crate::store::backend::{Holding, RetentionRows, SweepCutoffs, SweepReport};
+use crate::store::rows::{holding_by_date, holding_by_time};
 
 #[async_trait]
 impl RetentionRows for SqliteBackend {
@@ -144,27 +145,11 @@ impl RetentionRows for SqliteBackend {
     async fn holdings(&self, now: i64) -> Result<Vec<(RetentionClass, Holding)>, StoreError> {
         let by_date = |sql: &'static str| async move {
             let row = sqlx::query(sql).fetch_one(&self.readers).await?;
-            let count: i64 = row.try_get("n")?;
-            Ok::<_, sqlx::Error>(Holding {
-                count: u64::try_from(count).unwrap_or(0),
-                next_expiry: optional_date(&row, "next")?,
-                oldest: optional_date(&row, "oldest")?,
-            })
+            holding_by_date(&row)
         };
         let by_time = |sql: &'static str| async move {
             let row = sqlx::query(sql).bind(now).fetch_one(&self.readers).await?;
-            let count: i64 = row.try_get("n")?;
-            let to_date = |column: &str| -> Result<Option<NaiveDate>, sqlx::Error> {
-                let secs: Option<i64> = row.try_get(column)?;
-                Ok(secs
-                    .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                    .map(|t| t.date_naive()))
-            };
-            Ok::<_, sqlx::Error>(Holding {
-                count: u64::try_from(count).unwrap_or(0),
-                next_expiry: to_date("next")?,
-                oldest: to_date("oldest")?,
-            })
+            holding_by_time(&row)
         };
         Ok(vec![
             (

@@ -5,12 +5,13 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::SqliteConnection;
 
-use super::rows::{day, message_record};
+use super::rows::day;
 use super::{Job, SqliteBackend};
 use crate::crypto::ReceiptHash;
 use crate::domain::case::Author;
 use crate::store::StoreError;
 use crate::store::backend::{FollowupRecord, MessageRecord, ThreadRows};
+use crate::store::rows::message_record;
 
 #[async_trait]
 impl ThreadRows for SqliteBackend {

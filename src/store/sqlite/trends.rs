@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 use super::{Job, SqliteBackend};
 use crate::store::StoreError;
 use crate::store::backend::TrendRows;
+use crate::store::rows::counted;
 
 #[async_trait]
 impl TrendRows for SqliteBackend {
@@ -22,10 +23,7 @@ impl TrendRows for SqliteBackend {
         .bind(last)
         .fetch_all(&self.readers)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(key, count)| (key, u64::try_from(count).unwrap_or(0)))
-            .collect())
+        Ok(counted(rows))
     }
 
     async fn first_counter_month(&self) -> Result<Option<String>, StoreError> {
