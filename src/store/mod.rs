@@ -14,6 +14,8 @@ mod key_cache;
 pub mod postgres;
 mod retention;
 mod rows;
+#[cfg(test)]
+mod schema_parity;
 pub mod sqlite;
 mod trends;
 

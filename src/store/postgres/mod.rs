@@ -21,7 +21,7 @@ mod letters;
 mod notes;
 mod retention;
 mod rows;
-mod schema;
+pub(in crate::store) mod schema;
 mod thread;
 mod trends;
 

@@ -16,7 +16,7 @@ mod lookups;
 mod notes;
 mod retention;
 mod rows;
-mod schema;
+pub(in crate::store) mod schema;
 mod thread;
 mod trends;
 mod writer;
