@@ -1,6 +1,7 @@
 //! Staff accounts, enrolment links, sessions and sign-in throttling on PostgreSQL, safe for
 //! several processes at once (row locks, single-statement updates). Tokens and throttling keys
-//! arrive hashed; this file never sees a password or a TOTP secret in the clear.
+//! arrive hashed; this file must never see a password or a TOTP secret in the clear, nor decide
+//! who may sign in (the facade does).
 
 use async_trait::async_trait;
 

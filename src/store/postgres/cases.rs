@@ -1,7 +1,8 @@
 //! Cases on PostgreSQL: intake (the key first, then the case), the console's list and reads,
 //! opening, services, recorded dates and their corrections, and closing, which deletes the case
 //! and counts it in the trends in one transaction, then destroys its key. Notes, the thread and
-//! letters have files of their own.
+//! letters have files of their own. It must not store a case before its key nor destroy a key
+//! before its case: `keys.rs` orders both.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

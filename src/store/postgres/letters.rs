@@ -1,5 +1,6 @@
 //! Letters on PostgreSQL, each under a key of its own: stored key first (see `keys.rs`), read
-//! from the main database and then their keys from the key store.
+//! from the main database and then their keys from the key store. It must not store a letter
+//! but through `keys.rs`, which stores its key first.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -1,5 +1,6 @@
 //! Working notes and commitments on PostgreSQL: the notes from the main database, then their
-//! day keys (and, for commitments coming due, their cases' keys) from the key store.
+//! day keys (and, for commitments coming due, their cases' keys) from the key store. It must not
+//! decide when a note expires: the day comes sealed into the note from above.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -1,5 +1,6 @@
 //! The follow-up thread on PostgreSQL. What a receipt opens is the interface's default: the
-//! letters, the case and its thread, asked in turn.
+//! letters, the case and its thread, asked in turn. It must not read the key store: messages
+//! are sealed to their case's key, which the case's own read brings.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -1,6 +1,7 @@
 //! Trend counters and frozen releases on PostgreSQL. Counters only ever go up, when a case is
 //! destroyed (see `cases.rs`); a release, once frozen, is never replaced, whichever process
-//! freezes it first.
+//! freezes it first. It must not count anything itself: the counter keys come from the
+//! domain's rules.
 
 use async_trait::async_trait;
 

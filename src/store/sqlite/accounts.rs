@@ -1,5 +1,6 @@
 //! Staff accounts, enrolment links, sessions and sign-in throttling on SQLite. Tokens and
-//! throttling keys arrive hashed; this file never sees a password or a TOTP secret in the clear.
+//! throttling keys arrive hashed; this file must never see a password or a TOTP secret in the
+//! clear, nor decide who may sign in (the facade does).
 
 use async_trait::async_trait;
 use sqlx::{Row, SqliteConnection};

@@ -2,7 +2,8 @@
 //! reads, opening, services, recorded dates and their corrections, and closing, which destroys
 //! the case with its key and counts it in the trends in one write. Reads use the pool; every
 //! write is a job for the group-committing writer. Notes, the thread and letters have files of
-//! their own.
+//! their own. It must not write outside the writer (a second writer would break its group
+//! commits and the order of keys before cases), and it only ever holds sealed content.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

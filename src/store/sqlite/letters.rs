@@ -1,5 +1,6 @@
 //! Letters on SQLite, each under a key of its own in the key store. A letter's key is committed
-//! before the letter and destroyed after it (by the sweep), so a letter never outlives its key.
+//! before the letter and destroyed after it (by the sweep), so a letter never outlives its key;
+//! this file must not store a letter in the same write as its key (see `writer.rs`).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

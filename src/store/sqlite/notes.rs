@@ -1,5 +1,6 @@
 //! Working notes and commitments on SQLite, read with their day keys from the attached key
-//! store. Writes go through the writer; a note is only ever added to a case that exists.
+//! store. Writes go through the writer; a note is only ever added to a case that exists. It
+//! must not decide when a note expires: the day comes sealed into the note from above.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -1,5 +1,6 @@
 //! The follow-up thread on SQLite, and what a receipt opens: answered by the gathered look-ups
-//! (`lookups.rs`), one statement for many receipts at once.
+//! (`lookups.rs`), one statement for many receipts at once. It must not give a wrong receipt
+//! a path of its own: right and wrong receipts are read the same way.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -1,5 +1,6 @@
 //! Trend counters and frozen releases on SQLite. Counters only ever go up, when a case is
-//! destroyed (see `cases.rs`); a release, once frozen, is never replaced.
+//! destroyed (see `cases.rs`); a release, once frozen, is never replaced. It must not count
+//! anything itself: the counter keys come from the domain's rules.
 
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
