@@ -1,5 +1,6 @@
-//! Retention on PostgreSQL: the sweep across the two databases, the `VACUUM` that follows it,
-//! and the session-level advisory lock that lets one process at a time sweep.
+//! Retention on PostgreSQL: day keys, the sweep across the two databases, the `VACUUM` that
+//! follows it, what is held per retention class, and the session-level advisory lock that lets
+//! one process at a time sweep.
 //!
 //! Deletion order is the same as for writes that touch both databases: content first, then its
 //! key, so that an interruption leaves at worst an orphaned key, which a later sweep removes.
@@ -7,12 +8,15 @@
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use super::PostgresBackend;
+use crate::domain::retention::RetentionClass;
 use crate::store::StoreError;
-use crate::store::backend::{SweepCutoffs, SweepReport};
+use crate::store::backend::{Holding, RetentionRows, SweepCutoffs, SweepReport};
+use crate::store::rows::{holding_by_date, holding_by_time};
 
 /// Key of the session-level advisory lock held by the process that sweeps.
 const SWEEPER_LOCK: i64 = 0x6f6d_6275_6473_7377; // "ombudssw"
@@ -235,5 +239,79 @@ impl PostgresBackend {
         if let Err(e) = main.and(keys) {
             tracing::warn!("vacuum after closing a case: {e}");
         }
+    }
+}
+
+#[async_trait]
+impl RetentionRows for PostgresBackend {
+    async fn day_key(
+        &self,
+        day: NaiveDate,
+        candidate: (String, Vec<u8>),
+    ) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO day_keys (day, recipient, wrapped) VALUES ($1, $2, $3) \
+             ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(day)
+        .bind(&candidate.0)
+        .bind(&candidate.1)
+        .execute(&self.keys)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT recipient FROM day_keys WHERE day = $1")
+                .bind(day)
+                .fetch_one(&self.keys)
+                .await?,
+        )
+    }
+
+    async fn sweep_batch(&self, cutoffs: SweepCutoffs) -> Result<SweepReport, StoreError> {
+        self.sweep(cutoffs).await
+    }
+
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.vacuum_after_sweep().await
+    }
+
+    async fn holdings(&self, _now: i64) -> Result<Vec<(RetentionClass, Holding)>, StoreError> {
+        let by_date = |sql: &'static str| async move {
+            let row = sqlx::query(sql).fetch_one(&self.main).await?;
+            holding_by_date(&row)
+        };
+        let by_time = |sql: &'static str| async move {
+            let row = sqlx::query(sql).fetch_one(&self.main).await?;
+            holding_by_time(&row)
+        };
+        Ok(vec![
+            (
+                RetentionClass::Notes,
+                by_date("SELECT count(*) AS n, min(expires_on) AS next, min(written_on) AS oldest FROM notes").await?,
+            ),
+            (
+                RetentionClass::CaseContent,
+                by_date("SELECT count(*) AS n, NULL::date AS next, min(first_contact) AS oldest FROM cases").await?,
+            ),
+            (
+                RetentionClass::Threads,
+                by_date("SELECT count(*) AS n, NULL::date AS next, min(sent_on) AS oldest FROM messages").await?,
+            ),
+            (
+                RetentionClass::Letters,
+                by_date("SELECT count(*) AS n, min(expires_on) AS next, min(dated) AS oldest FROM letters").await?,
+            ),
+            (
+                RetentionClass::Sessions,
+                by_time("SELECT count(*) AS n, NULL::bigint AS next, min(created_at) AS oldest FROM sessions").await?,
+            ),
+            (
+                RetentionClass::Enrolments,
+                by_time("SELECT count(*) AS n, min(expires_at) AS next, NULL::bigint AS oldest FROM enrolments").await?,
+            ),
+            (
+                RetentionClass::Throttling,
+                by_time("SELECT count(*) AS n, NULL::bigint AS next, min(window_start) AS oldest FROM signin_throttle").await?,
+            ),
+        ])
     }
 }
