@@ -249,10 +249,12 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         })?;
     let association = config.association;
     let site = Site {
-        name: association.name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
-        phone: association.phone,
-        email: association.email,
-        postal_address: association.postal_address,
+        letterhead: crate::config::Letterhead {
+            name: association.name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+            phone: association.phone,
+            email: association.email,
+            postal_address: association.postal_address,
+        },
         lang: crate::i18n::Lang::En,
         switch_path: None,
     };
