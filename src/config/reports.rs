@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::Invalid;
 use crate::domain::trends::{Period, PeriodKind, ReleaseError, TrendSettings};
 
 /// The checked `[reports]` table.
@@ -19,11 +20,25 @@ pub struct Reports {
     pub start: NaiveDate,
 }
 
-impl Reports {
-    /// The day reports cover from when `start` is not set: 1 January 2026, the year this
-    /// version first shipped.
-    pub const DEFAULT_START: &'static str = "2026-01-01";
+/// The day reports cover from when `start` is not set: 1 January 2026, the year this version
+/// first shipped.
+const DEFAULT_START: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
 
+impl Default for Reports {
+    /// What an empty `[reports]` table means.
+    fn default() -> Self {
+        Self {
+            settings: TrendSettings::default(),
+            periods: vec![PeriodKind::Quarter],
+            start: DEFAULT_START,
+        }
+    }
+}
+
+impl Reports {
     /// Why `period` is not one the board may see under these settings, if it is not: a kind not
     /// configured (naming `[reports] periods`) or a period beginning before `start`.
     pub fn admits(&self, period: Period) -> Result<(), String> {
@@ -60,14 +75,14 @@ impl Reports {
 /// `[reports]` as written in the file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct RawReports {
+pub(super) struct Raw {
     k: u32,
     epsilon: Option<f64>,
     periods: Vec<String>,
     start: Option<String>,
 }
 
-impl Default for RawReports {
+impl Default for Raw {
     fn default() -> Self {
         Self {
             k: TrendSettings::DEFAULT_K,
@@ -78,12 +93,9 @@ impl Default for RawReports {
     }
 }
 
-/// A setting at fault and what is wrong with it.
-pub(crate) type Invalid = (&'static str, String);
-
-impl RawReports {
+impl Raw {
     /// Checks every setting.
-    pub(crate) fn check(self) -> Result<Reports, Invalid> {
+    pub(super) fn check(self) -> Result<Reports, Invalid> {
         let settings = TrendSettings {
             k: self.k,
             epsilon: self.epsilon,
@@ -114,22 +126,21 @@ impl RawReports {
                     .into(),
             ));
         }
-        let start_text = self.start.as_deref().unwrap_or(Reports::DEFAULT_START);
-        let start = crate::domain::dates::parse_iso_date(start_text).map_err(|_| {
-            (
-                "reports.start",
-                format!(
-                    "{start_text:?} is not a date; write the first day reports cover as \
-                     YYYY-MM-DD, for example \"2026-01-01\""
-                ),
-            )
-        })?;
-        if !(1900..=9999).contains(&chrono::Datelike::year(&start)) {
-            return Err((
-                "reports.start",
-                format!("{start_text:?} is outside the years 1900 to 9999"),
-            ));
-        }
+        let start = match self.start.as_deref() {
+            None => DEFAULT_START,
+            Some(text) => crate::domain::dates::parse_iso_date(text)
+                .ok()
+                .filter(|day| (1900..=9999).contains(&chrono::Datelike::year(day)))
+                .ok_or_else(|| {
+                    (
+                        "reports.start",
+                        format!(
+                            "{text:?} is not a date from 1900 to 9999; write the first day \
+                             reports cover as YYYY-MM-DD, for example \"2026-01-01\""
+                        ),
+                    )
+                })?,
+        };
         Ok(Reports {
             settings,
             periods,
@@ -143,7 +154,7 @@ mod tests {
     use super::*;
 
     fn check(text: &str) -> Result<Reports, Invalid> {
-        toml::from_str::<RawReports>(text).unwrap().check()
+        toml::from_str::<Raw>(text).unwrap().check()
     }
 
     fn date(text: &str) -> NaiveDate {
@@ -156,6 +167,8 @@ mod tests {
         assert_eq!(reports.settings.k, 5);
         assert_eq!(reports.periods, [PeriodKind::Quarter]);
         assert_eq!(reports.start, date("2026-01-01"));
+        assert_eq!(reports.start, Reports::default().start);
+        assert_eq!(reports.periods, Reports::default().periods);
         let reports = check("start = \"2025-04-01\"").unwrap();
         assert_eq!(reports.start, date("2025-04-01"));
         for bad in [

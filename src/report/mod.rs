@@ -560,7 +560,7 @@ fn summary(release: &Release) -> Vec<String> {
     };
     lines.push(format!(
         "{}{total} concerns were closed in {}.",
-        capitalise(about),
+        crate::i18n::capitalize(about),
         period.label()
     ));
     let categories: Vec<(String, Cell)> = release
@@ -648,14 +648,6 @@ fn summary(release: &Release) -> Vec<String> {
         );
     }
     lines
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The statement of method.
@@ -824,7 +816,7 @@ pub fn render_json(release: &Release, site: &Site) -> String {
     let view = ReportView::new(release);
     let json = JsonReport {
         report: "board trend report",
-        association: &site.name,
+        association: &site.letterhead.name,
         period: Heading {
             code: view.period_code.clone(),
             label: view.period_label.clone(),

@@ -12,10 +12,12 @@ use crate::domain::trends::{
 
 fn site() -> Site {
     Site {
-        name: "Example Association of REALTORS®".to_owned(),
-        phone: Some("555-0100".to_owned()),
-        email: None,
-        postal_address: None,
+        letterhead: crate::config::Letterhead {
+            name: "Example Association of REALTORS®".to_owned(),
+            phone: Some("555-0100".to_owned()),
+            email: None,
+            postal_address: None,
+        },
         lang: crate::i18n::Lang::En,
         switch_path: None,
     }
