@@ -604,16 +604,16 @@ async fn run() {
         .chain((2016..2026).flat_map(|year| (1..=4).map(move |q| (format!("{year}Q{q}"), None))));
     for (period, preview) in periods {
         let t = Instant::now();
-        let release = store
-            .trend_release(
-                period.parse().unwrap(),
-                &loaded.reports.settings,
-                today,
-                preview,
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        let release = ombuds::usecase::reports::release_on(
+            &store,
+            &loaded.reports.settings,
+            period.parse().unwrap(),
+            today,
+            preview,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         let _ =
             ombuds::report::render_html(&release, &ombuds::http::views::Site::from_config(&loaded));
         slowest = slowest.max(t.elapsed());

@@ -267,7 +267,6 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         .clone()
         .unwrap_or_else(crate::cli::init::default_config_file);
     let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
-    let today = clock.today_in(config.association.time_zone);
     config
         .reports
         .admits(period)
@@ -278,9 +277,12 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
     let release = runtime.block_on(async {
         let store = crate::store::Store::open(&config).await?;
-        let release = store
-            .trend_release(period, &config.reports.settings, today, args.as_of)
-            .await;
+        let ctx = crate::usecase::Ctx {
+            store: &store,
+            config: &config,
+            clock,
+        };
+        let release = crate::usecase::reports::release(&ctx, period, args.as_of).await;
         store.close().await;
         release
     });

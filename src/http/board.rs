@@ -15,6 +15,7 @@ use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
 use crate::domain::trends::{Period, Release, ReleaseError};
 use crate::report;
+use crate::usecase;
 
 /// Routes of the board's pages.
 pub fn router() -> Router<AppState> {
@@ -27,23 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/reports/{period}", get(api_report))
 }
 
-/// The periods the board may see, newest first: every complete period of the configured kinds
-/// from `[reports] start` on, less those a release of which would be refused because another
-/// kind of period was released without noise (periods already frozen are always listed). What
-/// was counted plays no part in the list.
+/// The periods the board may see, newest first.
 async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
-    let reports = &app.config.reports;
-    let frozen = app.store.frozen_trend_releases().await?;
-    let noisy = reports.settings.epsilon.is_some();
-    Ok(reports
-        .complete_periods(app.today())
-        .into_iter()
-        .filter(|p| {
-            frozen.iter().any(|r| r.period == *p)
-                || noisy
-                || frozen.iter().all(|r| r.period.kind() == p.kind())
-        })
-        .collect())
+    Ok(usecase::reports::periods(&app.ctx()).await?)
 }
 
 /// The frozen release of a period the board may see.
@@ -59,11 +46,7 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
     if app.config.reports.admits(period).is_err() {
         return Err(not_released());
     }
-    match app
-        .store
-        .trend_release(period, &app.config.reports.settings, app.today(), None)
-        .await?
-    {
+    match usecase::reports::release(&app.ctx(), period, None).await? {
         Ok(release) => Ok(release),
         Err(ReleaseError::NotComplete { .. } | ReleaseError::BeforeStart { .. }) => {
             Err(not_released())

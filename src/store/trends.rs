@@ -1,50 +1,20 @@
-//! The board-report half of the [`Store`] facade: releases of complete periods, built from the
-//! trend counters on first request, vetted against every release frozen before, and frozen, so
-//! that a published period never changes.
-
-use chrono::NaiveDate;
+//! The board-report half of the [`Store`] facade: the trend counters of some months, and the
+//! frozen releases, read and written as the domain's types. It decides nothing: what is
+//! released, and when, is [`crate::usecase::reports`]'.
 
 use super::{Store, StoreError};
-use crate::crypto::random;
-use crate::domain::trends::{
-    CounterKey, NoiseSeed, Period, Release, ReleaseError, TrendSettings, build_release, vet,
-};
+use crate::domain::trends::{CounterKey, Period, Release};
 
 impl Store {
-    /// The release of `period`: the frozen one if it was released before. Otherwise it is built
-    /// from the counters (with a fresh noise seed that is never kept) and vetted against every
-    /// frozen release ([`vet`]: kinds of period are a commitment, and the audit of everything
-    /// released must pass). Then:
-    ///
-    /// * with `preview` unset, it is frozen — only if the period is over on `today`, the
-    ///   association's date by the service's own clock;
-    /// * with `preview` set to a date, it is built as of that date and returned, and nothing is
-    ///   frozen, whatever the date: a preview never decides what the board sees.
-    pub async fn trend_release(
+    /// The counter rows of `period`'s months.
+    pub async fn trend_counters(
         &self,
         period: Period,
-        settings: &TrendSettings,
-        today: NaiveDate,
-        preview: Option<NaiveDate>,
-    ) -> Result<Result<Release, ReleaseError>, StoreError> {
-        let name = period.to_string();
-        if let Some(frozen) = self.backend.trend_release(&name).await? {
-            return parse(&frozen).map(Ok);
-        }
-        let as_of = preview.unwrap_or(today);
-        if !period.is_complete(as_of) {
-            return Ok(Err(ReleaseError::NotComplete {
-                period,
-                last_day: period.last_day(),
-            }));
-        }
-        let earlier = self.frozen_trend_releases().await?;
+    ) -> Result<Vec<(CounterKey, u64)>, StoreError> {
         let months = period.months();
-        let rows = self
-            .backend
+        self.backend
             .trend_counters(&months.start().to_string(), &months.end().to_string())
-            .await?;
-        let counters = rows
+            .await?
             .into_iter()
             .map(|(code, count)| {
                 CounterKey::from_code(&code)
@@ -53,29 +23,19 @@ impl Store {
                         StoreError::Database(format!("unreadable trend counter {code:?}"))
                     })
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let seed = match settings.epsilon {
-            Some(_) => {
-                let mut bytes = [0u8; 32];
-                random::fill(&mut bytes)?;
-                Some(NoiseSeed::from_bytes(bytes))
-            }
-            None => None,
-        };
-        let release = match build_release(period, &counters, settings, seed.as_ref(), as_of)
-            .and_then(|release| vet(&release, &earlier).map(|_| release))
-        {
-            Ok(release) => release,
-            Err(e) => return Ok(Err(e)),
-        };
-        if preview.is_some() {
-            return Ok(Ok(release));
-        }
-        let json = serde_json::to_string(&release)
-            .map_err(|e| StoreError::Database(format!("cannot encode a release: {e}")))?;
-        let stored = self.backend.freeze_trend_release(&name, json).await?;
-        tracing::info!(period = %name, "a board report period was released");
-        parse(&stored).map(Ok)
+            .collect()
+    }
+
+    /// The frozen release of `period`, if it was released.
+    pub async fn frozen_trend_release(
+        &self,
+        period: Period,
+    ) -> Result<Option<Release>, StoreError> {
+        self.backend
+            .trend_release(&period.to_string())
+            .await?
+            .map(|stored| parse(&stored))
+            .transpose()
     }
 
     /// Every frozen release, oldest period first.
@@ -89,6 +49,18 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         releases.sort_by_key(|r| (r.period.last_day(), r.period.kind()));
         Ok(releases)
+    }
+
+    /// Freezes `release` unless its period already has one; returns the one stored, which
+    /// never changes after.
+    pub async fn freeze_trend_release(&self, release: &Release) -> Result<Release, StoreError> {
+        let json = serde_json::to_string(release)
+            .map_err(|e| StoreError::Database(format!("cannot encode a release: {e}")))?;
+        let stored = self
+            .backend
+            .freeze_trend_release(&release.period.to_string(), json)
+            .await?;
+        parse(&stored)
     }
 }
 
