@@ -469,6 +469,31 @@ fn months_of_2026() -> Vec<(String, Option<f64>)> {
     (1..=12).map(|m| (format!("2026-{m:02}"), None)).collect()
 }
 
+/// Releases `first` (all must be published), then asks for `second` without noise, which must
+/// be refused as a second kind of period; returns what was published and how many were refused.
+fn first_then_second(
+    counters: &[(CounterKey, u64)],
+    first: &[(&str, Option<f64>)],
+    second: &str,
+    name: &str,
+) -> (Vec<Release>, usize) {
+    let mut published = Vec::new();
+    assert!(
+        release_all(counters, first, &mut published).is_empty(),
+        "{name}"
+    );
+    let refused = release_all(counters, &[(second, None)], &mut published);
+    assert!(
+        matches!(
+            refused.as_slice(),
+            [(_, ReleaseError::KindCommitted { .. })]
+        ),
+        "{name}: {second} after {}, without noise, must be refused",
+        first.first().map_or("", |f| f.0)
+    );
+    (published, refused.len())
+}
+
 #[derive(Default)]
 struct Tally {
     /// Hidden numbers by label: fewer than k, withheld, not shown.
@@ -495,41 +520,16 @@ fn review_attack_finds_nothing() {
 
         // Quarters, then the operator asks for the year without noise: refused. With noise,
         // the year is released, and its noisy numbers constrain nothing exactly.
-        let mut published = Vec::new();
-        assert!(
-            release_all(&counters, &quarters(), &mut published).is_empty(),
-            "{name}"
-        );
-        let refused = release_all(&counters, &[("2026", None)], &mut published);
-        assert!(
-            matches!(
-                refused.as_slice(),
-                [(_, ReleaseError::KindCommitted { .. })]
-            ),
-            "{name}: the year after its quarters, without noise, must be refused"
-        );
-        refused_kinds += refused.len();
-        assert!(release_all(&counters, &[("2026", Some(1.0))], &mut published).is_empty());
-        let quarterly = published.clone();
+        let (mut quarterly, refused) = first_then_second(&counters, &quarters(), "2026", &name);
+        refused_kinds += refused;
+        assert!(release_all(&counters, &[("2026", Some(1.0))], &mut quarterly).is_empty());
 
         // Months, then quarters without noise: refused.
-        let mut published = Vec::new();
         let months = months_of_2026();
         let months: Vec<(&str, Option<f64>)> =
             months.iter().map(|(m, e)| (m.as_str(), *e)).collect();
-        assert!(
-            release_all(&counters, &months, &mut published).is_empty(),
-            "{name}"
-        );
-        let refused = release_all(&counters, &[("2026Q2", None)], &mut published);
-        assert!(
-            matches!(
-                refused.as_slice(),
-                [(_, ReleaseError::KindCommitted { .. })]
-            ),
-            "{name}: a quarter after its months, without noise, must be refused"
-        );
-        refused_kinds += refused.len();
+        let (published, refused) = first_then_second(&counters, &months, "2026Q2", &name);
+        refused_kinds += refused;
 
         for history in [&quarterly, &published] {
             for release in history {

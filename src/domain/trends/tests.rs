@@ -523,12 +523,10 @@ fn one_outcome_for_exactly_k_concerns_withholds_the_outcome_table() {
     checker::assert_protected(&release);
 }
 
-#[test]
-fn the_checker_catches_a_missing_complement() {
-    // Channels 20, 9, 6, 3 with the total shown: the 3 needs partners. The bottom large row, 6,
-    // is not enough (3 + 6 < 10), so the 9 goes too. Revealing both would let the 3 be worked
-    // out by subtraction, and the checker must say so.
-    let counters: Vec<_> = [
+/// Thirty-eight concerns of July: 20 by web, 9 by telephone, 6 by e-mail and 3 walk-ins, each
+/// channel with a kind of its own.
+fn channels_20_9_6_3() -> Vec<(CounterKey, u64)> {
+    [
         (Category::Commission, Channel::Web, 20),
         (Category::Communication, Channel::Phone, 9),
         (Category::Conduct, Channel::Email, 6),
@@ -548,7 +546,15 @@ fn the_checker_catches_a_missing_complement() {
             n,
         )
     })
-    .collect();
+    .collect()
+}
+
+#[test]
+fn the_checker_catches_a_missing_complement() {
+    // Channels 20, 9, 6, 3 with the total shown: the 3 needs partners. The bottom large row, 6,
+    // is not enough (3 + 6 < 10), so the 9 goes too. Revealing both would let the 3 be worked
+    // out by subtraction, and the checker must say so.
+    let counters = channels_20_9_6_3();
     let release = release_of("2026-07", &counters, &settings(5), None);
     checker::assert_protected(&release);
     let counts: Vec<Cell> = release.channels.rows.iter().map(|r| r.count).collect();
@@ -1300,23 +1306,7 @@ fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
 fn the_audit_refuses_a_release_that_would_expose_a_hidden_number() {
     // The rule never produces such a release; the audit is the line behind it. A release whose
     // withheld rows were shown (as a faulty rule might) lets the small one be worked out.
-    let counters: Vec<_> = [(Channel::Web, 20), (Channel::Phone, 9), (Channel::Email, 6)]
-        .into_iter()
-        .chain([(Channel::WalkIn, 3)])
-        .map(|(channel, n)| {
-            (
-                case_key(
-                    "2026-07",
-                    Category::Commission,
-                    Outcome::SuccessfullyClosed,
-                    channel,
-                    RaisedBy::Client,
-                    DaysBucket::UpTo30,
-                ),
-                n,
-            )
-        })
-        .collect();
+    let counters = channels_20_9_6_3();
     let release = release_of("2026-07", &counters, &settings(5), None);
     assert!(vet(&release, &[]).is_ok());
     let mut faulty = release.clone();
