@@ -18,6 +18,9 @@ use chrono::{Datelike, NaiveDate};
 use crate::domain::dates::long_date;
 
 pub mod deadline_steps;
+mod site;
+
+pub use site::Site;
 
 /// A language the public pages are written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -37,7 +37,7 @@ use crate::domain::trends::{
     CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, YearMonth, build_release,
     counters_digest, vet,
 };
-use crate::http::views::Site;
+use crate::i18n::Site;
 
 /// The association name used when no `--config` is given.
 const DEFAULT_NAME: &str = "Ombuds program";

@@ -7,8 +7,9 @@ use super::*;
 use crate::domain::case::{Channel, Outcome, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::trends::{
-    CaseCell, CounterKey, DaysBucket, NoiseSeed, ServiceCell, TrendSettings, build_release,
+    CaseCell, CounterKey, DaysBucket, NoiseSeed, Release, ServiceCell, TrendSettings, build_release,
 };
+use crate::i18n::Site;
 
 fn site() -> Site {
     Site {
