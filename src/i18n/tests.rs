@@ -3,6 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use super::*;
 
@@ -41,49 +44,130 @@ fn both_files_have_the_same_keys_and_markers() {
     }
 }
 
-/// Every `t("…")` / `f("…"` in templates and in the code that builds public pages.
+/// The keys of every `t("…")` and `f("…", …)` call in `tokens`: an identifier `t` or `f`
+/// followed by parentheses whose first token is a string literal, at any depth (inside macro
+/// calls too). Calls with a key built at run time have no literal there and are left out.
+fn keys_in(tokens: TokenStream, keys: &mut BTreeSet<String>) {
+    let mut previous: Option<TokenTree> = None;
+    for token in tokens {
+        if let TokenTree::Group(group) = &token {
+            let is_call =
+                matches!(&previous, Some(TokenTree::Ident(name)) if name == "t" || name == "f");
+            let first = group.stream().into_iter().next();
+            if is_call
+                && group.delimiter() == Delimiter::Parenthesis
+                && let Some(TokenTree::Literal(literal)) = first
+            {
+                let text = literal.to_string();
+                let key = text
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .filter(|k| !k.contains('\\'))
+                    .unwrap_or_else(|| panic!("a key that is not a plain string: {text}"));
+                keys.insert(key.to_owned());
+            }
+            keys_in(group.stream(), keys);
+        }
+        previous = Some(token);
+    }
+}
+
+/// The code inside an askama template's `{{ … }}` and `{% … %}` blocks (not its `{# … #}`
+/// comments, nor its HTML), one block a line. A closing delimiter inside a string literal
+/// does not end a block.
+fn template_code(template: &str) -> String {
+    let mut code = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let (mut in_string, mut escaped, mut end) = (false, false, None);
+        for (i, c) in body.char_indices() {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+            } else if c == '"' && close != "#}" {
+                in_string = true;
+            } else if body[i..].starts_with(close) {
+                end = Some(i);
+                break;
+            }
+        }
+        let end = end.unwrap_or_else(|| panic!("a template block is not closed: {body:.60}"));
+        if close != "#}" {
+            code.push_str(&body[..end]);
+            code.push('\n');
+        }
+        rest = &body[end + close.len()..];
+    }
+    code
+}
+
+/// Every key the Rust code (`src/`) and the templates (`templates/`) ask for by name, read
+/// with a Rust tokenizer: layout, comments and line breaks do not matter.
 fn keys_used() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
+    let mut keys = BTreeSet::new();
     let mut dirs = vec![root.join("templates"), root.join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "html" || e == "rs")
-                && !path.ends_with("i18n/tests.rs")
-            {
-                files.push(path);
-            }
-        }
-    }
-    let mut keys = BTreeSet::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for opener in ["t(\"", "f(\"", "f(\n                    \""] {
-            for (at, _) in text.match_indices(opener) {
-                // `t(` and `f(` themselves, not the end of a longer name (`check_dir_of(`).
-                let before = text[..at].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            let text = || std::fs::read_to_string(&path).unwrap();
+            let code = match path.extension().and_then(|e| e.to_str()) {
+                _ if path.is_dir() => {
+                    dirs.push(path);
                     continue;
                 }
-                let rest = &text[at + opener.len()..];
-                if let Some((key, _)) = rest.split_once('"') {
-                    let shaped = key.contains('.')
-                        && key.starts_with(|c: char| c.is_ascii_lowercase())
-                        && !key.ends_with('.')
-                        && key.chars().all(|c| {
-                            c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
-                        });
-                    if shaped {
-                        keys.insert(key.to_owned());
-                    }
-                }
-            }
+                Some("rs") => text(),
+                Some("html") => template_code(&text()),
+                _ => continue,
+            };
+            let tokens = TokenStream::from_str(&code)
+                .unwrap_or_else(|e| panic!("{}: cannot read its tokens: {e}", path.display()));
+            keys_in(tokens, &mut keys);
         }
     }
     keys
+}
+
+#[test]
+fn the_key_reader_reads_calls_in_any_layout_and_nothing_else() {
+    let mut keys = BTreeSet::new();
+    let rust = r#"
+        lang.t("a.one");
+        w.f(
+            "a.two",
+            &[("n", &1)],
+        );
+        format!("{}", Lang::Es.t  ("a.three"));
+        // lang.t("a.comment")
+        let s = "lang.t(\"a.string\")";
+        lang.t(&format!("a.{code}"));
+        check_dir_of("a.not_a_key");
+    "#;
+    keys_in(TokenStream::from_str(rust).unwrap(), &mut keys);
+    let template = r#"<p title='{{ site.t("b.one") }}'>{# site.t("b.comment") #}</p>
+        {%- if x -%}{{ site.f("b.two", "n",
+        "{ %} }}") }}{% endif %} site.t("b.text")"#;
+    keys_in(
+        TokenStream::from_str(&template_code(template)).unwrap(),
+        &mut keys,
+    );
+    let expected = ["a.one", "a.two", "a.three", "b.one", "b.two"];
+    assert_eq!(keys, expected.iter().map(|k| (*k).to_owned()).collect());
 }
 
 #[test]
