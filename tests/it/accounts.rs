@@ -8,31 +8,23 @@ use serde_json::{Value, json};
 
 use crate::support::{Engine, Session, TestServer, on_both_engines};
 
-/// `POST /api/v1/users/{name}/{action}` as `admin`: the status and the JSON body.
-async fn act(server: &TestServer, admin: &Session, name: &str, action: &str) -> (u16, Value) {
-    let response = server
-        .as_staff(
-            admin,
-            Method::POST,
-            &format!("/api/v1/users/{name}/{action}"),
-        )
-        .send()
-        .await
-        .unwrap();
+/// `method path` as `admin`: the status and the JSON body (`null` if there is none).
+async fn call(server: &TestServer, admin: &Session, method: Method, path: &str) -> (u16, Value) {
+    let response = server.as_staff(admin, method, path).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// `POST /api/v1/users/{name}/{action}` as `admin`.
+async fn act(server: &TestServer, admin: &Session, name: &str, action: &str) -> (u16, Value) {
+    let path = format!("/api/v1/users/{name}/{action}");
+    call(server, admin, Method::POST, &path).await
+}
+
 /// Whether `name` is disabled, as `GET /api/v1/users` lists it.
 async fn disabled(server: &TestServer, admin: &Session, name: &str) -> bool {
-    let users: Value = server
-        .as_staff(admin, Method::GET, "/api/v1/users")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, users) = call(server, admin, Method::GET, "/api/v1/users").await;
+    assert_eq!(status, 200, "{users}");
     let user = users
         .as_array()
         .unwrap()

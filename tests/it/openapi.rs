@@ -122,8 +122,8 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
     ])
 }
 
-/// A property or parameter of the document: where it is, whose it is (the component schema or
-/// the path it belongs to), its name, and its schema.
+/// A property or parameter of the document: where its schema is, whose it is (the component
+/// schema or the path it belongs to), its name, and its schema.
 struct Named<'a> {
     pointer: String,
     owner: String,
@@ -131,8 +131,15 @@ struct Named<'a> {
     schema: &'a Value,
 }
 
-/// Every property and parameter below `value`, which is at `pointer` and belongs to `owner`.
-fn named<'a>(value: &'a Value, pointer: &str, owner: &str, out: &mut Vec<Named<'a>>) {
+/// What the document holds below `value` (which is at `pointer` and belongs to `owner`): every
+/// property and parameter, and the pointer of every `enum`.
+fn survey<'a>(
+    value: &'a Value,
+    pointer: &str,
+    owner: &str,
+    named: &mut Vec<Named<'a>>,
+    enums: &mut BTreeSet<String>,
+) {
     let children: Vec<(String, &Value)> = match value {
         Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
         Value::Array(items) => items
@@ -142,6 +149,9 @@ fn named<'a>(value: &'a Value, pointer: &str, owner: &str, out: &mut Vec<Named<'
             .collect(),
         _ => return,
     };
+    if value.get("enum").is_some() {
+        enums.insert(pointer.to_owned());
+    }
     for (key, child) in children {
         let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
         let owner = if pointer == "/paths" || pointer == "/components/schemas" {
@@ -149,52 +159,29 @@ fn named<'a>(value: &'a Value, pointer: &str, owner: &str, out: &mut Vec<Named<'
         } else {
             owner
         };
+        let mut add = |pointer: String, name: &str, schema| {
+            named.push(Named {
+                pointer,
+                owner: owner.to_owned(),
+                name: name.to_owned(),
+                schema,
+            });
+        };
         match (key.as_str(), child) {
             ("properties", Value::Object(properties)) => {
                 for (name, schema) in properties {
-                    out.push(Named {
-                        pointer: format!("{at}/{name}"),
-                        owner: owner.to_owned(),
-                        name: name.clone(),
-                        schema,
-                    });
+                    add(format!("{at}/{name}"), name, schema);
                 }
             }
             ("parameters", Value::Array(parameters)) => {
                 for (i, parameter) in parameters.iter().enumerate() {
-                    out.push(Named {
-                        pointer: format!("{at}/{i}/schema"),
-                        owner: owner.to_owned(),
-                        name: parameter["name"].as_str().unwrap().to_owned(),
-                        schema: &parameter["schema"],
-                    });
+                    let name = parameter["name"].as_str().unwrap();
+                    add(format!("{at}/{i}/schema"), name, &parameter["schema"]);
                 }
             }
             _ => {}
         }
-        named(child, &at, owner, out);
-    }
-}
-
-/// The pointer of every `enum` below `value`, which is at `pointer`.
-fn enums(value: &Value, pointer: &str, out: &mut BTreeSet<String>) {
-    let children: Vec<(String, &Value)> = match value {
-        Value::Object(map) => {
-            if map.contains_key("enum") {
-                out.insert(pointer.to_owned());
-            }
-            map.iter().map(|(k, v)| (k.clone(), v)).collect()
-        }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v))
-            .collect(),
-        _ => return,
-    };
-    for (key, child) in children {
-        let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-        enums(child, &at, out);
+        survey(child, &at, owner, named, enums);
     }
 }
 
@@ -202,8 +189,8 @@ fn enums(value: &Value, pointer: &str, out: &mut BTreeSet<String>) {
 fn every_enum_in_the_document_is_a_domain_types_codes() {
     let document = kept_document();
     let sets = code_sets();
-    let mut places = Vec::new();
-    named(&document, "", "", &mut places);
+    let (mut places, mut all) = (Vec::new(), BTreeSet::new());
+    survey(&document, "", "", &mut places, &mut all);
     let mut checked = BTreeSet::new();
     let mut used = BTreeSet::new();
     let mut problems = Vec::new();
@@ -256,8 +243,6 @@ fn every_enum_in_the_document_is_a_domain_types_codes() {
             }
         }
     }
-    let mut all = BTreeSet::new();
-    enums(&document, "", &mut all);
     for pointer in all.difference(&checked) {
         problems.push(format!(
             "{pointer}: an enum outside any property or parameter checked"
