@@ -64,12 +64,23 @@ impl Run {
     }
 }
 
+/// The test clock a run reads.
+#[derive(Clone, Debug)]
+enum Clock {
+    /// The system clock.
+    System,
+    /// Fixed at an instant (RFC 3339).
+    At(String),
+    /// Whatever this file says when the command reads it (a running server's clock).
+    File(PathBuf),
+}
+
 /// How to run one command of the binary: `ombuds COMMAND ARGS…`.
 #[derive(Clone, Debug)]
 pub struct Cli {
     command: &'static str,
     cwd: Option<PathBuf>,
-    clock: Option<String>,
+    clock: Clock,
     env: Vec<(&'static str, String)>,
 }
 
@@ -79,7 +90,7 @@ impl Cli {
         Self {
             command,
             cwd: None,
-            clock: None,
+            clock: Clock::System,
             env: Vec::new(),
         }
     }
@@ -92,7 +103,13 @@ impl Cli {
 
     /// Runs with the test clock reading `instant` (RFC 3339).
     pub fn clock(mut self, instant: &str) -> Self {
-        self.clock = Some(instant.to_owned());
+        self.clock = Clock::At(instant.to_owned());
+        self
+    }
+
+    /// Runs with the test clock in `file`, as a server of the test reads it.
+    pub fn clock_file(mut self, file: &Path) -> Self {
+        self.clock = Clock::File(file.to_owned());
         self
     }
 
@@ -120,10 +137,16 @@ impl Cli {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(instant) = &self.clock {
-            let file = scratch.path().join("clock");
-            std::fs::write(&file, instant).unwrap();
-            command.env("OMBUDS_TEST_CLOCK_FILE", file);
+        match &self.clock {
+            Clock::System => {}
+            Clock::At(instant) => {
+                let file = scratch.path().join("clock");
+                std::fs::write(&file, instant).unwrap();
+                command.env("OMBUDS_TEST_CLOCK_FILE", file);
+            }
+            Clock::File(file) => {
+                command.env("OMBUDS_TEST_CLOCK_FILE", file);
+            }
         }
         for (name, value) in &self.env {
             command.env(name, value);
