@@ -17,6 +17,28 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What an administrator may do to an account (the last part of its address).
+    AccountAction {
+        /// Stops the account signing in.
+        Disable = "disable", "Disable";
+        /// Lets a disabled account sign in again.
+        Enable = "enable", "Enable";
+        /// A new enrolment link, with which the account sets a new password and authenticator.
+        Reset = "reset", "Reset";
+    }
+}
+
+code_enum! {
+    /// Whether an account may sign in, as an action left it.
+    AccountState {
+        /// It may not.
+        Disabled = "disabled", "Disabled";
+        /// It may.
+        Enabled = "enabled", "Enabled";
+    }
+}
+
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (bounds the work of hashing).

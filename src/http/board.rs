@@ -2,30 +2,31 @@
 //! HTML page with SVG charts and as CSV and JSON downloads of exactly what the page shows.
 //! Nothing here reads a case, a note or a date finer than a month.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{BoardOnly, Staff};
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
 use crate::domain::trends::{Period, Release, ReleaseError};
 use crate::report;
 use crate::usecase;
 
 /// Routes of the board's pages.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/board", get(home))
-        .route("/board/reports/{period}", get(page))
-        .route("/board/reports/{period}/csv", get(csv))
-        .route("/board/reports/{period}/json", get(json_download))
-        .route("/api/v1/reports", get(api_list))
-        .route("/api/v1/reports/{period}", get(api_report))
+pub fn routes() -> Routes {
+    routes! {
+        "/board" => get(home),
+        "/board/reports/{period}" => get(page),
+        "/board/reports/{period}/csv" => get(csv),
+        "/board/reports/{period}/json" => get(json_download),
+        "/api/v1/reports" => get(api_list),
+        "/api/v1/reports/{period}" => get(api_report),
+    }
 }
 
 /// The periods the board may see, newest first.

@@ -5,26 +5,21 @@
 //! `[reports] start` whatever was counted; once one kind of period is released, another is
 //! refused without noise; and nothing in them names a case, a day or anything anyone wrote.
 
-use std::process::{Command, Output};
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Engine, Options, Session, TestServer, count, on_both_engines, run};
+use crate::support::cli::{Cli, Run};
+use crate::support::{Engine, Options, Session, TestServer, count, on_both_engines};
 
 /// Runs `ombuds report ARGS --config <the server's>` on the server's clock.
-fn report(server: &TestServer, args: &[&str]) -> Output {
+fn report(server: &TestServer, args: &[&str]) -> Run {
     let config = server.data_dir().join("ombuds.toml");
-    Command::new(env!("CARGO_BIN_EXE_ombuds"))
-        .arg("report")
-        .args(args)
-        .arg("--config")
-        .arg(&config)
-        .current_dir(server.root.path())
-        .env_remove("OMBUDS_LOG")
-        .env("OMBUDS_TEST_CLOCK_FILE", server.root.path().join("clock"))
-        .output()
-        .unwrap()
+    let mut args = args.to_vec();
+    args.extend(["--config", config.to_str().unwrap()]);
+    Cli::new("report")
+        .in_dir(server.root.path())
+        .clock_file(&server.root.path().join("clock"))
+        .run(&args)
 }
 
 /// Rewrites the server's `[reports]` settings and restarts it.
@@ -245,26 +240,10 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
     assert!(parsed.is_object());
 
     // The command line prints the very same release from the database.
-    let config = server.data_dir().join("ombuds.toml");
     let cli = |format: &str| {
-        let out = run(
-            server.root.path(),
-            &[
-                "report",
-                "--period",
-                "2026Q3",
-                "--format",
-                format,
-                "--config",
-                config.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let out = report(&server, &["--period", "2026Q3", "--format", format]);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.stdout
     };
     assert_eq!(cli("csv"), csv);
     assert_eq!(cli("json").trim_end(), json.trim_end());
@@ -306,20 +285,9 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
         .await
         .unwrap();
     assert_eq!(month.status(), 404);
-    let out = run(
-        server.root.path(),
-        &[
-            "report",
-            "--period",
-            "2026-07",
-            "--format",
-            "csv",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`[reports] periods`"));
+    let out = report(&server, &["--period", "2026-07", "--format", "csv"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("`[reports] periods`"));
 }
 
 on_both_engines!(the_period_list_starts_at_the_configured_day_whatever_was_counted);
@@ -344,8 +312,8 @@ async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engin
     let before = get(&server, &board, "/board/reports/2026Q1").await;
     assert_eq!(before.status(), 404);
     let out = report(&server, &["--period", "2026Q1", "--format", "csv"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, Some(2));
+    let stderr = &out.stderr;
     assert!(stderr.contains("`[reports] start`"), "{stderr}");
     assert!(frozen(&server).await.is_empty());
 }
@@ -388,8 +356,8 @@ async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(e
         "{body}"
     );
     let out = report(&server, &["--period", "2026-08", "--format", "csv"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, Some(2));
+    let stderr = &out.stderr;
     assert!(
         stderr
             .starts_with("error: --period 2026-08: month reports cannot be released without noise"),
@@ -436,14 +404,9 @@ async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
             "2027-01-10",
         ],
     );
-    assert_eq!(
-        preview.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&preview.stderr)
-    );
-    assert!(String::from_utf8_lossy(&preview.stderr).contains("nothing was released or frozen"));
-    let shown: Value = serde_json::from_slice(&preview.stdout).unwrap();
+    assert_eq!(preview.code, Some(0), "{}", preview.stderr);
+    assert!(preview.stderr.contains("nothing was released or frozen"));
+    let shown: Value = serde_json::from_str(&preview.stdout).unwrap();
     assert_eq!(
         shown["summary"][0],
         "5 concerns were closed in October to December 2026 (Q4)."
@@ -455,16 +418,16 @@ async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
 
     // Without --as-of, on the service's own date, the quarter is not over: refused.
     let early = report(&server, &["--period", "2026Q4", "--format", "csv"]);
-    assert_eq!(early.status.code(), Some(2));
+    assert_eq!(early.code, Some(2));
     assert!(frozen(&server).await.is_empty());
 
     let ombuds = server.sign_in("olivia", &ombuds_secret).await;
     close_one(&server, &ombuds, "commission", "successfully_closed").await;
     server.set_clock("2027-01-02T17:00:00Z");
     let released = report(&server, &["--period", "2026Q4", "--format", "json"]);
-    assert_eq!(released.status.code(), Some(0));
+    assert_eq!(released.code, Some(0));
     assert_eq!(frozen(&server).await, ["2026Q4"]);
-    let shown: Value = serde_json::from_slice(&released.stdout).unwrap();
+    let shown: Value = serde_json::from_str(&released.stdout).unwrap();
     assert_eq!(
         shown["summary"][0], "6 concerns were closed in October to December 2026 (Q4).",
         "the closing after the preview is counted"

@@ -1,37 +1,16 @@
 //! `ombuds report`, run as a real process: the board trend report on stdout as HTML, CSV or
 //! JSON, its exit status, and its one-line errors on stderr.
 
-use std::process::Command;
-
 use serde_json::Value;
 use tempfile::NamedTempFile;
 
-/// What one run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::cli::{Cli, Run, file};
 
 fn report_with(args: &[&str], clock: Option<&str>) -> Run {
-    let clock_file = NamedTempFile::new().unwrap();
-    // An empty working directory, so that no `./ombuds-data` of a developer's is ever read.
-    let cwd = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ombuds"));
-    command
-        .arg("report")
-        .args(args)
-        .current_dir(cwd.path())
-        .env_remove("OMBUDS_TEST_CLOCK_FILE");
-    if let Some(instant) = clock {
-        std::fs::write(clock_file.path(), instant).unwrap();
-        command.env("OMBUDS_TEST_CLOCK_FILE", clock_file.path());
-    }
-    let output = command.output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
+    let report = Cli::new("report");
+    match clock {
+        Some(instant) => report.clock(instant).run(args),
+        None => report.run(args),
     }
 }
 
@@ -41,25 +20,12 @@ fn report(args: &[&str]) -> Run {
 
 /// Runs, expects success with nothing on stderr, and returns stdout.
 fn ok(args: &[&str]) -> String {
-    let run = report(args);
-    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
-    assert_eq!(run.stderr, "");
-    run.stdout
+    Cli::new("report").ok(args)
 }
 
 /// Runs, expects bad-input failure, and returns the one line printed on stderr.
 fn bad(args: &[&str]) -> String {
-    let run = report(args);
-    assert_eq!(run.code, Some(2), "args {args:?}, stderr: {}", run.stderr);
-    assert_eq!(run.stdout, "", "nothing on stdout for {args:?}");
-    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
-    run.stderr.trim_end().to_owned()
-}
-
-fn file(suffix: &str, text: &str) -> NamedTempFile {
-    let file = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
-    std::fs::write(file.path(), text).unwrap();
-    file
+    Cli::new("report").bad(args)
 }
 
 /// Runs a CSV report of `period` from `counters` under the configuration `config`, as of
