@@ -132,6 +132,15 @@ struct ConfigFile {
     reports: ReportsPart,
     #[serde(default)]
     association: AssociationPart,
+    #[serde(default)]
+    server: ServerPart,
+}
+
+/// `[server]` as this command reads it: only where the source code is offered (the footer's
+/// link); the other keys are the server's business.
+#[derive(Deserialize, Default)]
+struct ServerPart {
+    source_url: Option<String>,
 }
 
 /// What the report shows about the association, and its time zone for "today".
@@ -285,6 +294,10 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         postal_address: association.postal_address,
         lang: crate::i18n::Lang::En,
         switch_path: None,
+        source_url: config
+            .server
+            .source_url
+            .unwrap_or_else(|| crate::http::source::PATH.to_owned()),
     };
     Ok(render(&release, &site, args.format))
 }

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 pub mod limits;
+pub mod metrics;
 
 /// The example configuration, copied by `ombuds init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../config/ombuds.example.toml");
@@ -38,6 +39,8 @@ pub struct Config {
     pub reports: Reports,
     /// How much the service holds at once, per audience; per-client limits; proof of work.
     pub limits: limits::Limits,
+    /// The optional Prometheus endpoint.
+    pub metrics: metrics::Metrics,
 }
 
 /// The board's trend reports.
@@ -109,6 +112,10 @@ pub struct Server {
     pub public_url: Option<String>,
     /// A plain-HTTP address that only redirects to HTTPS (needs TLS served here).
     pub redirect_http_listen: Option<SocketAddr>,
+    /// Where people can get the source code of the program this server runs (every page links
+    /// to it, as the AGPL asks of a network service); `None` links to the service's own
+    /// `/source` page.
+    pub source_url: Option<String>,
 }
 
 /// PEM files for serving TLS.
@@ -297,6 +304,8 @@ struct RawConfig {
     reports: RawReports,
     #[serde(default)]
     limits: limits::RawLimits,
+    #[serde(default)]
+    metrics: metrics::RawMetrics,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +364,7 @@ struct RawServer {
     request_timeout_seconds: u64,
     public_url: Option<String>,
     redirect_http_listen: Option<String>,
+    source_url: Option<String>,
 }
 
 impl Default for RawServer {
@@ -367,6 +377,7 @@ impl Default for RawServer {
             request_timeout_seconds: 30,
             public_url: None,
             redirect_http_listen: None,
+            source_url: None,
         }
     }
 }
@@ -516,6 +527,18 @@ impl Config {
                 )
             })?),
         };
+        let source_url = match raw.server.source_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.to_owned())
+            }
+            Some(url) => {
+                return Err(invalid(
+                    "server.source_url",
+                    format!("{url:?} must start with https:// (or http://)"),
+                ));
+            }
+        };
         let retention = raw.retention;
         if retention.note_max_days == 0 || retention.note_max_days > 365 {
             return Err(invalid(
@@ -616,6 +639,11 @@ impl Config {
             .check(raw.server.behind_tls_proxy)
             .map_err(|(setting, problem)| invalid(setting, problem))?;
 
+        let metrics = raw
+            .metrics
+            .check()
+            .map_err(|(setting, problem)| invalid(setting, problem))?;
+
         let retired_public_keys = raw
             .keys
             .retired_public_keys
@@ -640,6 +668,7 @@ impl Config {
                 request_timeout: Duration::from_secs(raw.server.request_timeout_seconds),
                 public_url,
                 redirect_http_listen,
+                source_url,
             },
             database,
             keys: Keys {
@@ -668,6 +697,7 @@ impl Config {
                 periods,
             },
             limits,
+            metrics,
         })
     }
 

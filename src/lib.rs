@@ -4,8 +4,11 @@
 //! storage boundary so that nothing below the store sees plaintext.
 #![forbid(unsafe_code)]
 
+pub mod cli_backup;
 pub mod cli_certificate;
+pub mod cli_check;
 pub mod cli_deadline;
+pub mod cli_docs;
 pub mod cli_report;
 pub mod cli_retention;
 pub mod cli_user;
@@ -19,6 +22,7 @@ pub mod hardening;
 pub mod http;
 pub mod i18n;
 pub mod init;
+pub mod metrics;
 pub mod letters;
 pub mod redirect;
 pub mod report;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use ombuds::cli_user::{UserCommand, UserError};
 use ombuds::clock::Clock;
@@ -64,6 +64,20 @@ enum Command {
     Certificate(ombuds::cli_certificate::CertificateArgs),
     /// Print the board trend report of a complete period as HTML, CSV or JSON.
     Report(ombuds::cli_report::ReportArgs),
+    /// Check a configuration and every file and database it names; changes nothing.
+    Check {
+        /// Configuration file (default ./ombuds-data/ombuds.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Copy the data directory and databases, while the service runs, into two sets kept apart.
+    Backup(ombuds::cli_backup::BackupArgs),
+    /// Write the manual pages and shell completions into a directory (for packagers).
+    #[command(hide = true)]
+    GenerateDocs {
+        /// The directory to write man/ and completions/ into.
+        dir: PathBuf,
+    },
 }
 
 /// A failure the user can fix (exit status 2), or any other failure (exit status 1).
@@ -86,6 +100,15 @@ fn main() -> ExitCode {
     }
     if let Command::Report(args) = &cli.command {
         return ombuds::cli_report::run(args, &Clock::from_env());
+    }
+    if let Command::GenerateDocs { dir } = &cli.command {
+        return match ombuds::cli_docs::generate(Cli::command(), dir) {
+            Ok(written) => {
+                println!("{written}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => fail(Failure::Runtime(message)),
+        };
     }
     ombuds::telemetry::init();
     let _ = rustls::crypto::CryptoProvider::install_default(ombuds::tls::provider());
@@ -122,7 +145,39 @@ fn main() -> ExitCode {
                     Err(UserError::Runtime(m)) => Err(Failure::Runtime(m)),
                 }
             }
-            Command::Deadline(_) | Command::Certificate(_) | Command::Report(_) => Ok(()),
+            Command::Check { config } => {
+                let file = config.unwrap_or_else(init::default_config_file);
+                match ombuds::cli_check::run(&file).await {
+                    Ok(report) if report.problems.is_empty() => {
+                        print!("{}", report.text(&file));
+                        Ok(())
+                    }
+                    Ok(report) => {
+                        print!("{}", report.text(&file));
+                        Err(Failure::Usage(format!(
+                            "{}: {} problem(s) found",
+                            file.display(),
+                            report.problems.len()
+                        )))
+                    }
+                    Err(message) => Err(Failure::Usage(message)),
+                }
+            }
+            Command::Backup(args) => {
+                let file = args.config.clone().unwrap_or_else(init::default_config_file);
+                match ombuds::cli_backup::run(&file, &args).await {
+                    Ok(text) => {
+                        print!("{text}");
+                        Ok(())
+                    }
+                    Err(ombuds::cli_backup::BackupError::Usage(m)) => Err(Failure::Usage(m)),
+                    Err(ombuds::cli_backup::BackupError::Runtime(m)) => Err(Failure::Runtime(m)),
+                }
+            }
+            Command::Deadline(_)
+            | Command::Certificate(_)
+            | Command::Report(_)
+            | Command::GenerateDocs { .. } => Ok(()),
         }
     });
     match outcome {

@@ -6,28 +6,37 @@
 //! ([`crate::store::Store::lead_sweeping`]); the others ask again at the next tick, so one of
 //! them takes over when the leader dies.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono_tz::Tz;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+use crate::metrics::SweepTally;
 use crate::store::Store;
 
-/// Starts sweeping `store` now and every `interval`, with today's date in `zone`.
-pub fn spawn(store: Store, clock: Clock, zone: Tz, interval: Duration) -> JoinHandle<()> {
+/// Starts sweeping `store` now and every `interval`, with today's date in `zone`; each sweep
+/// is counted in `tally` (for the metrics endpoint).
+pub fn spawn(
+    store: Store,
+    clock: Clock,
+    zone: Tz,
+    interval: Duration,
+    tally: Arc<SweepTally>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            run_once(&store, &clock, zone).await;
+            run_once(&store, &clock, zone, &tally).await;
         }
     })
 }
 
 /// One sweep, if this process leads sweeping; failures are logged and retried at the next tick.
-pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
+pub async fn run_once(store: &Store, clock: &Clock, zone: Tz, tally: &SweepTally) {
     match store.lead_sweeping().await {
         Ok(true) => {}
         Ok(false) => {
@@ -42,7 +51,12 @@ pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
     let today = clock.today_in(zone);
     let now = clock.now().timestamp();
     let started = std::time::Instant::now();
-    match store.sweep(today, now).await {
+    let swept = store.sweep(today, now).await;
+    match &swept {
+        Ok(report) => tally.record(report),
+        Err(_) => tally.failed(),
+    }
+    match swept {
         Ok(report) if report.total() > 0 => tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             notes = report.notes,

@@ -20,6 +20,8 @@ mod lang;
 pub mod openapi;
 mod pages;
 mod pow;
+pub mod probes;
+pub mod source;
 mod security_headers;
 mod signin;
 pub mod staff_views;
@@ -59,6 +61,8 @@ pub struct App {
     pub failed_lookups: throttle::FailureBudget,
     /// Budgets per audience, per-client limits and the intake's puzzles.
     pub admission: admission::Admission,
+    /// The latest answer of the readiness probe.
+    pub readiness: probes::Readiness,
 }
 
 impl App {
@@ -77,6 +81,7 @@ impl App {
             // 30 wrong receipts at once, then one every two seconds.
             failed_lookups: throttle::FailureBudget::new(30, 0.5),
             admission,
+            readiness: probes::Readiness::default(),
         })
     }
 
@@ -152,7 +157,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/v1/certificates/verify", post(verify::check_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/pow.js", get(intake::script))
-        .route("/healthz", get(pages::health))
+        .route(probes::HEALTH, get(probes::health))
+        .route(probes::READY, get(probes::ready))
+        .route(source::PATH, get(source::page))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(

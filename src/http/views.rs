@@ -28,6 +28,8 @@ pub struct Site {
     /// For a public page, the address (without query) the language links point to; `None` on
     /// pages with no other language.
     pub switch_path: Option<&'static str>,
+    /// Where the program's source code is offered (`server.source_url`, or `/source`).
+    pub source_url: String,
 }
 
 impl Site {
@@ -42,6 +44,11 @@ impl Site {
             postal_address: a.postal_address.clone(),
             lang: Lang::En,
             switch_path: None,
+            source_url: config
+                .server
+                .source_url
+                .clone()
+                .unwrap_or_else(|| super::source::PATH.to_owned()),
         }
     }
 

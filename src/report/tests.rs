@@ -18,6 +18,7 @@ fn site() -> Site {
         postal_address: None,
         lang: crate::i18n::Lang::En,
         switch_path: None,
+        source_url: "/source".to_owned(),
     }
 }
 
