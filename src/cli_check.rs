@@ -2,7 +2,9 @@
 //! files, the data directory, both databases — and says what is wrong, or that all is well.
 //!
 //! It changes nothing: SQLite files are opened read-only and never created or migrated,
-//! PostgreSQL is only queried, and no probe file is written. Every problem found is reported
+//! PostgreSQL is only queried, and no probe file is written. (SQLite itself may remove an
+//! empty `-wal` file and its `-shm` index when the last connection to a database closes; they
+//! hold no data.) Every problem found is reported
 //! (not only the first), each naming its setting, so that one run tells an operator everything
 //! to fix after an upgrade, a restore or an edit.
 

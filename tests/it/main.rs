@@ -20,6 +20,7 @@ mod fuzz_findings;
 mod intake;
 mod languages;
 mod notice_languages;
+mod operations;
 mod openapi;
 mod postgres;
 mod privacy;

@@ -87,9 +87,55 @@ fn block_on<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send
     .unwrap()
 }
 
-/// The URL of the PostgreSQL server the tests create databases in.
+/// The URL of the PostgreSQL server the tests create databases in: `OMBUDS_TEST_POSTGRES`, or
+/// else the throwaway cluster of `.ci/postgres`, which the first test to need it starts (with
+/// Debian's `initdb` and `pg_ctl`) when nothing answers on its port.
 pub fn postgres_admin_url() -> String {
-    std::env::var("OMBUDS_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| match std::env::var("OMBUDS_TEST_POSTGRES") {
+        Ok(url) => url,
+        Err(_) => {
+            start_test_postgres();
+            DEFAULT_POSTGRES.to_owned()
+        }
+    })
+    .clone()
+}
+
+/// Starts the tests' own PostgreSQL cluster (`.ci/postgres start`) unless something already
+/// answers on its port. Test processes run in parallel, so they take turns through a lock file
+/// (`flock`); the script itself is idempotent. A failure is reported by the connection that
+/// follows, which says how to start a server by hand.
+fn start_test_postgres() {
+    let port = std::env::var("OMBUDS_TEST_PG_PORT").unwrap_or_else(|_| "54329".to_owned());
+    let answers = || {
+        format!("127.0.0.1:{port}")
+            .parse()
+            .ok()
+            .and_then(|address| {
+                std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)).ok()
+            })
+            .is_some()
+    };
+    if answers() {
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/postgres");
+    let lock = std::env::temp_dir().join("ombuds-test-postgres.lock");
+    let started = Command::new("flock")
+        .arg(&lock)
+        .arg(&script)
+        .arg("start")
+        .output();
+    match started {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => eprintln!(
+            "could not start the tests' PostgreSQL with {}: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => eprintln!("could not run {}: {e}", script.display()),
+    }
 }
 
 /// Connects to the tests' PostgreSQL server, or fails saying how to start one.
@@ -213,6 +259,8 @@ pub struct TestServer {
     postgres: Option<Arc<PostgresDatabases>>,
     /// Names of this process's captured standard output and error, in `root`.
     output: (String, String),
+    /// Extra environment variables for the server process.
+    env: Vec<(&'static str, String)>,
 }
 
 /// A password every test account uses.
@@ -239,6 +287,8 @@ pub struct Options {
     pub files: Vec<(&'static str, String)>,
     /// The database engine.
     pub engine: Engine,
+    /// Extra environment variables for the server process.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Options {
@@ -259,6 +309,7 @@ impl Default for Options {
             extra_args: Vec::new(),
             files: Vec::new(),
             engine: Engine::Sqlite,
+            env: Vec::new(),
         }
     }
 }
@@ -315,6 +366,7 @@ impl TestServer {
             engine: options.engine,
             postgres,
             output: ("stdout.log".into(), "stderr.log".into()),
+            env: options.env,
         };
         server.spawn(&options.extra_args);
         server
@@ -332,6 +384,7 @@ impl TestServer {
             engine: self.engine,
             postgres: self.postgres.clone(),
             output: (format!("stdout-{label}.log"), format!("stderr-{label}.log")),
+            env: self.env.clone(),
         };
         other.spawn(&[]);
         other
@@ -355,6 +408,7 @@ impl TestServer {
             .env("OMBUDS_LOG", "trace")
             .env("RUST_LOG", "trace")
             .env("OMBUDS_TEST_CLOCK_FILE", self.root.path().join("clock"))
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::from(stdout))
             .stderr(Stdio::from(stderr))
             .spawn()
