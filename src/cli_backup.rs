@@ -81,7 +81,9 @@ pub async fn run(config_file: &Path, args: &BackupArgs) -> Result<String, Backup
 
     match (&config.database, &config.keys.store) {
         (Database::Sqlite { path }, KeyStore::File(keys)) => {
-            main_set.copy_sqlite(path, "ombuds.db", "database.url").await?;
+            main_set
+                .copy_sqlite(path, "ombuds.db", "database.url")
+                .await?;
             match &mut key_set {
                 Some(set) => set.copy_sqlite(keys, "keys.db", "keys.store").await?,
                 None => out.push_str(
@@ -181,7 +183,10 @@ impl Set {
                     .mode(0o700)
                     .create(dir)
                     .map_err(|e| {
-                        BackupError::Usage(format!("{argument} {}: cannot create: {e}", dir.display()))
+                        BackupError::Usage(format!(
+                            "{argument} {}: cannot create: {e}",
+                            dir.display()
+                        ))
                     })?;
             }
             Err(e) => {
@@ -199,9 +204,10 @@ impl Set {
 
     /// Copies a small file (a key or the configuration), readable by its owner only.
     fn copy_file(&mut self, from: &Path, name: &str) -> Result<(), BackupError> {
-        let bytes = Zeroizing::new(std::fs::read(from).map_err(|e| {
-            BackupError::Runtime(format!("cannot read {}: {e}", from.display()))
-        })?);
+        let bytes =
+            Zeroizing::new(std::fs::read(from).map_err(|e| {
+                BackupError::Runtime(format!("cannot read {}: {e}", from.display()))
+            })?);
         let target = self.dir.join(name);
         let written = std::fs::OpenOptions::new()
             .write(true)
@@ -209,9 +215,8 @@ impl Set {
             .mode(0o600)
             .open(&target)
             .and_then(|mut file| file.write_all(&bytes).and_then(|()| file.sync_all()));
-        written.map_err(|e| {
-            BackupError::Runtime(format!("cannot write {}: {e}", target.display()))
-        })?;
+        written
+            .map_err(|e| BackupError::Runtime(format!("cannot write {}: {e}", target.display())))?;
         self.files.push((name.to_owned(), from.to_owned()));
         Ok(())
     }
@@ -285,7 +290,10 @@ impl Set {
             .create_new(true)
             .mode(0o600)
             .open(&target)
-            .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()))
+            .and_then(|mut file| {
+                file.write_all(text.as_bytes())
+                    .and_then(|()| file.sync_all())
+            })
             .map_err(|e| BackupError::Runtime(format!("cannot write {}: {e}", target.display())))
     }
 }

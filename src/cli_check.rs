@@ -196,8 +196,11 @@ fn writable(dir: &Path) -> Result<(), String> {
     if !dir.is_dir() {
         return Err("does not exist".into());
     }
-    rustix::fs::access(dir, rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK)
-        .map_err(|e| format!("is not writable by this user ({e})"))
+    rustix::fs::access(
+        dir,
+        rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+    )
+    .map_err(|e| format!("is not writable by this user ({e})"))
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -437,10 +440,9 @@ async fn postgres_read(url: &PostgresUrl, setting: &str, report: &mut Report) ->
         }
     };
     let read: Result<PgFound, sqlx::Error> = async {
-        let exists: bool =
-            sqlx::query_scalar("SELECT to_regclass('schema_version') IS NOT NULL")
-                .fetch_one(&mut conn)
-                .await?;
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('schema_version') IS NOT NULL")
+            .fetch_one(&mut conn)
+            .await?;
         if !exists {
             return Ok(PgFound {
                 role: None,

@@ -164,7 +164,10 @@ fn main() -> ExitCode {
                 }
             }
             Command::Backup(args) => {
-                let file = args.config.clone().unwrap_or_else(init::default_config_file);
+                let file = args
+                    .config
+                    .clone()
+                    .unwrap_or_else(init::default_config_file);
                 match ombuds::cli_backup::run(&file, &args).await {
                     Ok(text) => {
                         print!("{text}");

@@ -126,9 +126,10 @@ pub async fn serve(
     };
 
     let metrics = match metrics_listen {
-        Some(address) => Some(crate::metrics::start(address, state, sweeps).map_err(io(
-            &format!("metrics.listen: cannot listen on {address}"),
-        ))?),
+        Some(address) => Some(
+            crate::metrics::start(address, state, sweeps)
+                .map_err(io(&format!("metrics.listen: cannot listen on {address}")))?,
+        ),
         None => None,
     };
 

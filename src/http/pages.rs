@@ -89,5 +89,3 @@ pub async fn stylesheet() -> Response {
     );
     response
 }
-
-

@@ -92,7 +92,9 @@ async fn schema_versions(server: &TestServer) -> (i64, i64) {
 async fn set_schema_version(server: &TestServer, version: i64) {
     match server.postgres() {
         Some(db) => {
-            let mut conn = sqlx::PgConnection::connect(&db.url(&db.main)).await.unwrap();
+            let mut conn = sqlx::PgConnection::connect(&db.url(&db.main))
+                .await
+                .unwrap();
             sqlx::query("UPDATE schema_version SET version = $1")
                 .bind(version)
                 .execute(&mut conn)
@@ -149,19 +151,30 @@ async fn check_names_each_problem_and_exits_2(engine: Engine) {
     std::fs::set_permissions(&identity, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = check(&server);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("setting `keys.identity`"), "{}", text(&out));
+    assert!(
+        text(&out).contains("setting `keys.identity`"),
+        "{}",
+        text(&out)
+    );
     std::fs::set_permissions(&identity, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // A configuration that does not parse.
     let config = std::fs::read_to_string(data.join("ombuds.toml")).unwrap();
     std::fs::write(
         data.join("ombuds.toml"),
-        config.replace("time_zone = \"America/Phoenix\"", "time_zone = \"Mars/Olympus\""),
+        config.replace(
+            "time_zone = \"America/Phoenix\"",
+            "time_zone = \"Mars/Olympus\"",
+        ),
     )
     .unwrap();
     let out = check(&server);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("association.time_zone"), "{}", text(&out));
+    assert!(
+        text(&out).contains("association.time_zone"),
+        "{}",
+        text(&out)
+    );
 
     // The key store missing, or pointed at the main database.
     let broken = match server.postgres() {
@@ -174,10 +187,17 @@ async fn check_names_each_problem_and_exits_2(engine: Engine) {
     std::fs::write(data.join("ombuds.toml"), &broken).unwrap();
     let out = check(&server);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("setting `keys.store`"), "{}", text(&out));
+    assert!(
+        text(&out).contains("setting `keys.store`"),
+        "{}",
+        text(&out)
+    );
     assert!(text(&out).contains("nothing was changed"), "{}", text(&out));
     if engine == Engine::Sqlite {
-        assert!(!data.join("keys.db").exists(), "check created the key store");
+        assert!(
+            !data.join("keys.db").exists(),
+            "check created the key store"
+        );
     }
 }
 
@@ -209,9 +229,17 @@ async fn a_newer_schema_stops_an_older_binary_with_a_clear_message(engine: Engin
 
     let out = check(&server);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("setting `database.url`"), "{}", text(&out));
+    assert!(
+        text(&out).contains("setting `database.url`"),
+        "{}",
+        text(&out)
+    );
     assert!(text(&out).contains("newer ombuds"), "{}", text(&out));
-    assert_eq!(schema_versions(&server).await.0, main + 1, "nothing migrated");
+    assert_eq!(
+        schema_versions(&server).await.0,
+        main + 1,
+        "nothing migrated"
+    );
 }
 
 /// Copies each file of a backup set to where its MANIFEST says, as README's restore does.
@@ -331,7 +359,11 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         .send()
         .await
         .unwrap();
-    assert_ne!(lost.status(), 200, "a concern newer than the backup came back");
+    assert_ne!(
+        lost.status(),
+        200,
+        "a concern newer than the backup came back"
+    );
     // The ombuds' session was in the backup too; both cases are back, the opened one open.
     let cases: Value = server
         .as_staff(&ombuds, Method::GET, "/api/v1/cases")
@@ -385,7 +417,11 @@ async fn probes_answer_through_a_flood_of_public_pages(engine: Engine) {
             .count();
         for probe in probes {
             let probe = probe.unwrap();
-            assert_eq!(probe.status(), 200, "a probe was shed with the public pages");
+            assert_eq!(
+                probe.status(),
+                200,
+                "a probe was shed with the public pages"
+            );
         }
     }
     assert!(
@@ -410,17 +446,29 @@ async fn readyz_answers_503_while_the_key_store_does_not_answer() {
             "ALTER DATABASE \"{keys}\" WITH ALLOW_CONNECTIONS {allowed}"
         ))
     };
-    sqlx::raw_sql(allow(false)).execute(&mut admin).await.unwrap();
+    sqlx::raw_sql(allow(false))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
         .bind(&keys)
         .execute(&mut admin)
         .await
         .unwrap();
     server
-        .eventually("readyz says 503", || async { status("/readyz").await == 503 })
+        .eventually("readyz says 503", || async {
+            status("/readyz").await == 503
+        })
         .await;
-    assert_eq!(status("/healthz").await, 200, "the process itself still answers");
-    sqlx::raw_sql(allow(true)).execute(&mut admin).await.unwrap();
+    assert_eq!(
+        status("/healthz").await,
+        200,
+        "the process itself still answers"
+    );
+    sqlx::raw_sql(allow(true))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     server
         .eventually("readyz says 200 again", || async {
             status("/readyz").await == 200
@@ -487,10 +535,17 @@ async fn metrics_show_load_and_sweeps_and_nothing_moves_with_a_concern(engine: E
     } else {
         "main"
     };
-    assert!(sample(&before, &format!("ombuds_pool_max_connections{{pool=\"{pool}\"}}")) >= 1.0);
+    assert!(
+        sample(
+            &before,
+            &format!("ombuds_pool_max_connections{{pool=\"{pool}\"}}")
+        ) >= 1.0
+    );
 
     for n in 0..3 {
-        server.submit(&format!("Concern number {n} for the scrape.")).await;
+        server
+            .submit(&format!("Concern number {n} for the scrape."))
+            .await;
     }
     let after = scrape().await;
     // Only figures that move by themselves may differ: memory, the pools' idle or busy
@@ -570,14 +625,16 @@ async fn json_logs_are_one_object_a_line_with_no_time_and_no_content(engine: Eng
     let text = String::from_utf8(stderr).unwrap();
     let mut messages = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let object: Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        let object: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
         assert!(object["level"].is_string(), "{line}");
         assert!(object.get("timestamp").is_none(), "a time of day: {line}");
         messages.push(object["message"].as_str().unwrap_or_default().to_owned());
     }
     assert!(
-        messages.iter().any(|m| m.starts_with("serving the ombuds program")),
+        messages
+            .iter()
+            .any(|m| m.starts_with("serving the ombuds program")),
         "{text}"
     );
     assert!(messages.iter().any(|m| m == "stopped"), "{text}");
@@ -600,7 +657,10 @@ fn generated_manual_pages_and_completions_describe_every_command() {
             "no page for {command}"
         );
     }
-    assert!(!main.contains("generate-docs"), "the hidden command is documented");
+    assert!(
+        !main.contains("generate-docs"),
+        "the hidden command is documented"
+    );
     assert!(read("man/ombuds-backup.1").contains("keys\\-to"));
     assert!(read("completions/ombuds.bash").contains("backup"));
     assert!(read("completions/_ombuds").contains("check"));
@@ -615,7 +675,13 @@ async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine
         let request = client.get(server.at(path));
         async move { request.send().await.unwrap().text().await.unwrap() }
     };
-    for path in ["/", "/followup?lang=es", "/verify", "/signin", "/no-such-page"] {
+    for path in [
+        "/",
+        "/followup?lang=es",
+        "/verify",
+        "/signin",
+        "/no-such-page",
+    ] {
         assert!(
             get(path).await.contains("<a href=\"/source\">"),
             "{path} has no source link"
