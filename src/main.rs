@@ -39,7 +39,12 @@ enum Command {
     /// Create a data directory: configuration, keys and an empty database.
     Init {
         /// The directory to create (it may exist, but must not hold a configuration yet).
-        dir: PathBuf,
+        #[arg(required_unless_present = "config")]
+        dir: Option<PathBuf>,
+        /// Instead: create the keys and empty databases an existing configuration names, if
+        /// none of them exists yet (nothing to do if all exist; refused if only some do).
+        #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+        config: Option<PathBuf>,
     },
     /// Compute the 180-day filing deadline and explain it, as one JSON object.
     Deadline(ombuds::cli_deadline::DeadlineArgs),
@@ -122,7 +127,11 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Serve { config, listen } => serve(config, listen).await,
-            Command::Init { dir } => init_dir(&dir).await,
+            Command::Init { dir, config } => match (dir, config) {
+                (_, Some(file)) => init_for(&file).await,
+                (Some(dir), None) => init_dir(&dir).await,
+                (None, None) => Err(Failure::Usage("name a directory or --config FILE".into())),
+            },
             Command::Retention { policy, config } => {
                 let file = config.unwrap_or_else(init::default_config_file);
                 match ombuds::cli_retention::run(&file, policy, &Clock::from_env()).await {
@@ -221,6 +230,31 @@ async fn serve(config: Option<PathBuf>, listen: Option<SocketAddr>) -> Result<()
             ServeError::Tls(e) => Failure::Usage(e.to_string()),
             other => Failure::Runtime(other.to_string()),
         })
+}
+
+async fn init_for(file: &Path) -> Result<(), Failure> {
+    match init::init_for(file).await {
+        Ok(init::Prepared::AlreadyThere) => {
+            println!(
+                "Every file {} names exists already; nothing to do",
+                file.display()
+            );
+            Ok(())
+        }
+        Ok(init::Prepared::Created(made)) => {
+            println!(
+                "Created the keys and empty databases {} names\n  association public key: {}\n  \
+                 certificate public key: {}",
+                file.display(),
+                made.recipient,
+                made.certificate_public_key
+            );
+            Ok(())
+        }
+        Err(e @ init::InitError::Partial { .. }) => Err(Failure::Usage(e.to_string())),
+        Err(e @ init::InitError::Other(_)) => Err(Failure::Usage(e.to_string())),
+        Err(e) => Err(Failure::Runtime(e.to_string())),
+    }
 }
 
 async fn init_dir(dir: &Path) -> Result<(), Failure> {
