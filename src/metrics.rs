@@ -185,28 +185,21 @@ pub fn render(app: &AppState, sweeps: &SweepTally) -> String {
         let _ = writeln!(out, "ombuds_writer_queue_capacity {}", writer.max);
     }
 
-    family(
-        &mut out,
-        "ombuds_sweeps_total",
-        "counter",
-        "Sweeps of expired content this process finished.",
-    );
-    let _ = writeln!(
-        out,
-        "ombuds_sweeps_total {}",
-        sweeps.runs.load(Ordering::Relaxed)
-    );
-    family(
-        &mut out,
-        "ombuds_sweep_failures_total",
-        "counter",
-        "Sweeps that failed and were retried at the next tick.",
-    );
-    let _ = writeln!(
-        out,
-        "ombuds_sweep_failures_total {}",
-        sweeps.failures.load(Ordering::Relaxed)
-    );
+    for (name, help, counter) in [
+        (
+            "ombuds_sweeps_total",
+            "Sweeps of expired content this process finished.",
+            &sweeps.runs,
+        ),
+        (
+            "ombuds_sweep_failures_total",
+            "Sweeps that failed and were retried at the next tick.",
+            &sweeps.failures,
+        ),
+    ] {
+        family(&mut out, name, "counter", help);
+        let _ = writeln!(out, "{name} {}", counter.load(Ordering::Relaxed));
+    }
     family(
         &mut out,
         "ombuds_swept_items_total",

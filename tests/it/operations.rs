@@ -28,6 +28,25 @@ fn check(server: &TestServer) -> Output {
     support::run(Path::new("."), &["check", "--config", &config_file(server)])
 }
 
+/// Asserts that `out` is a refusal (exit 2) naming `what`.
+fn assert_refused(out: &Output, what: &str) {
+    let said = text(out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(what), "no {what:?} in: {said}");
+}
+
+/// The ombuds' list of cases, through the console API.
+async fn cases(server: &TestServer, ombuds: &support::Session) -> Value {
+    server
+        .as_staff(ombuds, Method::GET, "/api/v1/cases")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -150,12 +169,7 @@ async fn check_names_each_problem_and_exits_2(engine: Engine) {
     let identity = data.join("identity.key");
     std::fs::set_permissions(&identity, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = check(&server);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("setting `keys.identity`"),
-        "{}",
-        text(&out)
-    );
+    assert_refused(&out, "setting `keys.identity`");
     std::fs::set_permissions(&identity, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // A configuration that does not parse.
@@ -169,12 +183,7 @@ async fn check_names_each_problem_and_exits_2(engine: Engine) {
     )
     .unwrap();
     let out = check(&server);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("association.time_zone"),
-        "{}",
-        text(&out)
-    );
+    assert_refused(&out, "association.time_zone");
 
     // The key store missing, or pointed at the main database.
     let broken = match server.postgres() {
@@ -186,12 +195,7 @@ async fn check_names_each_problem_and_exits_2(engine: Engine) {
     };
     std::fs::write(data.join("ombuds.toml"), &broken).unwrap();
     let out = check(&server);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("setting `keys.store`"),
-        "{}",
-        text(&out)
-    );
+    assert_refused(&out, "setting `keys.store`");
     assert!(text(&out).contains("nothing was changed"), "{}", text(&out));
     if engine == Engine::Sqlite {
         assert!(
@@ -228,12 +232,7 @@ async fn a_newer_schema_stops_an_older_binary_with_a_clear_message(engine: Engin
     );
 
     let out = check(&server);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("setting `database.url`"),
-        "{}",
-        text(&out)
-    );
+    assert_refused(&out, "setting `database.url`");
     assert!(text(&out).contains("newer ombuds"), "{}", text(&out));
     assert_eq!(
         schema_versions(&server).await.0,
@@ -266,14 +265,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         receipts.push(server.submit(description).await);
     }
     // One of the two is opened by the ombuds before the backup.
-    let cases: Value = server
-        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cases = cases(&server, &ombuds).await;
     let id = cases[0]["id"].as_str().unwrap().to_owned();
     let opened = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/open"))
@@ -303,8 +295,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
     // The identity never goes with the key store: the same directory, or one inside the
     // other, is refused before anything is written.
     let refused = run(args(&main_set, &main_set.join("keys")));
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
-    assert!(text(&refused).contains("--keys-to"), "{}", text(&refused));
+    assert_refused(&refused, "--keys-to");
     assert!(!main_set.exists());
 
     let taken = run(args(&main_set, &key_set));
@@ -365,14 +356,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         "a concern newer than the backup came back"
     );
     // The ombuds' session was in the backup too; both cases are back, the opened one open.
-    let cases: Value = server
-        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cases = cases(&server, &ombuds).await;
     let mut statuses: Vec<&str> = cases
         .as_array()
         .unwrap()
@@ -600,14 +584,7 @@ async fn json_logs_are_one_object_a_line_with_no_time_and_no_content(engine: Eng
     server.submit(canary).await;
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
-    let cases: Value = server
-        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cases = cases(&server, &ombuds).await;
     // The ombuds reads it: the service decrypts it, and must still log none of it.
     let id = cases[0]["id"].as_str().unwrap();
     let case: Value = server
@@ -738,4 +715,71 @@ fn the_licence_is_the_agpl_3_text() {
     let fuzz =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/Cargo.toml")).unwrap();
     assert!(fuzz.contains("license = \"AGPL-3.0-or-later\""));
+}
+
+#[test]
+fn init_for_a_configuration_creates_its_files_once_and_never_beside_old_data() {
+    let root = tempfile::tempdir().unwrap();
+    let made = root.path().join("made");
+    support::init(&made);
+    // A configuration of its own (as the package installs one), naming files that do not
+    // exist yet.
+    let dir = root.path().join("packaged");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(made.join("ombuds.toml"), dir.join("ombuds.toml")).unwrap();
+    let config = dir.join("ombuds.toml");
+    let init = || support::run(Path::new("."), &["init", "--config", config.to_str().unwrap()]);
+
+    let first = init();
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("association public key: age1"));
+    for name in [
+        "identity.key",
+        "receipt.key",
+        "signing.key",
+        "ombuds.db",
+        "keys.db",
+    ] {
+        assert!(dir.join(name).exists(), "{name} was not created");
+    }
+    let identity = std::fs::read(dir.join("identity.key")).unwrap();
+    let checked = support::run(
+        Path::new("."),
+        &["check", "--config", config.to_str().unwrap()],
+    );
+    assert!(checked.status.success(), "{}", text(&checked));
+
+    let again = init();
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("nothing to do"));
+    assert_eq!(std::fs::read(dir.join("identity.key")).unwrap(), identity);
+
+    // The identity lost beside a database: no new one is made.
+    std::fs::remove_file(dir.join("identity.key")).unwrap();
+    let refused = init();
+    assert_refused(&refused, "identity.key");
+    assert!(!dir.join("identity.key").exists());
+}
+
+#[tokio::test]
+async fn serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
+    let socket_dir = tempfile::tempdir().unwrap();
+    let path = socket_dir.path().join("notify");
+    let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut server = TestServer::start_with(Options {
+        env: vec![("NOTIFY_SOCKET", path.to_str().unwrap().to_owned())],
+        ..Options::default()
+    });
+    let mut buffer = [0u8; 256];
+    let read = socket.recv(&mut buffer).unwrap();
+    assert_eq!(std::str::from_utf8(&buffer[..read]).unwrap(), "READY=1\n");
+    // Ready means answering.
+    let health = server.client().get(server.at("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(server.stop().success());
+    let read = socket.recv(&mut buffer).unwrap();
+    assert_eq!(std::str::from_utf8(&buffer[..read]).unwrap(), "STOPPING=1\n");
 }
