@@ -15,7 +15,7 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Weekday};
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
-use ombuds::cli_deadline::{DeadlineArgs, deadline_json, parse_date};
+use ombuds::cli::deadline::{DeadlineArgs, deadline_json, parse_date};
 use ombuds::clock::Clock;
 use serde_json::Value;
 

@@ -1,11 +1,13 @@
 //! The `[limits]` table: how many connections and requests the service holds at once, per
 //! audience, and the optional per-client limits and proof of work on the intake. This module
 //! only reads and checks settings; enforcing them is [`crate::http::admission`]'s job and the
-//! connection cap is [`crate::connections`]'.
+//! connection cap is [`crate::server::connections`]'.
 
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use super::{Invalid, range};
 
 /// Requests one audience may have in progress, and how many more may wait for a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,25 +166,6 @@ impl Default for RawProofOfWork {
             unproven: budget(2, 4),
             max_remembered: 100_000,
         }
-    }
-}
-
-/// A problem with one setting: its name and what is wrong.
-pub(super) type Invalid = (&'static str, String);
-
-fn range<T: PartialOrd + std::fmt::Display + Copy>(
-    setting: &'static str,
-    value: T,
-    low: T,
-    high: T,
-) -> Result<T, Invalid> {
-    if value < low || value > high {
-        Err((
-            setting,
-            format!("{value} is outside the allowed range {low} to {high}"),
-        ))
-    } else {
-        Ok(value)
     }
 }
 

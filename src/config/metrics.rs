@@ -22,7 +22,7 @@ pub struct RawMetrics {
 
 impl RawMetrics {
     /// Checks the table; `Err` names the setting and the problem.
-    pub fn check(self) -> Result<Metrics, (&'static str, String)> {
+    pub fn check(self) -> Result<Metrics, super::Invalid> {
         let listen = match self.listen.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {

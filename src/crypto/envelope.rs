@@ -16,7 +16,7 @@ use super::x25519::{Identity, Recipient, decrypt, encrypt};
 use zeroize::Zeroizing;
 
 use super::CryptoError;
-use super::file_keys::{self, FileKeys};
+use super::file_key_cache::{self, FileKeys};
 use super::secret_file::{self, SecretFileError};
 
 /// The association's age key pair. Without the secret half the service can seal but not open.
@@ -192,7 +192,7 @@ impl ContentKey {
     /// Decrypts an age file sealed to this key. Opening the same file again (a thread read
     /// again while the key is cached) reuses its file key instead of another X25519 agreement.
     pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        file_keys::decrypt(&self.identity, &self.unwrapped, sealed)
+        file_key_cache::decrypt(&self.identity, &self.unwrapped, sealed)
     }
 }
 

@@ -6,7 +6,7 @@
 
 pub mod certificate;
 pub mod envelope;
-pub mod file_keys;
+pub mod file_key_cache;
 pub mod password;
 pub mod random;
 pub mod receipt;

@@ -3,7 +3,7 @@
 //! Each role sees only what it must: `admin` manages users and settings but never case content;
 //! `ombuds` works cases; `board` sees trend reports only.
 
-use super::case::code_enum;
+use super::codes::code_enum;
 
 code_enum! {
     /// What a staff account may do.

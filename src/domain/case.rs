@@ -3,43 +3,8 @@
 //!
 //! Pure vocabulary and rules; no storage, no HTTP.
 
-use super::concern::FieldError;
-
-/// Declares a closed set of codes with labels, in display order.
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
-
-            /// The stable code used in the API and the database.
-            pub fn code(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $code,)+
-                }
-            }
-
-            /// How a person reads it.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $label,)+
-                }
-            }
-
-            /// The value with this code.
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
+use super::codes::code_enum;
+use super::field::FieldError;
 
 code_enum! {
     /// How the concern reached the ombuds.

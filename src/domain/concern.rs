@@ -10,8 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::case::code_enum;
+use super::codes::code_enum;
 use super::dates::parse_iso_date;
+use super::field::FieldError;
 use super::text::clean_text;
 
 code_enum! {
@@ -101,25 +102,6 @@ impl fmt::Debug for NewConcern {
             .field("category", &self.category)
             .field("raised_by", &self.raised_by)
             .finish_non_exhaustive()
-    }
-}
-
-/// A problem with one field of a submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's name, as in the API and the form.
-    pub field: &'static str,
-    /// What is wrong, in words the submitter can act on.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A problem with `field`.
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            message: message.into(),
-        }
     }
 }
 

@@ -3,8 +3,7 @@
 //! member, and every step of the computation as a [`Step`]: the facts of one sentence of the
 //! explanation, which [`crate::i18n::deadline_steps`] words in the reader's language.
 //!
-//! This module owns the one rule the whole project uses (DOMAIN.md, "How this project computes
-//! it"):
+//! This module owns the one rule the whole project uses (`docs/RULES.md`, section 3):
 //!
 //! 1. The trigger date T is the later of the conclusion date and the discovery date (if given).
 //!    The unextended deadline is T + 180 calendar days, so day 1 of the 180 is the day after T.

@@ -4,9 +4,11 @@
 
 pub mod account;
 pub mod case;
+pub mod codes;
 pub mod concern;
 pub mod dates;
 pub mod deadline;
+pub mod field;
 pub mod holidays;
 pub mod notes;
 pub mod retention;

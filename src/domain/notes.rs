@@ -7,9 +7,9 @@ use chrono::{Days, NaiveDate};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use super::case::code_enum;
-use super::concern::FieldError;
+use super::codes::code_enum;
 use super::dates::parse_iso_date;
+use super::field::FieldError;
 use super::text::clean_text;
 
 code_enum! {

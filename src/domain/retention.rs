@@ -3,7 +3,7 @@
 //!
 //! Pure data; no storage, no clock.
 
-use super::case::code_enum;
+use super::codes::code_enum;
 
 code_enum! {
     /// A kind of stored item, by how long it lives.

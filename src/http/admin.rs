@@ -15,7 +15,7 @@ use super::decode::json_object;
 use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::account::Role;
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::store::{EnrolError, SessionUser};
 
 /// Routes of user administration.

@@ -34,7 +34,7 @@ use super::decode::{MAX_BODY_BYTES, read_body};
 use super::error::{ApiError, PageError, Problem};
 use super::pow::{Puzzles, Verdict};
 use crate::config::limits::{Budget, Limits};
-use crate::connections::Peer;
+use crate::server::connections::Peer;
 
 /// Who a request is for, which decides whose budget it spends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,16 +13,17 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::auth::{OmbudsOnly, Staff};
 use super::case_input;
-use super::console::DUE_WINDOW_DAYS;
+use super::deadline_view;
 use super::decode::json_object;
 use super::error::{ApiError, Problem};
-use super::{deadline_view, termination};
 use crate::domain::case::CaseDate;
 use crate::domain::case::Service;
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::notes::days_left;
 use crate::store::Letter;
-use crate::store::{CaseListing, CaseRecord, Message, Note, ReplyOutcome};
+use crate::store::{CaseListing, CaseRecord, Message, Note};
+use crate::usecase;
+use crate::usecase::cases::DUE_WINDOW_DAYS;
 
 /// Routes of the JSON console.
 pub fn router() -> Router<AppState> {
@@ -88,7 +89,7 @@ async fn list(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
 ) -> Result<Json<Value>, ApiError> {
-    let cases = app.store.cases(app.today()).await?;
+    let cases = usecase::cases::list(&app.ctx()).await?;
     Ok(Json(Value::Array(cases.iter().map(listing_json).collect())))
 }
 
@@ -119,10 +120,7 @@ async fn create(
     let (channel, first_contact, concern) =
         case_input::check_contact(&input, today, app.config.intake.limits(), errors)
             .map_err(Problem::Invalid)?;
-    let id = app
-        .store
-        .log_contact(&concern, channel, first_contact, today)
-        .await?;
+    let id = usecase::cases::log_contact(&app.ctx(), channel, first_contact, &concern).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
@@ -133,7 +131,7 @@ async fn show(
 ) -> Result<Json<Value>, ApiError> {
     use secrecy::ExposeSecret;
     let today = app.today();
-    let detail = app.store.case(&id, today).await?.ok_or(Problem::NotFound)?;
+    let detail = usecase::cases::detail(&app.ctx(), &id).await?;
     let mut value = record_json(&detail.record);
     let c = &detail.concern;
     value["concern"] = json!({
@@ -178,9 +176,7 @@ async fn open(
     Staff(_, _): Staff<OmbudsOnly>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !app.store.open_case(&id, app.today()).await? {
-        return Err(Problem::NotFound.into());
-    }
+    usecase::cases::open(&app.ctx(), &id).await?;
     Ok(Json(json!({ "status": "open" })))
 }
 
@@ -216,11 +212,7 @@ async fn services(
             }
         }
     }
-    if !app.store.set_services(&id, &chosen).await? {
-        return Err(Problem::NotFound.into());
-    }
-    chosen.sort();
-    chosen.dedup();
+    let chosen = usecase::cases::set_services(&app.ctx(), &id, chosen).await?;
     Ok(Json(
         json!({ "services": chosen.iter().map(|s| s.code()).collect::<Vec<_>>() }),
     ))
@@ -248,11 +240,7 @@ async fn add_note(
     }
     let note = case_input::note(&mut object, app.today(), app.config.retention.note_policy())
         .map_err(Problem::Invalid)?;
-    let note_id = app
-        .store
-        .add_note(&id, &note, app.today())
-        .await?
-        .ok_or(Problem::NotFound)?;
+    let note_id = usecase::notes::add(&app.ctx(), &id, &note).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": note_id, "expires_on": note.expires_on.to_string() })),
@@ -276,13 +264,7 @@ async fn note_done(
         }
         return Err(Problem::Invalid(errors).into());
     };
-    if !app
-        .store
-        .set_note_done(&id, &note, done, app.today())
-        .await?
-    {
-        return Err(Problem::NotFound.into());
-    }
+    usecase::notes::set_done(&app.ctx(), &id, &note, done).await?;
     Ok(Json(json!({ "done": done })))
 }
 
@@ -295,17 +277,8 @@ async fn reply(
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &["text"]).await?;
     let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
-    match app.store.reply(&id, &text, app.today()).await? {
-        ReplyOutcome::Sent => {
-            Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
-        }
-        ReplyOutcome::NoSuchCase => Err(Problem::NotFound.into()),
-        ReplyOutcome::NoThread => Err(Problem::Invalid(vec![FieldError::new(
-            "text",
-            "this contact has no anonymous thread; reply the way they reached you",
-        )])
-        .into()),
-    }
+    usecase::thread::reply(&app.ctx(), &id, &text).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
 }
 
 async fn close(
@@ -323,7 +296,7 @@ async fn close(
     }
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
-    termination::close(&app, &id, outcome, &app.link(&headers, "/")).await?;
+    usecase::closing::close(&app.ctx(), &id, outcome, &app.link(&headers, "/")).await?;
     Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
 }
 
@@ -354,16 +327,15 @@ async fn dates(
         return Err(Problem::Invalid(errors).into());
     }
     let base = app.link(&headers, "/");
-    let recorded = termination::record(
-        &app,
+    let recorded = usecase::termination::record(
+        &app.ctx(),
         &id,
         field,
         typed.as_deref().map(|t| t.as_str()),
         reason.as_deref().map(|r| r.as_str()),
         &base,
     )
-    .await?
-    .map_err(Problem::Invalid)?;
+    .await?;
     let mut answer = json!({ "field": field.code(), "date": recorded.date.to_string() });
     if let Some((letter, certificate)) = recorded.notice {
         answer["letter_id"] = letter.into();
@@ -376,7 +348,7 @@ async fn letters(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
 ) -> Result<Json<Value>, ApiError> {
-    let letters = app.store.all_letters(app.today()).await?;
+    let letters = usecase::letters::all(&app.ctx()).await?;
     Ok(Json(Value::Array(
         letters.iter().map(letter_json).collect(),
     )))
@@ -388,11 +360,7 @@ async fn letter(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     use secrecy::ExposeSecret;
-    let letter = app
-        .store
-        .letter(&id, app.today())
-        .await?
-        .ok_or(Problem::NotFound)?;
+    let letter = usecase::letters::one(&app.ctx(), &id).await?;
     let mut value = letter_json(&letter);
     let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
         .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
@@ -412,7 +380,7 @@ async fn commitments(
 ) -> Result<Json<Value>, ApiError> {
     let today = app.today();
     let days = query.days.unwrap_or(DUE_WINDOW_DAYS).min(366);
-    let due = app.store.commitments_due(today, days).await?;
+    let due = usecase::notes::due_within(&app.ctx(), days).await?;
     Ok(Json(Value::Array(
         due.iter()
             .map(|c| {

@@ -122,16 +122,6 @@ pub async fn current_user(
     Ok(app.store.session(&token, app.now()).await?)
 }
 
-/// Refuses a state-changing request a browser marks as coming from another site.
-pub fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Problem> {
-    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
-        Some(b"cross-site") => Err(Problem::Forbidden(
-            "This request can only be sent from the ombuds site itself.".into(),
-        )),
-        _ => Ok(()),
-    }
-}
-
 fn tokens_match(given: &str, expected: &str) -> bool {
     given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
@@ -156,7 +146,7 @@ async fn admitted<A: Access>(parts: &Parts, app: &AppState) -> Result<SessionUse
         return Err(wrong_role());
     }
     if !parts.method.is_safe() {
-        refuse_cross_site(&parts.headers)?;
+        super::decode::refuse_cross_site(&parts.headers)?;
     }
     Ok(user)
 }

@@ -6,7 +6,8 @@ use secrecy::SecretString;
 
 use super::decode::Fields;
 use crate::domain::case::{Channel, MAX_MESSAGE_CHARS, Outcome, validate_logged_contact};
-use crate::domain::concern::{ConcernDraft, FieldError, Limits, NewConcern, validate_logged};
+use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate_logged};
+use crate::domain::field::FieldError;
 use crate::domain::notes::{NewNote, NoteDraft, NotePolicy, validate as validate_note};
 use crate::domain::text::clean_text;
 

@@ -24,8 +24,8 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::config::limits::{ClientAddress, PerClient};
-use crate::connections::Peer;
-use crate::http::throttle::Bucket;
+use crate::http::bucket::Bucket;
+use crate::server::connections::Peer;
 
 /// The per-client buckets of one day.
 struct Day {

@@ -11,18 +11,17 @@ use axum::routing::{get, post};
 use super::AppState;
 use super::auth::{OmbudsOnly, Staff, StaffForm, see_other};
 use super::case_input::{self, ContactInput};
+use super::deadline_view;
 use super::error::{PageError, Problem};
 use super::staff_views::{
     CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
 };
 use super::views::LetterView;
-use super::{deadline_view, termination};
 use crate::domain::case::{CaseDate, Service};
-use crate::domain::concern::FieldError;
-use crate::store::{ReplyOutcome, SessionUser};
-
-/// How far ahead the console lists commitments coming due, in days.
-pub const DUE_WINDOW_DAYS: u64 = 7;
+use crate::domain::field::FieldError;
+use crate::store::SessionUser;
+use crate::usecase::cases::DUE_WINDOW_DAYS;
+use crate::usecase::{self, Refusal};
 
 /// Routes of the HTML console.
 pub fn router() -> Router<AppState> {
@@ -46,14 +45,12 @@ async fn home(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
 ) -> Result<ConsoleHome, PageError> {
-    let today = app.today();
-    let cases = app.store.cases(today).await?;
-    let due = app.store.commitments_due(today, DUE_WINDOW_DAYS).await?;
+    let overview = usecase::cases::overview(&app.ctx()).await?;
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
-        &cases,
-        due,
-        today,
+        &overview.cases,
+        overview.due,
+        app.today(),
         DUE_WINDOW_DAYS,
     ))
 }
@@ -93,10 +90,8 @@ async fn create(
     let input = case_input::contact_input(&mut form, &mut errors);
     match case_input::check_contact(&input, today, app.config.intake.limits(), errors) {
         Ok((channel, first_contact, concern)) => {
-            let id = app
-                .store
-                .log_contact(&concern, channel, first_contact, today)
-                .await?;
+            let id =
+                usecase::cases::log_contact(&app.ctx(), channel, first_contact, &concern).await?;
             Ok(see_other(&format!("/console/cases/{id}?done=logged")))
         }
         Err(errors) => {
@@ -137,7 +132,7 @@ async fn case_page(
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let today = app.today();
-    let detail = app.store.case(id, today).await?.ok_or(Problem::NotFound)?;
+    let detail = usecase::cases::detail(&app.ctx(), id).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -181,9 +176,7 @@ async fn open(
     Path(id): Path<String>,
     StaffForm(_, _, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
-    if !app.store.open_case(&id, app.today()).await? {
-        return Err(Problem::NotFound.into());
-    }
+    usecase::cases::open(&app.ctx(), &id).await?;
     Ok(see_other(&format!("/console/cases/{id}?done=opened")))
 }
 
@@ -197,9 +190,7 @@ async fn services(
         .copied()
         .filter(|s| form.take(&format!("service_{}", s.code())).is_some())
         .collect();
-    if !app.store.set_services(&id, &chosen).await? {
-        return Err(Problem::NotFound.into());
-    }
+    usecase::cases::set_services(&app.ctx(), &id, chosen).await?;
     Ok(see_other(&format!("/console/cases/{id}?done=services")))
 }
 
@@ -209,10 +200,10 @@ async fn add_note(
     StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     match case_input::note(&mut form, app.today(), app.config.retention.note_policy()) {
-        Ok(note) => match app.store.add_note(&id, &note, app.today()).await? {
-            Some(_) => Ok(see_other(&format!("/console/cases/{id}?done=note"))),
-            None => Err(Problem::NotFound.into()),
-        },
+        Ok(note) => {
+            usecase::notes::add(&app.ctx(), &id, &note).await?;
+            Ok(see_other(&format!("/console/cases/{id}?done=note")))
+        }
         Err(errors) => case_page(&app, &user, &id, errors, None).await,
     }
 }
@@ -223,13 +214,7 @@ async fn note_done(
     StaffForm(_, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     let done = form.take("done").is_some_and(|v| v.as_str() == "yes");
-    if !app
-        .store
-        .set_note_done(&id, &note, done, app.today())
-        .await?
-    {
-        return Err(Problem::NotFound.into());
-    }
+    usecase::notes::set_done(&app.ctx(), &id, &note, done).await?;
     Ok(see_other(&format!("/console/cases/{id}?done=commitment")))
 }
 
@@ -242,16 +227,10 @@ async fn reply(
         Ok(text) => text,
         Err(errors) => return case_page(&app, &user, &id, errors, None).await,
     };
-    match app.store.reply(&id, &text, app.today()).await? {
-        ReplyOutcome::Sent => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
-        ReplyOutcome::NoSuchCase => Err(Problem::NotFound.into()),
-        ReplyOutcome::NoThread => {
-            let error = FieldError::new(
-                "text",
-                "this contact has no anonymous thread; reply the way they reached you",
-            );
-            case_page(&app, &user, &id, vec![error], None).await
-        }
+    match usecase::thread::reply(&app.ctx(), &id, &text).await {
+        Ok(()) => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -265,21 +244,22 @@ async fn dates(
     let typed = form.take("date");
     let reason = form.take("reason");
     let base = app.link(&headers, "/");
-    let recorded = termination::record(
-        &app,
+    let recorded = usecase::termination::record(
+        &app.ctx(),
         &id,
         field,
         typed.as_deref().map(|d| d.as_str()),
         reason.as_deref().map(|r| r.as_str()),
         &base,
     )
-    .await?;
+    .await;
     match recorded {
         Ok(done) if done.notice.is_some() => {
             Ok(see_other(&format!("/console/cases/{id}?done=notice")))
         }
         Ok(_) => Ok(see_other(&format!("/console/cases/{id}?done=dates"))),
-        Err(errors) => case_page(&app, &user, &id, errors, None).await,
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -287,7 +267,7 @@ async fn letters(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
 ) -> Result<LettersPage, PageError> {
-    let letters = app.store.all_letters(app.today()).await?;
+    let letters = usecase::letters::all(&app.ctx()).await?;
     Ok(LettersPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
@@ -302,11 +282,7 @@ async fn letter(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     use secrecy::ExposeSecret;
-    let letter = app
-        .store
-        .letter(&id, app.today())
-        .await?
-        .ok_or(Problem::NotFound)?;
+    let letter = usecase::letters::one(&app.ctx(), &id).await?;
     let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
         .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
     Ok(axum::response::Html(html).into_response())
@@ -333,7 +309,7 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
-    termination::close(&app, &id, outcome, &app.link(&headers, "/")).await?;
+    usecase::closing::close(&app.ctx(), &id, outcome, &app.link(&headers, "/")).await?;
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),

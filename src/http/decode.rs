@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::error::Problem;
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 
 /// Largest request body accepted, in bytes. A full-length description written in a
 /// non-Latin script and percent-encoded by a browser still fits.
@@ -109,10 +109,20 @@ pub async fn json_object(
 /// Reads an HTML form post of at most [`MAX_BODY_BYTES`], refusing one a browser marks as sent
 /// from another site.
 pub async fn form_fields(headers: &HeaderMap, body: Body) -> Result<FormFields, Problem> {
-    super::auth::refuse_cross_site(headers)?;
+    refuse_cross_site(headers)?;
     require_content_type(headers, "application/x-www-form-urlencoded")?;
     let body = read_body(headers, body, MAX_BODY_BYTES).await?;
     FormFields::parse(&body)
+}
+
+/// Refuses a state-changing request a browser marks as coming from another site.
+pub fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Problem> {
+    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
+        Some(b"cross-site") => Err(Problem::Forbidden(
+            "This request can only be sent from the ombuds site itself.".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body.

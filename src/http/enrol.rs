@@ -16,7 +16,7 @@ use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::staff_views::EnrolPage;
 use crate::crypto::totp::qr_svg;
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::store::{EnrolError, EnrolmentView};
 
 /// Routes for enrolment links.

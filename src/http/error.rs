@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::crypto::random;
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::store::StoreError;
 
 /// Why a request could not be served.
@@ -127,6 +127,18 @@ impl Problem {
             Self::UnsupportedMediaType(_) => "Unsupported format",
             Self::Unavailable(_) => "Temporarily unavailable",
             Self::Internal(_) => "Something went wrong",
+        }
+    }
+}
+
+impl From<crate::usecase::Refusal> for Problem {
+    fn from(refusal: crate::usecase::Refusal) -> Self {
+        use crate::usecase::Refusal;
+        match refusal {
+            Refusal::NotFound => Self::NotFound,
+            Refusal::Invalid(errors) => Self::Invalid(errors),
+            Refusal::Store(error) => error.into(),
+            Refusal::Internal(detail) => Self::Internal(detail),
         }
     }
 }

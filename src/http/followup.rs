@@ -29,9 +29,10 @@ use super::views::{
 };
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 use crate::store::{Followup, FollowupThread, Letter};
+use crate::usecase;
 
 /// Routes of the follow-up.
 pub fn router() -> Router<AppState> {
@@ -167,7 +168,7 @@ async fn open(
             ));
         }
     };
-    match app.store.followup(&receipt, app.today()).await? {
+    match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => Ok(thread_page(
             &app,
             lang,
@@ -218,7 +219,7 @@ async fn print_letter(
             ));
         }
     };
-    let letters = match app.store.followup(&receipt, app.today()).await? {
+    let letters = match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => thread.letters,
         Some(Followup::Closed(letters)) => letters,
         None => return not_found_page(&app, lang),
@@ -256,11 +257,7 @@ async fn add(
     let checked = case_input::message(&mut SingleField(Some(draft.clone())));
     let (notice, errors, kept) = match checked {
         Ok(text) => {
-            if !app
-                .store
-                .followup_message(&receipt, &text, app.today())
-                .await?
-            {
+            if !usecase::thread::write(&app.ctx(), &receipt, &text).await? {
                 return not_found_page(&app, lang);
             }
             (
@@ -271,7 +268,7 @@ async fn add(
         }
         Err(errors) => (None, errors, draft),
     };
-    match app.store.followup(&receipt, app.today()).await? {
+    match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => {
             let status = if errors.is_empty() {
                 StatusCode::CREATED
@@ -443,7 +440,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
 async fn api_show(State(app): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
     let outcome = async {
         let receipt = receipt_header(&headers)?;
-        match app.store.followup(&receipt, app.today()).await? {
+        match usecase::thread::read(&app.ctx(), &receipt).await? {
             Some(followup) => Ok(Json(followup_json(&app, &followup, lang)).into_response()),
             None => Err(no_match(&app)),
         }

@@ -23,8 +23,10 @@ use super::decode::{FormFields, JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
 use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
-use crate::domain::concern::{ConcernDraft, FieldError, Limits, NewConcern, validate};
+use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate};
+use crate::domain::field::FieldError;
 use crate::i18n::Lang;
+use crate::usecase;
 
 /// `GET /`: the explanations and an empty form.
 pub async fn page(State(app): State<AppState>, lang: Lang) -> Response {
@@ -95,8 +97,13 @@ pub async fn submit_form(
             Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
-            let receipt = app.store.submit_concern(&concern, today).await?;
-            let page = ReceiptPage::new(&app.config, lang, &receipt, today);
+            let submitted = usecase::intake::submit(&app.ctx(), &concern).await?;
+            let page = ReceiptPage::new(
+                &app.config,
+                lang,
+                &submitted.receipt,
+                submitted.first_contact,
+            );
             Ok((StatusCode::CREATED, page).into_response())
         }
     }
@@ -111,10 +118,10 @@ pub async fn submit_json(
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
     let today = app.today();
     let concern = check_json(&mut object, today, app.config.intake.limits())?;
-    let receipt = app.store.submit_concern(&concern, today).await?;
+    let submitted = usecase::intake::submit(&app.ctx(), &concern).await?;
     let answer = json!({
-        "receipt": receipt.expose(),
-        "first_contact": today.format("%Y-%m-%d").to_string(),
+        "receipt": submitted.receipt.expose(),
+        "first_contact": submitted.first_contact.to_string(),
     });
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

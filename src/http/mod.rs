@@ -1,12 +1,13 @@
 //! The web layer: routes by audience, the shared application state, and the middleware every
-//! response passes through. Handlers decide nothing themselves: they decode, ask
-//! [`crate::domain`], and call [`crate::store`].
+//! response passes through. Handlers decide nothing themselves: they decode (checking fields
+//! with [`crate::domain`]'s rules), call one use case ([`crate::usecase`]), and render.
 
 mod admin;
 pub mod admission;
 mod api_cases;
 pub mod auth;
 mod board;
+pub mod bucket;
 pub mod case_input;
 mod client_limit;
 mod console;
@@ -17,6 +18,7 @@ pub mod error;
 mod followup;
 pub mod intake;
 mod lang;
+mod lookup_budget;
 pub mod openapi;
 mod pages;
 mod pow;
@@ -25,8 +27,6 @@ mod security_headers;
 mod signin;
 pub mod source;
 pub mod staff_views;
-mod termination;
-mod throttle;
 mod verify;
 pub mod views;
 
@@ -58,7 +58,7 @@ pub struct App {
     /// The source of "now".
     pub clock: Clock,
     /// Failed receipt look-ups allowed, for the whole service.
-    pub failed_lookups: throttle::FailureBudget,
+    pub failed_lookups: lookup_budget::FailureBudget,
     /// Budgets per audience, per-client limits and the intake's puzzles.
     pub admission: admission::Admission,
     /// The latest answer of the readiness probe.
@@ -79,10 +79,19 @@ impl App {
             store,
             clock,
             // 30 wrong receipts at once, then one every two seconds.
-            failed_lookups: throttle::FailureBudget::new(30, 0.5),
+            failed_lookups: lookup_budget::FailureBudget::new(30, 0.5),
             admission,
             readiness: probes::Readiness::default(),
         })
+    }
+
+    /// What the use cases work with.
+    pub fn ctx(&self) -> crate::usecase::Ctx<'_> {
+        crate::usecase::Ctx {
+            store: &self.store,
+            config: &self.config,
+            clock: &self.clock,
+        }
     }
 
     /// Today's date in the association's time zone.

@@ -174,10 +174,7 @@ async fn api_create(
         ("totp", code.is_some()),
     ] {
         if !value && !errors.iter().any(|e| e.field == field) {
-            errors.push(crate::domain::concern::FieldError::new(
-                field,
-                "is required",
-            ));
+            errors.push(crate::domain::field::FieldError::new(field, "is required"));
         }
     }
     let (Some(username), Some(password), Some(code)) = (username, password, code) else {

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::views::{Choice, DeadlineLines, LetterView, MessageView, Site, reveal};
 use crate::domain::account::Role;
 use crate::domain::case::{CaseStatus, Outcome, Service};
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
 use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
 

@@ -23,7 +23,7 @@ use super::error::{ApiError, PageError, Problem};
 use super::views::Site;
 use crate::config::Config;
 use crate::crypto::certificate::{self, Certificate, PublicKey, VerifyError};
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 use crate::letters::certified_statement;
 

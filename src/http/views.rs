@@ -9,7 +9,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::config::Config;
 use crate::crypto::Receipt;
 use crate::domain::case::Author;
-use crate::domain::concern::{Category, ConcernDraft, FieldError, RaisedBy};
+use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
+use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 
 /// What every page shows about the association.

@@ -15,7 +15,7 @@ use crate::domain::account::{
     ENROLMENT_TTL_SECS, Role, SessionCheck, Throttle, check_new_password, check_session,
     check_username,
 };
-use crate::domain::concern::FieldError;
+use crate::domain::field::FieldError;
 
 /// A valid enrolment link, as its page shows it.
 pub struct EnrolmentView {

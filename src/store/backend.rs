@@ -1,6 +1,11 @@
 //! The interface every database engine implements. It carries ciphertext, wrapped keys and the
 //! few fields stored in the clear — never plaintext — and says nothing about SQL.
 //!
+//! The interface is cut into one trait per section (cases, notes, the thread, letters, trends,
+//! accounts, retention), and [`Backend`] is all of them plus running the engine; each engine
+//! implements each section in a file of that section's name. The facade holds a
+//! `dyn Backend`, on which every section's methods can be called.
+//!
 //! Dates are the association's calendar dates; times (staff sessions and throttling only) are
 //! Unix seconds.
 
@@ -331,11 +336,10 @@ pub enum LetterQuery<'a> {
     All,
 }
 
-/// A database engine.
+/// Cases and the content sealed with them: intake, the console's list and reads, the
+/// recorded dates and their corrections, and closing (which destroys).
 #[async_trait]
-pub trait Backend: Send + Sync + 'static {
-    // --- Cases ---------------------------------------------------------------------------
-
+pub trait CaseRows: Send + Sync {
     /// Stores a new case and its wrapped key; returns once both are durable.
     async fn insert_case(&self, case: NewCase) -> Result<(), StoreError>;
     /// All cases, newest first-contact first.
@@ -347,10 +351,67 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         receipt: &ReceiptHash,
     ) -> Result<Option<SealedCase>, StoreError>;
+    /// Marks a new case open on `today`; false if there is no such case.
+    async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
+    /// Replaces a case's services; false if there is no such case.
+    async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError>;
+    /// Records a case's first-contact or termination date, with a correction (old value and
+    /// sealed reason) when one is given. False if there is no such case.
+    async fn set_case_date(
+        &self,
+        case_id: &str,
+        field: CaseDate,
+        date: NaiveDate,
+        correction: Option<CorrectionRecord>,
+    ) -> Result<bool, StoreError>;
+    /// A case's date corrections, in order.
+    async fn corrections(&self, case_id: &str) -> Result<Vec<CorrectionRecord>, StoreError>;
+    /// Destroys a case — its row, notes, messages and its key — and adds one to each trend
+    /// counter in `counters` (key, month), in one write. Returns the clear fields the case had,
+    /// or `None` (changing nothing) if there was no such case.
+    async fn destroy_case(
+        &self,
+        id: &str,
+        counters: Vec<(String, String)>,
+    ) -> Result<Option<CaseRecord>, StoreError>;
+}
+
+/// Working notes and commitments, each sealed under its expiry day's key.
+#[async_trait]
+pub trait NoteRows: Send + Sync {
     /// A case's notes that have not expired by `today`, oldest first.
     async fn notes(&self, case_id: &str, today: NaiveDate) -> Result<Vec<NoteRecord>, StoreError>;
+    /// Adds a note; false if there is no such case.
+    async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError>;
+    /// Marks a commitment done or not; false if there is no such unexpired note on that case.
+    async fn set_note_done(
+        &self,
+        case_id: &str,
+        note_id: &str,
+        done: bool,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError>;
+    /// Commitments not done, not expired, due on or before `until`, soonest first.
+    async fn commitments_due(
+        &self,
+        today: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<DueCommitment>, StoreError>;
+}
+
+/// The anonymous follow-up thread, and everything a receipt opens.
+#[async_trait]
+pub trait ThreadRows: CaseRows + LetterRows {
     /// A case's follow-up thread, in order.
     async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError>;
+    /// Appends to a case's thread; false if there is no such case.
+    async fn insert_message(
+        &self,
+        case_id: &str,
+        author: Author,
+        sent_on: NaiveDate,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError>;
     /// What a receipt opens: its open case with key and thread, and its unexpired letters. An
     /// engine may answer this in one round trip; the default asks three questions.
     async fn followup(
@@ -370,45 +431,11 @@ pub trait Backend: Send + Sync + 'static {
             letters,
         })
     }
-    /// Marks a new case open on `today`; false if there is no such case.
-    async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
-    /// Replaces a case's services; false if there is no such case.
-    async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError>;
-    /// Adds a note; false if there is no such case.
-    async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError>;
-    /// Marks a commitment done or not; false if there is no such unexpired note on that case.
-    async fn set_note_done(
-        &self,
-        case_id: &str,
-        note_id: &str,
-        done: bool,
-        today: NaiveDate,
-    ) -> Result<bool, StoreError>;
-    /// Appends to a case's thread; false if there is no such case.
-    async fn insert_message(
-        &self,
-        case_id: &str,
-        author: Author,
-        sent_on: NaiveDate,
-        sealed: Vec<u8>,
-    ) -> Result<bool, StoreError>;
-    /// Commitments not done, not expired, due on or before `until`, soonest first.
-    async fn commitments_due(
-        &self,
-        today: NaiveDate,
-        until: NaiveDate,
-    ) -> Result<Vec<DueCommitment>, StoreError>;
-    /// Records a case's first-contact or termination date, with a correction (old value and
-    /// sealed reason) when one is given. False if there is no such case.
-    async fn set_case_date(
-        &self,
-        case_id: &str,
-        field: CaseDate,
-        date: NaiveDate,
-        correction: Option<CorrectionRecord>,
-    ) -> Result<bool, StoreError>;
-    /// A case's date corrections, in order.
-    async fn corrections(&self, case_id: &str) -> Result<Vec<CorrectionRecord>, StoreError>;
+}
+
+/// Letters, which outlive their case under keys of their own.
+#[async_trait]
+pub trait LetterRows: Send + Sync {
     /// Stores a letter of an open case and its wrapped key; the letter takes the case's receipt
     /// hash, so that the submitter can read it after the case is closed. False if no such case.
     async fn insert_letter(
@@ -422,17 +449,11 @@ pub trait Backend: Send + Sync + 'static {
         of: LetterQuery<'_>,
         today: NaiveDate,
     ) -> Result<Vec<SealedLetter>, StoreError>;
-    /// Destroys a case — its row, notes, messages and its key — and adds one to each trend
-    /// counter in `counters` (key, month), in one write. Returns the clear fields the case had,
-    /// or `None` (changing nothing) if there was no such case.
-    async fn destroy_case(
-        &self,
-        id: &str,
-        counters: Vec<(String, String)>,
-    ) -> Result<Option<CaseRecord>, StoreError>;
+}
 
-    // --- Trend reports -------------------------------------------------------------------
-
+/// Trend counters (what a closed case leaves) and the frozen releases of the board report.
+#[async_trait]
+pub trait TrendRows: Send + Sync {
     /// Counter rows (key code, count) whose month lies from `first` to `last` (`YYYY-MM`).
     async fn trend_counters(
         &self,
@@ -449,9 +470,11 @@ pub trait Backend: Send + Sync + 'static {
         period: &str,
         release: String,
     ) -> Result<String, StoreError>;
+}
 
-    // --- Accounts ------------------------------------------------------------------------
-
+/// Staff accounts, enrolment links, sessions and sign-in throttling.
+#[async_trait]
+pub trait AccountRows: Send + Sync {
     /// Number of administrators who can sign in.
     async fn count_active_admins(&self) -> Result<u64, StoreError>;
     /// Stores an enrolment link. With `replace_setup`, first removes unused links for the
@@ -496,9 +519,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Records sign-in failures under `key`, or clears them with `None`.
     async fn set_throttle(&self, key: &[u8; 32], state: Option<Throttle>)
     -> Result<(), StoreError>;
+}
 
-    // --- Retention -----------------------------------------------------------------------
-
+/// Retention: day keys, the sweep of what has expired, and what is held.
+#[async_trait]
+pub trait RetentionRows: Send + Sync {
     /// The public half of the key for notes expiring on `day`, creating the key (from the
     /// generated pair given) if that day has none yet.
     async fn day_key(
@@ -511,20 +536,34 @@ pub trait Backend: Send + Sync + 'static {
     /// Pushes deleted rows out of the engine's own old copies after a sweep: SQLite checkpoints
     /// and truncates its WAL files; PostgreSQL vacuums the tables a sweep deletes from.
     async fn checkpoint(&self) -> Result<(), StoreError>;
+    /// What is held, per retention class.
+    async fn holdings(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(crate::domain::retention::RetentionClass, Holding)>, StoreError>;
+}
+
+/// A database engine: every section's rows, plus running the engine itself. Each engine
+/// implements each section in a file of that section's name (`cases.rs`, `accounts.rs`, ...).
+#[async_trait]
+pub trait Backend:
+    CaseRows
+    + NoteRows
+    + ThreadRows
+    + LetterRows
+    + TrendRows
+    + AccountRows
+    + RetentionRows
+    + Send
+    + Sync
+    + 'static
+{
     /// Whether this process should run the sweeper now. An engine only one process uses
     /// (SQLite) always answers true, the default; an engine several processes share answers
     /// true in one process at a time, and lets another take over when that one dies.
     async fn lead_sweeping(&self) -> Result<bool, StoreError> {
         Ok(true)
     }
-    /// What is held, per retention class.
-    async fn holdings(
-        &self,
-        now: i64,
-    ) -> Result<Vec<(crate::domain::retention::RetentionClass, Holding)>, StoreError>;
-
-    // --- Operations ----------------------------------------------------------------------
-
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// How busy the engine's connection pools and writer queue are, for the metrics endpoint:

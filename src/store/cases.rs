@@ -16,11 +16,11 @@ use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, MasterKey, Receipt, random};
 use crate::domain::case::{
-    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Outcome, Service,
+    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
 };
 use crate::domain::concern::NewConcern;
 use crate::domain::notes::{NewNote, NoteKind};
-use crate::domain::trends::{ClosedCase, increments_for_closed_case};
+use crate::domain::trends::CounterKey;
 
 /// A working note or commitment, opened.
 pub struct Note {
@@ -140,15 +140,15 @@ pub enum ReplyOutcome {
 }
 
 impl Store {
-    /// Seals and stores a concern from the web intake; returns the receipt to show the
-    /// submitter, once. Returns only after the concern is durably on disk.
-    pub async fn submit_concern(
+    /// Seals and stores a concern from the web intake, with the keyed hash of `receipt` (the
+    /// receipt itself is never stored). Returns only after the concern is durably on disk.
+    pub async fn insert_web_case(
         &self,
         concern: &NewConcern,
         first_contact: NaiveDate,
-    ) -> Result<Receipt, StoreError> {
-        let receipt = Receipt::generate()?;
-        let hash = self.secret.hash(&receipt);
+        receipt: &Receipt,
+    ) -> Result<(), StoreError> {
+        let hash = self.secret.hash(receipt);
         self.insert_new_case(
             concern,
             Channel::Web,
@@ -158,7 +158,7 @@ impl Store {
             Some(hash),
         )
         .await?;
-        Ok(receipt)
+        Ok(())
     }
 
     /// Stores a contact an ombuds logged by hand, already open; returns the case id.
@@ -509,35 +509,25 @@ impl Store {
             .collect()
     }
 
-    /// Closes a case with `outcome` on `today`: in one write, destroys its row, notes, thread
-    /// and key, and adds it to the board's trend counters. Returns the clear fields it had, or
-    /// `None` if there was no such case.
-    pub async fn close_case(
+    /// The clear fields of case `id`, without opening anything; `None` if there is no such case.
+    pub async fn case_record(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+        Ok(self.backend.case(id).await?.map(|case| case.record))
+    }
+
+    /// Destroys case `case` in one write: its row, notes, thread and key, adding `counters` to
+    /// the board's trend counters in the same write. False if there was no such case.
+    pub async fn destroy_case(
         &self,
-        id: &str,
-        outcome: Outcome,
-        today: NaiveDate,
-    ) -> Result<Option<CaseRecord>, StoreError> {
-        let Some(case) = self.backend.case(id).await? else {
-            return Ok(None);
-        };
-        let r = &case.record;
-        let counters = increments_for_closed_case(&ClosedCase {
-            category: r.category,
-            raised_by: r.raised_by,
-            channel: r.channel,
-            outcome,
-            services: &r.services,
-            first_contact: r.first_contact,
-            closed_on: today,
-        })
-        .into_iter()
-        .map(|key| (key.code(), key.month().to_string()))
-        .collect();
-        let key_id = r.key_id.clone();
-        let destroyed = self.backend.destroy_case(id, counters).await?;
-        self.case_keys.forget(&key_id);
-        Ok(destroyed)
+        case: &CaseRecord,
+        counters: Vec<CounterKey>,
+    ) -> Result<bool, StoreError> {
+        let counters = counters
+            .into_iter()
+            .map(|key| (key.code(), key.month().to_string()))
+            .collect();
+        let destroyed = self.backend.destroy_case(&case.id, counters).await?;
+        self.case_keys.forget(&case.key_id);
+        Ok(destroyed.is_some())
     }
 
     /// What a receipt opens: the open case, or a closed case's letters, or `None` — the same

@@ -13,6 +13,9 @@ mod content;
 mod key_cache;
 pub mod postgres;
 mod retention;
+mod rows;
+#[cfg(test)]
+mod schema_parity;
 pub mod sqlite;
 mod trends;
 

@@ -28,6 +28,7 @@ mod report_cli;
 mod retention;
 mod secrets_in_memory;
 mod serve;
+mod stored_rows;
 mod support;
 mod termination;
 mod tls_ops;

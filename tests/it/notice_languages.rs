@@ -24,7 +24,7 @@ fn flat(text: &str) -> String {
 
 on_both_engines!(the_notice_reads_in_spanish_with_the_same_dates_and_certificate);
 async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine: Engine) {
-    // DOMAIN.md's worked example: first contact 2 February 2026, termination 13 March 2026.
+    // the worked example of docs/RULES.md: first contact 2 February 2026, termination 13 March 2026.
     let server = TestServer::start_with(Options {
         engine,
         now: "2026-02-02T19:00:00Z".into(),

@@ -36,7 +36,7 @@ fn assert_refused(out: &Output, what: &str) {
 }
 
 /// The ombuds' list of cases, through the console API.
-async fn cases(server: &TestServer, ombuds: &support::Session) -> Value {
+async fn case_list(server: &TestServer, ombuds: &support::Session) -> Value {
     server
         .as_staff(ombuds, Method::GET, "/api/v1/cases")
         .send()
@@ -265,7 +265,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         receipts.push(server.submit(description).await);
     }
     // One of the two is opened by the ombuds before the backup.
-    let cases = cases(&server, &ombuds).await;
+    let cases = case_list(&server, &ombuds).await;
     let id = cases[0]["id"].as_str().unwrap().to_owned();
     let opened = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/open"))
@@ -356,7 +356,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         "a concern newer than the backup came back"
     );
     // The ombuds' session was in the backup too; both cases are back, the opened one open.
-    let cases = cases(&server, &ombuds).await;
+    let cases = case_list(&server, &ombuds).await;
     let mut statuses: Vec<&str> = cases
         .as_array()
         .unwrap()
@@ -584,7 +584,7 @@ async fn json_logs_are_one_object_a_line_with_no_time_and_no_content(engine: Eng
     server.submit(canary).await;
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
-    let cases = cases(&server, &ombuds).await;
+    let cases = case_list(&server, &ombuds).await;
     // The ombuds reads it: the service decrypts it, and must still log none of it.
     let id = cases[0]["id"].as_str().unwrap();
     let case: Value = server

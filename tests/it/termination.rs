@@ -1,5 +1,5 @@
-//! Recording the dates of informal resolution through the real server, on DOMAIN.md's worked
-//! example: the deadline and days added on the case and follow-up pages, corrections with their
+//! Recording the dates of informal resolution through the real server, on the worked example of
+//! docs/RULES.md: the deadline and days added on the case and follow-up pages, corrections with their
 //! reasons, and the termination notice with a certificate that verifies, reaching the submitter.
 
 use reqwest::Method;
@@ -78,7 +78,7 @@ async fn the_worked_example_from_first_contact_to_a_verified_notice(engine: Engi
     assert!(certificate.contains("Termination: 2026-03-13"));
     assert!(certificate.contains("Days-Suspended: 40"));
 
-    // DOMAIN.md: 40 days added; the deadline moves from 2026-07-09 to 2026-08-18.
+    // docs/RULES.md: 40 days added; the deadline moves from 2026-07-09 to 2026-08-18.
     let case = get(&server, &ombuds, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(case["termination_date"], "2026-03-13");
     assert_eq!(case["deadline"]["deadline"], "2026-08-18");

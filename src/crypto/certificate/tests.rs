@@ -13,7 +13,7 @@ pub(crate) fn fixed_key() -> SigningKey {
     SigningKey(ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]))
 }
 
-/// The worked example of DOMAIN.md, issued with a random id.
+/// The worked example of docs/RULES.md, issued with a random id.
 fn example(key: &SigningKey) -> Certificate {
     key.issue(
         "Example Association of REALTORS®",

@@ -1,4 +1,4 @@
-//! Unit tests for each numbered rule, DOMAIN.md's worked example, and property tests.
+//! Unit tests for each numbered rule, the worked example of docs/RULES.md, and property tests.
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,4 @@
-//! The explanation in both languages: DOMAIN.md's worked example word for word in Spanish, the
+//! The explanation in both languages: the worked example of docs/RULES.md word for word in Spanish, the
 //! singular and plural sentences, holiday names, unbroken dates, and the translation files'
 //! holiday names against the statute's.
 
@@ -40,7 +40,7 @@ fn informal(start: &str, end: Option<&str>) -> SuspensionEpisode {
 
 #[test]
 fn the_worked_example_in_spanish() {
-    // DOMAIN.md: concluded 2026-01-10, first contact 2026-02-02, termination 2026-03-13.
+    // docs/RULES.md: concluded 2026-01-10, first contact 2026-02-02, termination 2026-03-13.
     let r = report(
         "2026-01-10",
         &[informal("2026-02-02", Some("2026-03-13"))],

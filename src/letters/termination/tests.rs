@@ -16,7 +16,7 @@ fn letterhead() -> Letterhead {
     }
 }
 
-/// A notice for the worked example of DOMAIN.md, with the given transaction dates.
+/// A notice for the worked example of docs/RULES.md, with the given transaction dates.
 fn notice(
     concluded: Option<&str>,
     discovered: Option<&str>,

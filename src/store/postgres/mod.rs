@@ -3,25 +3,38 @@
 //! database so that the main one can be backed up without the keys.
 //!
 //! This module owns connecting (and naming the setting at fault when that fails), the checks
-//! that the two URLs name two different databases of the right kind, and the migrations. It
-//! must hold no per-process state beyond its connections (one of which carries the sweeper's
-//! lock): everything several processes share lives in the databases. Writes that touch both databases cannot be atomic,
-//! so they are ordered (see `queries.rs` and SECURITY.md): a key is stored before the content
-//! sealed to it and destroyed after that content, so that an interruption leaves at worst an
-//! orphaned key, which the sweeper removes.
+//! that the two URLs name two different databases of the right kind, the migrations, and the
+//! engine's own operations (ping, close, who sweeps). It must hold no per-process state beyond
+//! its connections (one of which carries the sweeper's lock): everything several processes
+//! share lives in the databases. Writes that touch both databases cannot be atomic, so they are
+//! ordered (see `keys.rs` and SECURITY.md): a key is stored before the content sealed to it and
+//! destroyed after that content, so that an interruption leaves at worst an orphaned key, which
+//! the sweeper removes.
+//!
+//! Each section of the [`Backend`] interface has its file (`cases.rs`, `notes.rs`, `thread.rs`,
+//! `letters.rs`, `trends.rs`, `accounts.rs`, `retention.rs`); rows are decoded in `rows.rs`.
 
-mod queries;
-mod schema;
-mod sweep;
+mod accounts;
+mod cases;
+mod keys;
+mod letters;
+mod notes;
+mod retention;
+mod rows;
+pub(in crate::store) mod schema;
+mod thread;
+mod trends;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, PgConnection};
 use tokio::sync::Mutex;
 
 use super::StoreError;
+use super::backend::Backend;
 use crate::config::PostgresUrl;
 
 pub use schema::{DATABASE_VERSION, KEY_STORE_VERSION};
@@ -69,7 +82,7 @@ pub struct PostgresBackend {
     /// How to open the sweeper's own connection to the main database.
     main_options: PgConnectOptions,
     /// The connection that holds the sweeper's advisory lock, while this process leads.
-    leader: Mutex<sweep::Leader>,
+    leader: Mutex<retention::Leader>,
 }
 
 impl PostgresBackend {
@@ -91,8 +104,39 @@ impl PostgresBackend {
             main,
             keys,
             main_options,
-            leader: Mutex::new(sweep::Leader::default()),
+            leader: Mutex::new(retention::Leader::default()),
         })
+    }
+}
+
+#[async_trait]
+impl Backend for PostgresBackend {
+    async fn lead_sweeping(&self) -> Result<bool, StoreError> {
+        self.try_lead().await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.main).await?;
+        sqlx::query("SELECT 1").execute(&self.keys).await?;
+        Ok(())
+    }
+
+    fn pools(&self) -> Vec<crate::store::PoolUse> {
+        [("main", &self.main), ("keys", &self.keys)]
+            .into_iter()
+            .map(|(name, pool)| crate::store::PoolUse {
+                name,
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            })
+            .collect()
+    }
+
+    async fn close(&self) {
+        self.release_lead().await;
+        self.main.close().await;
+        self.keys.close().await;
     }
 }
 
@@ -169,3 +213,15 @@ fn is_sqlstate(error: &sqlx::Error, code: &str) -> bool {
 const FOREIGN_KEY_VIOLATION: &str = "23503";
 /// SQLSTATE of a unique violation.
 const UNIQUE_VIOLATION: &str = "23505";
+
+/// A row insert that may find its case destroyed meanwhile: a foreign key violation then means
+/// "no such case", as a missing row does.
+fn inserted(
+    result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        Err(e) if is_sqlstate(&e, FOREIGN_KEY_VIOLATION) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}

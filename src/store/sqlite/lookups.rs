@@ -16,10 +16,11 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::queries::{CASE_COLUMNS, day, folded_letters, folded_thread, sealed_case};
+use super::rows::{day, folded_letters, folded_thread, sealed_case};
 use crate::crypto::ReceiptHash;
 use crate::store::StoreError;
 use crate::store::backend::FollowupRecord;
+use crate::store::rows::CASE_COLUMNS;
 
 /// Most look-ups read by one statement.
 pub(super) const BATCH: usize = 64;

@@ -4,10 +4,21 @@
 //! Durability: WAL journal with `synchronous = FULL`, so a commit is on disk before it is
 //! acknowledged. Deleted bytes are overwritten (`secure_delete = ON`) in both files. All writes go
 //! through one group-committing [`writer::Writer`]; reads use a small pool.
+//!
+//! This module owns opening the two files and the engine's own operations (ping, close). Each
+//! section of the [`Backend`] interface has its file (`cases.rs`, `notes.rs`, `thread.rs`,
+//! `letters.rs`, `trends.rs`, `accounts.rs`, `retention.rs`); rows are decoded in `rows.rs`.
 
+mod accounts;
+mod cases;
+mod letters;
 mod lookups;
-mod queries;
-mod schema;
+mod notes;
+mod retention;
+mod rows;
+pub(in crate::store) mod schema;
+mod thread;
+mod trends;
 mod writer;
 
 use std::os::unix::fs::OpenOptionsExt;
@@ -15,13 +26,19 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{ConnectOptions, SqliteConnection};
 
 use super::StoreError;
+use super::backend::Backend;
 use writer::Writer;
+
+/// A write for the writer: runs on its connection, inside its transaction.
+type Job<'c, T> = BoxFuture<'c, Result<T, sqlx::Error>>;
 
 /// The SQLite engine.
 pub struct SqliteBackend {
@@ -88,6 +105,46 @@ impl SqliteBackend {
     }
 }
 
+#[async_trait]
+impl Backend for SqliteBackend {
+    async fn ping(&self) -> Result<(), StoreError> {
+        if self.writer.stopped() {
+            return Err(StoreError::WriterStopped);
+        }
+        // Reads the schema of both files, so that each of them must answer.
+        sqlx::query(
+            "SELECT (SELECT count(*) FROM main.sqlite_schema) \
+                  + (SELECT count(*) FROM keystore.sqlite_schema)",
+        )
+        .execute(&self.readers)
+        .await?;
+        Ok(())
+    }
+
+    fn pools(&self) -> Vec<crate::store::PoolUse> {
+        let (queued, capacity) = self.writer.queued();
+        vec![
+            crate::store::PoolUse {
+                name: "readers",
+                size: self.readers.size(),
+                idle: u32::try_from(self.readers.num_idle()).unwrap_or(u32::MAX),
+                max: self.readers.options().get_max_connections(),
+            },
+            crate::store::PoolUse {
+                name: "writer_queue",
+                size: u32::try_from(queued).unwrap_or(u32::MAX),
+                idle: 0,
+                max: u32::try_from(capacity).unwrap_or(u32::MAX),
+            },
+        ]
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
 /// Creates an empty file with mode 0600 if it does not exist, so that SQLite (and the WAL and
 /// shared-memory files it derives from it) never make the file readable by others.
 fn create_owner_only(path: &Path) -> Result<(), StoreError> {
@@ -133,7 +190,7 @@ async fn attach_key_store(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::backend::{Backend, SweepCutoffs};
+    use crate::store::backend::{RetentionRows, SweepCutoffs};
 
     async fn keys(backend: &SqliteBackend) -> Vec<String> {
         sqlx::query_scalar("SELECT id FROM keystore.content_keys ORDER BY id")

@@ -34,7 +34,7 @@ use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::queries::INSERT_CHUNK;
+use super::cases::INSERT_CHUNK;
 use crate::store::StoreError;
 use crate::store::backend::NewCase;
 
@@ -419,7 +419,7 @@ async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, case
         // and (with `synchronous = FULL`) on disk when it returns. It writes only the main file,
         // and takes one trip to the database thread instead of four.
         let (rows, replies): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
-        let result = super::queries::insert_cases(conn, &rows)
+        let result = super::cases::insert_cases(conn, &rows)
             .await
             .map_err(StoreError::from);
         for reply in replies {
@@ -443,7 +443,7 @@ async fn commit_batch(conn: &mut SqliteConnection, jobs: Vec<Box<dyn Job>>, case
     if !rows.is_empty() {
         let inserted = async {
             sqlx::raw_sql("SAVEPOINT cases").execute(&mut *conn).await?;
-            match super::queries::insert_cases(conn, &rows).await {
+            match super::cases::insert_cases(conn, &rows).await {
                 Ok(()) => sqlx::raw_sql("RELEASE cases")
                     .execute(&mut *conn)
                     .await
@@ -518,7 +518,7 @@ async fn commit_case_keys(conn: &mut SqliteConnection, cases: Vec<CaseWrite>) ->
     }
     let rows: Vec<&NewCase> = cases.iter().map(|(case, _)| case.as_ref()).collect();
     // At most `MAX_BATCH` rows: one statement, its own transaction.
-    match super::queries::insert_case_keys(conn, &rows).await {
+    match super::cases::insert_case_keys(conn, &rows).await {
         Ok(()) => cases,
         Err(e) => {
             let error = StoreError::from(e);

@@ -1,0 +1,198 @@
+//! The `ombuds certificate` subcommands: check a suspension certificate without any stored case
+//! data (`verify`), print the public key an association publishes (`public-key`), make a new
+//! signing key when replacing one (`generate-key`), and, for staff, issue a certificate from the
+//! command line (`issue`, hidden from `--help`).
+//!
+//! This module owns the command-line glue only: arguments, reading the certificate from a file
+//! or standard input, loading keys named by a configuration, and writing results. The format and
+//! the checks live in [`crate::crypto::certificate`]. It reads the clock only in `issue`, for the
+//! date of issue.
+//!
+//! Exit status: 0 on success (`verify` prints the verified fields as one JSON object); 1 with a
+//! one-line `error: ...` on stderr when a certificate does not verify (or output cannot be
+//! written); 2 with a one-line message for bad arguments, an unreadable file, or an unusable
+//! configuration or key.
+
+use std::io::{ErrorKind, Read as _};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::deadline::parse_date;
+use super::{Failure, Outcome};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::certificate::{self, PublicKey, SigningKey};
+use crate::crypto::secret_file::{self, SecretFileError};
+
+/// Largest certificate input read, in bytes: a certificate is well under 1 KiB, and this leaves
+/// room for the whole e-mail it arrived in.
+const MAX_INPUT_BYTES: u64 = 1024 * 1024;
+
+/// Arguments of `ombuds certificate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CertificateArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CertificateCommand,
+}
+
+/// The `ombuds certificate` subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CertificateCommand {
+    /// Check a suspension certificate and print its fields as JSON (exit 1 if it does not
+    /// verify).
+    #[command(
+        after_help = "The certificate may be surrounded by other text, such as the e-mail it \
+arrived in. Without --public-key it is checked against the signing key (and any retired keys) \
+of the configuration."
+    )]
+    Verify {
+        /// File holding the certificate, or - to read standard input.
+        #[arg(value_name = "FILE|-")]
+        input: String,
+        /// Configuration whose signing key to check against [default: ./ombuds-data/ombuds.toml].
+        #[arg(long, value_name = "FILE", conflicts_with = "public_key")]
+        config: Option<PathBuf>,
+        /// Check against this public key ("ed25519:..."), as `ombuds certificate public-key`
+        /// prints it, instead of a configuration. Repeatable (for retired keys).
+        #[arg(long = "public-key", value_name = "KEY", value_parser = parse_public_key)]
+        public_key: Vec<PublicKey>,
+    },
+    /// Print the public key that checks this association's certificates, for publishing.
+    PublicKey {
+        /// Configuration of the data directory [default: ./ombuds-data/ombuds.toml].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Create a new signing key file (mode 0600, never overwriting) and print its public key:
+    /// the first step of replacing the key (see SECURITY.md).
+    GenerateKey {
+        /// The file to create.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// (Staff) Issue a signed suspension certificate dated today and print it.
+    #[command(hide = true)]
+    Issue {
+        /// The date of the first contact with the ombuds.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        first_contact: NaiveDate,
+        /// The date informal resolution was terminated.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        termination: NaiveDate,
+        /// Configuration of the data directory [default: ./ombuds-data/ombuds.toml].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Runs `ombuds certificate ...`.
+pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
+    match &args.command {
+        CertificateCommand::Verify {
+            input,
+            config,
+            public_key,
+        } => verify(input, config.as_deref(), public_key),
+        CertificateCommand::PublicKey { config } => {
+            signing_key(config.as_deref()).map(|(_, key)| format!("{}\n", key.public_key()))
+        }
+        CertificateCommand::GenerateKey { file } => generate_key(file),
+        CertificateCommand::Issue {
+            first_contact,
+            termination,
+            config,
+        } => issue(*first_contact, *termination, config.as_deref(), clock),
+    }
+}
+
+/// `verify`: the verified fields as pretty JSON and a line feed.
+fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<String, Failure> {
+    let trusted: Vec<PublicKey> = if keys.is_empty() {
+        let (config, key) = signing_key(config)?;
+        std::iter::once(key.public_key())
+            .chain(config.keys.retired_public_keys.iter().copied())
+            .collect()
+    } else {
+        keys.to_vec()
+    };
+    let text = read_input(input)?;
+    let certificate =
+        certificate::verify(&text, &trusted).map_err(|e| Failure::Runtime(e.to_string()))?;
+    serde_json::to_string_pretty(&certificate.to_json())
+        .map(|json| format!("{json}\n"))
+        .map_err(|e| Failure::Runtime(format!("cannot render the result: {e}")))
+}
+
+/// `generate-key`: writes a new key file; prints its public key.
+fn generate_key(file: &Path) -> Result<String, Failure> {
+    let key = SigningKey::generate().map_err(|e| Failure::Runtime(e.to_string()))?;
+    secret_file::create(file, key.file_text().as_bytes()).map_err(|e| match e {
+        SecretFileError::Io { source, .. } if source.kind() == ErrorKind::AlreadyExists => {
+            Failure::Usage(format!(
+                "{} already exists; refusing to overwrite a key",
+                file.display()
+            ))
+        }
+        other => Failure::Usage(other.to_string()),
+    })?;
+    Ok(format!("{}\n", key.public_key()))
+}
+
+/// `issue`: the certificate text.
+fn issue(
+    first_contact: NaiveDate,
+    termination: NaiveDate,
+    config: Option<&Path>,
+    clock: &Clock,
+) -> Result<String, Failure> {
+    let (config, key) = signing_key(config)?;
+    let today = clock.today_in(config.association.time_zone);
+    key.issue(&config.association.name, first_contact, termination, today)
+        .map(|certificate| certificate.armoured())
+        .map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// Loads the configuration (or the default one) and the signing key it names.
+fn signing_key(config: Option<&Path>) -> Result<(Config, SigningKey), Failure> {
+    let default = crate::cli::init::default_config_file();
+    let path = config.unwrap_or(&default);
+    let config = Config::load(path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let key = SigningKey::load(&config.keys.signing_key)
+        .map_err(|e| Failure::Usage(format!("certificate signing key: {e}")))?;
+    Ok((config, key))
+}
+
+/// Reads the certificate text from a file or (for `-`) standard input; bytes that are not UTF-8
+/// are replaced, so that text around a certificate cannot stop it being read.
+fn read_input(input: &str) -> Result<String, Failure> {
+    let mut bytes = Vec::new();
+    let (name, result) = if input == "-" {
+        (
+            "standard input".to_owned(),
+            std::io::stdin()
+                .lock()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes),
+        )
+    } else {
+        (
+            format!("{input:?}"),
+            std::fs::File::open(input)
+                .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)),
+        )
+    };
+    result.map_err(|e| Failure::Usage(format!("cannot read {name}: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::Usage(format!(
+            "{name} is larger than 1 MiB; a certificate is a few hundred bytes"
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Parses a `--public-key` value.
+fn parse_public_key(text: &str) -> Result<PublicKey, String> {
+    PublicKey::parse(text).map_err(|e| e.to_string())
+}

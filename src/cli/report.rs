@@ -1,0 +1,340 @@
+//! The `ombuds report` subcommand: the board trend report of one complete period, printed as
+//! HTML, CSV or JSON.
+//!
+//! By default it prints exactly what the board sees: the period's frozen release from the
+//! database of the configured data directory (`--config`, default `./ombuds-data/ombuds.toml`),
+//! built and frozen now if this is the period's first release, under `[reports]`.
+//!
+//! **Offline:** with `--counters FILE` it renders a release from exported counters instead,
+//! touching no database: one JSON object mapping counter keys (as [`CounterKey::code`] writes
+//! them) to counts, e.g. `{"case:2026-07:commission:client:web:successfully_closed:days_8_30": 3,
+//! "service:2026-07:coaching": 2}`. `--noise-seed HEX` repeats a noisy offline release.
+//!
+//! This module owns the command-line glue only; what is counted and hidden is decided in
+//! [`crate::domain::trends`], and the output is drawn by [`crate::report`]. Exit status: 0 with
+//! the report on stdout; 2 with a one-line `error: ...` naming the argument or setting at fault
+//! (an incomplete period names `--period`); 1 if the database, randomness or the output fails.
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::deadline::parse_date;
+use super::{Failure, Outcome};
+use crate::clock::Clock;
+use crate::domain::trends::{
+    CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, TrendSettings, YearMonth,
+    build_release,
+};
+use crate::http::views::Site;
+
+/// The association name used when no `--config` is given.
+const DEFAULT_NAME: &str = "Ombuds program";
+
+/// Output formats of `ombuds report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A complete HTML page with SVG charts.
+    Html,
+    /// One line per number.
+    Csv,
+    /// The tables, summary and method as one JSON object.
+    Json,
+}
+
+/// Arguments of `ombuds report`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Only complete periods can be reported: a quarter from the day after its last \
+day. Numbers below the threshold are shown as \"fewer than k\"; see SECURITY.md."
+)]
+pub struct ReportArgs {
+    /// The period: a month (2026-07), a quarter (2026Q3) or a year (2026).
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+    pub period: Period,
+
+    /// What to print.
+    #[arg(long, value_enum)]
+    pub format: Format,
+
+    /// Read the [reports] and [association] tables of this TOML file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Decide whether the period is complete as of this date [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Stand-in until the store lands: a JSON object of counter keys and counts.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub counters: Option<PathBuf>,
+
+    /// The secret seed of a noisy release, 64 hexadecimal digits.
+    #[arg(long, value_name = "HEX", hide = true, value_parser = parse_seed)]
+    pub noise_seed: Option<NoiseSeed>,
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse()
+        .map_err(|e: crate::domain::trends::PeriodError| e.to_string())
+}
+
+fn parse_seed(text: &str) -> Result<NoiseSeed, String> {
+    NoiseSeed::from_hex(text).map_err(str::to_owned)
+}
+
+/// Counters read from a JSON file: the stand-in for the store.
+#[derive(Debug, Clone, Default)]
+pub struct JsonCounters {
+    rows: Vec<(CounterKey, u64)>,
+}
+
+impl JsonCounters {
+    /// Reads `{"KEY": COUNT, ...}` from `path`.
+    ///
+    /// # Errors
+    /// A one-line message naming `--counters` and the file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--counters {path:?}: cannot read the file: {e}"))?;
+        let map: BTreeMap<CounterKey, u64> =
+            serde_json::from_str(&text).map_err(|e| format!("--counters {path:?}: {e}"))?;
+        Ok(Self {
+            rows: map.into_iter().collect(),
+        })
+    }
+}
+
+impl CounterSource for JsonCounters {
+    type Error = std::convert::Infallible;
+
+    fn counters(
+        &self,
+        months: RangeInclusive<YearMonth>,
+    ) -> Result<Vec<(CounterKey, u64)>, Self::Error> {
+        Ok(self
+            .rows
+            .iter()
+            .filter(|(key, _)| months.contains(&key.month()))
+            .copied()
+            .collect())
+    }
+}
+
+/// The parts of the service's configuration this command reads; other tables are ignored.
+#[derive(Deserialize, Default)]
+struct ConfigFile {
+    #[serde(default)]
+    reports: ReportsPart,
+    #[serde(default)]
+    association: AssociationPart,
+    #[serde(default)]
+    server: ServerPart,
+}
+
+/// `[server]` as this command reads it: only where the source code is offered (the footer's
+/// link); the other keys are the server's business.
+#[derive(Deserialize, Default)]
+struct ServerPart {
+    source_url: Option<String>,
+}
+
+/// What the report shows about the association, and its time zone for "today".
+/// `[reports]` as this command reads it offline: the periods released are the server's
+/// business, so they are accepted and not used here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ReportsPart {
+    k: u32,
+    epsilon: Option<f64>,
+    #[serde(rename = "periods")]
+    _periods: Option<Vec<String>>,
+}
+
+impl Default for ReportsPart {
+    fn default() -> Self {
+        Self {
+            k: TrendSettings::DEFAULT_K,
+            epsilon: None,
+            _periods: None,
+        }
+    }
+}
+
+impl ReportsPart {
+    fn settings(&self) -> TrendSettings {
+        TrendSettings {
+            k: self.k,
+            epsilon: self.epsilon,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct AssociationPart {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    postal_address: Option<String>,
+    time_zone: Option<chrono_tz::Tz>,
+}
+
+fn load_config(path: &Path) -> Result<ConfigFile, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
+    toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))
+}
+
+/// Runs `ombuds report`: the report, or a one-line error.
+pub fn run(args: &ReportArgs, clock: &Clock) -> Outcome {
+    report(args, clock)
+}
+
+fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
+    if args.counters.is_none() {
+        return from_store(args, clock);
+    }
+    let config = match &args.config {
+        Some(path) => load_config(path).map_err(Failure::Usage)?,
+        None => ConfigFile::default(),
+    };
+    let config_name = || {
+        format!(
+            "--config {:?}",
+            args.config.as_deref().unwrap_or(Path::new(""))
+        )
+    };
+    let settings = config.reports.settings();
+    settings
+        .validate()
+        .map_err(|e| Failure::Usage(format!("{}: {e}", config_name())))?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| match config.association.time_zone {
+            Some(zone) => clock.today_in(zone),
+            None => clock.today_local(),
+        });
+    let period = args.period;
+    if !period.is_complete(as_of) {
+        // Checked before the counters are read, so the message is the same with or without them.
+        let e = ReleaseError::NotComplete {
+            period,
+            last_day: period.last_day(),
+        };
+        return Err(Failure::Usage(format!("--period {period}: {e}")));
+    }
+    let Some(counters_file) = &args.counters else {
+        return Err(Failure::Usage("--counters: no file given".to_owned()));
+    };
+    let source = JsonCounters::load(counters_file).map_err(Failure::Usage)?;
+    let counters = match source.counters(period.months()) {
+        Ok(counters) => counters,
+        Err(never) => match never {},
+    };
+    let fresh_seed;
+    let seed = match (&args.noise_seed, settings.epsilon) {
+        (Some(seed), _) => Some(seed),
+        (None, Some(_)) => {
+            let mut bytes = [0u8; 32];
+            crate::crypto::random::fill(&mut bytes)
+                .map_err(|e| Failure::Runtime(format!("cannot draw a noise seed: {e}")))?;
+            fresh_seed = NoiseSeed::from_bytes(bytes);
+            eprintln!(
+                "note: the noise was drawn from a fresh random seed, so this output cannot be \
+                 reproduced; give --noise-seed to repeat a release"
+            );
+            Some(&fresh_seed)
+        }
+        (None, None) => None,
+    };
+    let release =
+        build_release(period, &counters, &settings, seed, as_of).map_err(|e| match e {
+            ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
+            ReleaseError::Settings(e) => Failure::Usage(format!("{}: {e}", config_name())),
+            ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
+        })?;
+    let association = config.association;
+    let site = Site {
+        name: association.name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+        phone: association.phone,
+        email: association.email,
+        postal_address: association.postal_address,
+        lang: crate::i18n::Lang::En,
+        switch_path: None,
+        source_url: config
+            .server
+            .source_url
+            .unwrap_or_else(|| crate::http::source::PATH.to_owned()),
+    };
+    Ok(render(&release, &site, args.format))
+}
+
+fn render(release: &crate::domain::trends::Release, site: &Site, format: Format) -> String {
+    match format {
+        Format::Html => crate::report::render_html(release, site),
+        Format::Csv => crate::report::render_csv(release),
+        Format::Json => {
+            let mut json = crate::report::render_json(release, site);
+            json.push('\n');
+            json
+        }
+    }
+}
+
+/// The report as the board sees it: the frozen release of the period in the database (built
+/// and frozen now if this is its first release), under the configuration's rules.
+fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
+    if args.noise_seed.is_some() {
+        return Err(Failure::Usage(
+            "--noise-seed: only with --counters; a database release keeps no seed".to_owned(),
+        ));
+    }
+    let period = args.period;
+    if let Some(as_of) = args.as_of
+        && !period.is_complete(as_of)
+    {
+        // Said before anything is read, as in the offline mode.
+        let e = ReleaseError::NotComplete {
+            period,
+            last_day: period.last_day(),
+        };
+        return Err(Failure::Usage(format!("--period {period}: {e}")));
+    }
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(crate::cli::init::default_config_file);
+    let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| clock.today_in(config.association.time_zone));
+    if !config.reports.periods.contains(&period.kind()) {
+        let kinds: Vec<&str> = config.reports.periods.iter().map(|k| k.code()).collect();
+        return Err(Failure::Usage(format!(
+            "--period {period}: this association releases {} reports only (reports.periods)",
+            kinds.join(" and ")
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
+    let release = runtime.block_on(async {
+        let store = crate::store::Store::open(&config).await?;
+        let release = store
+            .trend_release(period, &config.reports.settings, as_of)
+            .await;
+        store.close().await;
+        release
+    });
+    let release = release
+        .map_err(|e| Failure::Runtime(e.to_string()))?
+        .map_err(|e| match e {
+            ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
+            other => Failure::Usage(other.to_string()),
+        })?;
+    Ok(render(&release, &Site::from_config(&config), args.format))
+}

@@ -1,0 +1,87 @@
+//! `ombuds retention`: what the service keeps and for how long (`--policy`), and what it holds
+//! now — counts and dates per retention class, never content.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{Failure, Outcome};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::retention::{RetentionClass, table};
+use crate::store::{Holding, Store};
+
+/// The retention table as text, with the note lifetimes from `config` (or the defaults).
+pub fn policy_text(config: Option<&Config>) -> String {
+    let (days, max) = config.map_or((30, 90), |c| {
+        (c.retention.note_days, c.retention.note_max_days)
+    });
+    let mut out = String::from("What ombuds keeps, and for how long:\n\n");
+    for (rule, lifetime) in table(days, max) {
+        let _ = writeln!(
+            out,
+            "{}\n  kept:      {lifetime}\n  destroyed: {}\n",
+            rule.class.label(),
+            rule.destruction
+        );
+    }
+    out.push_str(
+        "Content is encrypted under keys that die with it (a key per case, per letter and per \
+         expiry day), so what has been destroyed cannot be read from an older copy of the \
+         database either.\n",
+    );
+    out
+}
+
+/// The holdings as text.
+pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::NaiveDate) -> String {
+    let mut out = format!(
+        "{:<32} {:>8}  {:<12} {}\n",
+        "class", "held", "next expiry", "oldest (age)"
+    );
+    for (class, h) in holdings {
+        let next = h.next_expiry.map_or("-".to_owned(), |d| d.to_string());
+        let oldest = h.oldest.map_or("-".to_owned(), |d| {
+            format!("{d} ({} days)", (today - d).num_days().max(0))
+        });
+        let _ = writeln!(
+            out,
+            "{:<32} {:>8}  {:<12} {}",
+            class.label(),
+            h.count,
+            next,
+            oldest
+        );
+    }
+    out
+}
+
+/// Arguments of `ombuds retention`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetentionArgs {
+    /// Print the retention table instead of the counts.
+    #[arg(long)]
+    policy: bool,
+    /// Configuration file (default ./ombuds-data/ombuds.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Runs `ombuds retention`.
+pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
+    let config = Config::load(&super::config_file(args.config.as_ref()));
+    if args.policy {
+        return Ok(policy_text(config.as_ref().ok()));
+    }
+    let config = config.map_err(|e| Failure::Usage(e.to_string()))?;
+    let store = Store::open(&config)
+        .await
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let holdings = store.holdings(clock.now().timestamp()).await;
+    store.close().await;
+    let holdings = holdings.map_err(|e| Failure::Runtime(e.to_string()))?;
+    Ok(holdings_text(
+        &holdings,
+        clock.today_in(config.association.time_zone),
+    ))
+}

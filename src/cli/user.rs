@@ -1,0 +1,106 @@
+//! `ombuds user`: staff accounts from the command line, for the first administrator and for
+//! scripts. `add` and `reset` print a one-time enrolment link; `list` prints the accounts.
+
+use std::path::PathBuf;
+
+use super::{Failure, Outcome};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::account::Role;
+use crate::store::{EnrolError, Store};
+
+/// What `ombuds user` was asked to do.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its one-time enrolment link.
+    Add {
+        /// The account's username.
+        name: String,
+        /// admin, ombuds or board.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Print a new one-time enrolment link for an existing account (new password and TOTP).
+    Reset {
+        /// The account's username.
+        name: String,
+    },
+    /// List the accounts.
+    List,
+}
+
+/// Parses a role name for clap.
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_code(text).ok_or_else(|| "must be admin, ombuds or board".to_owned())
+}
+
+/// Arguments of `ombuds user`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserArgs {
+    /// Configuration file (default ./ombuds-data/ombuds.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
+/// Runs `ombuds user …` against the configured data directory.
+pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
+    let config = Config::load(&super::config_file(args.config.as_ref()))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let store = Store::open(&config)
+        .await
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let now = clock.now().timestamp();
+    let base = config.base_url();
+    let outcome = match args.command {
+        UserCommand::Add { name, role } => match store.add_user(&name, role, now).await {
+            Ok(token) => {
+                tracing::info!(event = "user_added", by = "command line", username = %name, role = role.code(), "enrolment link created");
+                Ok(format!(
+                    "Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}/enrol/{}",
+                    role.code(),
+                    token.as_str()
+                ))
+            }
+            Err(EnrolError::Invalid(errors)) => Err(Failure::Usage(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
+            Err(EnrolError::Gone) => Err(Failure::Runtime("the link could not be made".into())),
+            Err(EnrolError::Store(e)) => Err(Failure::Runtime(e.to_string())),
+        },
+        UserCommand::Reset { name } => match store.reset_user(&name, now).await {
+            Ok(Some(token)) => Ok(format!(
+                "Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}/enrol/{}",
+                token.as_str()
+            )),
+            Ok(None) => Err(Failure::Usage(format!(
+                "there is no account named {name:?}"
+            ))),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
+        },
+        UserCommand::List => match store.users().await {
+            Ok(users) if users.is_empty() => Ok("No accounts yet.".to_owned()),
+            Ok(users) => Ok(users
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}\t{}{}",
+                        u.username,
+                        u.role.code(),
+                        if u.disabled { "\tdisabled" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
+        },
+    };
+    store.close().await;
+    outcome.map(|text| text + "\n")
+}

@@ -1,0 +1,99 @@
+//! `[association]`: who runs the ombuds program, how to reach them, and the time zone whose
+//! calendar dates the service records.
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use super::{Invalid, non_empty};
+
+/// The association that runs the ombuds program.
+#[derive(Debug, Clone)]
+pub struct Association {
+    /// Display name, e.g. "Example Association of REALTORS®".
+    pub name: String,
+    /// Telephone number of the ombuds program.
+    pub phone: Option<String>,
+    /// E-mail address of the ombuds program.
+    pub email: Option<String>,
+    /// Postal address for letters.
+    pub postal_address: Option<String>,
+    /// The time zone whose calendar dates are recorded.
+    pub time_zone: Tz,
+}
+
+/// The table as written. Every key is optional here so that commands reading only part of a
+/// file (`ombuds report --counters`, `ombuds deadline`) can use what is there; the service
+/// requires `name` and `time_zone` ([`Raw::check`]).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Raw {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    postal_address: Option<String>,
+    time_zone: Option<String>,
+}
+
+/// The parts of `[association]` a command that reads only part of a file may find.
+#[derive(Debug, Clone, Default)]
+pub struct Partial {
+    /// `name`, if given.
+    pub name: Option<String>,
+    /// `phone`, if given.
+    pub phone: Option<String>,
+    /// `email`, if given.
+    pub email: Option<String>,
+    /// `postal_address`, if given.
+    pub postal_address: Option<String>,
+    /// `time_zone`, if given.
+    pub time_zone: Option<Tz>,
+}
+
+impl Raw {
+    /// Checks the table as the service needs it: a name and a time zone.
+    pub(super) fn check(self) -> Result<Association, Invalid> {
+        let partial = self.check_partial()?;
+        let name = partial
+            .name
+            .ok_or(("association.name", "must not be empty".to_owned()))?;
+        let time_zone = partial.time_zone.ok_or((
+            "association.time_zone",
+            "is required: an IANA time zone name (for example \"America/Phoenix\")".to_owned(),
+        ))?;
+        Ok(Association {
+            name,
+            phone: partial.phone,
+            email: partial.email,
+            postal_address: partial.postal_address,
+            time_zone,
+        })
+    }
+
+    /// Checks what is there.
+    pub(super) fn check_partial(self) -> Result<Partial, Invalid> {
+        let time_zone = match self.time_zone {
+            None => None,
+            Some(zone) => Some(zone.parse::<Tz>().map_err(|_| {
+                (
+                    "association.time_zone",
+                    format!(
+                        "{zone:?} is not an IANA time zone name (for example \"America/Phoenix\")"
+                    ),
+                )
+            })?),
+        };
+        let name = match self.name {
+            Some(name) if name.trim().is_empty() => {
+                return Err(("association.name", "must not be empty".to_owned()));
+            }
+            name => name.map(|n| n.trim().to_owned()),
+        };
+        Ok(Partial {
+            name,
+            phone: non_empty(self.phone),
+            email: non_empty(self.email),
+            postal_address: non_empty(self.postal_address),
+            time_zone,
+        })
+    }
+}

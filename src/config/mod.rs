@@ -1,0 +1,558 @@
+//! The service's configuration: one TOML file, read by one parser ([`Config::parse`]) into
+//! typed, checked settings. Each table has a module of its own holding its raw form (as
+//! written, with its defaults) and its check; this module reads the file and hands each table
+//! to its module. A bad setting stops start-up with a message that names it.
+//!
+//! Commands that need only part of a file (`ombuds deadline --config`, `ombuds report
+//! --counters --config`) read it with [`Sections::load`], through the same tables and checks.
+//!
+//! This module reads the file; it never creates anything (that is [`crate::cli::init`]'s job)
+//! and never reads environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub mod association;
+pub mod database;
+pub mod deadline;
+pub mod intake;
+pub mod keys;
+pub mod limits;
+pub mod metrics;
+pub mod reports;
+pub mod retention;
+pub mod server;
+
+pub use association::Association;
+pub use database::{Database, PostgresUrl};
+pub use deadline::Deadline;
+pub use intake::Intake;
+pub use keys::{KeyStore, Keys};
+pub use reports::Reports;
+pub use retention::Retention;
+pub use server::{Server, TlsFiles};
+
+/// The example configuration, copied by `ombuds init`; every key is documented in it.
+pub const EXAMPLE: &str = include_str!("../../config/ombuds.example.toml");
+
+/// A configuration that has been read and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this configuration was read from.
+    pub file: PathBuf,
+    /// Who runs the service and how to reach them.
+    pub association: Association,
+    /// How the service listens.
+    pub server: Server,
+    /// Where structured data is kept.
+    pub database: Database,
+    /// Where the key material lives.
+    pub keys: Keys,
+    /// Limits on what the public intake accepts.
+    pub intake: Intake,
+    /// How long working notes live.
+    pub retention: Retention,
+    /// The association's filing-deadline rules: holidays and roll-forward.
+    pub deadline: Deadline,
+    /// How board trend reports protect small counts, and which periods they cover.
+    pub reports: Reports,
+    /// How much the service holds at once, per audience; per-client limits; proof of work.
+    pub limits: limits::Limits,
+    /// The optional Prometheus endpoint.
+    pub metrics: metrics::Metrics,
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("configuration file {}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's explanation, with line and column.
+        message: String,
+    },
+    /// A setting has a value the service cannot use.
+    #[error("configuration file {}: setting `{setting}`: {problem}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The setting, as `table.key`.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+/// A problem with one setting: its name (`table.key`) and what is wrong.
+pub(crate) type Invalid = (&'static str, String);
+
+/// `value` if it lies from `low` to `high`, else a problem naming `setting`.
+pub(crate) fn range<T: PartialOrd + std::fmt::Display + Copy>(
+    setting: &'static str,
+    value: T,
+    low: T,
+    high: T,
+) -> Result<T, Invalid> {
+    if value < low || value > high {
+        Err((
+            setting,
+            format!("{value} is outside the allowed range {low} to {high}"),
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    association: association::Raw,
+    #[serde(default)]
+    server: server::Raw,
+    database: database::Raw,
+    keys: keys::Raw,
+    #[serde(default)]
+    intake: intake::Raw,
+    #[serde(default)]
+    retention: retention::Raw,
+    #[serde(default)]
+    deadline: deadline::DeadlineSettings,
+    #[serde(default)]
+    reports: reports::Raw,
+    #[serde(default)]
+    limits: limits::RawLimits,
+    #[serde(default)]
+    metrics: metrics::RawMetrics,
+}
+
+impl Config {
+    /// Reads and checks the configuration file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Checks configuration `text` as if it had been read from `path`. Relative paths in it
+    /// are resolved against the file's directory.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let invalid = |(setting, problem): Invalid| ConfigError::Invalid {
+            path: path.to_owned(),
+            setting,
+            problem,
+        };
+        let association = raw.association.check().map_err(invalid)?;
+        let behind_tls_proxy = raw.server.behind_tls_proxy;
+        let server = raw.server.check(base).map_err(invalid)?;
+        let retention = raw.retention.check().map_err(invalid)?;
+        let deadline = raw
+            .deadline
+            .check()
+            .map_err(|e| invalid(("deadline", e.to_string())))?;
+        let reports = raw.reports.check().map_err(invalid)?;
+        let database = raw.database.check(base).map_err(invalid)?;
+        let keys = raw.keys.check(&database, base).map_err(invalid)?;
+        let intake = raw.intake.check().map_err(invalid)?;
+        let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
+        let metrics = raw.metrics.check().map_err(invalid)?;
+        Ok(Self {
+            file: path.to_owned(),
+            association,
+            server,
+            database,
+            keys,
+            intake,
+            retention,
+            deadline,
+            reports,
+            limits,
+            metrics,
+        })
+    }
+
+    /// Whether clients reach this service over TLS (served here or by a proxy in front), which
+    /// turns on HSTS and `Secure` cookies.
+    pub fn clients_use_tls(&self) -> bool {
+        self.server.tls.is_some() || self.server.behind_tls_proxy
+    }
+
+    /// The base address for links printed outside a request (no trailing slash): the
+    /// configured public address, or the listening address.
+    pub fn base_url(&self) -> String {
+        match &self.server.public_url {
+            Some(url) => url.clone(),
+            None => {
+                let scheme = if self.server.tls.is_some() {
+                    "https"
+                } else {
+                    "http"
+                };
+                format!("{scheme}://{}", self.server.listen)
+            }
+        }
+    }
+
+    /// Refuses plain HTTP on an address other than loopback unless TLS is arranged.
+    pub fn check_transport(&self, listen: SocketAddr) -> Result<(), String> {
+        if self.clients_use_tls() || listen.ip().is_loopback() {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to serve plain HTTP on {listen}: concerns would cross the network \
+                 unencrypted. Configure server.tls_certificate and server.tls_private_key, set \
+                 server.behind_tls_proxy = true if a TLS proxy is in front, or listen on a \
+                 loopback address"
+            ))
+        }
+    }
+}
+
+/// The tables a command reads from a file that need not be a whole service configuration:
+/// tables not listed here are ignored, and missing tables take their defaults.
+#[derive(Debug, Clone)]
+pub struct Sections {
+    /// What `[association]` gives, all of it optional.
+    pub association: association::Partial,
+    /// `[deadline]`, checked.
+    pub deadline: Deadline,
+    /// `[reports]`, checked.
+    pub reports: Reports,
+}
+
+#[derive(Deserialize)]
+struct RawSections {
+    #[serde(default)]
+    association: association::Raw,
+    #[serde(default)]
+    deadline: deadline::DeadlineSettings,
+    #[serde(default)]
+    reports: reports::Raw,
+}
+
+impl Sections {
+    /// Reads `[association]`, `[deadline]` and `[reports]` from the file at `path`. The error
+    /// is one line naming `--config`, the file and, where known, the line or the setting.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
+        let raw: RawSections = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let setting = |(setting, problem): Invalid| {
+            format!("--config {path:?}: setting `{setting}`: {problem}")
+        };
+        Ok(Self {
+            association: raw.association.check_partial().map_err(setting)?,
+            deadline: raw
+                .deadline
+                .check()
+                .map_err(|e| format!("--config {path:?}: [deadline] {e}"))?,
+            reports: raw.reports.check().map_err(setting)?,
+        })
+    }
+}
+
+/// A TOML error as one line naming the file and, where known, the line: for commands that read
+/// only part of a configuration file.
+pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
+    let line = error
+        .span()
+        .and_then(|span| text.get(..span.start))
+        .map(|before| before.matches('\n').count() + 1);
+    let message = error.message().replace('\n', " ");
+    match line {
+        Some(line) => format!("--config {path:?}: line {line}: {message}"),
+        None => format!("--config {path:?}: {message}"),
+    }
+}
+
+/// `value` trimmed, or `None` if it is empty.
+pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/srv/ombuds/ombuds.toml"), text)
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(config.association.time_zone, chrono_tz::America::Phoenix);
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+        assert!(!config.clients_use_tls());
+        match config.database {
+            Database::Sqlite { path } => assert_eq!(path, Path::new("/srv/ombuds/ombuds.db")),
+            Database::Postgres { .. } => panic!("the example uses SQLite"),
+        }
+        match config.keys.store {
+            KeyStore::File(path) => assert_eq!(path, Path::new("/srv/ombuds/keys.db")),
+            KeyStore::Postgres(_) => panic!("the example uses a key store file"),
+        }
+        assert_eq!(
+            config.keys.identity.as_deref(),
+            Some(Path::new("/srv/ombuds/identity.key"))
+        );
+        assert_eq!(
+            config.keys.signing_key,
+            Path::new("/srv/ombuds/signing.key")
+        );
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_named() {
+        let text = EXAMPLE.replace("America/Phoenix", "Mars/Olympus_Mons");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("association.time_zone"), "{err}");
+        assert!(err.contains("Mars/Olympus_Mons"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        let text = EXAMPLE.replace("[intake]", "[intake]\nmax_descripton_chars = 5");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("max_descripton_chars"), "{err}");
+    }
+
+    #[test]
+    fn half_a_tls_setting_is_refused() {
+        let text = EXAMPLE.replace("# tls_certificate", "tls_certificate");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("server.tls_private_key"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_tls_is_arranged() {
+        let config = parse(EXAMPLE).unwrap();
+        assert!(
+            config
+                .check_transport("127.0.0.1:9000".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            config
+                .check_transport("[::1]:9000".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            config
+                .check_transport("0.0.0.0:9000".parse().unwrap())
+                .is_err()
+        );
+        let proxied =
+            parse(&EXAMPLE.replace("behind_tls_proxy = false", "behind_tls_proxy = true")).unwrap();
+        assert!(
+            proxied
+                .check_transport("0.0.0.0:9000".parse().unwrap())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn note_retention_is_bounded_and_named() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(
+            (config.retention.note_days, config.retention.note_max_days),
+            (30, 90)
+        );
+        let err = parse(&EXAMPLE.replace("note_days = 30", "note_days = 120"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("retention.note_days"), "{err}");
+        let err = parse(&EXAMPLE.replace("note_max_days = 90", "note_max_days = 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("retention.note_max_days"), "{err}");
+        let err = parse(&EXAMPLE.replace(
+            "# public_url = \"https://ombuds.example.org\"",
+            "public_url = \"ombuds.example.org\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.public_url"), "{err}");
+    }
+
+    #[test]
+    fn the_deadline_table_is_optional_and_checked() {
+        let config = parse(EXAMPLE).unwrap();
+        assert!(config.deadline.roll_forward);
+        let christmas = chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert!(!config.deadline.holidays.is_workday(christmas));
+        let text = format!(
+            "{EXAMPLE}\n[deadline]\nroll_forward = false\nremoved_holidays = [\"2026-12-24\"]\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("`deadline`") && err.contains("2026-12-24"),
+            "{err}"
+        );
+        let text = format!("{EXAMPLE}\n[deadline]\nroll_forward = false\n");
+        assert!(!parse(&text).unwrap().deadline.roll_forward);
+    }
+
+    #[test]
+    fn report_settings_are_checked_and_nested_periods_need_noise() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(config.reports.settings.k, 5);
+        assert_eq!(
+            config.reports.periods,
+            [crate::domain::trends::PeriodKind::Quarter]
+        );
+        let with = |table: &str| parse(&EXAMPLE.replace("periods = [\"quarter\"]", table));
+        assert!(with("periods = [\"quarter\"]").is_ok());
+        let err = parse(&EXAMPLE.replace("k = 5\n", "k = 1\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("reports.k"), "{err}");
+        let err = with("periods = [\"quarter\", \"year\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("reports.periods") && err.contains("epsilon"),
+            "{err}"
+        );
+        assert!(with("periods = [\"quarter\", \"year\"]\nepsilon = 1.0").is_ok());
+        let err = with("periods = [\"week\"]").unwrap_err().to_string();
+        assert!(err.contains("\"week\""), "{err}");
+    }
+
+    #[test]
+    fn postgres_needs_a_key_store_database_of_its_own_and_out_of_range_limits_are_named() {
+        let postgres = |database: &str, keys: &str| {
+            parse(
+                &EXAMPLE
+                    .replace("sqlite:ombuds.db", database)
+                    .replace("store = \"keys.db\"", &format!("store = \"{keys}\"")),
+            )
+        };
+        let config = postgres(
+            "postgres://ombuds:s3cret@db.example.org/ombuds",
+            "postgresql://keys@keys.example.org:5433/ombuds_keys?sslmode=require",
+        )
+        .unwrap();
+        match (&config.database, &config.keys.store) {
+            (Database::Postgres { url }, KeyStore::Postgres(keys)) => {
+                assert_eq!(
+                    url.expose(),
+                    "postgres://ombuds:s3cret@db.example.org/ombuds"
+                );
+                assert_eq!(
+                    url.to_string(),
+                    "postgres://ombuds:***@db.example.org/ombuds"
+                );
+                assert!(!format!("{config:?}").contains("s3cret"));
+                assert_eq!(
+                    keys.to_string(),
+                    "postgresql://keys@keys.example.org:5433/ombuds_keys?sslmode=require"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let hidden = PostgresUrl::parse("postgres://h/db?user=u&password=pw").unwrap();
+        assert_eq!(hidden.to_string(), "postgres://h/db?user=u&password=***");
+
+        let err = postgres("postgres://db/ombuds", "keys.db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("keys.store") && err.contains("second PostgreSQL"),
+            "{err}"
+        );
+        let err = postgres("postgres://db/ombuds", "postgres://db/ombuds")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("keys.store") && err.contains("same database"),
+            "{err}"
+        );
+        let err = postgres("sqlite:ombuds.db", "postgres://db/keys")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keys.store"), "{err}");
+        let err = postgres("postgres://", "postgres://db/keys")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "mysql://db/ombuds"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err =
+            parse(&EXAMPLE.replace("max_description_chars = 10000", "max_description_chars = 0"))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("intake.max_description_chars"), "{err}");
+    }
+
+    #[test]
+    fn the_documented_limits_are_the_defaults_and_parse_when_uncommented() {
+        let start = EXAMPLE.find("# [limits]").unwrap();
+        let block: String = EXAMPLE[start..]
+            .lines()
+            .filter(|line| {
+                let line = line.trim_start_matches("# ");
+                line.starts_with("[limits")
+                    || line.split_once(" = ").is_some_and(|(key, _)| {
+                        key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    })
+            })
+            .map(|line| line.trim_start_matches("# "))
+            .filter(|line| !line.starts_with("client_address_header"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse(&format!("{EXAMPLE}\n{block}\n")).unwrap();
+        assert_eq!(config.limits, parse(EXAMPLE).unwrap().limits);
+        assert_eq!(config.limits.max_connections, 1024);
+        let err = parse(&format!(
+            "{EXAMPLE}\n[limits.per_client]\nenabled = true\nclient_address_header = \"X-Real-IP\"\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("limits.per_client.client_address_header")
+                && err.contains("behind_tls_proxy"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn signing_key_settings_default_and_a_bad_retired_key_is_named() {
+        let without = EXAMPLE
+            .replace("signing_key = \"signing.key\"", "")
+            .replace("retired_public_keys = []", "");
+        let config = parse(&without).unwrap();
+        assert_eq!(
+            config.keys.signing_key,
+            Path::new("/srv/ombuds/signing.key")
+        );
+        assert!(config.keys.retired_public_keys.is_empty());
+        let err = parse(&EXAMPLE.replace(
+            "retired_public_keys = []",
+            "retired_public_keys = [\"ed25519:nope\"]",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("keys.retired_public_keys"), "{err}");
+    }
+}

@@ -1,0 +1,83 @@
+//! The use cases: one module per thing a person does with the service. A use case takes the
+//! domain's decisions ([`crate::domain`]), calls [`Store`] (which seals and persists), signs
+//! what needs signing, and returns what the caller shows. HTTP handlers ([`crate::http`]) and
+//! commands ([`crate::cli`]) decode their input, call one use case, and render its result:
+//! neither decides anything, and neither calls the store to change anything directly.
+//!
+//! | module | what a person does |
+//! |---|---|
+//! | [`intake`] | raises a concern through the web form or the API, and gets a receipt |
+//! | [`cases`] | an ombuds lists cases, reads one, logs a contact by hand, opens a case, records services |
+//! | [`notes`] | an ombuds keeps working notes and commitments, and sees what comes due |
+//! | [`thread`] | the ombuds replies; the receipt holder reads the thread and writes in it |
+//! | [`termination`] | an ombuds records the first-contact and termination dates; a termination issues the signed notice |
+//! | [`closing`] | an ombuds closes a case with an outcome: it is counted for the board and destroyed |
+//! | [`letters`] | an ombuds reads the letters issued |
+//!
+//! Input that can be checked field by field is checked by the domain before it gets here (the
+//! decoders in `http::case_input` call the domain's rules); what needs stored state (is there
+//! such a case, is the date after the first contact) is checked here.
+
+pub mod cases;
+pub mod closing;
+pub mod intake;
+pub mod letters;
+pub mod notes;
+pub mod termination;
+pub mod thread;
+
+use chrono::NaiveDate;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::field::FieldError;
+use crate::store::{Store, StoreError};
+
+/// What every use case works with: the store, the checked configuration and the clock.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Storage, with encryption at its boundary.
+    pub store: &'a Store,
+    /// The checked configuration.
+    pub config: &'a Config,
+    /// The source of "now".
+    pub clock: &'a Clock,
+}
+
+impl Ctx<'_> {
+    /// Today's date in the association's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today_in(self.config.association.time_zone)
+    }
+
+    /// Now, in Unix seconds (staff sessions and throttling only).
+    pub fn now(&self) -> i64 {
+        self.clock.now().timestamp()
+    }
+}
+
+/// Why a use case did not do what was asked. Nothing was changed.
+#[derive(Debug)]
+pub enum Refusal {
+    /// There is no such case, note or letter (or it has been destroyed).
+    NotFound,
+    /// The input breaks a rule that needs stored state; each problem names its field.
+    Invalid(Vec<FieldError>),
+    /// Storage failed.
+    Store(StoreError),
+    /// Something on our side failed (composing or signing a letter); the detail is for the log.
+    Internal(String),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl Refusal {
+    /// One field's problem.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}

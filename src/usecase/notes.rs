@@ -1,0 +1,24 @@
+//! Working notes and commitments: short-term, each destroyed on its own expiry day.
+
+use super::cases::found;
+use super::{Ctx, Refusal};
+use crate::domain::notes::NewNote;
+use crate::store::Commitment;
+
+/// Seals and adds a checked note to case `id`; returns the note's id.
+pub async fn add(ctx: &Ctx<'_>, id: &str, note: &NewNote) -> Result<String, Refusal> {
+    ctx.store
+        .add_note(id, note, ctx.today())
+        .await?
+        .ok_or(Refusal::NotFound)
+}
+
+/// Marks a commitment done or not done.
+pub async fn set_done(ctx: &Ctx<'_>, id: &str, note: &str, done: bool) -> Result<(), Refusal> {
+    found(ctx.store.set_note_done(id, note, done, ctx.today()).await?)
+}
+
+/// Open commitments due within `days` of today (and overdue ones), soonest first.
+pub async fn due_within(ctx: &Ctx<'_>, days: u64) -> Result<Vec<Commitment>, Refusal> {
+    Ok(ctx.store.commitments_due(ctx.today(), days).await?)
+}
