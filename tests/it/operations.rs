@@ -35,14 +35,27 @@ fn assert_refused(out: &Output, what: &str) {
     assert!(said.contains(what), "no {what:?} in: {said}");
 }
 
-/// The ombuds' list of cases, through the console API.
-async fn case_list(server: &TestServer, ombuds: &support::Session) -> Value {
+/// A staff member's `GET` of a console API path, as JSON.
+async fn staff_get(server: &TestServer, session: &support::Session, path: &str) -> Value {
     server
-        .as_staff(ombuds, Method::GET, "/api/v1/cases")
+        .as_staff(session, Method::GET, path)
         .send()
         .await
         .unwrap()
         .json()
+        .await
+        .unwrap()
+}
+
+/// The text of a page, as an anonymous visitor gets it.
+async fn page_text(server: &TestServer, path: &str) -> String {
+    server
+        .client()
+        .get(server.at(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap()
 }
@@ -265,7 +278,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         receipts.push(server.submit(description).await);
     }
     // One of the two is opened by the ombuds before the backup.
-    let cases = case_list(&server, &ombuds).await;
+    let cases = staff_get(&server, &ombuds, "/api/v1/cases").await;
     let id = cases[0]["id"].as_str().unwrap().to_owned();
     let opened = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/open"))
@@ -356,7 +369,7 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
         "a concern newer than the backup came back"
     );
     // The ombuds' session was in the backup too; both cases are back, the opened one open.
-    let cases = case_list(&server, &ombuds).await;
+    let cases = staff_get(&server, &ombuds, "/api/v1/cases").await;
     let mut statuses: Vec<&str> = cases
         .as_array()
         .unwrap()
@@ -584,17 +597,10 @@ async fn json_logs_are_one_object_a_line_with_no_time_and_no_content(engine: Eng
     server.submit(canary).await;
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
-    let cases = case_list(&server, &ombuds).await;
+    let cases = staff_get(&server, &ombuds, "/api/v1/cases").await;
     // The ombuds reads it: the service decrypts it, and must still log none of it.
     let id = cases[0]["id"].as_str().unwrap();
-    let case: Value = server
-        .as_staff(&ombuds, Method::GET, &format!("/api/v1/cases/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let case = staff_get(&server, &ombuds, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(case["concern"]["description"], canary);
     server.stop();
     let stderr = std::fs::read(server.root.path().join("stderr.log")).unwrap();
@@ -648,10 +654,6 @@ on_both_engines!(every_page_links_to_the_source_and_the_licence_is_served);
 async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine) {
     let server = TestServer::start_on(engine);
     let client = server.client();
-    let get = |path: &str| {
-        let request = client.get(server.at(path));
-        async move { request.send().await.unwrap().text().await.unwrap() }
-    };
     for path in [
         "/",
         "/followup?lang=es",
@@ -660,7 +662,7 @@ async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine
         "/no-such-page",
     ] {
         assert!(
-            get(path).await.contains("<a href=\"/source\">"),
+            page_text(&server, path).await.contains("<a href=\"/source\">"),
             "{path} has no source link"
         );
     }
@@ -676,7 +678,11 @@ async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine
     assert!(licence.contains(&format!("ombuds {}", env!("CARGO_PKG_VERSION"))));
     assert!(licence.contains("GNU AFFERO GENERAL PUBLIC LICENSE"));
     assert!(licence.contains("13. Remote Network Interaction"));
-    assert!(get("/source?lang=es").await.contains("software libre"));
+    assert!(
+        page_text(&server, "/source?lang=es")
+            .await
+            .contains("software libre")
+    );
 
     let own = TestServer::start_with(Options {
         engine,
@@ -688,15 +694,7 @@ async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine
         }),
         ..Options::default()
     });
-    let page = own
-        .client()
-        .get(own.at("/?lang=es"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&own, "/?lang=es").await;
     assert!(
         page.contains("<a href=\"https://git.example.org/association/ombuds\">"),
         "{page}"
