@@ -14,16 +14,16 @@ pub fn generate(command: clap::Command, dir: &Path) -> super::Outcome {
     let man = dir.join("man");
     let completions = dir.join("completions");
     for sub in [&man, &completions] {
-        std::fs::create_dir_all(sub)
-            .map_err(|e| super::Failure::Runtime(format!("cannot create {}: {e}", sub.display())))?;
-    }
-    clap_mangen::generate_to(command.clone(), &man)
-        .map_err(|e| {
-            super::Failure::Runtime(format!(
-                "cannot write the manual pages into {}: {e}",
-                man.display()
-            ))
+        std::fs::create_dir_all(sub).map_err(|e| {
+            super::Failure::Runtime(format!("cannot create {}: {e}", sub.display()))
         })?;
+    }
+    clap_mangen::generate_to(command.clone(), &man).map_err(|e| {
+        super::Failure::Runtime(format!(
+            "cannot write the manual pages into {}: {e}",
+            man.display()
+        ))
+    })?;
     let mut command = command;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         clap_complete::generate_to(shell, &mut command, "ombuds", &completions).map_err(|e| {

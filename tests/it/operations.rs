@@ -662,7 +662,9 @@ async fn every_page_links_to_the_source_and_the_licence_is_served(engine: Engine
         "/no-such-page",
     ] {
         assert!(
-            page_text(&server, path).await.contains("<a href=\"/source\">"),
+            page_text(&server, path)
+                .await
+                .contains("<a href=\"/source\">"),
             "{path} has no source link"
         );
     }
@@ -726,7 +728,12 @@ fn init_for_a_configuration_creates_its_files_once_and_never_beside_old_data() {
     std::fs::create_dir(&dir).unwrap();
     std::fs::copy(made.join("ombuds.toml"), dir.join("ombuds.toml")).unwrap();
     let config = dir.join("ombuds.toml");
-    let init = || support::run(Path::new("."), &["init", "--config", config.to_str().unwrap()]);
+    let init = || {
+        support::run(
+            Path::new("."),
+            &["init", "--config", config.to_str().unwrap()],
+        )
+    };
 
     let first = init();
     assert!(first.status.success(), "{}", text(&first));
@@ -775,9 +782,17 @@ async fn serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
     let read = socket.recv(&mut buffer).unwrap();
     assert_eq!(std::str::from_utf8(&buffer[..read]).unwrap(), "READY=1\n");
     // Ready means answering.
-    let health = server.client().get(server.at("/healthz")).send().await.unwrap();
+    let health = server
+        .client()
+        .get(server.at("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     assert!(server.stop().success());
     let read = socket.recv(&mut buffer).unwrap();
-    assert_eq!(std::str::from_utf8(&buffer[..read]).unwrap(), "STOPPING=1\n");
+    assert_eq!(
+        std::str::from_utf8(&buffer[..read]).unwrap(),
+        "STOPPING=1\n"
+    );
 }
