@@ -106,15 +106,17 @@ pub async fn take(config_file: &Path, args: &BackupArgs) -> Result<String, Backu
                 out,
                 "PostgreSQL: this command copied the files only. Dump the databases with your \
                  own credentials (PGPASSFILE), each into its own set:\n  \
-                 pg_dump --no-owner --format=custom --file {} '{url}'",
-                args.to.join("ombuds.pgdump").display()
+                 pg_dump --no-owner --format=custom --file {} '{}'",
+                args.to.join("ombuds.pgdump").display(),
+                without_password(url)
             );
             match keys_to {
                 Some(dir) => {
                     let _ = writeln!(
                         out,
-                        "  pg_dump --no-owner --format=custom --file {} '{keys}'",
-                        dir.join("keys.pgdump").display()
+                        "  pg_dump --no-owner --format=custom --file {} '{}'",
+                        dir.join("keys.pgdump").display(),
+                        without_password(keys)
                     );
                 }
                 None => out.push_str("  (the key store: only into a --keys-to directory)\n"),
@@ -146,6 +148,27 @@ pub async fn take(config_file: &Path, args: &BackupArgs) -> Result<String, Backu
         );
     }
     Ok(out)
+}
+
+/// `url` without any password, for a command the operator runs with their own credentials
+/// (`PGPASSFILE`): the password is neither printed nor replaced by a placeholder that would be
+/// sent as one.
+fn without_password(url: &crate::config::PostgresUrl) -> String {
+    let shown = url.to_string().replacen(":***@", "@", 1);
+    match shown.split_once('?') {
+        Some((base, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| !pair.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
+        }
+        None => shown,
+    }
 }
 
 /// Refuses two directories that are the same, or one inside the other.

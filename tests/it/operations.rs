@@ -380,6 +380,107 @@ async fn backup_while_serving_then_restore_reopens_every_open_case_with_its_rece
     assert_eq!(statuses, ["new", "open"], "{cases}");
 }
 
+#[tokio::test]
+async fn postgres_backup_steps_restore_every_open_case_with_its_receipt() {
+    let mut server = TestServer::start_on(Engine::Postgres);
+    let kept = [
+        "The seller's agent never sent the disclosure forms.",
+        "My commission was split differently from what we agreed.",
+    ];
+    let mut receipts = Vec::new();
+    for description in kept {
+        receipts.push(server.submit(description).await);
+    }
+    let sets = server.root.path().join("backups");
+    let (main_set, key_set) = (sets.join("main"), sets.join("keys"));
+    let taken = support::run(
+        Path::new("."),
+        &[
+            "backup",
+            "--config",
+            &config_file(&server),
+            "--to",
+            main_set.to_str().unwrap(),
+            "--keys-to",
+            key_set.to_str().unwrap(),
+        ],
+    );
+    let said = text(&taken);
+    assert!(taken.status.success(), "{said}");
+    // The printed steps carry no password: the operator's own credentials are used.
+    let admin = support::postgres_admin_url();
+    let password = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(user, _)| user.split_once(':'))
+        .map(|(_, password)| password.to_owned())
+        .unwrap();
+    assert!(
+        !said.contains(&format!(":{password}@")) && !said.contains("***"),
+        "{said}"
+    );
+    let steps: Vec<&str> = said
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("pg_dump "))
+        .collect();
+    assert_eq!(steps.len(), 2, "{said}");
+    for step in steps {
+        let dumped = std::process::Command::new("sh")
+            .args(["-c", step])
+            .env("PGPASSWORD", &password)
+            .output()
+            .unwrap();
+        assert!(dumped.status.success(), "{step}: {}", text(&dumped));
+    }
+    assert!(main_set.join("ombuds.pgdump").exists());
+    assert!(key_set.join("keys.pgdump").exists());
+    assert!(!key_set.join("identity.key").exists());
+
+    let late = server.submit("Sent after the backup was taken.").await;
+    server.stop();
+    // The files as the manifest says, then the databases restored into two new, empty ones,
+    // which the configuration is pointed at.
+    restore(&main_set);
+    let databases = server.postgres().unwrap();
+    let restored = |name: &str| format!("{name}_restored");
+    let mut config = std::fs::read_to_string(config_file(&server)).unwrap();
+    for (name, dump) in [
+        (&databases.main, main_set.join("ombuds.pgdump")),
+        (&databases.keys, key_set.join("keys.pgdump")),
+    ] {
+        databases.create_another(&restored(name)).await;
+        let url = databases.url(&restored(name));
+        let loaded = std::process::Command::new("pg_restore")
+            .args(["--no-owner", "--dbname", &url])
+            .arg(&dump)
+            .output()
+            .unwrap();
+        assert!(loaded.status.success(), "pg_restore: {}", text(&loaded));
+        config = config.replace(&format!("{}\"", databases.url(name)), &format!("{url}\""));
+    }
+    std::fs::write(config_file(&server), config).unwrap();
+    let checked = check(&server);
+    assert!(checked.status.success(), "{}", text(&checked));
+    server.restart();
+    for (receipt, description) in receipts.iter().zip(kept) {
+        let thread = server.followup(receipt, "").await;
+        assert_eq!(thread["concern"]["description"], description, "{thread}");
+    }
+    let lost = server
+        .client()
+        .get(server.at("/api/v1/followup"))
+        .header("authorization", format!("Receipt {late}"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        lost.status(),
+        200,
+        "a concern newer than the backup came back"
+    );
+}
+
 /// A server whose public pages may be served one at a time, with no queue.
 fn one_public_page_at_a_time(engine: Engine) -> TestServer {
     TestServer::start_with(Options {

@@ -94,20 +94,19 @@ pub fn postgres_admin_url() -> String {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     URL.get_or_init(|| match std::env::var("OMBUDS_TEST_POSTGRES") {
         Ok(url) => url,
-        Err(_) => {
-            start_test_postgres();
-            DEFAULT_POSTGRES.to_owned()
-        }
+        Err(_) => start_test_postgres(),
     })
     .clone()
 }
 
-/// Starts the tests' own PostgreSQL cluster (`.ci/postgres start`) unless something already
-/// answers on its port. Test processes run in parallel, so they take turns through a lock file
-/// (`flock`); the script itself is idempotent. A failure is reported by the connection that
-/// follows, which says how to start a server by hand.
-fn start_test_postgres() {
+/// Starts the tests' own PostgreSQL cluster (`.ci/postgres start`, on `OMBUDS_TEST_PG_PORT`,
+/// default 54329) unless something already answers on its port, and returns its URL. Test
+/// processes run in parallel, so they take turns through a lock file (`flock`); the script
+/// itself is idempotent. A failure is reported by the connection that follows, which says how
+/// to start a server by hand.
+fn start_test_postgres() -> String {
     let port = std::env::var("OMBUDS_TEST_PG_PORT").unwrap_or_else(|_| "54329".to_owned());
+    let url = DEFAULT_POSTGRES.replace(":54329/", &format!(":{port}/"));
     let answers = || {
         format!("127.0.0.1:{port}")
             .parse()
@@ -118,11 +117,13 @@ fn start_test_postgres() {
             .is_some()
     };
     if answers() {
-        return;
+        return url;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/postgres");
     let lock = std::env::temp_dir().join("ombuds-test-postgres.lock");
+    // `--close`: the server the script starts must not inherit (and so hold) the lock.
     let started = Command::new("flock")
+        .arg("--close")
         .arg(&lock)
         .arg(&script)
         .arg("start")
@@ -136,6 +137,7 @@ fn start_test_postgres() {
         ),
         Err(e) => eprintln!("could not run {}: {e}", script.display()),
     }
+    url
 }
 
 /// Connects to the tests' PostgreSQL server, or fails saying how to start one.
@@ -200,6 +202,16 @@ impl PostgresDatabases {
             first_wal_segment,
             extra: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Creates another empty database `name` on the same server, dropped with the others.
+    pub async fn create_another(&self, name: &str) {
+        let mut admin = postgres_admin().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        self.extra.lock().unwrap().push(name.to_owned());
     }
 
     /// The URL of database `name`, for the service and for test connections.
