@@ -149,9 +149,14 @@ fn issue(
 ) -> Result<String, Failure> {
     let (config, key) = signing_key(config)?;
     let today = clock.today_in(config.association.time_zone);
-    key.issue(&config.association.name, first_contact, termination, today)
-        .map(|certificate| certificate.armoured())
-        .map_err(|e| Failure::Usage(e.to_string()))
+    key.issue(
+        &config.association.letterhead.name,
+        first_contact,
+        termination,
+        today,
+    )
+    .map(|certificate| certificate.armoured())
+    .map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// Loads the configuration (or the default one) and the signing key it names.

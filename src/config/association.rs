@@ -9,16 +9,23 @@ use super::{Invalid, non_empty};
 /// The association that runs the ombuds program.
 #[derive(Debug, Clone)]
 pub struct Association {
+    /// Its name and how to reach its ombuds program.
+    pub letterhead: Letterhead,
+    /// The time zone whose calendar dates are recorded.
+    pub time_zone: Tz,
+}
+
+/// The association's name and contacts, as every page, letter and report prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letterhead {
     /// Display name, e.g. "Example Association of REALTORS®".
     pub name: String,
-    /// Telephone number of the ombuds program.
+    /// Telephone of the ombuds program.
     pub phone: Option<String>,
-    /// E-mail address of the ombuds program.
+    /// E-mail of the ombuds program.
     pub email: Option<String>,
     /// Postal address for letters.
     pub postal_address: Option<String>,
-    /// The time zone whose calendar dates are recorded.
-    pub time_zone: Tz,
 }
 
 /// The table as written. Every key is optional here so that commands reading only part of a
@@ -61,10 +68,12 @@ impl Raw {
             "is required: an IANA time zone name (for example \"America/Phoenix\")".to_owned(),
         ))?;
         Ok(Association {
-            name,
-            phone: partial.phone,
-            email: partial.email,
-            postal_address: partial.postal_address,
+            letterhead: Letterhead {
+                name,
+                phone: partial.phone,
+                email: partial.email,
+                postal_address: partial.postal_address,
+            },
             time_zone,
         })
     }

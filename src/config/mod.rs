@@ -25,7 +25,7 @@ pub mod reports;
 pub mod retention;
 pub mod server;
 
-pub use association::Association;
+pub use association::{Association, Letterhead};
 pub use database::{Database, PostgresUrl};
 pub use deadline::Deadline;
 pub use intake::Intake;

@@ -15,6 +15,7 @@ use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
 use crate::domain::trends::{Period, Release, ReleaseError};
 use crate::report;
+use crate::usecase;
 
 /// Routes of the board's pages.
 pub fn router() -> Router<AppState> {
@@ -29,19 +30,7 @@ pub fn router() -> Router<AppState> {
 
 /// The periods the board may see, newest first.
 async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
-    let Some(first) = app.store.first_counted_month().await? else {
-        return Ok(Vec::new());
-    };
-    let today = app.today();
-    let mut periods: Vec<Period> = app
-        .config
-        .reports
-        .periods
-        .iter()
-        .flat_map(|kind| Period::complete_since(*kind, first, today))
-        .collect();
-    periods.sort_by_key(|p| std::cmp::Reverse((p.last_day(), p.kind())));
-    Ok(periods)
+    Ok(usecase::reports::periods(&app.ctx()).await?)
 }
 
 /// The frozen release of a period the board may see.
@@ -49,21 +38,26 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
     let not_released = || {
         Problem::NotFoundMessage(
             "This period has not been released: reports cover only the configured kinds of \
-             period, and only from the day after a period ends."
+             period, from the configured first day, and only from the day after a period ends."
                 .into(),
         )
     };
     let period: Period = period.parse().map_err(|_| not_released())?;
-    if !app.config.reports.periods.contains(&period.kind()) {
+    if app.config.reports.admits(period).is_err() {
         return Err(not_released());
     }
-    match app
-        .store
-        .trend_release(period, &app.config.reports.settings, app.today())
-        .await?
-    {
+    match usecase::reports::release(&app.ctx(), period, None).await? {
         Ok(release) => Ok(release),
-        Err(ReleaseError::NotComplete { .. }) => Err(not_released()),
+        Err(ReleaseError::NotComplete { .. } | ReleaseError::BeforeStart { .. }) => {
+            Err(not_released())
+        }
+        Err(
+            e @ (ReleaseError::KindCommitted { .. }
+            | ReleaseError::Exposed { .. }
+            | ReleaseError::AuditFailed(_)),
+        ) => Err(Problem::NotFoundMessage(format!(
+            "This period cannot be released: {e}."
+        ))),
         Err(e) => Err(Problem::Internal(e.to_string())),
     }
 }

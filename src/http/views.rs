@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use chrono::NaiveDate;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::config::Config;
+use crate::config::{Config, Letterhead};
 use crate::crypto::Receipt;
 use crate::domain::case::Author;
 use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
@@ -16,14 +16,8 @@ use crate::i18n::Lang;
 /// What every page shows about the association.
 #[derive(Clone, Debug)]
 pub struct Site {
-    /// The association's name.
-    pub name: String,
-    /// Telephone of the ombuds program.
-    pub phone: Option<String>,
-    /// E-mail of the ombuds program.
-    pub email: Option<String>,
-    /// Postal address.
-    pub postal_address: Option<String>,
+    /// The association's name and contacts.
+    pub letterhead: Letterhead,
     /// The language the page is written in (staff pages: always English).
     pub lang: Lang,
     /// For a public page, the address (without query) the language links point to; `None` on
@@ -37,12 +31,8 @@ impl Site {
     /// The association details from the configuration, for an English page with no language
     /// links.
     pub fn from_config(config: &Config) -> Self {
-        let a = &config.association;
         Self {
-            name: a.name.clone(),
-            phone: a.phone.clone(),
-            email: a.email.clone(),
-            postal_address: a.postal_address.clone(),
+            letterhead: config.association.letterhead.clone(),
             lang: Lang::En,
             switch_path: None,
             source_url: config

@@ -11,69 +11,28 @@ pub mod termination;
 
 use chrono::NaiveDate;
 
-use crate::config::Association;
+pub use crate::config::Letterhead;
 use crate::crypto::certificate::Certificate;
 use crate::domain::dates::long_date;
 use crate::i18n::Lang;
 
 pub use termination::{NoticeError, NoticeInput, TerminationNotice};
 
-/// The association's details as a letter prints them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letterhead {
-    /// The association's name.
-    pub name: String,
-    /// Telephone of the ombuds program.
-    pub phone: Option<String>,
-    /// E-mail of the ombuds program.
-    pub email: Option<String>,
-    /// Postal address.
-    pub postal_address: Option<String>,
-}
-
-impl From<&Association> for Letterhead {
-    fn from(association: &Association) -> Self {
-        Self {
-            name: association.name.clone(),
-            phone: association.phone.clone(),
-            email: association.email.clone(),
-            postal_address: association.postal_address.clone(),
-        }
-    }
-}
-
-impl Letterhead {
-    /// The contact lines, in the order letters print them.
-    pub fn contact_lines(&self) -> Vec<String> {
-        let mut lines = Vec::new();
-        if let Some(phone) = &self.phone {
-            lines.push(format!("Telephone: {phone}"));
-        }
-        if let Some(email) = &self.email {
-            lines.push(format!("E-mail: {email}"));
-        }
-        if let Some(address) = &self.postal_address {
-            lines.push(format!("Post: {address}"));
-        }
-        lines
-    }
-
-    /// [`Letterhead::contact_lines`] labelled in `lang`.
-    pub fn contact_lines_in(&self, lang: Lang) -> Vec<String> {
-        let labelled = [
-            ("notice.phone", &self.phone),
-            ("notice.email", &self.email),
-            ("notice.post", &self.postal_address),
-        ];
-        labelled
-            .into_iter()
-            .filter_map(|(key, value)| {
-                value
-                    .as_ref()
-                    .map(|value| format!("{} {value}", lang.t(key)))
-            })
-            .collect()
-    }
+/// The association's contact lines as a letter in `lang` prints them, each labelled.
+pub fn contact_lines(letterhead: &Letterhead, lang: Lang) -> Vec<String> {
+    let labelled = [
+        ("notice.phone", &letterhead.phone),
+        ("notice.email", &letterhead.email),
+        ("notice.post", &letterhead.postal_address),
+    ];
+    labelled
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value
+                .as_ref()
+                .map(|value| format!("{} {value}", lang.t(key)))
+        })
+        .collect()
 }
 
 /// What a verified certificate states, in one or two plain sentences: "The Example Association

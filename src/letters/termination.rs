@@ -236,6 +236,11 @@ impl TerminationNotice {
         .map_err(|e| NoticeError::Render(e.to_string()))
     }
 
+    /// The association's contact lines, labelled in the notice's language.
+    pub fn contact_lines(&self) -> Vec<String> {
+        super::contact_lines(&self.letterhead, self.lang)
+    }
+
     /// The notice as plain text, wrapped at [`TEXT_WIDTH`] characters; the certificate is kept
     /// exactly as it is.
     pub fn text(&self) -> String {
@@ -244,7 +249,7 @@ impl TerminationNotice {
         out.push('\n');
         out.push_str(self.lang.t("notice.program"));
         out.push('\n');
-        for line in self.letterhead.contact_lines_in(self.lang) {
+        for line in super::contact_lines(&self.letterhead, self.lang) {
             out.push_str(&line);
             out.push('\n');
         }

@@ -18,7 +18,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Serialize;
 
-use crate::domain::trends::{CategoryTable, Cell, Dimension, OneWayTable, Period, Release};
+use crate::domain::trends::{
+    CategoryTable, Cell, Dimension, OneWayTable, Period, Release, disclosure,
+};
 use crate::http::views::Site;
 
 use chart::{Chart, Group};
@@ -146,13 +148,13 @@ impl ReportView {
     pub fn new(release: &Release) -> Self {
         let period = release.period;
         let k = release.threshold;
-        let mut tables = vec![concerns_table(&release.concerns, period, k)];
+        let mut tables = concerns_tables(release);
         tables.push(one_way_table(
             "outcomes",
             "How concerns ended",
             "Outcome",
             &release.outcomes,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -160,7 +162,7 @@ impl ReportView {
             "Time from first contact to closing",
             "Time to close",
             &release.time_to_close,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -168,7 +170,7 @@ impl ReportView {
             "How concerns reached the ombuds",
             "Channel",
             &release.channels,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -176,7 +178,7 @@ impl ReportView {
             "Who raised concerns",
             "Raised by",
             &release.raised_by,
-            k,
+            release,
             None,
         ));
         tables.push(one_way_table(
@@ -184,7 +186,7 @@ impl ReportView {
             "Services given",
             "Service",
             &release.services,
-            k,
+            release,
             Some(
                 "A concern may receive several services, so these numbers do not add up to the \
                  number of concerns."
@@ -211,21 +213,77 @@ fn total_heading(code: &str, label: &str) -> Heading {
     }
 }
 
-/// The note of a table whose body is withheld.
-fn withheld_note(rows: &[RowView]) -> Option<String> {
-    let withheld = rows
+/// The note of a table whose body is withheld. Releases made under the current rule say how
+/// many concerns a breakdown needs ([`crate::domain::trends::disclosure::breakdown_threshold`]),
+/// which depends on the number of rows and `k` alone.
+fn withheld_note(rows: &[RowView], release: &Release) -> Option<String> {
+    let body: Vec<&RowView> = rows.iter().filter(|r| !r.is_total).collect();
+    let withheld = body
         .iter()
-        .filter(|r| !r.is_total)
         .flat_map(|r| r.values.iter())
         .all(|v| v.kind == CellKind::NotShown);
     withheld.then(|| {
-        "Not shown for this period: the numbers are too few to show any breakdown without \
-         revealing something about individual concerns."
-            .to_owned()
+        let mut note = "Not shown for this period: the numbers are too few to show any \
+                        breakdown without revealing something about individual concerns."
+            .to_owned();
+        if release.format >= 2 {
+            let needed = disclosure::breakdown_threshold(body.len(), u64::from(release.threshold));
+            note.push_str(&format!(
+                " A table of {} rows is broken down only from {needed} concerns.",
+                body.len()
+            ));
+        }
+        note
     })
 }
 
-fn concerns_table(table: &CategoryTable, period: Period, k: u32) -> TableView {
+/// The concerns tables: by kind (and by kind and sub-period when published), and for a quarter
+/// or a year released without the kinds by sub-period, the sub-periods as a table of their own.
+fn concerns_tables(release: &Release) -> Vec<TableView> {
+    let table = &release.concerns;
+    let period = release.period;
+    let split = !table.columns.is_empty() && table.rows.iter().all(|r| r.by_period.is_empty());
+    if !split {
+        return vec![concerns_table(table, release)];
+    }
+    let kinds = CategoryTable {
+        columns: Vec::new(),
+        rows: table.rows.clone(),
+        column_totals: Vec::new(),
+        total: table.total,
+    };
+    let mut tables = vec![concerns_table(&kinds, release)];
+    let (title, row_heading) = match period {
+        Period::Year(_) => ("Concerns closed, by quarter", "Quarter"),
+        _ => ("Concerns closed, by month", "Month"),
+    };
+    let rows = table
+        .columns
+        .iter()
+        .zip(&table.column_totals)
+        .map(|(p, &cell)| {
+            let heading = Heading {
+                code: p.to_string(),
+                label: p.short_label(),
+            };
+            (heading, cell)
+        })
+        .collect();
+    tables.push(counts_table(
+        "sub_periods",
+        title,
+        row_heading,
+        rows,
+        Some(table.total),
+        release,
+        None,
+    ));
+    tables
+}
+
+fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
+    let period = release.period;
+    let k = release.threshold;
     let whole = format!("Whole {}", period.noun());
     let mut columns: Vec<Heading> = table
         .columns
@@ -263,14 +321,14 @@ fn concerns_table(table: &CategoryTable, period: Period, k: u32) -> TableView {
             .collect(),
         is_total: true,
     });
-    let note = withheld_note(&rows);
-    let (id, title) = match period {
-        Period::Month(_) => ("concerns", "Concerns closed, by kind".to_owned()),
-        Period::Quarter { .. } => ("concerns", "Concerns closed, by kind and month".to_owned()),
-        Period::Year(_) => (
+    let note = withheld_note(&rows, release);
+    let (id, title) = match (period, table.columns.is_empty()) {
+        (_, true) => ("concerns", "Concerns closed, by kind".to_owned()),
+        (Period::Year(_), false) => (
             "concerns",
             "Concerns closed, by kind and quarter".to_owned(),
         ),
+        (_, false) => ("concerns", "Concerns closed, by kind and month".to_owned()),
     };
     let chart_title = format!("{title}, {}", period.label());
     let chart = note.is_none().then(|| {
@@ -317,30 +375,52 @@ fn one_way_table<D: Dimension>(
     title: &str,
     row_heading: &'static str,
     table: &OneWayTable<D>,
-    k: u32,
+    release: &Release,
     remark: Option<String>,
 ) -> TableView {
-    let columns = vec![total_heading("count", "Closed concerns")];
-    let mut rows: Vec<RowView> = table
+    let rows = table
         .rows
         .iter()
-        .map(|row| RowView {
-            heading: Heading {
+        .map(|row| {
+            let heading = Heading {
                 code: row.key.code().to_owned(),
                 label: row.key.board_label().to_owned(),
-            },
-            values: vec![CellView::new(row.count, k)],
+            };
+            (heading, row.count)
+        })
+        .collect();
+    counts_table(id, title, row_heading, rows, table.total, release, remark)
+}
+
+/// A table of closed concerns with one column of counts, its total row (if any) last, and its
+/// bar chart unless its rows are not shown.
+fn counts_table(
+    id: &'static str,
+    title: &str,
+    row_heading: &'static str,
+    body: Vec<(Heading, Cell)>,
+    total: Option<Cell>,
+    release: &Release,
+    remark: Option<String>,
+) -> TableView {
+    let k = release.threshold;
+    let columns = vec![total_heading("count", "Closed concerns")];
+    let mut rows: Vec<RowView> = body
+        .into_iter()
+        .map(|(heading, cell)| RowView {
+            heading,
+            values: vec![CellView::new(cell, k)],
             is_total: false,
         })
         .collect();
-    if let Some(total) = table.total {
+    if let Some(total) = total {
         rows.push(RowView {
             heading: total_heading("total", "All closed concerns"),
             values: vec![CellView::new(total, k)],
             is_total: true,
         });
     }
-    let note = withheld_note(&rows).or(remark);
+    let note = withheld_note(&rows, release).or(remark);
     let withheld = rows
         .iter()
         .filter(|r| !r.is_total)
@@ -480,7 +560,7 @@ fn summary(release: &Release) -> Vec<String> {
     };
     lines.push(format!(
         "{}{total} concerns were closed in {}.",
-        capitalise(about),
+        crate::i18n::capitalize(about),
         period.label()
     ));
     let categories: Vec<(String, Cell)> = release
@@ -510,13 +590,19 @@ fn summary(release: &Release) -> Vec<String> {
             ),
         });
     }
+    if categories.iter().all(|(_, c)| *c == Cell::NotShown) {
+        lines.push(format!(
+            "Too few concerns were closed this {noun} to show them by kind."
+        ));
+    }
     for (label, cell) in &categories {
         lines.push(match cell {
             Cell::Count(n) => format!("{label}: {about}{}.", share(*n, total)),
             Cell::FewerThanK => format!("{label}: fewer than {k}; the exact number is not shown."),
-            Cell::Withheld | Cell::NotShown => format!(
-                "{label}: not shown, so that smaller numbers elsewhere cannot be worked out."
+            Cell::Withheld => format!(
+                "{label}: withheld, so that smaller numbers elsewhere cannot be worked out."
             ),
+            Cell::NotShown => continue,
         });
     }
     let tables: [(Rows, Option<Cell>, &str); 5] = [
@@ -564,24 +650,49 @@ fn summary(release: &Release) -> Vec<String> {
     lines
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// The statement of method.
 fn method(release: &Release) -> Vec<String> {
     let k = release.threshold;
     let period = release.period;
-    let breakdown = match period {
-        Period::Month(_) => "",
-        Period::Quarter { .. } => " Kinds of concern are also shown month by month.",
-        Period::Year(_) => " Kinds of concern are also shown quarter by quarter.",
+    let by_kind_and_period = release
+        .concerns
+        .rows
+        .iter()
+        .any(|r| !r.by_period.is_empty());
+    let breakdown = match (period, by_kind_and_period) {
+        (Period::Month(_), _) => "",
+        (Period::Quarter { .. }, true) => " Kinds of concern are also shown month by month.",
+        (Period::Year(_), true) => " Kinds of concern are also shown quarter by quarter.",
+        (Period::Quarter { .. }, false) => " Concerns are also counted month by month.",
+        (Period::Year(_), false) => " Concerns are also counted quarter by quarter.",
     };
     let noun = period.noun();
+    let threshold = if release.format >= 2 {
+        format!(
+            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. A table \
+             is broken down only when its total is at least {k} times its number of rows, less \
+             one; below that, only its total is shown and its rows read \u{201c}not \
+             shown\u{201d}. Where the numbers below {k} in a table could otherwise be worked out \
+             from its total, numbers of {k} or more are hidden as \u{201c}withheld\u{201d}, \
+             taken from the bottom of the table up and never chosen by their size. Kinds of \
+             concern are broken down by month or quarter only when no such number is below \
+             {k}. These choices depend only on what is published, so knowing how they are made \
+             tells a reader nothing more. Before a report is published it is checked together \
+             with every earlier report: each hidden number must leave at least {k} possible \
+             values, and each \u{201c}fewer than {k}\u{201d} every value from 0 to {}.",
+            k.saturating_sub(1)
+        )
+    } else {
+        format!(
+            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. Where a \
+             hidden number could otherwise be worked out by subtracting shown numbers from a \
+             total (including totals that several tables share), further numbers are hidden as \
+             \u{201c}withheld\u{201d}; each of those is {k} or more. A table marked \
+             \u{201c}not shown\u{201d} has too few concerns to show any breakdown safely. Each \
+             release is checked so that no hidden number can be worked out exactly from \
+             everything it shows."
+        )
+    };
     let mut paragraphs = vec![
         format!(
             "What is counted: concerns closed in {}. When a concern is closed, one is added to \
@@ -592,15 +703,7 @@ fn method(release: &Release) -> Vec<String> {
              month is kept.",
             period.label()
         ),
-        format!(
-            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. Where a \
-             hidden number could otherwise be worked out by subtracting shown numbers from a \
-             total (including totals that several tables share), further numbers are hidden as \
-             \u{201c}withheld\u{201d}; each of those is {k} or more. A table marked \
-             \u{201c}not shown\u{201d} has too few concerns to show any breakdown safely. Each \
-             release is checked so that no hidden number can be worked out exactly from \
-             everything it shows."
-        ),
+        threshold,
     ];
     paragraphs.push(match release.noise {
         Some(noise) => format!(
@@ -713,7 +816,7 @@ pub fn render_json(release: &Release, site: &Site) -> String {
     let view = ReportView::new(release);
     let json = JsonReport {
         report: "board trend report",
-        association: &site.name,
+        association: &site.letterhead.name,
         period: Heading {
             code: view.period_code.clone(),
             label: view.period_label.clone(),

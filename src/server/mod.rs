@@ -79,7 +79,7 @@ pub async fn serve(
     };
     crate::server::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
     let store = Store::open(&config).await?;
-    let name = config.association.name.clone();
+    let name = config.association.letterhead.name.clone();
     let setup = if store.can_decrypt() {
         store.setup_link(clock.now().timestamp()).await?
     } else {

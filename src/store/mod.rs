@@ -159,7 +159,7 @@ impl Store {
             backend,
             master: Arc::new(master),
             secret: Arc::new(secret),
-            issuer: Arc::from(config.association.name.as_str()),
+            issuer: Arc::from(config.association.letterhead.name.as_str()),
             signing: Arc::new(signing),
             trusted,
             case_keys: Arc::default(),

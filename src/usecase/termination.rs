@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use super::{Ctx, Refusal};
 use crate::domain::case::{CaseDate, LetterKind, validate_case_date};
 use crate::i18n::Lang;
-use crate::letters::{Letterhead, NoticeInput, TerminationNotice, stored};
+use crate::letters::{NoticeInput, TerminationNotice, stored};
 use crate::store::CaseDetail;
 
 /// What a recorded date led to.
@@ -92,14 +92,14 @@ async fn issue_notice(
     let certificate = ctx
         .store
         .issue_certificate(
-            &ctx.config.association.name,
+            &ctx.config.association.letterhead.name,
             r.first_contact,
             termination,
             today,
         )
         .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
     let input = NoticeInput {
-        letterhead: &Letterhead::from(&ctx.config.association),
+        letterhead: &ctx.config.association.letterhead,
         certificate: &certificate,
         concluded: case.concern.concluded_on,
         discovered: case.concern.discovered_on,
