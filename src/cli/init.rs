@@ -3,6 +3,11 @@
 //! The directory gets the configuration (copied from `config/ombuds.example.toml`), a new age
 //! identity, receipt secret and certificate signing key (mode 0600), and an empty database and
 //! key store. Nothing that exists is ever overwritten.
+//!
+//! `ombuds init --config FILE` does the same for a configuration that already exists (the one
+//! the Debian package installs in `/etc/ombuds`): it creates the files it names, but only when
+//! none of them exists yet. When all exist it does nothing; when only some do, it refuses and
+//! names them, so that a new identity is never made beside a database whose keys are missing.
 
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
@@ -53,6 +58,19 @@ pub enum InitError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// Some of the files a configuration names exist and others do not.
+    #[error(
+        "{} exists but {} does not: refusing to create new keys beside existing data. Restore \
+         the missing file from a backup, or move the others away for a fresh start",
+        present.display(),
+        absent.display()
+    )]
+    Partial {
+        /// A file that exists.
+        present: PathBuf,
+        /// A file that does not.
+        absent: PathBuf,
+    },
     /// Something else failed.
     #[error("{0}")]
     Other(String),
@@ -74,46 +92,10 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
         })?;
     let config = Config::parse(&config_file, config::EXAMPLE)
         .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
-    let (config::Database::Sqlite { path: database }, config::KeyStore::File(key_store)) =
-        (&config.database, &config.keys.store)
-    else {
-        return Err(InitError::Other(
-            "the built-in example configuration should use SQLite files".into(),
-        ));
-    };
-    let identity_path =
-        config.keys.identity.clone().ok_or_else(|| {
-            InitError::Other("the example configuration names no identity".into())
-        })?;
-    for path in [
-        &identity_path,
-        &config.keys.receipt_secret,
-        &config.keys.signing_key,
-        key_store,
-        database,
-    ] {
-        if path.exists() {
-            return Err(InitError::FileExists(path.clone()));
-        }
+    if let Some(path) = named_files(&config)?.into_iter().find(|p| p.exists()) {
+        return Err(InitError::FileExists(path));
     }
-
-    let master = MasterKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
-    let identity = master
-        .identity_file()
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    secret_file::create(&identity_path, identity.as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
-    secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    let signing = SigningKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
-    secret_file::create(&config.keys.signing_key, signing.file_text().as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
-
-    let store = Store::open(&config)
-        .await
-        .map_err(|e| InitError::Other(format!("creating the database: {e}")))?;
-    store.close().await;
+    let (recipient, certificate_public_key) = create_files(&config).await?;
 
     // The configuration is written last, through a temporary name, so that a directory with an
     // `ombuds.toml` is always complete.
@@ -131,9 +113,91 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
 
     Ok(Initialised {
         config_file,
-        recipient: master.recipient(),
-        certificate_public_key: signing.public_key().to_string(),
+        recipient,
+        certificate_public_key,
     })
+}
+
+/// What `init --config` found or made.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Every file the configuration names already existed; nothing was done.
+    AlreadyThere,
+    /// The files were created.
+    Created(Initialised),
+}
+
+/// Creates the keys and the empty databases that the existing configuration `config_file`
+/// names, if none of them exists yet.
+pub async fn init_for(config_file: &Path) -> Result<Prepared, InitError> {
+    let config = Config::load(config_file).map_err(|e| InitError::Other(e.to_string()))?;
+    let files = named_files(&config)?;
+    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|p| p.exists());
+    if absent.is_empty() {
+        return Ok(Prepared::AlreadyThere);
+    }
+    if let Some(path) = present.into_iter().next() {
+        return Err(InitError::Partial {
+            present: path,
+            absent: absent.into_iter().next().unwrap_or_default(),
+        });
+    }
+    let (recipient, certificate_public_key) = create_files(&config).await?;
+    Ok(Prepared::Created(Initialised {
+        config_file: config_file.to_owned(),
+        recipient,
+        certificate_public_key,
+    }))
+}
+
+/// The files a configuration names that `init` creates: the keys and, with SQLite, the two
+/// database files (PostgreSQL's tables are created in databases that must exist already).
+fn named_files(config: &Config) -> Result<Vec<PathBuf>, InitError> {
+    let identity_path = config.keys.identity.clone().ok_or_else(|| {
+        InitError::Other("setting `keys.identity`: the configuration names no identity".into())
+    })?;
+    let mut files = vec![
+        identity_path,
+        config.keys.receipt_secret.clone(),
+        config.keys.signing_key.clone(),
+    ];
+    if let (config::Database::Sqlite { path: database }, config::KeyStore::File(key_store)) =
+        (&config.database, &config.keys.store)
+    {
+        files.push(key_store.clone());
+        files.push(database.clone());
+    }
+    Ok(files)
+}
+
+/// Creates the identity, receipt secret and signing key (mode 0600), then the empty database
+/// and key store; returns the public key and the certificate public key.
+async fn create_files(config: &Config) -> Result<(String, String), InitError> {
+    let identity_path = config
+        .keys
+        .identity
+        .clone()
+        .ok_or_else(|| InitError::Other("the configuration names no identity".into()))?;
+
+    let master = MasterKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    let identity = master
+        .identity_file()
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&identity_path, identity.as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+    let signing = SigningKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    secret_file::create(&config.keys.signing_key, signing.file_text().as_bytes())
+        .map_err(|e| InitError::Other(e.to_string()))?;
+
+    let store = Store::open(config)
+        .await
+        .map_err(|e| InitError::Other(format!("creating the database: {e}")))?;
+    store.close().await;
+    Ok((master.recipient(), signing.public_key().to_string()))
 }
 
 /// `ombuds init DIR`: creates the directory and says what was made.
@@ -153,4 +217,26 @@ pub async fn run(dir: &Path) -> super::Outcome {
         made.certificate_public_key,
         made.config_file.display()
     ))
+}
+
+/// `ombuds init --config FILE`: creates the files an existing configuration names, if none
+/// exists yet, and says what it did.
+pub async fn run_for(config_file: &Path) -> super::Outcome {
+    match init_for(config_file).await {
+        Ok(Prepared::AlreadyThere) => Ok(format!(
+            "Every file {} names exists already; nothing to do\n",
+            config_file.display()
+        )),
+        Ok(Prepared::Created(made)) => Ok(format!(
+            "Created the keys and empty databases {} names\n  association public key: {}\n  \
+             certificate public key: {}\n",
+            config_file.display(),
+            made.recipient,
+            made.certificate_public_key
+        )),
+        Err(e @ (InitError::Partial { .. } | InitError::Other(_))) => {
+            Err(super::Failure::Usage(e.to_string()))
+        }
+        Err(e) => Err(super::Failure::Runtime(e.to_string())),
+    }
 }

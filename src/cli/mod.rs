@@ -9,8 +9,11 @@
 //! Commands decide nothing themselves: they parse, load the configuration, call the use case
 //! or the domain rule, and print.
 
+pub mod backup;
 pub mod certificate;
+pub mod check;
 pub mod deadline;
+pub mod docs;
 pub mod init;
 pub mod report;
 pub mod retention;
@@ -22,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::clock::Clock;
 
@@ -69,7 +72,12 @@ enum Command {
     /// Create a data directory: configuration, keys and an empty database.
     Init {
         /// The directory to create (it may exist, but must not hold a configuration yet).
-        dir: PathBuf,
+        #[arg(required_unless_present = "config")]
+        dir: Option<PathBuf>,
+        /// Instead: create the keys and empty databases an existing configuration names, if
+        /// none of them exists yet (nothing to do if all exist; refused if only some do).
+        #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+        config: Option<PathBuf>,
     },
     /// Compute the 180-day filing deadline and explain it, as one JSON object.
     Deadline(deadline::DeadlineArgs),
@@ -81,6 +89,16 @@ enum Command {
     Certificate(certificate::CertificateArgs),
     /// Print the board trend report of a complete period as HTML, CSV or JSON.
     Report(report::ReportArgs),
+    /// Check a configuration and every file and database it names; changes nothing.
+    Check(check::CheckArgs),
+    /// Copy the data directory and databases, while the service runs, into two sets kept apart.
+    Backup(backup::BackupArgs),
+    /// Write the manual pages and shell completions into a directory (for packagers).
+    #[command(hide = true)]
+    GenerateDocs {
+        /// The directory to write man/ and completions/ into.
+        dir: PathBuf,
+    },
 }
 
 /// Runs the command line of this process and returns its exit status.
@@ -96,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Deadline(args) => deadline::run(&args, &clock),
         Command::Certificate(args) => certificate::run(&args, &clock),
         Command::Report(args) => report::run(&args, &clock),
+        Command::GenerateDocs { dir } => docs::generate(Cli::command(), &dir),
         command => with_runtime(command, clock),
     };
     match outcome {
@@ -118,12 +137,19 @@ fn with_runtime(command: Command, clock: Clock) -> Outcome {
     runtime.block_on(async move {
         match command {
             Command::Serve(args) => serve::run(args, clock).await,
-            Command::Init { dir } => init::run(&dir).await,
+            Command::Init { dir, config } => match (dir, config) {
+                (_, Some(file)) => init::run_for(&file).await,
+                (Some(dir), None) => init::run(&dir).await,
+                (None, None) => Err(Failure::Usage("name a directory or --config FILE".into())),
+            },
+            Command::Check(args) => check::run(&args).await,
+            Command::Backup(args) => backup::run(&args).await,
             Command::Retention(args) => retention::run(&args, &clock).await,
             Command::User(args) => user::run(args, &clock).await,
-            Command::Deadline(_) | Command::Certificate(_) | Command::Report(_) => {
-                Ok(String::new())
-            }
+            Command::Deadline(_)
+            | Command::Certificate(_)
+            | Command::Report(_)
+            | Command::GenerateDocs { .. } => Ok(String::new()),
         }
     })
 }

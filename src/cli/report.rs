@@ -212,6 +212,8 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         },
         lang: crate::i18n::Lang::En,
         switch_path: None,
+        // Offline, the report is a file: its footer names the service's licence page.
+        source_url: crate::http::source::PATH.to_owned(),
     };
     Ok(render(&release, &site, args.format))
 }

@@ -20,6 +20,7 @@ pub mod deadline;
 pub mod intake;
 pub mod keys;
 pub mod limits;
+pub mod metrics;
 pub mod reports;
 pub mod retention;
 pub mod server;
@@ -59,6 +60,8 @@ pub struct Config {
     pub reports: Reports,
     /// How much the service holds at once, per audience; per-client limits; proof of work.
     pub limits: limits::Limits,
+    /// The optional Prometheus endpoint.
+    pub metrics: metrics::Metrics,
 }
 
 /// Why a configuration could not be used.
@@ -130,6 +133,8 @@ struct RawConfig {
     reports: reports::Raw,
     #[serde(default)]
     limits: limits::RawLimits,
+    #[serde(default)]
+    metrics: metrics::RawMetrics,
 }
 
 impl Config {
@@ -168,6 +173,7 @@ impl Config {
         let keys = raw.keys.check(&database, base).map_err(invalid)?;
         let intake = raw.intake.check().map_err(invalid)?;
         let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
+        let metrics = raw.metrics.check().map_err(invalid)?;
         Ok(Self {
             file: path.to_owned(),
             association,
@@ -179,6 +185,7 @@ impl Config {
             deadline,
             reports,
             limits,
+            metrics,
         })
     }
 

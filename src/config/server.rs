@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use super::Invalid;
 
+/// Where the service offers its own source when `source_url` is not set.
+pub const SOURCE_PAGE: &str = "/source";
+
 /// Listening and transport settings.
 #[derive(Debug, Clone)]
 pub struct Server {
@@ -24,6 +27,10 @@ pub struct Server {
     pub public_url: Option<String>,
     /// A plain-HTTP address that only redirects to HTTPS (needs TLS served here).
     pub redirect_http_listen: Option<SocketAddr>,
+    /// Where people can get the source code of the program this server runs (every page links
+    /// to it, as the AGPL asks of a network service); `None` links to the service's own
+    /// `/source` page.
+    pub source_url: Option<String>,
 }
 
 /// PEM files for serving TLS.
@@ -45,6 +52,7 @@ pub(super) struct Raw {
     request_timeout_seconds: u64,
     public_url: Option<String>,
     redirect_http_listen: Option<String>,
+    source_url: Option<String>,
 }
 
 impl Default for Raw {
@@ -57,6 +65,7 @@ impl Default for Raw {
             request_timeout_seconds: 30,
             public_url: None,
             redirect_http_listen: None,
+            source_url: None,
         }
     }
 }
@@ -110,6 +119,18 @@ impl Raw {
                 ));
             }
         };
+        let source_url = match self.source_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.to_owned())
+            }
+            Some(url) => {
+                return Err((
+                    "server.source_url",
+                    format!("{url:?} must start with https:// (or http://)"),
+                ));
+            }
+        };
         let redirect_http_listen = match self.redirect_http_listen.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(_) if tls.is_none() => {
@@ -135,6 +156,7 @@ impl Raw {
             request_timeout: Duration::from_secs(request_timeout_seconds),
             public_url,
             redirect_http_listen,
+            source_url,
         })
     }
 }

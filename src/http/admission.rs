@@ -256,10 +256,39 @@ impl Admission {
     pub fn puzzles(&self) -> Option<&Puzzles> {
         self.puzzles.as_ref()
     }
+
+    /// For each budget: its name, the requests it has shed since start-up, and the requests
+    /// waiting in its queue now. Counts only; nothing about who sent them.
+    pub fn gauges(&self) -> Vec<(&'static str, u64, usize)> {
+        [
+            Some(&self.intake),
+            Some(&self.followup),
+            Some(&self.staff),
+            Some(&self.sign_in),
+            Some(&self.public),
+            self.reading.as_ref(),
+            self.unproven.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|gate| {
+            (
+                gate.name,
+                gate.shed.load(Ordering::Relaxed),
+                gate.waiting.load(Ordering::Relaxed).min(gate.queue),
+            )
+        })
+        .collect()
+    }
 }
 
 /// The middleware: per-client limits, then the audience's budget; 429 or 503 when refused.
 pub async fn admit(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    // A load balancer's probes spend no budget: a flood must not make a healthy server look
+    // dead ([`super::probes`]).
+    if super::probes::is_probe(request.uri().path()) {
+        return next.run(request).await;
+    }
     let audience = Audience::of(request.method(), request.uri().path());
     let api = request.uri().path().starts_with("/api/");
     let admission = &app.admission;

@@ -22,9 +22,11 @@ mod lookup_budget;
 pub mod openapi;
 mod pages;
 mod pow;
+pub mod probes;
 pub mod route_table;
 mod security_headers;
 mod signin;
+pub mod source;
 pub mod staff_views;
 mod verify;
 pub mod views;
@@ -60,6 +62,8 @@ pub struct App {
     pub failed_lookups: lookup_budget::FailureBudget,
     /// Budgets per audience, per-client limits and the intake's puzzles.
     pub admission: admission::Admission,
+    /// The latest answer of the readiness probe.
+    pub readiness: probes::Readiness,
 }
 
 impl App {
@@ -78,6 +82,7 @@ impl App {
             // 30 wrong receipts at once, then one every two seconds.
             failed_lookups: lookup_budget::FailureBudget::new(30, 0.5),
             admission,
+            readiness: probes::Readiness::default(),
         })
     }
 
@@ -155,7 +160,9 @@ pub fn routes() -> Routes {
         "/api/v1/certificates/verify" => post(verify::check_json),
         "/static/style.css" => get(pages::stylesheet),
         "/static/pow.js" => get(intake::script),
-        "/healthz" => get(pages::health),
+        probes::HEALTH => get(probes::health),
+        probes::READY => get(probes::ready),
+        source::PATH => get(source::page),
     }
     .merge(signin::routes())
     .merge(enrol::routes())

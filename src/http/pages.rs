@@ -89,11 +89,3 @@ pub async fn stylesheet() -> Response {
     );
     response
 }
-
-/// Answers 200 "ok" when the database answers, 503 otherwise. Logs nothing.
-pub async fn health(State(app): State<AppState>) -> Response {
-    match app.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
-    }
-}

@@ -14,6 +14,9 @@ pub struct Site {
     /// For a public page, the address (without query) the language links point to; `None` on
     /// pages with no other language.
     pub switch_path: Option<&'static str>,
+    /// Where the program's source code is offered (`server.source_url`, or this service's own
+    /// page about it).
+    pub source_url: String,
 }
 
 impl Site {
@@ -24,6 +27,11 @@ impl Site {
             letterhead: config.association.letterhead.clone(),
             lang: Lang::En,
             switch_path: None,
+            source_url: config
+                .server
+                .source_url
+                .clone()
+                .unwrap_or_else(|| crate::config::server::SOURCE_PAGE.to_owned()),
         }
     }
 

@@ -5,15 +5,22 @@
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
+use crate::metrics::SweepTally;
 use crate::store::Store;
 
-/// One sweep; failures are logged and retried at the next tick. The caller has checked that
-/// this process leads ([`super::leads`]).
-pub async fn run_once(store: &Store, clock: &Clock, zone: Tz) {
+/// One sweep; failures are logged and retried at the next tick, and each sweep is counted in
+/// `tally` (for the metrics endpoint). The caller has checked that this process leads
+/// ([`super::leads`]).
+pub async fn run_once(store: &Store, clock: &Clock, zone: Tz, tally: &SweepTally) {
     let today = clock.today_in(zone);
     let now = clock.now().timestamp();
     let started = std::time::Instant::now();
-    match store.sweep(today, now).await {
+    let swept = store.sweep(today, now).await;
+    match &swept {
+        Ok(report) => tally.record(report),
+        Err(_) => tally.failed(),
+    }
+    match swept {
         Ok(report) if report.total() > 0 => tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             notes = report.notes,

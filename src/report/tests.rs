@@ -21,6 +21,7 @@ fn site() -> Site {
         },
         lang: crate::i18n::Lang::En,
         switch_path: None,
+        source_url: "/source".to_owned(),
     }
 }
 

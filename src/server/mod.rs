@@ -89,22 +89,25 @@ pub async fn serve(
     let public_url = config.server.public_url.clone();
     let tls_files = config.server.tls.clone();
     let redirect_listen = config.server.redirect_http_listen;
+    let sweeps = std::sync::Arc::new(crate::metrics::SweepTally::default());
     let sweeper = {
-        let (clock, zone) = (clock.clone(), config.association.time_zone);
+        let (clock, zone, tally) = (clock.clone(), config.association.time_zone, sweeps.clone());
         crate::jobs::spawn(
             "sweep",
             store.clone(),
             config.retention.sweep_interval,
             move |store| {
-                let clock = clock.clone();
-                async move { crate::jobs::sweep::run_once(&store, &clock, zone).await }
+                let (clock, tally) = (clock.clone(), tally.clone());
+                async move { crate::jobs::sweep::run_once(&store, &clock, zone, &tally).await }
             },
         )
     };
     let limits = config.limits.clone();
+    let metrics_listen = config.metrics.listen;
     let app = App::new(config, store.clone(), clock)
         .map_err(|e| ServeError::Refused(format!("cannot set up the flood limits: {e}")))?;
-    let router = build_router(AppState::new(app));
+    let state = AppState::new(app);
+    let router = build_router(state.clone());
 
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
         what: format!("cannot listen on {listen}"),
@@ -138,11 +141,22 @@ pub async fn serve(
         None => None,
     };
 
+    let metrics = match metrics_listen {
+        Some(address) => Some(
+            crate::metrics::start(address, state, sweeps)
+                .map_err(io(&format!("metrics.listen: cannot listen on {address}")))?,
+        ),
+        None => None,
+    };
+
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!("serving the ombuds program of {name}");
     println!("ombuds is listening on {scheme}://{local}/");
     if let Some((bound, _)) = &redirect {
         println!("ombuds redirects http://{bound}/ to HTTPS");
+    }
+    if let Some((bound, _)) = &metrics {
+        println!("ombuds serves metrics on http://{bound}/metrics");
     }
     if let Some(token) = setup {
         let base = public_url.unwrap_or_else(|| format!("{scheme}://{local}"));
@@ -154,6 +168,11 @@ pub async fn serve(
         );
     }
 
+    // Under systemd with Type=notify: the service is ready once it listens. Outside systemd
+    // (no NOTIFY_SOCKET) this does nothing.
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        tracing::warn!("cannot tell systemd the service is ready: {e}");
+    }
     let served = match tls {
         Some(tls) => {
             let _reload =
@@ -178,7 +197,11 @@ pub async fn serve(
                 .await
         }
     };
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     sweeper.abort();
+    if let Some((_, task)) = metrics {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     served.map_err(io("the server stopped"))

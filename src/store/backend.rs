@@ -201,6 +201,19 @@ impl SweepReport {
     }
 }
 
+/// How busy one connection pool (or the SQLite writer's queue) is at this moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    /// Which pool: `main`, `keys`, `readers` or `writer_queue`.
+    pub name: &'static str,
+    /// Connections open (for the writer: jobs waiting).
+    pub size: u32,
+    /// Connections open and idle (for the writer: 0).
+    pub idle: u32,
+    /// The most connections the pool opens (for the writer: the queue's capacity).
+    pub max: u32,
+}
+
 /// The cut-offs of one sweep: what is at or before them has expired.
 #[derive(Debug, Clone, Copy)]
 pub struct SweepCutoffs {
@@ -553,6 +566,11 @@ pub trait Backend:
     }
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// How busy the engine's connection pools and writer queue are, for the metrics endpoint:
+    /// sizes and counts only.
+    fn pools(&self) -> Vec<PoolUse> {
+        Vec::new()
+    }
     /// Finishes pending writes and closes.
     async fn close(&self);
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
-pub use backend::{Backend, CaseListing, CaseRecord, Holding, SweepReport};
+pub use backend::{Backend, CaseListing, CaseRecord, Holding, PoolUse, SweepReport};
 pub use cases::{
     CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
     ReplyOutcome,
@@ -197,6 +197,11 @@ impl Store {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.backend.ping().await
+    }
+
+    /// How busy the connection pools and the writer are (for metrics).
+    pub fn pools(&self) -> Vec<PoolUse> {
+        self.backend.pools()
     }
 
     /// Whether this process should sweep now: always with SQLite; with PostgreSQL, only the

@@ -22,6 +22,7 @@ mod intake;
 mod languages;
 mod notice_languages;
 mod openapi;
+mod operations;
 mod postgres;
 mod privacy;
 mod report_cli;

@@ -121,6 +121,18 @@ impl Backend for PostgresBackend {
         Ok(())
     }
 
+    fn pools(&self) -> Vec<crate::store::PoolUse> {
+        [("main", &self.main), ("keys", &self.keys)]
+            .into_iter()
+            .map(|(name, pool)| crate::store::PoolUse {
+                name,
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            })
+            .collect()
+    }
+
     async fn close(&self) {
         self.release_lead().await;
         self.main.close().await;

@@ -108,8 +108,35 @@ impl SqliteBackend {
 #[async_trait]
 impl Backend for SqliteBackend {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        if self.writer.stopped() {
+            return Err(StoreError::WriterStopped);
+        }
+        // Reads the schema of both files, so that each of them must answer.
+        sqlx::query(
+            "SELECT (SELECT count(*) FROM main.sqlite_schema) \
+                  + (SELECT count(*) FROM keystore.sqlite_schema)",
+        )
+        .execute(&self.readers)
+        .await?;
         Ok(())
+    }
+
+    fn pools(&self) -> Vec<crate::store::PoolUse> {
+        let (queued, capacity) = self.writer.queued();
+        vec![
+            crate::store::PoolUse {
+                name: "readers",
+                size: self.readers.size(),
+                idle: u32::try_from(self.readers.num_idle()).unwrap_or(u32::MAX),
+                max: self.readers.options().get_max_connections(),
+            },
+            crate::store::PoolUse {
+                name: "writer_queue",
+                size: u32::try_from(queued).unwrap_or(u32::MAX),
+                idle: 0,
+                max: u32::try_from(capacity).unwrap_or(u32::MAX),
+            },
+        ]
     }
 
     async fn close(&self) {

@@ -179,6 +179,17 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Jobs waiting for the writer, and how many may wait.
+    pub fn queued(&self) -> (usize, usize) {
+        let max = self.jobs.max_capacity();
+        (max - self.jobs.capacity(), max)
+    }
+
+    /// Whether the writer task has stopped (nothing can be written any more).
+    pub fn stopped(&self) -> bool {
+        self.jobs.is_closed()
+    }
+
     /// Starts the writer task on `conn` and the key writer on `key_conn`, a connection whose
     /// main database is the key store.
     pub fn start(conn: SqliteConnection, key_conn: SqliteConnection) -> Self {

@@ -93,9 +93,57 @@ fn block_on<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send
     .unwrap()
 }
 
-/// The URL of the PostgreSQL server the tests create databases in.
+/// The URL of the PostgreSQL server the tests create databases in: `OMBUDS_TEST_POSTGRES`, or
+/// else the throwaway cluster of `.ci/postgres`, which the first test to need it starts (with
+/// Debian's `initdb` and `pg_ctl`) when nothing answers on its port.
 pub fn postgres_admin_url() -> String {
-    std::env::var("OMBUDS_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| match std::env::var("OMBUDS_TEST_POSTGRES") {
+        Ok(url) => url,
+        Err(_) => start_test_postgres(),
+    })
+    .clone()
+}
+
+/// Starts the tests' own PostgreSQL cluster (`.ci/postgres start`, on `OMBUDS_TEST_PG_PORT`,
+/// default 54329) unless something already answers on its port, and returns its URL. Test
+/// processes run in parallel, so they take turns through a lock file (`flock`); the script
+/// itself is idempotent. A failure is reported by the connection that follows, which says how
+/// to start a server by hand.
+fn start_test_postgres() -> String {
+    let port = std::env::var("OMBUDS_TEST_PG_PORT").unwrap_or_else(|_| "54329".to_owned());
+    let url = DEFAULT_POSTGRES.replace(":54329/", &format!(":{port}/"));
+    let answers = || {
+        format!("127.0.0.1:{port}")
+            .parse()
+            .ok()
+            .and_then(|address| {
+                std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)).ok()
+            })
+            .is_some()
+    };
+    if answers() {
+        return url;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/postgres");
+    let lock = std::env::temp_dir().join("ombuds-test-postgres.lock");
+    // `--close`: the server the script starts must not inherit (and so hold) the lock.
+    let started = Command::new("flock")
+        .arg("--close")
+        .arg(&lock)
+        .arg(&script)
+        .arg("start")
+        .output();
+    match started {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => eprintln!(
+            "could not start the tests' PostgreSQL with {}: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => eprintln!("could not run {}: {e}", script.display()),
+    }
+    url
 }
 
 /// Connects to the tests' PostgreSQL server, or fails saying how to start one.
@@ -162,6 +210,16 @@ impl PostgresDatabases {
         }
     }
 
+    /// Creates another empty database `name` on the same server, dropped with the others.
+    pub async fn create_another(&self, name: &str) {
+        let mut admin = postgres_admin().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        self.extra.lock().unwrap().push(name.to_owned());
+    }
+
     /// The URL of database `name`, for the service and for test connections.
     pub fn url(&self, name: &str) -> String {
         let admin = postgres_admin_url();
@@ -219,6 +277,8 @@ pub struct TestServer {
     postgres: Option<Arc<PostgresDatabases>>,
     /// Names of this process's captured standard output and error, in `root`.
     output: (String, String),
+    /// Extra environment variables for the server process.
+    env: Vec<(&'static str, String)>,
 }
 
 /// A password every test account uses.
@@ -245,6 +305,8 @@ pub struct Options {
     pub files: Vec<(&'static str, String)>,
     /// The database engine.
     pub engine: Engine,
+    /// Extra environment variables for the server process.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Options {
@@ -279,6 +341,7 @@ impl Default for Options {
             extra_args: Vec::new(),
             files: Vec::new(),
             engine: Engine::Sqlite,
+            env: Vec::new(),
         }
     }
 }
@@ -335,6 +398,7 @@ impl TestServer {
             engine: options.engine,
             postgres,
             output: ("stdout.log".into(), "stderr.log".into()),
+            env: options.env,
         };
         server.spawn(&options.extra_args);
         server
@@ -352,6 +416,7 @@ impl TestServer {
             engine: self.engine,
             postgres: self.postgres.clone(),
             output: (format!("stdout-{label}.log"), format!("stderr-{label}.log")),
+            env: self.env.clone(),
         };
         other.spawn(&[]);
         other
@@ -375,6 +440,7 @@ impl TestServer {
             .env("OMBUDS_LOG", "trace")
             .env("RUST_LOG", "trace")
             .env("OMBUDS_TEST_CLOCK_FILE", self.root.path().join("clock"))
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::from(stdout))
             .stderr(Stdio::from(stderr))
             .spawn()
