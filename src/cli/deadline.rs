@@ -197,7 +197,8 @@ pub fn parse_lang(text: &str) -> Result<Lang, String> {
 
 /// Parses a date written exactly `YYYY-MM-DD`, saying what is wrong if it is not a real date.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    parse_iso_date(text).map_err(|e| e.to_string())
+    use crate::domain::phrase::Said as _;
+    parse_iso_date(text).map_err(|e| Lang::En.say(&e.phrase()))
 }
 
 /// Parses `START:END` (both dates included) or `START:` (still open).

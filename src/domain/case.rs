@@ -4,7 +4,9 @@
 //! Pure vocabulary and rules; no storage, no HTTP.
 
 use super::codes::code_enum;
+use super::concern::in_the_future;
 use super::field::FieldError;
+use super::phrase::{Phrase, Said};
 
 code_enum! {
     /// How the concern reached the ombuds.
@@ -113,20 +115,17 @@ pub fn validate_case_date(
     let date = match (typed.map(str::trim).filter(|t| !t.is_empty()), field) {
         (None, CaseDate::Termination) => Some(today),
         (None, CaseDate::FirstContact) => {
-            errors.push(FieldError::new("date", "give the date of first contact"));
+            errors.push(FieldError::new("date", "staff.problem.first_contact_date"));
             None
         }
         (Some(text), _) => match super::dates::parse_iso_date(text) {
             Ok(date) if date > today => {
-                errors.push(FieldError::new(
-                    "date",
-                    format!("{date} is in the future; give a date on or before {today}"),
-                ));
+                errors.push(FieldError::new("date", in_the_future(date, today)));
                 None
             }
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push(FieldError::new("date", e.to_string()));
+                errors.push(FieldError::new("date", e.phrase()));
                 None
             }
         },
@@ -135,11 +134,15 @@ pub fn validate_case_date(
         match field {
             CaseDate::Termination if date < other => errors.push(FieldError::new(
                 "date",
-                format!("{date} is before the first contact on {other}"),
+                Phrase::new("staff.problem.before_first_contact")
+                    .with("date", date)
+                    .with("other", other),
             )),
             CaseDate::FirstContact if date > other => errors.push(FieldError::new(
                 "date",
-                format!("{date} is after the termination on {other}"),
+                Phrase::new("staff.problem.after_termination")
+                    .with("date", date)
+                    .with("other", other),
             )),
             _ => {}
         }
@@ -156,10 +159,7 @@ pub fn validate_case_date(
     };
     let correcting = current.is_some() && current != date;
     if correcting && reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
-        errors.push(FieldError::new(
-            "reason",
-            "say why the recorded date is being corrected; the reason is kept with the case",
-        ));
+        errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
     }
     match date {
         Some(date) if errors.is_empty() => Ok((date, reason)),
@@ -183,7 +183,7 @@ pub fn validate_logged_contact(
     let mut errors = Vec::new();
     let channel = match channel.map(str::trim).filter(|c| !c.is_empty()) {
         None => {
-            errors.push(FieldError::new("channel", "choose how they got in touch"));
+            errors.push(FieldError::new("channel", "staff.problem.choose_channel"));
             None
         }
         Some(code) => MANUAL_CHANNELS
@@ -191,10 +191,7 @@ pub fn validate_logged_contact(
             .copied()
             .find(|c| c.code() == code)
             .or_else(|| {
-                errors.push(FieldError::new(
-                    "channel",
-                    "must be phone, email or walk_in",
-                ));
+                errors.push(FieldError::new("channel", "staff.problem.unknown_channel"));
                 None
             }),
     };
@@ -202,15 +199,12 @@ pub fn validate_logged_contact(
         None => Some(today),
         Some(text) => match super::dates::parse_iso_date(text) {
             Ok(date) if date > today => {
-                errors.push(FieldError::new(
-                    "first_contact",
-                    format!("{date} is in the future; give a date on or before {today}"),
-                ));
+                errors.push(FieldError::new("first_contact", in_the_future(date, today)));
                 None
             }
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push(FieldError::new("first_contact", e.to_string()));
+                errors.push(FieldError::new("first_contact", e.phrase()));
                 None
             }
         },
@@ -294,7 +288,11 @@ mod tests {
             today,
         )
         .unwrap_err();
-        assert!(errors[0].message.contains("before the first contact"));
+        assert!(
+            crate::i18n::Lang::En
+                .say(&errors[0].problem)
+                .contains("before the first contact")
+        );
         let errors = validate_case_date(
             CaseDate::FirstContact,
             Some("2026-03-21"),
@@ -304,7 +302,11 @@ mod tests {
             today,
         )
         .unwrap_err();
-        assert!(errors.iter().any(|e| e.message.contains("future")));
+        assert!(
+            errors
+                .iter()
+                .any(|e| crate::i18n::Lang::En.say(&e.problem).contains("future"))
+        );
         let errors = validate_case_date(
             CaseDate::FirstContact,
             Some("2026-02-01"),

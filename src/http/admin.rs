@@ -58,7 +58,7 @@ async fn page(
 
 fn role_from(code: Option<&str>) -> Result<Role, FieldError> {
     code.and_then(Role::from_code)
-        .ok_or_else(|| FieldError::new("role", "choose admin, ombuds or board"))
+        .ok_or_else(|| FieldError::new("role", "staff.problem.choose_role"))
 }
 
 async fn add(
@@ -99,7 +99,7 @@ fn link_page(app: &AppState, user: &SessionUser, username: String, link: String)
 enum Acted {
     Done(&'static str),
     Link(String),
-    Refused(String),
+    Refused(crate::domain::phrase::Phrase),
 }
 
 async fn perform(

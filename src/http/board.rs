@@ -47,11 +47,9 @@ async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
 /// The frozen release of a period the board may see.
 async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
     let not_released = || {
-        Problem::NotFoundMessage(
-            "This period has not been released: reports cover only the configured kinds of \
-             period, and only from the day after a period ends."
-                .into(),
-        )
+        Problem::NotFoundMessage(crate::domain::phrase::Phrase::new(
+            "staff.error.not_released",
+        ))
     };
     let period: Period = period.parse().map_err(|_| not_released())?;
     if !app.config.reports.periods.contains(&period.kind()) {

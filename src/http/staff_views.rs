@@ -11,14 +11,15 @@ use crate::domain::account::Role;
 use crate::domain::case::{CaseStatus, Outcome, Service};
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
+use crate::i18n::Lang;
 use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
 
-/// Finds the message for `field` among `errors`.
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+/// The problem with `field` among `errors`, in words (staff pages are English).
+fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(|e| Lang::En.say(&e.problem))
 }
 
 /// The parts of every staff page: the site, who is signed in, and the CSRF token for forms.
@@ -85,7 +86,7 @@ pub struct EnrolPage {
 
 impl EnrolPage {
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -274,7 +275,7 @@ impl NewCasePage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -489,7 +490,7 @@ impl CasePage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -579,7 +580,7 @@ impl UsersPage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }

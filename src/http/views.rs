@@ -11,6 +11,7 @@ use crate::crypto::Receipt;
 use crate::domain::case::Author;
 use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
 
 /// What every page shows about the association.
@@ -53,6 +54,16 @@ impl Site {
     /// The phrase for `key` with `{name}` replaced by `value`.
     pub fn f(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.lang.f(key, &[(name, &value)])
+    }
+
+    /// A phrase in the page's language.
+    pub fn say(&self, phrase: &Phrase) -> String {
+        self.lang.say(phrase)
+    }
+
+    /// A field's problem in the page's language.
+    pub fn problem(&self, error: &FieldError) -> String {
+        self.lang.say(&error.problem)
     }
 
     /// What links and form actions append to keep the language: `""` or `"?lang=es"`.
@@ -201,15 +212,9 @@ impl IntakePage {
             .map(|e| self.message(e))
     }
 
-    /// An error's message in the page's language: English pages show the rule's own detailed
-    /// message; other languages a translated one per field.
+    /// An error's message in the page's language.
     pub fn message(&self, error: &FieldError) -> String {
-        match self.site.lang {
-            Lang::En => error.message.clone(),
-            lang => lang
-                .t(&format!("intake.problem.{}", error.field))
-                .to_owned(),
-        }
+        self.site.problem(error)
     }
 
     /// The short name of a field, for the error summary.

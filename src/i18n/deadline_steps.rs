@@ -1,13 +1,13 @@
 //! The filing deadline's step-by-step explanation in words: one sentence per
 //! [`Step`] of [`crate::domain::deadline`], in the reader's language, with the wording taken from
-//! the `[explain]` and `[holiday]` sections of `translations/*.toml`.
+//! the `[explain]`, `[holiday]` and `[calendar]` sections of `translations/*.toml`.
 //!
 //! The domain decides every number and date; this module only says them. It chooses between
 //! whole sentences (one per case, singular and plural apart where a language needs it) rather
 //! than gluing English fragments, so a translator always sees a complete sentence. It must not
 //! compute anything about deadlines.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 
 use super::{Lang, capitalize};
 use crate::domain::deadline::{
@@ -125,16 +125,13 @@ impl Words {
         self.lang.f(key, values)
     }
 
-    /// `{key}_one` for 1, else `{key}_other`, with `{n}` and the values.
+    /// `{key}_one` or `{key}_other` as the language chooses for `n`, with `{n}` and the values.
     fn plural(self, key: &str, n: u64, values: &[Value<'_>]) -> String {
-        let form = if n == 1 { "one" } else { "other" };
-        let mut all: Vec<Value<'_>> = vec![("n", &n)];
-        all.extend_from_slice(values);
-        self.f(&format!("{key}_{form}"), &all)
+        self.lang.plural(key, n, values)
     }
 
     fn day(self, date: NaiveDate) -> String {
-        let weekday = self.lang.t(weekday_key(date.weekday()));
+        let weekday = self.lang.weekday(date.weekday());
         // `NaiveDate`'s `Display` is `YYYY-MM-DD`.
         let text = self.f("explain.date", &[("weekday", &weekday), ("iso", &date)]);
         if self.unbroken {
@@ -483,19 +480,6 @@ impl Words {
                 }
             }
         }
-    }
-}
-
-/// The translation key of a weekday's name.
-fn weekday_key(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "explain.monday",
-        Weekday::Tue => "explain.tuesday",
-        Weekday::Wed => "explain.wednesday",
-        Weekday::Thu => "explain.thursday",
-        Weekday::Fri => "explain.friday",
-        Weekday::Sat => "explain.saturday",
-        Weekday::Sun => "explain.sunday",
     }
 }
 
