@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::domain::codes::Labelled;
 use crate::domain::phrase::{Arg, Phrase};
 
 pub mod deadline_steps;
@@ -156,6 +157,12 @@ impl Lang {
     /// A number of days: "1 day", "40 days"; "1 día", "40 días".
     pub fn days(self, count: u64) -> String {
         self.plural("common.days", count, &[])
+    }
+
+    /// A code's label in this language: the text under its table and code
+    /// (`category.commission` → "A dispute about a commission").
+    pub fn label(self, value: impl Labelled) -> &'static str {
+        self.t(value.label_key())
     }
 
     /// A phrase in words: its text in this language, with each value worded here too.

@@ -9,6 +9,7 @@ use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::retention::{RetentionClass, table};
+use crate::i18n::Lang;
 use crate::store::{Holding, Store};
 
 /// The retention table as text, with the note lifetimes from `config` (or the defaults).
@@ -21,7 +22,7 @@ pub fn policy_text(config: Option<&Config>) -> String {
         let _ = writeln!(
             out,
             "{}\n  kept:      {lifetime}\n  destroyed: {}\n",
-            rule.class.label(),
+            Lang::En.label(rule.class),
             rule.destruction
         );
     }
@@ -47,7 +48,7 @@ pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::Naiv
         let _ = writeln!(
             out,
             "{:<32} {:>8}  {:<12} {}",
-            class.label(),
+            Lang::En.label(*class),
             h.count,
             next,
             oldest

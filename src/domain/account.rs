@@ -8,13 +8,13 @@ use super::phrase::Phrase;
 
 code_enum! {
     /// What a staff account may do.
-    Role {
+    Role in "staff.role" {
         /// Users, keys and settings; never case content.
-        Admin = "admin", "Administrator";
+        Admin = "admin";
         /// Cases, notes, replies.
-        Ombuds = "ombuds", "Ombuds";
+        Ombuds = "ombuds";
         /// Aggregate trend reports only.
-        Board = "board", "Board member";
+        Board = "board";
     }
 }
 

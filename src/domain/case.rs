@@ -10,87 +10,87 @@ use super::phrase::{Phrase, Said};
 
 code_enum! {
     /// How the concern reached the ombuds.
-    Channel {
+    Channel in "staff.channel" {
         /// The public intake form or API.
-        Web = "web", "Web intake";
+        Web = "web";
         /// A telephone call.
-        Phone = "phone", "Telephone";
+        Phone = "phone";
         /// An e-mail.
-        Email = "email", "E-mail";
+        Email = "email";
         /// Someone came to the office.
-        WalkIn = "walk_in", "Walk-in";
+        WalkIn = "walk_in";
     }
 }
 
 code_enum! {
     /// Where a case stands. Closed cases are destroyed, so there is no "closed" status.
-    CaseStatus {
+    CaseStatus in "staff.case_status" {
         /// A web concern no ombuds has opened yet (the inbox).
-        New = "new", "New";
+        New = "new";
         /// An ombuds is working on it.
-        Open = "open", "Open";
+        Open = "open";
     }
 }
 
 code_enum! {
     /// A service the ombuds gave.
-    Service {
+    Service in "staff.service" {
         /// Answered a question or gave information.
-        AnswerInformation = "answer_information", "Answer or information";
+        AnswerInformation = "answer_information";
         /// Explored options and resources.
-        OptionsResources = "options_resources", "Options and resources";
+        OptionsResources = "options_resources";
         /// Referred to another resource.
-        Referral = "referral", "Referral";
+        Referral = "referral";
         /// Coached the person on handling it themselves.
-        Coaching = "coaching", "Coaching";
+        Coaching = "coaching";
         /// Carried messages between parties or facilitated a conversation.
-        FacilitatedDiscussion = "facilitated_discussion", "Shuttle diplomacy or facilitated discussion";
+        FacilitatedDiscussion = "facilitated_discussion";
     }
 }
 
 code_enum! {
     /// How a case ended.
-    Outcome {
+    Outcome in "staff.outcome" {
         /// Resolved to the parties' satisfaction.
-        SuccessfullyClosed = "successfully_closed", "Successfully closed";
+        SuccessfullyClosed = "successfully_closed";
         /// Ombuds efforts ended without a resolution.
-        UnsuccessfullyClosed = "unsuccessfully_closed", "Unsuccessfully closed";
+        UnsuccessfullyClosed = "unsuccessfully_closed";
         /// Outside the program's scope.
-        Dismissed = "dismissed", "Dismissed (outside the program's scope)";
+        Dismissed = "dismissed";
         /// The user declined ombuds services for mediation or a formal complaint.
-        Declined = "declined", "Declined by the user (mediation or formal complaint)";
+        Declined = "declined";
         /// Ended at once because a public trust violation may have occurred.
-        TerminatedPublicTrust = "terminated_public_trust", "Terminated: possible public trust violation";
+        TerminatedPublicTrust = "terminated_public_trust";
         /// The user withdrew.
-        Withdrawn = "withdrawn", "Withdrawn by the user";
+        Withdrawn = "withdrawn";
     }
 }
 
 code_enum! {
     /// Who wrote a message in the follow-up thread.
-    Author {
+    Author in "author" {
         /// The person who raised the concern, with their receipt.
-        Submitter = "submitter", "You";
+        Submitter = "submitter";
         /// An ombuds.
-        Ombuds = "ombuds", "Ombuds";
+        Ombuds = "ombuds";
     }
 }
 
 code_enum! {
     /// A date recorded on a case that an ombuds may correct.
-    CaseDate {
+    CaseDate in "staff.case_date" {
         /// The first contact: the suspension of the filing deadline starts.
-        FirstContact = "first_contact", "First contact";
+        FirstContact = "first_contact";
         /// The end of informal resolution: the countdown resumes the next day.
-        Termination = "termination", "Termination of informal resolution";
+        Termination = "termination";
     }
 }
 
 code_enum! {
     /// A letter the association sends and keeps for a while.
-    LetterKind {
+    LetterKind in "staff.letter_kind" {
         /// The written notice that informal resolution has ended.
-        TerminationNotice = "termination_notice", "Termination notice";
+        TerminationNotice = "termination_notice";
     }
 }
 

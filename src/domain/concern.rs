@@ -18,29 +18,29 @@ use super::text::clean_text;
 
 code_enum! {
     /// The kind of concern, as counted in trend reports.
-    Category {
+    Category in "category" {
         /// General real estate or transaction questions.
-        TransactionQuestion = "transaction_question", "A question about real estate practice or my transaction";
+        TransactionQuestion = "transaction_question";
         /// Disagreements or communication problems in a transaction.
-        Communication = "communication", "A disagreement or communication problem in a transaction";
+        Communication = "communication";
         /// Breakdown or loss of contact between parties or with a REALTOR®.
-        LostContact = "lost_contact", "I can't reach the other party or my REALTOR®";
+        LostContact = "lost_contact";
         /// Unprofessional or possibly unethical conduct.
-        Conduct = "conduct", "Conduct that seems unprofessional or unethical";
+        Conduct = "conduct";
         /// Commission disputes.
-        Commission = "commission", "A dispute about a commission";
+        Commission = "commission";
     }
 }
 
 code_enum! {
     /// Who raised the concern.
-    RaisedBy {
+    RaisedBy in "raised_by" {
         /// A REALTOR® member.
-        Member = "member", "I am a REALTOR® member";
+        Member = "member";
         /// A client or customer of a member.
-        Client = "client", "I am (or was) a client or customer of a REALTOR®";
+        Client = "client";
         /// Anyone else.
-        Public = "public", "I am a member of the public";
+        Public = "public";
     }
 }
 

@@ -15,11 +15,11 @@ use super::text::clean_text;
 
 code_enum! {
     /// What a note records.
-    NoteKind {
+    NoteKind in "staff.note_kind" {
         /// A working note.
-        Note = "note", "Working note";
+        Note = "note";
         /// Something promised, with a due date.
-        Commitment = "commitment", "Commitment";
+        Commitment = "commitment";
     }
 }
 

@@ -7,21 +7,21 @@ use super::codes::code_enum;
 
 code_enum! {
     /// A kind of stored item, by how long it lives.
-    RetentionClass {
+    RetentionClass in "staff.retention_class" {
         /// Working notes and commitments.
-        Notes = "notes", "Working notes and commitments";
+        Notes = "notes";
         /// The concern as raised, and corrections of its dates.
-        CaseContent = "case_content", "Case content";
+        CaseContent = "case_content";
         /// The anonymous follow-up thread.
-        Threads = "threads", "Follow-up threads";
+        Threads = "threads";
         /// Termination notices and follow-up letters.
-        Letters = "letters", "Termination notices and letters";
+        Letters = "letters";
         /// Staff sessions.
-        Sessions = "sessions", "Staff sessions";
+        Sessions = "sessions";
         /// One-time enrolment links.
-        Enrolments = "enrolments", "Enrolment links";
+        Enrolments = "enrolments";
         /// Sign-in failures counted per username.
-        Throttling = "throttling", "Sign-in throttling";
+        Throttling = "throttling";
     }
 }
 

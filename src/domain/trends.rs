@@ -102,7 +102,7 @@ impl Dimension for Channel {
         Channel::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 
@@ -114,7 +114,7 @@ impl Dimension for Outcome {
         Outcome::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 
@@ -126,7 +126,7 @@ impl Dimension for Service {
         Service::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 

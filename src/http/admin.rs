@@ -229,7 +229,7 @@ fn holding_rows(
     holdings
         .iter()
         .map(|(class, h)| HoldingRow {
-            label: class.label(),
+            label: crate::i18n::Lang::En.label(*class),
             count: h.count,
             next_expiry: h.next_expiry.map_or("-".to_owned(), |d| d.to_string()),
             oldest: h.oldest.map_or("-".to_owned(), |d| {

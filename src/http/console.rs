@@ -310,7 +310,7 @@ async fn close(
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
-        outcome: outcome.label(),
+        outcome: Lang::En.label(outcome),
     }
     .into_response())
 }

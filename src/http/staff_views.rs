@@ -30,6 +30,8 @@ pub struct Chrome {
     pub username: String,
     /// Its role.
     pub role: Role,
+    /// Its role, in words.
+    pub role_label: &'static str,
     /// Token every form posts back.
     pub csrf: String,
 }
@@ -41,6 +43,7 @@ impl Chrome {
             site,
             username: user.username.clone(),
             role: user.role,
+            role_label: Lang::En.label(user.role),
             csrf: user.csrf.clone(),
         }
     }
@@ -125,9 +128,9 @@ impl From<&CaseListing> for CaseRow {
         Self {
             id: r.id.clone(),
             first_contact: r.first_contact,
-            category: r.category.label(),
-            raised_by: r.raised_by.label(),
-            channel: r.channel.label(),
+            category: Lang::En.label(r.category),
+            raised_by: Lang::En.label(r.raised_by),
+            channel: Lang::En.label(r.channel),
             awaiting_reply: listing.awaiting_reply,
             open_commitments: listing.open_commitments,
         }
@@ -258,15 +261,15 @@ impl NewCasePage {
             chrome,
             channels: MANUAL_CHANNELS
                 .iter()
-                .map(|c| choice(c.code(), c.label(), &form.channel))
+                .map(|c| choice(c.code(), Lang::En.label(*c), &form.channel))
                 .collect(),
             categories: Category::ALL
                 .iter()
-                .map(|c| choice(c.code(), c.label(), &form.category))
+                .map(|c| choice(c.code(), Lang::En.label(*c), &form.category))
                 .collect(),
             roles: RaisedBy::ALL
                 .iter()
-                .map(|r| choice(r.code(), r.label(), &form.raised_by))
+                .map(|r| choice(r.code(), Lang::En.label(*r), &form.raised_by))
                 .collect(),
             form,
             errors,
@@ -403,11 +406,11 @@ impl CasePage {
         let not_given = || "Not given".to_owned();
         let case = CaseView {
             id: r.id.clone(),
-            status: r.status.label(),
+            status: Lang::En.label(r.status),
             is_new: r.status == CaseStatus::New,
-            channel: r.channel.label(),
-            category: r.category.label(),
-            raised_by: r.raised_by.label(),
+            channel: Lang::En.label(r.channel),
+            category: Lang::En.label(r.category),
+            raised_by: Lang::En.label(r.raised_by),
             first_contact: r.first_contact,
             opened_on: r.opened_on,
             termination_date: r.termination_date,
@@ -436,7 +439,7 @@ impl CasePage {
                 .iter()
                 .map(|s| Choice {
                     code: s.code(),
-                    label: s.label(),
+                    label: Lang::En.label(*s),
                     checked: r.services.contains(s),
                 })
                 .collect(),
@@ -445,7 +448,7 @@ impl CasePage {
                 .iter()
                 .map(|n| NoteView {
                     id: n.id.clone(),
-                    kind: n.kind.label(),
+                    kind: Lang::En.label(n.kind),
                     is_commitment: n.kind == NoteKind::Commitment,
                     text: reveal(&n.text),
                     due_on: n.due_on,
@@ -453,16 +456,12 @@ impl CasePage {
                     done: n.done,
                 })
                 .collect(),
-            messages: detail
-                .messages
-                .iter()
-                .map(|m| MessageView::new(m, false))
-                .collect(),
+            messages: detail.messages.iter().map(MessageView::for_staff).collect(),
             outcomes: Outcome::ALL
                 .iter()
                 .map(|o| Choice {
                     code: o.code(),
-                    label: o.label(),
+                    label: Lang::En.label(*o),
                     checked: false,
                 })
                 .collect(),
@@ -475,7 +474,7 @@ impl CasePage {
                 .corrections
                 .iter()
                 .map(|c| CorrectionView {
-                    field: c.field.label(),
+                    field: Lang::En.label(c.field),
                     old_date: c
                         .old_date
                         .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
@@ -562,7 +561,7 @@ impl UsersPage {
                 .iter()
                 .map(|u| UserRow {
                     username: u.username.clone(),
-                    role: u.role.label(),
+                    role: Lang::En.label(u.role),
                     disabled: u.disabled,
                 })
                 .collect(),
@@ -570,7 +569,7 @@ impl UsersPage {
                 .iter()
                 .map(|r| Choice {
                     code: r.code(),
-                    label: r.label(),
+                    label: Lang::En.label(*r),
                     checked: false,
                 })
                 .collect(),
