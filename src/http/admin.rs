@@ -16,6 +16,7 @@ use super::error::{ApiError, PageError, Problem};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::account::Role;
 use crate::domain::field::FieldError;
+use crate::i18n::Lang;
 use crate::store::{EnrolError, SessionUser};
 
 /// Routes of user administration.
@@ -229,16 +230,17 @@ fn holding_rows(
     holdings
         .iter()
         .map(|(class, h)| HoldingRow {
-            label: crate::i18n::Lang::En.label(*class),
+            label: Lang::En.label(*class),
             count: h.count,
             next_expiry: h.next_expiry.map_or("-".to_owned(), |d| d.to_string()),
             oldest: h.oldest.map_or("-".to_owned(), |d| {
-                format!("{d} ({} days ago)", (today - d).num_days().max(0))
+                let age = (today - d).num_days().max(0);
+                Lang::En.f("staff.retention.oldest", &[("date", &d), ("days", &age)])
             }),
             lifetime: table
                 .iter()
-                .find(|(rule, _)| rule.class == *class)
-                .map(|(_, lifetime)| lifetime.clone())
+                .find(|rule| rule.class == *class)
+                .map(|rule| Lang::En.say(&rule.lifetime))
                 .unwrap_or_default(),
         })
         .collect()

@@ -333,12 +333,10 @@ pub struct NoteView {
     pub done: bool,
 }
 
-/// "expires in N days" in words.
+/// "expires in N days" in words (`staff.note.expires_one`/`_other`).
 pub fn expires_in(expires_on: NaiveDate, today: NaiveDate) -> String {
-    match days_left(expires_on, today) {
-        1 => "expires tomorrow".to_owned(),
-        n => format!("expires in {n} days"),
-    }
+    let days = u64::try_from(days_left(expires_on, today)).unwrap_or(0);
+    Lang::En.plural("staff.note.expires", days, &[])
 }
 
 /// A date correction as the case page shows it.
@@ -403,7 +401,7 @@ impl CasePage {
         notice: Option<String>,
     ) -> Self {
         let r = &detail.record;
-        let not_given = || "Not given".to_owned();
+        let not_given = || Lang::En.t("staff.case.not_given").to_owned();
         let case = CaseView {
             id: r.id.clone(),
             status: Lang::En.label(r.status),
@@ -475,9 +473,10 @@ impl CasePage {
                 .iter()
                 .map(|c| CorrectionView {
                     field: Lang::En.label(c.field),
-                    old_date: c
-                        .old_date
-                        .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+                    old_date: c.old_date.map_or_else(
+                        || Lang::En.t("staff.case.not_recorded").to_owned(),
+                        |d| d.to_string(),
+                    ),
                     new_date: c.new_date,
                     corrected_on: c.corrected_on,
                     reason: reveal(&c.reason),

@@ -57,9 +57,18 @@ pub fn without_conclusion(
     )
 }
 
+/// Why a day is not a workday, in one or two words in `lang`: the weekday's name ("Sunday"), or
+/// the holiday's.
+pub fn non_workday_name(reason: &NonWorkday, lang: Lang) -> String {
+    match reason {
+        NonWorkday::Weekend(weekday) => lang.weekday(*weekday).to_owned(),
+        NonWorkday::Holiday(name) => holiday_name(name, lang),
+    }
+}
+
 /// A holiday's name in `lang`: the `[holiday]` translation of a federal holiday, or an
-/// association's own name (its Spanish one where the configuration gives it).
-fn holiday_name(name: &HolidayName, lang: Lang) -> String {
+/// association's own name (in `lang` where the configuration gives one).
+pub fn holiday_name(name: &HolidayName, lang: Lang) -> String {
     match name {
         HolidayName::Federal { holiday, observed } => {
             let own = lang.t(holiday_key(*holiday));
@@ -69,10 +78,11 @@ fn holiday_name(name: &HolidayName, lang: Lang) -> String {
                 own.to_owned()
             }
         }
-        HolidayName::Own { name, spanish } => match (lang, spanish) {
-            (Lang::Es, Some(spanish)) => spanish.clone(),
-            _ => name.clone(),
-        },
+        HolidayName::Own { name, names } => names
+            .iter()
+            .find(|(code, _)| code == lang.code())
+            .map_or(name, |(_, translated)| translated)
+            .clone(),
     }
 }
 
