@@ -27,6 +27,9 @@ use crate::domain::codes::Labelled;
 use crate::domain::phrase::{Arg, Phrase};
 
 pub mod deadline_steps;
+mod site;
+
+pub use site::Site;
 
 /// Declares the languages: each is a variant and the code of its file under `translations/`.
 macro_rules! languages {

@@ -5,10 +5,17 @@
 //! database of the configured data directory (`--config`, default `./ombuds-data/ombuds.toml`),
 //! built and frozen now if this is the period's first release, under `[reports]`.
 //!
+//! With `--as-of DATE` it previews the release as of that date and freezes nothing: a release is
+//! frozen only for a period that is over by the service's own clock.
+//!
 //! **Offline:** with `--counters FILE` it renders a release from exported counters instead,
 //! touching no database: one JSON object mapping counter keys (as [`CounterKey::code`] writes
 //! them) to counts, e.g. `{"case:2026-07:commission:client:web:successfully_closed:days_8_30": 3,
-//! "service:2026-07:coaching": 2}`. `--noise-seed HEX` repeats a noisy offline release.
+//! "service:2026-07:coaching": 2}`. `[reports]` is read and checked as the service does (the
+//! period must be of a kind in `periods`, from `start` on), and the release is audited as the
+//! service would audit a first release. `--noise-seed HEX` repeats a noisy offline release: the
+//! seed is bound to a digest of the period's counters, so one seed never draws the same noise
+//! for different counters.
 //!
 //! This module owns the command-line glue only; what is counted and hidden is decided in
 //! [`crate::domain::trends`], and the output is drawn by [`crate::report`]. Exit status: 0 with
@@ -20,16 +27,17 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::deadline::parse_date;
 use super::{Failure, Outcome};
 use crate::clock::Clock;
+use crate::config::association::Partial;
+use crate::config::{Reports, Sections};
 use crate::domain::trends::{
-    CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, TrendSettings, YearMonth,
-    build_release,
+    CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, YearMonth, build_release,
+    counters_digest, vet,
 };
-use crate::http::views::Site;
+use crate::i18n::Site;
 
 /// The association name used when no `--config` is given.
 const DEFAULT_NAME: &str = "Ombuds program";
@@ -64,7 +72,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Decide whether the period is complete as of this date [default: today].
+    /// Preview the report as of this date; nothing is released or frozen [default: today, and
+    /// release].
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
 
@@ -124,61 +133,6 @@ impl CounterSource for JsonCounters {
     }
 }
 
-/// The parts of the service's configuration this command reads; other tables are ignored.
-#[derive(Deserialize, Default)]
-struct ConfigFile {
-    #[serde(default)]
-    reports: ReportsPart,
-    #[serde(default)]
-    association: AssociationPart,
-}
-
-/// What the report shows about the association, and its time zone for "today".
-/// `[reports]` as this command reads it offline: the periods released are the server's
-/// business, so they are accepted and not used here.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct ReportsPart {
-    k: u32,
-    epsilon: Option<f64>,
-    #[serde(rename = "periods")]
-    _periods: Option<Vec<String>>,
-}
-
-impl Default for ReportsPart {
-    fn default() -> Self {
-        Self {
-            k: TrendSettings::DEFAULT_K,
-            epsilon: None,
-            _periods: None,
-        }
-    }
-}
-
-impl ReportsPart {
-    fn settings(&self) -> TrendSettings {
-        TrendSettings {
-            k: self.k,
-            epsilon: self.epsilon,
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct AssociationPart {
-    name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    postal_address: Option<String>,
-    time_zone: Option<chrono_tz::Tz>,
-}
-
-fn load_config(path: &Path) -> Result<ConfigFile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
-    toml::from_str(&text).map_err(|e| crate::config::toml_error(path, &text, &e))
-}
-
 /// Runs `ombuds report`: the report, or a one-line error.
 pub fn run(args: &ReportArgs, clock: &Clock) -> Outcome {
     report(args, clock)
@@ -188,9 +142,13 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     if args.counters.is_none() {
         return from_store(args, clock);
     }
-    let config = match &args.config {
-        Some(path) => load_config(path).map_err(Failure::Usage)?,
-        None => ConfigFile::default(),
+    // The same tables and checks as the service's, from the file given (if any).
+    let (association, reports) = match &args.config {
+        Some(path) => {
+            let sections = Sections::load(path).map_err(Failure::Usage)?;
+            (sections.association, sections.reports)
+        }
+        None => (Partial::default(), Reports::default()),
     };
     let config_name = || {
         format!(
@@ -198,16 +156,11 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             args.config.as_deref().unwrap_or(Path::new(""))
         )
     };
-    let settings = config.reports.settings();
-    settings
-        .validate()
-        .map_err(|e| Failure::Usage(format!("{}: {e}", config_name())))?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| match config.association.time_zone {
-            Some(zone) => clock.today_in(zone),
-            None => clock.today_local(),
-        });
+    let settings = reports.settings;
+    let as_of = args.as_of.unwrap_or_else(|| match association.time_zone {
+        Some(zone) => clock.today_in(zone),
+        None => clock.today_local(),
+    });
     let period = args.period;
     if !period.is_complete(as_of) {
         // Checked before the counters are read, so the message is the same with or without them.
@@ -217,6 +170,9 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         };
         return Err(Failure::Usage(format!("--period {period}: {e}")));
     }
+    reports
+        .admits(period)
+        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
     let Some(counters_file) = &args.counters else {
         return Err(Failure::Usage("--counters: no file given".to_owned()));
     };
@@ -225,29 +181,28 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         Ok(counters) => counters,
         Err(never) => match never {},
     };
-    let fresh_seed;
+    let bound_seed;
     let seed = match (&args.noise_seed, settings.epsilon) {
-        (Some(seed), _) => Some(seed),
+        (Some(seed), _) => {
+            bound_seed = seed.bound_to(&counters_digest(period, &counters));
+            Some(&bound_seed)
+        }
         (None, Some(_)) => {
             let mut bytes = [0u8; 32];
             crate::crypto::random::fill(&mut bytes)
                 .map_err(|e| Failure::Runtime(format!("cannot draw a noise seed: {e}")))?;
-            fresh_seed = NoiseSeed::from_bytes(bytes);
+            bound_seed = NoiseSeed::from_bytes(bytes);
             eprintln!(
                 "note: the noise was drawn from a fresh random seed, so this output cannot be \
                  reproduced; give --noise-seed to repeat a release"
             );
-            Some(&fresh_seed)
+            Some(&bound_seed)
         }
         (None, None) => None,
     };
-    let release =
-        build_release(period, &counters, &settings, seed, as_of).map_err(|e| match e {
-            ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
-            ReleaseError::Settings(e) => Failure::Usage(format!("{}: {e}", config_name())),
-            ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
-        })?;
-    let association = config.association;
+    let release = build_release(period, &counters, &settings, seed, as_of)
+        .and_then(|release| vet(&release, &[]).map(|_| release))
+        .map_err(|e| refusal(period, &config_name(), e))?;
     let site = Site {
         letterhead: crate::config::Letterhead {
             name: association.name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
@@ -273,8 +228,23 @@ fn render(release: &crate::domain::trends::Release, site: &Site, format: Format)
     }
 }
 
-/// The report as the board sees it: the frozen release of the period in the database (built
-/// and frozen now if this is its first release), under the configuration's rules.
+/// A release refused or failed, as the command reports it: what names an argument or a setting
+/// is bad input (status 2).
+fn refusal(period: Period, config_name: &str, e: ReleaseError) -> Failure {
+    match e {
+        ReleaseError::NotComplete { .. }
+        | ReleaseError::BeforeStart { .. }
+        | ReleaseError::KindCommitted { .. }
+        | ReleaseError::Exposed { .. } => Failure::Usage(format!("--period {period}: {e}")),
+        ReleaseError::Settings(e) => Failure::Usage(format!("{config_name}: {e}")),
+        ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
+        ReleaseError::AuditFailed(_) => Failure::Runtime(e.to_string()),
+    }
+}
+
+/// The report as the board sees it: the frozen release of the period in the database (built,
+/// vetted and frozen now if this is its first release and the period is over by the service's
+/// clock), under the configuration's rules. With `--as-of`, a preview: nothing is frozen.
 fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     if args.noise_seed.is_some() {
         return Err(Failure::Usage(
@@ -297,33 +267,34 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         .clone()
         .unwrap_or_else(crate::cli::init::default_config_file);
     let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| clock.today_in(config.association.time_zone));
-    if !config.reports.periods.contains(&period.kind()) {
-        let kinds: Vec<&str> = config.reports.periods.iter().map(|k| k.code()).collect();
-        return Err(Failure::Usage(format!(
-            "--period {period}: this association releases {} reports only (reports.periods)",
-            kinds.join(" and ")
-        )));
-    }
+    config
+        .reports
+        .admits(period)
+        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
     let release = runtime.block_on(async {
         let store = crate::store::Store::open(&config).await?;
-        let release = store
-            .trend_release(period, &config.reports.settings, as_of)
-            .await;
+        let ctx = crate::usecase::Ctx {
+            store: &store,
+            config: &config,
+            clock,
+        };
+        let release = crate::usecase::reports::release(&ctx, period, args.as_of).await;
         store.close().await;
         release
     });
+    let config_name = format!("--config {path:?}");
     let release = release
         .map_err(|e| Failure::Runtime(e.to_string()))?
-        .map_err(|e| match e {
-            ReleaseError::NotComplete { .. } => Failure::Usage(format!("--period {period}: {e}")),
-            other => Failure::Usage(other.to_string()),
-        })?;
+        .map_err(|e| refusal(period, &config_name, e))?;
+    if args.as_of.is_some() {
+        eprintln!(
+            "note: --as-of previews the report; nothing was released or frozen (a period is \
+             released only once it is over by the service's own clock)"
+        );
+    }
     Ok(render(&release, &Site::from_config(&config), args.format))
 }

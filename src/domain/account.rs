@@ -18,6 +18,28 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What an administrator may do to an account (the last part of its address).
+    AccountAction in "staff.account_action" {
+        /// Stops the account signing in.
+        Disable = "disable";
+        /// Lets a disabled account sign in again.
+        Enable = "enable";
+        /// A new enrolment link, with which the account sets a new password and authenticator.
+        Reset = "reset";
+    }
+}
+
+code_enum! {
+    /// Whether an account may sign in, as an action left it.
+    AccountState in "staff.account_state" {
+        /// It may not.
+        Disabled = "disabled";
+        /// It may.
+        Enabled = "enabled";
+    }
+}
+
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (bounds the work of hashing).

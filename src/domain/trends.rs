@@ -10,14 +10,21 @@
 //! about one brokerage in March" identifies people.
 //!
 //! [`release::build_release`] turns the counters of one complete period into a [`Release`]:
-//! small cells hidden, complementary cells hidden so that nothing hidden can be worked out
-//! ([`disclosure`]), optional noise ([`noise`]). The release is a pure, deterministic function of
-//! its inputs so the first one published can be stored and served unchanged forever.
+//! small cells hidden, further cells withheld by a rule whose choices reveal nothing beyond the
+//! published numbers ([`disclosure`]), optional noise ([`noise`]). The release is a pure,
+//! deterministic function of its inputs so the first one published can be stored and served
+//! unchanged forever. Before it is, [`history::vet`] checks it against every earlier release:
+//! kinds of period are a commitment, and an exact audit of all published numbers ([`audit`])
+//! must find every hidden number as wide as promised.
 //!
 //! This module owns those rules. It must not read the clock, the database or any file: the
-//! as-of date, the counters and the noise seed are handed to it.
+//! as-of date, the counters, the earlier releases and the noise seed are handed to it.
 
+#[cfg(test)]
+mod attack;
+pub mod audit;
 pub mod disclosure;
+pub mod history;
 pub mod noise;
 pub mod release;
 #[cfg(test)]
@@ -34,7 +41,8 @@ use serde::{Deserialize, Serialize};
 use super::case::{Channel, Outcome, Service};
 use super::concern::{Category, RaisedBy};
 
-pub use noise::NoiseSeed;
+pub use history::vet;
+pub use noise::{NoiseSeed, counters_digest};
 pub use release::{
     CategoryRow, CategoryTable, Cell, NoiseStatement, OneWayRow, OneWayTable, Release,
     ReleaseError, build_release,
@@ -363,11 +371,11 @@ impl Period {
         }
     }
 
-    /// Every period of `kind` from the one containing `first` to the last one complete on
-    /// `as_of`, oldest first.
-    pub fn complete_since(kind: PeriodKind, first: YearMonth, as_of: NaiveDate) -> Vec<Period> {
+    /// Every period of `kind` that begins on or after `start` and is complete on `as_of`, oldest
+    /// first. The list depends on the configuration and the date only, never on what was counted.
+    pub fn complete_since(kind: PeriodKind, start: NaiveDate, as_of: NaiveDate) -> Vec<Period> {
         let mut periods = Vec::new();
-        let mut month = first;
+        let mut month = YearMonth::of(start);
         while month.first_day() <= as_of {
             let period = match kind {
                 PeriodKind::Month => Self::Month(month),
@@ -377,15 +385,26 @@ impl Period {
                 },
                 PeriodKind::Year => Self::Year(month.year()),
             };
-            if period.is_complete(as_of) && periods.last() != Some(&period) {
+            if period.first_day() >= start
+                && period.is_complete(as_of)
+                && periods.last() != Some(&period)
+            {
                 periods.push(period);
             }
             let Some(next) = month.last_day().succ_opt().map(YearMonth::of) else {
                 break;
             };
+            if next <= month {
+                break;
+            }
             month = next;
         }
         periods
+    }
+
+    /// The first day of the period.
+    pub fn first_day(self) -> NaiveDate {
+        self.months().start().first_day()
     }
 
     /// The months the period covers, first to last.

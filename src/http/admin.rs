@@ -1,34 +1,35 @@
 //! Administration of staff accounts, for the `admin` role only: list, add (an enrolment link),
 //! disable, enable, and reset (a new enrolment link). Administrators never see case content.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{AdminOnly, Staff, StaffForm, see_other};
 use super::decode::json_object;
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
-use crate::domain::account::Role;
+use crate::domain::account::{AccountAction, AccountState, Role};
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 use crate::store::{EnrolError, SessionUser};
 
 /// Routes of user administration.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(page))
-        .route("/admin/users", post(add))
-        .route("/admin/users/{name}/{action}", post(act))
-        .route("/admin/retention", get(retention_page))
-        .route("/api/v1/retention", get(api_retention))
-        .route("/api/v1/users", get(api_list).post(api_add))
-        .route("/api/v1/users/{name}/{action}", post(api_act))
+pub fn routes() -> Routes {
+    routes! {
+        "/admin" => get(page),
+        "/admin/users" => post(add),
+        "/admin/users/{name}/{action}" => post(act),
+        "/admin/retention" => get(retention_page),
+        "/api/v1/retention" => get(api_retention),
+        "/api/v1/users" => get(api_list).post(api_add),
+        "/api/v1/users/{name}/{action}" => post(api_act),
+    }
 }
 
 async fn users_page(
@@ -98,7 +99,7 @@ fn link_page(app: &AppState, user: &SessionUser, username: String, link: String)
 
 /// What an account action did, for both the page and the API.
 enum Acted {
-    Done(&'static str),
+    Done(AccountState),
     Link(String),
     Refused(crate::domain::phrase::Phrase),
 }
@@ -110,16 +111,23 @@ async fn perform(
     name: &str,
     action: &str,
 ) -> Result<Acted, Problem> {
-    let outcome = match action {
-        "disable" | "enable" => {
-            let disabled = action == "disable";
+    let Some(act) = AccountAction::from_code(action) else {
+        return Err(Problem::NotFound);
+    };
+    let outcome = match act {
+        AccountAction::Disable | AccountAction::Enable => {
+            let disabled = act == AccountAction::Disable;
             match app.store.set_user_disabled(name, disabled).await? {
                 None => return Err(Problem::NotFound),
                 Some(Err(reason)) => Acted::Refused(reason),
-                Some(Ok(())) => Acted::Done(if disabled { "disabled" } else { "enabled" }),
+                Some(Ok(())) => Acted::Done(if disabled {
+                    AccountState::Disabled
+                } else {
+                    AccountState::Enabled
+                }),
             }
         }
-        "reset" => {
+        AccountAction::Reset => {
             let token = app
                 .store
                 .reset_user(name, app.now())
@@ -127,7 +135,6 @@ async fn perform(
                 .ok_or(Problem::NotFound)?;
             Acted::Link(app.link(headers, &format!("/enrol/{}", token.as_str())))
         }
-        _ => return Err(Problem::NotFound),
     };
     tracing::info!(event = "user_changed", by = %by.username, username = %name, action, "account administration");
     Ok(outcome)
@@ -205,7 +212,9 @@ async fn api_act(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     match perform(&app, &headers, &user, &name, &action).await? {
-        Acted::Done(state) => Ok(Json(json!({ "username": name, "state": state })).into_response()),
+        Acted::Done(state) => {
+            Ok(Json(json!({ "username": name, "state": state.code() })).into_response())
+        }
         Acted::Link(link) => Ok((
             StatusCode::CREATED,
             Json(json!({ "username": name, "enrolment_url": link })),

@@ -1,12 +1,11 @@
 //! The ombuds console as a JSON API under `/api/v1/`: the same operations as the HTML console,
 //! for scripts and tests. Changes need the `X-CSRF-Token` header from the session.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,6 +15,7 @@ use super::case_input;
 use super::deadline_view;
 use super::decode::json_object;
 use super::error::{ApiError, Problem};
+use super::route_table::{Routes, routes};
 use crate::domain::case::CaseDate;
 use crate::domain::case::Service;
 use crate::domain::field::FieldError;
@@ -27,20 +27,21 @@ use crate::usecase;
 use crate::usecase::cases::DUE_WINDOW_DAYS;
 
 /// Routes of the JSON console.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cases", get(list).post(create))
-        .route("/api/v1/cases/{id}", get(show))
-        .route("/api/v1/cases/{id}/open", post(open))
-        .route("/api/v1/cases/{id}/services", put(services))
-        .route("/api/v1/cases/{id}/notes", post(add_note))
-        .route("/api/v1/cases/{id}/notes/{note}/done", put(note_done))
-        .route("/api/v1/cases/{id}/replies", post(reply))
-        .route("/api/v1/cases/{id}/close", post(close))
-        .route("/api/v1/cases/{id}/dates/{field}", post(dates))
-        .route("/api/v1/commitments", get(commitments))
-        .route("/api/v1/letters", get(letters))
-        .route("/api/v1/letters/{id}", get(letter))
+pub fn routes() -> Routes {
+    routes! {
+        "/api/v1/cases" => get(list).post(create),
+        "/api/v1/cases/{id}" => get(show),
+        "/api/v1/cases/{id}/open" => post(open),
+        "/api/v1/cases/{id}/services" => put(services),
+        "/api/v1/cases/{id}/notes" => post(add_note),
+        "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
+        "/api/v1/cases/{id}/replies" => post(reply),
+        "/api/v1/cases/{id}/close" => post(close),
+        "/api/v1/cases/{id}/dates/{field}" => post(dates),
+        "/api/v1/commitments" => get(commitments),
+        "/api/v1/letters" => get(letters),
+        "/api/v1/letters/{id}" => get(letter),
+    }
 }
 
 fn record_json(r: &CaseRecord) -> Value {

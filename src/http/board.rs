@@ -2,46 +2,36 @@
 //! HTML page with SVG charts and as CSV and JSON downloads of exactly what the page shows.
 //! Nothing here reads a case, a note or a date finer than a month.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{BoardOnly, Staff};
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
 use crate::domain::trends::{Period, Release, ReleaseError};
 use crate::report;
+use crate::usecase;
 
 /// Routes of the board's pages.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/board", get(home))
-        .route("/board/reports/{period}", get(page))
-        .route("/board/reports/{period}/csv", get(csv))
-        .route("/board/reports/{period}/json", get(json_download))
-        .route("/api/v1/reports", get(api_list))
-        .route("/api/v1/reports/{period}", get(api_report))
+pub fn routes() -> Routes {
+    routes! {
+        "/board" => get(home),
+        "/board/reports/{period}" => get(page),
+        "/board/reports/{period}/csv" => get(csv),
+        "/board/reports/{period}/json" => get(json_download),
+        "/api/v1/reports" => get(api_list),
+        "/api/v1/reports/{period}" => get(api_report),
+    }
 }
 
 /// The periods the board may see, newest first.
 async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
-    let Some(first) = app.store.first_counted_month().await? else {
-        return Ok(Vec::new());
-    };
-    let today = app.today();
-    let mut periods: Vec<Period> = app
-        .config
-        .reports
-        .periods
-        .iter()
-        .flat_map(|kind| Period::complete_since(*kind, first, today))
-        .collect();
-    periods.sort_by_key(|p| std::cmp::Reverse((p.last_day(), p.kind())));
-    Ok(periods)
+    Ok(usecase::reports::periods(&app.ctx()).await?)
 }
 
 /// The frozen release of a period the board may see.
@@ -52,16 +42,22 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
         ))
     };
     let period: Period = period.parse().map_err(|_| not_released())?;
-    if !app.config.reports.periods.contains(&period.kind()) {
+    if app.config.reports.admits(period).is_err() {
         return Err(not_released());
     }
-    match app
-        .store
-        .trend_release(period, &app.config.reports.settings, app.today())
-        .await?
-    {
+    match usecase::reports::release(&app.ctx(), period, None).await? {
         Ok(release) => Ok(release),
-        Err(ReleaseError::NotComplete { .. }) => Err(not_released()),
+        Err(ReleaseError::NotComplete { .. } | ReleaseError::BeforeStart { .. }) => {
+            Err(not_released())
+        }
+        Err(
+            e @ (ReleaseError::KindCommitted { .. }
+            | ReleaseError::Exposed { .. }
+            | ReleaseError::AuditFailed(_)),
+        ) => Err(Problem::NotFoundMessage(
+            crate::domain::phrase::Phrase::new("staff.error.cannot_release")
+                .with("reason", e.to_string()),
+        )),
         Err(e) => Err(Problem::Internal(e.to_string())),
     }
 }

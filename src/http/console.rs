@@ -2,17 +2,16 @@
 //! logging a contact by hand, one case with its concern, notes, thread and services, and
 //! closing. Only the `ombuds` role is admitted.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use super::AppState;
 use super::auth::{OmbudsOnly, Staff, StaffForm, see_other};
 use super::case_input::{self, ContactInput};
 use super::deadline_view;
 use super::error::{PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::{
     CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
 };
@@ -25,21 +24,22 @@ use crate::usecase::cases::DUE_WINDOW_DAYS;
 use crate::usecase::{self, Refusal};
 
 /// Routes of the HTML console.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/console", get(home))
-        .route("/console/cases/new", get(new_case))
-        .route("/console/cases", post(create))
-        .route("/console/cases/{id}", get(show))
-        .route("/console/cases/{id}/open", post(open))
-        .route("/console/cases/{id}/services", post(services))
-        .route("/console/cases/{id}/notes", post(add_note))
-        .route("/console/cases/{id}/notes/{note}/done", post(note_done))
-        .route("/console/cases/{id}/replies", post(reply))
-        .route("/console/cases/{id}/close", post(close))
-        .route("/console/cases/{id}/dates/{field}", post(dates))
-        .route("/console/letters", get(letters))
-        .route("/console/letters/{id}", get(letter))
+pub fn routes() -> Routes {
+    routes! {
+        "/console" => get(home),
+        "/console/cases/new" => get(new_case),
+        "/console/cases" => post(create),
+        "/console/cases/{id}" => get(show),
+        "/console/cases/{id}/open" => post(open),
+        "/console/cases/{id}/services" => post(services),
+        "/console/cases/{id}/notes" => post(add_note),
+        "/console/cases/{id}/notes/{note}/done" => post(note_done),
+        "/console/cases/{id}/replies" => post(reply),
+        "/console/cases/{id}/close" => post(close),
+        "/console/cases/{id}/dates/{field}" => post(dates),
+        "/console/letters" => get(letters),
+        "/console/letters/{id}" => get(letter),
+    }
 }
 
 async fn home(

@@ -1,12 +1,11 @@
 //! One-time enrolment links: a new account (or one being reset) chooses its password, adds the
 //! TOTP secret to an authenticator app, and proves it with a code.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -14,16 +13,18 @@ use super::AppState;
 use super::auth::see_other;
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::EnrolPage;
 use crate::crypto::totp::qr_svg;
 use crate::domain::field::FieldError;
 use crate::store::{EnrolError, EnrolmentView};
 
 /// Routes for enrolment links.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/enrol/{token}", get(page).post(submit))
-        .route("/api/v1/enrolments/{token}", get(api_show).post(api_submit))
+pub fn routes() -> Routes {
+    routes! {
+        "/enrol/{token}" => get(page).post(submit),
+        "/api/v1/enrolments/{token}" => get(api_show).post(api_submit),
+    }
 }
 
 fn gone() -> Problem {

@@ -6,12 +6,11 @@
 //! closed. Failed look-ups spend a budget shared by everyone (no address is kept); while it is
 //! spent, failures are answered 429. A right receipt is never held back.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -23,6 +22,7 @@ use super::case_input;
 use super::deadline_view::{self, DeadlineView};
 use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::views::{
     DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
     Site,
@@ -36,13 +36,14 @@ use crate::store::{Followup, FollowupThread, Letter};
 use crate::usecase;
 
 /// Routes of the follow-up.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/followup", get(page).post(open))
-        .route("/followup/messages", post(add))
-        .route("/followup/letters/{id}", post(print_letter))
-        .route("/api/v1/followup", get(api_show))
-        .route("/api/v1/followup/messages", post(api_add))
+pub fn routes() -> Routes {
+    routes! {
+        "/followup" => get(page).post(open),
+        "/followup/messages" => post(add),
+        "/followup/letters/{id}" => post(print_letter),
+        "/api/v1/followup" => get(api_show),
+        "/api/v1/followup/messages" => post(api_add),
+    }
 }
 
 /// The answer for a receipt that opens nothing, after spending the failure budget.

@@ -22,6 +22,7 @@ mod lookup_budget;
 pub mod openapi;
 mod pages;
 mod pow;
+pub mod route_table;
 mod security_headers;
 mod signin;
 pub mod staff_views;
@@ -35,7 +36,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
@@ -44,6 +44,7 @@ use crate::config::Config;
 use crate::store::Store;
 
 pub use decode::MAX_BODY_BYTES;
+pub use route_table::{Route, Routes};
 pub use security_headers::CONTENT_SECURITY_POLICY;
 
 /// Everything a handler may use.
@@ -142,26 +143,35 @@ impl Deref for AppState {
     }
 }
 
-/// The complete router, used by `ombuds serve` and by the tests alike.
+/// Every route the service answers, with its table ([`route_table`]). Routes are declared
+/// only with [`route_table::routes!`], here and in each audience's module, never with
+/// `Router::route`, so that the table is complete.
+pub fn routes() -> Routes {
+    route_table::routes! {
+        "/" => get(intake::page),
+        "/concerns" => post(intake::submit_form),
+        "/api/v1/concerns" => post(intake::submit_json),
+        "/verify" => get(verify::page).post(verify::check_form),
+        "/api/v1/certificates/verify" => post(verify::check_json),
+        "/static/style.css" => get(pages::stylesheet),
+        "/static/pow.js" => get(intake::script),
+        "/healthz" => get(pages::health),
+    }
+    .merge(signin::routes())
+    .merge(enrol::routes())
+    .merge(console::routes())
+    .merge(api_cases::routes())
+    .merge(admin::routes())
+    .merge(board::routes())
+    .merge(followup::routes())
+    .merge(openapi::routes())
+}
+
+/// The complete router, used by `ombuds serve`.
 pub fn build_router(state: AppState) -> Router {
     let timeout = state.config.server.request_timeout;
-    Router::new()
-        .route("/", get(intake::page))
-        .route("/concerns", post(intake::submit_form))
-        .route("/api/v1/concerns", post(intake::submit_json))
-        .merge(signin::router())
-        .merge(enrol::router())
-        .merge(console::router())
-        .merge(api_cases::router())
-        .merge(admin::router())
-        .merge(board::router())
-        .merge(followup::router())
-        .merge(openapi::router())
-        .route("/verify", get(verify::page).post(verify::check_form))
-        .route("/api/v1/certificates/verify", post(verify::check_json))
-        .route("/static/style.css", get(pages::stylesheet))
-        .route("/static/pow.js", get(intake::script))
-        .route("/healthz", get(pages::health))
+    routes()
+        .into_router()
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(

@@ -1,12 +1,11 @@
 //! Signing in and out: the staff sign-in page and its JSON twin, the account page, and ending
 //! one session or all of them.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde_json::json;
 
 use super::AppState;
@@ -15,6 +14,7 @@ use super::auth::{
 };
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
+use super::route_table::{Routes, routes};
 use super::staff_views::{AccountPage, Chrome, SignInPage};
 use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
 use crate::domain::phrase::Phrase;
@@ -22,17 +22,15 @@ use crate::i18n::Lang;
 use crate::store::{SignInError, SignedIn};
 
 /// Routes for signing in and out.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/signin", get(page).post(submit))
-        .route("/signout", post(sign_out))
-        .route("/signout-everywhere", post(sign_out_everywhere))
-        .route("/account", get(account))
-        .route(
-            "/api/v1/session",
-            get(api_show).post(api_create).delete(api_delete),
-        )
-        .route("/api/v1/session/revoke-all", post(api_revoke_all))
+pub fn routes() -> Routes {
+    routes! {
+        "/signin" => get(page).post(submit),
+        "/signout" => post(sign_out),
+        "/signout-everywhere" => post(sign_out_everywhere),
+        "/account" => get(account),
+        "/api/v1/session" => get(api_show).post(api_create).delete(api_delete),
+        "/api/v1/session/revoke-all" => post(api_revoke_all),
+    }
 }
 
 /// Where each role starts.

@@ -21,12 +21,12 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::decode::{FormFields, JsonObject, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
-use super::views::Site;
 use crate::config::Config;
 use crate::crypto::certificate::{self, Certificate, PublicKey, VerifyError};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
+use crate::i18n::Site;
 use crate::letters::certified_statement;
 
 /// Largest body accepted here: a certificate is under 1 KiB, and this leaves room for the whole

@@ -4,6 +4,9 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use super::*;
 
@@ -80,63 +83,190 @@ fn every_language_names_itself_and_says_its_plural_rule() {
     assert_eq!(Lang::Es.query(), "?lang=es");
 }
 
-/// The top-level sections of `en.toml`: a literal starting with one of them is a key.
-fn sections() -> BTreeSet<String> {
-    table(Lang::En)
-        .keys()
-        .filter_map(|k| k.split('.').next().map(str::to_owned))
-        .collect()
+/// The plain string literals in `tokens`, at any depth (inside macro calls too), leaving out
+/// every item marked `#[cfg(test)]` (a test may name keys that do not exist on purpose).
+fn literals(tokens: TokenStream, out: &mut Vec<String>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while let Some(token) = tokens.get(i) {
+        i += 1;
+        match token {
+            TokenTree::Punct(hash) if hash.as_char() == '#' => {
+                let test_only = matches!(tokens.get(i), Some(TokenTree::Group(attribute))
+                    if attribute.delimiter() == Delimiter::Bracket
+                        && attribute.stream().to_string().replace(' ', "") == "cfg(test)");
+                if test_only {
+                    // The item ends with its body or its semicolon.
+                    while let Some(part) = tokens.get(i) {
+                        i += 1;
+                        match part {
+                            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+                            TokenTree::Punct(p) if p.as_char() == ';' => break,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            TokenTree::Group(group) => literals(group.stream(), out),
+            TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                if let Some(value) = text
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .filter(|v| !v.contains('\\'))
+                {
+                    out.push(value.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
-/// Every string literal in templates and code that is shaped like a key (`"section.key"`,
-/// lowercase, with a section `en.toml` has): whatever passes it on to the wording layer
-/// (`t`, `f`, `Phrase::new`, `FieldError::new`, a `match` arm), it names a text.
+/// Whether `text` is shaped like a translation key of one of `sections`: `section.name`, in
+/// lower case, digits and `_`, and not a file name.
+fn is_key(text: &str, sections: &BTreeSet<String>) -> bool {
+    let section = text.split('.').next().unwrap_or_default();
+    text.contains('.')
+        && !text.ends_with('.')
+        && !text.contains("..")
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
+        && [
+            ".html", ".toml", ".rs", ".txt", ".sql", ".json", ".css", ".js",
+        ]
+        .iter()
+        .all(|extension| !text.ends_with(extension))
+        && sections.contains(section)
+}
+
+/// The code inside an askama template's `{{ … }}` and `{% … %}` blocks (not its `{# … #}`
+/// comments, nor its HTML), one block a line. A closing delimiter inside a string literal
+/// does not end a block.
+fn template_code(template: &str) -> String {
+    let mut code = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let (mut in_string, mut escaped, mut end) = (false, false, None);
+        for (i, c) in body.char_indices() {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+            } else if c == '"' && close != "#}" {
+                in_string = true;
+            } else if body[i..].starts_with(close) {
+                end = Some(i);
+                break;
+            }
+        }
+        let end = end.unwrap_or_else(|| panic!("a template block is not closed: {body:.60}"));
+        if close != "#}" {
+            code.push_str(&body[..end]);
+            code.push('\n');
+        }
+        rest = &body[end + close.len()..];
+    }
+    code
+}
+
+/// Every string literal in the Rust code (`src/`) and the templates' blocks (`templates/`)
+/// that is shaped like a key of a section `en.toml` has: whatever passes it on to the wording
+/// layer (`t`, `f`, a helper, a `match` arm), it names a text. Read with a Rust tokenizer, so
+/// layout, comments and line breaks do not matter. Left out: test code, and the configuration,
+/// whose setting names (`intake.max_contact_chars`) have the same shape.
 fn keys_used() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sections = sections();
-    let mut files = Vec::new();
+    let sections: BTreeSet<String> = table(Lang::En)
+        .keys()
+        .filter_map(|k| k.split('.').next().map(str::to_owned))
+        .collect();
+    let mut found = Vec::new();
     let mut dirs = vec![root.join("templates"), root.join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "html" || e == "rs")
-                // What the code asks for, not what its tests do.
-                && !path.ends_with("tests.rs")
-                // The configuration names its own settings (`intake.max_contact_chars`).
-                && !path.starts_with(root.join("src/config"))
-            {
-                files.push(path);
-            }
-        }
-    }
-    let mut keys = BTreeSet::new();
-    for file in files {
-        let whole = std::fs::read_to_string(&file).unwrap();
-        let text = whole.split("#[cfg(test)]").next().unwrap_or_default();
-        for (at, _) in text.match_indices('"') {
-            let rest = &text[at + 1..];
-            let Some(end) = rest.find(|c: char| {
-                !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
-            }) else {
-                continue;
+            let text = || std::fs::read_to_string(&path).unwrap();
+            let code = match path.extension().and_then(|e| e.to_str()) {
+                _ if path.is_dir() => {
+                    if path != root.join("src/config") {
+                        dirs.push(path);
+                    }
+                    continue;
+                }
+                _ if path.ends_with("tests.rs") => continue,
+                Some("rs") => text(),
+                Some("html") => template_code(&text()),
+                _ => continue,
             };
-            let candidate = &rest[..end];
-            let shaped = rest[end..].starts_with('"')
-                && candidate.contains('.')
-                && !candidate.ends_with('.')
-                && !candidate.contains("..")
-                && [".html", ".toml", ".rs", ".txt", ".sql"]
-                    .iter()
-                    .all(|extension| !candidate.ends_with(extension));
-            let section = candidate.split('.').next().unwrap_or_default();
-            if shaped && sections.contains(section) {
-                keys.insert(candidate.to_owned());
-            }
+            let tokens = TokenStream::from_str(&code)
+                .unwrap_or_else(|e| panic!("{}: cannot read its tokens: {e}", path.display()));
+            literals(tokens, &mut found);
         }
     }
-    keys
+    found.into_iter().filter(|t| is_key(t, &sections)).collect()
+}
+
+#[test]
+fn the_key_reader_reads_literals_in_any_layout_and_nothing_else() {
+    let mut found = Vec::new();
+    let rust = r#"
+        lang.t("a.one");
+        w.f(
+            "a.two",
+            &[("n", &1)],
+        );
+        format!("{}", Lang::Es.t  ("a.three"));
+        match day { Weekday::Mon => "a.four", _ => "a.five" }
+        // lang.t("a.comment")
+        /// lang.t("a.doc")
+        let s = "lang.t(\"a.in_a_string\")";
+        lang.t(&format!("a.{code}"));
+        let path = "a.toml";
+        let other = "c.unknown_section";
+        #[cfg(test)]
+        mod tests { fn x() { lang.t("a.test_only"); } }
+        #[cfg(test)]
+        const Y: &str = "a.test_constant";
+        let after = "a.six";
+    "#;
+    literals(TokenStream::from_str(rust).unwrap(), &mut found);
+    let template = r#"<p title='{{ site.t("b.one") }}'>{# site.t("b.comment") #}</p>
+        {%- if x -%}{{ site.f("b.two", "n",
+        "{ %} }}") }}{% endif %} site.t("b.text")"#;
+    literals(
+        TokenStream::from_str(&template_code(template)).unwrap(),
+        &mut found,
+    );
+    let sections = ["a", "b"].map(str::to_owned).into();
+    let keys: Vec<_> = found.iter().filter(|t| is_key(t, &sections)).collect();
+    let expected = [
+        "a.one", "a.two", "a.three", "a.four", "a.five", "a.six", "b.one", "b.two",
+    ];
+    assert_eq!(keys, expected);
+}
+
+/// Whether `table` has `key`, or `key_one` and `key_other` (a base the code counts with).
+fn has(table: &BTreeMap<String, String>, key: &str) -> bool {
+    table.contains_key(key)
+        || ["one", "other"]
+            .iter()
+            .all(|form| table.contains_key(&format!("{key}_{form}")))
 }
 
 /// The keys a counted phrase or `Lang::plural` reads for `base`.
@@ -162,6 +292,8 @@ fn label_keys() -> Vec<&'static str> {
         keys(case::CaseDate::ALL),
         keys(case::LetterKind::ALL),
         keys(account::Role::ALL),
+        keys(account::AccountAction::ALL),
+        keys(account::AccountState::ALL),
         keys(retention::RetentionClass::ALL),
         keys(notes::NoteKind::ALL),
     ]
@@ -189,7 +321,7 @@ fn keys_built() -> BTreeSet<String> {
 #[test]
 fn every_key_used_exists_in_every_file_that_should_have_it() {
     let used = keys_used();
-    assert!(used.len() > 200, "the scan found too few keys: {used:?}");
+    assert!(used.len() > 250, "the scan found too few keys: {used:?}");
     let built = keys_built();
     for lang in Lang::ALL {
         let table = table(lang);
@@ -199,8 +331,7 @@ fn every_key_used_exists_in_every_file_that_should_have_it() {
             .filter(|k| lang == Lang::En || !english_only(k))
             .filter(|k| {
                 let table_name = format!("{k}.");
-                !table.contains_key(*k)
-                    && !forms(k).iter().all(|f| table.contains_key(f))
+                !has(&table, k)
                     // A table's name, as `code_enum!` gives it.
                     && !table.keys().any(|key| key.starts_with(&table_name))
             })

@@ -7,7 +7,7 @@
 //!
 //! This module draws; it decides nothing about what may be shown.
 
-use super::{CellKind, CellView};
+use super::view::{CellKind, CellView};
 
 /// Total drawing width, in SVG user units.
 const WIDTH: u32 = 640;

@@ -7,8 +7,9 @@ use super::*;
 use crate::domain::case::{Channel, Outcome, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::trends::{
-    CaseCell, CounterKey, DaysBucket, NoiseSeed, ServiceCell, TrendSettings, build_release,
+    CaseCell, CounterKey, DaysBucket, NoiseSeed, Release, ServiceCell, TrendSettings, build_release,
 };
+use crate::i18n::Site;
 
 fn site() -> Site {
     Site {
@@ -250,7 +251,27 @@ fn every_chart_is_well_formed_svg_with_a_text_alternative() {
             }
             charts += 1;
         }
-        assert_eq!(charts, 6, "{period}: one chart per table");
+        let view = ReportView::new(&release(period, None));
+        let expected = view.tables.iter().filter(|t| t.chart.is_some()).count();
+        assert_eq!(
+            charts, expected,
+            "{period}: one chart per table broken down"
+        );
+        // A table that is not broken down says so instead of drawing a chart.
+        for table in &view.tables {
+            assert_eq!(
+                table.chart.is_none(),
+                table
+                    .note
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("Not shown for this period")),
+                "{period} {}",
+                table.id
+            );
+        }
+        if period == "2026Q3" {
+            assert_eq!(charts, 7, "every table of the quarter is broken down");
+        }
     }
 }
 
@@ -261,9 +282,15 @@ fn suppressed_cells_are_drawn_and_labelled_distinctly() {
     assert!(html.contains("fill=\"url(#chart-concerns-hatch)\""));
     assert!(html.contains("stroke-dasharray"));
     assert!(html.contains("<td class=\"count suppressed\">fewer than 5</td>"));
-    assert!(html.contains(">September fewer than 5</text>"));
-    // The text alternative of the concerns chart names the hidden cell the same way.
-    assert!(html.contains("Commission disputes: July withheld, August 5, September fewer than 5"));
+    assert!(html.contains("<td class=\"count withheld\">withheld</td>"));
+    assert!(html.contains(">fewer than 5</text>"));
+    // The text alternative of the concerns chart names the hidden cells the same way.
+    assert!(html.contains(
+        "Breakdown or loss of contact: fewer than 5; Unprofessional or possibly unethical \
+         conduct: fewer than 5; Commission disputes: withheld."
+    ));
+    // The months of the quarter are a table of their own.
+    assert!(html.contains("Bar chart. July: 18; August: 8; September: 14."));
 }
 
 #[test]
@@ -426,5 +453,24 @@ fn a_period_with_too_few_concerns_says_only_that() {
     assert_eq!(
         view.summary,
         ["Fewer than 20 concerns were closed in August 2026, too few to show any breakdown."]
+    );
+}
+
+#[test]
+fn a_period_too_small_to_break_down_says_so_once() {
+    // August: eight concerns, below the 24 a breakdown by kind needs at k = 5.
+    let release = release("2026-08", None);
+    let view = ReportView::new(&release);
+    assert_eq!(
+        view.summary,
+        [
+            "8 concerns were closed in August 2026.",
+            "Too few concerns were closed this month to show them by kind."
+        ]
+    );
+    let note = view.tables[0].note.as_deref().unwrap();
+    assert!(
+        note.ends_with("A table of 5 rows is broken down only from 24 concerns."),
+        "{note}"
     );
 }

@@ -447,8 +447,8 @@ pub trait TrendRows: Send + Sync {
         first: &str,
         last: &str,
     ) -> Result<Vec<(String, u64)>, StoreError>;
-    /// The earliest month with a counter, `YYYY-MM`.
-    async fn first_counter_month(&self) -> Result<Option<String>, StoreError>;
+    /// Every frozen release, as stored: (period, release).
+    async fn frozen_trend_releases(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// A frozen release, as stored.
     async fn trend_release(&self, period: &str) -> Result<Option<String>, StoreError>;
     /// Freezes a release unless one is already stored; returns the one stored.

@@ -1,40 +1,20 @@
-//! The board-report half of the [`Store`] facade: releases of complete periods, built from the
-//! trend counters on first request and frozen, so that a published period never changes.
-
-use chrono::NaiveDate;
+//! The board-report half of the [`Store`] facade: the trend counters of some months, and the
+//! frozen releases, read and written as the domain's types. It decides nothing: what is
+//! released, and when, is [`crate::usecase::reports`]'.
 
 use super::{Store, StoreError};
-use crate::crypto::random;
-use crate::domain::trends::{
-    CounterKey, NoiseSeed, Period, Release, ReleaseError, TrendSettings, YearMonth, build_release,
-};
+use crate::domain::trends::{CounterKey, Period, Release};
 
 impl Store {
-    /// The release of `period`: the frozen one if it was released before, otherwise built now
-    /// from the counters (with a fresh noise seed that is never kept) and frozen. A period not
-    /// yet complete on `as_of` is refused.
-    pub async fn trend_release(
+    /// The counter rows of `period`'s months.
+    pub async fn trend_counters(
         &self,
         period: Period,
-        settings: &TrendSettings,
-        as_of: NaiveDate,
-    ) -> Result<Result<Release, ReleaseError>, StoreError> {
-        let name = period.to_string();
-        if let Some(frozen) = self.backend.trend_release(&name).await? {
-            return parse(&frozen).map(Ok);
-        }
-        if !period.is_complete(as_of) {
-            return Ok(Err(ReleaseError::NotComplete {
-                period,
-                last_day: period.last_day(),
-            }));
-        }
+    ) -> Result<Vec<(CounterKey, u64)>, StoreError> {
         let months = period.months();
-        let rows = self
-            .backend
+        self.backend
             .trend_counters(&months.start().to_string(), &months.end().to_string())
-            .await?;
-        let counters = rows
+            .await?
             .into_iter()
             .map(|(code, count)| {
                 CounterKey::from_code(&code)
@@ -43,36 +23,44 @@ impl Store {
                         StoreError::Database(format!("unreadable trend counter {code:?}"))
                     })
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let seed = match settings.epsilon {
-            Some(_) => {
-                let mut bytes = [0u8; 32];
-                random::fill(&mut bytes)?;
-                Some(NoiseSeed::from_bytes(bytes))
-            }
-            None => None,
-        };
-        let release = match build_release(period, &counters, settings, seed.as_ref(), as_of) {
-            Ok(release) => release,
-            Err(e) => return Ok(Err(e)),
-        };
-        let json = serde_json::to_string(&release)
-            .map_err(|e| StoreError::Database(format!("cannot encode a release: {e}")))?;
-        let stored = self.backend.freeze_trend_release(&name, json).await?;
-        tracing::info!(period = %name, "a board report period was released");
-        parse(&stored).map(Ok)
+            .collect()
     }
 
-    /// The earliest month any closed case was counted in.
-    pub async fn first_counted_month(&self) -> Result<Option<YearMonth>, StoreError> {
+    /// The frozen release of `period`, if it was released.
+    pub async fn frozen_trend_release(
+        &self,
+        period: Period,
+    ) -> Result<Option<Release>, StoreError> {
         self.backend
-            .first_counter_month()
+            .trend_release(&period.to_string())
             .await?
-            .map(|m| {
-                m.parse::<YearMonth>()
-                    .map_err(|_| StoreError::Database(format!("unreadable counter month {m:?}")))
-            })
+            .map(|stored| parse(&stored))
             .transpose()
+    }
+
+    /// Every frozen release, oldest period first.
+    pub async fn frozen_trend_releases(&self) -> Result<Vec<Release>, StoreError> {
+        let mut releases = self
+            .backend
+            .frozen_trend_releases()
+            .await?
+            .iter()
+            .map(|(_, stored)| parse(stored))
+            .collect::<Result<Vec<_>, _>>()?;
+        releases.sort_by_key(|r| (r.period.last_day(), r.period.kind()));
+        Ok(releases)
+    }
+
+    /// Freezes `release` unless its period already has one; returns the one stored, which
+    /// never changes after.
+    pub async fn freeze_trend_release(&self, release: &Release) -> Result<Release, StoreError> {
+        let json = serde_json::to_string(release)
+            .map_err(|e| StoreError::Database(format!("cannot encode a release: {e}")))?;
+        let stored = self
+            .backend
+            .freeze_trend_release(&release.period.to_string(), json)
+            .await?;
+        parse(&stored)
     }
 }
 

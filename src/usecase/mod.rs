@@ -13,6 +13,7 @@
 //! | [`termination`] | an ombuds records the first-contact and termination dates; a termination issues the signed notice |
 //! | [`closing`] | an ombuds closes a case with an outcome: it is counted for the board and destroyed |
 //! | [`letters`] | an ombuds reads the letters issued |
+//! | [`reports`] | the board reads the trend report of a period, released once it is over |
 //!
 //! Input that can be checked field by field is checked by the domain before it gets here (the
 //! decoders in `http::case_input` call the domain's rules); what needs stored state (is there
@@ -23,6 +24,7 @@ pub mod closing;
 pub mod intake;
 pub mod letters;
 pub mod notes;
+pub mod reports;
 pub mod termination;
 pub mod thread;
 

@@ -1,12 +1,67 @@
 //! Board trend reports through the real server: counters grow only when cases close, in the
-//! same write that destroys them; a period is released only once it is over and never changes
-//! after; the page, its downloads, the API and the command line all show the same numbers; and
-//! nothing in them names a case, a day or anything anyone wrote.
+//! same write that destroys them; a period is released only once it is over by the service's
+//! clock and never changes after (a preview with `--as-of` freezes nothing); the page, its
+//! downloads, the API and the command line all show the same numbers; the period list starts at
+//! `[reports] start` whatever was counted; once one kind of period is released, another is
+//! refused without noise; and nothing in them names a case, a day or anything anyone wrote.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Engine, Options, Session, TestServer, count, on_both_engines, run};
+use crate::support::cli::{Cli, Run};
+use crate::support::{Engine, Options, Session, TestServer, count, on_both_engines};
+
+/// Runs `ombuds report ARGS --config <the server's>` on the server's clock.
+fn report(server: &TestServer, args: &[&str]) -> Run {
+    let config = server.data_dir().join("ombuds.toml");
+    let mut args = args.to_vec();
+    args.extend(["--config", config.to_str().unwrap()]);
+    Cli::new("report")
+        .in_dir(server.root.path())
+        .clock_file(&server.root.path().join("clock"))
+        .run(&args)
+}
+
+/// Rewrites the server's `[reports]` settings and restarts it.
+fn reconfigure(server: &mut TestServer, reports: &str) {
+    let path = server.data_dir().join("ombuds.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let start = config.find("[reports]").unwrap();
+    let end = start + config[start..].find("\n\n").unwrap();
+    let config = format!("{}[reports]\n{reports}{}", &config[..start], &config[end..]);
+    std::fs::write(&path, config).unwrap();
+    server.restart();
+}
+
+/// A server on `engine` whose clock reads `now` and whose reports cover from `start` on.
+fn starting(engine: Engine, now: &str, start: &'static str) -> TestServer {
+    TestServer::start_with(Options {
+        engine,
+        now: now.into(),
+        edit_config: Box::new(move |c| {
+            c.replace("start = \"2026-01-01\"", &format!("start = \"{start}\""))
+        }),
+        ..Options::default()
+    })
+}
+
+/// A board member's GET of `path`.
+async fn get(server: &TestServer, board: &Session, path: &str) -> reqwest::Response {
+    server
+        .as_staff(board, Method::GET, path)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The periods of the stored frozen releases.
+async fn frozen(server: &TestServer) -> Vec<String> {
+    let mut db = server.database().await;
+    sqlx::query_scalar("SELECT period FROM trend_releases ORDER BY period")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+}
 
 const CANARY: &str = "CANARY-board-6f0d13";
 
@@ -58,11 +113,7 @@ async fn close_one(server: &TestServer, ombuds: &Session, category: &str, outcom
 
 on_both_engines!(a_quarter_is_released_once_complete_frozen_and_the_same_everywhere);
 async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engine: Engine) {
-    let server = TestServer::start_with(Options {
-        engine,
-        now: "2026-07-15T17:00:00Z".into(),
-        ..Options::default()
-    });
+    let server = starting(engine, "2026-07-15T17:00:00Z", "2026-07-01");
     let admin = server.admin().await;
     let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let board_secret = server.enrol_staff(&admin, "bea", "board").await;
@@ -145,8 +196,15 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
         .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    assert!(page.contains("<svg") && !page.contains("<script"));
-    assert!(page.contains("fewer than 5"), "small counts are hidden");
+    assert!(!page.contains("<script"));
+    // Eight concerns: the total is shown, and no table is broken down (a breakdown needs at
+    // least k per row, less one).
+    assert!(
+        page.contains("8 concerns were closed in July to September 2026"),
+        "{page}"
+    );
+    assert!(page.contains("Not shown for this period"), "{page}");
+    assert!(!page.contains("<svg"), "nothing to chart");
     assert!(page.contains("href=\"/board/reports/2026Q3/csv\""));
     let csv = server
         .as_staff(&board, Method::GET, "/board/reports/2026Q3/csv")
@@ -182,26 +240,10 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
     assert!(parsed.is_object());
 
     // The command line prints the very same release from the database.
-    let config = server.data_dir().join("ombuds.toml");
     let cli = |format: &str| {
-        let out = run(
-            server.root.path(),
-            &[
-                "report",
-                "--period",
-                "2026Q3",
-                "--format",
-                format,
-                "--config",
-                config.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let out = report(&server, &["--period", "2026Q3", "--format", format]);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.stdout
     };
     assert_eq!(cli("csv"), csv);
     assert_eq!(cli("json").trim_end(), json.trim_end());
@@ -243,18 +285,151 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
         .await
         .unwrap();
     assert_eq!(month.status(), 404);
-    let out = run(
-        server.root.path(),
+    let out = report(&server, &["--period", "2026-07", "--format", "csv"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("`[reports] periods`"));
+}
+
+on_both_engines!(the_period_list_starts_at_the_configured_day_whatever_was_counted);
+async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engine: Engine) {
+    let server = starting(engine, "2026-10-02T17:00:00Z", "2026-04-01");
+    let admin = server.admin().await;
+    let board_secret = server.enrol_staff(&admin, "bea", "board").await;
+    let board = server.sign_in("bea", &board_secret).await;
+    let list: Value = get(&server, &board, "/api/v1/reports")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let periods: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    // Nothing was ever counted: the list is the configuration's and the clock's alone.
+    assert_eq!(periods, ["2026Q3", "2026Q2"]);
+    let before = get(&server, &board, "/board/reports/2026Q1").await;
+    assert_eq!(before.status(), 404);
+    let out = report(&server, &["--period", "2026Q1", "--format", "csv"]);
+    assert_eq!(out.code, Some(2));
+    let stderr = &out.stderr;
+    assert!(stderr.contains("`[reports] start`"), "{stderr}");
+    assert!(frozen(&server).await.is_empty());
+}
+
+on_both_engines!(a_second_kind_of_period_is_refused_without_noise_once_one_is_released);
+async fn a_second_kind_of_period_is_refused_without_noise_once_one_is_released(engine: Engine) {
+    let mut server = starting(engine, "2026-07-15T17:00:00Z", "2026-07-01");
+    let admin = server.admin().await;
+    let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let board_secret = server.enrol_staff(&admin, "bea", "board").await;
+    let ombuds = server.sign_in("olivia", &ombuds_secret).await;
+    for outcome in [
+        "successfully_closed",
+        "terminated_public_trust",
+        "withdrawn",
+    ] {
+        close_one(&server, &ombuds, "conduct", outcome).await;
+    }
+    server.set_clock("2026-10-02T17:00:00Z");
+    let board = server.sign_in("bea", &board_secret).await;
+    let quarter = get(&server, &board, "/board/reports/2026Q3").await;
+    assert_eq!(quarter.status(), 200);
+    assert_eq!(frozen(&server).await, ["2026Q3"]);
+
+    // The operator switches to months, without noise: a reader holding the quarter and its
+    // months could subtract. Neither the board nor the command line releases a month.
+    reconfigure(
+        &mut server,
+        "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\n",
+    );
+    let board = server.sign_in("bea", &board_secret).await;
+    let home = get(&server, &board, "/board").await.text().await.unwrap();
+    assert!(!home.contains("/board/reports/2026-07"), "{home}");
+    let month = get(&server, &board, "/board/reports/2026-07").await;
+    assert_eq!(month.status(), 404);
+    let body = month.text().await.unwrap();
+    assert!(body.contains("`[reports] periods`"), "{body}");
+    assert!(
+        body.contains("quarter reports have been released"),
+        "{body}"
+    );
+    let out = report(&server, &["--period", "2026-08", "--format", "csv"]);
+    assert_eq!(out.code, Some(2));
+    let stderr = &out.stderr;
+    assert!(
+        stderr
+            .starts_with("error: --period 2026-08: month reports cannot be released without noise"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`[reports] periods`"), "{stderr}");
+    assert_eq!(frozen(&server).await, ["2026Q3"], "nothing else was frozen");
+
+    // With noise, nested periods may be released: each spends its own budget.
+    reconfigure(
+        &mut server,
+        "k = 5\nperiods = [\"month\"]\nstart = \"2026-07-01\"\nepsilon = 1.0\n",
+    );
+    let board = server.sign_in("bea", &board_secret).await;
+    let month = get(&server, &board, "/board/reports/2026-07").await;
+    assert_eq!(month.status(), 200);
+    assert_eq!(frozen(&server).await, ["2026-07", "2026Q3"]);
+}
+
+on_both_engines!(a_preview_as_of_a_later_date_freezes_nothing);
+async fn a_preview_as_of_a_later_date_freezes_nothing(engine: Engine) {
+    // On 6 December, `--as-of 2027-01-10` may show what the quarter would look like, but the
+    // quarter is not over by the service's clock: nothing is frozen, and closings after the
+    // preview still count in the release.
+    let server = TestServer::start_with(Options {
+        engine,
+        now: "2026-12-06T17:00:00Z".into(),
+        ..Options::default()
+    });
+    let admin = server.admin().await;
+    let ombuds_secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let ombuds = server.sign_in("olivia", &ombuds_secret).await;
+    for _ in 0..5 {
+        close_one(&server, &ombuds, "commission", "successfully_closed").await;
+    }
+    let preview = report(
+        &server,
         &[
-            "report",
             "--period",
-            "2026-07",
+            "2026Q4",
             "--format",
-            "csv",
-            "--config",
-            config.to_str().unwrap(),
+            "json",
+            "--as-of",
+            "2027-01-10",
         ],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("reports.periods"));
+    assert_eq!(preview.code, Some(0), "{}", preview.stderr);
+    assert!(preview.stderr.contains("nothing was released or frozen"));
+    let shown: Value = serde_json::from_str(&preview.stdout).unwrap();
+    assert_eq!(
+        shown["summary"][0],
+        "5 concerns were closed in October to December 2026 (Q4)."
+    );
+    assert!(
+        frozen(&server).await.is_empty(),
+        "a preview freezes nothing"
+    );
+
+    // Without --as-of, on the service's own date, the quarter is not over: refused.
+    let early = report(&server, &["--period", "2026Q4", "--format", "csv"]);
+    assert_eq!(early.code, Some(2));
+    assert!(frozen(&server).await.is_empty());
+
+    let ombuds = server.sign_in("olivia", &ombuds_secret).await;
+    close_one(&server, &ombuds, "commission", "successfully_closed").await;
+    server.set_clock("2027-01-02T17:00:00Z");
+    let released = report(&server, &["--period", "2026Q4", "--format", "json"]);
+    assert_eq!(released.code, Some(0));
+    assert_eq!(frozen(&server).await, ["2026Q4"]);
+    let shown: Value = serde_json::from_str(&released.stdout).unwrap();
+    assert_eq!(
+        shown["summary"][0], "6 concerns were closed in October to December 2026 (Q4).",
+        "the closing after the preview is counted"
+    );
 }

@@ -3,60 +3,24 @@
 //! standard input), tampered and foreign ones, the public key, the staff `issue` command, and
 //! the exit status and one-line message for bad arguments.
 
-use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use chrono::NaiveDate;
 use ombuds::crypto::certificate::SigningKey;
-use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{self, BIN};
-
-/// What one run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::{
+    self,
+    cli::{Cli, Run},
+};
 
 /// Runs `ombuds certificate ARGS` in `cwd`, with `stdin` as standard input and the clock fixed.
 fn certificate(cwd: &Path, args: &[&str], stdin: &str) -> Run {
-    let clock = cwd.join("clock");
-    std::fs::write(&clock, "2026-03-17T06:30:00Z").unwrap();
-    let mut child = Command::new(BIN)
-        .arg("certificate")
-        .args(args)
-        .current_dir(cwd)
-        .env("OMBUDS_TEST_CLOCK_FILE", &clock)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// Expects exit status `code` with nothing on stdout and exactly one line on stderr; returns it.
-fn one_line_failure(run: &Run, code: i32) -> String {
-    assert_eq!(run.code, Some(code), "stderr: {}", run.stderr);
-    assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr.lines().count(), 1, "{:?}", run.stderr);
-    assert!(run.stderr.starts_with("error: "), "{:?}", run.stderr);
-    run.stderr.trim_end().to_owned()
+    Cli::new("certificate")
+        .in_dir(cwd)
+        .clock("2026-03-17T06:30:00Z")
+        .run_with_input(args, stdin)
 }
 
 /// A data directory made by `ombuds init`.
@@ -108,12 +72,6 @@ fn date(text: &str) -> NaiveDate {
     ombuds::domain::dates::parse_iso_date(text).unwrap()
 }
 
-fn json(run: &Run) -> Value {
-    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
-    assert_eq!(run.stderr, "");
-    serde_json::from_str(&run.stdout).unwrap()
-}
-
 #[test]
 fn init_makes_an_owner_only_signing_key_and_prints_its_public_key() {
     let data = Data::new();
@@ -144,11 +102,12 @@ fn a_certificate_from_the_library_verifies_from_a_file_and_from_stdin() {
         &format!("Forwarded message:\r\n\r\n{text}\r\n-- \r\n"),
     );
 
-    let out = json(&certificate(
+    let out = certificate(
         data.root(),
         &["verify", &file, "--config", &data.config_arg()],
         "",
-    ));
+    )
+    .json();
     assert_eq!(out["valid"], true);
     assert_eq!(out["first_contact"], "2026-02-02");
     assert_eq!(out["termination"], "2026-03-13");
@@ -160,17 +119,18 @@ fn a_certificate_from_the_library_verifies_from_a_file_and_from_stdin() {
     assert_eq!(out["certificate_id"].as_str().unwrap().len(), 26);
 
     // Standard input, with the default configuration of the working directory.
-    let from_stdin = json(&certificate(data.root(), &["verify", "-"], &text));
+    let from_stdin = certificate(data.root(), &["verify", "-"], &text).json();
     assert_eq!(from_stdin, out);
 
     // An explicit public key needs no configuration at all.
     let public = certificate(data.root(), &["public-key"], "").stdout;
     let elsewhere = tempfile::tempdir().unwrap();
-    let with_key = json(&certificate(
+    let with_key = certificate(
         elsewhere.path(),
         &["verify", &file, "--public-key", public.trim()],
         "",
-    ));
+    )
+    .json();
     assert_eq!(with_key, out);
 }
 
@@ -180,11 +140,11 @@ fn a_tampered_certificate_fails_with_exit_1_and_one_clear_line() {
     let text = data.issue("2026-02-02", "2026-03-13");
     let tampered = text.replace("Termination: 2026-03-13", "Termination: 2026-04-13");
     let run = certificate(data.root(), &["verify", "-"], &tampered);
-    let line = one_line_failure(&run, 1);
+    let line = run.failure(1);
     assert!(line.contains("the signature does not match"), "{line}");
 
     let not_one = certificate(data.root(), &["verify", "-"], "Dear ombuds, thank you.\n");
-    assert!(one_line_failure(&not_one, 1).contains("not a suspension certificate"));
+    assert!(not_one.failure(1).contains("not a suspension certificate"));
 }
 
 #[test]
@@ -198,7 +158,7 @@ fn a_certificate_from_another_association_names_its_key() {
         .fingerprint()
         .to_string();
     let run = certificate(ours.root(), &["verify", "-"], &text);
-    let line = one_line_failure(&run, 1);
+    let line = run.failure(1);
     assert!(
         line.contains(&format!(
             "made with a different key (fingerprint {their_fingerprint})"
@@ -218,7 +178,7 @@ fn a_retired_key_in_the_configuration_still_verifies() {
         &format!("retired_public_keys = [\"{}\"]", old_public.trim()),
     );
     std::fs::write(ours.config(), config).unwrap();
-    let out = json(&certificate(ours.root(), &["verify", "-"], &text));
+    let out = certificate(ours.root(), &["verify", "-"], &text).json();
     assert_eq!(out["valid"], true);
 }
 
@@ -234,21 +194,25 @@ fn bad_arguments_exit_2_with_one_line() {
         &["verify", &file, "--public-key", "ed25519:AAAA"],
         "",
     );
-    assert!(one_line_failure(&bad_key, 2).contains("--public-key"));
+    assert!(bad_key.failure(2).contains("--public-key"));
 
     let missing = certificate(data.root(), &["verify", "no-such-file.txt"], "");
-    assert!(one_line_failure(&missing, 2).contains("cannot read \"no-such-file.txt\""));
+    assert!(
+        missing
+            .failure(2)
+            .contains("cannot read \"no-such-file.txt\"")
+    );
 
     let no_config = certificate(
         data.root(),
         &["verify", &file, "--config", "nowhere/ombuds.toml"],
         "",
     );
-    assert!(one_line_failure(&no_config, 2).contains("nowhere/ombuds.toml"));
+    assert!(no_config.failure(2).contains("nowhere/ombuds.toml"));
 
     let elsewhere = tempfile::tempdir().unwrap();
     let no_default = certificate(elsewhere.path(), &["public-key"], "");
-    assert!(one_line_failure(&no_default, 2).contains("ombuds-data/ombuds.toml"));
+    assert!(no_default.failure(2).contains("ombuds-data/ombuds.toml"));
 
     // clap's own usage errors keep clap's message but the same status.
     for args in [
@@ -276,7 +240,7 @@ fn bad_arguments_exit_2_with_one_line() {
     )
     .unwrap();
     let open = certificate(data.root(), &["public-key"], "");
-    assert!(one_line_failure(&open, 2).contains("chmod 600"));
+    assert!(open.failure(2).contains("chmod 600"));
 }
 
 #[test]
@@ -304,7 +268,7 @@ fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
         "{}",
         run.stdout
     );
-    let out = json(&certificate(data.root(), &["verify", "-"], &run.stdout));
+    let out = certificate(data.root(), &["verify", "-"], &run.stdout).json();
     assert_eq!(out["days_suspended"], 40);
 
     let backwards = certificate(
@@ -318,7 +282,11 @@ fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
         ],
         "",
     );
-    assert!(one_line_failure(&backwards, 2).contains("before the first-contact date"));
+    assert!(
+        backwards
+            .failure(2)
+            .contains("before the first-contact date")
+    );
     let bad_date = certificate(
         data.root(),
         &[
@@ -330,7 +298,7 @@ fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
         ],
         "",
     );
-    assert!(one_line_failure(&bad_date, 2).contains("--first-contact"));
+    assert!(bad_date.failure(2).contains("--first-contact"));
 
     // Hidden from the public help, but documented for staff.
     let help = certificate(data.root(), &["--help"], "");
@@ -358,7 +326,7 @@ fn rotating_the_key_keeps_old_certificates_checkable() {
         &["generate-key", new_key.to_str().unwrap()],
         "",
     );
-    assert!(one_line_failure(&again, 2).contains("already exists"));
+    assert!(again.failure(2).contains("already exists"));
 
     let config = std::fs::read_to_string(data.config())
         .unwrap()
@@ -374,7 +342,7 @@ fn rotating_the_key_keeps_old_certificates_checkable() {
     let now_public = certificate(data.root(), &["public-key"], "").stdout;
     assert_eq!(now_public, made.stdout, "the new key is in use");
 
-    let old = json(&certificate(data.root(), &["verify", "-"], &old_text));
+    let old = certificate(data.root(), &["verify", "-"], &old_text).json();
     assert_eq!(old["valid"], true);
     let issued = certificate(
         data.root(),
@@ -387,7 +355,7 @@ fn rotating_the_key_keeps_old_certificates_checkable() {
         ],
         "",
     );
-    let new = json(&certificate(data.root(), &["verify", "-"], &issued.stdout));
+    let new = certificate(data.root(), &["verify", "-"], &issued.stdout).json();
     assert_ne!(new["key_fingerprint"], old["key_fingerprint"]);
 }
 

@@ -6,60 +6,29 @@
     reason = "tests fail loudly on unexpected values; `allow`, not `expect`, because the project's clippy.toml may already allow unwrap in tests"
 )]
 
-use std::io::Write as _;
-use std::process::Command;
-
 use serde_json::Value;
 
-/// What one run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::cli::{self, Cli, Run};
 
 fn deadline(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_ombuds"))
-        .arg("deadline")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Cli::new("deadline").run(args)
 }
 
 /// Runs, expects success, and returns the single JSON object printed.
 fn ok(args: &[&str]) -> Value {
-    let run = deadline(args);
-    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
-    assert_eq!(run.stderr, "");
     // The whole of stdout is exactly one JSON value, and it is an object.
-    let value: Value = serde_json::from_str(&run.stdout).unwrap();
+    let value = deadline(args).json();
     assert!(value.is_object());
     value
 }
 
 /// Runs, expects bad-input failure, and returns the one line printed on stderr.
 fn bad(args: &[&str]) -> String {
-    let run = deadline(args);
-    assert_eq!(run.code, Some(2), "args {args:?}, stderr: {}", run.stderr);
-    assert_eq!(run.stdout, "", "nothing on stdout for {args:?}");
-    assert_eq!(
-        run.stderr.lines().count(),
-        1,
-        "one line on stderr: {:?}",
-        run.stderr
-    );
-    run.stderr.trim_end().to_owned()
+    Cli::new("deadline").bad(args)
 }
 
 fn config_file(text: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
-    file.write_all(text.as_bytes()).unwrap();
-    file
+    cli::file(".toml", text)
 }
 
 #[test]
@@ -460,18 +429,14 @@ fn clap_errors_name_the_argument_and_exit_2() {
 #[test]
 fn as_of_defaults_to_today_in_the_associations_time_zone() {
     // 06:30 UTC on 2 March is still 1 March in Phoenix, and already 2 March at UTC+14.
-    let clock = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(clock.path(), "2026-03-02T06:30:00Z").unwrap();
     let run_with = |extra: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_ombuds"))
-            .args(["deadline", "--concluded", "2026-01-10"])
-            .args(extra)
-            .env("OMBUDS_TEST_CLOCK_FILE", clock.path())
+        let mut args = vec!["--concluded", "2026-01-10"];
+        args.extend_from_slice(extra);
+        let out = Cli::new("deadline")
+            .clock("2026-03-02T06:30:00Z")
             .env("TZ", "Pacific/Kiritimati")
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+            .run(&args)
+            .json();
         out["as_of"].as_str().unwrap().to_owned()
     };
     assert_eq!(

@@ -11,9 +11,8 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::support::{Engine, Options, TestServer, contains, on_both_engines, valid_concern};
+use crate::support::{Engine, Options, TestServer, contains, on_both_engines, pow, valid_concern};
 
 /// A server with `limits` appended to its configuration (a `[limits]` table and sub-tables).
 fn with_limits(engine: Engine, limits: &'static str) -> TestServer {
@@ -136,18 +135,8 @@ async fn an_audience_over_its_budget_is_shed_with_retry_after_and_others_still_a
         .expect("shedding is reported in the log");
     assert!(line.contains("audience=\"intake\""), "{line}");
     assert!(!line.contains("127.0.0.1"), "{line}");
-    let peak = peak_rss_kib(server.pid());
+    let peak = server.peak_rss_kib();
     assert!(peak < 256 * 1024, "peak RSS {peak} KiB");
-}
-
-/// The peak resident memory of process `pid` (VmHWM), in KiB.
-pub fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/PID/status")
 }
 
 on_both_engines!(connections_beyond_the_cap_wait_until_one_closes);
@@ -272,26 +261,6 @@ async fn per_client_limits_apply_per_hashed_client_and_leave_no_address_behind(e
     }
 }
 
-/// Solves `challenge` for `bits` leading zero bits, as /static/pow.js does.
-fn solve(challenge: &str, bits: u32) -> String {
-    (0u64..)
-        .map(|n| format!("{n:x}"))
-        .find(|nonce| {
-            let digest = Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
-            let mut zeros = 0;
-            for byte in digest {
-                if byte == 0 {
-                    zeros += 8;
-                } else {
-                    zeros += byte.leading_zeros();
-                    break;
-                }
-            }
-            zeros >= bits
-        })
-        .unwrap()
-}
-
 /// The challenge in the intake page's hidden field.
 async fn challenge(server: &TestServer) -> String {
     let page = server.client().get(server.at("/")).send().await.unwrap();
@@ -306,9 +275,7 @@ async fn challenge(server: &TestServer) -> String {
     );
     let html = page.text().await.unwrap();
     assert!(html.contains("<script src=\"/static/pow.js\" defer></script>"));
-    let marker = "name=\"pow_challenge\" value=\"";
-    let start = html.find(marker).expect("a challenge in the form") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
+    pow::challenge_in(&html)
 }
 
 on_both_engines!(proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged);
@@ -348,13 +315,13 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
     };
 
     let fresh = challenge(&server).await;
-    let nonce = solve(&fresh, 10);
+    let nonce = pow::solve(&fresh, 10);
     let accepted = submit(Some(fresh.clone()), Some(nonce.clone())).await;
     assert_eq!(accepted.status(), 201, "a valid proof goes through");
 
     // The HTML form carries the same fields (filled in by /static/pow.js).
     let fresh_form = challenge(&server).await;
-    let form_nonce = solve(&fresh_form, 10);
+    let form_nonce = pow::solve(&fresh_form, 10);
     let form = client
         .post(server.at("/concerns"))
         .form(&[
@@ -378,7 +345,7 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
     assert_eq!(missing.status(), 503);
 
     let other = challenge(&server).await;
-    let nonce = solve(&other, 10);
+    let nonce = pow::solve(&other, 10);
     let forged = other.replacen('.', "0.", 1);
     assert_eq!(
         submit(Some(forged), Some(nonce.clone())).await.status(),
@@ -386,10 +353,7 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
     );
     let wrong = (0u64..)
         .map(|n| format!("w{n}"))
-        .find(|candidate| {
-            let digest = Sha256::digest(format!("{other}:{candidate}").as_bytes());
-            digest[0] != 0 || digest[1] >= 0x40
-        })
+        .find(|candidate| pow::zero_bits(&other, candidate) < 10)
         .unwrap();
     assert_eq!(submit(Some(other.clone()), Some(wrong)).await.status(), 503);
 
@@ -561,9 +525,8 @@ async fn the_served_script_solves_the_puzzle_the_server_accepts(engine: Engine) 
     for _ in 0..3 {
         let challenge = challenge(&server).await;
         let nonce = run_script(&script, &challenge, 12);
-        let digest = Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
         assert!(
-            digest[0] == 0 && digest[1] < 0x10,
+            pow::zero_bits(&challenge, &nonce) >= 12,
             "the script's nonce {nonce:?} does not give 12 zero bits"
         );
         let answer = server

@@ -7,6 +7,7 @@
 )]
 
 mod access;
+mod accounts;
 mod auth;
 mod bad_input;
 mod board;

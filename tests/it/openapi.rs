@@ -1,23 +1,32 @@
-//! The OpenAPI document (`docs/openapi.json`) against the real router: served as kept, and
-//! naming exactly the `/api/v1` paths and methods that the router serves, so that neither can
-//! drift from the other.
+//! The OpenAPI document (`docs/openapi.json`) against the code: served as kept, naming exactly
+//! the `/api/v1` paths and methods of the route table the router is built from
+//! (`ombuds::http::routes()`), and listing in each `enum` exactly the codes of the domain type
+//! it stands for, so that neither can drift from the other.
 //!
-//! Two directions are checked. The router's routes are read from the `.route(...)` calls in
-//! `src/http/*.rs` (axum cannot list a router's routes), and each must be in the document with
-//! the same methods. Every path in the document is asked of the running server with a method it
-//! does not take: the router answers 405 with an `Allow` header only for a path it serves, and
-//! that header must list the document's methods.
+//! The running server is asked too: every route of the table, with a method it does not take,
+//! must answer 405 with an `Allow` header that lists the table's methods, which shows that the
+//! table describes the router; every documented path must do the same with the document's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use ombuds::domain::account::{AccountAction, AccountState, Role};
+use ombuds::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Outcome, Service};
+use ombuds::domain::concern::{Category, RaisedBy};
+use ombuds::domain::notes::NoteKind;
+use ombuds::domain::retention::RetentionClass;
+use ombuds::i18n::Lang;
 use serde_json::Value;
 
 use crate::support::{Engine, TestServer, assert_security_headers, on_both_engines};
 
+/// Paths, each with its methods in lower case.
 type Routes = BTreeMap<String, BTreeSet<String>>;
 
-const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
+/// The operations OpenAPI knows, as keys of a path item.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn kept_document() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
@@ -42,115 +51,215 @@ fn documented(document: &Value) -> Routes {
         .collect()
 }
 
-/// The `/api/v1` routes declared by `.route("PATH", get(..).post(..))` calls in `source`.
-fn routes_in(source: &str, routes: &mut Routes) {
-    let mut rest = source;
-    while let Some(at) = rest.find(".route(") {
-        rest = &rest[at + ".route(".len()..];
-        // The call's arguments: up to the parenthesis that closes `.route(`.
-        let mut depth = 1usize;
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                depth == 0
-            })
-            .map(|(i, _)| i)
-            .expect("a .route( call is closed");
-        let call = &rest[..end];
-        let Some(path) = call.split('"').nth(1).filter(|p| p.starts_with("/api/v1")) else {
-            continue;
-        };
-        let after_path = &call[call.find(path).unwrap() + path.len() + 1..];
-        let mut methods = BTreeSet::new();
-        for method in METHODS {
-            let call = format!("{method}(");
-            let mut from = 0;
-            while let Some(i) = after_path[from..].find(&call) {
-                let start = from + i;
-                let before = after_path[..start].chars().next_back();
-                if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    methods.insert(method.to_owned());
-                }
-                from = start + call.len();
-            }
-        }
-        assert!(
-            !methods.is_empty(),
-            "no method found for {path} in {call:?}"
-        );
-        let previous = routes.insert(path.to_owned(), methods);
-        assert!(previous.is_none(), "{path} is routed twice");
-    }
-}
-
-fn routed_in_source() -> Routes {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+/// Every route of the table the router is built from, `/api/v1` or not.
+fn routed() -> Routes {
     let mut routes = Routes::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    files.sort();
-    for file in files {
-        routes_in(&std::fs::read_to_string(&file).unwrap(), &mut routes);
+    for route in ombuds::http::routes().table() {
+        let methods = routes.entry(route.path.to_owned()).or_default();
+        for method in route.methods {
+            assert!(
+                methods.insert((*method).to_owned()),
+                "{method} {} is routed twice",
+                route.path
+            );
+        }
     }
     routes
 }
 
 #[test]
-fn the_route_reader_reads_method_chains() {
-    let mut routes = Routes::new();
-    routes_in(
-        r#"Router::new()
-        .route("/api/v1/a/{id}", get(show).post(add))
-        .route("/b", get(page))
-        .route(
-            "/api/v1/c",
-            get(api_show).post(api_create).delete(api_delete),
-        )
-        .route("/api/v1/d", put(target(x)))"#,
-        &mut routes,
-    );
-    let expected: Routes = [
-        ("/api/v1/a/{id}", &["get", "post"][..]),
-        ("/api/v1/c", &["delete", "get", "post"][..]),
-        ("/api/v1/d", &["put"][..]),
-    ]
-    .into_iter()
-    .map(|(p, m)| (p.to_owned(), m.iter().map(|s| (*s).to_owned()).collect()))
-    .collect();
-    assert_eq!(routes, expected);
-}
-
-#[test]
-fn the_document_names_every_route_the_source_declares_and_no_other() {
-    let source = routed_in_source();
+fn the_document_names_every_api_route_of_the_table_and_no_other() {
+    let table: Routes = routed()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/"))
+        .collect();
     let document = documented(&kept_document());
-    assert!(source.len() >= 20, "too few routes read: {source:?}");
-    let only_source: Vec<_> = source
+    assert!(table.len() >= 20, "too few routes in the table: {table:?}");
+    let only_table: Vec<_> = table
         .iter()
         .filter(|(p, m)| document.get(*p) != Some(m))
         .collect();
     let only_document: Vec<_> = document
         .iter()
-        .filter(|(p, m)| source.get(*p) != Some(m))
+        .filter(|(p, m)| table.get(*p) != Some(m))
         .collect();
     assert!(
-        only_source.is_empty() && only_document.is_empty(),
+        only_table.is_empty() && only_document.is_empty(),
         "docs/openapi.json and the router disagree.\nrouted but not documented (or other methods): \
-         {only_source:?}\ndocumented but not routed (or other methods): {only_document:?}"
+         {only_table:?}\ndocumented but not routed (or other methods): {only_document:?}"
     );
 }
 
-on_both_engines!(the_server_serves_the_document_and_every_documented_path);
+/// The codes of every domain type the document enumerates, by where its values appear: a
+/// property or parameter name, or `Schema.name` / `/path.name` where one name means different
+/// things in different places (the more specific wins).
+fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
+    fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().copied().map(code).collect()
+    }
+    BTreeMap::from([
+        ("category", codes(Category::ALL, Category::code)),
+        ("raised_by", codes(RaisedBy::ALL, RaisedBy::code)),
+        ("channel", codes(Channel::ALL, Channel::code)),
+        ("outcome", codes(Outcome::ALL, Outcome::code)),
+        ("services", codes(Service::ALL, Service::code)),
+        ("role", codes(Role::ALL, Role::code)),
+        ("author", codes(Author::ALL, Author::code)),
+        ("kind", codes(NoteKind::ALL, NoteKind::code)),
+        ("Letter.kind", codes(LetterKind::ALL, LetterKind::code)),
+        (
+            "CaseRecord.status",
+            codes(CaseStatus::ALL, CaseStatus::code),
+        ),
+        ("class", codes(RetentionClass::ALL, RetentionClass::code)),
+        (
+            "/api/v1/cases/{id}/dates/{field}.field",
+            codes(CaseDate::ALL, CaseDate::code),
+        ),
+        ("action", codes(AccountAction::ALL, AccountAction::code)),
+        ("state", codes(AccountState::ALL, AccountState::code)),
+        ("lang", codes(&Lang::ALL, Lang::code)),
+    ])
+}
 
-async fn the_server_serves_the_document_and_every_documented_path(engine: Engine) {
+/// A property or parameter of the document: where its schema is, whose it is (the component
+/// schema or the path it belongs to), its name, and its schema.
+struct Named<'a> {
+    pointer: String,
+    owner: String,
+    name: String,
+    schema: &'a Value,
+}
+
+/// What the document holds below `value` (which is at `pointer` and belongs to `owner`): every
+/// property and parameter, and the pointer of every `enum`.
+fn survey<'a>(
+    value: &'a Value,
+    pointer: &str,
+    owner: &str,
+    named: &mut Vec<Named<'a>>,
+    enums: &mut BTreeSet<String>,
+) {
+    let children: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => return,
+    };
+    if value.get("enum").is_some() {
+        enums.insert(pointer.to_owned());
+    }
+    for (key, child) in children {
+        let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let owner = if pointer == "/paths" || pointer == "/components/schemas" {
+            key.as_str()
+        } else {
+            owner
+        };
+        let mut add = |pointer: String, name: &str, schema| {
+            named.push(Named {
+                pointer,
+                owner: owner.to_owned(),
+                name: name.to_owned(),
+                schema,
+            });
+        };
+        match (key.as_str(), child) {
+            ("properties", Value::Object(properties)) => {
+                for (name, schema) in properties {
+                    add(format!("{at}/{name}"), name, schema);
+                }
+            }
+            ("parameters", Value::Array(parameters)) => {
+                for (i, parameter) in parameters.iter().enumerate() {
+                    let name = parameter["name"].as_str().unwrap();
+                    add(format!("{at}/{i}/schema"), name, &parameter["schema"]);
+                }
+            }
+            _ => {}
+        }
+        survey(child, &at, owner, named, enums);
+    }
+}
+
+#[test]
+fn every_enum_in_the_document_is_a_domain_types_codes() {
+    let document = kept_document();
+    let sets = code_sets();
+    let (mut places, mut all) = (Vec::new(), BTreeSet::new());
+    survey(&document, "", "", &mut places, &mut all);
+    let mut checked = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    let mut problems = Vec::new();
+    for place in &places {
+        // An array's values are its items'.
+        let (schema, pointer) = if place.schema["type"] == "array" {
+            (&place.schema["items"], format!("{}/items", place.pointer))
+        } else {
+            (place.schema, place.pointer.clone())
+        };
+        let qualified = format!("{}.{}", place.owner, place.name);
+        let codes = match sets.get(qualified.as_str()) {
+            Some(codes) => {
+                used.insert(qualified.clone());
+                Some(codes)
+            }
+            None => sets.get(place.name.as_str()).inspect(|_| {
+                used.insert(place.name.clone());
+            }),
+        };
+        let listed = schema.get("enum").and_then(Value::as_array);
+        match (codes, listed) {
+            (None, None) => {}
+            (None, Some(_)) => problems.push(format!(
+                "{pointer}: an enum of `{qualified}`, which names no domain type in code_sets()"
+            )),
+            (Some(codes), None) => problems.push(format!(
+                "{pointer}: `{qualified}` takes the codes {codes:?} but lists no enum"
+            )),
+            (Some(codes), Some(listed)) => {
+                checked.insert(pointer.clone());
+                // `null` stands for "may be left out", and only where the type allows it.
+                let nullable = schema["type"]
+                    .as_array()
+                    .is_some_and(|types| types.contains(&Value::from("null")));
+                let values: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+                if listed.contains(&Value::Null) != nullable {
+                    problems.push(format!(
+                        "{pointer}: null in the enum and in the type differ"
+                    ));
+                }
+                if listed.len() != values.len() + usize::from(listed.contains(&Value::Null)) {
+                    problems.push(format!("{pointer}: a value that is not a string"));
+                }
+                if values != *codes {
+                    problems.push(format!(
+                        "{pointer}: lists {values:?}, the code has {codes:?}"
+                    ));
+                }
+            }
+        }
+    }
+    for pointer in all.difference(&checked) {
+        problems.push(format!(
+            "{pointer}: an enum outside any property or parameter checked"
+        ));
+    }
+    for unused in sets.keys().filter(|k| !used.contains(**k)) {
+        problems.push(format!(
+            "code_sets() names `{unused}`, which the document never has"
+        ));
+    }
+    assert!(checked.len() >= 20, "too few enums checked: {checked:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+on_both_engines!(the_server_serves_the_document_and_answers_every_route_as_listed);
+
+async fn the_server_serves_the_document_and_answers_every_route_as_listed(engine: Engine) {
     let server = TestServer::start_on(engine);
     let client = server.client();
 
@@ -167,34 +276,36 @@ async fn the_server_serves_the_document_and_every_documented_path(engine: Engine
     assert_eq!(served, kept, "the served document is not docs/openapi.json");
     assert!(served["openapi"].as_str().unwrap().starts_with("3."));
 
-    for (path, methods) in documented(&kept) {
-        let concrete = path
-            .split('/')
-            .map(|s| if s.starts_with('{') { "x" } else { s })
-            .collect::<Vec<_>>()
-            .join("/");
-        let probe = if methods.contains("delete") {
-            "PATCH"
-        } else {
-            "DELETE"
-        };
-        let response = client
-            .request(probe.parse().unwrap(), server.at(&concrete))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            405,
-            "{probe} {concrete}: the router does not serve the documented path {path}"
-        );
-        let allowed: BTreeSet<String> = response.headers()["allow"]
-            .to_str()
-            .unwrap()
-            .split(',')
-            .map(|m| m.trim().to_ascii_lowercase())
-            .filter(|m| m != "head")
-            .collect();
-        assert_eq!(allowed, methods, "methods of {path}");
+    for (what, routes) in [("routed", routed()), ("documented", documented(&kept))] {
+        for (path, methods) in routes {
+            let concrete = path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "x" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let probe = if methods.contains("delete") {
+                "PATCH"
+            } else {
+                "DELETE"
+            };
+            let response = client
+                .request(probe.parse().unwrap(), server.at(&concrete))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                405,
+                "{probe} {concrete}: the router does not serve the {what} path {path}"
+            );
+            let allowed: BTreeSet<String> = response.headers()["allow"]
+                .to_str()
+                .unwrap()
+                .split(',')
+                .map(|m| m.trim().to_ascii_lowercase())
+                .filter(|m| m != "head")
+                .collect();
+            assert_eq!(allowed, methods, "methods of the {what} path {path}");
+        }
     }
 }

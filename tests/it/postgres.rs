@@ -13,17 +13,6 @@ use crate::support::{
     BIN, Engine, Options, PASSWORD, TestServer, count, postgres_admin, postgres_admin_url,
 };
 
-/// A deployment's settings for these tests: sweeps every second.
-fn quick_sweeps() -> Options {
-    Options {
-        engine: Engine::Postgres,
-        edit_config: Box::new(|c| {
-            c.replace("sweep_interval_seconds = 60", "sweep_interval_seconds = 1")
-        }),
-        ..Options::default()
-    }
-}
-
 /// Which of `servers` logged that it leads sweeping.
 fn leaders<'a>(servers: &[&'a TestServer]) -> Vec<&'a TestServer> {
     servers
@@ -72,7 +61,7 @@ async fn description_for(server: &TestServer, receipt: &str) -> Option<String> {
 
 #[tokio::test]
 async fn two_processes_share_one_database_and_the_survivor_takes_over_sweeping() {
-    let mut a = TestServer::start_with(quick_sweeps());
+    let mut a = TestServer::start_with(Options::sweeping_every(Engine::Postgres, 1));
     // Each start without an administrator prints a fresh setup link (replacing an unused one),
     // so the administrator enrols before the second process starts.
     let admin = a.admin().await;
@@ -405,7 +394,7 @@ async fn two_processes_share_one_database_and_the_survivor_takes_over_sweeping()
 
 #[tokio::test]
 async fn an_interrupted_write_leaves_at_worst_an_orphaned_key_which_the_sweeper_removes() {
-    let server = TestServer::start_with(quick_sweeps());
+    let server = TestServer::start_with(Options::sweeping_every(Engine::Postgres, 1));
     let receipts = [
         server.submit("Stays open").await,
         server.submit("Its closing is interrupted").await,
@@ -492,7 +481,7 @@ async fn an_interrupted_write_leaves_at_worst_an_orphaned_key_which_the_sweeper_
 
 #[tokio::test]
 async fn the_sweeper_lock_is_released_at_a_clean_stop_too() {
-    let mut a = TestServer::start_with(quick_sweeps());
+    let mut a = TestServer::start_with(Options::sweeping_every(Engine::Postgres, 1));
     let b = a.another_process("b");
     b.eventually("B waits", || async {
         b.logs().contains("another process leads sweeping")

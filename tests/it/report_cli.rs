@@ -1,37 +1,16 @@
 //! `ombuds report`, run as a real process: the board trend report on stdout as HTML, CSV or
 //! JSON, its exit status, and its one-line errors on stderr.
 
-use std::process::Command;
-
 use serde_json::Value;
 use tempfile::NamedTempFile;
 
-/// What one run of the binary produced.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::cli::{Cli, Run, file};
 
 fn report_with(args: &[&str], clock: Option<&str>) -> Run {
-    let clock_file = NamedTempFile::new().unwrap();
-    // An empty working directory, so that no `./ombuds-data` of a developer's is ever read.
-    let cwd = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ombuds"));
-    command
-        .arg("report")
-        .args(args)
-        .current_dir(cwd.path())
-        .env_remove("OMBUDS_TEST_CLOCK_FILE");
-    if let Some(instant) = clock {
-        std::fs::write(clock_file.path(), instant).unwrap();
-        command.env("OMBUDS_TEST_CLOCK_FILE", clock_file.path());
-    }
-    let output = command.output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
+    let report = Cli::new("report");
+    match clock {
+        Some(instant) => report.clock(instant).run(args),
+        None => report.run(args),
     }
 }
 
@@ -41,25 +20,38 @@ fn report(args: &[&str]) -> Run {
 
 /// Runs, expects success with nothing on stderr, and returns stdout.
 fn ok(args: &[&str]) -> String {
-    let run = report(args);
-    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
-    assert_eq!(run.stderr, "");
-    run.stdout
+    Cli::new("report").ok(args)
 }
 
 /// Runs, expects bad-input failure, and returns the one line printed on stderr.
 fn bad(args: &[&str]) -> String {
-    let run = report(args);
-    assert_eq!(run.code, Some(2), "args {args:?}, stderr: {}", run.stderr);
-    assert_eq!(run.stdout, "", "nothing on stdout for {args:?}");
-    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
-    run.stderr.trim_end().to_owned()
+    Cli::new("report").bad(args)
 }
 
-fn file(suffix: &str, text: &str) -> NamedTempFile {
-    let file = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
-    std::fs::write(file.path(), text).unwrap();
-    file
+/// Runs a CSV report of `period` from `counters` under the configuration `config`, as of
+/// `as_of`, with `extra` arguments.
+fn csv_with(
+    counters: &NamedTempFile,
+    config: &str,
+    period: &str,
+    as_of: &str,
+    extra: &[&str],
+) -> Run {
+    let config = file(".toml", config);
+    let mut args = vec![
+        "--period",
+        period,
+        "--format",
+        "csv",
+        "--counters",
+        counters.path().to_str().unwrap(),
+        "--config",
+        config.path().to_str().unwrap(),
+        "--as-of",
+        as_of,
+    ];
+    args.extend_from_slice(extra);
+    report(&args)
 }
 
 /// Forty concerns closed in the third quarter of 2026, and some outside it.
@@ -120,7 +112,8 @@ fn every_format_prints_the_quarter() {
     let json: Value = serde_json::from_str(&ok(&args("json"))).unwrap();
     assert_eq!(json["period"]["code"], "2026Q3");
     assert_eq!(json["threshold"], 5);
-    assert_eq!(json["tables"][0]["rows"][5]["values"][3], 40);
+    assert_eq!(json["tables"][0]["rows"][5]["values"][0], 40);
+    assert_eq!(json["tables"][1]["id"], "sub_periods");
     assert_eq!(json["association"], "Ombuds program");
 
     let html = ok(&args("html"));
@@ -281,21 +274,7 @@ fn bad_arguments_are_named() {
 #[test]
 fn the_reports_table_sets_the_threshold_and_is_checked() {
     let counters = counters();
-    let with = |config: &str| {
-        let config = file(".toml", config);
-        report(&[
-            "--period",
-            "2026Q3",
-            "--format",
-            "csv",
-            "--counters",
-            counters.path().to_str().unwrap(),
-            "--config",
-            config.path().to_str().unwrap(),
-            "--as-of",
-            "2026-10-01",
-        ])
-    };
+    let with = |config: &str| csv_with(&counters, config, "2026Q3", "2026-10-01", &[]);
     let k3 = with("[server]\nlisten = \"x\"\n\n[reports]\nk = 3\n");
     assert_eq!(k3.code, Some(0), "{}", k3.stderr);
     assert!(k3.stdout.contains(",fewer than 3\n"));
@@ -327,7 +306,8 @@ fn the_association_is_named_on_the_page() {
     let counters = counters();
     let config = file(
         ".toml",
-        "[association]\nname = \"Desert Association of REALTORS®\"\nphone = \"555-0199\"\n",
+        "[association]\nname = \"Desert Association of REALTORS®\"\nphone = \"555-0199\"\n\n\
+         [reports]\nperiods = [\"year\"]\n",
     );
     let html = ok(&[
         "--period",
@@ -342,7 +322,115 @@ fn the_association_is_named_on_the_page() {
         "2027-01-01",
     ]);
     assert!(html.contains("Desert Association of REALTORS®"));
-    assert!(html.contains("Concerns closed, by kind and quarter"));
+    assert!(html.contains("Concerns closed, by quarter"));
+}
+
+#[test]
+fn the_offline_renderer_follows_the_reports_table() {
+    let counters = counters();
+    let run = |config: &str, period: &str| csv_with(&counters, config, period, "2027-01-02", &[]);
+    // Quarters by default: a month is refused, naming the setting, as the service refuses it.
+    let month = run("", "2026-07");
+    assert_eq!(month.code, Some(2));
+    assert_eq!(
+        month.stderr,
+        "error: --period 2026-07: this association releases quarter reports only \
+         (`[reports] periods`)\n"
+    );
+    assert_eq!(
+        run("[reports]\nperiods = [\"month\"]\n", "2026-07").code,
+        Some(0)
+    );
+    // Nested kinds without noise are refused as the service refuses them.
+    let nested = run(
+        "[reports]\nperiods = [\"month\", \"quarter\", \"year\"]\n",
+        "2026Q3",
+    );
+    assert_eq!(nested.code, Some(2));
+    assert!(
+        nested.stderr.contains("setting `reports.periods`"),
+        "{}",
+        nested.stderr
+    );
+    assert!(
+        nested.stderr.contains("set reports.epsilon"),
+        "{}",
+        nested.stderr
+    );
+    let noisy = run(
+        "[reports]\nperiods = [\"month\", \"quarter\", \"year\"]\nepsilon = 1.0\n",
+        "2026",
+    );
+    assert_eq!(noisy.code, Some(0), "{}", noisy.stderr);
+    // A period beginning before the first day reports cover is refused.
+    let before = run("[reports]\nstart = \"2026-08-01\"\n", "2026Q3");
+    assert_eq!(before.code, Some(2));
+    assert!(
+        before.stderr.contains("`[reports] start`"),
+        "{}",
+        before.stderr
+    );
+    let bad = run("[reports]\nstart = \"soon\"\n", "2026Q3");
+    assert_eq!(bad.code, Some(2));
+    assert!(
+        bad.stderr.contains("setting `reports.start`"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn a_noise_seed_is_bound_to_the_counters() {
+    // The review gave one seed with two counters files one case apart, and subtracted: the noise
+    // cancelled. Bound to a digest of the counters, the seed draws the same noise for the same
+    // counters (however the file is laid out) and fresh noise for any others — even in a table
+    // the extra case does not touch.
+    let seed = "5a".repeat(32);
+    let csv = |counters: &NamedTempFile| {
+        let run = csv_with(
+            counters,
+            "[reports]\nk = 2\nepsilon = 2.0\n",
+            "2026Q3",
+            "2026-10-01",
+            &["--noise-seed", &seed],
+        );
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.stdout
+    };
+    let original = counters();
+    let text = std::fs::read_to_string(original.path()).unwrap();
+    // The same counters, in another order and layout, and with a row of another quarter.
+    let mut rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(':'))
+        .map(|l| l.trim().trim_end_matches(','))
+        .collect();
+    rows.reverse();
+    rows.push("\"case:2027-01:commission:client:web:successfully_closed:days_0_7\": 9");
+    let relaid = file(".json", &format!("{{{}}}", rows.join(",")));
+    // One more case, with no service.
+    let one_more = file(
+        ".json",
+        &text.replace(
+            "\"case:2026-07:commission:client:web:successfully_closed:days_8_30\": 6",
+            "\"case:2026-07:commission:client:web:successfully_closed:days_8_30\": 7",
+        ),
+    );
+    let first = csv(&original);
+    assert_eq!(csv(&relaid), first, "the same counters draw the same noise");
+    let second = csv(&one_more);
+    let services = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .filter(|l| l.starts_with("services,"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(services(&first).len(), 5);
+    assert_ne!(
+        services(&first),
+        services(&second),
+        "the services counters are the same in both files, yet their noise was drawn afresh"
+    );
 }
 
 #[test]

@@ -11,29 +11,6 @@ use crate::support::{Engine, Options, TestServer, contains, count, on_both_engin
 
 const CANARY: &str = "CANARY-note-41c9e2";
 
-fn quick_sweeps(engine: Engine) -> Options {
-    Options {
-        engine,
-        edit_config: Box::new(|c| {
-            c.replace("sweep_interval_seconds = 60", "sweep_interval_seconds = 1")
-        }),
-        ..Options::default()
-    }
-}
-
-fn rare_sweeps(engine: Engine) -> Options {
-    Options {
-        engine,
-        edit_config: Box::new(|c| {
-            c.replace(
-                "sweep_interval_seconds = 60",
-                "sweep_interval_seconds = 3600",
-            )
-        }),
-        ..Options::default()
-    }
-}
-
 /// Decrypts `file` with the age identity in `key`; true if age succeeds.
 fn age_opens(key: &std::path::Path, file: &std::path::Path, out: &std::path::Path) -> bool {
     Command::new("age")
@@ -51,7 +28,7 @@ fn age_opens(key: &std::path::Path, file: &std::path::Path, out: &std::path::Pat
 
 on_both_engines!(an_expired_note_cannot_be_read_even_from_a_copy_taken_before_it_expired);
 async fn an_expired_note_cannot_be_read_even_from_a_copy_taken_before_it_expired(engine: Engine) {
-    let server = TestServer::start_with(quick_sweeps(engine));
+    let server = TestServer::start_with(Options::sweeping_every(engine, 1));
     let admin = server.admin().await;
     let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let ombuds = server.sign_in("olivia", &secret).await;
@@ -232,7 +209,7 @@ async fn an_expired_note_cannot_be_read_even_from_a_copy_taken_before_it_expired
 
 on_both_engines!(nothing_expired_is_served_between_sweeps_and_a_restart_catches_up);
 async fn nothing_expired_is_served_between_sweeps_and_a_restart_catches_up(engine: Engine) {
-    let mut server = TestServer::start_with(rare_sweeps(engine));
+    let mut server = TestServer::start_with(Options::sweeping_every(engine, 3600));
     let admin = server.admin().await;
     let secret = server.enrol_staff(&admin, "omar", "ombuds").await;
     let ombuds = server.sign_in("omar", &secret).await;
@@ -326,7 +303,7 @@ async fn nothing_expired_is_served_between_sweeps_and_a_restart_catches_up(engin
 
 on_both_engines!(unexpired_content_survives_a_crash_and_a_restart);
 async fn unexpired_content_survives_a_crash_and_a_restart(engine: Engine) {
-    let mut server = TestServer::start_with(rare_sweeps(engine));
+    let mut server = TestServer::start_with(Options::sweeping_every(engine, 3600));
     let admin = server.admin().await;
     let secret = server.enrol_staff(&admin, "ines", "ombuds").await;
     let ombuds = server.sign_in("ines", &secret).await;
@@ -381,7 +358,7 @@ async fn unexpired_content_survives_a_crash_and_a_restart(engine: Engine) {
 
 on_both_engines!(sessions_and_letters_are_swept_when_they_expire);
 async fn sessions_and_letters_are_swept_when_they_expire(engine: Engine) {
-    let server = TestServer::start_with(quick_sweeps(engine));
+    let server = TestServer::start_with(Options::sweeping_every(engine, 1));
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olga", "ombuds").await;
     server.submit("Will be closed").await;

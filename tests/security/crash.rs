@@ -33,13 +33,7 @@ pub async fn run(tally: &Tally) {
 }
 
 async fn on(engine: Engine, rounds: usize, tally: &Tally) {
-    let mut server = TestServer::start_with(Options {
-        engine,
-        edit_config: Box::new(|c| {
-            c.replace("sweep_interval_seconds = 60", "sweep_interval_seconds = 1")
-        }),
-        ..Options::default()
-    });
+    let mut server = TestServer::start_with(Options::sweeping_every(engine, 1));
     let destroyed = destroy_before_crash(&server, tally).await;
 
     // (receipt, the description sent with it)

@@ -21,10 +21,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 
-use crate::support::{Engine, Options, TestServer, valid_concern};
+use crate::support::{Engine, Options, TestServer, pow, valid_concern};
 use crate::tally::Tally;
 
 /// Concurrent flooding clients (each its own connection).
@@ -56,16 +55,6 @@ pub async fn run(tally: &Tally) {
         without_proof_of_work(engine, tally).await;
         with_proof_of_work(engine, tally).await;
     }
-}
-
-/// The peak resident memory of process `pid` (VmHWM), in KiB.
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/PID/status")
 }
 
 /// What the flooders counted.
@@ -203,7 +192,7 @@ async fn without_proof_of_work(engine: Engine, tally: &Tally) {
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
     let receipt = server.submit("A concern raised before the flood.").await;
     tally.requests(8);
-    let rss_before = peak_rss_kib(server.pid());
+    let rss_before = server.peak_rss_kib();
 
     let flood = Flood::start(&server);
     let mut console = Vec::new();
@@ -235,7 +224,7 @@ async fn without_proof_of_work(engine: Engine, tally: &Tally) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let (mut receipts, elapsed, [sent, stored, shed]) = flood.finish(tally).await;
-    let rss_peak = peak_rss_kib(server.pid());
+    let rss_peak = server.peak_rss_kib();
     receipts.push(receipt);
     let lost = check_acknowledged(&server, &receipts, tally).await;
 
@@ -280,24 +269,6 @@ async fn without_proof_of_work(engine: Engine, tally: &Tally) {
     );
 }
 
-/// Solves `challenge` for `bits` leading zero bits, as /static/pow.js does in a browser.
-fn solve(challenge: &str, bits: u32) -> String {
-    (0u64..)
-        .map(|n| format!("{n:x}"))
-        .find(|nonce| {
-            let digest = Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
-            let mut zeros = 0;
-            for byte in digest {
-                zeros += byte.leading_zeros();
-                if byte != 0 {
-                    break;
-                }
-            }
-            zeros >= bits
-        })
-        .unwrap()
-}
-
 async fn with_proof_of_work(engine: Engine, tally: &Tally) {
     let server = server(engine, PROOF_OF_WORK);
     let person = server.client();
@@ -307,10 +278,8 @@ async fn with_proof_of_work(engine: Engine, tally: &Tally) {
     let mut person_shed = 0u64;
     while flood.running() {
         let page = person.get(server.at("/")).send().await.unwrap().text().await.unwrap();
-        let marker = "name=\"pow_challenge\" value=\"";
-        let start = page.find(marker).expect("a puzzle in the form") + marker.len();
-        let challenge = page[start..].split('"').next().unwrap().to_owned();
-        let nonce = solve(&challenge, 12);
+        let challenge = pow::challenge_in(&page);
+        let nonce = pow::solve(&challenge, 12);
         let mut concern = valid_concern();
         concern["description"] = "A person whose browser solved the puzzle.".into();
         concern["pow_challenge"] = challenge.into();

@@ -17,7 +17,7 @@ mod staff;
     unused_imports,
     reason = "shared with tests/it; this binary uses part of it"
 )]
-#[path = "../it/support.rs"]
+#[path = "../it/support/mod.rs"]
 mod support;
 mod tally;
 

@@ -50,6 +50,42 @@ impl NoiseSeed {
     pub fn to_hex(&self) -> String {
         data_encoding::HEXLOWER.encode(&self.0)
     }
+
+    /// This seed bound to the digest of the counters a release is drawn from
+    /// ([`counters_digest`]): HMAC-SHA256 keyed with the seed. One seed given twice with the same
+    /// counters draws the same noise (so repeating a release cannot average it away); with
+    /// counters that differ in any way, even by one case, it draws noise independent of the
+    /// first, so that subtracting the two releases does not cancel it.
+    pub fn bound_to(&self, digest: &[u8; 32]) -> Self {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
+        mac.update(BIND);
+        mac.update(digest);
+        Self(mac.finalize().into_bytes().into())
+    }
+}
+
+/// Separates binding a seed from drawing with it.
+const BIND: &[u8] = b"ombuds/trends/seed-for-counters/v1";
+
+/// A digest of the counters of `period`'s months: SHA-256 of one `key=count` line per counter
+/// with a count above zero, in key order (repeated keys added up). Rows of other months, the
+/// order of rows and the layout of a file do not change it.
+pub fn counters_digest(period: super::Period, counters: &[(super::CounterKey, u64)]) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut rows: std::collections::BTreeMap<super::CounterKey, u64> =
+        std::collections::BTreeMap::new();
+    for &(key, count) in counters {
+        if period.contains(key.month()) {
+            let entry = rows.entry(key).or_default();
+            *entry = entry.saturating_add(count);
+        }
+    }
+    let mut hash = Sha256::new();
+    for (key, count) in rows.iter().filter(|(_, c)| **c > 0) {
+        hash.update(format!("{key}={count}\n").as_bytes());
+    }
+    hash.finalize().into()
 }
 
 impl fmt::Debug for NoiseSeed {
@@ -267,6 +303,16 @@ mod tests {
         assert_eq!(DiscreteLaplace::new(0.0), None);
         assert_eq!(DiscreteLaplace::new(f64::NAN), None);
         assert!(DiscreteLaplace::new(1.0 / 3.0).unwrap().epsilon() <= 1.0 / 3.0);
+    }
+
+    #[test]
+    fn a_bound_seed_depends_on_the_counters() {
+        let s = seed(4);
+        let a = s.bound_to(&[1; 32]);
+        assert_eq!(a, s.bound_to(&[1; 32]));
+        assert_ne!(a, s.bound_to(&[2; 32]));
+        assert_ne!(a, seed(5).bound_to(&[1; 32]));
+        assert_ne!(a, s);
     }
 
     #[test]

@@ -5,14 +5,15 @@
 //! month ends (cases close in the current month), so once a period is complete its release never
 //! changes: the first one can be stored in its serialised form and served forever.
 //!
-//! The tables of one release are all marginals of the same counter cube: the concerns by kind and
-//! sub-period (whose row totals are the kind table), then by outcome, time to close, channel and
-//! who raised them, each adding up to the same grand total; and the services table, which has no
-//! total (a case may receive several services). Their dimension sets do not overlap, so given
-//! the grand total, any combination of values consistent with each table on its own is
-//! consistent with some cube: protecting each table against its own equations, with the grand
-//! total never withheld, protects the release as a whole. When the grand total is below `k` it
-//! is hidden everywhere and so is every cell (each is at most the total).
+//! The tables of one release are all one-way marginals of the same counter cube: the concerns by
+//! kind, by sub-period (month of a quarter, quarter of a year), by outcome, time to close,
+//! channel and who raised them, each adding up to the same grand total; and the services, which
+//! have no total (a case may receive several services), each at most the grand total. Any lists
+//! of counts with the same total are the marginals of some cube, so the tables constrain each
+//! other only through the grand total, which every table shows: protecting each table on its own
+//! ([`super::disclosure`]) protects the release. Kinds by sub-period are published only when
+//! none of those cells is below `k` (then nothing there is hidden). When the grand total is below
+//! `k` it is hidden everywhere and so is every cell (each is at most the total).
 //!
 //! This module assembles tables and calls [`super::disclosure`] and [`super::noise`]; it does no
 //! I/O and never sees a case, a date finer than a month, or anything typed.
@@ -20,17 +21,20 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::disclosure::{Status, Table};
+use super::disclosure::{self, Status};
 use super::noise::{CellStream, DiscreteLaplace, NoiseSeed, noisy};
 use super::{
-    CounterKey, DaysBucket, Dimension, Period, TrendSettings, TrendSettingsError, YearMonth,
+    CounterKey, DaysBucket, Dimension, Period, PeriodKind, TrendSettings, TrendSettingsError,
+    YearMonth,
 };
 use crate::domain::case::{Channel, Outcome, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::dates::long_date;
 
-/// The version of the serialised form. A stored release keeps the version it was made with.
-pub const FORMAT: u32 = 1;
+/// The version of the serialised form. A stored release keeps the version it was made with:
+/// 1 hid cells of the kinds-by-sub-period table one by one (and is still read and served);
+/// 2 publishes that table whole or not at all, under the rule of [`super::disclosure`].
+pub const FORMAT: u32 = 2;
 
 /// The number of tables noise is spread over: concerns, outcomes, time to close, channels, who
 /// raised them, services. Each receives `epsilon / TABLES`.
@@ -63,7 +67,7 @@ impl Cell {
             Status::Shown => Self::Count(value),
             Status::FewerThanK => Self::FewerThanK,
             Status::Withheld => Self::Withheld,
-            Status::NotShown | Status::Unpublished => Self::NotShown,
+            Status::NotShown => Self::NotShown,
         }
     }
 }
@@ -159,13 +163,15 @@ pub struct CategoryRow {
     /// The kind of concern.
     #[serde(with = "dimension_code")]
     pub category: Category,
-    /// One cell per column of [`CategoryTable::columns`].
+    /// One cell per column of [`CategoryTable::columns`], or none when the kinds by sub-period
+    /// are not published (always so for a month).
     pub by_period: Vec<Cell>,
     /// The whole period.
     pub total: Cell,
 }
 
-/// Closed concerns by kind, and by kind and sub-period (month of a quarter, quarter of a year).
+/// Closed concerns by kind, by sub-period (month of a quarter, quarter of a year), and by both
+/// when none of those cells is small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryTable {
@@ -173,7 +179,7 @@ pub struct CategoryTable {
     pub columns: Vec<Period>,
     /// One row per kind of concern.
     pub rows: Vec<CategoryRow>,
-    /// Every kind together, per sub-period.
+    /// Every kind together, per sub-period (protected as a table of its own).
     pub column_totals: Vec<Cell>,
     /// Every closed concern of the period.
     pub total: Cell,
@@ -234,6 +240,52 @@ pub enum ReleaseError {
     /// Noise is configured but no seed was given.
     #[error("noise is configured (reports.epsilon) but no noise seed was given")]
     SeedMissing,
+    /// The period begins before the first day reports cover.
+    #[error(
+        "the period begins before {}, the first day reports cover (`[reports] start`)",
+        long_date(*start)
+    )]
+    BeforeStart {
+        /// The period asked for.
+        period: Period,
+        /// The configured first day.
+        start: NaiveDate,
+    },
+    /// Another kind of period was released before, and this one would be released without
+    /// noise: nested periods compared with each other uncover hidden counts.
+    #[error(
+        "{} reports cannot be released without noise: {} reports have been released ({example} \
+         among them), and a reader who compares nested periods can work out hidden counts; set \
+         `[reports] periods` back to [\"{}\"], or set `[reports] epsilon` to add noise",
+        asked.code(),
+        released.code(),
+        released.code()
+    )]
+    KindCommitted {
+        /// The kind asked for.
+        asked: PeriodKind,
+        /// A kind released before.
+        released: PeriodKind,
+        /// One period of that kind.
+        example: Period,
+    },
+    /// The audit of everything released found hidden numbers this release would let a reader
+    /// narrow beyond the promise. Which numbers, how many, and to what, is not said: that
+    /// would tell something about them.
+    #[error(
+        "with the releases already published{}, it would let a reader narrow hidden numbers \
+         beyond what their labels promise; it is refused",
+        if with.is_empty() { String::new() } else { format!(" ({})", with.join(", ")) }
+    )]
+    Exposed {
+        /// How many hidden numbers (never shown).
+        hidden: usize,
+        /// The earlier releases it was audited with (their periods).
+        with: Vec<String>,
+    },
+    /// The audit could not be completed, so nothing is released.
+    #[error("the audit of everything released could not be completed ({0}); nothing was released")]
+    AuditFailed(String),
 }
 
 /// The counts of one period, before noise and disclosure control.
@@ -334,22 +386,12 @@ impl Counts {
     }
 }
 
-/// The protected tables behind a release, with their values (kept for the tests' audit).
-#[derive(Debug, Clone)]
-pub(crate) struct Protected {
-    pub(crate) concerns: Table,
-    pub(crate) outcomes: Table,
-    pub(crate) time_to_close: Table,
-    pub(crate) channels: Table,
-    pub(crate) raised_by: Table,
-    pub(crate) services: Table,
-}
-
 /// Builds the release of `period` from its counters.
 ///
 /// `as_of` is the association's local date: the period must have ended before it. `seed` is
 /// required when `settings.epsilon` is set, and ignored otherwise. The result depends on nothing
-/// else: the same inputs give the same release, field for field.
+/// else: the same inputs give the same release, field for field. Whether it may be published
+/// beside earlier releases is [`super::history::vet`]'s decision.
 ///
 /// # Errors
 /// An invalid setting, a period not yet complete, or a missing seed.
@@ -360,17 +402,6 @@ pub fn build_release(
     seed: Option<&NoiseSeed>,
     as_of: NaiveDate,
 ) -> Result<Release, ReleaseError> {
-    build(period, counters, settings, seed, as_of).map(|(release, _)| release)
-}
-
-/// [`build_release`], also returning the protected tables.
-pub(crate) fn build(
-    period: Period,
-    counters: &[(CounterKey, u64)],
-    settings: &TrendSettings,
-    seed: Option<&NoiseSeed>,
-    as_of: NaiveDate,
-) -> Result<(Release, Protected), ReleaseError> {
     settings.validate()?;
     if !period.is_complete(as_of) {
         return Err(ReleaseError::NotComplete {
@@ -394,98 +425,115 @@ pub(crate) fn build(
     };
     let k = u64::from(settings.k);
     let columns = period.subperiods();
-    let protect = |mut table: Table| {
-        table.protect(k);
-        table
-    };
+    let kinds: Vec<u64> = counts.concerns.iter().map(|row| row.iter().sum()).collect();
+    let concerns_total: u64 = kinds.iter().sum();
     let concerns = if columns.is_empty() {
-        let cells: Vec<u64> = counts.concerns.iter().map(|row| row.iter().sum()).collect();
-        protect(Table::one_way(&cells, true))
+        category_table(
+            &counts.concerns,
+            k,
+            &disclosure::one_way(&kinds, k),
+            None,
+            columns,
+        )
     } else {
-        protect(Table::two_way(&counts.concerns))
+        let by_column: Vec<u64> = (0..columns.len())
+            .map(|j| {
+                counts
+                    .concerns
+                    .iter()
+                    .map(|row| row.get(j).copied().unwrap_or(0))
+                    .sum()
+            })
+            .collect();
+        category_table(
+            &counts.concerns,
+            k,
+            &disclosure::one_way(&kinds, k),
+            Some(&disclosure::one_way(&by_column, k)),
+            columns,
+        )
     };
-    let protected = Protected {
-        concerns,
-        outcomes: protect(Table::one_way(&counts.outcomes, true)),
-        time_to_close: protect(Table::one_way(&counts.time_to_close, true)),
-        channels: protect(Table::one_way(&counts.channels, true)),
-        raised_by: protect(Table::one_way(&counts.raised_by, true)),
-        services: protect(Table::one_way(&counts.services, false)),
-    };
-    let release = Release {
+    let services = disclosure::unsummed(&counts.services, concerns_total, k);
+    Ok(Release {
         format: FORMAT,
         period,
         threshold: settings.k,
         noise,
-        concerns: category_table(&protected.concerns, columns),
-        outcomes: one_way_table(&protected.outcomes),
-        time_to_close: one_way_table(&protected.time_to_close),
-        channels: one_way_table(&protected.channels),
-        raised_by: one_way_table(&protected.raised_by),
-        services: one_way_table(&protected.services),
-    };
-    Ok((release, protected))
+        concerns,
+        outcomes: one_way_table(&counts.outcomes, k),
+        time_to_close: one_way_table(&counts.time_to_close, k),
+        channels: one_way_table(&counts.channels, k),
+        raised_by: one_way_table(&counts.raised_by, k),
+        services: OneWayTable {
+            rows: Service::ALL
+                .iter()
+                .zip(counts.services.iter().zip(services))
+                .map(|(&key, (&value, status))| OneWayRow {
+                    key,
+                    count: Cell::from_status(status, value),
+                })
+                .collect(),
+            total: None,
+        },
+    })
 }
 
-fn cell(table: &Table, index: usize) -> Cell {
-    table
-        .quantities
-        .get(index)
-        .map_or(Cell::NotShown, |q| Cell::from_status(q.status, q.value))
-}
-
-fn one_way_table<D: Dimension>(table: &Table) -> OneWayTable<D> {
-    let n = D::all().len();
-    let total = table
-        .quantities
-        .get(n)
-        .filter(|q| q.status != Status::Unpublished)
-        .map(|q| Cell::from_status(q.status, q.value));
+fn one_way_table<D: Dimension>(values: &[u64], k: u64) -> OneWayTable<D> {
+    let protected = disclosure::one_way(values, k);
+    let total: u64 = values.iter().sum();
     OneWayTable {
         rows: D::all()
             .iter()
-            .enumerate()
-            .map(|(i, &key)| OneWayRow {
+            .zip(values.iter().zip(&protected.cells))
+            .map(|(&key, (&value, &status))| OneWayRow {
                 key,
-                count: cell(table, i),
+                count: Cell::from_status(status, value),
             })
             .collect(),
-        total,
+        total: Some(Cell::from_status(protected.total, total)),
     }
 }
 
-fn category_table(table: &Table, columns: Vec<Period>) -> CategoryTable {
-    let rows = Category::ALL.len();
-    let n = columns.len();
-    if n == 0 {
-        return CategoryTable {
-            columns,
-            rows: Category::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, &category)| CategoryRow {
-                    category,
-                    by_period: Vec::new(),
-                    total: cell(table, i),
-                })
-                .collect(),
-            column_totals: Vec::new(),
-            total: cell(table, rows),
-        };
-    }
-    // Quantity order of `Table::two_way`: cells row by row, row totals, column totals, total.
+/// The concerns table: kinds for the whole period, and for a quarter or a year the sub-periods
+/// (all kinds together) and, when no cell is small, kinds by sub-period.
+fn category_table(
+    cells: &[Vec<u64>],
+    k: u64,
+    kinds: &disclosure::OneWay,
+    by_column: Option<&disclosure::OneWay>,
+    columns: Vec<Period>,
+) -> CategoryTable {
+    let totals: Vec<u64> = cells.iter().map(|row| row.iter().sum()).collect();
+    let total: u64 = totals.iter().sum();
+    let interior = by_column.is_some() && disclosure::interior_shown(cells, k);
     CategoryTable {
         rows: Category::ALL
             .iter()
-            .enumerate()
-            .map(|(i, &category)| CategoryRow {
+            .zip(cells.iter().zip(totals.iter().zip(&kinds.cells)))
+            .map(|(&category, (row, (&sum, &status)))| CategoryRow {
                 category,
-                by_period: (0..n).map(|j| cell(table, i * n + j)).collect(),
-                total: cell(table, rows * n + i),
+                by_period: if interior {
+                    row.iter().map(|&v| Cell::Count(v)).collect()
+                } else {
+                    Vec::new()
+                },
+                total: Cell::from_status(status, sum),
             })
             .collect(),
-        column_totals: (0..n).map(|j| cell(table, rows * n + rows + j)).collect(),
-        total: cell(table, rows * n + rows + n),
+        column_totals: match by_column {
+            Some(protected) => (0..columns.len())
+                .zip(&protected.cells)
+                .map(|(j, &status)| {
+                    let sum = cells
+                        .iter()
+                        .map(|row| row.get(j).copied().unwrap_or(0))
+                        .sum();
+                    Cell::from_status(status, sum)
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+        total: Cell::from_status(kinds.total, total),
         columns,
     }
 }

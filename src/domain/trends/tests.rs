@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-use super::release::{Cell, build};
+use super::release::Cell;
 use super::*;
 
 fn date(text: &str) -> NaiveDate {
@@ -431,10 +431,23 @@ fn the_crafted_quarter_is_counted_and_protected() {
         json["concerns"]["columns"],
         serde_json::json!(["2026-07", "2026-08", "2026-09"])
     );
-    // Commission: 6, 5, 3 → the 3 is hidden.
+    // Kinds 5, 15, 3, 3, 14: the two small ones (6 together) would be worked out from the
+    // total, so the bottom large row, commission, is withheld (3 + 3 + 14 ≥ 10).
     assert_eq!(json["concerns"]["rows"][4]["category"], "commission");
-    assert_eq!(json["concerns"]["rows"][4]["total"], 14);
-    assert_eq!(json["concerns"]["rows"][4]["by_period"][2], "fewer_than_k");
+    assert_eq!(json["concerns"]["rows"][4]["total"], "withheld");
+    assert_eq!(json["concerns"]["rows"][2]["total"], "fewer_than_k");
+    assert_eq!(json["concerns"]["rows"][1]["total"], 15);
+    // Commission by month is 6, 5, 3: kinds by month are not published, the months are.
+    assert_eq!(
+        json["concerns"]["rows"][4]["by_period"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        json["concerns"]["column_totals"],
+        serde_json::json!([18, 8, 14])
+    );
+    // Five small outcomes holding 11 hide one another: nothing else is withheld.
+    assert_eq!(json["outcomes"]["rows"][0]["count"], 29);
     assert_eq!(json["outcomes"]["total"], 40);
     assert_eq!(json["services"]["total"], serde_json::Value::Null);
     assert_all_small_cells_hidden(&release);
@@ -479,8 +492,8 @@ fn a_total_below_k_hides_everything() {
 
 #[test]
 fn one_outcome_for_exactly_k_concerns_withholds_the_outcome_table() {
-    // Five concerns, all successfully closed: whatever cells were hidden, "withheld" means at
-    // least 5, so the zeros beside it could be worked out. The table is withheld instead.
+    // Five concerns, all successfully closed: below 6·5 − 1 concerns, no outcome table is
+    // broken down, whatever the outcomes (so "not shown" says nothing about them).
     let counters: Vec<_> = [Category::Commission, Category::Conduct]
         .into_iter()
         .zip([3, 2])
@@ -510,12 +523,10 @@ fn one_outcome_for_exactly_k_concerns_withholds_the_outcome_table() {
     checker::assert_protected(&release);
 }
 
-#[test]
-fn the_checker_catches_a_missing_complement() {
-    // Channels 20, 9, 6, 3 with the total shown: the 3 needs a partner, and the cheapest is
-    // the 6. Revealing that partner lets the 3 be worked out by subtraction, and the checker
-    // must say so.
-    let counters: Vec<_> = [
+/// Thirty-eight concerns of July: 20 by web, 9 by telephone, 6 by e-mail and 3 walk-ins, each
+/// channel with a kind of its own.
+fn channels_20_9_6_3() -> Vec<(CounterKey, u64)> {
+    [
         (Category::Commission, Channel::Web, 20),
         (Category::Communication, Channel::Phone, 9),
         (Category::Conduct, Channel::Email, 6),
@@ -535,7 +546,15 @@ fn the_checker_catches_a_missing_complement() {
             n,
         )
     })
-    .collect();
+    .collect()
+}
+
+#[test]
+fn the_checker_catches_a_missing_complement() {
+    // Channels 20, 9, 6, 3 with the total shown: the 3 needs partners. The bottom large row, 6,
+    // is not enough (3 + 6 < 10), so the 9 goes too. Revealing both would let the 3 be worked
+    // out by subtraction, and the checker must say so.
+    let counters = channels_20_9_6_3();
     let release = release_of("2026-07", &counters, &settings(5), None);
     checker::assert_protected(&release);
     let counts: Vec<Cell> = release.channels.rows.iter().map(|r| r.count).collect();
@@ -543,48 +562,50 @@ fn the_checker_catches_a_missing_complement() {
         counts,
         [
             Cell::Count(20),
-            Cell::Count(9),
+            Cell::Withheld,
             Cell::Withheld,
             Cell::FewerThanK
         ]
     );
     let mut revealed = release.clone();
+    revealed.channels.rows[1].count = Cell::Count(9);
     revealed.channels.rows[2].count = Cell::Count(6);
-    assert_eq!(checker::exposed(&revealed), ["channels[3] = 3"]);
+    assert_eq!(checker::exposed(&revealed), ["channels/walk_in/count = 3"]);
 }
 
 #[test]
-fn the_audit_ranges_are_exact() {
-    // The network audit of each table agrees with brute force over the whole release.
-    let (release, protected) = build(
-        "2026Q3".parse().unwrap(),
-        &crafted_quarter(),
-        &settings(5),
-        None,
-        date("2027-01-01"),
-    )
-    .unwrap();
-    let brute = checker::ranges(&release);
-    let audit = &protected.outcomes;
-    for (i, row) in release.outcomes.rows.iter().enumerate() {
-        if row.count.count().is_none() {
-            let expected = audit.range(i, 5).unwrap();
+fn the_audit_agrees_with_brute_force() {
+    // The audit's integer programs and the independent brute-force solver find the same range
+    // for every hidden number, on releases of every kind.
+    let mut counters = crafted_quarter();
+    counters.extend(counters_of(&[
+        (1, 4, 0, 1, 1, 2, 3),
+        (2, 3, 2, 2, 5, 3, 16),
+    ]));
+    let seed = NoiseSeed::from_bytes([3; 32]);
+    for (period, k, epsilon) in [
+        ("2026Q3", 5, None),
+        ("2026Q3", 3, None),
+        ("2026-08", 2, None),
+        ("2026", 4, None),
+        ("2026Q3", 2, Some(4.0)),
+        ("2026", 3, Some(8.0)),
+    ] {
+        let noisy = TrendSettings { k, epsilon };
+        let release = release_of(period, &counters, &noisy, Some(&seed));
+        let brute = checker::ranges(&release);
+        let report = audit::audit(&release, &[]).unwrap();
+        assert!(!report.findings.is_empty(), "{period}");
+        for finding in &report.findings {
+            let name = format!("{}/{}/{}", finding.table, finding.row, finding.column);
             assert_eq!(
-                brute.get(&("outcomes", i)).cloned(),
-                Some((*expected.start(), *expected.end())),
-                "outcome {i}"
+                brute.get(&name).copied(),
+                Some((finding.low, finding.high)),
+                "{period} k={k} {name}"
             );
+            assert!(finding.keeps_promise(), "{period} k={k} {finding:?}");
         }
-    }
-    let audit = &protected.concerns;
-    for (i, q) in audit.quantities.iter().enumerate() {
-        if let Some(expected) = audit.range(i, 5) {
-            assert_eq!(
-                brute.get(&("concerns", i)).cloned(),
-                Some((*expected.start(), *expected.end())),
-                "concerns quantity {i} ({q:?})"
-            );
-        }
+        assert_eq!(brute.len(), report.findings.len(), "{period}");
     }
 }
 
@@ -650,22 +671,26 @@ fn noisy_releases_are_protected_and_never_negative() {
 
 #[test]
 fn margins_of_a_noisy_release_add_up() {
-    let noisy = TrendSettings {
-        k: 2,
-        epsilon: Some(10.0),
-    };
-    let seed = NoiseSeed::from_bytes([5; 32]);
-    let (_, protected) = build(
-        "2026Q3".parse().unwrap(),
-        &crafted_quarter(),
-        &noisy,
-        Some(&seed),
-        date("2027-01-01"),
-    )
-    .unwrap();
-    let q = &protected.outcomes.quantities;
-    let (cells, total) = q.split_at(Outcome::ALL.len());
-    assert_eq!(cells.iter().map(|c| c.value).sum::<u64>(), total[0].value);
+    // Totals are sums of the noisy cells: wherever a table shows every row, they add up.
+    let mut checked = 0;
+    for byte in 0..40u8 {
+        let noisy = TrendSettings {
+            k: 2,
+            epsilon: Some(10.0),
+        };
+        let release = release_of(
+            "2026Q3",
+            &crafted_quarter(),
+            &noisy,
+            Some(&NoiseSeed::from_bytes([byte; 32])),
+        );
+        let rows: Option<u64> = release.outcomes.rows.iter().map(|r| r.count.count()).sum();
+        if let (Some(sum), Some(Cell::Count(total))) = (rows, release.outcomes.total) {
+            assert_eq!(sum, total);
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
 }
 
 /// Every count shown is at least k.
@@ -678,7 +703,7 @@ fn assert_all_small_cells_hidden(release: &Release) {
     }
 }
 
-fn all_cells(release: &Release) -> Vec<Cell> {
+pub(super) fn all_cells(release: &Release) -> Vec<Cell> {
     let mut cells = Vec::new();
     let c = &release.concerns;
     for row in &c.rows {
@@ -813,13 +838,13 @@ mod checker {
     #[derive(Default)]
     struct System {
         bounds: Vec<(i64, i64)>,
-        names: Vec<(&'static str, usize, bool)>,
+        names: Vec<(String, bool)>,
         equal: Vec<Linear>,
         at_most: Vec<Linear>,
     }
 
     impl System {
-        fn term(&mut self, cell: Cell, k: i64, big: i64, name: (&'static str, usize)) -> Term {
+        fn term(&mut self, cell: Cell, k: i64, big: i64, name: String) -> Term {
             let (bounds, small) = match cell {
                 Cell::Count(n) => return Term::Known(i64::try_from(n).unwrap()),
                 Cell::FewerThanK => ((0, k - 1), true),
@@ -827,7 +852,7 @@ mod checker {
                 Cell::NotShown => ((0, big), true),
             };
             self.bounds.push(bounds);
-            self.names.push((name.0, name.1, small));
+            self.names.push((name, small));
             Term::Var(self.bounds.len() - 1)
         }
 
@@ -964,7 +989,8 @@ mod checker {
         }
     }
 
-    /// Everything a reader of `release` knows, as a system of integer constraints.
+    /// Everything a reader of `release` knows, as a system of integer constraints. Cells are
+    /// named `table/row/column` as the audit names them.
     fn system(release: &Release) -> System {
         let mut s = System::default();
         let k = i64::from(release.threshold);
@@ -976,44 +1002,38 @@ mod checker {
             i64::try_from(shown).unwrap() + k
         };
         let c = &release.concerns;
-        let columns = c.columns.len();
-        let mut index = 0;
-        let mut next = |s: &mut System, cell: Cell, table: &'static str| {
-            index += 1;
-            s.term(cell, k, big, (table, index - 1))
-        };
-        // Concerns, in the quantity order of `Table::two_way` (or `one_way` for a month).
+        let interior = c.rows.iter().any(|r| !r.by_period.is_empty());
         let mut cells = Vec::new();
+        let mut row_totals = Vec::new();
         for row in &c.rows {
+            let code = row.category.code();
             cells.push(
-                row.by_period
+                c.columns
                     .iter()
-                    .map(|&cell| next(&mut s, cell, "concerns"))
+                    .zip(&row.by_period)
+                    .map(|(p, &cell)| s.term(cell, k, big, format!("concerns/{code}/{p}")))
                     .collect::<Vec<_>>(),
             );
+            row_totals.push(s.term(row.total, k, big, format!("concerns/{code}/total")));
         }
-        let row_totals: Vec<Term> = c
-            .rows
-            .iter()
-            .map(|row| next(&mut s, row.total, "concerns"))
-            .collect();
         let column_totals: Vec<Term> = c
-            .column_totals
+            .columns
             .iter()
-            .map(|&cell| next(&mut s, cell, "concerns"))
+            .zip(&c.column_totals)
+            .map(|(p, &cell)| s.term(cell, k, big, format!("sub_periods/{p}/total")))
             .collect();
-        let grand = next(&mut s, c.total, "concerns");
-        for (row, total) in cells.iter().zip(&row_totals) {
-            if columns > 0 {
+        let grand = s.term(c.total, k, big, "concerns/total/total".to_owned());
+        if interior {
+            for (row, total) in cells.iter().zip(&row_totals) {
                 s.relate(row, &[*total], true);
             }
-        }
-        for (j, total) in column_totals.iter().enumerate() {
-            let column: Vec<Term> = cells.iter().map(|row| row[j]).collect();
-            s.relate(&column, &[*total], true);
+            for (j, total) in column_totals.iter().enumerate() {
+                let column: Vec<Term> = cells.iter().map(|row| row[j]).collect();
+                s.relate(&column, &[*total], true);
+            }
         }
         s.relate(&row_totals, &[grand], true);
-        if columns > 0 {
+        if !column_totals.is_empty() {
             s.relate(&column_totals, &[grand], true);
         }
 
@@ -1027,12 +1047,11 @@ mod checker {
             let cells: Vec<Term> = table
                 .rows
                 .iter()
-                .enumerate()
-                .map(|(i, r)| s.term(r.count, k, big, (name, i)))
+                .map(|r| s.term(r.count, k, big, format!("{name}/{}/count", r.key.code())))
                 .collect();
             let total = table
                 .total
-                .map(|t| s.term(t, k, big, (name, table.rows.len())));
+                .map(|t| s.term(t, k, big, format!("{name}/total/count")));
             if let Some(total) = total {
                 s.relate(&cells, &[total], true);
             }
@@ -1040,25 +1059,12 @@ mod checker {
         }
         let noisy = release.noise.is_some();
         let mut totals = Vec::new();
-        for (name, (_, total)) in [
-            (
-                "outcomes",
-                one_way(&mut s, &release.outcomes, "outcomes", k, big),
-            ),
-            (
-                "time_to_close",
-                one_way(&mut s, &release.time_to_close, "time_to_close", k, big),
-            ),
-            (
-                "channels",
-                one_way(&mut s, &release.channels, "channels", k, big),
-            ),
-            (
-                "raised_by",
-                one_way(&mut s, &release.raised_by, "raised_by", k, big),
-            ),
+        for (_, total) in [
+            one_way(&mut s, &release.outcomes, "outcomes", k, big),
+            one_way(&mut s, &release.time_to_close, "time_to_close", k, big),
+            one_way(&mut s, &release.channels, "channels", k, big),
+            one_way(&mut s, &release.raised_by, "raised_by", k, big),
         ] {
-            let _ = name;
             totals.extend(total);
         }
         let (services, _) = one_way(&mut s, &release.services, "services", k, big);
@@ -1086,7 +1092,7 @@ mod checker {
         );
         let mut exposed = Vec::new();
         for v in 0..s.bounds.len() {
-            let (table, index, small) = s.names[v];
+            let (name, small) = s.names[v].clone();
             let Some(one) = s.solve(s.bounds.clone()) else {
                 continue;
             };
@@ -1095,7 +1101,7 @@ mod checker {
                 || s.feasible_with(v, (value + 1, i64::MAX));
             if !other {
                 let kind = if small { "" } else { " (withheld)" };
-                exposed.push(format!("{table}[{index}] = {value}{kind}"));
+                exposed.push(format!("{name} = {value}{kind}"));
             }
         }
         exposed
@@ -1111,18 +1117,251 @@ mod checker {
         );
     }
 
-    /// The exact range of every hidden cell, by table and quantity index.
-    pub(super) fn ranges(release: &Release) -> BTreeMap<(&'static str, usize), (u64, u64)> {
+    /// The exact range of every hidden cell, by name (`table/row/column`).
+    pub(super) fn ranges(release: &Release) -> BTreeMap<String, (u64, u64)> {
         let s = system(release);
         (0..s.bounds.len())
             .map(|v| {
-                let (table, index, _) = s.names[v];
+                let (name, _) = s.names[v].clone();
                 let (lo, hi) = s.range(v);
                 (
-                    (table, index),
+                    name,
                     (u64::try_from(lo).unwrap(), u64::try_from(hi).unwrap()),
                 )
             })
             .collect()
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule against a reader who knows it
+
+/// What a reader sees of one table: the label of each row (with the number if shown) and of
+/// the total.
+type Publication = (Vec<(disclosure::Status, u64)>, (disclosure::Status, u64));
+
+fn publication(cells: &[u64], k: u64) -> Publication {
+    let protected = disclosure::one_way(cells, k);
+    let shown =
+        |status: disclosure::Status, value: u64| (status, if status.hidden() { 0 } else { value });
+    (
+        protected
+            .cells
+            .iter()
+            .zip(cells)
+            .map(|(&s, &v)| shown(s, v))
+            .collect(),
+        shown(protected.total, cells.iter().sum()),
+    )
+}
+
+/// Calls `each` with every list of `n` counts adding up to at most `max_total`.
+fn every_table(n: usize, max_total: u64, each: &mut impl FnMut(&[u64])) {
+    fn fill(cells: &mut Vec<u64>, n: usize, left: u64, each: &mut impl FnMut(&[u64])) {
+        if cells.len() == n {
+            each(cells);
+            return;
+        }
+        for v in 0..=left {
+            cells.push(v);
+            fill(cells, n, left - v, each);
+            cells.pop();
+        }
+    }
+    fill(&mut Vec::with_capacity(n), n, max_total, each);
+}
+
+/// Checks the promise of every hidden number against everything a reader who knows the rule
+/// can tell from its publication: the values it takes across every data set published the same
+/// way. `values` holds, per publication and per row, every value seen; `labels` the label.
+fn assert_promise_kept(
+    groups: &std::collections::HashMap<Publication, Vec<std::collections::BTreeSet<u64>>>,
+    k: u64,
+    what: &str,
+) -> usize {
+    let mut checked = 0;
+    for (publication, rows) in groups {
+        let labels = publication
+            .0
+            .iter()
+            .map(|(s, _)| *s)
+            .chain([publication.1.0]);
+        for (label, values) in labels.zip(rows) {
+            let (Some(&low), Some(&high)) = (values.first(), values.last()) else {
+                continue;
+            };
+            let ok = match label {
+                disclosure::Status::Shown => continue,
+                disclosure::Status::FewerThanK => (0..k).all(|v| values.contains(&v)),
+                disclosure::Status::Withheld => high - low + 1 >= k,
+                disclosure::Status::NotShown => low == 0 && high - low + 1 >= k,
+            };
+            checked += 1;
+            assert!(
+                ok,
+                "{what}: a reader who knows the rule narrows a {label:?} row of {publication:?} \
+                 to {values:?}"
+            );
+        }
+    }
+    checked
+}
+
+#[test]
+fn knowing_the_rule_narrows_no_hidden_row_of_any_small_table() {
+    // Every table of 3 to 6 rows up to a total past its breakdown threshold, at several k: the
+    // data sets published the same way must leave every value from 0 to k − 1 to each row read
+    // "fewer than k", and k values to each withheld or not shown one.
+    let mut checked = 0;
+    let mut data_sets = 0usize;
+    let mut publications = 0usize;
+    for (n, k, max_total) in [
+        (3, 5, 24),
+        (4, 5, 27),
+        (4, 2, 18),
+        (5, 5, 29),
+        (6, 3, 21),
+        (6, 2, 16),
+    ] {
+        let mut groups: std::collections::HashMap<
+            Publication,
+            Vec<std::collections::BTreeSet<u64>>,
+        > = std::collections::HashMap::new();
+        every_table(n, max_total, &mut |cells| {
+            data_sets += 1;
+            let rows = groups
+                .entry(publication(cells, k))
+                .or_insert_with(|| vec![std::collections::BTreeSet::new(); n + 1]);
+            for (row, &v) in rows
+                .iter_mut()
+                .zip(cells.iter().chain([&cells.iter().sum()]))
+            {
+                row.insert(v);
+            }
+        });
+        publications += groups.len();
+        checked += assert_promise_kept(&groups, k, &format!("{n} rows, k = {k}"));
+    }
+    assert!(checked > 10_000, "{checked}");
+    println!(
+        "the rule against a reader who knows it: {data_sets} data sets (tables of 3 to 6 rows, \
+         k = 2, 3 and 5, every total up to past the breakdown threshold), {publications} \
+         distinct publications, {checked} hidden numbers each left its whole promised range"
+    );
+}
+
+/// Data sets grouped by what a reader sees of a two-way table: whether its cells are published,
+/// its two margins, and the cells if published; per group, the values of each margin row.
+type MarginGroups = std::collections::HashMap<
+    (bool, Publication, Publication, Vec<u64>),
+    Vec<std::collections::BTreeSet<u64>>,
+>;
+
+#[test]
+fn publishing_kinds_by_month_only_when_no_cell_is_small_narrows_nothing() {
+    // Every 3 × 2 table of counts up to a total of 14 at k = 2 and k = 3: the reader sees the
+    // kinds (rows) and the months (columns) as two protected tables, and the cells only when
+    // none is below k. Knowing when the cells are published must not narrow a hidden kind or
+    // month.
+    for k in [2u64, 3] {
+        let mut groups: MarginGroups = std::collections::HashMap::new();
+        every_table(6, 14, &mut |cells| {
+            let table: Vec<Vec<u64>> = cells.chunks(2).map(<[u64]>::to_vec).collect();
+            let kinds: Vec<u64> = table.iter().map(|r| r.iter().sum()).collect();
+            let months: Vec<u64> = (0..2).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+            let interior = disclosure::interior_shown(&table, k);
+            let key = (
+                interior,
+                publication(&kinds, k),
+                publication(&months, k),
+                if interior { cells.to_vec() } else { Vec::new() },
+            );
+            let rows = groups
+                .entry(key)
+                .or_insert_with(|| vec![std::collections::BTreeSet::new(); 5]);
+            for (row, v) in rows.iter_mut().zip(kinds.iter().chain(&months)) {
+                row.insert(*v);
+            }
+        });
+        for ((_, kinds, months, _), rows) in &groups {
+            for (values, (label, _)) in rows.iter().zip(kinds.0.iter().chain(&months.0)) {
+                let low = *values.first().unwrap();
+                let high = *values.last().unwrap();
+                let ok = match label {
+                    disclosure::Status::Shown => true,
+                    disclosure::Status::FewerThanK => (0..k).all(|v| values.contains(&v)),
+                    disclosure::Status::Withheld => high - low + 1 >= k,
+                    disclosure::Status::NotShown => low == 0 && high - low + 1 >= k,
+                };
+                assert!(ok, "k = {k}: {label:?} narrowed to {values:?}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vetting a release against what was published
+
+#[test]
+fn the_audit_refuses_a_release_that_would_expose_a_hidden_number() {
+    // The rule never produces such a release; the audit is the line behind it. A release whose
+    // withheld rows were shown (as a faulty rule might) lets the small one be worked out.
+    let counters = channels_20_9_6_3();
+    let release = release_of("2026-07", &counters, &settings(5), None);
+    assert!(vet(&release, &[]).is_ok());
+    let mut faulty = release.clone();
+    faulty.channels.rows[1].count = Cell::Count(9);
+    faulty.channels.rows[2].count = Cell::Count(6);
+    let err = vet(&faulty, &[]).unwrap_err();
+    assert!(
+        matches!(err, ReleaseError::Exposed { hidden: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "with the releases already published, it would let a reader narrow hidden numbers \
+         beyond what their labels promise; it is refused",
+        "the refusal says neither which numbers nor how many"
+    );
+    // Numbers that contradict each other cannot be audited: nothing is released.
+    let mut contradictory = release.clone();
+    contradictory.channels.rows[0].count = Cell::Count(40);
+    let err = vet(&contradictory, &[]).unwrap_err();
+    assert!(matches!(err, ReleaseError::AuditFailed(_)), "{err:?}");
+}
+
+#[test]
+fn a_second_kind_of_period_needs_noise() {
+    let counters = crafted_quarter();
+    let quarter = release_of("2026Q3", &counters, &settings(5), None);
+    let month = release_of("2026-08", &counters, &settings(5), None);
+    let err = vet(&month, std::slice::from_ref(&quarter)).unwrap_err();
+    assert_eq!(
+        err,
+        ReleaseError::KindCommitted {
+            asked: PeriodKind::Month,
+            released: PeriodKind::Quarter,
+            example: "2026Q3".parse().unwrap(),
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("`[reports] periods` back to [\"quarter\"]"),
+        "{err}"
+    );
+    // The same kind, another period: fine. Another kind with noise: fine.
+    let next = release_of("2026Q4", &counters, &settings(5), None);
+    assert!(vet(&next, std::slice::from_ref(&quarter)).is_ok());
+    let noisy = TrendSettings {
+        k: 5,
+        epsilon: Some(1.0),
+    };
+    let seed = NoiseSeed::from_bytes([1; 32]);
+    let noisy_month = release_of("2026-08", &counters, &noisy, Some(&seed));
+    assert!(vet(&noisy_month, std::slice::from_ref(&quarter)).is_ok());
+    // A noise-free release after a noisy one of another kind is refused all the same.
+    assert!(matches!(
+        vet(&quarter, std::slice::from_ref(&noisy_month)),
+        Err(ReleaseError::KindCommitted { .. })
+    ));
 }

@@ -27,10 +27,12 @@ impl TrendRows for SqliteBackend {
         Ok(counted(rows))
     }
 
-    async fn first_counter_month(&self) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT min(month) FROM trend_counters")
-            .fetch_one(&self.readers)
-            .await?)
+    async fn frozen_trend_releases(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT period, release FROM trend_releases ORDER BY period")
+                .fetch_all(&self.readers)
+                .await?,
+        )
     }
 
     async fn trend_release(&self, period: &str) -> Result<Option<String>, StoreError> {

@@ -6,6 +6,12 @@
 //! Engine)` into the tests `name::sqlite` and `name::postgres`. On PostgreSQL, each server gets
 //! a fresh main database and key store database, dropped when the test ends; the server to
 //! create them in is `OMBUDS_TEST_POSTGRES` (default: the one `.ci/postgres start` runs).
+//!
+//! Beside it: [`cli`] runs one command of the binary to completion, and [`pow`] solves the
+//! intake's proof of work as a client does.
+
+pub mod cli;
+pub mod pow;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -246,6 +252,20 @@ impl Options {
     pub fn with_files(files: Vec<(&'static str, String)>) -> Self {
         Self {
             files,
+            ..Self::default()
+        }
+    }
+
+    /// A server on `engine` that sweeps expired data every `seconds` instead of every minute.
+    pub fn sweeping_every(engine: Engine, seconds: u32) -> Self {
+        Self {
+            engine,
+            edit_config: Box::new(move |c| {
+                c.replace(
+                    "sweep_interval_seconds = 60",
+                    &format!("sweep_interval_seconds = {seconds}"),
+                )
+            }),
             ..Self::default()
         }
     }
@@ -681,6 +701,16 @@ impl TestServer {
     /// The process id of the running server.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("server running").id()
+    }
+
+    /// The most resident memory the running server has used at any moment (VmHWM), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/PID/status")
     }
 
     /// Whether the server process has exited (without reaping it for good: the exit status
