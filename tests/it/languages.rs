@@ -123,6 +123,14 @@ async fn every_language_words_the_pages_and_their_refusals_from_its_own_file(eng
     use ombuds::domain::phrase::{Arg, Phrase};
     use ombuds::i18n::Lang;
 
+    // 2026-02-30 is refused naming its month, in the reader's language.
+    let february_30 = || {
+        Phrase::new("problem.date_no_such_day")
+            .with("text", "2026-02-30")
+            .with("month", Arg::Month(2))
+            .with("year", 2026)
+            .with("days", 28u32)
+    };
     let server = TestServer::start_on(engine);
     let client = server.client();
     let get = |path: String| {
@@ -159,11 +167,7 @@ async fn every_language_words_the_pages_and_their_refusals_from_its_own_file(eng
             Phrase::new("problem.unknown_category").with("codes", codes),
             Phrase::new("problem.choose_raised_by"),
             Phrase::new("problem.describe_concern"),
-            Phrase::new("problem.date_no_such_day")
-                .with("text", "2026-02-30")
-                .with("month", Arg::Month(2))
-                .with("year", 2026)
-                .with("days", 28u32),
+            february_30(),
             Phrase::new("problem.accept_conditions"),
         ] {
             let said = lang.say(&problem);
@@ -203,23 +207,11 @@ async fn every_language_words_the_pages_and_their_refusals_from_its_own_file(eng
     let (_, spanish) = get("/nowhere?lang=es".into()).await;
     assert!(spanish.contains("No hay ninguna página en esta dirección."));
     assert_eq!(
-        Lang::En.say(
-            &Phrase::new("problem.date_no_such_day")
-                .with("text", "2026-02-30")
-                .with("month", Arg::Month(2))
-                .with("year", 2026)
-                .with("days", 28u32)
-        ),
+        Lang::En.say(&february_30()),
         "2026-02-30 is not a real calendar date: February 2026 has 28 days"
     );
     assert_eq!(
-        Lang::Es.say(
-            &Phrase::new("problem.date_no_such_day")
-                .with("text", "2026-02-30")
-                .with("month", Arg::Month(2))
-                .with("year", 2026)
-                .with("days", 28u32)
-        ),
+        Lang::Es.say(&february_30()),
         "2026-02-30 no es una fecha real del calendario: febrero de 2026 tiene 28 días."
     );
 }
