@@ -118,8 +118,10 @@ fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<Stri
         keys.to_vec()
     };
     let text = read_input(input)?;
-    let certificate =
-        certificate::verify(&text, &trusted).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let certificate = certificate::verify(&text, &trusted).map_err(|e| {
+        use crate::domain::phrase::Said as _;
+        Failure::Runtime(crate::i18n::Lang::En.say(&e.phrase()))
+    })?;
     serde_json::to_string_pretty(&certificate.to_json())
         .map(|json| format!("{json}\n"))
         .map_err(|e| Failure::Runtime(format!("cannot render the result: {e}")))

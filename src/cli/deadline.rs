@@ -173,18 +173,37 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Strin
     })?;
     let output = Output {
         explanation: deadline_steps::sentences(&report.steps, args.lang),
+        rolled_over: report
+            .rolled_over
+            .iter()
+            .map(|day| RolledOver {
+                date: day.date,
+                reason: deadline_steps::non_workday_name(&day.reason, Lang::En),
+            })
+            .collect(),
         report,
     };
     serde_json::to_string_pretty(&output).map_err(|e| format!("cannot render the result: {e}"))
 }
 
-/// What the command prints: the report's fields, then the explanation in words.
+/// What the command prints: the report's fields, the days the roll-forward passed over, then
+/// the explanation in words.
 #[derive(serde::Serialize)]
 struct Output {
     #[serde(flatten)]
     report: deadline::DeadlineReport,
+    /// The days passed over, each with its reason in English whatever `--lang` is ("Sunday",
+    /// "Thanksgiving Day"), as data rather than prose.
+    rolled_over: Vec<RolledOver>,
     /// One sentence per step.
     explanation: Vec<String>,
+}
+
+/// A day the roll-forward passed over, as the command prints it.
+#[derive(serde::Serialize)]
+struct RolledOver {
+    date: NaiveDate,
+    reason: String,
 }
 
 /// Parses `--lang`: one of the languages the explanation is written in.
@@ -197,7 +216,8 @@ pub fn parse_lang(text: &str) -> Result<Lang, String> {
 
 /// Parses a date written exactly `YYYY-MM-DD`, saying what is wrong if it is not a real date.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    parse_iso_date(text).map_err(|e| e.to_string())
+    use crate::domain::phrase::Said as _;
+    parse_iso_date(text).map_err(|e| Lang::En.say(&e.phrase()))
 }
 
 /// Parses `START:END` (both dates included) or `START:` (still open).

@@ -9,6 +9,7 @@ use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::retention::{RetentionClass, table};
+use crate::i18n::Lang;
 use crate::store::{Holding, Store};
 
 /// The retention table as text, with the note lifetimes from `config` (or the defaults).
@@ -16,20 +17,18 @@ pub fn policy_text(config: Option<&Config>) -> String {
     let (days, max) = config.map_or((30, 90), |c| {
         (c.retention.note_days, c.retention.note_max_days)
     });
-    let mut out = String::from("What ombuds keeps, and for how long:\n\n");
-    for (rule, lifetime) in table(days, max) {
+    let mut out = format!("{}\n\n", Lang::En.t("staff.retention.policy_heading"));
+    for rule in table(days, max) {
         let _ = writeln!(
             out,
-            "{}\n  kept:      {lifetime}\n  destroyed: {}\n",
-            rule.class.label(),
-            rule.destruction
+            "{}\n  kept:      {}\n  destroyed: {}\n",
+            Lang::En.label(rule.class),
+            Lang::En.say(&rule.lifetime),
+            Lang::En.say(&rule.destruction)
         );
     }
-    out.push_str(
-        "Content is encrypted under keys that die with it (a key per case, per letter and per \
-         expiry day), so what has been destroyed cannot be read from an older copy of the \
-         database either.\n",
-    );
+    out.push_str(Lang::En.t("staff.retention.policy_footer"));
+    out.push('\n');
     out
 }
 
@@ -47,7 +46,7 @@ pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::Naiv
         let _ = writeln!(
             out,
             "{:<32} {:>8}  {:<12} {}",
-            class.label(),
+            Lang::En.label(*class),
             h.count,
             next,
             oldest

@@ -67,7 +67,7 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
             Err(EnrolError::Invalid(errors)) => Err(Failure::Usage(
                 errors
                     .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .map(|e| format!("{}: {}", e.field, crate::i18n::Lang::En.say(&e.problem)))
                     .collect::<Vec<_>>()
                     .join("; "),
             )),

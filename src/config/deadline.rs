@@ -110,16 +110,17 @@ impl DeadlineSettings {
             if extra.name.trim().is_empty() {
                 return Err(SettingsError::EmptyName(extra.date));
             }
-            let spanish = match &extra.name_es {
+            let names = match &extra.name_es {
                 Some(name) if name.trim().is_empty() => {
                     return Err(SettingsError::EmptySpanishName(extra.date));
                 }
-                name => name.as_deref().map(|n| n.trim().to_owned()),
+                Some(name) => vec![("es".to_owned(), name.trim().to_owned())],
+                None => Vec::new(),
             };
             if calendar.adds(extra.date) {
                 return Err(SettingsError::DuplicateExtra(extra.date));
             }
-            calendar.add_named(extra.date, extra.name.trim().to_owned(), spanish);
+            calendar.add_named(extra.date, extra.name.trim().to_owned(), names);
         }
         for &date in &self.removed_holidays {
             if calendar.adds(date) {
@@ -225,6 +226,12 @@ mod tests {
     use super::*;
     use crate::domain::holidays::HolidayName;
 
+    /// The English name of the holiday kept on a date, as the explanation says it.
+    fn holiday_on(cal: &HolidayCalendar, date: NaiveDate) -> Option<String> {
+        cal.holiday_named(date)
+            .map(|name| crate::i18n::deadline_steps::holiday_name(&name, crate::i18n::Lang::En))
+    }
+
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
@@ -266,31 +273,31 @@ mod tests {
         assert!(!s.roll_forward);
         let cal = s.calendar().unwrap();
         assert_eq!(
-            cal.holiday_on(d("2026-11-27")).as_deref(),
+            holiday_on(&cal, d("2026-11-27")).as_deref(),
             Some("Day after Thanksgiving")
         );
         assert_eq!(
-            cal.holiday_on(d("2026-12-24")).as_deref(),
+            holiday_on(&cal, d("2026-12-24")).as_deref(),
             Some("Christmas Eve")
         );
         assert_eq!(
             cal.holiday_named(d("2026-12-24")),
             Some(HolidayName::Own {
                 name: "Christmas Eve".into(),
-                spanish: Some("Nochebuena".into())
+                names: vec![("es".into(), "Nochebuena".into())]
             })
         );
         assert_eq!(
             cal.holiday_named(d("2026-11-27")),
             Some(HolidayName::Own {
                 name: "Day after Thanksgiving".into(),
-                spanish: None
+                names: Vec::new()
             })
         );
-        assert_eq!(cal.holiday_on(d("2026-10-12")), None);
-        assert_eq!(cal.holiday_on(d("2026-11-11")), None);
+        assert_eq!(holiday_on(&cal, d("2026-10-12")), None);
+        assert_eq!(holiday_on(&cal, d("2026-11-11")), None);
         assert_eq!(
-            cal.holiday_on(d("2026-11-26")).as_deref(),
+            holiday_on(&cal, d("2026-11-26")).as_deref(),
             Some("Thanksgiving Day")
         );
     }

@@ -62,6 +62,7 @@ use super::CryptoError;
 use super::random;
 use super::secret_file::{self, SecretFileError};
 use crate::domain::dates::parse_iso_date;
+use crate::domain::phrase::{Arg, Phrase, Said};
 
 /// The value of the `Format` line of the certificates this version issues and checks.
 pub const FORMAT: &str = "ombuds-suspension-certificate/1";
@@ -368,9 +369,9 @@ pub enum IssueError {
     /// A date outside the years 0000 to 9999.
     #[error("{0} cannot be written as YYYY-MM-DD")]
     DateOutOfRange(NaiveDate),
-    /// The association's name cannot be carried.
-    #[error("the association's name {0}")]
-    Association(&'static str),
+    /// The association's name cannot be carried (the problem's translation key says why).
+    #[error("the association's name is refused ({})", .0.key())]
+    Association(Phrase),
     /// The random source failed.
     #[error(transparent)]
     Random(CryptoError),
@@ -500,56 +501,80 @@ impl Certificate {
     }
 }
 
-/// Why a pasted certificate is not accepted. Each message is one sentence a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a pasted certificate is not accepted. Each says, as a [`Phrase`] worded from the
+/// `[verify.reason]`, `[verify.line]` and `[verify.inconsistent]` translations, one sentence a
+/// person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
     /// No BEGIN line: this is not a certificate at all.
-    #[error(
-        "this is not a suspension certificate: no line reads \"{BEGIN}\"; paste the whole certificate, from its BEGIN line to its END line"
-    )]
     NotACertificate,
     /// The text holds more than one certificate.
-    #[error("the text holds more than one certificate; check them one at a time")]
     MoreThanOne,
     /// The END line is missing.
-    #[error(
-        "the certificate is incomplete: there is no END line after its BEGIN line; it may have been cut short when it was copied"
-    )]
     Incomplete,
     /// A line does not have the shape expected there (counted from 1 in the pasted text).
-    #[error("malformed line {line}: {problem}")]
     Malformed {
         /// The line number in the pasted text.
         line: usize,
-        /// What was expected and what was found.
-        problem: String,
+        /// What was expected and what was found (a `verify.line.*` phrase).
+        problem: Phrase,
     },
     /// A `Format` this version does not know.
-    #[error(
-        "this certificate is in a format this version of ombuds cannot check ({format:?}); ask the association to check it"
-    )]
     UnsupportedFormat {
         /// The format named, as written (shortened if long).
         format: String,
     },
     /// Signed with a key other than the ones trusted here.
-    #[error(
-        "this certificate was made with a different key (fingerprint {claimed}), not the one it was checked against (fingerprint {trusted}); it may come from another association, or from a key this association has since replaced"
-    )]
     WrongKey {
         /// The fingerprint the certificate names.
         claimed: String,
-        /// The fingerprints of the keys checked against, joined by " or ".
-        trusted: String,
+        /// The fingerprints of the keys checked against (none if none were given).
+        trusted: Vec<String>,
     },
     /// The signature does not match the fields: something was changed.
-    #[error(
-        "the signature does not match: the certificate has been changed since it was issued, or was not copied exactly"
-    )]
     SignatureMismatch,
-    /// The signature is genuine but the signed fields contradict each other or are unreadable.
-    #[error("the signature is valid, but the certificate is not: {0}")]
-    Inconsistent(String),
+    /// The signature is genuine but the signed fields contradict each other or are unreadable
+    /// (a `verify.inconsistent.*` phrase).
+    Inconsistent(Phrase),
+}
+
+impl Said for VerifyError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::NotACertificate => {
+                Phrase::new("verify.reason.not_a_certificate").with("begin", BEGIN)
+            }
+            Self::MoreThanOne => Phrase::new("verify.reason.more_than_one"),
+            Self::Incomplete => Phrase::new("verify.reason.incomplete"),
+            Self::Malformed { line, problem } => Phrase::new("verify.reason.malformed")
+                .with("line", *line)
+                .with("problem", problem.clone()),
+            Self::UnsupportedFormat { format } => Phrase::new("verify.reason.unsupported_format")
+                .with("format", format!("{format:?}")),
+            Self::WrongKey { claimed, trusted } => Phrase::new("verify.reason.wrong_key")
+                .with("claimed", claimed.as_str())
+                .with("trusted", either(trusted)),
+            Self::SignatureMismatch => Phrase::new("verify.reason.signature_mismatch"),
+            Self::Inconsistent(detail) => {
+                Phrase::new("verify.reason.inconsistent").with("detail", detail.clone())
+            }
+        }
+    }
+}
+
+/// "a", "a or b", "a or b or c"; "none given" for none.
+fn either(fingerprints: &[String]) -> Arg {
+    let mut said: Option<Arg> = None;
+    for fingerprint in fingerprints {
+        said = Some(match said {
+            None => Arg::Text(fingerprint.clone()),
+            Some(first) => Phrase::new("verify.reason.keys")
+                .with("first", first)
+                .with("next", fingerprint.as_str())
+                .into(),
+        });
+    }
+    said.unwrap_or_else(|| Phrase::new("verify.reason.no_keys").into())
 }
 
 /// Checks a certificate pasted as `text` (with any surrounding text) against the `trusted`
@@ -611,15 +636,10 @@ pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyEr
     }
     Err(VerifyError::WrongKey {
         claimed: quote(values[KEY_FIELD]),
-        trusted: if trusted.is_empty() {
-            "none given".to_owned()
-        } else {
-            trusted
-                .iter()
-                .map(|k| k.fingerprint().to_string())
-                .collect::<Vec<_>>()
-                .join(" or ")
-        },
+        trusted: trusted
+            .iter()
+            .map(|k| k.fingerprint().to_string())
+            .collect(),
     })
 }
 
@@ -639,7 +659,7 @@ fn find_block(text: &str) -> Result<Vec<(usize, &str)>, VerifyError> {
         if line == BEGIN {
             return Err(VerifyError::Malformed {
                 line: number,
-                problem: "a second BEGIN line comes before the first certificate's END line".into(),
+                problem: Phrase::new("verify.line.second_begin"),
             });
         }
         if !line.is_empty() {
@@ -680,10 +700,8 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
             }
             return Err(VerifyError::Malformed {
                 line: number,
-                problem: format!(
-                    "expected the END line after the signature, found {:?}",
-                    quote(line)
-                ),
+                problem: Phrase::new("verify.line.after_signature")
+                    .with("found", format!("{:?}", quote(line))),
             });
         }
         let expected = FIELDS.get(next).copied().unwrap_or_default();
@@ -696,11 +714,11 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
                 return Err(VerifyError::Malformed {
                     line: number,
                     problem: if found < next {
-                        format!("the {name} line appears twice")
+                        Phrase::new("verify.line.twice").with("name", name)
                     } else {
-                        format!(
-                            "expected the {expected} line here, found the {name} line; the {expected} line is missing or out of order"
-                        )
+                        Phrase::new("verify.line.out_of_order")
+                            .with("expected", expected)
+                            .with("name", name)
                     },
                 });
             }
@@ -715,7 +733,7 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
             if !is_base64(value) {
                 return Err(VerifyError::Malformed {
                     line: number,
-                    problem: "the signature holds characters that base64 does not use".into(),
+                    problem: Phrase::new("verify.line.not_base64"),
                 });
             }
             signature.push_str(value);
@@ -726,10 +744,9 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
         let missing = FIELDS.get(next).copied().unwrap_or_default();
         return Err(VerifyError::Malformed {
             line: end_line,
-            problem: format!(
-                "the {missing} line is missing: expected \"{}\" before the END line",
-                FIELD_SHAPES.get(next).copied().unwrap_or_default()
-            ),
+            problem: Phrase::new("verify.line.missing")
+                .with("missing", missing)
+                .with("shape", FIELD_SHAPES.get(next).copied().unwrap_or_default()),
         });
     }
     Ok(RawFields {
@@ -745,9 +762,9 @@ fn decode_signature(fields: &RawFields<'_>) -> Result<Signature, VerifyError> {
     if length != SIGNATURE_CHARS {
         return Err(VerifyError::Malformed {
             line: fields.lines[FIELDS.len() - 1],
-            problem: format!(
-                "the signature should be {SIGNATURE_CHARS} characters of base64 but has {length}; part of it may have been lost when it was copied"
-            ),
+            problem: Phrase::new("verify.line.signature_length")
+                .with("expected", SIGNATURE_CHARS)
+                .with("length", length),
         });
     }
     // A well-formed length with a character changed can fail to decode (padding, trailing
@@ -764,8 +781,12 @@ fn decode_signature(fields: &RawFields<'_>) -> Result<Signature, VerifyError> {
 /// Reads the values of a certificate whose signature has been checked, and checks that they
 /// agree with each other.
 fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certificate, VerifyError> {
-    let bad = |field: &str, problem: &dyn fmt::Display| {
-        VerifyError::Inconsistent(format!("its {field} {problem}"))
+    let bad = |field: &'static str, problem: Phrase| {
+        VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.field")
+                .with("field", field)
+                .with("problem", problem),
+        )
     };
     let [
         _,
@@ -782,36 +803,61 @@ fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certifica
             .bytes()
             .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
     if !id_ok {
-        return Err(bad("Certificate-Id", &"is not 26 base32 characters"));
+        return Err(bad(
+            "Certificate-Id",
+            Phrase::new("verify.inconsistent.not_an_id"),
+        ));
     }
-    check_association(association).map_err(|problem| bad("Association", &problem))?;
-    let date = |field: &str, text: &str| {
-        parse_iso_date(text).map_err(|e| bad(field, &format_args!("is not a date: {e}")))
+    check_association(association).map_err(|problem| bad("Association", problem))?;
+    let date = |field: &'static str, text: &str| {
+        parse_iso_date(text).map_err(|e| {
+            bad(
+                field,
+                Phrase::new("verify.inconsistent.not_a_date").with("problem", e.phrase()),
+            )
+        })
     };
     let first_contact = date("First-Contact", first_contact)?;
     let termination = date("Termination", termination)?;
     let issued = date("Issued", issued)?;
     let days_suspended = match days.parse::<u64>() {
         Ok(n) if days.bytes().all(|b| b.is_ascii_digit()) && !days.starts_with('0') => n,
-        _ => return Err(bad("Days-Suspended", &"is not a whole number of days")),
+        _ => {
+            return Err(bad(
+                "Days-Suspended",
+                Phrase::new("verify.inconsistent.not_whole_days"),
+            ));
+        }
     };
-    let key = Fingerprint::parse(key)
-        .ok_or_else(|| bad("Key-Fingerprint", &"is not a key fingerprint"))?;
+    let key = Fingerprint::parse(key).ok_or_else(|| {
+        bad(
+            "Key-Fingerprint",
+            Phrase::new("verify.inconsistent.not_a_fingerprint"),
+        )
+    })?;
     if termination < first_contact {
-        return Err(VerifyError::Inconsistent(format!(
-            "its termination date {termination} is before its first-contact date {first_contact}"
-        )));
+        return Err(VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.ends_before_start")
+                .with("termination", termination)
+                .with("first_contact", first_contact),
+        ));
     }
     if issued < termination {
-        return Err(VerifyError::Inconsistent(format!(
-            "it was issued on {issued}, before the termination date {termination} it states"
-        )));
+        return Err(VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.issued_before_end")
+                .with("issued", issued)
+                .with("termination", termination),
+        ));
     }
     let counted = inclusive_days(first_contact, termination);
     if days_suspended != counted {
-        return Err(VerifyError::Inconsistent(format!(
-            "it states {days_suspended} days suspended, but {first_contact} to {termination}, both included, is {counted} days"
-        )));
+        return Err(VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.days")
+                .with("stated", days_suspended)
+                .with("first_contact", first_contact)
+                .with("termination", termination)
+                .with("counted", counted),
+        ));
     }
     Ok(Certificate {
         id: id.to_owned(),
@@ -841,11 +887,12 @@ fn signed_bytes<S: AsRef<str>>(values: &[S; SIGNED]) -> Vec<u8> {
 fn malformed(line: usize, index: usize, found: &str) -> VerifyError {
     VerifyError::Malformed {
         line,
-        problem: format!(
-            "expected \"{}\", found {:?}",
-            FIELD_SHAPES.get(index).copied().unwrap_or_default(),
-            quote(found)
-        ),
+        problem: Phrase::new("verify.line.unexpected")
+            .with(
+                "shape",
+                FIELD_SHAPES.get(index).copied().unwrap_or_default(),
+            )
+            .with("found", format!("{:?}", quote(found))),
     }
 }
 
@@ -869,18 +916,18 @@ fn quote(text: &str) -> String {
 }
 
 /// Checks that a name can be carried on one certificate line as it is.
-fn check_association(name: &str) -> Result<(), &'static str> {
+fn check_association(name: &str) -> Result<(), Phrase> {
     if name.trim().is_empty() {
-        return Err("is empty");
+        return Err(Phrase::new("verify.name.empty"));
     }
     if name.trim() != name {
-        return Err("starts or ends with whitespace");
+        return Err(Phrase::new("verify.name.whitespace"));
     }
     if name.chars().any(char::is_control) {
-        return Err("contains a control character or line break");
+        return Err(Phrase::new("verify.name.control"));
     }
     if name.chars().count() > MAX_ASSOCIATION_CHARS {
-        return Err("is longer than 200 characters");
+        return Err(Phrase::new("verify.name.too_long").with("max", MAX_ASSOCIATION_CHARS));
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use super::CryptoError;
 use super::random;
 use super::secret_file::{self, SecretFileError};
+use crate::domain::phrase::{Phrase, Said};
 
 /// Number of words in a receipt.
 pub const RECEIPT_WORDS: usize = 8;
@@ -34,14 +35,25 @@ impl fmt::Debug for Receipt {
 }
 
 /// Why a typed receipt is not a receipt.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReceiptError {
     /// Wrong number of words.
-    #[error("a receipt has {RECEIPT_WORDS} words; this has {0}")]
     WordCount(usize),
     /// A word is not in the list (counted from 1).
-    #[error("word {0} of the receipt is not one of the receipt words; check its spelling")]
     UnknownWord(usize),
+}
+
+impl Said for ReceiptError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::WordCount(count) => Phrase::new("followup.receipt_word_count")
+                .with("words", RECEIPT_WORDS)
+                .with("count", *count),
+            Self::UnknownWord(word) => {
+                Phrase::new("followup.receipt_unknown_word").with("word", *word)
+            }
+        }
+    }
 }
 
 impl Receipt {

@@ -4,38 +4,39 @@
 //! `ombuds` works cases; `board` sees trend reports only.
 
 use super::codes::code_enum;
+use super::phrase::Phrase;
 
 code_enum! {
     /// What a staff account may do.
-    Role {
+    Role in "staff.role" {
         /// Users, keys and settings; never case content.
-        Admin = "admin", "Administrator";
+        Admin = "admin";
         /// Cases, notes, replies.
-        Ombuds = "ombuds", "Ombuds";
+        Ombuds = "ombuds";
         /// Aggregate trend reports only.
-        Board = "board", "Board member";
+        Board = "board";
     }
 }
 
 code_enum! {
     /// What an administrator may do to an account (the last part of its address).
-    AccountAction {
+    AccountAction in "staff.account_action" {
         /// Stops the account signing in.
-        Disable = "disable", "Disable";
+        Disable = "disable";
         /// Lets a disabled account sign in again.
-        Enable = "enable", "Enable";
+        Enable = "enable";
         /// A new enrolment link, with which the account sets a new password and authenticator.
-        Reset = "reset", "Reset";
+        Reset = "reset";
     }
 }
 
 code_enum! {
     /// Whether an account may sign in, as an action left it.
-    AccountState {
+    AccountState in "staff.account_state" {
         /// It may not.
-        Disabled = "disabled", "Disabled";
+        Disabled = "disabled";
         /// It may.
-        Enabled = "enabled", "Enabled";
+        Enabled = "enabled";
     }
 }
 
@@ -45,44 +46,42 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Checks a username: 2 to 40 characters of lowercase letters, digits, `.`, `_` or `-`,
-/// starting with a letter. Returns the problem in words.
-pub fn check_username(name: &str) -> Result<(), String> {
+/// starting with a letter. Returns the problem.
+pub fn check_username(name: &str) -> Result<(), Phrase> {
     let len = name.chars().count();
     if !(2..=40).contains(&len) {
-        return Err("a username has 2 to 40 characters".into());
+        return Err(Phrase::new("staff.problem.username_length"));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("a username starts with a lowercase letter".into());
+        return Err(Phrase::new("staff.problem.username_start"));
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
     {
-        return Err("a username uses only lowercase letters, digits, '.', '_' and '-'".into());
+        return Err(Phrase::new("staff.problem.username_characters"));
     }
     Ok(())
 }
 
-/// Checks a new password and its confirmation. Returns the problem in words.
+/// Checks a new password and its confirmation. Returns the problem.
 pub fn check_new_password(
     password: &str,
     confirmation: &str,
     username: &str,
-) -> Result<(), String> {
+) -> Result<(), Phrase> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "use at least {MIN_PASSWORD_CHARS} characters; a few unrelated words make a good password"
-        ));
+        return Err(Phrase::new("staff.problem.password_short").with("min", MIN_PASSWORD_CHARS));
     }
     if len > MAX_PASSWORD_CHARS {
-        return Err(format!("use at most {MAX_PASSWORD_CHARS} characters"));
+        return Err(Phrase::new("staff.problem.password_long").with("max", MAX_PASSWORD_CHARS));
     }
     if password != confirmation {
-        return Err("the two passwords are not the same".into());
+        return Err(Phrase::new("staff.problem.passwords_differ"));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err("the password must not contain the username".into());
+        return Err(Phrase::new("staff.problem.password_has_username"));
     }
     Ok(())
 }

@@ -4,91 +4,93 @@
 //! Pure vocabulary and rules; no storage, no HTTP.
 
 use super::codes::code_enum;
+use super::concern::in_the_future;
 use super::field::FieldError;
+use super::phrase::{Phrase, Said};
 
 code_enum! {
     /// How the concern reached the ombuds.
-    Channel {
+    Channel in "staff.channel" {
         /// The public intake form or API.
-        Web = "web", "Web intake";
+        Web = "web";
         /// A telephone call.
-        Phone = "phone", "Telephone";
+        Phone = "phone";
         /// An e-mail.
-        Email = "email", "E-mail";
+        Email = "email";
         /// Someone came to the office.
-        WalkIn = "walk_in", "Walk-in";
+        WalkIn = "walk_in";
     }
 }
 
 code_enum! {
     /// Where a case stands. Closed cases are destroyed, so there is no "closed" status.
-    CaseStatus {
+    CaseStatus in "staff.case_status" {
         /// A web concern no ombuds has opened yet (the inbox).
-        New = "new", "New";
+        New = "new";
         /// An ombuds is working on it.
-        Open = "open", "Open";
+        Open = "open";
     }
 }
 
 code_enum! {
     /// A service the ombuds gave.
-    Service {
+    Service in "staff.service" {
         /// Answered a question or gave information.
-        AnswerInformation = "answer_information", "Answer or information";
+        AnswerInformation = "answer_information";
         /// Explored options and resources.
-        OptionsResources = "options_resources", "Options and resources";
+        OptionsResources = "options_resources";
         /// Referred to another resource.
-        Referral = "referral", "Referral";
+        Referral = "referral";
         /// Coached the person on handling it themselves.
-        Coaching = "coaching", "Coaching";
+        Coaching = "coaching";
         /// Carried messages between parties or facilitated a conversation.
-        FacilitatedDiscussion = "facilitated_discussion", "Shuttle diplomacy or facilitated discussion";
+        FacilitatedDiscussion = "facilitated_discussion";
     }
 }
 
 code_enum! {
     /// How a case ended.
-    Outcome {
+    Outcome in "staff.outcome" {
         /// Resolved to the parties' satisfaction.
-        SuccessfullyClosed = "successfully_closed", "Successfully closed";
+        SuccessfullyClosed = "successfully_closed";
         /// Ombuds efforts ended without a resolution.
-        UnsuccessfullyClosed = "unsuccessfully_closed", "Unsuccessfully closed";
+        UnsuccessfullyClosed = "unsuccessfully_closed";
         /// Outside the program's scope.
-        Dismissed = "dismissed", "Dismissed (outside the program's scope)";
+        Dismissed = "dismissed";
         /// The user declined ombuds services for mediation or a formal complaint.
-        Declined = "declined", "Declined by the user (mediation or formal complaint)";
+        Declined = "declined";
         /// Ended at once because a public trust violation may have occurred.
-        TerminatedPublicTrust = "terminated_public_trust", "Terminated: possible public trust violation";
+        TerminatedPublicTrust = "terminated_public_trust";
         /// The user withdrew.
-        Withdrawn = "withdrawn", "Withdrawn by the user";
+        Withdrawn = "withdrawn";
     }
 }
 
 code_enum! {
     /// Who wrote a message in the follow-up thread.
-    Author {
+    Author in "author" {
         /// The person who raised the concern, with their receipt.
-        Submitter = "submitter", "You";
+        Submitter = "submitter";
         /// An ombuds.
-        Ombuds = "ombuds", "Ombuds";
+        Ombuds = "ombuds";
     }
 }
 
 code_enum! {
     /// A date recorded on a case that an ombuds may correct.
-    CaseDate {
+    CaseDate in "staff.case_date" {
         /// The first contact: the suspension of the filing deadline starts.
-        FirstContact = "first_contact", "First contact";
+        FirstContact = "first_contact";
         /// The end of informal resolution: the countdown resumes the next day.
-        Termination = "termination", "Termination of informal resolution";
+        Termination = "termination";
     }
 }
 
 code_enum! {
     /// A letter the association sends and keeps for a while.
-    LetterKind {
+    LetterKind in "staff.letter_kind" {
         /// The written notice that informal resolution has ended.
-        TerminationNotice = "termination_notice", "Termination notice";
+        TerminationNotice = "termination_notice";
     }
 }
 
@@ -113,20 +115,17 @@ pub fn validate_case_date(
     let date = match (typed.map(str::trim).filter(|t| !t.is_empty()), field) {
         (None, CaseDate::Termination) => Some(today),
         (None, CaseDate::FirstContact) => {
-            errors.push(FieldError::new("date", "give the date of first contact"));
+            errors.push(FieldError::new("date", "staff.problem.first_contact_date"));
             None
         }
         (Some(text), _) => match super::dates::parse_iso_date(text) {
             Ok(date) if date > today => {
-                errors.push(FieldError::new(
-                    "date",
-                    format!("{date} is in the future; give a date on or before {today}"),
-                ));
+                errors.push(FieldError::new("date", in_the_future(date, today)));
                 None
             }
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push(FieldError::new("date", e.to_string()));
+                errors.push(FieldError::new("date", e.phrase()));
                 None
             }
         },
@@ -135,11 +134,15 @@ pub fn validate_case_date(
         match field {
             CaseDate::Termination if date < other => errors.push(FieldError::new(
                 "date",
-                format!("{date} is before the first contact on {other}"),
+                Phrase::new("staff.problem.before_first_contact")
+                    .with("date", date)
+                    .with("other", other),
             )),
             CaseDate::FirstContact if date > other => errors.push(FieldError::new(
                 "date",
-                format!("{date} is after the termination on {other}"),
+                Phrase::new("staff.problem.after_termination")
+                    .with("date", date)
+                    .with("other", other),
             )),
             _ => {}
         }
@@ -156,10 +159,7 @@ pub fn validate_case_date(
     };
     let correcting = current.is_some() && current != date;
     if correcting && reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
-        errors.push(FieldError::new(
-            "reason",
-            "say why the recorded date is being corrected; the reason is kept with the case",
-        ));
+        errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
     }
     match date {
         Some(date) if errors.is_empty() => Ok((date, reason)),
@@ -183,7 +183,7 @@ pub fn validate_logged_contact(
     let mut errors = Vec::new();
     let channel = match channel.map(str::trim).filter(|c| !c.is_empty()) {
         None => {
-            errors.push(FieldError::new("channel", "choose how they got in touch"));
+            errors.push(FieldError::new("channel", "staff.problem.choose_channel"));
             None
         }
         Some(code) => MANUAL_CHANNELS
@@ -191,10 +191,7 @@ pub fn validate_logged_contact(
             .copied()
             .find(|c| c.code() == code)
             .or_else(|| {
-                errors.push(FieldError::new(
-                    "channel",
-                    "must be phone, email or walk_in",
-                ));
+                errors.push(FieldError::new("channel", "staff.problem.unknown_channel"));
                 None
             }),
     };
@@ -202,15 +199,12 @@ pub fn validate_logged_contact(
         None => Some(today),
         Some(text) => match super::dates::parse_iso_date(text) {
             Ok(date) if date > today => {
-                errors.push(FieldError::new(
-                    "first_contact",
-                    format!("{date} is in the future; give a date on or before {today}"),
-                ));
+                errors.push(FieldError::new("first_contact", in_the_future(date, today)));
                 None
             }
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push(FieldError::new("first_contact", e.to_string()));
+                errors.push(FieldError::new("first_contact", e.phrase()));
                 None
             }
         },
@@ -294,7 +288,11 @@ mod tests {
             today,
         )
         .unwrap_err();
-        assert!(errors[0].message.contains("before the first contact"));
+        assert!(
+            crate::i18n::Lang::En
+                .say(&errors[0].problem)
+                .contains("before the first contact")
+        );
         let errors = validate_case_date(
             CaseDate::FirstContact,
             Some("2026-03-21"),
@@ -304,7 +302,11 @@ mod tests {
             today,
         )
         .unwrap_err();
-        assert!(errors.iter().any(|e| e.message.contains("future")));
+        assert!(
+            errors
+                .iter()
+                .any(|e| crate::i18n::Lang::En.say(&e.problem).contains("future"))
+        );
         let errors = validate_case_date(
             CaseDate::FirstContact,
             Some("2026-02-01"),

@@ -13,33 +13,34 @@ use zeroize::Zeroizing;
 use super::codes::code_enum;
 use super::dates::parse_iso_date;
 use super::field::FieldError;
+use super::phrase::{Phrase, Said};
 use super::text::clean_text;
 
 code_enum! {
     /// The kind of concern, as counted in trend reports.
-    Category {
+    Category in "category" {
         /// General real estate or transaction questions.
-        TransactionQuestion = "transaction_question", "A question about real estate practice or my transaction";
+        TransactionQuestion = "transaction_question";
         /// Disagreements or communication problems in a transaction.
-        Communication = "communication", "A disagreement or communication problem in a transaction";
+        Communication = "communication";
         /// Breakdown or loss of contact between parties or with a REALTOR®.
-        LostContact = "lost_contact", "I can't reach the other party or my REALTOR®";
+        LostContact = "lost_contact";
         /// Unprofessional or possibly unethical conduct.
-        Conduct = "conduct", "Conduct that seems unprofessional or unethical";
+        Conduct = "conduct";
         /// Commission disputes.
-        Commission = "commission", "A dispute about a commission";
+        Commission = "commission";
     }
 }
 
 code_enum! {
     /// Who raised the concern.
-    RaisedBy {
+    RaisedBy in "raised_by" {
         /// A REALTOR® member.
-        Member = "member", "I am a REALTOR® member";
+        Member = "member";
         /// A client or customer of a member.
-        Client = "client", "I am (or was) a client or customer of a REALTOR®";
+        Client = "client";
         /// Anyone else.
-        Public = "public", "I am a member of the public";
+        Public = "public";
     }
 }
 
@@ -135,16 +136,14 @@ fn check(
 
     let category = match present(draft.category.as_deref()) {
         None => {
-            errors.push(FieldError::new("category", "choose the kind of concern"));
+            errors.push(FieldError::new("category", "problem.choose_category"));
             None
         }
         Some(code) => Category::from_code(code).or_else(|| {
             errors.push(FieldError::new(
                 "category",
-                format!(
-                    "unknown kind of concern; use one of: {}",
-                    codes(Category::ALL.iter().map(|c| c.code()))
-                ),
+                Phrase::new("problem.unknown_category")
+                    .with("codes", codes(Category::ALL.iter().map(|c| c.code()))),
             ));
             None
         }),
@@ -152,19 +151,14 @@ fn check(
 
     let raised_by = match present(draft.raised_by.as_deref()) {
         None => {
-            errors.push(FieldError::new(
-                "raised_by",
-                "say who is raising the concern",
-            ));
+            errors.push(FieldError::new("raised_by", "problem.choose_raised_by"));
             None
         }
         Some(code) => RaisedBy::from_code(code).or_else(|| {
             errors.push(FieldError::new(
                 "raised_by",
-                format!(
-                    "unknown role; use one of: {}",
-                    codes(RaisedBy::ALL.iter().map(|r| r.code()))
-                ),
+                Phrase::new("problem.unknown_raised_by")
+                    .with("codes", codes(RaisedBy::ALL.iter().map(|r| r.code()))),
             ));
             None
         }),
@@ -178,10 +172,7 @@ fn check(
             &mut errors,
         ),
         _ => {
-            errors.push(FieldError::new(
-                "description",
-                "describe your concern in a few sentences",
-            ));
+            errors.push(FieldError::new("description", "problem.describe_concern"));
             None
         }
     };
@@ -209,7 +200,7 @@ fn check(
     if require_acceptance && !draft.accept_conditions {
         errors.push(FieldError::new(
             "accept_conditions",
-            "you must accept the conditions of use before the ombuds can help",
+            "problem.accept_conditions",
         ));
     }
 
@@ -256,22 +247,29 @@ fn check_date(
     let text = present(typed.map(String::as_str))?;
     match parse_iso_date(text) {
         Ok(date) if date > today => {
-            errors.push(FieldError::new(
-                field,
-                format!("{date} is in the future; give a date on or before {today}"),
-            ));
+            errors.push(FieldError::new(field, in_the_future(date, today)));
             None
         }
         Ok(date) if date.year() < 1900 => {
-            errors.push(FieldError::new(field, format!("{date} is too long ago")));
+            errors.push(FieldError::new(
+                field,
+                Phrase::new("problem.date_too_old").with("date", date),
+            ));
             None
         }
         Ok(date) => Some(date),
         Err(e) => {
-            errors.push(FieldError::new(field, e.to_string()));
+            errors.push(FieldError::new(field, e.phrase()));
             None
         }
     }
+}
+
+/// The problem with a typed `date` later than `today`.
+pub fn in_the_future(date: NaiveDate, today: NaiveDate) -> Phrase {
+    Phrase::new("problem.date_in_future")
+        .with("date", date)
+        .with("today", today)
 }
 
 /// Reads a secret's text (for sealing or re-displaying a form).
@@ -345,9 +343,10 @@ mod tests {
                 "accept_conditions"
             ]
         );
-        assert!(errors[0].message.contains("transaction_question"));
-        assert!(errors[4].message.contains("2026-02-30"));
-        assert!(errors[5].message.contains("future"));
+        let said = |e: &FieldError| crate::i18n::Lang::En.say(&e.problem);
+        assert!(said(&errors[0]).contains("transaction_question"));
+        assert!(said(&errors[4]).contains("2026-02-30"));
+        assert!(said(&errors[5]).contains("future"));
     }
 
     #[test]
@@ -360,7 +359,12 @@ mod tests {
         );
         draft.description = Some(Zeroizing::new("é".repeat(51)));
         let errors = validate(&draft, today(), LIMITS).unwrap_err();
-        assert!(errors[0].message.contains("51 characters"), "{errors:?}");
+        assert!(
+            crate::i18n::Lang::En
+                .say(&errors[0].problem)
+                .contains("51 characters"),
+            "{errors:?}"
+        );
         draft.description = Some(Zeroizing::new("é".repeat(50)));
         assert!(
             validate(&draft, today(), LIMITS).is_ok(),

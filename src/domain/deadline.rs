@@ -36,7 +36,7 @@
 //! no wording, and no panics. Impossible input (an episode ending before it starts) and date arithmetic past
 //! the end of the calendar (year 262143) are returned as a [`DeadlineError`].
 
-use chrono::{Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::holidays::{HolidayCalendar, NonWorkday, SkippedDay};
@@ -155,12 +155,12 @@ pub struct EpisodeReport {
 }
 
 /// A day the roll-forward passed over.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolledOverDay {
     /// The date passed over.
     pub date: NaiveDate,
-    /// `"Saturday"`, `"Sunday"`, or the holiday's name.
-    pub reason: String,
+    /// Why: a weekend day, or a holiday (worded by `crate::i18n::deadline_steps`).
+    pub reason: NonWorkday,
 }
 
 /// The result: the deadline, the counts, the status and the explanation.
@@ -191,7 +191,9 @@ pub struct DeadlineReport {
     pub roll_forward: bool,
     /// The date the deadline was moved from, if the roll-forward moved it.
     pub rolled_forward_from: Option<NaiveDate>,
-    /// The days the roll-forward passed over, in order.
+    /// The days the roll-forward passed over, in order (not serialized: a reason is said in
+    /// words, which `crate::cli::deadline` adds).
+    #[serde(skip)]
     pub rolled_over: Vec<RolledOverDay>,
     /// When the as-of date falls in a recorded (closed) suspension: the day the countdown
     /// resumes, the day after the suspension ends.
@@ -702,10 +704,7 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
                 .iter()
                 .map(|s| RolledOverDay {
                     date: s.date,
-                    reason: match &s.reason {
-                        NonWorkday::Weekend(w) => weekday_name(*w).to_owned(),
-                        NonWorkday::Holiday(name) => name.to_string(),
-                    },
+                    reason: s.reason.clone(),
                 })
                 .collect();
             steps.push(Step::MovedForward {
@@ -808,19 +807,6 @@ fn counted_block_containing(
         }
     }
     found
-}
-
-/// The English name of a weekday, as [`RolledOverDay::reason`] gives it.
-fn weekday_name(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
 }
 
 /// The days of an episode that did not count, from its report.

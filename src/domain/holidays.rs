@@ -72,23 +72,6 @@ impl FederalHoliday {
         FederalHoliday::Christmas,
     ];
 
-    /// The holiday's name as the statute gives it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FederalHoliday::NewYearsDay => "New Year's Day",
-            FederalHoliday::MartinLutherKingJrBirthday => "Birthday of Martin Luther King, Jr.",
-            FederalHoliday::WashingtonsBirthday => "Washington's Birthday",
-            FederalHoliday::MemorialDay => "Memorial Day",
-            FederalHoliday::Juneteenth => "Juneteenth National Independence Day",
-            FederalHoliday::IndependenceDay => "Independence Day",
-            FederalHoliday::LaborDay => "Labor Day",
-            FederalHoliday::ColumbusDay => "Columbus Day",
-            FederalHoliday::VeteransDay => "Veterans Day",
-            FederalHoliday::Thanksgiving => "Thanksgiving Day",
-            FederalHoliday::Christmas => "Christmas Day",
-        }
-    }
-
     /// The holiday's own date in `year`, before the observed-date rule; `None` if the holiday did
     /// not exist that year or the date cannot be represented.
     pub fn actual_date(self, year: i32) -> Option<NaiveDate> {
@@ -160,28 +143,12 @@ pub enum HolidayName {
     },
     /// One of the association's own holidays, as its configuration names it.
     Own {
-        /// The name in English, e.g. `"Day after Thanksgiving"`.
+        /// The name in English, e.g. `"Day after Thanksgiving"`, used where no other is given.
         name: String,
-        /// The name in Spanish, if the configuration gives one (`name_es`).
-        spanish: Option<String>,
+        /// Its names in other languages, by language code (`("es", "Nochebuena")`), as the
+        /// configuration gives them.
+        names: Vec<(String, String)>,
     },
-}
-
-impl fmt::Display for HolidayName {
-    /// The English name: `"Independence Day"`, `"Independence Day (observed)"`, an own name.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HolidayName::Federal {
-                holiday,
-                observed: false,
-            } => f.write_str(holiday.name()),
-            HolidayName::Federal {
-                holiday,
-                observed: true,
-            } => write!(f, "{} (observed)", holiday.name()),
-            HolidayName::Own { name, .. } => f.write_str(name),
-        }
-    }
 }
 
 /// A holiday on a particular date.
@@ -189,8 +156,8 @@ impl fmt::Display for HolidayName {
 pub struct Holiday {
     /// The date the holiday is kept (for federal holidays, the observed date).
     pub date: NaiveDate,
-    /// Which holiday it is; its `Display` is the English name, e.g. `"Independence Day"` or
-    /// `"Independence Day (observed)"`.
+    /// Which holiday it is (worded, e.g. "Independence Day (observed)", by
+    /// `crate::i18n::deadline_steps::holiday_name`).
     pub name: HolidayName,
 }
 
@@ -310,15 +277,16 @@ impl HolidayCalendar {
         }
     }
 
-    /// Adds a holiday on `date` named `name`, in English only (replacing any name the date had).
+    /// Adds a holiday on `date` named `name` in every language (replacing any name the date
+    /// had).
     pub fn add(&mut self, date: NaiveDate, name: impl Into<String>) {
-        self.add_named(date, name.into(), None);
+        self.add_named(date, name.into(), Vec::new());
     }
 
-    /// Adds a holiday on `date` with its English name and, if given, its Spanish one (replacing
-    /// any name the date had).
-    pub fn add_named(&mut self, date: NaiveDate, name: String, spanish: Option<String>) {
-        self.added.insert(date, HolidayName::Own { name, spanish });
+    /// Adds a holiday on `date` with its English name and its names in other languages, by
+    /// language code (replacing any name the date had).
+    pub fn add_named(&mut self, date: NaiveDate, name: String, names: Vec<(String, String)>) {
+        self.added.insert(date, HolidayName::Own { name, names });
     }
 
     /// Removes `date` from the base calendar (an added holiday on the same date stays).
@@ -334,11 +302,6 @@ impl HolidayCalendar {
     /// The base calendar this one starts from.
     pub fn base(&self) -> BaseCalendar {
         self.base
-    }
-
-    /// The English name of the holiday kept on `date`, if any (weekends are not holidays).
-    pub fn holiday_on(&self, date: NaiveDate) -> Option<String> {
-        self.holiday_named(date).map(|name| name.to_string())
     }
 
     /// Which holiday is kept on `date`, if any (weekends are not holidays).
@@ -401,6 +364,24 @@ impl HolidayCalendar {
 )]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use crate::i18n::deadline_steps::holiday_name;
+
+    /// A holiday's name in English, as the explanation says it.
+    fn english(name: &HolidayName) -> String {
+        holiday_name(name, Lang::En)
+    }
+
+    /// The English name of the holiday kept on a date.
+    trait Named {
+        fn holiday_on(&self, date: NaiveDate) -> Option<String>;
+    }
+
+    impl Named for HolidayCalendar {
+        fn holiday_on(&self, date: NaiveDate) -> Option<String> {
+            self.holiday_named(date).map(|name| english(&name))
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -409,7 +390,7 @@ mod tests {
     fn names_2026() -> Vec<(NaiveDate, String)> {
         us_federal_holidays(2026)
             .into_iter()
-            .map(|h| (h.date, h.name.to_string()))
+            .map(|h| (h.date, english(&h.name)))
             .collect()
     }
 
@@ -456,7 +437,7 @@ mod tests {
         let y2021 = us_federal_holidays(2021);
         let last = y2021.last().unwrap();
         assert_eq!(last.date, d("2021-12-31"));
-        assert_eq!(last.name.to_string(), "New Year's Day (observed)");
+        assert_eq!(english(&last.name), "New Year's Day (observed)");
         assert_eq!(
             last.name,
             HolidayName::Federal {
@@ -467,7 +448,7 @@ mod tests {
         assert!(
             us_federal_holidays(2022)
                 .iter()
-                .all(|h| !h.name.to_string().starts_with("New Year's Day"))
+                .all(|h| !english(&h.name).starts_with("New Year's Day"))
         );
         // 2028-01-01 is a Saturday too.
         let cal = HolidayCalendar::us_federal();
@@ -482,7 +463,7 @@ mod tests {
         assert!(
             us_federal_holidays(2020)
                 .iter()
-                .all(|h| !h.name.to_string().starts_with("Juneteenth"))
+                .all(|h| !english(&h.name).starts_with("Juneteenth"))
         );
         assert_eq!(
             HolidayCalendar::us_federal()
@@ -493,7 +474,7 @@ mod tests {
         assert!(
             us_federal_holidays(1985)
                 .iter()
-                .all(|h| !h.name.to_string().contains("Martin Luther King"))
+                .all(|h| !english(&h.name).contains("Martin Luther King"))
         );
         assert_eq!(us_federal_holidays(1986).len(), 10);
     }

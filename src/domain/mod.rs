@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod field;
 pub mod holidays;
 pub mod notes;
+pub mod phrase;
 pub mod retention;
 pub mod text;
 pub mod trends;

@@ -10,15 +10,16 @@ use zeroize::Zeroizing;
 use super::codes::code_enum;
 use super::dates::parse_iso_date;
 use super::field::FieldError;
+use super::phrase::{Phrase, Said};
 use super::text::clean_text;
 
 code_enum! {
     /// What a note records.
-    NoteKind {
+    NoteKind in "staff.note_kind" {
         /// A working note.
-        Note = "note", "Working note";
+        Note = "note";
         /// Something promised, with a due date.
-        Commitment = "commitment", "Commitment";
+        Commitment = "commitment";
     }
 }
 
@@ -79,7 +80,7 @@ pub fn validate(
     let kind = match draft.kind.as_deref().map(str::trim) {
         None | Some("") => Some(NoteKind::Note),
         Some(code) => NoteKind::from_code(code).or_else(|| {
-            errors.push(FieldError::new("kind", "must be note or commitment"));
+            errors.push(FieldError::new("kind", "staff.problem.unknown_note_kind"));
             None
         }),
     };
@@ -88,7 +89,7 @@ pub fn validate(
             .map_err(|problem| errors.push(FieldError::new("text", problem)))
             .ok(),
         _ => {
-            errors.push(FieldError::new("text", "write the note"));
+            errors.push(FieldError::new("text", "staff.problem.write_note"));
             None
         }
     };
@@ -99,10 +100,7 @@ pub fn validate(
             _ => {
                 errors.push(FieldError::new(
                     "expires_in_days",
-                    format!(
-                        "must be a whole number of days from 1 to {}",
-                        policy.max_days
-                    ),
+                    Phrase::new("staff.problem.note_days").with("max", policy.max_days),
                 ));
                 None
             }
@@ -114,7 +112,7 @@ pub fn validate(
         Some(typed) => match parse_iso_date(typed) {
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push(FieldError::new("due_on", e.to_string()));
+                errors.push(FieldError::new("due_on", e.phrase()));
                 None
             }
         },
@@ -123,14 +121,14 @@ pub fn validate(
         && due_on.is_none()
         && !errors.iter().any(|e| e.field == "due_on")
     {
-        errors.push(FieldError::new("due_on", "a commitment needs a due date"));
+        errors.push(FieldError::new("due_on", "staff.problem.due_date"));
     }
     if let (Some(due), Some(expires)) = (due_on, expires_on)
         && due >= expires
     {
         errors.push(FieldError::new(
             "due_on",
-            format!("is not before the note expires on {expires}; keep the note longer or choose an earlier date"),
+            Phrase::new("staff.problem.due_after_expiry").with("expires", expires),
         ));
     }
     match (kind, text, expires_on) {
@@ -202,7 +200,11 @@ mod tests {
         assert_eq!(errors[0].field, "due_on");
         let errors =
             validate(&draft("commitment", "x", "2026-05-01", "30"), today, POLICY).unwrap_err();
-        assert!(errors[0].message.contains("before the note expires"));
+        assert!(
+            crate::i18n::Lang::En
+                .say(&errors[0].problem)
+                .contains("before the note expires")
+        );
         let ok = validate(&draft("commitment", "x", "2026-03-10", "30"), today, POLICY).unwrap();
         assert_eq!(ok.due_on, Some(day("2026-03-10")));
     }

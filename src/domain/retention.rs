@@ -4,90 +4,86 @@
 //! Pure data; no storage, no clock.
 
 use super::codes::code_enum;
+use super::phrase::Phrase;
 
 code_enum! {
     /// A kind of stored item, by how long it lives.
-    RetentionClass {
+    RetentionClass in "staff.retention_class" {
         /// Working notes and commitments.
-        Notes = "notes", "Working notes and commitments";
+        Notes = "notes";
         /// The concern as raised, and corrections of its dates.
-        CaseContent = "case_content", "Case content";
+        CaseContent = "case_content";
         /// The anonymous follow-up thread.
-        Threads = "threads", "Follow-up threads";
+        Threads = "threads";
         /// Termination notices and follow-up letters.
-        Letters = "letters", "Termination notices and letters";
+        Letters = "letters";
         /// Staff sessions.
-        Sessions = "sessions", "Staff sessions";
+        Sessions = "sessions";
         /// One-time enrolment links.
-        Enrolments = "enrolments", "Enrolment links";
+        Enrolments = "enrolments";
         /// Sign-in failures counted per username.
-        Throttling = "throttling", "Sign-in throttling";
+        Throttling = "throttling";
     }
 }
 
-/// How long one class lives, in words and as the rule the code applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How long one class lives and how it is destroyed, as phrases worded from
+/// `[staff.retention]` in the translations.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// The class.
     pub class: RetentionClass,
     /// How long it lives.
-    pub lifetime: &'static str,
-    /// How it is destroyed, in words.
-    pub destruction: &'static str,
+    pub lifetime: Phrase,
+    /// How it is destroyed.
+    pub destruction: Phrase,
 }
 
 /// The retention table. `note_days` and `note_max_days` come from the configuration.
-pub fn table(note_days: u32, note_max_days: u32) -> Vec<(Rule, String)> {
-    let rules = [
-        Rule {
-            class: RetentionClass::Notes,
-            lifetime: "its own expiry date",
-            destruction: "the row is deleted and the key of its expiry day is destroyed on that day; closing the case destroys it at once",
-        },
-        Rule {
-            class: RetentionClass::CaseContent,
-            lifetime: "until the case is closed",
-            destruction: "closing deletes the rows and destroys the case's key in one write",
-        },
-        Rule {
-            class: RetentionClass::Threads,
-            lifetime: "until the case is closed",
-            destruction: "destroyed with the case (the termination notice is a letter, below)",
-        },
-        Rule {
-            class: RetentionClass::Letters,
-            lifetime: "180 days from the letter's date",
-            destruction: "the row is deleted and the letter's own key destroyed",
-        },
-        Rule {
-            class: RetentionClass::Sessions,
-            lifetime: "30 minutes idle, 12 hours at most",
-            destruction: "deleted at sign-out or by the sweeper once timed out",
-        },
-        Rule {
-            class: RetentionClass::Enrolments,
-            lifetime: "72 hours, or until used",
-            destruction: "deleted when used, or by the sweeper once expired",
-        },
-        Rule {
-            class: RetentionClass::Throttling,
-            lifetime: "15 minutes after the last failure, or while blocked (at most an hour)",
-            destruction: "deleted after a successful sign-in, or by the sweeper",
-        },
-    ];
-    rules
-        .into_iter()
-        .map(|rule| {
-            let detail = match rule.class {
-                RetentionClass::Notes => format!(
-                    "{} (default {note_days} days, at most {note_max_days})",
-                    rule.lifetime
-                ),
-                _ => rule.lifetime.to_owned(),
-            };
-            (rule, detail)
-        })
-        .collect()
+pub fn table(note_days: u32, note_max_days: u32) -> Vec<Rule> {
+    let rule = |class, lifetime: Phrase, destruction: &'static str| Rule {
+        class,
+        lifetime,
+        destruction: Phrase::new(destruction),
+    };
+    vec![
+        rule(
+            RetentionClass::Notes,
+            Phrase::new("staff.retention.notes_kept")
+                .with("days", note_days)
+                .with("max", note_max_days),
+            "staff.retention.notes_destroyed",
+        ),
+        rule(
+            RetentionClass::CaseContent,
+            Phrase::new("staff.retention.until_closed"),
+            "staff.retention.case_content_destroyed",
+        ),
+        rule(
+            RetentionClass::Threads,
+            Phrase::new("staff.retention.until_closed"),
+            "staff.retention.threads_destroyed",
+        ),
+        rule(
+            RetentionClass::Letters,
+            Phrase::new("staff.retention.letters_kept"),
+            "staff.retention.letters_destroyed",
+        ),
+        rule(
+            RetentionClass::Sessions,
+            Phrase::new("staff.retention.sessions_kept"),
+            "staff.retention.sessions_destroyed",
+        ),
+        rule(
+            RetentionClass::Enrolments,
+            Phrase::new("staff.retention.enrolments_kept"),
+            "staff.retention.enrolments_destroyed",
+        ),
+        rule(
+            RetentionClass::Throttling,
+            Phrase::new("staff.retention.throttling_kept"),
+            "staff.retention.throttling_destroyed",
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -100,12 +96,12 @@ mod tests {
         assert_eq!(table.len(), RetentionClass::ALL.len());
         for class in RetentionClass::ALL {
             assert_eq!(
-                table.iter().filter(|(r, _)| r.class == *class).count(),
+                table.iter().filter(|r| r.class == *class).count(),
                 1,
                 "{class:?}"
             );
         }
-        let notes = &table[0].1;
+        let notes = crate::i18n::Lang::En.say(&table[0].lifetime);
         assert!(notes.contains("default 30 days, at most 90"), "{notes}");
     }
 }

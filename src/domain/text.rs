@@ -3,10 +3,12 @@
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use super::phrase::Phrase;
+
 /// Trims surrounding space, turns `\r\n` and lone `\r` into `\n`, refuses control characters
 /// other than newline and tab, and enforces `max_chars` (counted in characters, not bytes).
-/// Returns the cleaned text, or the problem in words. Empty text is returned as empty.
-pub fn clean_text(text: &str, max_chars: usize) -> Result<SecretString, String> {
+/// Returns the cleaned text, or the problem. Empty text is returned as empty.
+pub fn clean_text(text: &str, max_chars: usize) -> Result<SecretString, Phrase> {
     let mut cleaned = Zeroizing::new(String::with_capacity(text.len()));
     let mut chars = text.trim().chars().peekable();
     let mut count = 0usize;
@@ -20,15 +22,15 @@ pub fn clean_text(text: &str, max_chars: usize) -> Result<SecretString, String> 
             c
         };
         if c.is_control() && c != '\n' && c != '\t' {
-            return Err("contains control characters; please type plain text".into());
+            return Err(Phrase::new("problem.control_characters"));
         }
         count += 1;
         cleaned.push(c);
     }
     if count > max_chars {
-        return Err(format!(
-            "is {count} characters long; the limit is {max_chars}"
-        ));
+        return Err(Phrase::new("problem.too_long")
+            .with("count", count)
+            .with("max", max_chars));
     }
     Ok(SecretString::from(cleaned.as_str()))
 }

@@ -110,7 +110,7 @@ impl Dimension for Channel {
         Channel::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 
@@ -122,7 +122,7 @@ impl Dimension for Outcome {
         Outcome::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 
@@ -134,7 +134,7 @@ impl Dimension for Service {
         Service::code(self)
     }
     fn board_label(self) -> &'static str {
-        self.label()
+        crate::i18n::Lang::En.label(self)
     }
 }
 

@@ -16,6 +16,7 @@ use super::route_table::{Routes, routes};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::account::{AccountAction, AccountState, Role};
 use crate::domain::field::FieldError;
+use crate::i18n::Lang;
 use crate::store::{EnrolError, SessionUser};
 
 /// Routes of user administration.
@@ -59,7 +60,7 @@ async fn page(
 
 fn role_from(code: Option<&str>) -> Result<Role, FieldError> {
     code.and_then(Role::from_code)
-        .ok_or_else(|| FieldError::new("role", "choose admin, ombuds or board"))
+        .ok_or_else(|| FieldError::new("role", "staff.problem.choose_role"))
 }
 
 async fn add(
@@ -100,7 +101,7 @@ fn link_page(app: &AppState, user: &SessionUser, username: String, link: String)
 enum Acted {
     Done(AccountState),
     Link(String),
-    Refused(String),
+    Refused(crate::domain::phrase::Phrase),
 }
 
 async fn perform(
@@ -238,16 +239,17 @@ fn holding_rows(
     holdings
         .iter()
         .map(|(class, h)| HoldingRow {
-            label: class.label(),
+            label: Lang::En.label(*class),
             count: h.count,
             next_expiry: h.next_expiry.map_or("-".to_owned(), |d| d.to_string()),
             oldest: h.oldest.map_or("-".to_owned(), |d| {
-                format!("{d} ({} days ago)", (today - d).num_days().max(0))
+                let age = (today - d).num_days().max(0);
+                Lang::En.f("staff.retention.oldest", &[("date", &d), ("days", &age)])
             }),
             lifetime: table
                 .iter()
-                .find(|(rule, _)| rule.class == *class)
-                .map(|(_, lifetime)| lifetime.clone())
+                .find(|rule| rule.class == *class)
+                .map(|rule| Lang::En.say(&rule.lifetime))
                 .unwrap_or_default(),
         })
         .collect()

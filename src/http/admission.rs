@@ -34,6 +34,7 @@ use super::decode::{MAX_BODY_BYTES, read_body};
 use super::error::{ApiError, PageError, Problem};
 use super::pow::{Puzzles, Verdict};
 use crate::config::limits::{Budget, Limits};
+use crate::domain::phrase::Phrase;
 use crate::server::connections::Peer;
 
 /// Who a request is for, which decides whose budget it spends.
@@ -375,15 +376,9 @@ fn proof_fields(headers: &axum::http::HeaderMap, body: &[u8]) -> (Option<String>
     }
 }
 
-/// The message of a shed request.
-pub const BUSY: &str = "The ombuds service is very busy at the moment and could not take your \
-     request. Nothing was stored. Please try again in a minute: your browser's Back button may \
-     bring back the form with what you typed. You can also reach the ombuds office by \
-     telephone or e-mail.";
-
 /// `503` with `Retry-After`, as JSON under `/api/` and as a page elsewhere.
 pub fn busy(api: bool, retry_after: u64) -> Response {
-    let problem = Problem::Unavailable(BUSY.into());
+    let problem = Problem::Unavailable(Phrase::new("error.busy"));
     let mut response = if api {
         ApiError(problem).into_response()
     } else {
@@ -398,9 +393,7 @@ pub fn busy(api: bool, retry_after: u64) -> Response {
 fn too_many(api: bool, retry_after: u64) -> Response {
     let problem = Problem::TooManyRequests {
         retry_after,
-        message: "Too many requests have come from your network in a short time. Please wait a \
-                  minute and try again."
-            .into(),
+        message: Phrase::new("error.too_many_from_network"),
     };
     if api {
         ApiError(problem).into_response()

@@ -20,6 +20,7 @@ use crate::domain::case::CaseDate;
 use crate::domain::case::Service;
 use crate::domain::field::FieldError;
 use crate::domain::notes::days_left;
+use crate::domain::phrase::Phrase;
 use crate::store::Letter;
 use crate::store::{CaseListing, CaseRecord, Message, Note};
 use crate::usecase;
@@ -194,7 +195,7 @@ async fn services(
         _ => {
             return Err(Problem::Invalid(vec![FieldError::new(
                 "services",
-                "must be a list of service codes",
+                "api.problem.services_list",
             )])
             .into());
         }
@@ -207,7 +208,9 @@ async fn services(
                 let known: Vec<&str> = Service::ALL.iter().map(|s| s.code()).collect();
                 return Err(Problem::Invalid(vec![FieldError::new(
                     "services",
-                    format!("{code} is not a service; use: {}", known.join(", ")),
+                    Phrase::new("api.problem.unknown_service")
+                        .with("code", code.to_string())
+                        .with("codes", known.join(", ")),
                 )])
                 .into());
             }
@@ -261,7 +264,7 @@ async fn note_done(
     let done = object.boolean("done", &mut errors);
     let Some(done) = done else {
         if errors.is_empty() {
-            errors.push(FieldError::new("done", "is required"));
+            errors.push(FieldError::new("done", "api.problem.required"));
         }
         return Err(Problem::Invalid(errors).into());
     };

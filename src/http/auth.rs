@@ -22,6 +22,7 @@ use super::AppState;
 use super::decode::{FormFields, MAX_BODY_BYTES, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
 use crate::domain::account::Role;
+use crate::domain::phrase::Phrase;
 use crate::store::SessionUser;
 
 /// The roles a route admits.
@@ -135,13 +136,13 @@ fn reject(api: bool, problem: Problem) -> Response {
 }
 
 fn wrong_role() -> Problem {
-    Problem::Forbidden("Your account's role does not give access to this page.".into())
+    Problem::Forbidden(Phrase::new("staff.error.wrong_role"))
 }
 
 async fn admitted<A: Access>(parts: &Parts, app: &AppState) -> Result<SessionUser, Problem> {
     let user = current_user(&parts.headers, app)
         .await?
-        .ok_or_else(|| Problem::Unauthorized("Please sign in first.".into()))?;
+        .ok_or_else(|| Problem::Unauthorized(Phrase::new("staff.error.sign_in_first")))?;
     if !A::ROLES.contains(&user.role) {
         return Err(wrong_role());
     }
@@ -169,9 +170,7 @@ impl<A: Access> FromRequestParts<AppState> for Staff<A> {
             if !api || !tokens_match(given, &user.csrf) {
                 return Err(reject(
                     api,
-                    Problem::Forbidden(
-                        "This change needs the session's CSRF token (header X-CSRF-Token).".into(),
-                    ),
+                    Problem::Forbidden(Phrase::new("staff.error.csrf_header")),
                 ));
             }
         }
@@ -197,10 +196,7 @@ impl<A: Access> FromRequest<AppState> for StaffForm<A> {
         if !tokens_match(&given, &user.csrf) {
             return Err(reject(
                 false,
-                Problem::Forbidden(
-                    "This form has expired or did not come from this site. Go back, reload the page and try again."
-                        .into(),
-                ),
+                Problem::Forbidden(Phrase::new("staff.error.csrf_form")),
             ));
         }
         Ok(Self(user, fields, PhantomData))

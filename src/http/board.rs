@@ -37,11 +37,9 @@ async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
 /// The frozen release of a period the board may see.
 async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
     let not_released = || {
-        Problem::NotFoundMessage(
-            "This period has not been released: reports cover only the configured kinds of \
-             period, from the configured first day, and only from the day after a period ends."
-                .into(),
-        )
+        Problem::NotFoundMessage(crate::domain::phrase::Phrase::new(
+            "staff.error.not_released",
+        ))
     };
     let period: Period = period.parse().map_err(|_| not_released())?;
     if app.config.reports.admits(period).is_err() {
@@ -56,9 +54,10 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
             e @ (ReleaseError::KindCommitted { .. }
             | ReleaseError::Exposed { .. }
             | ReleaseError::AuditFailed(_)),
-        ) => Err(Problem::NotFoundMessage(format!(
-            "This period cannot be released: {e}."
-        ))),
+        ) => Err(Problem::NotFoundMessage(
+            crate::domain::phrase::Phrase::new("staff.error.cannot_release")
+                .with("reason", e.to_string()),
+        )),
         Err(e) => Err(Problem::Internal(e.to_string())),
     }
 }

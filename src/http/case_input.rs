@@ -9,6 +9,7 @@ use crate::domain::case::{Channel, MAX_MESSAGE_CHARS, Outcome, validate_logged_c
 use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate_logged};
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NewNote, NoteDraft, NotePolicy, validate as validate_note};
+use crate::domain::phrase::Phrase;
 use crate::domain::text::clean_text;
 
 /// The fields of a logged contact, as typed.
@@ -103,7 +104,7 @@ pub fn message(fields: &mut impl Fields) -> Result<SecretString, Vec<FieldError>
         Some(t) if !t.trim().is_empty() => {
             clean_text(t, MAX_MESSAGE_CHARS).map_err(|m| vec![FieldError::new("text", m)])
         }
-        _ => Err(vec![FieldError::new("text", "write a message")]),
+        _ => Err(vec![FieldError::new("text", "problem.write_message")]),
     }
 }
 
@@ -112,13 +113,13 @@ pub fn outcome(code: Option<&str>) -> Result<Outcome, Vec<FieldError>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Err(vec![FieldError::new(
             "outcome",
-            "choose how the case ended",
+            "staff.problem.choose_outcome",
         )]),
         Some(code) => Outcome::from_code(code).ok_or_else(|| {
             let codes: Vec<&str> = Outcome::ALL.iter().map(|o| o.code()).collect();
             vec![FieldError::new(
                 "outcome",
-                format!("must be one of: {}", codes.join(", ")),
+                Phrase::new("staff.problem.unknown_outcome").with("codes", codes.join(", ")),
             )]
         }),
     }

@@ -18,6 +18,7 @@ use super::staff_views::{
 use super::views::LetterView;
 use crate::domain::case::{CaseDate, Service};
 use crate::domain::field::FieldError;
+use crate::i18n::Lang;
 use crate::store::SessionUser;
 use crate::usecase::cases::DUE_WINDOW_DAYS;
 use crate::usecase::{self, Refusal};
@@ -106,21 +107,20 @@ async fn create(
     }
 }
 
+/// The confirmation a `?done=…` redirect asks for, from `[staff.done]`.
 fn notice(query: Option<&str>) -> Option<String> {
-    let text = match query? {
-        "done=logged" => "Contact logged and case opened.",
-        "done=opened" => "Case opened.",
-        "done=services" => "Services saved.",
-        "done=note" => "Note added.",
-        "done=commitment" => "Commitment updated.",
-        "done=reply" => "Reply sent. They will see it when they come back with their receipt.",
-        "done=dates" => "Date recorded.",
-        "done=notice" => {
-            "Termination recorded. The notice with its signed certificate is in the letters below, and in the person's thread if they hold a receipt."
-        }
+    let key = match query?.strip_prefix("done=")? {
+        "logged" => "staff.done.logged",
+        "opened" => "staff.done.opened",
+        "services" => "staff.done.services",
+        "note" => "staff.done.note",
+        "commitment" => "staff.done.commitment",
+        "reply" => "staff.done.reply",
+        "dates" => "staff.done.dates",
+        "notice" => "staff.done.notice",
         _ => return None,
     };
-    Some(text.to_owned())
+    Some(Lang::En.t(key).to_owned())
 }
 
 /// Draws a case page, with `errors` from a form that could not be saved.
@@ -301,10 +301,7 @@ async fn close(
         (outcome, confirmed) => {
             let mut errors = outcome.err().unwrap_or_default();
             if !confirmed {
-                errors.push(FieldError::new(
-                    "confirm",
-                    "tick the box to confirm that closing destroys the case",
-                ));
+                errors.push(FieldError::new("confirm", "staff.problem.confirm_closing"));
             }
             return case_page(&app, &user, &id, errors, None).await;
         }
@@ -313,7 +310,7 @@ async fn close(
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
-        outcome: outcome.label(),
+        outcome: Lang::En.label(outcome),
     }
     .into_response())
 }

@@ -8,6 +8,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::error::Problem;
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 
 /// Largest request body accepted, in bytes. A full-length description written in a
 /// non-Latin script and percent-encoded by a browser still fits.
@@ -54,12 +55,14 @@ pub fn require_content_type(headers: &HeaderMap, expected: &str) -> Result<(), P
         });
     match declared {
         Some(essence) if essence == expected => Ok(()),
-        Some(other) => Err(Problem::UnsupportedMediaType(format!(
-            "This address takes a body of type {expected}, not {other}."
-        ))),
-        None => Err(Problem::UnsupportedMediaType(format!(
-            "The request has no Content-Type; this address takes {expected}."
-        ))),
+        Some(other) => Err(Problem::UnsupportedMediaType(
+            Phrase::new("error.content_type")
+                .with("expected", expected)
+                .with("other", other),
+        )),
+        None => Err(Problem::UnsupportedMediaType(
+            Phrase::new("error.no_content_type").with("expected", expected),
+        )),
     }
 }
 
@@ -84,9 +87,7 @@ pub async fn read_body(
             if too_long {
                 Err(Problem::TooLarge { limit })
             } else {
-                Err(Problem::BadRequest(
-                    "The request body could not be read completely.".into(),
-                ))
+                Err(Problem::BadRequest(Phrase::new("error.body_unreadable")))
             }
         }
     }
@@ -118,9 +119,7 @@ pub async fn form_fields(headers: &HeaderMap, body: Body) -> Result<FormFields, 
 /// Refuses a state-changing request a browser marks as coming from another site.
 pub fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Problem> {
     match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
-        Some(b"cross-site") => Err(Problem::Forbidden(
-            "This request can only be sent from the ombuds site itself.".into(),
-        )),
+        Some(b"cross-site") => Err(Problem::Forbidden(Phrase::new("error.cross_site"))),
         _ => Ok(()),
     }
 }
@@ -140,17 +139,19 @@ impl FormFields {
             };
             let name = Zeroizing::new(percent_decode(name)?);
             let name = String::from_utf8(name.to_vec())
-                .map_err(|_| Problem::BadRequest("A form field name is not valid UTF-8.".into()))?;
+                .map_err(|_| Problem::BadRequest(Phrase::new("error.field_name_utf8")))?;
             let value = percent_decode(value)?;
             let value = Zeroizing::new(std::str::from_utf8(&value).map(str::to_owned).map_err(
                 |_| {
-                    Problem::BadRequest(format!("The form field {name:?} is not valid UTF-8 text."))
+                    Problem::BadRequest(
+                        Phrase::new("error.field_utf8").with("name", format!("{name:?}")),
+                    )
                 },
             )?);
             if fields.iter().any(|(seen, _)| *seen == name) {
-                return Err(Problem::BadRequest(format!(
-                    "The form field {name:?} was sent more than once."
-                )));
+                return Err(Problem::BadRequest(
+                    Phrase::new("error.field_repeated").with("name", format!("{name:?}")),
+                ));
             }
             fields.push((name, value));
         }
@@ -178,13 +179,7 @@ fn percent_decode(input: &[u8]) -> Result<Zeroizing<Vec<u8>>, Problem> {
                     .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        Problem::BadRequest(
-                            "The form contains a malformed percent-escape (a % not followed by \
-                             two hexadecimal digits)."
-                                .into(),
-                        )
-                    })?;
+                    .ok_or_else(|| Problem::BadRequest(Phrase::new("error.percent_escape")))?;
                 out.push(hex);
                 i += 2;
             }
@@ -228,15 +223,13 @@ impl JsonObject {
     /// Decodes a body that must be one JSON object.
     pub fn parse(body: &[u8]) -> Result<Self, Problem> {
         let value: Value = serde_json::from_slice(body).map_err(|e| {
-            Problem::BadRequest(format!("The request body is not valid JSON: {e}."))
+            Problem::BadRequest(Phrase::new("api.not_json").with("detail", e.to_string()))
         })?;
         match value {
             Value::Object(map) => Ok(Self(map)),
             mut other => {
                 wipe(&mut other);
-                Err(Problem::BadRequest(
-                    "The request body must be a JSON object.".into(),
-                ))
+                Err(Problem::BadRequest(Phrase::new("api.not_an_object")))
             }
         }
     }
@@ -247,10 +240,11 @@ impl JsonObject {
     /// otherwise silently drop what the sender meant).
     pub fn only(&self, allowed: &[&str]) -> Result<(), Problem> {
         match self.0.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(unknown) => Err(Problem::BadRequest(format!(
-                "Unknown field {unknown:?}. The fields are: {}.",
-                allowed.join(", ")
-            ))),
+            Some(unknown) => Err(Problem::BadRequest(
+                Phrase::new("api.unknown_field")
+                    .with("unknown", format!("{unknown:?}"))
+                    .with("fields", allowed.join(", ")),
+            )),
             None => Ok(()),
         }
     }
@@ -265,7 +259,7 @@ impl JsonObject {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
             Some(_) => {
-                errors.push(FieldError::new(field, "must be a string"));
+                errors.push(FieldError::new(field, "api.problem.not_a_string"));
                 None
             }
         }
@@ -277,7 +271,7 @@ impl JsonObject {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
-                errors.push(FieldError::new(field, "must be true or false"));
+                errors.push(FieldError::new(field, "api.problem.not_a_boolean"));
                 None
             }
         }

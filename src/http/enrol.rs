@@ -64,7 +64,7 @@ fn render(
         token,
         fixed_username: view.username.clone(),
         username_value,
-        role_label: view.role.label(),
+        role_label: crate::i18n::Lang::En.label(view.role),
         secret: view.totp.base32(),
         otpauth_uri,
         qr_svg,

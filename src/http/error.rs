@@ -12,28 +12,31 @@ use serde_json::json;
 
 use crate::crypto::random;
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
+use crate::i18n::Lang;
 use crate::store::StoreError;
 
-/// Why a request could not be served.
+/// Why a request could not be served. Messages are phrases, worded where they are shown: in
+/// the page's language on an HTML page, in English in the JSON API.
 #[derive(Debug)]
 pub enum Problem {
     /// The request is malformed (400).
-    BadRequest(String),
+    BadRequest(Phrase),
     /// The request needs a signed-in staff member, or their credentials were refused (401).
-    Unauthorized(String),
+    Unauthorized(Phrase),
     /// The request is not allowed from where it came, or for this account (403).
-    Forbidden(String),
+    Forbidden(Phrase),
     /// Nothing is at this address (404).
     NotFound,
     /// Nothing is at this address, for a reason worth saying (404).
-    NotFoundMessage(String),
+    NotFoundMessage(Phrase),
     /// The body is larger than allowed (413).
     TooLarge {
         /// The limit in bytes.
         limit: usize,
     },
     /// The body is in a format this endpoint does not take (415).
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Phrase),
     /// Fields failed the rules (422).
     Invalid(Vec<FieldError>),
     /// Too many attempts; try again after this many seconds (429).
@@ -41,10 +44,10 @@ pub enum Problem {
         /// Seconds to wait.
         retry_after: u64,
         /// What was refused.
-        message: String,
+        message: Phrase,
     },
     /// The service cannot do this right now, through no fault of the request (503).
-    Unavailable(String),
+    Unavailable(Phrase),
     /// Something failed on our side (500); the detail is logged, never shown.
     Internal(String),
 }
@@ -76,7 +79,7 @@ impl Problem {
 
     /// A message for the person who sent the request, and for an internal error the reference
     /// under which its detail was logged.
-    fn explain(self) -> (String, Option<String>) {
+    fn explain(self) -> (Phrase, Option<String>) {
         match self {
             Self::BadRequest(m)
             | Self::Unauthorized(m)
@@ -84,50 +87,34 @@ impl Problem {
             | Self::UnsupportedMediaType(m)
             | Self::NotFoundMessage(m) => (m, None),
             Self::Unavailable(m) | Self::TooManyRequests { message: m, .. } => (m, None),
-            Self::NotFound => ("There is nothing at this address.".into(), None),
+            Self::NotFound => (Phrase::new("error.not_found"), None),
             Self::TooLarge { limit } => (
-                format!(
-                    "The request is larger than the {} KiB this service accepts. Please shorten it.",
-                    limit / 1024
-                ),
+                Phrase::new("error.too_large").with("kib", limit / 1024),
                 None,
             ),
-            Self::Invalid(errors) => (
-                format!(
-                    "{} field{} need{} attention.",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    if errors.len() == 1 { "s" } else { "" }
-                ),
-                None,
-            ),
+            Self::Invalid(errors) => (Phrase::counted("error.invalid", errors.len() as u64), None),
             Self::Internal(detail) => {
                 let reference = random::new_id()
                     .map(|id| id.chars().take(10).collect::<String>())
                     .unwrap_or_else(|_| "unavailable".into());
                 tracing::error!(%reference, %detail, "internal error");
-                (
-                    "The ombuds service had an internal problem and could not finish your request. \
-                     Nothing was stored. Please try again later."
-                        .into(),
-                    Some(reference),
-                )
+                (Phrase::new("error.internal"), Some(reference))
             }
         }
     }
 
-    fn heading(&self) -> &'static str {
-        match self {
-            Self::BadRequest(_) | Self::Invalid(_) => "The request could not be read",
-            Self::Unauthorized(_) => "Sign in first",
-            Self::Forbidden(_) => "Not allowed",
-            Self::TooManyRequests { .. } => "Too many attempts",
-            Self::NotFound | Self::NotFoundMessage(_) => "Page not found",
-            Self::TooLarge { .. } => "Too much text",
-            Self::UnsupportedMediaType(_) => "Unsupported format",
-            Self::Unavailable(_) => "Temporarily unavailable",
-            Self::Internal(_) => "Something went wrong",
-        }
+    fn heading(&self) -> Phrase {
+        Phrase::new(match self {
+            Self::BadRequest(_) | Self::Invalid(_) => "error.heading.bad_request",
+            Self::Unauthorized(_) => "error.heading.unauthorized",
+            Self::Forbidden(_) => "error.heading.forbidden",
+            Self::TooManyRequests { .. } => "error.heading.too_many",
+            Self::NotFound | Self::NotFoundMessage(_) => "error.heading.not_found",
+            Self::TooLarge { .. } => "error.heading.too_large",
+            Self::UnsupportedMediaType(_) => "error.heading.unsupported",
+            Self::Unavailable(_) => "error.heading.unavailable",
+            Self::Internal(_) => "error.heading.internal",
+        })
     }
 }
 
@@ -151,19 +138,11 @@ impl From<StoreError> for Problem {
                     "the disk holding the database is full: this write was refused and rolled \
                      back, nothing of it was kept; writes work again as soon as space is freed"
                 );
-                Self::Unavailable(
-                    "The ombuds service cannot store anything new at the moment. Nothing was \
-                     stored. Please try again later, or contact the ombuds office by telephone or \
-                     e-mail."
-                        .into(),
-                )
+                Self::Unavailable(Phrase::new("error.disk_full"))
             }
-            StoreError::Crypto(crate::crypto::CryptoError::PublicKeyOnly) => Self::Unavailable(
-                "This server holds only the association's public key: it takes new concerns, but \
-                 reading them, the replies and the staff console are on the association's other \
-                 server."
-                    .into(),
-            ),
+            StoreError::Crypto(crate::crypto::CryptoError::PublicKeyOnly) => {
+                Self::Unavailable(Phrase::new("error.public_key_only"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -175,7 +154,7 @@ impl From<crate::crypto::CryptoError> for Problem {
     }
 }
 
-/// A problem answered as JSON: `{"error": "...", "fields": [{"field", "message"}]}`.
+/// A problem answered as JSON, in English: `{"error": "...", "fields": [{"field", "message"}]}`.
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
 
@@ -203,12 +182,12 @@ impl IntoResponse for ApiError {
         let fields = match &self.0 {
             Problem::Invalid(errors) => errors
                 .iter()
-                .map(|e| json!({"field": e.field, "message": e.message}))
+                .map(|e| json!({"field": e.field, "message": Lang::En.say(&e.problem)}))
                 .collect(),
             _ => Vec::new(),
         };
         let (message, reference) = self.0.explain();
-        let mut body = json!({ "error": message });
+        let mut body = json!({ "error": Lang::En.say(&message) });
         if !fields.is_empty() {
             body["fields"] = fields.into();
         }
@@ -230,13 +209,14 @@ impl<E: Into<Problem>> From<E> for PageError {
     }
 }
 
-/// The content of an error page, left on the response for the page renderer.
+/// The content of an error page, left on the response for the page renderer, which words it
+/// in the page's language.
 #[derive(Clone, Debug)]
 pub struct ErrorPageContent {
     /// Short title.
-    pub heading: &'static str,
+    pub heading: Phrase,
     /// What went wrong.
-    pub message: String,
+    pub message: Phrase,
     /// Reference of a logged internal error.
     pub reference: Option<String>,
 }

@@ -30,6 +30,7 @@ use super::views::{
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
 use crate::domain::field::FieldError;
+use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
 use crate::store::{Followup, FollowupThread, Letter};
 use crate::usecase;
@@ -51,8 +52,7 @@ fn no_match(app: &AppState) -> Problem {
         Ok(()) => Problem::NotFound,
         Err(retry_after) => Problem::TooManyRequests {
             retry_after,
-            message: "Too many receipts that match nothing have been tried; please wait a little and try again."
-                .into(),
+            message: Phrase::new("error.too_many_receipts"),
         },
     }
 }
@@ -93,18 +93,6 @@ fn thread_page(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> FollowupThreadPage {
-    let errors = match lang {
-        Lang::En => errors,
-        _ => errors
-            .into_iter()
-            .map(|e| {
-                FieldError::new(
-                    e.field,
-                    lang.f("followup.message_problem", &[("n", &MAX_MESSAGE_CHARS)]),
-                )
-            })
-            .collect(),
-    };
     FollowupThreadPage {
         site: site(app, lang),
         receipt: Zeroizing::new(receipt.expose().to_owned()),
@@ -130,13 +118,10 @@ fn thread_page(
     }
 }
 
-/// Reads the receipt field; for a malformed one, says what is wrong with it.
+/// Reads the receipt field; for a malformed one, says what is wrong with it in `lang`.
 fn receipt_from(form: &mut FormFields, lang: Lang) -> Result<Receipt, String> {
     let typed = form.take("receipt").unwrap_or_default();
-    Receipt::parse(&typed).map_err(|e| match lang {
-        Lang::En => format!("{e}."),
-        _ => lang.t("followup.malformed").to_owned(),
-    })
+    Receipt::parse(&typed).map_err(|e| lang.say(&e.phrase()))
 }
 
 fn not_found_page(app: &AppState, lang: Lang) -> Result<Response, PageError> {
@@ -303,18 +288,12 @@ fn receipt_header(headers: &HeaderMap) -> Result<Receipt, Problem> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            Problem::Unauthorized(
-                "Send the receipt in an `Authorization: Receipt …` header.".into(),
-            )
-        })?;
+        .ok_or_else(|| Problem::Unauthorized(Phrase::new("api.receipt_header")))?;
     let (scheme, words) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("receipt") {
-        return Err(Problem::Unauthorized(
-            "The Authorization scheme must be `Receipt`.".into(),
-        ));
+        return Err(Problem::Unauthorized(Phrase::new("api.receipt_scheme")));
     }
-    Receipt::parse(words).map_err(|e| Problem::Unauthorized(format!("{e}.")))
+    Receipt::parse(words).map_err(|e| Problem::Unauthorized(e.phrase()))
 }
 
 fn with_challenge(error: ApiError) -> Response {

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, ErrorPageContent, PageError, Problem};
 use super::views::{ErrorPage, Site};
+use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
 
 const STYLESHEET: &str = include_str!("../../templates/static/style.css");
@@ -28,32 +29,20 @@ pub async fn render_error_pages(
         Some(content) => content,
         None if api => return response,
         None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ErrorPageContent {
-            heading: "Not allowed",
-            message: "This address does not accept that kind of request.".into(),
+            heading: Phrase::new("error.heading.forbidden"),
+            message: Phrase::new("error.method_not_allowed"),
             reference: None,
         },
         None => return response,
     };
     let status = response.status();
-    // Other languages get a translated heading and message for the status; English pages
-    // keep the detailed English message.
-    let translated = match (lang, status.as_u16()) {
-        (Lang::En, _) => None,
-        (_, code @ (400 | 403 | 404 | 405 | 408 | 413 | 415 | 429 | 500 | 503)) => Some((
-            lang.t(&format!("error.s{code}.heading")).to_owned(),
-            lang.t(&format!("error.s{code}.message")).to_owned(),
-        )),
-        _ => None,
-    };
-    let (heading, message) =
-        translated.unwrap_or_else(|| (content.heading.to_owned(), content.message));
     let page = ErrorPage {
         site: Site {
             lang,
             ..Site::from_config(&app.config)
         },
-        heading,
-        message,
+        heading: lang.say(&content.heading),
+        message: lang.say(&content.message),
         reference: content.reference,
     };
     let mut rendered = page.into_response();

@@ -17,6 +17,8 @@ use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{AccountPage, Chrome, SignInPage};
 use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
+use crate::domain::phrase::Phrase;
+use crate::i18n::Lang;
 use crate::store::{SignInError, SignedIn};
 
 /// Routes for signing in and out.
@@ -41,13 +43,12 @@ pub fn home(role: Role) -> &'static str {
 }
 
 fn notice(query: Option<&str>) -> Option<String> {
-    match query {
-        Some("enrolled") => {
-            Some("Your account is ready. Sign in with your new password and a code.".into())
-        }
-        Some("signed-out") => Some("You are signed out.".into()),
-        _ => None,
-    }
+    let key = match query {
+        Some("enrolled") => "staff.signin.enrolled",
+        Some("signed-out") => "staff.signin.signed_out",
+        _ => return None,
+    };
+    Some(Lang::En.t(key).to_owned())
 }
 
 async fn page(
@@ -71,15 +72,13 @@ fn refused(app: &AppState, username: String, error: SignInError) -> Result<Respo
     let (status, message) = match error {
         SignInError::Refused => (
             StatusCode::UNAUTHORIZED,
-            "The username, password or code is not right. Codes change every 30 seconds and work once.".to_owned(),
+            Lang::En.t("staff.signin.refused").to_owned(),
         ),
         SignInError::Throttled(wait) => {
             return Err(PageError(Problem::TooManyRequests {
                 retry_after: u64::try_from(wait).unwrap_or(60),
-                message: format!(
-                    "There have been too many failed sign-ins for this username. Try again in {} minute(s).",
-                    (wait + 59) / 60
-                ),
+                message: Phrase::new("staff.signin.throttled_page")
+                    .with("minutes", (wait + 59) / 60),
             }));
         }
         SignInError::Store(e) => return Err(e.into()),
@@ -172,7 +171,10 @@ async fn api_create(
         ("totp", code.is_some()),
     ] {
         if !value && !errors.iter().any(|e| e.field == field) {
-            errors.push(crate::domain::field::FieldError::new(field, "is required"));
+            errors.push(crate::domain::field::FieldError::new(
+                field,
+                "api.problem.required",
+            ));
         }
     }
     let (Some(username), Some(password), Some(code)) = (username, password, code) else {
@@ -197,12 +199,12 @@ async fn api_create(
                 .into_response();
             Ok(signed_in(&app, &signed, answer))
         }
-        Err(SignInError::Refused) => Err(ApiError(Problem::Unauthorized(
-            "The username, password or code is not right.".into(),
-        ))),
+        Err(SignInError::Refused) => Err(ApiError(Problem::Unauthorized(Phrase::new(
+            "api.signin_refused",
+        )))),
         Err(SignInError::Throttled(wait)) => Err(Problem::TooManyRequests {
             retry_after: u64::try_from(wait).unwrap_or(60),
-            message: "Too many failed sign-ins for this username; try again later.".into(),
+            message: Phrase::new("api.signin_throttled"),
         }
         .into()),
         Err(SignInError::Store(e)) => Err(e.into()),

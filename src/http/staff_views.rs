@@ -11,14 +11,15 @@ use crate::domain::account::Role;
 use crate::domain::case::{CaseStatus, Outcome, Service};
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
+use crate::i18n::Lang;
 use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
 
-/// Finds the message for `field` among `errors`.
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+/// The problem with `field` among `errors`, in words (staff pages are English).
+fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(|e| Lang::En.say(&e.problem))
 }
 
 /// The parts of every staff page: the site, who is signed in, and the CSRF token for forms.
@@ -29,6 +30,8 @@ pub struct Chrome {
     pub username: String,
     /// Its role.
     pub role: Role,
+    /// Its role, in words.
+    pub role_label: &'static str,
     /// Token every form posts back.
     pub csrf: String,
 }
@@ -40,6 +43,7 @@ impl Chrome {
             site,
             username: user.username.clone(),
             role: user.role,
+            role_label: Lang::En.label(user.role),
             csrf: user.csrf.clone(),
         }
     }
@@ -85,7 +89,7 @@ pub struct EnrolPage {
 
 impl EnrolPage {
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -124,9 +128,9 @@ impl From<&CaseListing> for CaseRow {
         Self {
             id: r.id.clone(),
             first_contact: r.first_contact,
-            category: r.category.label(),
-            raised_by: r.raised_by.label(),
-            channel: r.channel.label(),
+            category: Lang::En.label(r.category),
+            raised_by: Lang::En.label(r.raised_by),
+            channel: Lang::En.label(r.channel),
             awaiting_reply: listing.awaiting_reply,
             open_commitments: listing.open_commitments,
         }
@@ -257,15 +261,15 @@ impl NewCasePage {
             chrome,
             channels: MANUAL_CHANNELS
                 .iter()
-                .map(|c| choice(c.code(), c.label(), &form.channel))
+                .map(|c| choice(c.code(), Lang::En.label(*c), &form.channel))
                 .collect(),
             categories: Category::ALL
                 .iter()
-                .map(|c| choice(c.code(), c.label(), &form.category))
+                .map(|c| choice(c.code(), Lang::En.label(*c), &form.category))
                 .collect(),
             roles: RaisedBy::ALL
                 .iter()
-                .map(|r| choice(r.code(), r.label(), &form.raised_by))
+                .map(|r| choice(r.code(), Lang::En.label(*r), &form.raised_by))
                 .collect(),
             form,
             errors,
@@ -274,7 +278,7 @@ impl NewCasePage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -329,12 +333,10 @@ pub struct NoteView {
     pub done: bool,
 }
 
-/// "expires in N days" in words.
+/// "expires in N days" in words (`staff.note.expires_one`/`_other`).
 pub fn expires_in(expires_on: NaiveDate, today: NaiveDate) -> String {
-    match days_left(expires_on, today) {
-        1 => "expires tomorrow".to_owned(),
-        n => format!("expires in {n} days"),
-    }
+    let days = u64::try_from(days_left(expires_on, today)).unwrap_or(0);
+    Lang::En.plural("staff.note.expires", days, &[])
 }
 
 /// A date correction as the case page shows it.
@@ -399,14 +401,14 @@ impl CasePage {
         notice: Option<String>,
     ) -> Self {
         let r = &detail.record;
-        let not_given = || "Not given".to_owned();
+        let not_given = || Lang::En.t("staff.case.not_given").to_owned();
         let case = CaseView {
             id: r.id.clone(),
-            status: r.status.label(),
+            status: Lang::En.label(r.status),
             is_new: r.status == CaseStatus::New,
-            channel: r.channel.label(),
-            category: r.category.label(),
-            raised_by: r.raised_by.label(),
+            channel: Lang::En.label(r.channel),
+            category: Lang::En.label(r.category),
+            raised_by: Lang::En.label(r.raised_by),
             first_contact: r.first_contact,
             opened_on: r.opened_on,
             termination_date: r.termination_date,
@@ -435,7 +437,7 @@ impl CasePage {
                 .iter()
                 .map(|s| Choice {
                     code: s.code(),
-                    label: s.label(),
+                    label: Lang::En.label(*s),
                     checked: r.services.contains(s),
                 })
                 .collect(),
@@ -444,7 +446,7 @@ impl CasePage {
                 .iter()
                 .map(|n| NoteView {
                     id: n.id.clone(),
-                    kind: n.kind.label(),
+                    kind: Lang::En.label(n.kind),
                     is_commitment: n.kind == NoteKind::Commitment,
                     text: reveal(&n.text),
                     due_on: n.due_on,
@@ -452,16 +454,12 @@ impl CasePage {
                     done: n.done,
                 })
                 .collect(),
-            messages: detail
-                .messages
-                .iter()
-                .map(|m| MessageView::new(m, false))
-                .collect(),
+            messages: detail.messages.iter().map(MessageView::for_staff).collect(),
             outcomes: Outcome::ALL
                 .iter()
                 .map(|o| Choice {
                     code: o.code(),
-                    label: o.label(),
+                    label: Lang::En.label(*o),
                     checked: false,
                 })
                 .collect(),
@@ -474,10 +472,11 @@ impl CasePage {
                 .corrections
                 .iter()
                 .map(|c| CorrectionView {
-                    field: c.field.label(),
-                    old_date: c
-                        .old_date
-                        .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+                    field: Lang::En.label(c.field),
+                    old_date: c.old_date.map_or_else(
+                        || Lang::En.t("staff.case.not_recorded").to_owned(),
+                        |d| d.to_string(),
+                    ),
                     new_date: c.new_date,
                     corrected_on: c.corrected_on,
                     reason: reveal(&c.reason),
@@ -489,7 +488,7 @@ impl CasePage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }
@@ -561,7 +560,7 @@ impl UsersPage {
                 .iter()
                 .map(|u| UserRow {
                     username: u.username.clone(),
-                    role: u.role.label(),
+                    role: Lang::En.label(u.role),
                     disabled: u.disabled,
                 })
                 .collect(),
@@ -569,7 +568,7 @@ impl UsersPage {
                 .iter()
                 .map(|r| Choice {
                     code: r.code(),
-                    label: r.label(),
+                    label: Lang::En.label(*r),
                     checked: false,
                 })
                 .collect(),
@@ -579,7 +578,7 @@ impl UsersPage {
     }
 
     /// The error for `field`, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
     }
 }

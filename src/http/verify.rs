@@ -5,8 +5,9 @@
 //! Certificates are checked against this service's signing key and any retired keys in its
 //! configuration; nothing pasted is stored or logged, and no case data is consulted (there is
 //! none to consult: the certificate carries everything). This module decodes and presents; the
-//! check itself is [`crate::crypto::certificate::verify`] and the wording of the statement is
-//! [`crate::letters::certified_statement`].
+//! check itself is [`crate::crypto::certificate::verify`], the wording of the statement is
+//! [`crate::letters::certified_statement`], and the reasons are worded from `[verify]` in the
+//! translations (English in the JSON answer).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,6 +24,7 @@ use super::error::{ApiError, PageError, Problem};
 use crate::config::Config;
 use crate::crypto::certificate::{self, Certificate, PublicKey, VerifyError};
 use crate::domain::field::FieldError;
+use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
 use crate::i18n::Site;
 use crate::letters::certified_statement;
@@ -33,9 +35,6 @@ const MAX_VERIFY_BODY_BYTES: usize = 64 * 1024;
 
 /// The one field of the form and of the JSON object.
 const FIELD: &str = "certificate";
-
-/// What to paste, said when nothing was.
-const NOTHING_PASTED: &str = "Paste the certificate here, from its BEGIN line to its END line.";
 
 /// `GET /verify`: the explanation and an empty form.
 pub async fn page(State(app): State<AppState>, lang: Lang) -> VerifyPage {
@@ -95,20 +94,24 @@ pub async fn check_json(
     let object = JsonObject::parse(&body)?;
     drop(body);
     if let Some(unknown) = object.0.keys().find(|k| k.as_str() != FIELD) {
-        return Err(Problem::BadRequest(format!(
-            "Unknown field {unknown:?}. The only field is \"{FIELD}\"."
-        ))
+        return Err(Problem::BadRequest(
+            Phrase::new("api.verify_unknown_field")
+                .with("unknown", format!("{unknown:?}"))
+                .with("field", FIELD),
+        )
         .into());
     }
     let pasted = match object.0.get(FIELD) {
         Some(Value::String(text)) if !text.trim().is_empty() => text,
         Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(Problem::Invalid(vec![FieldError::new(FIELD, NOTHING_PASTED)]).into());
+            return Err(
+                Problem::Invalid(vec![FieldError::new(FIELD, "verify.nothing_pasted")]).into(),
+            );
         }
         Some(_) => {
             return Err(Problem::Invalid(vec![FieldError::new(
                 FIELD,
-                "must be a string holding the certificate's text",
+                "api.problem.certificate_string",
             )])
             .into());
         }
@@ -116,7 +119,7 @@ pub async fn check_json(
     match certificate::verify(pasted, app.store.certificate_keys()) {
         Ok(certificate) => Ok(Json(certificate.to_json()).into_response()),
         Err(error) => {
-            let reason = capitalised(&error.to_string());
+            let reason = sentence(&Lang::En.say(&error.phrase()));
             let answer = json!({
                 "valid": false,
                 "error": reason,
@@ -176,20 +179,8 @@ pub struct VerifiedView {
 
 impl VerifiedView {
     fn new(certificate: &Certificate, lang: Lang) -> Self {
-        let statement = match lang {
-            Lang::En => certified_statement(certificate),
-            _ => lang.f(
-                "verify.ok_statement",
-                &[
-                    ("name", &certificate.association()),
-                    ("first", &lang.long_date(certificate.first_contact())),
-                    ("end", &lang.long_date(certificate.termination())),
-                    ("days", &certificate.days_suspended()),
-                ],
-            ),
-        };
         Self {
-            statement,
+            statement: certified_statement(certificate, lang),
             id: certificate.id().to_owned(),
             issued: lang.long_date(certificate.issued()),
             fingerprint: certificate.key_fingerprint().to_string(),
@@ -197,41 +188,17 @@ impl VerifiedView {
     }
 }
 
-/// Why a pasted certificate is not accepted, for the page in `lang`: the check's own sentence
-/// on English pages; in another language the `[verify.reason]` wording, with a malformed line's
-/// problem or an inconsistency (which the check words in English only) as a technical detail.
+/// Why a pasted certificate is not accepted, as one sentence for the page in `lang`: the
+/// reason, framed by `[verify] not_genuine`.
 fn refusal(error: &VerifyError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return capitalised(&error.to_string());
-    }
-    let reason = match error {
-        VerifyError::NotACertificate => lang.f(
-            "verify.reason.not_a_certificate",
-            &[("begin", &certificate::BEGIN)],
-        ),
-        VerifyError::MoreThanOne => lang.t("verify.reason.more_than_one").to_owned(),
-        VerifyError::Incomplete => lang.t("verify.reason.incomplete").to_owned(),
-        VerifyError::Malformed { line, problem } => lang.f(
-            "verify.reason.malformed",
-            &[("line", line), ("problem", problem)],
-        ),
-        VerifyError::UnsupportedFormat { format } => {
-            lang.f("verify.reason.unsupported_format", &[("format", format)])
-        }
-        VerifyError::WrongKey { claimed, trusted } => lang.f(
-            "verify.reason.wrong_key",
-            &[("claimed", claimed), ("trusted", trusted)],
-        ),
-        VerifyError::SignatureMismatch => lang.t("verify.reason.signature_mismatch").to_owned(),
-        VerifyError::Inconsistent(detail) => {
-            lang.f("verify.reason.inconsistent", &[("detail", detail)])
-        }
-    };
-    lang.f("verify.not_genuine", &[("reason", &reason)])
+    sentence(&lang.f(
+        "verify.not_genuine",
+        &[("reason", &lang.say(&error.phrase()))],
+    ))
 }
 
 /// A reason as a sentence: capital first letter, full stop at the end.
-fn capitalised(reason: &str) -> String {
+fn sentence(reason: &str) -> String {
     let mut sentence = crate::i18n::capitalize(reason);
     if !sentence.ends_with('.') {
         sentence.push('.');

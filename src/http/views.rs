@@ -116,7 +116,7 @@ impl IntakePage {
             .iter()
             .map(|c| Choice {
                 code: c.code(),
-                label: lang.t(&format!("category.{}", c.code())),
+                label: lang.label(*c),
                 checked: form.category == c.code(),
             })
             .collect();
@@ -124,7 +124,7 @@ impl IntakePage {
             .iter()
             .map(|r| Choice {
                 code: r.code(),
-                label: lang.t(&format!("raised_by.{}", r.code())),
+                label: lang.label(*r),
                 checked: form.raised_by == r.code(),
             })
             .collect();
@@ -149,15 +149,9 @@ impl IntakePage {
             .map(|e| self.message(e))
     }
 
-    /// An error's message in the page's language: English pages show the rule's own detailed
-    /// message; other languages a translated one per field.
+    /// An error's message in the page's language.
     pub fn message(&self, error: &FieldError) -> String {
-        match self.site.lang {
-            Lang::En => error.message.clone(),
-            lang => lang
-                .t(&format!("intake.problem.{}", error.field))
-                .to_owned(),
-        }
+        self.site.problem(error)
     }
 
     /// The short name of a field, for the error summary.
@@ -239,23 +233,18 @@ pub struct MessageView {
 }
 
 impl MessageView {
-    /// A thread message for the audience given (the submitter sees "You" and "Ombuds").
-    pub fn new(message: &crate::store::Message, for_submitter: bool) -> Self {
-        let author = match (message.author, for_submitter) {
-            (Author::Ombuds, _) => "Ombuds",
-            (Author::Submitter, true) => "You",
-            (Author::Submitter, false) => "The person who raised it",
+    /// A thread message as the console shows it ("The person who raised it" and "Ombuds").
+    pub fn for_staff(message: &crate::store::Message) -> Self {
+        let author = match message.author {
+            Author::Ombuds => Lang::En.label(Author::Ombuds),
+            Author::Submitter => Lang::En.t("staff.thread.submitter"),
         };
         Self::with_author(message, author, Lang::En)
     }
 
-    /// A thread message as the submitter sees it, in `lang`.
+    /// A thread message as the submitter sees it, in `lang` ("You" and "Ombuds").
     pub fn for_submitter(message: &crate::store::Message, lang: Lang) -> Self {
-        let author = match message.author {
-            Author::Ombuds => lang.t("thread.author_ombuds"),
-            Author::Submitter => lang.t("thread.author_you"),
-        };
-        Self::with_author(message, author, lang)
+        Self::with_author(message, lang.label(message.author), lang)
     }
 
     fn with_author(message: &crate::store::Message, author: &'static str, lang: Lang) -> Self {
@@ -310,7 +299,7 @@ impl LetterView {
         });
         Self {
             id: letter.id.clone(),
-            kind: letter.kind.label(),
+            kind: Lang::En.label(letter.kind),
             dated: letter.dated,
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),

@@ -1,13 +1,13 @@
 //! The filing deadline's step-by-step explanation in words: one sentence per
 //! [`Step`] of [`crate::domain::deadline`], in the reader's language, with the wording taken from
-//! the `[explain]` and `[holiday]` sections of `translations/*.toml`.
+//! the `[explain]`, `[holiday]` and `[calendar]` sections of `translations/*.toml`.
 //!
 //! The domain decides every number and date; this module only says them. It chooses between
 //! whole sentences (one per case, singular and plural apart where a language needs it) rather
 //! than gluing English fragments, so a translator always sees a complete sentence. It must not
 //! compute anything about deadlines.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 
 use super::{Lang, capitalize};
 use crate::domain::deadline::{
@@ -57,9 +57,18 @@ pub fn without_conclusion(
     )
 }
 
+/// Why a day is not a workday, in one or two words in `lang`: the weekday's name ("Sunday"), or
+/// the holiday's.
+pub fn non_workday_name(reason: &NonWorkday, lang: Lang) -> String {
+    match reason {
+        NonWorkday::Weekend(weekday) => lang.weekday(*weekday).to_owned(),
+        NonWorkday::Holiday(name) => holiday_name(name, lang),
+    }
+}
+
 /// A holiday's name in `lang`: the `[holiday]` translation of a federal holiday, or an
-/// association's own name (its Spanish one where the configuration gives it).
-fn holiday_name(name: &HolidayName, lang: Lang) -> String {
+/// association's own name (in `lang` where the configuration gives one).
+pub fn holiday_name(name: &HolidayName, lang: Lang) -> String {
     match name {
         HolidayName::Federal { holiday, observed } => {
             let own = lang.t(holiday_key(*holiday));
@@ -69,10 +78,11 @@ fn holiday_name(name: &HolidayName, lang: Lang) -> String {
                 own.to_owned()
             }
         }
-        HolidayName::Own { name, spanish } => match (lang, spanish) {
-            (Lang::Es, Some(spanish)) => spanish.clone(),
-            _ => name.clone(),
-        },
+        HolidayName::Own { name, names } => names
+            .iter()
+            .find(|(code, _)| code == lang.code())
+            .map_or(name, |(_, translated)| translated)
+            .clone(),
     }
 }
 
@@ -125,16 +135,13 @@ impl Words {
         self.lang.f(key, values)
     }
 
-    /// `{key}_one` for 1, else `{key}_other`, with `{n}` and the values.
+    /// `{key}_one` or `{key}_other` as the language chooses for `n`, with `{n}` and the values.
     fn plural(self, key: &str, n: u64, values: &[Value<'_>]) -> String {
-        let form = if n == 1 { "one" } else { "other" };
-        let mut all: Vec<Value<'_>> = vec![("n", &n)];
-        all.extend_from_slice(values);
-        self.f(&format!("{key}_{form}"), &all)
+        self.lang.plural(key, n, values)
     }
 
     fn day(self, date: NaiveDate) -> String {
-        let weekday = self.lang.t(weekday_key(date.weekday()));
+        let weekday = self.lang.weekday(date.weekday());
         // `NaiveDate`'s `Display` is `YYYY-MM-DD`.
         let text = self.f("explain.date", &[("weekday", &weekday), ("iso", &date)]);
         if self.unbroken {
@@ -483,19 +490,6 @@ impl Words {
                 }
             }
         }
-    }
-}
-
-/// The translation key of a weekday's name.
-fn weekday_key(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "explain.monday",
-        Weekday::Tue => "explain.tuesday",
-        Weekday::Wed => "explain.wednesday",
-        Weekday::Thu => "explain.thursday",
-        Weekday::Fri => "explain.friday",
-        Weekday::Sat => "explain.saturday",
-        Weekday::Sun => "explain.sunday",
     }
 }
 

@@ -3,6 +3,8 @@
 
 use super::Lang;
 use crate::config::{Config, Letterhead};
+use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 
 /// What every page shows about the association.
 #[derive(Clone, Debug)]
@@ -52,6 +54,16 @@ impl Site {
     /// The phrase for `key` with `{name}` replaced by `value`.
     pub fn f(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.lang.f(key, &[(name, &value)])
+    }
+
+    /// A phrase in the page's language.
+    pub fn say(&self, phrase: &Phrase) -> String {
+        self.lang.say(phrase)
+    }
+
+    /// A field's problem in the page's language.
+    pub fn problem(&self, error: &FieldError) -> String {
+        self.lang.say(&error.problem)
     }
 
     /// What links and form actions append to keep the language: `""` or `"?lang=es"`.

@@ -13,8 +13,7 @@ use chrono::NaiveDate;
 
 pub use crate::config::Letterhead;
 use crate::crypto::certificate::Certificate;
-use crate::domain::dates::long_date;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, capitalize};
 
 pub use termination::{NoticeError, NoticeInput, TerminationNotice};
 
@@ -35,37 +34,31 @@ pub fn contact_lines(letterhead: &Letterhead, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// What a verified certificate states, in one or two plain sentences: "The Example Association
-/// of REALTORS® certifies that informal resolution began on … and ended on …; the 180-day
-/// filing period was suspended for 40 days, and the countdown resumed on …".
-pub fn certified_statement(certificate: &Certificate) -> String {
-    let name = certificate.association();
-    let the = if starts_with_the(name) { "" } else { "The " };
-    let resumed = certificate
-        .resumes_on()
-        .map(|day| format!(", and the countdown resumed on {}", long_date(day)))
-        .unwrap_or_default();
-    format!(
-        "{the}{name} certifies that informal resolution with its ombuds began on {} and ended on \
-         {}; the 180-day filing period was suspended for {}{resumed}.",
-        long_date(certificate.first_contact()),
-        long_date(certificate.termination()),
-        Lang::En.days(certificate.days_suspended()),
-    )
-}
-
-/// "the Example Association …", or the name as it is when it already starts with "The".
-pub(crate) fn the_association(name: &str) -> String {
-    if starts_with_the(name) {
-        name.to_owned()
-    } else {
-        format!("the {name}")
-    }
-}
-
-fn starts_with_the(name: &str) -> bool {
-    name.get(..4)
-        .is_some_and(|start| start.eq_ignore_ascii_case("the "))
+/// What a verified certificate states, in one sentence in `lang` (`[verify] ok_statement`):
+/// "The Example Association of REALTORS® certifies that informal resolution began on … and
+/// ended on …; the 180-day filing period was suspended for 40 days, and the countdown resumed
+/// on …".
+pub fn certified_statement(certificate: &Certificate, lang: Lang) -> String {
+    let association = lang.the_association(certificate.association());
+    let first = lang.long_date(certificate.first_contact());
+    let end = lang.long_date(certificate.termination());
+    let days = lang.days(certificate.days_suspended());
+    let values: [(&str, &dyn std::fmt::Display); 4] = [
+        ("association", &association),
+        ("first", &first),
+        ("end", &end),
+        ("days", &days),
+    ];
+    let sentence = match certificate.resumes_on() {
+        Some(day) => {
+            let resumed = lang.long_date(day);
+            let mut all = values.to_vec();
+            all.push(("resumed", &resumed));
+            lang.f("verify.ok_statement", &all)
+        }
+        None => lang.f("verify.ok_statement_unresumed", &values),
+    };
+    capitalize(&sentence)
 }
 
 /// A date written `YYYY-MM-DD`.
@@ -91,7 +84,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            certified_statement(&certificate),
+            certified_statement(&certificate, Lang::En),
             "The Example Association of REALTORS® certifies that informal resolution with its \
              ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026; the \
              180-day filing period was suspended for 40 days, and the countdown resumed on \
@@ -105,7 +98,7 @@ mod tests {
                 date("2026-02-02"),
             )
             .unwrap();
-        assert!(certified_statement(&the).starts_with("The Valley Association"));
-        assert!(certified_statement(&the).contains("suspended for 1 day,"));
+        assert!(certified_statement(&the, Lang::En).starts_with("The Valley Association"));
+        assert!(certified_statement(&the, Lang::En).contains("suspended for 1 day,"));
     }
 }

@@ -10,7 +10,7 @@
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{Letterhead, iso, the_association};
+use super::{Letterhead, iso};
 use crate::crypto::certificate::Certificate;
 use crate::domain::deadline::{
     self, DeadlineError, DeadlineInput, DeadlineReport, EpisodeOutcome, FILING_WINDOW_DAYS,
@@ -457,11 +457,7 @@ impl Words {
 
     /// The association as the opening names it ("the Example Association …").
     fn association(self, name: &str) -> String {
-        if self.0 == Lang::En {
-            the_association(name)
-        } else {
-            self.f("notice.the_association", &[("name", &name)])
-        }
+        self.0.the_association(name)
     }
 }
 

@@ -16,6 +16,7 @@ use crate::domain::account::{
     check_username,
 };
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 
 /// A valid enrolment link, as its page shows it.
 pub struct EnrolmentView {
@@ -172,7 +173,7 @@ impl Store {
         if self.backend.user_by_name(username).await?.is_some() {
             return Err(EnrolError::Invalid(vec![FieldError::new(
                 "username",
-                "an account with this name exists; reset it instead",
+                "staff.problem.username_exists",
             )]));
         }
         Ok(self.new_enrolment(Some(username), role, now, false).await?)
@@ -246,7 +247,7 @@ impl Store {
                 chosen.to_owned()
             }
             (None, None) => {
-                errors.push(FieldError::new("username", "choose a username"));
+                errors.push(FieldError::new("username", "staff.problem.choose_username"));
                 String::new()
             }
         };
@@ -255,10 +256,7 @@ impl Store {
         }
         let step = view.totp.matching_step(code, now_secs(now));
         if step.is_none() {
-            errors.push(FieldError::new(
-                "code",
-                "that code does not match; enter the six digits your authenticator app shows now",
-            ));
+            errors.push(FieldError::new("code", "staff.problem.code_mismatch"));
         }
         if !errors.is_empty() {
             return Err(EnrolError::Invalid(errors));
@@ -282,7 +280,7 @@ impl Store {
         } else if view.username.is_none() {
             Err(EnrolError::Invalid(vec![FieldError::new(
                 "username",
-                "this name is taken; choose another",
+                "staff.problem.username_taken",
             )]))
         } else {
             Err(EnrolError::Gone)
@@ -439,7 +437,7 @@ impl Store {
         &self,
         username: &str,
         disabled: bool,
-    ) -> Result<Option<Result<(), String>>, StoreError> {
+    ) -> Result<Option<Result<(), Phrase>>, StoreError> {
         let Some(user) = self.backend.user_by_name(username).await? else {
             return Ok(None);
         };
@@ -448,9 +446,7 @@ impl Store {
             && !user.disabled
             && self.backend.count_active_admins().await? <= 1
         {
-            return Ok(Some(Err(
-                "this is the last administrator who can sign in; enrol another first".into(),
-            )));
+            return Ok(Some(Err(Phrase::new("staff.problem.last_administrator"))));
         }
         self.backend.set_disabled(username, disabled).await?;
         tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, username = %username, "account changed");

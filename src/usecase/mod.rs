@@ -33,6 +33,7 @@ use chrono::NaiveDate;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 use crate::store::{Store, StoreError};
 
 /// What every use case works with: the store, the checked configuration and the clock.
@@ -79,7 +80,7 @@ impl From<StoreError> for Refusal {
 
 impl Refusal {
     /// One field's problem.
-    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![FieldError::new(field, message)])
+    pub fn field(field: &'static str, problem: impl Into<Phrase>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, problem)])
     }
 }

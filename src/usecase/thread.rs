@@ -13,10 +13,7 @@ pub async fn reply(ctx: &Ctx<'_>, id: &str, text: &SecretString) -> Result<(), R
     match ctx.store.reply(id, text, ctx.today()).await? {
         ReplyOutcome::Sent => Ok(()),
         ReplyOutcome::NoSuchCase => Err(Refusal::NotFound),
-        ReplyOutcome::NoThread => Err(Refusal::field(
-            "text",
-            "this contact has no anonymous thread; reply the way they reached you",
-        )),
+        ReplyOutcome::NoThread => Err(Refusal::field("text", "staff.problem.no_thread")),
     }
 }
 

@@ -108,3 +108,110 @@ async fn spanish_is_chosen_by_the_link_alone_and_carried_through_the_forms(engin
     assert!(html.contains("<h1>Verificar un certificado de suspensión</h1>"));
     assert!(html.contains("action=\"/verify?lang=es\""));
 }
+
+/// Text as the pages write it (askama escapes these five).
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+on_both_engines!(every_language_words_the_pages_and_their_refusals_from_its_own_file);
+async fn every_language_words_the_pages_and_their_refusals_from_its_own_file(engine: Engine) {
+    use ombuds::domain::phrase::{Arg, Phrase};
+    use ombuds::i18n::Lang;
+
+    // 2026-02-30 is refused naming its month, in the reader's language.
+    let february_30 = || {
+        Phrase::new("problem.date_no_such_day")
+            .with("text", "2026-02-30")
+            .with("month", Arg::Month(2))
+            .with("year", 2026)
+            .with("days", 28u32)
+    };
+    let server = TestServer::start_on(engine);
+    let client = server.client();
+    let get = |path: String| {
+        let client = client.clone();
+        let url = server.at(&path);
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    for lang in Lang::ALL {
+        let q = lang.query();
+        for path in ["/", "/followup", "/verify"] {
+            let (status, html) = get(format!("{path}{q}")).await;
+            assert_eq!(status, 200, "{path}{q}");
+            assert!(html.contains(&format!("<html lang=\"{}\">", lang.code())));
+            assert!(html.contains(&escaped(lang.t("base.skip"))), "{path}{q}");
+            assert!(!html.contains("(missing text)"), "{path}{q}");
+        }
+
+        // Every problem with the form, each in this language as its file words it; a month's
+        // name in the language's own word.
+        let response = client
+            .post(server.at(&format!("/concerns{q}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("category=gossip&description=&concluded_on=2026-02-30")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
+        let codes = "transaction_question, communication, lost_contact, conduct, commission";
+        for problem in [
+            Phrase::new("problem.unknown_category").with("codes", codes),
+            Phrase::new("problem.choose_raised_by"),
+            Phrase::new("problem.describe_concern"),
+            february_30(),
+            Phrase::new("problem.accept_conditions"),
+        ] {
+            let said = lang.say(&problem);
+            assert!(!said.contains('{') && !said.contains("(missing"), "{said}");
+            assert!(html.contains(&escaped(&said)), "{lang:?}: {said}\n{html}");
+        }
+        assert!(html.contains(&escaped(&lang.f("intake.errors_many", &[("n", &5)]))));
+        assert!(!html.contains("(missing text)"));
+
+        // A receipt of the wrong length, and an address with nothing at it.
+        let response = client
+            .post(server.at(&format!("/followup{q}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("receipt=only+two")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
+        let said = lang.say(
+            &Phrase::new("followup.receipt_word_count")
+                .with("words", 8u32)
+                .with("count", 2u32),
+        );
+        assert!(html.contains(&escaped(&said)), "{lang:?}: {said}");
+        let (status, html) = get(format!("/nowhere{q}")).await;
+        assert_eq!(status, 404);
+        assert!(html.contains(&escaped(lang.t("error.heading.not_found"))));
+        assert!(html.contains(&escaped(lang.t("error.not_found"))));
+        assert!(html.contains(&format!("<html lang=\"{}\">", lang.code())));
+    }
+
+    // The same checks, with the words written out: English as before the wording moved, and
+    // Spanish.
+    let (_, english) = get("/nowhere".into()).await;
+    assert!(english.contains("There is nothing at this address."));
+    let (_, spanish) = get("/nowhere?lang=es".into()).await;
+    assert!(spanish.contains("No hay ninguna página en esta dirección."));
+    assert_eq!(
+        Lang::En.say(&february_30()),
+        "2026-02-30 is not a real calendar date: February 2026 has 28 days"
+    );
+    assert_eq!(
+        Lang::Es.say(&february_30()),
+        "2026-02-30 no es una fecha real del calendario: febrero de 2026 tiene 28 días."
+    );
+}

@@ -167,7 +167,10 @@ fn holidays_are_named_in_the_readers_language() {
     own.add_named(
         d("2026-11-27"),
         "Day after Thanksgiving".to_owned(),
-        Some("Día después de Acción de Gracias".to_owned()),
+        vec![(
+            "es".to_owned(),
+            "Día después de Acción de Gracias".to_owned(),
+        )],
     );
     own.add(d("2026-12-24"), "Christmas Eve");
     let named = |date: &str, lang| holiday_name(&own.holiday_named(d(date)).unwrap(), lang);
@@ -189,11 +192,27 @@ fn holidays_are_named_in_the_readers_language() {
 
 #[test]
 fn the_english_holiday_names_are_the_statutes() {
-    for holiday in FederalHoliday::ALL {
-        assert_eq!(Lang::En.t(holiday_key(holiday)), holiday.name());
-        let spanish = Lang::Es.t(holiday_key(holiday));
-        assert_ne!(spanish, "(missing text)");
-        assert_ne!(spanish, holiday.name(), "{holiday:?} is not translated");
+    // 5 U.S.C. 6103(a), in the order of `FederalHoliday::ALL`.
+    let statute = [
+        "New Year's Day",
+        "Birthday of Martin Luther King, Jr.",
+        "Washington's Birthday",
+        "Memorial Day",
+        "Juneteenth National Independence Day",
+        "Independence Day",
+        "Labor Day",
+        "Columbus Day",
+        "Veterans Day",
+        "Thanksgiving Day",
+        "Christmas Day",
+    ];
+    for (holiday, name) in FederalHoliday::ALL.into_iter().zip(statute) {
+        assert_eq!(Lang::En.t(holiday_key(holiday)), name);
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let translated = lang.t(holiday_key(holiday));
+            assert_ne!(translated, "(missing text)");
+            assert_ne!(translated, name, "{holiday:?} is not translated");
+        }
     }
 }
 

@@ -225,6 +225,17 @@ fn notice_es(
     first: &str,
     termination: &str,
 ) -> TerminationNotice {
+    notice_in(Lang::Es, concluded, discovered, first, termination)
+}
+
+/// [`notice`] written in `lang`.
+fn notice_in(
+    lang: Lang,
+    concluded: Option<&str>,
+    discovered: Option<&str>,
+    first: &str,
+    termination: &str,
+) -> TerminationNotice {
     let certificate = fixed_with_dates(
         d(first),
         d(termination),
@@ -241,7 +252,7 @@ fn notice_es(
             roll_forward: true,
             base_url: "https://ombuds.example.org/",
         },
-        Lang::Es,
+        lang,
     )
     .unwrap()
 }
@@ -357,6 +368,59 @@ fn every_spanish_deadline_case_is_worded_in_spanish() {
                 .any(|weekday| line.contains(weekday)),
                 "English in: {line:?}"
             );
+        }
+    }
+}
+
+#[test]
+fn every_deadline_case_is_worded_in_every_language() {
+    use chrono::Weekday;
+    let weekdays = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+    for lang in Lang::ALL {
+        for (concluded, discovered) in [
+            (None, Some("2026-01-20")),
+            (Some("2026-02-20"), None),
+            (Some("2026-03-20"), None),
+            (Some("2025-01-10"), None),
+            (None, None),
+        ] {
+            let notice = notice_in(lang, concluded, discovered, "2026-02-02", "2026-03-13");
+            assert_eq!(notice.lang, lang);
+            let text = notice.text();
+            let letter: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("-----BEGIN"))
+                .collect();
+            for line in &letter {
+                assert!(line.chars().count() <= TEXT_WIDTH, "too long: {line:?}");
+                assert!(!line.contains("(missing text)"), "{lang:?}: {line:?}");
+                assert!(!line.contains('{'), "a marker left in {lang:?}: {line:?}");
+                // No weekday of another language.
+                for other in Lang::ALL.into_iter().filter(|o| *o != lang) {
+                    for day in weekdays {
+                        let name = other.weekday(day);
+                        if name != lang.weekday(day) {
+                            assert!(!line.contains(name), "{other:?} in {lang:?}: {line:?}");
+                        }
+                    }
+                }
+            }
+            // The dates are the language's own: the first contact, in its long form.
+            let first = lang.long_date(d("2026-02-02"));
+            let flat = letter
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(flat.contains(&first), "{lang:?}: no {first:?} in\n{text}");
         }
     }
 }
