@@ -14,7 +14,6 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod letters;
-pub mod metrics;
 pub mod report;
 pub mod server;
 pub mod store;

@@ -1,6 +1,6 @@
 //! The `[metrics]` table: the optional Prometheus endpoint, on a listen address of its own so
 //! that it is never reachable through the public site. Off unless `listen` is set. This module
-//! only reads and checks the setting; [`crate::metrics`] serves it.
+//! only reads and checks the setting; [`crate::server::metrics`] serves it.
 
 use std::net::SocketAddr;
 

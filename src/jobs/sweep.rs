@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
-use crate::metrics::SweepTally;
+use crate::server::metrics::SweepTally;
 use crate::store::Store;
 
 /// One sweep; failures are logged and retried at the next tick, and each sweep is counted in

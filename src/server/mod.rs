@@ -9,6 +9,7 @@
 pub mod connections;
 pub mod data_dir;
 pub mod hardening;
+pub mod metrics;
 pub mod redirect;
 pub mod tls;
 pub mod tls_reload;
@@ -89,7 +90,7 @@ pub async fn serve(
     let public_url = config.server.public_url.clone();
     let tls_files = config.server.tls.clone();
     let redirect_listen = config.server.redirect_http_listen;
-    let sweeps = std::sync::Arc::new(crate::metrics::SweepTally::default());
+    let sweeps = std::sync::Arc::new(crate::server::metrics::SweepTally::default());
     let sweeper = {
         let (clock, zone, tally) = (clock.clone(), config.association.time_zone, sweeps.clone());
         crate::jobs::spawn(
@@ -143,7 +144,7 @@ pub async fn serve(
 
     let metrics = match metrics_listen {
         Some(address) => Some(
-            crate::metrics::start(address, state, sweeps)
+            crate::server::metrics::start(address, state, sweeps)
                 .map_err(io(&format!("metrics.listen: cannot listen on {address}")))?,
         ),
         None => None,
