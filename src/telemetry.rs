@@ -6,6 +6,12 @@
 //! `OMBUDS_LOG_FORMAT=json` writes one JSON object per line instead (`level`, `message` and the
 //! event's own fields), for log collectors; the filter and the content rules are the same, and
 //! there is no timestamp either: the collector adds its own time of receipt, as the journal does.
+//!
+//! Writing a line can fail (standard error a closed pipe, a full disk under a redirect): the
+//! line is then lost, and nothing else happens. Neither the logger nor [`say`] and [`warn`]
+//! ever panic, so a request that logs is still answered and a shutdown still completes.
+
+use std::io::Write;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
@@ -32,7 +38,10 @@ pub fn init() {
         .without_time()
         .with_target(false)
         .with_ansi(false)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Its report of a failed write is an `eprintln!`, which panics when standard error
+        // itself is what failed.
+        .log_internal_errors(false);
     let installed = if json {
         builder
             .json()
@@ -52,4 +61,15 @@ pub fn init() {
     if let Some(text) = format.filter(|t| !matches!(t.trim(), "json" | "text" | "")) {
         tracing::warn!("{FORMAT_ENV}={text:?} is not a log format (text or json); using text");
     }
+}
+
+/// Prints a line on standard output (addresses, the setup link); lost if it cannot be written.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Prints a line on standard error (start-up refusals, warnings before the logger runs); lost
+/// if it cannot be written.
+pub fn warn(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

@@ -105,7 +105,7 @@ enum Command {
 pub fn main() -> ExitCode {
     // Before any key is read, whichever command runs.
     for warning in crate::server::hardening::disable_core_dumps() {
-        eprintln!("warning: {warning}");
+        crate::telemetry::warn(format_args!("warning: {warning}"));
     }
     let cli = parse::<Cli>();
     let clock = Clock::from_env();
@@ -120,7 +120,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(text) => print(&text),
         Err(failure) => {
-            eprintln!("error: {}", failure.message());
+            crate::telemetry::warn(format_args!("error: {}", failure.message()));
             failure.exit_code()
         }
     }
@@ -163,7 +163,7 @@ fn print(text: &str) -> ExitCode {
     {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write the result: {e}");
+            crate::telemetry::warn(format_args!("error: cannot write the result: {e}"));
             ExitCode::FAILURE
         }
     }

@@ -28,7 +28,8 @@ pub async fn run(args: ServeArgs, clock: Clock) -> Outcome {
         None => {
             let dir = Path::new(DEFAULT_DATA_DIR);
             if !dir.join(CONFIG_FILE).exists() {
-                print!("{}", super::init::run(dir).await?);
+                let made = super::init::run(dir).await?;
+                crate::telemetry::say(format_args!("{}", made.trim_end()));
             }
             dir.join(CONFIG_FILE)
         }

@@ -1,5 +1,10 @@
 //! `ombuds user`: staff accounts from the command line, for the first administrator and for
-//! scripts. `add` and `reset` print a one-time enrolment link; `list` prints the accounts.
+//! scripts. `add` and `reset` print a one-time enrolment link; `list` prints the accounts;
+//! `confirm` confirms a grant of case access that waits for an ombuds.
+//!
+//! The command line runs on the server, with its keys: it is the recovery path of the
+//! two-person rule ([`crate::domain::access`]). Its grants need no confirmation, and every
+//! ombuds sees them in the console.
 
 use std::path::PathBuf;
 
@@ -8,7 +13,7 @@ use super::{Failure, Outcome};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::account::Role;
-use crate::store::{EnrolError, Store};
+use crate::store::{EnrolError, GrantDecision, NewLink, Requested, Store};
 
 /// What `ombuds user` was asked to do.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -28,7 +33,18 @@ pub enum UserCommand {
     },
     /// List the accounts.
     List,
+    /// Confirm the grant of case access waiting for an ombuds account (for when no other
+    /// ombuds can confirm it in the console).
+    Confirm {
+        /// The account's username.
+        name: String,
+    },
 }
+
+/// What the command line says about case access with a new link.
+const RECOVERY: &str = "This ombuds account reads cases as soon as the link is used: the \
+     command line on the server is the recovery path of the two-person rule and needs no \
+     confirmation by another ombuds. Every ombuds sees this grant in the console.";
 
 /// Parses a role name for clap.
 pub fn parse_role(text: &str) -> Result<Role, String> {
@@ -53,15 +69,26 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let now = clock.now().timestamp();
+    let today = clock.today_in(config.association.time_zone);
+    let by = Requested::command_line(today);
     let base = config.base_url();
+    // Said before the link, which stays the last line for scripts.
+    let recovery = |made: &NewLink| {
+        if made.grant.is_some() {
+            format!("{RECOVERY}\n")
+        } else {
+            String::new()
+        }
+    };
     let outcome = match args.command {
-        UserCommand::Add { name, role } => match store.add_user(&name, role, now).await {
-            Ok(token) => {
+        UserCommand::Add { name, role } => match store.add_user(&name, role, &by, now).await {
+            Ok(made) => {
                 tracing::info!(event = "user_added", by = "command line", username = %name, role = role.code(), "enrolment link created");
                 Ok(format!(
-                    "Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}/enrol/{}",
+                    "{}Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}/enrol/{}",
+                    recovery(&made),
                     role.code(),
-                    token.as_str()
+                    made.token.as_str(),
                 ))
             }
             Err(EnrolError::Invalid(errors)) => Err(Failure::Usage(
@@ -74,13 +101,25 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
             Err(EnrolError::Gone) => Err(Failure::Runtime("the link could not be made".into())),
             Err(EnrolError::Store(e)) => Err(Failure::Runtime(e.to_string())),
         },
-        UserCommand::Reset { name } => match store.reset_user(&name, now).await {
-            Ok(Some(token)) => Ok(format!(
-                "Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}/enrol/{}",
-                token.as_str()
+        UserCommand::Reset { name } => match store.reset_user(&name, &by, now).await {
+            Ok(Some(made)) => Ok(format!(
+                "{}Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}/enrol/{}",
+                recovery(&made),
+                made.token.as_str(),
             )),
             Ok(None) => Err(Failure::Usage(format!(
                 "there is no account named {name:?}"
+            ))),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
+        },
+        UserCommand::Confirm { name } => match store.confirm_from_host(&name, today).await {
+            Ok(Some(GrantDecision::Done)) => Ok(format!(
+                "{name} reads cases now. Confirmed from the command line on the server; every \
+                 ombuds sees it in the console."
+            )),
+            Ok(Some(_) | None) => Err(Failure::Usage(format!(
+                "no grant of case access for {name:?} is waiting for a confirmation (its link \
+                 must have been used first)"
             ))),
             Err(e) => Err(Failure::Runtime(e.to_string())),
         },
@@ -90,10 +129,15 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
                 .iter()
                 .map(|u| {
                     format!(
-                        "{}\t{}{}",
+                        "{}\t{}{}{}",
                         u.username,
                         u.role.code(),
-                        if u.disabled { "\tdisabled" } else { "" }
+                        if u.disabled { "\tdisabled" } else { "" },
+                        if u.role == Role::Ombuds && !u.case_access {
+                            "\twaiting for an ombuds to confirm its case access"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect::<Vec<_>>()

@@ -213,16 +213,33 @@ impl Config {
 
     /// Refuses plain HTTP on an address other than loopback unless TLS is arranged.
     pub fn check_transport(&self, listen: SocketAddr) -> Result<(), String> {
-        if self.clients_use_tls() || listen.ip().is_loopback() {
-            Ok(())
-        } else {
-            Err(format!(
+        if !self.clients_use_tls() && !listen.ip().is_loopback() {
+            return Err(format!(
                 "refusing to serve plain HTTP on {listen}: concerns would cross the network \
                  unencrypted. Configure server.tls_certificate and server.tls_private_key, set \
                  server.behind_tls_proxy = true if a TLS proxy is in front, or listen on a \
                  loopback address"
-            ))
+            ));
         }
+        // Links that are stored or sent (enrolment links, the address in a termination
+        // notice) name the service. A request's Host header is whatever its sender wrote, so
+        // they never come from it: from `public_url`, or else from the loopback address the
+        // service listens on, which is right only for people on this machine.
+        let reached_from_elsewhere = self.server.behind_tls_proxy || !listen.ip().is_loopback();
+        if reached_from_elsewhere && self.server.public_url.is_none() {
+            return Err(format!(
+                "setting `server.public_url`: needed when people reach this service from other \
+                 machines ({}): enrolment links and termination notices name it, and the host \
+                 a request names cannot be trusted for them. Set it to the address people use, \
+                 for example \"https://ombuds.example.org\"",
+                if self.server.behind_tls_proxy {
+                    "a TLS proxy is in front".to_owned()
+                } else {
+                    format!("it listens on {listen}")
+                }
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -362,6 +379,22 @@ mod tests {
         );
         let proxied =
             parse(&EXAMPLE.replace("behind_tls_proxy = false", "behind_tls_proxy = true")).unwrap();
+        let refused = proxied
+            .check_transport("127.0.0.1:9000".parse().unwrap())
+            .unwrap_err();
+        assert!(
+            refused.contains("server.public_url"),
+            "behind a proxy, links need the public address: {refused}"
+        );
+        let proxied = parse(
+            &EXAMPLE
+                .replace("behind_tls_proxy = false", "behind_tls_proxy = true")
+                .replace(
+                    "# public_url = \"https://ombuds.example.org\"",
+                    "public_url = \"https://ombuds.example.org\"",
+                ),
+        )
+        .unwrap();
         assert!(
             proxied
                 .check_transport("0.0.0.0:9000".parse().unwrap())

@@ -142,6 +142,18 @@ impl Raw {
                         .into(),
                 ));
             }
+            Some(_)
+                if !public_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("https://")) =>
+            {
+                return Err((
+                    "server.public_url",
+                    "an https:// address is needed with server.redirect_http_listen: redirects \
+                     go to it, never to the host a request names (which anyone can write)"
+                        .into(),
+                ));
+            }
             Some(address) => Some(address.parse::<SocketAddr>().map_err(|_| {
                 (
                     "server.redirect_http_listen",

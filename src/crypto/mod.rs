@@ -5,6 +5,7 @@
 //! knows nothing of HTTP or SQL.
 
 pub mod certificate;
+pub mod device;
 pub mod envelope;
 pub mod file_key_cache;
 pub mod password;

@@ -45,11 +45,16 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (bounds the work of hashing).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+/// Shortest username accepted.
+pub const MIN_USERNAME_CHARS: usize = 2;
+/// Longest username accepted (it goes into the authenticator's QR code, which holds little).
+pub const MAX_USERNAME_CHARS: usize = 40;
+
 /// Checks a username: 2 to 40 characters of lowercase letters, digits, `.`, `_` or `-`,
 /// starting with a letter. Returns the problem.
 pub fn check_username(name: &str) -> Result<(), Phrase> {
     let len = name.chars().count();
-    if !(2..=40).contains(&len) {
+    if !(MIN_USERNAME_CHARS..=MAX_USERNAME_CHARS).contains(&len) {
         return Err(Phrase::new("staff.problem.username_length"));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -142,6 +147,18 @@ impl Throttle {
         (self.blocked_until > now).then_some(self.blocked_until - now)
     }
 
+    /// Counts an attempt at `now` before it is checked: `Err(wait)` if the username is blocked
+    /// (the attempt is refused unchecked and not counted), else the state with this attempt
+    /// counted as a failure, which a success then clears. Counting before checking is what
+    /// keeps parallel attempts from all being checked: the store applies this under a lock, so
+    /// each attempt sees every earlier one.
+    pub fn charge(previous: Option<Self>, now: i64) -> Result<Self, i64> {
+        match previous.and_then(|t| t.wait(now)) {
+            Some(wait) => Err(wait),
+            None => Ok(Self::after_failure(previous, now)),
+        }
+    }
+
     /// The state after one more failure at `now`. After [`FREE_FAILURES`] failures in the window,
     /// each further failure blocks the username for twice as long as the last (one minute first,
     /// at most an hour).
@@ -213,6 +230,24 @@ mod tests {
         let later = Throttle::after_failure(Some(seventh), now + 10_000);
         assert_eq!(later.failures, 1);
         assert_eq!(later.wait(now + 10_000), None);
+    }
+
+    #[test]
+    fn attempts_are_counted_before_they_are_checked() {
+        let now = 1_000_000;
+        let mut state = None;
+        // Six attempts are checked (the sixth is the one that starts the block), as when
+        // they came one after another; the seventh is refused unchecked and not counted.
+        for _ in 0..=FREE_FAILURES {
+            state = Some(Throttle::charge(state, now).unwrap());
+        }
+        let blocked = state.unwrap();
+        assert_eq!(Throttle::charge(state, now), Err(60));
+        assert_eq!(Throttle::charge(state, now + 59), Err(1));
+        // After the back-off one more attempt is checked, and blocks for twice as long.
+        let next = Throttle::charge(state, now + 60).unwrap();
+        assert_eq!(next.failures, blocked.failures + 1);
+        assert_eq!(next.wait(now + 60), Some(120));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Code here is handed everything it needs (today's date, limits) and returns decisions.
 
+pub mod access;
 pub mod account;
 pub mod case;
 pub mod codes;

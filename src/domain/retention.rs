@@ -23,6 +23,8 @@ code_enum! {
         Enrolments = "enrolments";
         /// Sign-in failures counted per username.
         Throttling = "throttling";
+        /// Grants of case access (the two-person rule), as every ombuds sees them.
+        AccessGrants = "access_grants";
     }
 }
 
@@ -82,6 +84,11 @@ pub fn table(note_days: u32, note_max_days: u32) -> Vec<Rule> {
             RetentionClass::Throttling,
             Phrase::new("staff.retention.throttling_kept"),
             "staff.retention.throttling_destroyed",
+        ),
+        rule(
+            RetentionClass::AccessGrants,
+            Phrase::new("staff.retention.access_grants_kept"),
+            "staff.retention.access_grants_destroyed",
         ),
     ]
 }

@@ -14,10 +14,11 @@ use super::decode::json_object;
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
+use crate::domain::access::{GrantState, LinkAccess};
 use crate::domain::account::{AccountAction, AccountState, Role};
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
-use crate::store::{EnrolError, SessionUser};
+use crate::store::{EnrolError, Requested, SessionUser};
 
 /// Routes of user administration.
 pub fn routes() -> Routes {
@@ -65,7 +66,6 @@ fn role_from(code: Option<&str>) -> Result<Role, FieldError> {
 
 async fn add(
     State(app): State<AppState>,
-    headers: HeaderMap,
     StaffForm(user, mut form, _): StaffForm<AdminOnly>,
 ) -> Result<Response, PageError> {
     let username = form
@@ -76,11 +76,13 @@ async fn add(
         Ok(role) => role,
         Err(error) => return users_page(&app, &user, vec![error], None).await,
     };
-    match app.store.add_user(&username, role, app.now()).await {
-        Ok(token) => {
+    let by = Requested::administrator(&user.username, app.today());
+    match app.store.add_user(&username, role, &by, app.now()).await {
+        Ok(made) => {
             tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
-            let link = app.link(&headers, &format!("/enrol/{}", token.as_str()));
-            Ok((StatusCode::CREATED, link_page(&app, &user, username, link)).into_response())
+            let link = app.link(&format!("/enrol/{}", made.token.as_str()));
+            let page = link_page(&app, &user, username, link, made.grant);
+            Ok((StatusCode::CREATED, page).into_response())
         }
         Err(EnrolError::Invalid(errors)) => users_page(&app, &user, errors, None).await,
         Err(EnrolError::Gone) => Err(Problem::NotFound.into()),
@@ -88,25 +90,38 @@ async fn add(
     }
 }
 
-fn link_page(app: &AppState, user: &SessionUser, username: String, link: String) -> LinkPage {
+fn link_page(
+    app: &AppState,
+    user: &SessionUser,
+    username: String,
+    link: String,
+    grant: Option<GrantState>,
+) -> LinkPage {
     LinkPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), user),
         username,
         link: zeroize::Zeroizing::new(link),
+        awaits_confirmation: grant == Some(GrantState::AwaitingEnrolment),
+        case_access: grant.map(|state| Lang::En.label(LinkAccess::of(state))),
     }
+}
+
+/// What a new link means for case access, for the API: `null` for an account that reads no
+/// cases, else whether an ombuds must confirm it once the link is used.
+fn case_access(grant: Option<GrantState>) -> Value {
+    grant.map_or(Value::Null, |state| LinkAccess::of(state).code().into())
 }
 
 /// What an account action did, for both the page and the API.
 enum Acted {
     Done(AccountState),
-    Link(String),
+    Link(String, Option<GrantState>),
     Refused(crate::domain::phrase::Phrase),
 }
 
 async fn perform(
     app: &AppState,
-    headers: &HeaderMap,
     by: &SessionUser,
     name: &str,
     action: &str,
@@ -117,7 +132,8 @@ async fn perform(
     let outcome = match act {
         AccountAction::Disable | AccountAction::Enable => {
             let disabled = act == AccountAction::Disable;
-            match app.store.set_user_disabled(name, disabled).await? {
+            let by = Requested::administrator(&by.username, app.today());
+            match app.store.set_user_disabled(name, disabled, &by).await? {
                 None => return Err(Problem::NotFound),
                 Some(Err(reason)) => Acted::Refused(reason),
                 Some(Ok(())) => Acted::Done(if disabled {
@@ -128,12 +144,16 @@ async fn perform(
             }
         }
         AccountAction::Reset => {
-            let token = app
+            let by = Requested::administrator(&by.username, app.today());
+            let made = app
                 .store
-                .reset_user(name, app.now())
+                .reset_user(name, &by, app.now())
                 .await?
                 .ok_or(Problem::NotFound)?;
-            Acted::Link(app.link(headers, &format!("/enrol/{}", token.as_str())))
+            Acted::Link(
+                app.link(&format!("/enrol/{}", made.token.as_str())),
+                made.grant,
+            )
         }
     };
     tracing::info!(event = "user_changed", by = %by.username, username = %name, action, "account administration");
@@ -143,12 +163,11 @@ async fn perform(
 async fn act(
     State(app): State<AppState>,
     Path((name, action)): Path<(String, String)>,
-    headers: HeaderMap,
     StaffForm(user, _, _): StaffForm<AdminOnly>,
 ) -> Result<Response, PageError> {
-    match perform(&app, &headers, &user, &name, &action).await? {
+    match perform(&app, &user, &name, &action).await? {
         Acted::Done(_) => Ok(see_other("/admin")),
-        Acted::Link(link) => Ok(link_page(&app, &user, name, link).into_response()),
+        Acted::Link(link, grant) => Ok(link_page(&app, &user, name, link, grant).into_response()),
         Acted::Refused(reason) => {
             users_page(&app, &user, vec![FieldError::new("username", reason)], None).await
         }
@@ -163,7 +182,14 @@ async fn api_list(
     Ok(Json(Value::Array(
         users
             .iter()
-            .map(|u| json!({ "username": u.username, "role": u.role.code(), "disabled": u.disabled }))
+            .map(|u| {
+                json!({
+                    "username": u.username,
+                    "role": u.role.code(),
+                    "disabled": u.disabled,
+                    "reads_cases": u.role == Role::Ombuds && u.case_access,
+                })
+            })
             .collect(),
     )))
 }
@@ -189,13 +215,19 @@ async fn api_add(
             return Err(Problem::Invalid(errors).into());
         }
     };
-    match app.store.add_user(&username, role, app.now()).await {
-        Ok(token) => {
+    let by = Requested::administrator(&user.username, app.today());
+    match app.store.add_user(&username, role, &by, app.now()).await {
+        Ok(made) => {
             tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
-            let link = app.link(&headers, &format!("/enrol/{}", token.as_str()));
+            let link = app.link(&format!("/enrol/{}", made.token.as_str()));
             Ok((
                 StatusCode::CREATED,
-                Json(json!({ "username": username, "role": role.code(), "enrolment_url": link })),
+                Json(json!({
+                    "username": username,
+                    "role": role.code(),
+                    "enrolment_url": link,
+                    "case_access": case_access(made.grant),
+                })),
             )
                 .into_response())
         }
@@ -209,15 +241,18 @@ async fn api_act(
     State(app): State<AppState>,
     Staff(user, _): Staff<AdminOnly>,
     Path((name, action)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    match perform(&app, &headers, &user, &name, &action).await? {
+    match perform(&app, &user, &name, &action).await? {
         Acted::Done(state) => {
             Ok(Json(json!({ "username": name, "state": state.code() })).into_response())
         }
-        Acted::Link(link) => Ok((
+        Acted::Link(link, grant) => Ok((
             StatusCode::CREATED,
-            Json(json!({ "username": name, "enrolment_url": link })),
+            Json(json!({
+                "username": name,
+                "enrolment_url": link,
+                "case_access": case_access(grant),
+            })),
         )
             .into_response()),
         Acted::Refused(reason) => {

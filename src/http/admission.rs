@@ -9,14 +9,15 @@
 //! the console and the follow-up keep theirs. Optional per-client limits
 //! ([`super::client_limit`]) come first, before any budget.
 //!
-//! With proof of work on, an intake submission is first read (at most `intake.concurrent +
-//! intake.queue` bodies in memory at once, with a longer queue of requests whose bodies are not
-//! read yet), its proof checked ([`super::pow`]), and only then sent to a budget: the intake's
-//! with a valid proof, the smaller "unproven" one without. So a flood of submissions without
-//! proofs is turned away after a cheap check, and never takes the turns of proven ones.
+//! A request's body is read before it takes a turn ([`super::body_first`]: bounded in time and
+//! rate, counted against the audience's byte budget), so a client that trickles its body
+//! holds no turn. With proof of work on, an intake submission's proof is then checked
+//! ([`super::pow`]) and the submission sent to a budget: the intake's with a valid proof, the
+//! smaller "unproven" one without. So a flood of submissions without proofs is turned away
+//! after a cheap check, and never takes the turns of proven ones.
 //!
-//! This module owns the budgets and the shedding answers. It reads an intake body only to find
-//! the two proof fields, and keeps no address.
+//! This module owns the budgets and the shedding answers. It looks into an intake body only to
+//! find the two proof fields, and keeps no address.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,8 +30,9 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::AppState;
+use super::body_first::{self, Refusal};
 use super::client_limit::ClientLimits;
-use super::decode::{MAX_BODY_BYTES, read_body};
+use super::decode::MAX_BODY_BYTES;
 use super::error::{ApiError, PageError, Problem};
 use super::pow::{Puzzles, Verdict};
 use crate::config::limits::{Budget, Limits};
@@ -82,6 +84,7 @@ impl Audience {
             "/api/v1/commitments",
             "/api/v1/letters",
             "/api/v1/users",
+            "/api/v1/access-grants",
             "/api/v1/reports",
             "/api/v1/retention",
             "/api/v1/session",
@@ -96,11 +99,13 @@ impl Audience {
     }
 }
 
-/// One audience's budget: permits for requests served at once, and a count of those waiting.
+/// One audience's budget: permits for requests served at once, a count of those waiting, and
+/// the body bytes its requests may hold in memory before and during their turn.
 #[derive(Debug)]
 struct Gate {
     name: &'static str,
     permits: Arc<Semaphore>,
+    bodies: Arc<Semaphore>,
     waiting: AtomicUsize,
     queue: usize,
     shed: AtomicU64,
@@ -122,9 +127,13 @@ impl Drop for InQueue<'_> {
 
 impl Gate {
     fn new(name: &'static str, budget: Budget) -> Self {
+        let bodies = (budget.concurrent + budget.queue)
+            .saturating_mul(MAX_BODY_BYTES)
+            .clamp(body_first::MIN_BUDGET_BYTES, Semaphore::MAX_PERMITS);
         Self {
             name,
             permits: Arc::new(Semaphore::new(budget.concurrent)),
+            bodies: Arc::new(Semaphore::new(bodies)),
             waiting: AtomicUsize::new(0),
             queue: budget.queue,
             shed: AtomicU64::new(0),
@@ -190,19 +199,13 @@ pub struct Admission {
     staff: Gate,
     sign_in: Gate,
     public: Gate,
-    /// With proof of work on: intake bodies being read, and submissions without a proof.
-    reading: Option<Gate>,
+    /// With proof of work on: submissions without a valid proof.
     unproven: Option<Gate>,
     queue_wait: Duration,
     retry_after: u64,
     per_client: Option<ClientLimits>,
     puzzles: Option<Puzzles>,
 }
-
-/// With proof of work on, requests waiting for their body to be read, per body being read.
-/// A waiting request holds only its head, so this queue can be long: it is what lets a proven
-/// submission reach the proof check behind a flood of unproven ones.
-pub const READING_QUEUE_FACTOR: usize = 32;
 
 impl Admission {
     /// Budgets as `limits` say. Fails only if the system cannot supply randomness for the
@@ -216,22 +219,12 @@ impl Admission {
             Some(settings) => Some(Puzzles::new(settings)?),
             None => None,
         };
-        let bodies = limits.intake.concurrent + limits.intake.queue;
         Ok(Self {
             intake: Gate::new("intake", limits.intake),
             followup: Gate::new("follow-up", limits.followup),
             staff: Gate::new("staff", limits.staff),
             sign_in: Gate::new("sign-in", limits.sign_in),
             public: Gate::new("public", limits.public),
-            reading: limits.proof_of_work.as_ref().map(|_| {
-                Gate::new(
-                    "intake (reading)",
-                    Budget {
-                        concurrent: bodies,
-                        queue: bodies.saturating_mul(READING_QUEUE_FACTOR),
-                    },
-                )
-            }),
             unproven: limits
                 .proof_of_work
                 .as_ref()
@@ -267,7 +260,6 @@ impl Admission {
             Some(&self.staff),
             Some(&self.sign_in),
             Some(&self.public),
-            self.reading.as_ref(),
             self.unproven.as_ref(),
         ]
         .into_iter()
@@ -283,7 +275,8 @@ impl Admission {
     }
 }
 
-/// The middleware: per-client limits, then the audience's budget; 429 or 503 when refused.
+/// The middleware: per-client limits, then the whole body, then the audience's budget; 429,
+/// 408 or 503 when refused.
 pub async fn admit(State(app): State<AppState>, request: Request, next: Next) -> Response {
     // A load balancer's probes spend no budget: a flood must not make a healthy server look
     // dead ([`super::probes`]).
@@ -301,38 +294,31 @@ pub async fn admit(State(app): State<AppState>, request: Request, next: Next) ->
             return too_many(api, wait);
         }
     }
+    let mut gate = admission.gate(audience);
+    let (parts, body) = request.into_parts();
+    let (body, _held) =
+        match body_first::read(&parts.headers, body, MAX_BODY_BYTES, &gate.bodies).await {
+            Ok(read) => read,
+            Err(Refusal::Busy) => {
+                gate.note_shed();
+                return busy(api, admission.retry_after);
+            }
+            Err(Refusal::Problem(problem)) if api => return ApiError(problem).into_response(),
+            Err(Refusal::Problem(problem)) => return PageError(problem).into_response(),
+        };
     if audience == Audience::Intake
-        && let (Some(puzzles), Some(reading), Some(unproven)) =
-            (&admission.puzzles, &admission.reading, &admission.unproven)
+        && let (Some(puzzles), Some(unproven)) = (&admission.puzzles, &admission.unproven)
     {
-        let Some(_reading) = reading.enter(admission.queue_wait).await else {
-            return busy(api, admission.retry_after);
-        };
-        let (parts, body) = request.into_parts();
-        let body = match read_body(&parts.headers, body, MAX_BODY_BYTES).await {
-            Ok(body) => body,
-            Err(problem) if api => return ApiError(problem).into_response(),
-            Err(problem) => return PageError(problem).into_response(),
-        };
         let (challenge, nonce) = proof_fields(&parts.headers, &body);
-        let verdict = puzzles.check(challenge.as_deref(), nonce.as_deref(), app.now());
         // Not logged: under a flood that would be a line per request.
-        let gate = if verdict == Verdict::Proven {
-            &admission.intake
-        } else {
-            unproven
-        };
-        let Some(_turn) = gate.enter(admission.queue_wait).await else {
-            return busy(api, admission.retry_after);
-        };
-        return next.run(Request::from_parts(parts, body.into_body())).await;
+        if puzzles.check(challenge.as_deref(), nonce.as_deref(), app.now()) != Verdict::Proven {
+            gate = unproven;
+        }
     }
-    let Some(permit) = admission.gate(audience).enter(admission.queue_wait).await else {
+    let Some(_turn) = gate.enter(admission.queue_wait).await else {
         return busy(api, admission.retry_after);
     };
-    let response = next.run(request).await;
-    drop(permit);
-    response
+    next.run(Request::from_parts(parts, body.into_body())).await
 }
 
 /// The proof fields of an intake body, found without decoding the rest: `pow_challenge` and

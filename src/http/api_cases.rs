@@ -300,7 +300,7 @@ async fn close(
     }
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
-    usecase::closing::close(&app.ctx(), &id, outcome, &app.link(&headers, "/")).await?;
+    usecase::closing::close(&app.ctx(), &id, outcome, &app.link("/")).await?;
     Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
 }
 
@@ -330,7 +330,7 @@ async fn dates(
     if !errors.is_empty() {
         return Err(Problem::Invalid(errors).into());
     }
-    let base = app.link(&headers, "/");
+    let base = app.link("/");
     let recorded = usecase::termination::record(
         &app.ctx(),
         &id,

@@ -29,12 +29,17 @@ use crate::store::SessionUser;
 pub trait Access: Send + Sync + 'static {
     /// Roles admitted.
     const ROLES: &'static [Role];
+    /// Whether the route reads or changes cases, and so needs an account whose case access is
+    /// confirmed (the two-person rule, [`crate::domain::access`]).
+    const CASES: bool = false;
 }
 
-/// Ombuds only: cases, notes, replies.
+/// Ombuds only, with confirmed case access: cases, notes, replies, and the grants of case
+/// access that wait for a confirmation.
 pub enum OmbudsOnly {}
 impl Access for OmbudsOnly {
     const ROLES: &'static [Role] = &[Role::Ombuds];
+    const CASES: bool = true;
 }
 
 /// Administrators only: users and settings.
@@ -101,7 +106,8 @@ pub fn clear_cookie(app: &AppState) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn session_token(headers: &HeaderMap, name: &str) -> Option<Zeroizing<String>> {
+/// The value of the cookie `name`, if the request carries it.
+pub(super) fn session_token(headers: &HeaderMap, name: &str) -> Option<Zeroizing<String>> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -145,6 +151,11 @@ async fn admitted<A: Access>(parts: &Parts, app: &AppState) -> Result<SessionUse
         .ok_or_else(|| Problem::Unauthorized(Phrase::new("staff.error.sign_in_first")))?;
     if !A::ROLES.contains(&user.role) {
         return Err(wrong_role());
+    }
+    if A::CASES && !user.case_access {
+        return Err(Problem::Forbidden(Phrase::new(
+            "staff.error.awaiting_confirmation",
+        )));
     }
     if !parts.method.is_safe() {
         super::decode::refuse_cross_site(&parts.headers)?;

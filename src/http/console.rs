@@ -47,13 +47,21 @@ async fn home(
     Staff(user, _): Staff<OmbudsOnly>,
 ) -> Result<ConsoleHome, PageError> {
     let overview = usecase::cases::overview(&app.ctx()).await?;
+    let waiting = app
+        .store
+        .grants(app.today())
+        .await?
+        .iter()
+        .filter(|g| g.state == crate::domain::access::GrantState::AwaitingConfirmation)
+        .count();
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
         &overview.cases,
         overview.due,
         app.today(),
         DUE_WINDOW_DAYS,
-    ))
+    )
+    .with_waiting_grants(waiting))
 }
 
 async fn new_case(State(app): State<AppState>, Staff(user, _): Staff<OmbudsOnly>) -> NewCasePage {
@@ -237,13 +245,12 @@ async fn reply(
 async fn dates(
     State(app): State<AppState>,
     Path((id, field)): Path<(String, String)>,
-    headers: axum::http::HeaderMap,
     StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     let field = CaseDate::from_code(&field).ok_or(Problem::NotFound)?;
     let typed = form.take("date");
     let reason = form.take("reason");
-    let base = app.link(&headers, "/");
+    let base = app.link("/");
     let recorded = usecase::termination::record(
         &app.ctx(),
         &id,
@@ -291,7 +298,6 @@ async fn letter(
 async fn close(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
     StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
     let outcome = case_input::outcome(form.take("outcome").as_deref().map(|v| v.as_str()));
@@ -306,7 +312,7 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
-    usecase::closing::close(&app.ctx(), &id, outcome, &app.link(&headers, "/")).await?;
+    usecase::closing::close(&app.ctx(), &id, outcome, &app.link("/")).await?;
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),

@@ -10,6 +10,8 @@ use super::error::Problem;
 use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
 
+mod strict_json;
+
 /// Largest request body accepted, in bytes. A full-length description written in a
 /// non-Latin script and percent-encoded by a browser still fits.
 pub const MAX_BODY_BYTES: usize = 192 * 1024;
@@ -25,6 +27,11 @@ impl std::ops::Deref for SensitiveBody {
 }
 
 impl SensitiveBody {
+    /// Holds `bytes` read from a request.
+    pub(super) fn new(bytes: Bytes) -> Self {
+        Self(Some(bytes))
+    }
+
     /// The bytes as a body for the next reader, who then holds them alone (and wipes them).
     pub fn into_body(mut self) -> Body {
         Body::from(self.0.take().unwrap_or_default())
@@ -220,11 +227,11 @@ impl Fields for JsonObject {
 pub struct JsonObject(pub Map<String, Value>);
 
 impl JsonObject {
-    /// Decodes a body that must be one JSON object.
+    /// Decodes a body that must be one JSON object. A key repeated in any object of the body
+    /// is refused, naming it, as a repeated form field is: which of the two values counts
+    /// would otherwise depend on the reader.
     pub fn parse(body: &[u8]) -> Result<Self, Problem> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            Problem::BadRequest(Phrase::new("api.not_json").with("detail", e.to_string()))
-        })?;
+        let value = strict_json::parse(body)?;
         match value {
             Value::Object(map) => Ok(Self(map)),
             mut other => {

@@ -14,8 +14,10 @@ use super::auth::see_other;
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
+use super::signin::with_device_cookie;
 use super::staff_views::EnrolPage;
 use crate::crypto::totp::qr_svg;
+use crate::domain::account::check_username;
 use crate::domain::field::FieldError;
 use crate::store::{EnrolError, EnrolmentView};
 
@@ -45,11 +47,13 @@ fn render(
     username_value: String,
     errors: Vec<FieldError>,
 ) -> Result<EnrolPage, Problem> {
+    // The authenticator's label: the name typed, once it is a valid one (a refused name can
+    // be too long for the QR code to hold).
     let shown_name = view.username.clone().unwrap_or_else(|| {
-        if username_value.is_empty() {
-            "admin".to_owned()
-        } else {
+        if check_username(&username_value).is_ok() {
             username_value.clone()
+        } else {
+            "admin".to_owned()
         }
     });
     let otpauth_uri = app.store.otpauth_uri(view, &shown_name)?;
@@ -100,10 +104,15 @@ async fn submit(
             &confirmation,
             &code,
             app.now(),
+            app.today(),
         )
         .await;
     match outcome {
-        Ok(()) => Ok(see_other("/signin?enrolled")),
+        Ok(device) => {
+            let mut answer = see_other("/signin?enrolled");
+            with_device_cookie(&app, &device, "/signin", &mut answer);
+            Ok(answer)
+        }
         Err(EnrolError::Invalid(errors)) => {
             let view = view(&app, &token).await?;
             let page = render(&app, token, &view, username.unwrap_or_default(), errors)?;
@@ -155,10 +164,16 @@ async fn api_submit(
             &confirmation,
             &code,
             app.now(),
+            app.today(),
         )
         .await
     {
-        Ok(()) => Ok((StatusCode::CREATED, Json(json!({ "enrolled": true }))).into_response()),
+        Ok(device) => {
+            let mut answer =
+                (StatusCode::CREATED, Json(json!({ "enrolled": true }))).into_response();
+            with_device_cookie(&app, &device, "/api/v1/session", &mut answer);
+            Ok(answer)
+        }
         Err(EnrolError::Invalid(errors)) => Err(Problem::Invalid(errors).into()),
         Err(EnrolError::Gone) => Err(gone().into()),
         Err(EnrolError::Store(e)) => Err(e.into()),

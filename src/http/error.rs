@@ -28,6 +28,8 @@ pub enum Problem {
     Forbidden(Phrase),
     /// Nothing is at this address (404).
     NotFound,
+    /// The request arrived too slowly (408).
+    TooSlow(Phrase),
     /// Nothing is at this address, for a reason worth saying (404).
     NotFoundMessage(Phrase),
     /// The body is larger than allowed (413).
@@ -60,6 +62,7 @@ impl Problem {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound | Self::NotFoundMessage(_) => StatusCode::NOT_FOUND,
+            Self::TooSlow(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -85,6 +88,7 @@ impl Problem {
             | Self::Unauthorized(m)
             | Self::Forbidden(m)
             | Self::UnsupportedMediaType(m)
+            | Self::TooSlow(m)
             | Self::NotFoundMessage(m) => (m, None),
             Self::Unavailable(m) | Self::TooManyRequests { message: m, .. } => (m, None),
             Self::NotFound => (Phrase::new("error.not_found"), None),
@@ -111,6 +115,7 @@ impl Problem {
             Self::TooManyRequests { .. } => "error.heading.too_many",
             Self::NotFound | Self::NotFoundMessage(_) => "error.heading.not_found",
             Self::TooLarge { .. } => "error.heading.too_large",
+            Self::TooSlow(_) => "error.heading.too_slow",
             Self::UnsupportedMediaType(_) => "error.heading.unsupported",
             Self::Unavailable(_) => "error.heading.unavailable",
             Self::Internal(_) => "error.heading.internal",

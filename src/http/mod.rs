@@ -2,11 +2,13 @@
 //! response passes through. Handlers decide nothing themselves: they decode (checking fields
 //! with [`crate::domain`]'s rules), call one use case ([`crate::usecase`]), and render.
 
+mod access;
 mod admin;
 pub mod admission;
 mod api_cases;
 pub mod auth;
 mod board;
+mod body_first;
 pub mod bucket;
 pub mod case_input;
 mod client_limit;
@@ -17,6 +19,7 @@ mod enrol;
 pub mod error;
 mod followup;
 pub mod intake;
+mod invisible;
 mod lang;
 mod lookup_budget;
 pub mod openapi;
@@ -110,9 +113,11 @@ impl App {
         views::Site::from_config(&self.config)
     }
 
-    /// An absolute link to `path`: under the configured public address, or else the address
-    /// the request came to.
-    pub fn link(&self, headers: &axum::http::HeaderMap, path: &str) -> String {
+    /// An absolute link to `path`, for what is stored or sent (enrolment links, notices): under
+    /// the configured public address, or else the loopback address the service listens on.
+    /// Never the host a request names, which its sender chose (start-up requires
+    /// `public_url` whenever people reach the service from elsewhere).
+    pub fn link(&self, path: &str) -> String {
         if let Some(base) = &self.config.server.public_url {
             return format!("{base}{path}");
         }
@@ -121,12 +126,7 @@ impl App {
         } else {
             "http"
         };
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
-            .map_or_else(|| self.config.server.listen.to_string(), str::to_owned);
-        format!("{scheme}://{host}{path}")
+        format!("{scheme}://{}{path}", self.config.server.listen)
     }
 }
 
@@ -169,6 +169,7 @@ pub fn routes() -> Routes {
     .merge(console::routes())
     .merge(api_cases::routes())
     .merge(admin::routes())
+    .merge(access::routes())
     .merge(board::routes())
     .merge(followup::routes())
     .merge(openapi::routes())

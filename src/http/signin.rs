@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
 use super::auth::{
     AnyStaff, Staff, StaffForm, clear_cookie, current_user, see_other, session_cookie,
+    session_token,
 };
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
@@ -92,11 +93,42 @@ fn refused(app: &AppState, username: String, error: SignInError) -> Result<Respo
     Ok((status, page).into_response())
 }
 
-fn signed_in(app: &AppState, signed: &SignedIn, answer: Response) -> Response {
+/// How long a browser keeps the device cookie of an account it signed in to (180 days).
+const DEVICE_COOKIE_SECONDS: u32 = 180 * 24 * 60 * 60;
+
+/// The device cookie's name: `__Secure-` (sent over TLS only) when clients use TLS. Its path is
+/// the sign-in address that set it, so no other request carries it.
+fn device_cookie_name(app: &AppState) -> &'static str {
+    if app.config.clients_use_tls() {
+        "__Secure-ombuds_device"
+    } else {
+        "ombuds_device"
+    }
+}
+
+/// Adds the device cookie `token` for the sign-in address `path` (`/signin` for the form,
+/// `/api/v1/session` for the API) to `answer`.
+pub(super) fn with_device_cookie(app: &AppState, token: &str, path: &str, answer: &mut Response) {
+    let secure = if app.config.clients_use_tls() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={token}; Path={path}; Max-Age={DEVICE_COOKIE_SECONDS}; HttpOnly; SameSite=Strict{secure}",
+        device_cookie_name(app),
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        answer.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn signed_in(app: &AppState, signed: &SignedIn, path: &str, answer: Response) -> Response {
     let mut answer = answer;
     answer
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(app, &signed.token));
+        .append(header::SET_COOKIE, session_cookie(app, &signed.token));
+    with_device_cookie(app, &signed.device, path, &mut answer);
     answer
 }
 
@@ -112,12 +144,24 @@ async fn submit(
         .unwrap_or_default();
     let password = form.take("password").unwrap_or_default();
     let code = form.take("code").unwrap_or_default();
+    let device = session_token(&headers, device_cookie_name(&app));
     match app
         .store
-        .sign_in(&username, password, &code, app.now())
+        .sign_in(
+            &username,
+            password,
+            &code,
+            device.as_deref().map(String::as_str),
+            app.now(),
+        )
         .await
     {
-        Ok(signed) => Ok(signed_in(&app, &signed, see_other(home(signed.user.role)))),
+        Ok(signed) => Ok(signed_in(
+            &app,
+            &signed,
+            "/signin",
+            see_other(home(signed.user.role)),
+        )),
         Err(error) => refused(&app, username, error),
     }
 }
@@ -180,9 +224,16 @@ async fn api_create(
     let (Some(username), Some(password), Some(code)) = (username, password, code) else {
         return Err(Problem::Invalid(errors).into());
     };
+    let device = session_token(&headers, device_cookie_name(&app));
     match app
         .store
-        .sign_in(&username, password, &code, app.now())
+        .sign_in(
+            &username,
+            password,
+            &code,
+            device.as_deref().map(String::as_str),
+            app.now(),
+        )
         .await
     {
         Ok(signed) => {
@@ -197,7 +248,7 @@ async fn api_create(
                 })),
             )
                 .into_response();
-            Ok(signed_in(&app, &signed, answer))
+            Ok(signed_in(&app, &signed, "/api/v1/session", answer))
         }
         Err(SignInError::Refused) => Err(ApiError(Problem::Unauthorized(Phrase::new(
             "api.signin_refused",

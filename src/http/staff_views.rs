@@ -6,13 +6,15 @@ use askama_web::WebTemplate;
 use chrono::NaiveDate;
 use zeroize::Zeroizing;
 
-use super::views::{Choice, DeadlineLines, LetterView, MessageView, Site, reveal};
+use super::invisible::reveal_marked;
+use super::views::{Choice, DeadlineLines, LetterView, MessageView, Site};
+use crate::domain::access::GrantState;
 use crate::domain::account::Role;
 use crate::domain::case::{CaseStatus, Outcome, Service};
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
 use crate::i18n::Lang;
-use crate::store::{CaseDetail, CaseListing, Commitment, SessionUser, UserSummary};
+use crate::store::{CaseDetail, CaseListing, Commitment, GrantRecord, SessionUser, UserSummary};
 
 /// The problem with `field` among `errors`, in words (staff pages are English).
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
@@ -165,6 +167,8 @@ pub struct ConsoleHome {
     pub due: Vec<DueRow>,
     /// How far ahead "due soon" looks.
     pub due_window_days: u64,
+    /// Grants of case access waiting for an ombuds to confirm them.
+    pub waiting_grants: usize,
 }
 
 impl ConsoleHome {
@@ -189,11 +193,20 @@ impl ConsoleHome {
                 .map(|c| DueRow {
                     overdue: c.note.due_on.is_some_and(|d| d < today),
                     due_on: c.note.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                    text: reveal(&c.note.text),
+                    text: reveal_marked(&c.note.text),
                     case_id: c.case_id,
                 })
                 .collect(),
             due_window_days,
+            waiting_grants: 0,
+        }
+    }
+
+    /// The same page, telling how many grants of case access wait for a confirmation.
+    pub fn with_waiting_grants(self, waiting_grants: usize) -> Self {
+        Self {
+            waiting_grants,
+            ..self
         }
     }
 }
@@ -413,12 +426,12 @@ impl CasePage {
             opened_on: r.opened_on,
             termination_date: r.termination_date,
             has_receipt: r.has_receipt,
-            description: reveal(&detail.concern.description),
+            description: reveal_marked(&detail.concern.description),
             contact: detail
                 .concern
                 .contact
                 .as_ref()
-                .map(reveal)
+                .map(reveal_marked)
                 .unwrap_or_default(),
             concluded_on: detail
                 .concern
@@ -448,13 +461,21 @@ impl CasePage {
                     id: n.id.clone(),
                     kind: Lang::En.label(n.kind),
                     is_commitment: n.kind == NoteKind::Commitment,
-                    text: reveal(&n.text),
+                    text: reveal_marked(&n.text),
                     due_on: n.due_on,
                     expires_in: expires_in(n.expires_on, today),
                     done: n.done,
                 })
                 .collect(),
-            messages: detail.messages.iter().map(MessageView::for_staff).collect(),
+            messages: detail
+                .messages
+                .iter()
+                .map(|m| {
+                    let mut view = MessageView::for_staff(m);
+                    view.text = super::invisible::mark(&view.text);
+                    view
+                })
+                .collect(),
             outcomes: Outcome::ALL
                 .iter()
                 .map(|o| Choice {
@@ -479,7 +500,7 @@ impl CasePage {
                     ),
                     new_date: c.new_date,
                     corrected_on: c.corrected_on,
-                    reason: reveal(&c.reason),
+                    reason: reveal_marked(&c.reason),
                 })
                 .collect(),
             letters: detail.letters.iter().map(LetterView::from).collect(),
@@ -525,6 +546,8 @@ pub struct UserRow {
     pub role: &'static str,
     /// Disabled.
     pub disabled: bool,
+    /// An ombuds account that reads no case until another ombuds confirms it.
+    pub awaits_confirmation: bool,
 }
 
 /// The administrator's users page.
@@ -562,6 +585,7 @@ impl UsersPage {
                     username: u.username.clone(),
                     role: Lang::En.label(u.role),
                     disabled: u.disabled,
+                    awaits_confirmation: u.role == Role::Ombuds && !u.case_access,
                 })
                 .collect(),
             roles: Role::ALL
@@ -595,6 +619,12 @@ pub struct LinkPage {
     pub username: String,
     /// The link.
     pub link: Zeroizing<String>,
+    /// The link is for an ombuds account, which reads cases only once another ombuds confirms
+    /// it.
+    pub awaits_confirmation: bool,
+    /// What the link means for case access, in a sentence; `None` for an account that reads
+    /// no cases.
+    pub case_access: Option<&'static str>,
 }
 
 /// A released period in the board's list.
@@ -643,4 +673,65 @@ pub struct RetentionPage {
     pub rows: Vec<HoldingRow>,
     /// The sweeper's interval.
     pub sweep_seconds: u64,
+}
+
+/// A grant of case access in the console's list.
+pub struct GrantRow {
+    /// Its identifier (in the confirm and refuse forms).
+    pub id: String,
+    /// The account.
+    pub username: String,
+    /// New account or reset, in words.
+    pub kind: &'static str,
+    /// Where it stands, in words.
+    pub state: &'static str,
+    /// Whether it waits for a confirmation (the forms are shown).
+    pub waiting: bool,
+    /// Who asked, and on which day.
+    pub requested: String,
+    /// The day its link was used, or "-".
+    pub enrolled_on: String,
+    /// Who decided, and on which day, or "-".
+    pub decided: String,
+}
+
+impl From<&GrantRecord> for GrantRow {
+    fn from(grant: &GrantRecord) -> Self {
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+        Self {
+            id: grant.id.clone(),
+            username: grant.username.clone(),
+            kind: Lang::En.label(grant.kind),
+            state: Lang::En.label(grant.state),
+            waiting: grant.state == GrantState::AwaitingConfirmation,
+            requested: format!("{}, {}", grant.requested_by, grant.requested_on),
+            enrolled_on: day(grant.enrolled_on),
+            decided: match (&grant.decided_by, grant.decided_on) {
+                (Some(by), Some(on)) => format!("{by}, {on}"),
+                (None, Some(on)) => on.to_string(),
+                _ => "-".to_owned(),
+            },
+        }
+    }
+}
+
+/// Every grant of case access an ombuds must be able to see: those waiting for a confirmation
+/// (with forms to confirm or refuse them), and the recent others.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/access.html")]
+pub struct GrantsPage {
+    /// Common staff page parts.
+    pub chrome: Chrome,
+    /// Association details (for the layout).
+    pub site: Site,
+    /// The grants, waiting ones first.
+    pub grants: Vec<GrantRow>,
+    /// How many days decided grants stay listed.
+    pub listed_days: i64,
+    /// Why the last form was refused, if it was.
+    pub error: Option<String>,
+    /// The label of the button that confirms a grant.
+    pub confirm_label: &'static str,
+    /// The label of the button that refuses a grant.
+    pub refuse_label: &'static str,
 }

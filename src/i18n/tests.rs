@@ -277,7 +277,7 @@ fn forms(base: &str) -> [String; 2] {
 /// The label key of every value of every code set (`code_enum!`).
 fn label_keys() -> Vec<&'static str> {
     use crate::domain::codes::Labelled;
-    use crate::domain::{account, case, concern, notes, retention};
+    use crate::domain::{access, account, case, concern, notes, retention};
     fn keys<L: Labelled>(all: &[L]) -> Vec<&'static str> {
         all.iter().map(|v| v.label_key()).collect()
     }
@@ -291,6 +291,10 @@ fn label_keys() -> Vec<&'static str> {
         keys(case::Author::ALL),
         keys(case::CaseDate::ALL),
         keys(case::LetterKind::ALL),
+        keys(access::GrantKind::ALL),
+        keys(access::GrantState::ALL),
+        keys(access::Decision::ALL),
+        keys(access::LinkAccess::ALL),
         keys(account::Role::ALL),
         keys(account::AccountAction::ALL),
         keys(account::AccountState::ALL),

@@ -105,11 +105,6 @@ pub async fn serve(
     };
     let limits = config.limits.clone();
     let metrics_listen = config.metrics.listen;
-    let app = App::new(config, store.clone(), clock)
-        .map_err(|e| ServeError::Refused(format!("cannot set up the flood limits: {e}")))?;
-    let state = AppState::new(app);
-    let router = build_router(state.clone());
-
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
         what: format!("cannot listen on {listen}"),
         source,
@@ -124,22 +119,27 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(io("cannot read the bound address"))?;
+    // Links name the address actually bound (port 0 picks one) when no public_url is set.
+    let mut config = config;
+    config.server.listen = local;
+    let app = App::new(config, store.clone(), clock)
+        .map_err(|e| ServeError::Refused(format!("cannot set up the flood limits: {e}")))?;
+    let state = AppState::new(app);
+    let router = build_router(state.clone());
 
     let handle: Handle<SocketAddr> = Handle::new();
     tokio::spawn(stop_on_signal(handle.clone()));
-    let redirect = match redirect_listen {
-        Some(address) => {
-            let target = crate::server::redirect::Target {
-                public_url: public_url.clone(),
-                https_port: local.port(),
-            };
+    // The configuration allows the redirect listener only with an https:// public_url.
+    let redirect = match (redirect_listen, public_url.clone()) {
+        (Some(address), Some(public_url)) => {
+            let target = crate::server::redirect::Target { public_url };
             let (bound, task) = crate::server::redirect::start(address, target, handle.clone())
                 .map_err(io(&format!(
                     "server.redirect_http_listen: cannot listen on {address}"
                 )))?;
             Some((bound, task))
         }
-        None => None,
+        _ => None,
     };
 
     let metrics = match metrics_listen {
@@ -152,21 +152,23 @@ pub async fn serve(
 
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!("serving the ombuds program of {name}");
-    println!("ombuds is listening on {scheme}://{local}/");
+    crate::telemetry::say(format_args!("ombuds is listening on {scheme}://{local}/"));
     if let Some((bound, _)) = &redirect {
-        println!("ombuds redirects http://{bound}/ to HTTPS");
+        crate::telemetry::say(format_args!("ombuds redirects http://{bound}/ to HTTPS"));
     }
     if let Some((bound, _)) = &metrics {
-        println!("ombuds serves metrics on http://{bound}/metrics");
+        crate::telemetry::say(format_args!(
+            "ombuds serves metrics on http://{bound}/metrics"
+        ));
     }
     if let Some(token) = setup {
         let base = public_url.unwrap_or_else(|| format!("{scheme}://{local}"));
-        println!(
+        crate::telemetry::say(format_args!(
             "No administrator can sign in yet. Open this one-time link to create one \
              (it works for 72 hours, and a new one is printed at each start until then):\n  \
              {base}/enrol/{}",
             token.as_str()
-        );
+        ));
     }
 
     // Under systemd with Type=notify: the service is ready once it listens. Outside systemd

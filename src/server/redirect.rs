@@ -3,24 +3,23 @@
 //! path and query on the HTTPS address, with an empty body.
 //!
 //! It serves no page, sets no cookie, reads no body and logs nothing per request; it reads only
-//! the `Host` header (when `server.public_url` is not set) and the request target.
+//! the request target. Redirects go to `server.public_url`, which the configuration requires
+//! with this listener: never to the host a request names, which anyone can write.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum_server::Handle;
 
 /// Where redirects point.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// The configured public address (`server.public_url`, no trailing slash), if any.
-    pub public_url: Option<String>,
-    /// The port the HTTPS listener is on, used with the request's host otherwise.
-    pub https_port: u16,
+    /// The configured public address (`server.public_url`, `https://…`, no trailing slash).
+    pub public_url: String,
 }
 
 /// Binds `address` and serves redirects there until `handle` shuts down; returns the bound
@@ -60,50 +59,16 @@ async fn serve(
     server.serve(router.into_make_service()).await
 }
 
-async fn redirect(State(target): State<Arc<Target>>, uri: Uri, headers: HeaderMap) -> Response {
+async fn redirect(State(target): State<Arc<Target>>, uri: Uri) -> Response {
     let path = uri
         .path_and_query()
         .map(|p| p.as_str())
         .filter(|p| p.starts_with('/'))
         .unwrap_or("/");
-    let base = match &target.public_url {
-        Some(url) if url.starts_with("https://") => url.clone(),
-        _ => match headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .and_then(host_name)
-        {
-            Some(host) if target.https_port == 443 => format!("https://{host}"),
-            Some(host) => format!("https://{host}:{}", target.https_port),
-            None => return empty(StatusCode::BAD_REQUEST, None),
-        },
-    };
-    match HeaderValue::try_from(format!("{base}{path}")) {
+    match HeaderValue::try_from(format!("{}{path}", target.public_url)) {
         Ok(location) => empty(StatusCode::PERMANENT_REDIRECT, Some(location)),
         Err(_) => empty(StatusCode::BAD_REQUEST, None),
     }
-}
-
-/// The host part of a `Host` header, without its port, if it is a plain DNS name, IPv4
-/// address or bracketed IPv6 address.
-fn host_name(host: &str) -> Option<&str> {
-    let name = if host.starts_with('[') {
-        let end = host.find(']')?;
-        let inner = host.get(1..end)?;
-        let ok = !inner.is_empty()
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
-        ok.then(|| host.get(..=end))??
-    } else {
-        let name = host.split(':').next()?;
-        let ok = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        ok.then_some(name)?
-    };
-    Some(name)
 }
 
 fn empty(status: StatusCode, location: Option<HeaderValue>) -> Response {
@@ -115,20 +80,4 @@ fn empty(status: StatusCode, location: Option<HeaderValue>) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_name;
-
-    #[test]
-    fn host_names_are_checked() {
-        assert_eq!(host_name("ombuds.example.org"), Some("ombuds.example.org"));
-        assert_eq!(host_name("localhost:8080"), Some("localhost"));
-        assert_eq!(host_name("[::1]:80"), Some("[::1]"));
-        assert_eq!(host_name("evil.example/x"), None);
-        assert_eq!(host_name(""), None);
-        assert_eq!(host_name("[]"), None);
-        assert_eq!(host_name("a b"), None);
-    }
 }

@@ -7,13 +7,16 @@
 use sha2::Digest;
 use zeroize::Zeroizing;
 
-use super::backend::{EnrolmentRecord, SessionRecord, UserRecord};
+use chrono::NaiveDate;
+
+use super::backend::{EnrolmentRecord, GrantRecord, SessionRecord, UserRecord};
+use super::grants::Requested;
 use super::{Store, StoreError};
 use crate::crypto::totp::TotpSecret;
-use crate::crypto::{CryptoError, password, random};
+use crate::crypto::{CryptoError, device, password, random};
+use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{
-    ENROLMENT_TTL_SECS, Role, SessionCheck, Throttle, check_new_password, check_session,
-    check_username,
+    ENROLMENT_TTL_SECS, Role, SessionCheck, check_new_password, check_session, check_username,
 };
 use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
@@ -64,6 +67,9 @@ pub struct SessionUser {
     pub csrf: String,
     /// The stored hash of the session token.
     pub session_hash: [u8; 32],
+    /// Whether the account may read cases: an ombuds account whose grant is confirmed (see
+    /// [`crate::domain::access`]).
+    pub case_access: bool,
 }
 
 impl std::fmt::Debug for SessionUser {
@@ -81,6 +87,18 @@ pub struct SignedIn {
     pub token: Zeroizing<String>,
     /// Who signed in.
     pub user: SessionUser,
+    /// The device token for this account to keep (the one sent, or a new one): its next
+    /// attempts are throttled apart from everyone else's (see [`crate::crypto::device`]).
+    pub device: Zeroizing<String>,
+}
+
+/// A new enrolment link, and the grant of case access it carries, if any.
+pub struct NewLink {
+    /// The link's one-time token.
+    pub token: Zeroizing<String>,
+    /// For an ombuds account: whether case access waits for a confirmation
+    /// ([`GrantState::AwaitingEnrolment`]) or comes with the link ([`GrantState::Granted`]).
+    pub grant: Option<GrantState>,
 }
 
 /// Why a sign-in failed.
@@ -109,6 +127,8 @@ pub struct UserSummary {
     pub role: Role,
     /// Whether it may sign in.
     pub disabled: bool,
+    /// Whether it may read cases (an ombuds account waiting for a confirmation may not).
+    pub case_access: bool,
 }
 
 /// The CSRF token that belongs to a session token.
@@ -132,7 +152,7 @@ impl Store {
         if self.backend.count_active_admins().await? > 0 {
             return Ok(None);
         }
-        self.new_enrolment(None, Role::Admin, now, true)
+        self.new_enrolment(None, Role::Admin, now, true, None)
             .await
             .map(Some)
     }
@@ -143,6 +163,7 @@ impl Store {
         role: Role,
         now: i64,
         replace_setup: bool,
+        grant: Option<GrantRecord>,
     ) -> Result<Zeroizing<String>, StoreError> {
         let (token, token_hash) = random::new_token()?;
         let totp = TotpSecret::generate()?;
@@ -154,20 +175,25 @@ impl Store {
                     role,
                     totp_sealed: self.master.seal(totp.as_bytes())?,
                     expires_at: now + ENROLMENT_TTL_SECS,
+                    grant: grant.as_ref().map(|g| g.id.clone()),
                 },
                 replace_setup,
+                grant,
             )
             .await?;
         Ok(token)
     }
 
-    /// A one-time enrolment link token for a new account. Refuses a bad or taken name.
+    /// A one-time enrolment link token for a new account, asked for by `by`. Refuses a bad or
+    /// taken name. A new ombuds account carries a grant of case access (see
+    /// [`Store::grant_for`]).
     pub async fn add_user(
         &self,
         username: &str,
         role: Role,
+        by: &Requested<'_>,
         now: i64,
-    ) -> Result<Zeroizing<String>, EnrolError> {
+    ) -> Result<NewLink, EnrolError> {
         check_username(username)
             .map_err(|m| EnrolError::Invalid(vec![FieldError::new("username", m)]))?;
         if self.backend.user_by_name(username).await?.is_some() {
@@ -176,21 +202,39 @@ impl Store {
                 "staff.problem.username_exists",
             )]));
         }
-        Ok(self.new_enrolment(Some(username), role, now, false).await?)
+        let grant = self.grant_for(username, role, GrantKind::New, by).await?;
+        let state = grant.as_ref().map(|g| g.state);
+        let token = self
+            .new_enrolment(Some(username), role, now, false, grant)
+            .await?;
+        Ok(NewLink {
+            token,
+            grant: state,
+        })
     }
 
-    /// A one-time link with which an existing account sets a new password and TOTP secret.
+    /// A one-time link with which an existing account sets a new password and TOTP secret,
+    /// asked for by `by`. Resetting an ombuds account carries a grant of case access.
     pub async fn reset_user(
         &self,
         username: &str,
+        by: &Requested<'_>,
         now: i64,
-    ) -> Result<Option<Zeroizing<String>>, StoreError> {
+    ) -> Result<Option<NewLink>, StoreError> {
         let Some(user) = self.backend.user_by_name(username).await? else {
             return Ok(None);
         };
-        self.new_enrolment(Some(&user.username), user.role, now, false)
-            .await
-            .map(Some)
+        let grant = self
+            .grant_for(&user.username, user.role, GrantKind::Reset, by)
+            .await?;
+        let state = grant.as_ref().map(|g| g.state);
+        let token = self
+            .new_enrolment(Some(&user.username), user.role, now, false, grant)
+            .await?;
+        Ok(Some(NewLink {
+            token,
+            grant: state,
+        }))
     }
 
     /// The enrolment a link token opens, if it is unused and unexpired.
@@ -223,7 +267,13 @@ impl Store {
     }
 
     /// Completes an enrolment: checks the name (for a first administrator), the password and a
-    /// code from the authenticator, then creates or resets the account.
+    /// code from the authenticator, then creates or resets the account. Returns a device token
+    /// for the account (see [`Store::sign_in`]): whoever held the link signs in from here
+    /// without waiting on failures others caused.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the form's fields and the two clocks, each named"
+    )]
     pub async fn complete_enrolment(
         &self,
         token: &str,
@@ -232,7 +282,8 @@ impl Store {
         confirmation: &str,
         code: &str,
         now: i64,
-    ) -> Result<(), EnrolError> {
+        today: NaiveDate,
+    ) -> Result<Zeroizing<String>, EnrolError> {
         let token_hash = random::token_hash(token);
         let Some(view) = self.enrolment(token, now).await? else {
             return Err(EnrolError::Gone);
@@ -272,11 +323,17 @@ impl Store {
             totp_sealed: self.master.seal(view.totp.as_bytes())?,
             totp_last_step: step.and_then(|s| i64::try_from(s).ok()).unwrap_or(0),
             disabled: false,
+            // The store decides, from the link's grant.
+            case_access: true,
         };
         let name = user.username.clone();
-        if self.backend.complete_enrolment(&token_hash, user).await? {
+        if self
+            .backend
+            .complete_enrolment(&token_hash, user, today)
+            .await?
+        {
             tracing::info!(event = "enrolment", username = %name, role = view.role.code(), "account enrolled");
-            Ok(())
+            Ok(device::issue(&self.secret, &name)?)
         } else if view.username.is_none() {
             Err(EnrolError::Invalid(vec![FieldError::new(
                 "username",
@@ -288,19 +345,31 @@ impl Store {
     }
 
     /// Signs in with username, password and TOTP code. Every kind of failure looks the same to
-    /// the caller, takes the same password-hashing time, and counts against the username typed.
+    /// the caller, takes the same password-hashing time, and counts against the username typed:
+    /// each attempt is counted before it is checked, so parallel attempts are throttled as
+    /// if they came one after another. An attempt that carries a device token this account
+    /// was given at an earlier sign-in counts against that device alone, so that other
+    /// people's failures never keep the account's owner out.
     pub async fn sign_in(
         &self,
         username: &str,
         typed_password: Zeroizing<String>,
         code: &str,
+        device_token: Option<&str>,
         now: i64,
     ) -> Result<SignedIn, SignInError> {
-        let throttle_key = self
-            .secret
-            .tag("signin-throttle", username.trim().to_lowercase().as_bytes());
-        let previous = self.backend.throttle(&throttle_key).await?;
-        if let Some(wait) = previous.and_then(|t| t.wait(now)) {
+        let name = username.trim().to_lowercase();
+        let known_device = device_token.and_then(|token| device::check(&self.secret, &name, token));
+        let throttle_key = match &known_device {
+            Some(nonce) => {
+                let mut data = name.as_bytes().to_vec();
+                data.push(0);
+                data.extend_from_slice(nonce);
+                self.secret.tag("signin-throttle-device", &data)
+            }
+            None => self.secret.tag("signin-throttle", name.as_bytes()),
+        };
+        if let Some(wait) = self.backend.charge_attempt(&throttle_key, now).await? {
             tracing::warn!(
                 event = "signin_throttled",
                 "sign-in refused: too many failures for one username"
@@ -324,15 +393,15 @@ impl Store {
             _ => false,
         };
         let Some(user) = user.filter(|_| accepted) else {
-            self.backend
-                .set_throttle(&throttle_key, Some(Throttle::after_failure(previous, now)))
-                .await?;
+            // Already counted.
             tracing::warn!(event = "signin_failed", "sign-in refused");
             return Err(SignInError::Refused);
         };
-        if previous.is_some() {
-            self.backend.set_throttle(&throttle_key, None).await?;
-        }
+        self.backend.clear_attempts(&throttle_key).await?;
+        let device = match (known_device, device_token) {
+            (Some(_), Some(token)) => Zeroizing::new(token.to_owned()),
+            _ => device::issue(&self.secret, &name).map_err(StoreError::from)?,
+        };
         let (token, token_hash) = random::new_token().map_err(StoreError::from)?;
         self.backend
             .insert_session(SessionRecord {
@@ -350,8 +419,10 @@ impl Store {
                 role: user.role,
                 csrf: csrf_for(&token),
                 session_hash: token_hash,
+                case_access: user.case_access,
             },
             token,
+            device,
         })
     }
 
@@ -398,6 +469,7 @@ impl Store {
                     role: found.role,
                     csrf: csrf_for(token),
                     session_hash: token_hash,
+                    case_access: found.case_access,
                 }))
             }
         }
@@ -427,16 +499,20 @@ impl Store {
                 username: u.username,
                 role: u.role,
                 disabled: u.disabled,
+                case_access: u.case_access,
             })
             .collect())
     }
 
     /// Disables or re-enables an account. Refuses to disable the last administrator who can
     /// sign in. `Ok(None)` if there is no such account.
+    /// Enabling an ombuds account whose case access is confirmed gives it back that access:
+    /// the grant (it needs no confirmation) is listed for every ombuds, as asked by `by`.
     pub async fn set_user_disabled(
         &self,
         username: &str,
         disabled: bool,
+        by: &Requested<'_>,
     ) -> Result<Option<Result<(), Phrase>>, StoreError> {
         let Some(user) = self.backend.user_by_name(username).await? else {
             return Ok(None);
@@ -449,6 +525,21 @@ impl Store {
             return Ok(Some(Err(Phrase::new("staff.problem.last_administrator"))));
         }
         self.backend.set_disabled(username, disabled).await?;
+        if !disabled && user.disabled && user.role == Role::Ombuds && user.case_access {
+            self.backend
+                .record_grant(GrantRecord {
+                    id: random::new_id()?,
+                    username: user.username.clone(),
+                    kind: GrantKind::Enabled,
+                    state: GrantState::Granted,
+                    requested_by: by.name.to_owned(),
+                    requested_on: by.today,
+                    enrolled_on: None,
+                    decided_by: None,
+                    decided_on: None,
+                })
+                .await?;
+        }
         tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, username = %username, "account changed");
         Ok(Some(Ok(())))
     }

@@ -14,7 +14,8 @@ use chrono::NaiveDate;
 
 use super::StoreError;
 use crate::crypto::ReceiptHash;
-use crate::domain::account::{Role, Throttle};
+use crate::domain::access::{GrantKind, GrantState};
+use crate::domain::account::Role;
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
@@ -184,6 +185,8 @@ pub struct SweepReport {
     pub enrolments: u64,
     /// Sign-in throttling entries that no longer count.
     pub throttles: u64,
+    /// Grants of case access no longer listed.
+    pub grants: u64,
     /// Keys that no case or letter used (left by an interrupted write).
     pub orphan_keys: u64,
 }
@@ -197,6 +200,7 @@ impl SweepReport {
             + self.sessions
             + self.enrolments
             + self.throttles
+            + self.grants
             + self.orphan_keys
     }
 }
@@ -227,6 +231,8 @@ pub struct SweepCutoffs {
     pub created_before: i64,
     /// Throttling windows that began at or before this, and are not blocking, go.
     pub window_before: i64,
+    /// Decided grants of case access last changed before this day go.
+    pub grants_before: NaiveDate,
     /// Most rows deleted in one write.
     pub batch: u32,
 }
@@ -269,6 +275,8 @@ pub struct UserRecord {
     pub totp_last_step: i64,
     /// Whether the account may sign in.
     pub disabled: bool,
+    /// Whether an ombuds account may read cases (false while a grant waits for confirmation).
+    pub case_access: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -295,6 +303,44 @@ pub struct EnrolmentRecord {
     pub totp_sealed: Vec<u8>,
     /// When the link stops working.
     pub expires_at: i64,
+    /// The grant of case access this link completes, if it gives an ombuds account.
+    pub grant: Option<String>,
+}
+
+/// A grant of case access: a new ombuds account or a reset of one, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRecord {
+    /// Random identifier.
+    pub id: String,
+    /// The account it gives access to.
+    pub username: String,
+    /// New account or reset.
+    pub kind: GrantKind,
+    /// Where it stands.
+    pub state: GrantState,
+    /// The administrator who asked, or `command line`.
+    pub requested_by: String,
+    /// The day it was asked for.
+    pub requested_on: NaiveDate,
+    /// The day its link was used.
+    pub enrolled_on: Option<NaiveDate>,
+    /// The ombuds who confirmed or refused it, or `command line`.
+    pub decided_by: Option<String>,
+    /// The day it was confirmed or refused.
+    pub decided_on: Option<NaiveDate>,
+}
+
+/// What deciding a grant did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantDecision {
+    /// Confirmed (the account reads cases now) or refused (the account is disabled).
+    Done,
+    /// No grant with that identifier.
+    NotFound,
+    /// The grant is not waiting for a confirmation (its link is unused, or it was decided).
+    NotWaiting,
+    /// The one deciding is the account the grant is for.
+    OwnAccount,
 }
 
 /// A staff session.
@@ -321,6 +367,8 @@ pub struct SessionWithUser {
     pub role: Role,
     /// Whether the account is disabled.
     pub disabled: bool,
+    /// Whether the account may read cases (an ombuds account whose grant is confirmed).
+    pub case_access: bool,
 }
 
 /// Which letters to read.
@@ -477,12 +525,14 @@ pub trait TrendRows: Send + Sync {
 pub trait AccountRows: Send + Sync {
     /// Number of administrators who can sign in.
     async fn count_active_admins(&self) -> Result<u64, StoreError>;
-    /// Stores an enrolment link. With `replace_setup`, first removes unused links for the
+    /// Stores an enrolment link, and with it the grant of case access it carries (whose id
+    /// `enrolment.grant` names). With `replace_setup`, first removes unused links for the
     /// first administrator.
     async fn insert_enrolment(
         &self,
         enrolment: EnrolmentRecord,
         replace_setup: bool,
+        grant: Option<GrantRecord>,
     ) -> Result<(), StoreError>;
     /// An enrolment link by the hash of its token.
     async fn enrolment(&self, token_hash: &[u8; 32])
@@ -490,11 +540,35 @@ pub trait AccountRows: Send + Sync {
     /// Uses up an enrolment link: creates the account, or replaces an existing account's
     /// password and TOTP secret (ending its sessions). False if the link was already used, or
     /// the name is taken by another new account.
+    ///
+    /// If the link carries a grant waiting for its enrolment, the account gets no case access
+    /// and the grant waits for a confirmation from `today`; a grant that needs none gives case
+    /// access at once. Everything in one transaction.
     async fn complete_enrolment(
         &self,
         token_hash: &[u8; 32],
         user: UserRecord,
+        today: NaiveDate,
     ) -> Result<bool, StoreError>;
+    /// Records a grant of case access that comes with no enrolment link (an ombuds account
+    /// enabled again).
+    async fn record_grant(&self, grant: GrantRecord) -> Result<(), StoreError>;
+    /// Whether any ombuds account exists (in any state), or any grant of case access is on
+    /// record.
+    async fn ombuds_exist(&self) -> Result<bool, StoreError>;
+    /// The grants waiting for a confirmation, and the others last changed on or after
+    /// `listed_since`, newest first.
+    async fn grants(&self, listed_since: NaiveDate) -> Result<Vec<GrantRecord>, StoreError>;
+    /// Confirms (giving the account case access) or refuses (disabling it and ending its
+    /// sessions) the grant `id`, which must be waiting for a confirmation, as `decider` (who
+    /// must not be the grant's account), in one transaction.
+    async fn decide_grant(
+        &self,
+        id: &str,
+        decider: &str,
+        confirm: bool,
+        today: NaiveDate,
+    ) -> Result<GrantDecision, StoreError>;
     /// An account by name.
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     /// All accounts, by name.
@@ -514,11 +588,12 @@ pub trait AccountRows: Send + Sync {
     async fn delete_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
     /// Ends every session of an account; returns how many.
     async fn delete_sessions_of(&self, user_id: &str) -> Result<u64, StoreError>;
-    /// Sign-in failures recorded under `key`.
-    async fn throttle(&self, key: &[u8; 32]) -> Result<Option<Throttle>, StoreError>;
-    /// Records sign-in failures under `key`, or clears them with `None`.
-    async fn set_throttle(&self, key: &[u8; 32], state: Option<Throttle>)
-    -> Result<(), StoreError>;
+    /// Counts a sign-in attempt under `key` before it is checked, as
+    /// [`crate::domain::account::Throttle::charge`] says, atomically (no other attempt under
+    /// `key` is counted in between, in any process): `Some(wait)` if it is refused unchecked.
+    async fn charge_attempt(&self, key: &[u8; 32], now: i64) -> Result<Option<i64>, StoreError>;
+    /// Forgets the attempts counted under `key` (after a successful sign-in).
+    async fn clear_attempts(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 }
 
 /// Retention: day keys, the sweep of what has expired, and what is held.
@@ -589,6 +664,7 @@ mod tests {
             totp_sealed: b"SEALED-TOTP-debug".to_vec(),
             totp_last_step: 0,
             disabled: false,
+            case_access: true,
         };
         let debug = format!("{user:?} {user:#?}");
         assert!(debug.contains("ada"), "{debug}");

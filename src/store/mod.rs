@@ -10,6 +10,7 @@ mod accounts;
 mod backend;
 mod cases;
 mod content;
+mod grants;
 mod key_cache;
 pub mod postgres;
 mod retention;
@@ -23,13 +24,18 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
-pub use backend::{Backend, CaseListing, CaseRecord, Holding, PoolUse, SweepReport};
+pub use accounts::{
+    EnrolError, EnrolmentView, NewLink, SessionUser, SignInError, SignedIn, UserSummary,
+};
+pub use backend::{
+    Backend, CaseListing, CaseRecord, GrantDecision, GrantRecord, Holding, PoolUse, SweepReport,
+};
 pub use cases::{
     CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
     ReplyOutcome,
 };
 pub use content::Concern;
+pub use grants::{COMMAND_LINE, Requested};
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};
@@ -90,6 +96,23 @@ pub enum StoreError {
     /// The certificate signing key could not be loaded.
     #[error("certificate signing key: {0}")]
     SigningKey(#[from] SigningKeyError),
+}
+
+impl StoreError {
+    /// The key store holds no key while the database holds content (both engines say it so).
+    pub(crate) fn key_store_empty(
+        key_store: &dyn std::fmt::Display,
+        database: &dyn std::fmt::Display,
+    ) -> Self {
+        Self::Setting {
+            setting: "keys.store",
+            problem: format!(
+                "the key store {key_store} holds no keys, but the database {database} holds \
+                 content. Restore the key store, or point keys.store at it; without it no \
+                 stored content can be read"
+            ),
+        }
+    }
 }
 
 /// The service's storage, as the web layer sees it.

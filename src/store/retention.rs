@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::backend::{Holding, SweepCutoffs, SweepReport};
 use super::{Store, StoreError};
+use crate::domain::access::LISTED_DAYS;
 use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, FAILURE_WINDOW_SECS, IDLE_TIMEOUT_SECS};
 use crate::domain::retention::RetentionClass;
 
@@ -21,6 +22,7 @@ impl Store {
             idle_before: now - IDLE_TIMEOUT_SECS,
             created_before: now - ABSOLUTE_TIMEOUT_SECS,
             window_before: now - FAILURE_WINDOW_SECS,
+            grants_before: today - chrono::Days::new(LISTED_DAYS.unsigned_abs()),
             batch: SWEEP_BATCH,
         };
         let mut total = SweepReport::default();
@@ -32,6 +34,7 @@ impl Store {
             total.sessions += batch.sessions;
             total.enrolments += batch.enrolments;
             total.throttles += batch.throttles;
+            total.grants += batch.grants;
             total.orphan_keys += batch.orphan_keys;
             let full = [batch.notes, batch.letters, batch.orphan_keys]
                 .iter()

@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::backend::{
-    CaseListing, CaseRecord, CorrectionRecord, EnrolmentRecord, Holding, LetterRecord,
+    CaseListing, CaseRecord, CorrectionRecord, EnrolmentRecord, GrantRecord, Holding, LetterRecord,
     MessageRecord, NoteRecord, SessionRecord, SessionWithUser, UserRecord,
 };
+use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{Role, Throttle};
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, services_from_codes};
 use crate::domain::concern::{Category, RaisedBy};
@@ -233,6 +234,22 @@ pub(super) fn user_record(row: &impl Columns) -> Result<UserRecord, sqlx::Error>
         totp_sealed: row.bytes("totp_sealed")?,
         totp_last_step: row.integer("totp_last_step")?,
         disabled: row.flag("disabled")?,
+        case_access: row.flag("case_access")?,
+    })
+}
+
+/// A grant of case access: every column of `access_grants`.
+pub(super) fn grant_record(row: &impl Columns) -> Result<GrantRecord, sqlx::Error> {
+    Ok(GrantRecord {
+        id: row.text("id")?,
+        username: row.text("username")?,
+        kind: code(row, "kind", GrantKind::from_code)?,
+        state: code(row, "state", GrantState::from_code)?,
+        requested_by: row.text("requested_by")?,
+        requested_on: row.date("requested_on")?,
+        enrolled_on: row.optional_date("enrolled_on")?,
+        decided_by: row.optional_text("decided_by")?,
+        decided_on: row.optional_date("decided_on")?,
     })
 }
 
@@ -244,11 +261,12 @@ pub(super) fn enrolment_record(row: &impl Columns) -> Result<EnrolmentRecord, sq
         role: code(row, "role", Role::from_code)?,
         totp_sealed: row.bytes("totp_sealed")?,
         expires_at: row.integer("expires_at")?,
+        grant: row.optional_text("grant_id")?,
     })
 }
 
 /// A session with its account: every column of `sessions` and the account's `username`,
-/// `role` and `disabled`.
+/// `role`, `disabled` and `case_access`.
 pub(super) fn session_with_user(row: &impl Columns) -> Result<SessionWithUser, sqlx::Error> {
     Ok(SessionWithUser {
         session: SessionRecord {
@@ -260,6 +278,7 @@ pub(super) fn session_with_user(row: &impl Columns) -> Result<SessionWithUser, s
         username: row.text("username")?,
         role: code(row, "role", Role::from_code)?,
         disabled: row.flag("disabled")?,
+        case_access: row.flag("case_access")?,
     })
 }
 

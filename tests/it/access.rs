@@ -55,6 +55,8 @@ fn cells() -> Vec<Cell> {
         page("/admin", &[Admin]),
         page("/board", &[Board]),
         page("/account", ALL_STAFF),
+        page("/console/access", &[Ombuds]),
+        post_form("/console/access/no-such-grant/confirm", &[Ombuds]),
         post_form("/console/cases", &[Ombuds]),
         post_form("/console/cases/{id}/notes", &[Ombuds]),
         post_form("/console/cases/{id}/replies", &[Ombuds]),
@@ -104,6 +106,13 @@ fn cells() -> Vec<Cell> {
             None,
         ),
         api(Method::GET, "/api/v1/session", ALL_STAFF, None),
+        api(Method::GET, "/api/v1/access-grants", &[Ombuds], None),
+        api(
+            Method::POST,
+            "/api/v1/access-grants/no-such-grant/refuse",
+            &[Ombuds],
+            None,
+        ),
     ]
 }
 

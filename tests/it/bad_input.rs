@@ -75,6 +75,13 @@ async fn malformed_json_is_a_400_that_names_the_problem(engine: Engine) {
             with("contakt", json!("me@example.org")),
             "Unknown field \"contakt\"",
         ),
+        // One reader keeps the first of two values, another the last: refuse the ambiguity.
+        (
+            br#"{"category": "communication", "raised_by": "client", "description": "first",
+                "accept_conditions": true, "description": "second"}"#
+                .to_vec(),
+            "The JSON field \"description\" was sent more than once.",
+        ),
     ];
     for (body, expected) in cases {
         let (status, answer) = post_json(&server, json, body).await;

@@ -425,8 +425,10 @@ async fn behind_a_trusted_proxy_the_configured_header_names_the_client(engine: E
     let server = TestServer::start_with(Options {
         engine,
         edit_config: Box::new(|config| {
-            config.replace("behind_tls_proxy = false", "behind_tls_proxy = true")
-                + "\n[limits.per_client]\nenabled = true\nrequests_per_minute = 1\nburst = 2\n\
+            config.replace(
+                "behind_tls_proxy = false",
+                "behind_tls_proxy = true\npublic_url = \"https://ombuds.example.org\"",
+            ) + "\n[limits.per_client]\nenabled = true\nrequests_per_minute = 1\nburst = 2\n\
                    client_address_header = \"X-Forwarded-For\"\n"
         }),
         ..Options::default()

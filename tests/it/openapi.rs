@@ -7,6 +7,7 @@
 //! must answer 405 with an `Allow` header that lists the table's methods, which shows that the
 //! table describes the router; every documented path must do the same with the document's.
 
+use ombuds::domain::access::{Decision, GrantKind, GrantState, LinkAccess};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -119,6 +120,13 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("action", codes(AccountAction::ALL, AccountAction::code)),
         ("state", codes(AccountState::ALL, AccountState::code)),
         ("lang", codes(&Lang::ALL, Lang::code)),
+        ("Grant.kind", codes(GrantKind::ALL, GrantKind::code)),
+        ("Grant.state", codes(GrantState::ALL, GrantState::code)),
+        (
+            "/api/v1/access-grants/{id}/{decision}.decision",
+            codes(Decision::ALL, Decision::code),
+        ),
+        ("case_access", codes(LinkAccess::ALL, LinkAccess::code)),
     ])
 }
 

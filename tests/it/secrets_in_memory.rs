@@ -138,6 +138,7 @@ fn decrypted_text_and_session_secrets_do_not_show_in_debug() {
         role: ombuds::domain::account::Role::Admin,
         csrf: "CSRF-TOKEN-debug-9x".into(),
         session_hash: hash,
+        case_access: false,
     };
     let debug = format!("{user:?} {:#?}", user);
     assert_hidden("SessionUser", &debug, "CSRF-TOKEN-debug-9x");

@@ -298,7 +298,12 @@ async fn plain_http_on_loopback_sends_no_hsts(engine: Engine) {
     assert!(!page.headers().contains_key("strict-transport-security"));
     let proxied = TestServer::start_with(Options {
         engine,
-        edit_config: Box::new(|c| c.replace("behind_tls_proxy = false", "behind_tls_proxy = true")),
+        edit_config: Box::new(|c| {
+            c.replace(
+                "behind_tls_proxy = false",
+                "behind_tls_proxy = true\npublic_url = \"https://ombuds.example.org\"",
+            )
+        }),
         ..Default::default()
     });
     let page = proxied.client().get(proxied.at("/")).send().await.unwrap();

@@ -193,8 +193,11 @@ async fn http_redirect_listener_sends_308_to_https_and_nothing_else(engine: Engi
             "# redirect_http_listen = \"0.0.0.0:80\"",
             "redirect_http_listen = \"127.0.0.1:0\"",
         )
+        .replace(
+            "# public_url = \"https://ombuds.example.org\"",
+            "public_url = \"https://ombuds.example.org\"",
+        )
     });
-    let https_port = port(&server);
     let stdout = std::fs::read_to_string(server.root.path().join("stdout.log")).unwrap();
     let redirect = stdout
         .split("ombuds redirects ")
@@ -210,9 +213,10 @@ async fn http_redirect_listener_sends_308_to_https_and_nothing_else(engine: Engi
         (reqwest::Method::POST, "/api/v1/concerns"),
         (reqwest::Method::HEAD, "/enrol/abc"),
     ] {
+        // Redirects go to the configured public address, whatever host the request names.
         let response = client
             .request(method.clone(), format!("{redirect}{path}"))
-            .header("host", "ombuds.example.org")
+            .header("host", "evil.example")
             .body("description=should+never+be+read")
             .send()
             .await
@@ -220,21 +224,21 @@ async fn http_redirect_listener_sends_308_to_https_and_nothing_else(engine: Engi
         assert_eq!(response.status(), 308, "{method} {path}");
         assert_eq!(
             response.headers()["location"],
-            format!("https://ombuds.example.org:{https_port}{path}").as_str(),
+            format!("https://ombuds.example.org{path}").as_str(),
             "{method} {path}"
         );
         assert!(!response.headers().contains_key("set-cookie"));
         assert!(response.bytes().await.unwrap().is_empty(), "no content");
     }
-    // A Host header that is not a host name gets no redirect at all.
+    // Not even a Host header that is no host name changes where it goes.
     let odd = client
         .get(format!("{redirect}/"))
         .header("host", "evil.example/@x")
         .send()
         .await
         .unwrap();
-    assert_eq!(odd.status(), 400);
-    assert!(odd.bytes().await.unwrap().is_empty());
+    assert_eq!(odd.status(), 308);
+    assert_eq!(odd.headers()["location"], "https://ombuds.example.org/");
     // HSTS stays on the TLS answers.
     let page = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)

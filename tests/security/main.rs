@@ -27,24 +27,43 @@ use tally::Tally;
 macro_rules! scenarios {
     ($($module:ident),* $(,)?) => {
         $(mod $module;)*
-        /// Runs every scenario in turn, printing each one's counts as it ends.
+        /// Runs every scenario in turn (or those named in `OMBUDS_SECURITY_SCENARIOS`,
+        /// separated by commas, while working on one), printing each one's counts as it ends.
         async fn run_all(tally: &Tally) {
+            let chosen = std::env::var("OMBUDS_SECURITY_SCENARIOS").ok();
+            let selected = |name: &str| {
+                chosen
+                    .as_deref()
+                    .is_none_or(|list| list.split(',').any(|n| n.trim() == name))
+            };
             $(
-                let before = tally.snapshot();
-                let started = std::time::Instant::now();
-                $module::run(tally).await;
-                println!(
-                    "  {:<22} {}  ({:.1} s)",
-                    stringify!($module),
-                    tally.snapshot().since(&before),
-                    started.elapsed().as_secs_f64()
-                );
+                if selected(stringify!($module)) {
+                    let before = tally.snapshot();
+                    let started = std::time::Instant::now();
+                    $module::run(tally).await;
+                    println!(
+                        "  {:<22} {}  ({:.1} s)",
+                        stringify!($module),
+                        tally.snapshot().since(&before),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
             )*
         }
     };
 }
 
-scenarios!(canaries, crash, disk, fuzz, schemathesis, flood);
+scenarios!(
+    canaries,
+    crash,
+    disk,
+    fuzz,
+    schemathesis,
+    flood,
+    slow_senders,
+    guesses,
+    escalation,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_suite() {

@@ -4,14 +4,20 @@
 //! who may sign in (the facade does).
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
+use sqlx::Row;
 
 use super::{PostgresBackend, UNIQUE_VIOLATION, is_sqlstate};
+use crate::domain::access::GrantState;
 use crate::domain::account::Throttle;
 use crate::store::StoreError;
 use crate::store::backend::{
-    AccountRows, EnrolmentRecord, SessionRecord, SessionWithUser, UserRecord,
+    AccountRows, EnrolmentRecord, GrantDecision, GrantRecord, SessionRecord, SessionWithUser,
+    UserRecord,
 };
-use crate::store::rows::{enrolment_record, session_with_user, throttle_record, user_record};
+use crate::store::rows::{
+    enrolment_record, grant_record, session_with_user, throttle_record, user_record,
+};
 
 #[async_trait]
 impl AccountRows for PostgresBackend {
@@ -27,6 +33,7 @@ impl AccountRows for PostgresBackend {
         &self,
         enrolment: EnrolmentRecord,
         replace_setup: bool,
+        grant: Option<GrantRecord>,
     ) -> Result<(), StoreError> {
         let mut tx = self.main.begin().await?;
         if replace_setup {
@@ -34,15 +41,30 @@ impl AccountRows for PostgresBackend {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(grant) = &grant {
+            sqlx::query(
+                "INSERT INTO access_grants (id, username, kind, state, requested_by, \
+                 requested_on) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&grant.id)
+            .bind(&grant.username)
+            .bind(grant.kind.code())
+            .bind(grant.state.code())
+            .bind(&grant.requested_by)
+            .bind(grant.requested_on)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
-            "INSERT INTO enrolments (token_hash, username, role, totp_sealed, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO enrolments (token_hash, username, role, totp_sealed, expires_at, \
+             grant_id) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(enrolment.token_hash.as_slice())
         .bind(&enrolment.username)
         .bind(enrolment.role.code())
         .bind(&enrolment.totp_sealed)
         .bind(enrolment.expires_at)
+        .bind(&enrolment.grant)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -54,8 +76,8 @@ impl AccountRows for PostgresBackend {
         token_hash: &[u8; 32],
     ) -> Result<Option<EnrolmentRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT token_hash, username, role, totp_sealed, expires_at FROM enrolments \
-             WHERE token_hash = $1",
+            "SELECT token_hash, username, role, totp_sealed, expires_at, grant_id \
+             FROM enrolments WHERE token_hash = $1",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&self.main)
@@ -67,11 +89,12 @@ impl AccountRows for PostgresBackend {
         &self,
         token_hash: &[u8; 32],
         user: UserRecord,
+        today: NaiveDate,
     ) -> Result<bool, StoreError> {
         let mut tx = self.main.begin().await?;
         // Locks the link: of two processes completing it at once, the second finds it gone.
-        let Some(named) = sqlx::query_scalar::<_, Option<String>>(
-            "SELECT username FROM enrolments WHERE token_hash = $1 FOR UPDATE",
+        let Some(row) = sqlx::query(
+            "SELECT username, grant_id FROM enrolments WHERE token_hash = $1 FOR UPDATE",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&mut *tx)
@@ -79,22 +102,29 @@ impl AccountRows for PostgresBackend {
         else {
             return Ok(false);
         };
+        let named: Option<String> = row.try_get("username")?;
+        let grant: Option<String> = row.try_get("grant_id")?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT id FROM users WHERE username = $1 FOR UPDATE")
                 .bind(&user.username)
                 .fetch_optional(&mut *tx)
                 .await?;
-        match (named, existing) {
-            // A first-administrator link cannot take over an existing name.
-            (None, Some(_)) => return Ok(false),
+        // A first-administrator link cannot take over an existing name. (Every return before
+        // the commit rolls back what the transaction wrote.)
+        if named.is_none() && existing.is_some() {
+            return Ok(false);
+        }
+        let case_access = !grant_enrolled(&mut tx, grant.as_deref(), &user.username, today).await?;
+        match existing {
             // A link for an existing account replaces its credentials.
-            (Some(_), Some(id)) => {
+            Some(id) => {
                 sqlx::query(
                     "UPDATE users SET password_hash = $1, totp_sealed = $2, totp_last_step = 0, \
-                     disabled = false WHERE id = $3",
+                     disabled = false, case_access = $3 WHERE id = $4",
                 )
                 .bind(&user.password_hash)
                 .bind(&user.totp_sealed)
+                .bind(case_access)
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
@@ -103,10 +133,11 @@ impl AccountRows for PostgresBackend {
                     .execute(&mut *tx)
                     .await?;
             }
-            (_, None) => {
+            None => {
                 let created = sqlx::query(
                     "INSERT INTO users (id, username, role, password_hash, totp_sealed, \
-                     totp_last_step, disabled) VALUES ($1, $2, $3, $4, $5, $6, false)",
+                     totp_last_step, disabled, case_access) VALUES ($1, $2, $3, $4, $5, $6, \
+                     false, $7)",
                 )
                 .bind(&user.id)
                 .bind(&user.username)
@@ -114,6 +145,7 @@ impl AccountRows for PostgresBackend {
                 .bind(&user.password_hash)
                 .bind(&user.totp_sealed)
                 .bind(user.totp_last_step)
+                .bind(case_access)
                 .execute(&mut *tx)
                 .await;
                 match created {
@@ -130,6 +162,104 @@ impl AccountRows for PostgresBackend {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn record_grant(&self, grant: GrantRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO access_grants (id, username, kind, state, requested_by, requested_on) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&grant.id)
+        .bind(&grant.username)
+        .bind(grant.kind.code())
+        .bind(grant.state.code())
+        .bind(&grant.requested_by)
+        .bind(grant.requested_on)
+        .execute(&self.main)
+        .await?;
+        Ok(())
+    }
+
+    async fn ombuds_exist(&self) -> Result<bool, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'ombuds') \
+             OR EXISTS (SELECT 1 FROM access_grants)",
+        )
+        .fetch_one(&self.main)
+        .await?)
+    }
+
+    async fn grants(&self, listed_since: NaiveDate) -> Result<Vec<GrantRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM access_grants WHERE state = $1 \
+             OR coalesce(decided_on, enrolled_on, requested_on) >= $2 \
+             ORDER BY coalesce(decided_on, enrolled_on, requested_on) DESC, username",
+        )
+        .bind(GrantState::AwaitingConfirmation.code())
+        .bind(listed_since)
+        .fetch_all(&self.main)
+        .await?;
+        Ok(rows.iter().map(grant_record).collect::<Result<_, _>>()?)
+    }
+
+    async fn decide_grant(
+        &self,
+        id: &str,
+        decider: &str,
+        confirm: bool,
+        today: NaiveDate,
+    ) -> Result<GrantDecision, StoreError> {
+        let mut tx = self.main.begin().await?;
+        // Locks the grant: of two ombuds deciding it at once, the second finds it decided.
+        let Some(row) = sqlx::query("SELECT * FROM access_grants WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(GrantDecision::NotFound);
+        };
+        let grant = grant_record(&row)?;
+        if grant.username == decider {
+            return Ok(GrantDecision::OwnAccount);
+        }
+        if grant.state != GrantState::AwaitingConfirmation {
+            return Ok(GrantDecision::NotWaiting);
+        }
+        let state = if confirm {
+            GrantState::Confirmed
+        } else {
+            GrantState::Refused
+        };
+        sqlx::query(
+            "UPDATE access_grants SET state = $1, decided_by = $2, decided_on = $3 WHERE id = $4",
+        )
+        .bind(state.code())
+        .bind(decider)
+        .bind(today)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if confirm {
+            sqlx::query("UPDATE users SET case_access = true WHERE username = $1")
+                .bind(&grant.username)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE users SET disabled = true, case_access = false WHERE username = $1",
+            )
+            .bind(&grant.username)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)",
+            )
+            .bind(&grant.username)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(GrantDecision::Done)
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -195,7 +325,8 @@ impl AccountRows for PostgresBackend {
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionWithUser>, StoreError> {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, u.username, u.role, \
-             u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+             u.disabled, u.case_access FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&self.main)
@@ -228,43 +359,101 @@ impl AccountRows for PostgresBackend {
             .rows_affected())
     }
 
-    async fn throttle(&self, key: &[u8; 32]) -> Result<Option<Throttle>, StoreError> {
-        let row = sqlx::query(
-            "SELECT failures, window_start, blocked_until FROM signin_throttle WHERE key = $1",
+    async fn charge_attempt(&self, key: &[u8; 32], now: i64) -> Result<Option<i64>, StoreError> {
+        // The row exists before it is locked, so that two first attempts (in any processes)
+        // queue on the same lock instead of both finding nothing.
+        let mut tx = self.main.begin().await?;
+        sqlx::query(
+            "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) \
+             VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",
         )
         .bind(key.as_slice())
-        .fetch_optional(&self.main)
+        .bind(now)
+        .execute(&mut *tx)
         .await?;
-        Ok(row.as_ref().map(throttle_record).transpose()?)
+        let row = sqlx::query(
+            "SELECT failures, window_start, blocked_until FROM signin_throttle \
+             WHERE key = $1 FOR UPDATE",
+        )
+        .bind(key.as_slice())
+        .fetch_one(&mut *tx)
+        .await?;
+        let previous = throttle_record(&row)?;
+        let previous = (previous.failures > 0).then_some(previous);
+        let counted = match Throttle::charge(previous, now) {
+            Ok(counted) => counted,
+            Err(wait) => {
+                tx.rollback().await?;
+                return Ok(Some(wait));
+            }
+        };
+        sqlx::query(
+            "UPDATE signin_throttle SET failures = $2, window_start = $3, blocked_until = $4 \
+             WHERE key = $1",
+        )
+        .bind(key.as_slice())
+        .bind(i64::from(counted.failures))
+        .bind(counted.window_start)
+        .bind(counted.blocked_until)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(None)
     }
 
-    async fn set_throttle(
-        &self,
-        key: &[u8; 32],
-        state: Option<Throttle>,
-    ) -> Result<(), StoreError> {
-        match state {
-            None => {
-                sqlx::query("DELETE FROM signin_throttle WHERE key = $1")
-                    .bind(key.as_slice())
-                    .execute(&self.main)
-                    .await?;
-            }
-            Some(t) => {
-                sqlx::query(
-                    "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET \
-                     failures = excluded.failures, window_start = excluded.window_start, \
-                     blocked_until = excluded.blocked_until",
-                )
-                .bind(key.as_slice())
-                .bind(i64::from(t.failures))
-                .bind(t.window_start)
-                .bind(t.blocked_until)
-                .execute(&self.main)
-                .await?;
-            }
-        }
+    async fn clear_attempts(&self, key: &[u8; 32]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM signin_throttle WHERE key = $1")
+            .bind(key.as_slice())
+            .execute(&self.main)
+            .await?;
         Ok(())
     }
+}
+
+/// Records that the link of `grant` (if any) was used on `today` for `username`'s account, and
+/// returns whether the account must now wait for a confirmation. A grant that waited for the
+/// link now waits for a confirmation; one that needed none is simply dated. Any other grant
+/// of the account still waiting for a confirmation was for credentials that are replaced now,
+/// and is superseded: confirming it would confirm whoever used this link.
+async fn grant_enrolled(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    grant: Option<&str>,
+    username: &str,
+    today: NaiveDate,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "UPDATE access_grants SET state = $1, decided_on = $2 WHERE username = $3 \
+         AND state = $4 AND id IS DISTINCT FROM $5",
+    )
+    .bind(GrantState::Superseded.code())
+    .bind(today)
+    .bind(username)
+    .bind(GrantState::AwaitingConfirmation.code())
+    .bind(grant)
+    .execute(&mut **tx)
+    .await?;
+    let Some(id) = grant else {
+        return Ok(false);
+    };
+    let waits = sqlx::query(
+        "UPDATE access_grants SET state = $1, enrolled_on = $2 WHERE id = $3 AND state = $4",
+    )
+    .bind(GrantState::AwaitingConfirmation.code())
+    .bind(today)
+    .bind(id)
+    .bind(GrantState::AwaitingEnrolment.code())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !waits {
+        sqlx::query(
+            "UPDATE access_grants SET enrolled_on = $1 WHERE id = $2 AND enrolled_on IS NULL",
+        )
+        .bind(today)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(waits)
 }

@@ -140,6 +140,15 @@ impl PostgresBackend {
         .execute(&self.main)
         .await?
         .rows_affected();
+        let grants = sqlx::query(
+            "DELETE FROM access_grants WHERE state <> $1 \
+             AND coalesce(decided_on, enrolled_on, requested_on) < $2",
+        )
+        .bind(crate::domain::access::GrantState::AwaitingConfirmation.code())
+        .bind(cut.grants_before)
+        .execute(&self.main)
+        .await?
+        .rows_affected();
         // Looking for orphans reads every key, so it waits for the batch that finishes the
         // notes rather than repeating with each of a large backlog's.
         let orphan_keys = if notes >= limit.unsigned_abs() {
@@ -154,6 +163,7 @@ impl PostgresBackend {
             sessions,
             enrolments,
             throttles,
+            grants,
             orphan_keys,
         })
     }
@@ -311,6 +321,10 @@ impl RetentionRows for PostgresBackend {
             (
                 RetentionClass::Throttling,
                 by_time("SELECT count(*) AS n, NULL::bigint AS next, min(window_start) AS oldest FROM signin_throttle").await?,
+            ),
+            (
+                RetentionClass::AccessGrants,
+                by_date("SELECT count(*) AS n, NULL::date AS next, min(requested_on) AS oldest FROM access_grants").await?,
             ),
         ])
     }

@@ -19,8 +19,10 @@ use crate::config::PostgresUrl;
 use crate::store::StoreError;
 
 /// Migrations of the main database, in order.
-pub(in crate::store) const DATABASE: &[&str] =
-    &[include_str!("migrations/database/0001_initial.sql")];
+pub(in crate::store) const DATABASE: &[&str] = &[
+    include_str!("migrations/database/0001_initial.sql"),
+    include_str!("migrations/database/0002_two_person_rule.sql"),
+];
 
 /// Migrations of the key store, in order.
 pub(in crate::store) const KEY_STORE: &[&str] =
@@ -63,15 +65,13 @@ pub async fn migrate(
             ),
         });
     }
-    if main_role.is_some() && key_role.is_none() && holds_content(main).await? {
-        return Err(StoreError::Setting {
-            setting: Kind::KeyStore.setting(),
-            problem: format!(
-                "the key store {key_store} holds no keys, but the database {database} holds \
-                 content. Restore the key store, or point keys.store at it; without it no stored \
-                 content can be read"
-            ),
-        });
+    // A key store without our schema, or with it but not one key (emptied, or a fresh one),
+    // beside content that needs keys: starting would hide that the content is unreadable.
+    if main_role.is_some()
+        && holds_content(main).await?
+        && (key_role.is_none() || !holds_keys(keys).await?)
+    {
+        return Err(StoreError::key_store_empty(key_store, database));
     }
     apply(main, Kind::Database, DATABASE).await?;
     apply(keys, Kind::KeyStore, KEY_STORE).await
@@ -93,6 +93,15 @@ async fn recorded_role(pool: &PgPool) -> Result<Option<String>, StoreError> {
 }
 
 /// Whether the main database holds anything sealed to a key.
+/// Whether the key store holds any key at all.
+async fn holds_keys(keys: &PgPool) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM content_keys) OR EXISTS (SELECT 1 FROM day_keys)",
+    )
+    .fetch_one(keys)
+    .await?)
+}
+
 async fn holds_content(main: &PgPool) -> Result<bool, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM cases) OR EXISTS (SELECT 1 FROM letters) \

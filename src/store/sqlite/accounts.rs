@@ -3,15 +3,21 @@
 //! clear, nor decide who may sign in (the facade does).
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use sqlx::{Row, SqliteConnection};
 
+use super::rows::day;
 use super::{Job, SqliteBackend};
+use crate::domain::access::GrantState;
 use crate::domain::account::Throttle;
 use crate::store::StoreError;
 use crate::store::backend::{
-    AccountRows, EnrolmentRecord, SessionRecord, SessionWithUser, UserRecord,
+    AccountRows, EnrolmentRecord, GrantDecision, GrantRecord, SessionRecord, SessionWithUser,
+    UserRecord,
 };
-use crate::store::rows::{enrolment_record, session_with_user, throttle_record, user_record};
+use crate::store::rows::{
+    enrolment_record, grant_record, session_with_user, throttle_record, user_record,
+};
 
 #[async_trait]
 impl AccountRows for SqliteBackend {
@@ -27,6 +33,7 @@ impl AccountRows for SqliteBackend {
         &self,
         enrolment: EnrolmentRecord,
         replace_setup: bool,
+        grant: Option<GrantRecord>,
     ) -> Result<(), StoreError> {
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
@@ -36,15 +43,30 @@ impl AccountRows for SqliteBackend {
                             .execute(&mut *conn)
                             .await?;
                     }
+                    if let Some(grant) = &grant {
+                        sqlx::query(
+                            "INSERT INTO access_grants (id, username, kind, state, requested_by, \
+                             requested_on) VALUES (?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(&grant.id)
+                        .bind(&grant.username)
+                        .bind(grant.kind.code())
+                        .bind(grant.state.code())
+                        .bind(&grant.requested_by)
+                        .bind(day(grant.requested_on))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
                     sqlx::query(
-                        "INSERT INTO enrolments (token_hash, username, role, totp_sealed, expires_at) \
-                         VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO enrolments (token_hash, username, role, totp_sealed, \
+                         expires_at, grant_id) VALUES (?, ?, ?, ?, ?, ?)",
                     )
                     .bind(enrolment.token_hash.as_slice())
                     .bind(&enrolment.username)
                     .bind(enrolment.role.code())
                     .bind(&enrolment.totp_sealed)
                     .bind(enrolment.expires_at)
+                    .bind(&enrolment.grant)
                     .execute(&mut *conn)
                     .await?;
                     Ok(())
@@ -58,8 +80,8 @@ impl AccountRows for SqliteBackend {
         token_hash: &[u8; 32],
     ) -> Result<Option<EnrolmentRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT token_hash, username, role, totp_sealed, expires_at FROM enrolments \
-             WHERE token_hash = ?",
+            "SELECT token_hash, username, role, totp_sealed, expires_at, grant_id \
+             FROM enrolments WHERE token_hash = ?",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&self.readers)
@@ -71,35 +93,43 @@ impl AccountRows for SqliteBackend {
         &self,
         token_hash: &[u8; 32],
         user: UserRecord,
+        today: NaiveDate,
     ) -> Result<bool, StoreError> {
         let token_hash = *token_hash;
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
-                    let Some(row) = sqlx::query("SELECT username FROM enrolments WHERE token_hash = ?")
-                        .bind(token_hash.as_slice())
-                        .fetch_optional(&mut *conn)
-                        .await?
+                    let Some(row) =
+                        sqlx::query("SELECT username, grant_id FROM enrolments WHERE token_hash = ?")
+                            .bind(token_hash.as_slice())
+                            .fetch_optional(&mut *conn)
+                            .await?
                     else {
                         return Ok(false);
                     };
                     let named: Option<String> = row.try_get("username")?;
+                    let grant: Option<String> = row.try_get("grant_id")?;
                     let existing: Option<String> =
                         sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
                             .bind(&user.username)
                             .fetch_optional(&mut *conn)
                             .await?;
-                    match (named, existing) {
-                        // A first-administrator link cannot take over an existing name.
-                        (None, Some(_)) => return Ok(false),
+                    // A first-administrator link cannot take over an existing name.
+                    if named.is_none() && existing.is_some() {
+                        return Ok(false);
+                    }
+                    let case_access = !grant_enrolled(conn, grant.as_deref(), &user.username, today)
+                        .await?;
+                    match existing {
                         // A link for an existing account replaces its credentials.
-                        (Some(_), Some(id)) => {
+                        Some(id) => {
                             sqlx::query(
                                 "UPDATE users SET password_hash = ?, totp_sealed = ?, \
-                                 totp_last_step = 0, disabled = 0 WHERE id = ?",
+                                 totp_last_step = 0, disabled = 0, case_access = ? WHERE id = ?",
                             )
                             .bind(&user.password_hash)
                             .bind(&user.totp_sealed)
+                            .bind(case_access)
                             .bind(&id)
                             .execute(&mut *conn)
                             .await?;
@@ -108,10 +138,10 @@ impl AccountRows for SqliteBackend {
                                 .execute(&mut *conn)
                                 .await?;
                         }
-                        (_, None) => {
+                        None => {
                             sqlx::query(
                                 "INSERT INTO users (id, username, role, password_hash, totp_sealed, \
-                                 totp_last_step, disabled) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                                 totp_last_step, disabled, case_access) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
                             )
                             .bind(&user.id)
                             .bind(&user.username)
@@ -119,6 +149,7 @@ impl AccountRows for SqliteBackend {
                             .bind(&user.password_hash)
                             .bind(&user.totp_sealed)
                             .bind(user.totp_last_step)
+                            .bind(case_access)
                             .execute(&mut *conn)
                             .await?;
                         }
@@ -130,6 +161,118 @@ impl AccountRows for SqliteBackend {
                     Ok(true)
                 })
             })
+            .await
+    }
+
+    async fn record_grant(&self, grant: GrantRecord) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO access_grants (id, username, kind, state, requested_by, \
+                         requested_on) VALUES (?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&grant.id)
+                    .bind(&grant.username)
+                    .bind(grant.kind.code())
+                    .bind(grant.state.code())
+                    .bind(&grant.requested_by)
+                    .bind(day(grant.requested_on))
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn ombuds_exist(&self) -> Result<bool, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'ombuds') \
+             OR EXISTS (SELECT 1 FROM access_grants)",
+        )
+        .fetch_one(&self.readers)
+        .await?)
+    }
+
+    async fn grants(&self, listed_since: NaiveDate) -> Result<Vec<GrantRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM access_grants WHERE state = ? \
+             OR coalesce(decided_on, enrolled_on, requested_on) >= ? \
+             ORDER BY coalesce(decided_on, enrolled_on, requested_on) DESC, username",
+        )
+        .bind(GrantState::AwaitingConfirmation.code())
+        .bind(day(listed_since))
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows.iter().map(grant_record).collect::<Result<_, _>>()?)
+    }
+
+    async fn decide_grant(
+        &self,
+        id: &str,
+        decider: &str,
+        confirm: bool,
+        today: NaiveDate,
+    ) -> Result<GrantDecision, StoreError> {
+        let (id, decider) = (id.to_owned(), decider.to_owned());
+        self.writer
+            .write(
+                move |conn: &mut SqliteConnection| -> Job<'_, GrantDecision> {
+                    Box::pin(async move {
+                        let Some(row) = sqlx::query("SELECT * FROM access_grants WHERE id = ?")
+                            .bind(&id)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                        else {
+                            return Ok(GrantDecision::NotFound);
+                        };
+                        let grant = grant_record(&row)?;
+                        if grant.username == decider {
+                            return Ok(GrantDecision::OwnAccount);
+                        }
+                        if grant.state != GrantState::AwaitingConfirmation {
+                            return Ok(GrantDecision::NotWaiting);
+                        }
+                        let state = if confirm {
+                            GrantState::Confirmed
+                        } else {
+                            GrantState::Refused
+                        };
+                        sqlx::query(
+                            "UPDATE access_grants SET state = ?, decided_by = ?, decided_on = ? \
+                         WHERE id = ?",
+                        )
+                        .bind(state.code())
+                        .bind(&decider)
+                        .bind(day(today))
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                        if confirm {
+                            sqlx::query("UPDATE users SET case_access = 1 WHERE username = ?")
+                                .bind(&grant.username)
+                                .execute(&mut *conn)
+                                .await?;
+                        } else {
+                            sqlx::query(
+                                "UPDATE users SET disabled = 1, case_access = 0 WHERE username = ?",
+                            )
+                            .bind(&grant.username)
+                            .execute(&mut *conn)
+                            .await?;
+                            sqlx::query(
+                                "DELETE FROM sessions WHERE user_id IN \
+                             (SELECT id FROM users WHERE username = ?)",
+                            )
+                            .bind(&grant.username)
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                        Ok(GrantDecision::Done)
+                    })
+                },
+            )
             .await
     }
 
@@ -215,7 +358,8 @@ impl AccountRows for SqliteBackend {
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionWithUser>, StoreError> {
         let row = sqlx::query(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen, u.username, u.role, \
-             u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+             u.disabled, u.case_access FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ?",
         )
         .bind(token_hash.as_slice())
         .fetch_optional(&self.readers)
@@ -269,50 +413,102 @@ impl AccountRows for SqliteBackend {
             .await
     }
 
-    async fn throttle(&self, key: &[u8; 32]) -> Result<Option<Throttle>, StoreError> {
-        let row = sqlx::query(
-            "SELECT failures, window_start, blocked_until FROM signin_throttle WHERE key = ?",
-        )
-        .bind(key.as_slice())
-        .fetch_optional(&self.readers)
-        .await?;
-        Ok(row.as_ref().map(throttle_record).transpose()?)
+    async fn charge_attempt(&self, key: &[u8; 32], now: i64) -> Result<Option<i64>, StoreError> {
+        let key = *key;
+        // One writer runs every write in turn: reading and writing in one job is atomic.
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, Option<i64>> {
+                Box::pin(async move {
+                    let row = sqlx::query(
+                        "SELECT failures, window_start, blocked_until FROM signin_throttle \
+                         WHERE key = ?",
+                    )
+                    .bind(key.as_slice())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let previous = row.as_ref().map(throttle_record).transpose()?;
+                    let counted = match Throttle::charge(previous, now) {
+                        Ok(counted) => counted,
+                        Err(wait) => return Ok(Some(wait)),
+                    };
+                    sqlx::query(
+                        "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) \
+                         VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET \
+                         failures = excluded.failures, window_start = excluded.window_start, \
+                         blocked_until = excluded.blocked_until",
+                    )
+                    .bind(key.as_slice())
+                    .bind(i64::from(counted.failures))
+                    .bind(counted.window_start)
+                    .bind(counted.blocked_until)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(None)
+                })
+            })
+            .await
     }
 
-    async fn set_throttle(
-        &self,
-        key: &[u8; 32],
-        state: Option<Throttle>,
-    ) -> Result<(), StoreError> {
+    async fn clear_attempts(&self, key: &[u8; 32]) -> Result<(), StoreError> {
         let key = *key;
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
                 Box::pin(async move {
-                    match state {
-                        None => {
-                            sqlx::query("DELETE FROM signin_throttle WHERE key = ?")
-                                .bind(key.as_slice())
-                                .execute(&mut *conn)
-                                .await?;
-                        }
-                        Some(t) => {
-                            sqlx::query(
-                                "INSERT INTO signin_throttle (key, failures, window_start, blocked_until) \
-                                 VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET \
-                                 failures = excluded.failures, window_start = excluded.window_start, \
-                                 blocked_until = excluded.blocked_until",
-                            )
-                            .bind(key.as_slice())
-                            .bind(i64::from(t.failures))
-                            .bind(t.window_start)
-                            .bind(t.blocked_until)
-                            .execute(&mut *conn)
-                            .await?;
-                        }
-                    }
+                    sqlx::query("DELETE FROM signin_throttle WHERE key = ?")
+                        .bind(key.as_slice())
+                        .execute(&mut *conn)
+                        .await?;
                     Ok(())
                 })
             })
             .await
     }
+}
+
+/// Records that the link of `grant` (if any) was used on `today` for `username`'s account, and
+/// returns whether the account must now wait for a confirmation. A grant that waited for the
+/// link now waits for a confirmation; one that needed none is simply dated. Any other grant
+/// of the account still waiting for a confirmation was for credentials that are replaced now,
+/// and is superseded: confirming it would confirm whoever used this link.
+async fn grant_enrolled(
+    conn: &mut SqliteConnection,
+    grant: Option<&str>,
+    username: &str,
+    today: NaiveDate,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "UPDATE access_grants SET state = ?, decided_on = ? WHERE username = ? AND state = ? \
+         AND id IS NOT ?",
+    )
+    .bind(GrantState::Superseded.code())
+    .bind(day(today))
+    .bind(username)
+    .bind(GrantState::AwaitingConfirmation.code())
+    .bind(grant)
+    .execute(&mut *conn)
+    .await?;
+    let Some(id) = grant else {
+        return Ok(false);
+    };
+    let waits = sqlx::query(
+        "UPDATE access_grants SET state = ?, enrolled_on = ? WHERE id = ? AND state = ?",
+    )
+    .bind(GrantState::AwaitingConfirmation.code())
+    .bind(day(today))
+    .bind(id)
+    .bind(GrantState::AwaitingEnrolment.code())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !waits {
+        sqlx::query(
+            "UPDATE access_grants SET enrolled_on = ? WHERE id = ? AND enrolled_on IS NULL",
+        )
+        .bind(day(today))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(waits)
 }

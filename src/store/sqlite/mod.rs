@@ -75,6 +75,12 @@ impl SqliteBackend {
 
         let mut writing = options.connect().await?;
         attach_key_store(&mut writing, key_store.to_owned()).await?;
+        if schema::content_without_keys(&mut writing).await? {
+            return Err(StoreError::key_store_empty(
+                &key_store.display(),
+                &database.display(),
+            ));
+        }
         schema::migrate(&mut writing).await?;
         // The key writer's connection: the key store alone, as its main database.
         let writing_keys = options.clone().filename(key_store).connect().await?;
@@ -232,6 +238,7 @@ mod tests {
             idle_before: 0,
             created_before: 0,
             window_before: 0,
+            grants_before: chrono::NaiveDate::from_ymd_opt(2026, 8, 25).unwrap(),
             batch: 100,
         };
         let report = backend.sweep_batch(cut).await.unwrap();

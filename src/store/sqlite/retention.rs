@@ -105,6 +105,15 @@ impl RetentionRows for SqliteBackend {
                     .execute(&mut *conn)
                     .await?
                     .rows_affected();
+                    let grants = sqlx::query(
+                        "DELETE FROM access_grants WHERE state <> ? \
+                         AND coalesce(decided_on, enrolled_on, requested_on) < ?",
+                    )
+                    .bind(crate::domain::access::GrantState::AwaitingConfirmation.code())
+                    .bind(day(cut.grants_before))
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
                     // Looking for orphans reads every key, so it waits for the batch that
                     // finishes the notes rather than repeating with each of a large backlog's.
                     let orphan_keys = if notes >= limit.unsigned_abs() {
@@ -131,6 +140,7 @@ impl RetentionRows for SqliteBackend {
                         sessions,
                         enrolments,
                         throttles,
+                        grants,
                         orphan_keys,
                     })
                 })
@@ -179,6 +189,10 @@ impl RetentionRows for SqliteBackend {
             (
                 RetentionClass::Throttling,
                 by_time("SELECT count(*) AS n, NULL AS next, min(window_start) AS oldest FROM signin_throttle WHERE ?1 IS NOT NULL").await?,
+            ),
+            (
+                RetentionClass::AccessGrants,
+                by_date("SELECT count(*) AS n, NULL AS next, min(requested_on) AS oldest FROM access_grants").await?,
             ),
         ])
     }

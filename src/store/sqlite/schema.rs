@@ -12,12 +12,46 @@ use sqlx::SqliteConnection;
 use crate::store::StoreError;
 
 /// Migrations of the main database, in order. Entry `i` takes the schema to version `i + 1`.
-pub(in crate::store) const DATABASE: &[&str] =
-    &[include_str!("migrations/database/0001_initial.sql")];
+pub(in crate::store) const DATABASE: &[&str] = &[
+    include_str!("migrations/database/0001_initial.sql"),
+    include_str!("migrations/database/0002_two_person_rule.sql"),
+];
 
 /// Migrations of the key store (attached as schema `keystore`), in order.
 pub(in crate::store) const KEY_STORE: &[&str] =
     &[include_str!("migrations/key_store/0001_initial.sql")];
+
+/// Whether the database holds content (a case, a note or a letter) while the key store holds
+/// no key at all: a key store emptied, truncated to nothing or replaced by a fresh one. All
+/// that content would be unreadable, and starting would hide it; the caller refuses. Asked
+/// before either schema is migrated, so that nothing is written to such a key store.
+pub async fn content_without_keys(conn: &mut SqliteConnection) -> Result<bool, StoreError> {
+    let version = |schema: &'static str| {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("PRAGMA {schema}.user_version")))
+    };
+    if version("main").fetch_one(&mut *conn).await? == 0 {
+        return Ok(false);
+    }
+    let content: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM main.cases) OR EXISTS (SELECT 1 FROM main.letters) \
+         OR EXISTS (SELECT 1 FROM main.notes)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !content {
+        return Ok(false);
+    }
+    if version("keystore").fetch_one(&mut *conn).await? == 0 {
+        return Ok(true);
+    }
+    let keys: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM keystore.content_keys) \
+         OR EXISTS (SELECT 1 FROM keystore.day_keys)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(!keys)
+}
 
 /// Brings both schemas up to date, each in its own transaction.
 pub async fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {

@@ -279,6 +279,8 @@ pub struct TestServer {
     output: (String, String),
     /// Extra environment variables for the server process.
     env: Vec<(&'static str, String)>,
+    /// Standard error is a pipe nobody reads (see [`Options::closed_stderr`]).
+    closed_stderr: bool,
 }
 
 /// A password every test account uses.
@@ -307,6 +309,9 @@ pub struct Options {
     pub engine: Engine,
     /// Extra environment variables for the server process.
     pub env: Vec<(&'static str, String)>,
+    /// Starts the server with its standard error a pipe whose reading end is already closed,
+    /// as when whatever collected the logs has gone away.
+    pub closed_stderr: bool,
 }
 
 impl Options {
@@ -342,6 +347,7 @@ impl Default for Options {
             files: Vec::new(),
             engine: Engine::Sqlite,
             env: Vec::new(),
+            closed_stderr: false,
         }
     }
 }
@@ -399,6 +405,7 @@ impl TestServer {
             postgres,
             output: ("stdout.log".into(), "stderr.log".into()),
             env: options.env,
+            closed_stderr: options.closed_stderr,
         };
         server.spawn(&options.extra_args);
         server
@@ -417,6 +424,7 @@ impl TestServer {
             postgres: self.postgres.clone(),
             output: (format!("stdout-{label}.log"), format!("stderr-{label}.log")),
             env: self.env.clone(),
+            closed_stderr: self.closed_stderr,
         };
         other.spawn(&[]);
         other
@@ -431,7 +439,12 @@ impl TestServer {
         let stdout = fs::File::create(self.root.path().join(&self.output.0)).unwrap();
         let stderr = fs::File::create(self.root.path().join(&self.output.1)).unwrap();
         let config = self.data_dir().join("ombuds.toml");
-        let child = Command::new(BIN)
+        let stderr = if self.closed_stderr {
+            Stdio::piped()
+        } else {
+            Stdio::from(stderr)
+        };
+        let mut child = Command::new(BIN)
             .arg("serve")
             .arg("--config")
             .arg(&config)
@@ -442,9 +455,11 @@ impl TestServer {
             .env("OMBUDS_TEST_CLOCK_FILE", self.root.path().join("clock"))
             .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::from(stdout))
-            .stderr(Stdio::from(stderr))
+            .stderr(stderr)
             .spawn()
             .unwrap();
+        // Closing the only reading end: every write to standard error now fails (EPIPE).
+        drop(child.stderr.take());
         self.child = Some(child);
         self.url = self.wait_for_url();
     }
@@ -670,6 +685,14 @@ impl TestServer {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
+    }
+
+    /// The `host:port` the server listens on.
+    pub fn address(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// The absolute URL of `path` (which starts with `/`).
@@ -960,4 +983,47 @@ pub fn valid_concern() -> serde_json::Value {
         "description": "The listing agent stopped answering my calls after the inspection.",
         "accept_conditions": true
     })
+}
+
+/// Sends the head of a `POST path` to `address` (`host:port`) announcing the body's length,
+/// then the body, `bytes_per_tick` every `tick`; returns the status the server answered with
+/// (0 for none) and how long after the start.
+pub async fn trickle(
+    address: String,
+    path: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    bytes_per_tick: usize,
+    tick: Duration,
+) -> (u16, Duration) {
+    let started = std::time::Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let sender = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        for chunk in body.chunks(bytes_per_tick) {
+            if writer.write_all(chunk).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(tick).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut answer).await;
+    sender.abort();
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, started.elapsed())
 }
