@@ -55,6 +55,25 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A use case's refusal, `not_found` saying what there was none of.
+    fn refused(refusal: crate::usecase::Refusal, not_found: impl FnOnce() -> String) -> Self {
+        use crate::usecase::Refusal;
+        match refusal {
+            Refusal::NotFound => Self::Usage(not_found()),
+            Refusal::Invalid(errors) => Self::Usage(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, crate::i18n::Lang::En.say(&e.problem)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Refusal::Store(error) => Self::Runtime(error.to_string()),
+            Refusal::Internal(detail) => Self::Runtime(detail),
+        }
+    }
+}
+
 /// What a command prints on success.
 pub type Outcome = Result<String, Failure>;
 

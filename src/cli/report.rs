@@ -95,7 +95,7 @@ fn parse_seed(text: &str) -> Result<NoiseSeed, String> {
     NoiseSeed::from_hex(text).map_err(str::to_owned)
 }
 
-/// Counters read from a JSON file: the stand-in for the store.
+/// Counters read from a JSON file (`--counters`), reported in place of the store's.
 #[derive(Debug, Clone, Default)]
 pub struct JsonCounters {
     rows: Vec<(CounterKey, u64)>,

@@ -76,9 +76,15 @@ pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
     let store = Store::open(&config)
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let holdings = store.holdings(clock.now().timestamp()).await;
+    let ctx = crate::usecase::Ctx {
+        store: &store,
+        config: &config,
+        clock,
+    };
+    let holdings = crate::usecase::retention::holdings(&ctx).await;
     store.close().await;
-    let holdings = holdings.map_err(|e| Failure::Runtime(e.to_string()))?;
+    let holdings =
+        holdings.map_err(|refusal| Failure::refused(refusal, || "nothing is held".to_owned()))?;
     Ok(holdings_text(
         &holdings,
         clock.today_in(config.association.time_zone),

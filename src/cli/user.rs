@@ -12,8 +12,10 @@ use super::{Failure, Outcome};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::account::Role;
-use crate::store::{EnrolError, GrantDecision, NewLink, Requested, Store};
+use crate::domain::account::{AccountAction, Role};
+use crate::store::Store;
+use crate::usecase::accounts::{self, Acted, NewLink, Requested};
+use crate::usecase::{Ctx, access};
 
 /// What `ombuds user` was asked to do.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -68,9 +70,12 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
     let store = Store::open(&config)
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let now = clock.now().timestamp();
-    let today = clock.today_in(config.association.time_zone);
-    let by = Requested::command_line(today);
+    let ctx = Ctx {
+        store: &store,
+        config: &config,
+        clock,
+    };
+    let by = Requested::command_line();
     let base = config.base_url();
     // Said before the link, which stays the last line for scripts.
     let recovery = |made: &NewLink| {
@@ -80,50 +85,41 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
             String::new()
         }
     };
+    let no_account = |name: &str| format!("there is no account named {name:?}");
     let outcome = match args.command {
-        UserCommand::Add { name, role } => match store.add_user(&name, role, &by, now).await {
-            Ok(made) => {
-                tracing::info!(event = "user_added", by = "command line", username = %name, role = role.code(), "enrolment link created");
-                Ok(format!(
-                    "{}Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}/enrol/{}",
-                    recovery(&made),
-                    role.code(),
-                    made.token.as_str(),
-                ))
-            }
-            Err(EnrolError::Invalid(errors)) => Err(Failure::Usage(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, crate::i18n::Lang::En.say(&e.problem)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )),
-            Err(EnrolError::Gone) => Err(Failure::Runtime("the link could not be made".into())),
-            Err(EnrolError::Store(e)) => Err(Failure::Runtime(e.to_string())),
-        },
-        UserCommand::Reset { name } => match store.reset_user(&name, &by, now).await {
-            Ok(Some(made)) => Ok(format!(
-                "{}Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}/enrol/{}",
+        UserCommand::Add { name, role } => match accounts::add(&ctx, by, &name, role).await {
+            Ok(made) => Ok(format!(
+                "{}Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}{}",
                 recovery(&made),
-                made.token.as_str(),
+                role.code(),
+                made.path(),
             )),
-            Ok(None) => Err(Failure::Usage(format!(
-                "there is no account named {name:?}"
-            ))),
-            Err(e) => Err(Failure::Runtime(e.to_string())),
+            Err(refusal) => Err(Failure::refused(refusal, || no_account(&name))),
         },
-        UserCommand::Confirm { name } => match store.confirm_from_host(&name, today).await {
-            Ok(Some(GrantDecision::Done)) => Ok(format!(
+        UserCommand::Reset { name } => {
+            match accounts::act(&ctx, by, &name, AccountAction::Reset).await {
+                Ok(Acted::Link(made)) => Ok(format!(
+                    "{}Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}{}",
+                    recovery(&made),
+                    made.path(),
+                )),
+                Ok(Acted::Done(_)) => Err(Failure::Runtime("the link could not be made".into())),
+                Err(refusal) => Err(Failure::refused(refusal, || no_account(&name))),
+            }
+        }
+        UserCommand::Confirm { name } => match access::confirm_from_host(&ctx, &name).await {
+            Ok(()) => Ok(format!(
                 "{name} reads cases now. Confirmed from the command line on the server; every \
                  ombuds sees it in the console."
             )),
-            Ok(Some(_) | None) => Err(Failure::Usage(format!(
-                "no grant of case access for {name:?} is waiting for a confirmation (its link \
-                 must have been used first)"
-            ))),
-            Err(e) => Err(Failure::Runtime(e.to_string())),
+            Err(refusal) => Err(Failure::refused(refusal, || {
+                format!(
+                    "no grant of case access for {name:?} is waiting for a confirmation (its \
+                     link must have been used first)"
+                )
+            })),
         },
-        UserCommand::List => match store.users().await {
+        UserCommand::List => match accounts::list(&ctx).await {
             Ok(users) if users.is_empty() => Ok("No accounts yet.".to_owned()),
             Ok(users) => Ok(users
                 .iter()
@@ -142,7 +138,7 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
                 })
                 .collect::<Vec<_>>()
                 .join("\n")),
-            Err(e) => Err(Failure::Runtime(e.to_string())),
+            Err(refusal) => Err(Failure::refused(refusal, || "no accounts".to_owned())),
         },
     };
     store.close().await;

@@ -6,6 +6,7 @@
 //!
 //! Pure rules: the store records grants, the web layer asks and shows.
 
+use super::account::Role;
 use super::codes::code_enum;
 
 code_enum! {
@@ -105,9 +106,42 @@ pub fn initial_state(requester: Requester, ombuds_exist: bool) -> GrantState {
     }
 }
 
+/// Whether enabling an account gives back case access it had: an ombuds account, disabled
+/// until now, whose access was confirmed before. The grant needs no confirmation, but every
+/// ombuds sees it listed.
+pub fn regranted_on_enable(
+    role: Role,
+    was_disabled: bool,
+    disable: bool,
+    case_access: bool,
+) -> bool {
+    !disable && was_disabled && role == Role::Ombuds && case_access
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enabling_gives_back_only_a_confirmed_ombuds_access() {
+        assert!(regranted_on_enable(Role::Ombuds, true, false, true));
+        assert!(
+            !regranted_on_enable(Role::Ombuds, true, false, false),
+            "never confirmed"
+        );
+        assert!(
+            !regranted_on_enable(Role::Ombuds, false, false, true),
+            "was not disabled"
+        );
+        assert!(
+            !regranted_on_enable(Role::Ombuds, true, true, true),
+            "disabling"
+        );
+        assert!(
+            !regranted_on_enable(Role::Admin, true, false, true),
+            "not an ombuds"
+        );
+    }
 
     #[test]
     fn only_an_administrator_beside_an_ombuds_needs_a_confirmation() {

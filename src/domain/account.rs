@@ -69,6 +69,16 @@ pub fn check_username(name: &str) -> Result<(), Phrase> {
     Ok(())
 }
 
+/// Whether an administrator who can sign in may be disabled while `active_admins` can (them
+/// included): never the last one, or no one could administer the service.
+pub fn may_disable_admin(active_admins: u64) -> Result<(), Phrase> {
+    if active_admins <= 1 {
+        Err(Phrase::new("staff.problem.last_administrator"))
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks a new password and its confirmation. Returns the problem.
 pub fn check_new_password(
     password: &str,
@@ -261,6 +271,8 @@ mod tests {
 
     #[test]
     fn usernames() {
+        assert!(may_disable_admin(2).is_ok());
+        assert!(may_disable_admin(1).is_err(), "the last administrator");
         assert!(check_username("maria.ortiz").is_ok());
         assert!(check_username("m").is_err());
         assert!(check_username("Maria").is_err());

@@ -13,10 +13,9 @@ use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{Chrome, GrantRow, GrantsPage};
 use crate::domain::access::{Decision, LISTED_DAYS};
-use crate::domain::field::FieldError;
-use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
-use crate::store::{GrantDecision, GrantRecord, SessionUser};
+use crate::store::{GrantRecord, SessionUser};
+use crate::usecase::{Refusal, access};
 
 /// Routes of the grants of case access.
 pub fn routes() -> Routes {
@@ -33,16 +32,11 @@ async fn grants_page(
     user: &SessionUser,
     error: Option<String>,
 ) -> Result<GrantsPage, Problem> {
-    let grants = app.store.grants(app.today()).await?;
-    let (mut waiting, decided): (Vec<_>, Vec<_>) = grants
-        .iter()
-        .map(GrantRow::from)
-        .partition(|row| row.waiting);
-    waiting.extend(decided);
+    let grants = access::grants(&app.ctx()).await?;
     Ok(GrantsPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), user),
-        grants: waiting,
+        grants: grants.iter().map(GrantRow::from).collect(),
         listed_days: LISTED_DAYS,
         error,
         confirm_label: Lang::En.label(Decision::Confirm),
@@ -57,30 +51,15 @@ async fn page(
     Ok(grants_page(&app, &user, None).await?)
 }
 
-/// Confirms or refuses grant `id` as `user`; `Err` says why not, in a sentence.
+/// Confirms or refuses grant `id` as `user`: the grant as it stands afterwards.
 async fn decide(
     app: &AppState,
     user: &SessionUser,
     id: &str,
     decision: &str,
-) -> Result<Result<(), Phrase>, Problem> {
-    let confirm = match Decision::from_code(decision) {
-        Some(Decision::Confirm) => true,
-        Some(Decision::Refuse) => false,
-        None => return Err(Problem::NotFound),
-    };
-    Ok(
-        match app
-            .store
-            .decide_grant(id, &user.username, confirm, app.today())
-            .await?
-        {
-            GrantDecision::Done => Ok(()),
-            GrantDecision::NotFound => return Err(Problem::NotFound),
-            GrantDecision::NotWaiting => Err(Phrase::new("staff.problem.grant_not_waiting")),
-            GrantDecision::OwnAccount => Err(Phrase::new("staff.problem.grant_own_account")),
-        },
-    )
+) -> Result<GrantRecord, Refusal> {
+    let decision = Decision::from_code(decision).ok_or(Refusal::NotFound)?;
+    access::decide(&app.ctx(), &user.username, id, decision).await
 }
 
 async fn decide_form(
@@ -88,12 +67,18 @@ async fn decide_form(
     Path((id, decision)): Path<(String, String)>,
     StaffForm(user, _, _): StaffForm<OmbudsOnly>,
 ) -> Result<Response, PageError> {
-    match decide(&app, &user, &id, &decision).await? {
-        Ok(()) => Ok(see_other("/console/access")),
-        Err(reason) => {
-            let page = grants_page(&app, &user, Some(Lang::En.say(&reason))).await?;
+    match decide(&app, &user, &id, &decision).await {
+        Ok(_) => Ok(see_other("/console/access")),
+        Err(Refusal::Invalid(errors)) => {
+            let reason = errors
+                .iter()
+                .map(|e| Lang::En.say(&e.problem))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let page = grants_page(&app, &user, Some(reason)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(other) => Err(Problem::from(other).into()),
     }
 }
 
@@ -115,7 +100,7 @@ async fn api_list(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
 ) -> Result<Json<Value>, ApiError> {
-    let grants = app.store.grants(app.today()).await?;
+    let grants = access::grants(&app.ctx()).await?;
     Ok(Json(Value::Array(grants.iter().map(grant_json).collect())))
 }
 
@@ -124,15 +109,8 @@ async fn api_decide(
     Staff(user, _): Staff<OmbudsOnly>,
     Path((id, decision)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    match decide(&app, &user, &id, &decision).await? {
-        Ok(()) => {
-            let grants = app.store.grants(app.today()).await?;
-            let grant = grants
-                .iter()
-                .find(|g| g.id == id)
-                .ok_or(Problem::NotFound)?;
-            Ok(Json(grant_json(grant)))
-        }
-        Err(reason) => Err(Problem::Invalid(vec![FieldError::new("id", reason)]).into()),
-    }
+    let grant = decide(&app, &user, &id, &decision)
+        .await
+        .map_err(Problem::from)?;
+    Ok(Json(grant_json(&grant)))
 }

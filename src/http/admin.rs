@@ -15,10 +15,12 @@ use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{Chrome, HoldingRow, LinkPage, RetentionPage, UsersPage};
 use crate::domain::access::{GrantState, LinkAccess};
-use crate::domain::account::{AccountAction, AccountState, Role};
+use crate::domain::account::{AccountAction, Role};
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
-use crate::store::{EnrolError, Requested, SessionUser};
+use crate::store::SessionUser;
+use crate::usecase::accounts::{self, Acted, NewLink, Requested};
+use crate::usecase::{self, Refusal};
 
 /// Routes of user administration.
 pub fn routes() -> Routes {
@@ -39,7 +41,7 @@ async fn users_page(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    let users = app.store.users().await?;
+    let users = accounts::list(&app.ctx()).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -76,32 +78,24 @@ async fn add(
         Ok(role) => role,
         Err(error) => return users_page(&app, &user, vec![error], None).await,
     };
-    let by = Requested::administrator(&user.username, app.today());
-    match app.store.add_user(&username, role, &by, app.now()).await {
+    let by = Requested::administrator(&user.username);
+    match accounts::add(&app.ctx(), by, &username, role).await {
         Ok(made) => {
-            tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
-            let link = app.link(&format!("/enrol/{}", made.token.as_str()));
-            let page = link_page(&app, &user, username, link, made.grant);
+            let page = link_page(&app, &user, username, &made);
             Ok((StatusCode::CREATED, page).into_response())
         }
-        Err(EnrolError::Invalid(errors)) => users_page(&app, &user, errors, None).await,
-        Err(EnrolError::Gone) => Err(Problem::NotFound.into()),
-        Err(EnrolError::Store(e)) => Err(e.into()),
+        Err(Refusal::Invalid(errors)) => users_page(&app, &user, errors, None).await,
+        Err(other) => Err(Problem::from(other).into()),
     }
 }
 
-fn link_page(
-    app: &AppState,
-    user: &SessionUser,
-    username: String,
-    link: String,
-    grant: Option<GrantState>,
-) -> LinkPage {
+fn link_page(app: &AppState, user: &SessionUser, username: String, made: &NewLink) -> LinkPage {
+    let grant = made.grant;
     LinkPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), user),
         username,
-        link: zeroize::Zeroizing::new(link),
+        link: zeroize::Zeroizing::new(app.link(&made.path())),
         awaits_confirmation: grant == Some(GrantState::AwaitingEnrolment),
         case_access: grant.map(|state| Lang::En.label(LinkAccess::of(state))),
     }
@@ -113,51 +107,21 @@ fn case_access(grant: Option<GrantState>) -> Value {
     grant.map_or(Value::Null, |state| LinkAccess::of(state).code().into())
 }
 
-/// What an account action did, for both the page and the API.
-enum Acted {
-    Done(AccountState),
-    Link(String, Option<GrantState>),
-    Refused(crate::domain::phrase::Phrase),
-}
-
+/// Carries out `action` (a code from the path) on the account `name`.
 async fn perform(
     app: &AppState,
     by: &SessionUser,
     name: &str,
     action: &str,
-) -> Result<Acted, Problem> {
-    let Some(act) = AccountAction::from_code(action) else {
-        return Err(Problem::NotFound);
-    };
-    let outcome = match act {
-        AccountAction::Disable | AccountAction::Enable => {
-            let disabled = act == AccountAction::Disable;
-            let by = Requested::administrator(&by.username, app.today());
-            match app.store.set_user_disabled(name, disabled, &by).await? {
-                None => return Err(Problem::NotFound),
-                Some(Err(reason)) => Acted::Refused(reason),
-                Some(Ok(())) => Acted::Done(if disabled {
-                    AccountState::Disabled
-                } else {
-                    AccountState::Enabled
-                }),
-            }
-        }
-        AccountAction::Reset => {
-            let by = Requested::administrator(&by.username, app.today());
-            let made = app
-                .store
-                .reset_user(name, &by, app.now())
-                .await?
-                .ok_or(Problem::NotFound)?;
-            Acted::Link(
-                app.link(&format!("/enrol/{}", made.token.as_str())),
-                made.grant,
-            )
-        }
-    };
-    tracing::info!(event = "user_changed", by = %by.username, username = %name, action, "account administration");
-    Ok(outcome)
+) -> Result<Acted, Refusal> {
+    let act = AccountAction::from_code(action).ok_or(Refusal::NotFound)?;
+    accounts::act(
+        &app.ctx(),
+        Requested::administrator(&by.username),
+        name,
+        act,
+    )
+    .await
 }
 
 async fn act(
@@ -165,12 +129,11 @@ async fn act(
     Path((name, action)): Path<(String, String)>,
     StaffForm(user, _, _): StaffForm<AdminOnly>,
 ) -> Result<Response, PageError> {
-    match perform(&app, &user, &name, &action).await? {
-        Acted::Done(_) => Ok(see_other("/admin")),
-        Acted::Link(link, grant) => Ok(link_page(&app, &user, name, link, grant).into_response()),
-        Acted::Refused(reason) => {
-            users_page(&app, &user, vec![FieldError::new("username", reason)], None).await
-        }
+    match perform(&app, &user, &name, &action).await {
+        Ok(Acted::Done(_)) => Ok(see_other("/admin")),
+        Ok(Acted::Link(made)) => Ok(link_page(&app, &user, name, &made).into_response()),
+        Err(Refusal::Invalid(errors)) => users_page(&app, &user, errors, None).await,
+        Err(other) => Err(Problem::from(other).into()),
     }
 }
 
@@ -178,7 +141,7 @@ async fn api_list(
     State(app): State<AppState>,
     Staff(_, _): Staff<AdminOnly>,
 ) -> Result<Json<Value>, ApiError> {
-    let users = app.store.users().await?;
+    let users = accounts::list(&app.ctx()).await?;
     Ok(Json(Value::Array(
         users
             .iter()
@@ -215,26 +178,24 @@ async fn api_add(
             return Err(Problem::Invalid(errors).into());
         }
     };
-    let by = Requested::administrator(&user.username, app.today());
-    match app.store.add_user(&username, role, &by, app.now()).await {
-        Ok(made) => {
-            tracing::info!(event = "user_added", by = %user.username, username = %username, role = role.code(), "enrolment link created");
-            let link = app.link(&format!("/enrol/{}", made.token.as_str()));
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({
-                    "username": username,
-                    "role": role.code(),
-                    "enrolment_url": link,
-                    "case_access": case_access(made.grant),
-                })),
-            )
-                .into_response())
-        }
-        Err(EnrolError::Invalid(errors)) => Err(Problem::Invalid(errors).into()),
-        Err(EnrolError::Gone) => Err(Problem::NotFound.into()),
-        Err(EnrolError::Store(e)) => Err(e.into()),
-    }
+    let made = accounts::add(
+        &app.ctx(),
+        Requested::administrator(&user.username),
+        &username,
+        role,
+    )
+    .await
+    .map_err(Problem::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "username": username,
+            "role": role.code(),
+            "enrolment_url": app.link(&made.path()),
+            "case_access": case_access(made.grant),
+        })),
+    )
+        .into_response())
 }
 
 async fn api_act(
@@ -242,22 +203,22 @@ async fn api_act(
     Staff(user, _): Staff<AdminOnly>,
     Path((name, action)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    match perform(&app, &user, &name, &action).await? {
+    match perform(&app, &user, &name, &action)
+        .await
+        .map_err(Problem::from)?
+    {
         Acted::Done(state) => {
             Ok(Json(json!({ "username": name, "state": state.code() })).into_response())
         }
-        Acted::Link(link, grant) => Ok((
+        Acted::Link(made) => Ok((
             StatusCode::CREATED,
             Json(json!({
                 "username": name,
-                "enrolment_url": link,
-                "case_access": case_access(grant),
+                "enrolment_url": app.link(&made.path()),
+                "case_access": case_access(made.grant),
             })),
         )
             .into_response()),
-        Acted::Refused(reason) => {
-            Err(Problem::Invalid(vec![FieldError::new("username", reason)]).into())
-        }
     }
 }
 
@@ -294,7 +255,7 @@ async fn retention_page(
     State(app): State<AppState>,
     Staff(user, _): Staff<AdminOnly>,
 ) -> Result<RetentionPage, PageError> {
-    let holdings = app.store.holdings(app.now()).await?;
+    let holdings = usecase::retention::holdings(&app.ctx()).await?;
     Ok(RetentionPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
@@ -307,7 +268,7 @@ async fn api_retention(
     State(app): State<AppState>,
     Staff(_, _): Staff<AdminOnly>,
 ) -> Result<Json<Value>, ApiError> {
-    let holdings = app.store.holdings(app.now()).await?;
+    let holdings = usecase::retention::holdings(&app.ctx()).await?;
     Ok(Json(Value::Array(
         holdings
             .iter()

@@ -47,13 +47,7 @@ async fn home(
     Staff(user, _): Staff<OmbudsOnly>,
 ) -> Result<ConsoleHome, PageError> {
     let overview = usecase::cases::overview(&app.ctx()).await?;
-    let waiting = app
-        .store
-        .grants(app.today())
-        .await?
-        .iter()
-        .filter(|g| g.state == crate::domain::access::GrantState::AwaitingConfirmation)
-        .count();
+    let waiting = usecase::access::waiting(&app.ctx()).await?;
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
         &overview.cases,

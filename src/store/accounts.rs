@@ -10,16 +10,13 @@ use zeroize::Zeroizing;
 use chrono::NaiveDate;
 
 use super::backend::{EnrolmentRecord, GrantRecord, SessionRecord, UserRecord};
-use super::grants::Requested;
 use super::{Store, StoreError};
 use crate::crypto::totp::TotpSecret;
 use crate::crypto::{CryptoError, device, password, random};
-use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{
     ENROLMENT_TTL_SECS, Role, SessionCheck, check_new_password, check_session, check_username,
 };
 use crate::domain::field::FieldError;
-use crate::domain::phrase::Phrase;
 
 /// A valid enrolment link, as its page shows it.
 pub struct EnrolmentView {
@@ -90,15 +87,6 @@ pub struct SignedIn {
     /// The device token for this account to keep (the one sent, or a new one): its next
     /// attempts are throttled apart from everyone else's (see [`crate::crypto::device`]).
     pub device: Zeroizing<String>,
-}
-
-/// A new enrolment link, and the grant of case access it carries, if any.
-pub struct NewLink {
-    /// The link's one-time token.
-    pub token: Zeroizing<String>,
-    /// For an ombuds account: whether case access waits for a confirmation
-    /// ([`GrantState::AwaitingEnrolment`]) or comes with the link ([`GrantState::Granted`]).
-    pub grant: Option<GrantState>,
 }
 
 /// Why a sign-in failed.
@@ -184,57 +172,27 @@ impl Store {
         Ok(token)
     }
 
-    /// A one-time enrolment link token for a new account, asked for by `by`. Refuses a bad or
-    /// taken name. A new ombuds account carries a grant of case access (see
-    /// [`Store::grant_for`]).
-    pub async fn add_user(
+    /// A one-time enrolment link token for the account `username` (a new one, or a reset of
+    /// an existing one), carrying `grant` if it is an ombuds account. The TOTP secret the
+    /// link will show is sealed with the master key.
+    pub async fn enrolment_link(
         &self,
-        username: &str,
+        username: Option<&str>,
         role: Role,
-        by: &Requested<'_>,
         now: i64,
-    ) -> Result<NewLink, EnrolError> {
-        check_username(username)
-            .map_err(|m| EnrolError::Invalid(vec![FieldError::new("username", m)]))?;
-        if self.backend.user_by_name(username).await?.is_some() {
-            return Err(EnrolError::Invalid(vec![FieldError::new(
-                "username",
-                "staff.problem.username_exists",
-            )]));
-        }
-        let grant = self.grant_for(username, role, GrantKind::New, by).await?;
-        let state = grant.as_ref().map(|g| g.state);
-        let token = self
-            .new_enrolment(Some(username), role, now, false, grant)
-            .await?;
-        Ok(NewLink {
-            token,
-            grant: state,
-        })
+        grant: Option<GrantRecord>,
+    ) -> Result<Zeroizing<String>, StoreError> {
+        self.new_enrolment(username, role, now, false, grant).await
     }
 
-    /// A one-time link with which an existing account sets a new password and TOTP secret,
-    /// asked for by `by`. Resetting an ombuds account carries a grant of case access.
-    pub async fn reset_user(
-        &self,
-        username: &str,
-        by: &Requested<'_>,
-        now: i64,
-    ) -> Result<Option<NewLink>, StoreError> {
-        let Some(user) = self.backend.user_by_name(username).await? else {
-            return Ok(None);
-        };
-        let grant = self
-            .grant_for(&user.username, user.role, GrantKind::Reset, by)
-            .await?;
-        let state = grant.as_ref().map(|g| g.state);
-        let token = self
-            .new_enrolment(Some(&user.username), user.role, now, false, grant)
-            .await?;
-        Ok(Some(NewLink {
-            token,
-            grant: state,
-        }))
+    /// The account named `username`, as the administrator's list shows it.
+    pub async fn user(&self, username: &str) -> Result<Option<UserSummary>, StoreError> {
+        Ok(self.backend.user_by_name(username).await?.map(summary))
+    }
+
+    /// How many administrators can sign in.
+    pub async fn active_admins(&self) -> Result<u64, StoreError> {
+        self.backend.count_active_admins().await
     }
 
     /// The enrolment a link token opens, if it is unused and unexpired.
@@ -495,53 +453,27 @@ impl Store {
             .users()
             .await?
             .into_iter()
-            .map(|u| UserSummary {
-                username: u.username,
-                role: u.role,
-                disabled: u.disabled,
-                case_access: u.case_access,
-            })
+            .map(summary)
             .collect())
     }
 
-    /// Disables or re-enables an account. Refuses to disable the last administrator who can
-    /// sign in. `Ok(None)` if there is no such account.
-    /// Enabling an ombuds account whose case access is confirmed gives it back that access:
-    /// the grant (it needs no confirmation) is listed for every ombuds, as asked by `by`.
-    pub async fn set_user_disabled(
-        &self,
-        username: &str,
-        disabled: bool,
-        by: &Requested<'_>,
-    ) -> Result<Option<Result<(), Phrase>>, StoreError> {
-        let Some(user) = self.backend.user_by_name(username).await? else {
-            return Ok(None);
-        };
-        if disabled
-            && user.role == Role::Admin
-            && !user.disabled
-            && self.backend.count_active_admins().await? <= 1
-        {
-            return Ok(Some(Err(Phrase::new("staff.problem.last_administrator"))));
+    /// Disables or re-enables the account `username`; `false` if there is none.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+        let changed = self.backend.set_disabled(username, disabled).await?;
+        if changed {
+            tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, username = %username, "account changed");
         }
-        self.backend.set_disabled(username, disabled).await?;
-        if !disabled && user.disabled && user.role == Role::Ombuds && user.case_access {
-            self.backend
-                .record_grant(GrantRecord {
-                    id: random::new_id()?,
-                    username: user.username.clone(),
-                    kind: GrantKind::Enabled,
-                    state: GrantState::Granted,
-                    requested_by: by.name.to_owned(),
-                    requested_on: by.today,
-                    enrolled_on: None,
-                    decided_by: None,
-                    decided_on: None,
-                })
-                .await?;
-        }
-        tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, username = %username, "account changed");
-        Ok(Some(Ok(())))
+        Ok(changed)
+    }
+}
+
+/// What the administrator's list shows of an account (no hash, no secret).
+fn summary(user: UserRecord) -> UserSummary {
+    UserSummary {
+        username: user.username,
+        role: user.role,
+        disabled: user.disabled,
+        case_access: user.case_access,
     }
 }
 

@@ -24,9 +24,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use accounts::{
-    EnrolError, EnrolmentView, NewLink, SessionUser, SignInError, SignedIn, UserSummary,
-};
+pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
 pub use backend::{
     Backend, CaseListing, CaseRecord, GrantDecision, GrantRecord, Holding, PoolUse, SweepReport,
 };
@@ -35,7 +33,6 @@ pub use cases::{
     ReplyOutcome,
 };
 pub use content::Concern;
-pub use grants::{COMMAND_LINE, Requested};
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};

@@ -14,17 +14,23 @@
 //! | [`closing`] | an ombuds closes a case with an outcome: it is counted for the board and destroyed |
 //! | [`letters`] | an ombuds reads the letters issued |
 //! | [`reports`] | the board reads the trend report of a period, released once it is over |
+//! | [`accounts`] | an administrator (or the command line) adds, resets, disables or enables a staff account |
+//! | [`access`] | an ombuds confirms or refuses another's case access (the two-person rule) |
+//! | [`retention`] | an administrator reads what is held and when the oldest goes |
 //!
 //! Input that can be checked field by field is checked by the domain before it gets here (the
 //! decoders in `http::case_input` call the domain's rules); what needs stored state (is there
 //! such a case, is the date after the first contact) is checked here.
 
+pub mod access;
+pub mod accounts;
 pub mod cases;
 pub mod closing;
 pub mod intake;
 pub mod letters;
 pub mod notes;
 pub mod reports;
+pub mod retention;
 pub mod termination;
 pub mod thread;
 
