@@ -126,7 +126,7 @@ pub async fn current_user(
     let Some(token) = session_token(headers, cookie_name(app)) else {
         return Ok(None);
     };
-    Ok(app.store.session(&token, app.now()).await?)
+    Ok(crate::usecase::sessions::session(&app.ctx(), &token).await?)
 }
 
 fn tokens_match(given: &str, expected: &str) -> bool {

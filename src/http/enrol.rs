@@ -20,6 +20,7 @@ use crate::crypto::totp::qr_svg;
 use crate::domain::account::check_username;
 use crate::domain::field::FieldError;
 use crate::store::{EnrolError, EnrolmentView};
+use crate::usecase::enrolment::{self, Answers};
 
 /// Routes for enrolment links.
 pub fn routes() -> Routes {
@@ -34,10 +35,7 @@ fn gone() -> Problem {
 }
 
 async fn view(app: &AppState, token: &str) -> Result<EnrolmentView, Problem> {
-    app.store
-        .enrolment(token, app.now())
-        .await?
-        .ok_or_else(gone)
+    enrolment::show(&app.ctx(), token).await?.ok_or_else(gone)
 }
 
 fn render(
@@ -56,7 +54,7 @@ fn render(
             "admin".to_owned()
         }
     });
-    let otpauth_uri = app.store.otpauth_uri(view, &shown_name)?;
+    let otpauth_uri = enrolment::authenticator_uri(&app.ctx(), view, &shown_name)?;
     let svg = qr_svg(&otpauth_uri)?;
     // The SVG is drawn here from rectangles only; drop any XML prologue before inlining it.
     let qr_svg = match svg.find("<svg") {
@@ -95,18 +93,17 @@ async fn submit(
     let password = form.take("password").unwrap_or_default();
     let confirmation = form.take("confirmation").unwrap_or_default();
     let code = form.take("code").unwrap_or_default();
-    let outcome = app
-        .store
-        .complete_enrolment(
-            &token,
-            username.as_deref(),
+    let outcome = enrolment::complete(
+        &app.ctx(),
+        &token,
+        Answers {
+            username: username.as_deref(),
             password,
-            &confirmation,
-            &code,
-            app.now(),
-            app.today(),
-        )
-        .await;
+            confirmation: &confirmation,
+            code: &code,
+        },
+    )
+    .await;
     match outcome {
         Ok(device) => {
             let mut answer = see_other("/signin?enrolled");
@@ -129,7 +126,7 @@ async fn api_show(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let view = view(&app, &token).await?;
     let name = view.username.clone().unwrap_or_else(|| "admin".to_owned());
-    let uri = app.store.otpauth_uri(&view, &name)?;
+    let uri = enrolment::authenticator_uri(&app.ctx(), &view, &name)?;
     Ok(Json(json!({
         "username": view.username,
         "role": view.role.code(),
@@ -155,18 +152,17 @@ async fn api_submit(
         return Err(Problem::Invalid(errors).into());
     }
     let confirmation = Zeroizing::new(password.as_str().to_owned());
-    match app
-        .store
-        .complete_enrolment(
-            &token,
-            username.as_deref(),
+    match enrolment::complete(
+        &app.ctx(),
+        &token,
+        Answers {
+            username: username.as_deref(),
             password,
-            &confirmation,
-            &code,
-            app.now(),
-            app.today(),
-        )
-        .await
+            confirmation: &confirmation,
+            code: &code,
+        },
+    )
+    .await
     {
         Ok(device) => {
             let mut answer =

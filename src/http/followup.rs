@@ -436,11 +436,7 @@ async fn api_add(State(app): State<AppState>, headers: HeaderMap, body: Body) ->
         let receipt = receipt_header(&headers)?;
         let mut object = json_object(&headers, body, &["text"]).await?;
         let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
-        if app
-            .store
-            .followup_message(&receipt, &text, app.today())
-            .await?
-        {
+        if usecase::thread::write(&app.ctx(), &receipt, &text).await? {
             Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
         } else {
             Err(no_match(&app))

@@ -21,6 +21,7 @@ use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
 use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
 use crate::store::{SignInError, SignedIn};
+use crate::usecase::sessions;
 
 /// Routes for signing in and out.
 pub fn routes() -> Routes {
@@ -145,16 +146,14 @@ async fn submit(
     let password = form.take("password").unwrap_or_default();
     let code = form.take("code").unwrap_or_default();
     let device = session_token(&headers, device_cookie_name(&app));
-    match app
-        .store
-        .sign_in(
-            &username,
-            password,
-            &code,
-            device.as_deref().map(String::as_str),
-            app.now(),
-        )
-        .await
+    match sessions::sign_in(
+        &app.ctx(),
+        &username,
+        password,
+        &code,
+        device.as_deref().map(String::as_str),
+    )
+    .await
     {
         Ok(signed) => Ok(signed_in(
             &app,
@@ -178,7 +177,7 @@ async fn sign_out(
     State(app): State<AppState>,
     StaffForm(user, _, _): StaffForm<AnyStaff>,
 ) -> Result<Response, PageError> {
-    app.store.sign_out(&user).await?;
+    sessions::sign_out(&app.ctx(), &user).await?;
     Ok(signed_out(&app))
 }
 
@@ -186,7 +185,7 @@ async fn sign_out_everywhere(
     State(app): State<AppState>,
     StaffForm(user, _, _): StaffForm<AnyStaff>,
 ) -> Result<Response, PageError> {
-    app.store.sign_out_everywhere(&user).await?;
+    sessions::sign_out_everywhere(&app.ctx(), &user).await?;
     Ok(signed_out(&app))
 }
 
@@ -225,16 +224,14 @@ async fn api_create(
         return Err(Problem::Invalid(errors).into());
     };
     let device = session_token(&headers, device_cookie_name(&app));
-    match app
-        .store
-        .sign_in(
-            &username,
-            password,
-            &code,
-            device.as_deref().map(String::as_str),
-            app.now(),
-        )
-        .await
+    match sessions::sign_in(
+        &app.ctx(),
+        &username,
+        password,
+        &code,
+        device.as_deref().map(String::as_str),
+    )
+    .await
     {
         Ok(signed) => {
             let answer = (
@@ -274,7 +271,7 @@ async fn api_delete(
     State(app): State<AppState>,
     Staff(user, _): Staff<AnyStaff>,
 ) -> Result<Response, ApiError> {
-    app.store.sign_out(&user).await?;
+    sessions::sign_out(&app.ctx(), &user).await?;
     let mut answer = StatusCode::NO_CONTENT.into_response();
     answer
         .headers_mut()
@@ -286,7 +283,7 @@ async fn api_revoke_all(
     State(app): State<AppState>,
     Staff(user, _): Staff<AnyStaff>,
 ) -> Result<Response, ApiError> {
-    let ended = app.store.sign_out_everywhere(&user).await?;
+    let ended = sessions::sign_out_everywhere(&app.ctx(), &user).await?;
     let mut answer = Json(json!({ "ended": ended })).into_response();
     answer
         .headers_mut()

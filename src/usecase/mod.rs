@@ -17,6 +17,8 @@
 //! | [`accounts`] | an administrator (or the command line) adds, resets, disables or enables a staff account |
 //! | [`access`] | an ombuds confirms or refuses another's case access (the two-person rule) |
 //! | [`retention`] | an administrator reads what is held and when the oldest goes |
+//! | [`enrolment`] | the holder of an enrolment link sets a password and an authenticator |
+//! | [`sessions`] | a staff member signs in, is recognised on each request, signs out |
 //!
 //! Input that can be checked field by field is checked by the domain before it gets here (the
 //! decoders in `http::case_input` call the domain's rules); what needs stored state (is there
@@ -26,11 +28,13 @@ pub mod access;
 pub mod accounts;
 pub mod cases;
 pub mod closing;
+pub mod enrolment;
 pub mod intake;
 pub mod letters;
 pub mod notes;
 pub mod reports;
 pub mod retention;
+pub mod sessions;
 pub mod termination;
 pub mod thread;
 
