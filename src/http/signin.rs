@@ -133,6 +133,19 @@ fn signed_in(app: &AppState, signed: &SignedIn, path: &str, answer: Response) ->
     answer
 }
 
+/// One sign-in attempt, with the device token the browser or client sent, if any.
+async fn attempt(
+    app: &AppState,
+    headers: &HeaderMap,
+    username: &str,
+    password: zeroize::Zeroizing<String>,
+    code: &str,
+) -> Result<crate::store::SignedIn, SignInError> {
+    let device = session_token(headers, device_cookie_name(app));
+    let device = device.as_deref().map(String::as_str);
+    sessions::sign_in(&app.ctx(), username, password, code, device).await
+}
+
 async fn submit(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -145,16 +158,7 @@ async fn submit(
         .unwrap_or_default();
     let password = form.take("password").unwrap_or_default();
     let code = form.take("code").unwrap_or_default();
-    let device = session_token(&headers, device_cookie_name(&app));
-    match sessions::sign_in(
-        &app.ctx(),
-        &username,
-        password,
-        &code,
-        device.as_deref().map(String::as_str),
-    )
-    .await
-    {
+    match attempt(&app, &headers, &username, password, &code).await {
         Ok(signed) => Ok(signed_in(
             &app,
             &signed,
@@ -223,16 +227,7 @@ async fn api_create(
     let (Some(username), Some(password), Some(code)) = (username, password, code) else {
         return Err(Problem::Invalid(errors).into());
     };
-    let device = session_token(&headers, device_cookie_name(&app));
-    match sessions::sign_in(
-        &app.ctx(),
-        &username,
-        password,
-        &code,
-        device.as_deref().map(String::as_str),
-    )
-    .await
-    {
+    match attempt(&app, &headers, &username, password, &code).await {
         Ok(signed) => {
             let answer = (
                 StatusCode::CREATED,
