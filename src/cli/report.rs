@@ -168,7 +168,7 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {e}")));
+        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
     }
     reports
         .admits(period)
@@ -237,11 +237,19 @@ fn refusal(period: Period, config_name: &str, e: ReleaseError) -> Failure {
         ReleaseError::NotComplete { .. }
         | ReleaseError::BeforeStart { .. }
         | ReleaseError::KindCommitted { .. }
-        | ReleaseError::Exposed { .. } => Failure::Usage(format!("--period {period}: {e}")),
+        | ReleaseError::Exposed { .. } => {
+            Failure::Usage(format!("--period {period}: {}", said(&e)))
+        }
         ReleaseError::Settings(e) => Failure::Usage(format!("{config_name}: {e}")),
-        ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
-        ReleaseError::AuditFailed(_) => Failure::Runtime(e.to_string()),
+        ReleaseError::SeedMissing => Failure::Usage(said(&e)),
+        ReleaseError::AuditFailed(_) => Failure::Runtime(said(&e)),
     }
+}
+
+/// A refusal in the words of `[board.refused]`.
+fn said(e: &ReleaseError) -> String {
+    use crate::domain::phrase::Said as _;
+    crate::i18n::Lang::En.say(&e.phrase())
 }
 
 /// The report as the board sees it: the frozen release of the period in the database (built,
@@ -262,7 +270,7 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {e}")));
+        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
     }
     let path = args
         .config

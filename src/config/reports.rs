@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::domain::phrase::Said as _;
 use crate::domain::trends::{Period, PeriodKind, ReleaseError, TrendSettings};
 
 /// The checked `[reports]` table.
@@ -50,11 +51,11 @@ impl Reports {
             ));
         }
         if period.first_day() < self.start {
-            return Err(ReleaseError::BeforeStart {
+            let refusal = ReleaseError::BeforeStart {
                 period,
                 start: self.start,
-            }
-            .to_string());
+            };
+            return Err(crate::i18n::Lang::En.say(&refusal.phrase()));
         }
         Ok(())
     }

@@ -91,19 +91,6 @@ pub fn parse_iso_date(text: &str) -> Result<NaiveDate, DateError> {
     })
 }
 
-/// A date in English words, "Monday, 2 March 2026", for the trend release's error messages
-/// (`domain::trends::release`, being reworked on another branch) until they are worded from the
-/// translations. Pages, letters and the deadline explanation use `crate::i18n::Lang::long_date`.
-pub fn long_date(date: NaiveDate) -> String {
-    format!(
-        "{}, {} {} {}",
-        date.format("%A"),
-        date.day(),
-        date.format("%B"),
-        date.year()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,16 +131,6 @@ mod tests {
             said("2026-13-01"),
             "2026-13-01 is not a real calendar date: there is no month 13"
         );
-    }
-
-    #[test]
-    fn long_dates_read_naturally() {
-        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        assert_eq!(
-            crate::i18n::Lang::En.long_date(date),
-            "Monday, 2 March 2026"
-        );
-        assert_eq!(long_date(date), crate::i18n::Lang::En.long_date(date));
     }
 
     mod properties {

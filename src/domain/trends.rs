@@ -39,6 +39,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::case::{Channel, Outcome, Service};
+use super::codes::Labelled;
 use super::concern::{Category, RaisedBy};
 
 pub use history::vet;
@@ -54,8 +55,9 @@ pub trait Dimension: Copy + Eq + fmt::Debug + 'static {
     fn all() -> &'static [Self];
     /// The stable code used in counters, CSV and JSON.
     fn code(self) -> &'static str;
-    /// How the board report names the value.
-    fn board_label(self) -> &'static str;
+    /// The translation key of the value's name in the board report (`board.category.commission`,
+    /// or the staff label of a channel, an outcome or a service).
+    fn board_key(self) -> &'static str;
 
     /// The value with this code.
     fn from_code(code: &str) -> Option<Self> {
@@ -75,13 +77,13 @@ impl Dimension for Category {
     fn code(self) -> &'static str {
         Category::code(self)
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::TransactionQuestion => "General real estate or transaction questions",
-            Self::Communication => "Disagreements or communication problems",
-            Self::LostContact => "Breakdown or loss of contact",
-            Self::Conduct => "Unprofessional or possibly unethical conduct",
-            Self::Commission => "Commission disputes",
+            Self::TransactionQuestion => "board.category.transaction_question",
+            Self::Communication => "board.category.communication",
+            Self::LostContact => "board.category.lost_contact",
+            Self::Conduct => "board.category.conduct",
+            Self::Commission => "board.category.commission",
         }
     }
 }
@@ -93,11 +95,11 @@ impl Dimension for RaisedBy {
     fn code(self) -> &'static str {
         RaisedBy::code(self)
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::Member => "REALTOR® members",
-            Self::Client => "Clients or customers",
-            Self::Public => "Members of the public",
+            Self::Member => "board.raised_by.member",
+            Self::Client => "board.raised_by.client",
+            Self::Public => "board.raised_by.public",
         }
     }
 }
@@ -109,8 +111,8 @@ impl Dimension for Channel {
     fn code(self) -> &'static str {
         Channel::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -121,8 +123,8 @@ impl Dimension for Outcome {
     fn code(self) -> &'static str {
         Outcome::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -133,8 +135,8 @@ impl Dimension for Service {
     fn code(self) -> &'static str {
         Service::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -180,12 +182,12 @@ impl Dimension for DaysBucket {
             Self::Over90 => "days_over_90",
         }
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::UpTo7 => "0–7 days",
-            Self::UpTo30 => "8–30 days",
-            Self::UpTo90 => "31–90 days",
-            Self::Over90 => "More than 90 days",
+            Self::UpTo7 => "board.days.days_0_7",
+            Self::UpTo30 => "board.days.days_8_30",
+            Self::UpTo90 => "board.days.days_31_90",
+            Self::Over90 => "board.days.days_over_90",
         }
     }
 }
@@ -199,21 +201,6 @@ pub struct YearMonth {
 
 /// Years a report may cover: four digits, so that codes and labels keep their shape.
 const YEARS: RangeInclusive<i32> = 1900..=9999;
-
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 impl YearMonth {
     /// The month `month` (1–12) of `year` (1900–9999).
@@ -250,19 +237,6 @@ impl YearMonth {
             .checked_add_months(chrono::Months::new(1))
             .and_then(|next| next.pred_opt())
             .unwrap_or(NaiveDate::MAX)
-    }
-
-    /// "July 2026".
-    pub fn label(self) -> String {
-        format!("{} {}", self.month_name(), self.year)
-    }
-
-    /// "July".
-    pub fn month_name(self) -> &'static str {
-        MONTH_NAMES
-            .get(self.month as usize - 1)
-            .copied()
-            .unwrap_or("")
     }
 }
 
@@ -455,38 +429,6 @@ impl Period {
     /// a month change until the month ends.
     pub fn is_complete(self, as_of: NaiveDate) -> bool {
         as_of > self.last_day()
-    }
-
-    /// The period in words: "July 2026", "July to September 2026", "2026".
-    pub fn label(self) -> String {
-        match self {
-            Self::Month(m) => m.label(),
-            Self::Quarter { year, quarter } => {
-                let months = self.month_list();
-                let first = months.first().map_or("", |m| m.month_name());
-                let last = months.last().map_or("", |m| m.month_name());
-                format!("{first} to {last} {year} (Q{quarter})")
-            }
-            Self::Year(year) => year.to_string(),
-        }
-    }
-
-    /// A short column heading: "July", "Q3", "2026".
-    pub fn short_label(self) -> String {
-        match self {
-            Self::Month(m) => m.month_name().to_owned(),
-            Self::Quarter { quarter, .. } => format!("Q{quarter}"),
-            Self::Year(year) => year.to_string(),
-        }
-    }
-
-    /// How a sentence refers to the period: "this month", "this quarter", "this year".
-    pub fn noun(self) -> &'static str {
-        match self {
-            Self::Month(_) => "month",
-            Self::Quarter { .. } => "quarter",
-            Self::Year(_) => "year",
-        }
     }
 }
 

@@ -490,3 +490,43 @@ fn a_phrase_words_its_values_in_the_same_language() {
         assert!(!said.contains('{'), "{said}");
     }
 }
+
+#[test]
+fn a_refused_release_names_its_dates_in_words_and_the_setting_to_change() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::{PeriodKind, ReleaseError};
+    let not_complete = ReleaseError::NotComplete {
+        period: "2026Q3".parse().unwrap(),
+        last_day: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+    };
+    assert_eq!(
+        Lang::En.say(&not_complete.phrase()),
+        "the period is not over until the end of Wednesday, 30 September 2026; it can be \
+         reported from the day after"
+    );
+    let committed = ReleaseError::KindCommitted {
+        asked: PeriodKind::Month,
+        released: PeriodKind::Quarter,
+        example: "2026Q3".parse().unwrap(),
+    };
+    let said = Lang::En.say(&committed.phrase());
+    assert!(said.starts_with("month reports cannot be released without noise: quarter reports have been released (2026Q3 among them)"), "{said}");
+    assert!(
+        said.contains("`[reports] periods` back to [\"quarter\"]"),
+        "{said}"
+    );
+    let exposed = |with: &[&str]| ReleaseError::Exposed {
+        hidden: 1,
+        with: with.iter().map(|w| (*w).to_owned()).collect(),
+    };
+    assert!(
+        Lang::En
+            .say(&exposed(&[]).phrase())
+            .starts_with("with the releases already published, it would")
+    );
+    assert!(
+        Lang::En
+            .say(&exposed(&["2026Q1", "2026Q2"]).phrase())
+            .starts_with("with the releases already published (2026Q1, 2026Q2), it would")
+    );
+}

@@ -102,7 +102,6 @@ fn periods_know_their_months_and_end() {
             .collect::<Vec<_>>(),
         ["2026-07", "2026-08", "2026-09"]
     );
-    assert_eq!(q3.label(), "July to September 2026 (Q3)");
     let year: Period = "2024".parse().unwrap();
     assert_eq!(year.subperiods().len(), 4);
     assert_eq!(year.month_list().len(), 12);
@@ -110,7 +109,6 @@ fn periods_know_their_months_and_end() {
     let feb: Period = "2024-02".parse().unwrap();
     assert_eq!(feb.last_day(), date("2024-02-29"));
     assert!(feb.subperiods().is_empty());
-    assert_eq!(feb.label(), "February 2024");
 }
 
 #[test]
@@ -198,7 +196,7 @@ fn dimension_codes_round_trip() {
         for (i, &v) in D::all().iter().enumerate() {
             assert_eq!(D::from_code(v.code()), Some(v));
             assert_eq!(v.index(), i);
-            assert!(!v.board_label().is_empty());
+            assert!(v.board_key().contains('.'));
         }
     }
     check::<Category>();
@@ -399,18 +397,22 @@ fn an_incomplete_period_is_refused() {
     )
     .unwrap_err();
     assert_eq!(
-        err.to_string(),
-        "the period is not over until the end of Wednesday, 30 September 2026; it can be \
-         reported from the day after"
+        err,
+        ReleaseError::NotComplete {
+            period: "2026Q3".parse().unwrap(),
+            last_day: date("2026-09-30"),
+        }
     );
-    assert!(matches!(err, ReleaseError::NotComplete { .. }));
 }
 
 #[test]
 fn bad_settings_and_missing_seeds_are_refused() {
     let period = "2026Q3".parse().unwrap();
     let err = build_release(period, &[], &settings(1), None, date("2027-01-01")).unwrap_err();
-    assert!(err.to_string().contains("reports.k"), "{err}");
+    assert!(
+        matches!(&err, ReleaseError::Settings(e) if e.setting == "reports.k"),
+        "{err:?}"
+    );
     let noisy = TrendSettings {
         k: 5,
         epsilon: Some(1.0),
@@ -1318,9 +1320,8 @@ fn the_audit_refuses_a_release_that_would_expose_a_hidden_number() {
         "{err:?}"
     );
     assert_eq!(
-        err.to_string(),
-        "with the releases already published, it would let a reader narrow hidden numbers \
-         beyond what their labels promise; it is refused",
+        crate::domain::phrase::Said::phrase(&err),
+        crate::domain::phrase::Phrase::new("board.refused.exposed"),
         "the refusal says neither which numbers nor how many"
     );
     // Numbers that contradict each other cannot be audited: nothing is released.
@@ -1343,11 +1344,6 @@ fn a_second_kind_of_period_needs_noise() {
             released: PeriodKind::Quarter,
             example: "2026Q3".parse().unwrap(),
         }
-    );
-    assert!(
-        err.to_string()
-            .contains("`[reports] periods` back to [\"quarter\"]"),
-        "{err}"
     );
     // The same kind, another period: fine. Another kind with noise: fine.
     let next = release_of("2026Q4", &counters, &settings(5), None);
