@@ -87,8 +87,9 @@ pub struct ReportArgs {
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
+    use crate::domain::phrase::Said as _;
     text.parse()
-        .map_err(|e: crate::domain::trends::PeriodError| e.to_string())
+        .map_err(|e: crate::domain::trends::PeriodError| crate::i18n::Lang::En.say(&e.phrase()))
 }
 
 fn parse_seed(text: &str) -> Result<NoiseSeed, String> {

@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use super::case::{Channel, Outcome, Service};
 use super::codes::Labelled;
 use super::concern::{Category, RaisedBy};
+use super::phrase::{Phrase, Said};
 
 pub use history::vet;
 pub use noise::{NoiseSeed, counters_digest};
@@ -273,21 +274,33 @@ fn parse_year(text: &str) -> Result<i32, PeriodError> {
     }
 }
 
-/// Why a period code was not understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a period code was not understood. What the reader is told is its [`Phrase`]
+/// (`[board.problem]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeriodError {
     /// Not one of the three forms.
-    #[error("must be a month (2026-07), a quarter (2026Q3) or a year (2026)")]
     Format,
     /// Month out of range.
-    #[error("there is no month {0:02}")]
     NoSuchMonth(u32),
     /// Quarter out of range.
-    #[error("there is no quarter {0}; quarters are Q1 to Q4")]
     NoSuchQuarter(u32),
     /// Year out of range.
-    #[error("the year {0} is outside 1900 to 9999")]
     Year(i32),
+}
+
+impl Said for PeriodError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::Format => Phrase::new("board.problem.period_format"),
+            Self::NoSuchMonth(month) => {
+                Phrase::new("board.problem.no_such_month").with("month", format!("{month:02}"))
+            }
+            Self::NoSuchQuarter(quarter) => {
+                Phrase::new("board.problem.no_such_quarter").with("quarter", *quarter)
+            }
+            Self::Year(year) => Phrase::new("board.problem.year").with("year", *year),
+        }
+    }
 }
 
 /// The kinds of fixed period a release can cover.
@@ -465,8 +478,10 @@ impl FromStr for Period {
     }
 }
 
+/// Serialises a type as its string form; a string that is not one is refused with serde's own
+/// words and the pattern expected (`YYYY-MM`).
 macro_rules! serde_as_string {
-    ($type:ty, $what:literal) => {
+    ($type:ty, $pattern:literal) => {
         impl Serialize for $type {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -476,16 +491,20 @@ macro_rules! serde_as_string {
         impl<'de> Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(d)?;
-                text.parse()
-                    .map_err(|e| serde::de::Error::custom(format_args!("{} {text:?}: {e}", $what)))
+                text.parse().map_err(|_| {
+                    serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &$pattern)
+                })
             }
         }
     };
 }
 
-serde_as_string!(YearMonth, "month");
-serde_as_string!(Period, "period");
-serde_as_string!(CounterKey, "counter key");
+serde_as_string!(YearMonth, "YYYY-MM");
+serde_as_string!(Period, "YYYY-MM, YYYYQn or YYYY");
+serde_as_string!(
+    CounterKey,
+    "case:YYYY-MM:CATEGORY:RAISED_BY:CHANNEL:OUTCOME:DAYS or service:YYYY-MM:SERVICE"
+);
 
 /// The counter one closed case adds to: one per case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -530,3 +530,21 @@ fn a_refused_release_names_its_dates_in_words_and_the_setting_to_change() {
             .starts_with("with the releases already published (2026Q1, 2026Q2), it would")
     );
 }
+
+#[test]
+fn a_period_not_understood_says_which_forms_are() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::Period;
+    let said = |text: &str| Lang::En.say(&text.parse::<Period>().unwrap_err().phrase());
+    assert_eq!(
+        said("2026Q5"),
+        "there is no quarter 5; quarters are Q1 to Q4"
+    );
+    assert_eq!(said("2026-13"), "there is no month 13");
+    assert_eq!(said("2026-00"), "there is no month 00");
+    assert_eq!(said("1899"), "the year 1899 is outside 1900 to 9999");
+    assert_eq!(
+        said("July"),
+        "must be a month (2026-07), a quarter (2026Q3) or a year (2026)"
+    );
+}

@@ -64,14 +64,11 @@ fn periods_parse_and_print() {
             quarter: 3
         }
     );
-    let err = |text: &str| text.parse::<Period>().unwrap_err().to_string();
-    assert_eq!(
-        err("2026Q5"),
-        "there is no quarter 5; quarters are Q1 to Q4"
-    );
-    assert_eq!(err("2026-13"), "there is no month 13");
-    assert_eq!(err("2026-00"), "there is no month 00");
-    assert_eq!(err("1899"), "the year 1899 is outside 1900 to 9999");
+    let err = |text: &str| text.parse::<Period>().unwrap_err();
+    assert_eq!(err("2026Q5"), PeriodError::NoSuchQuarter(5));
+    assert_eq!(err("2026-13"), PeriodError::NoSuchMonth(13));
+    assert_eq!(err("2026-00"), PeriodError::NoSuchMonth(0));
+    assert_eq!(err("1899"), PeriodError::Year(1899));
     for bad in [
         "",
         "26Q3",
@@ -82,11 +79,7 @@ fn periods_parse_and_print() {
         "July",
         "+2026",
     ] {
-        assert_eq!(
-            err(bad),
-            "must be a month (2026-07), a quarter (2026Q3) or a year (2026)",
-            "{bad:?}"
-        );
+        assert_eq!(err(bad), PeriodError::Format, "{bad:?}");
     }
 }
 
