@@ -548,3 +548,22 @@ fn a_period_not_understood_says_which_forms_are() {
         "must be a month (2026-07), a quarter (2026Q3) or a year (2026)"
     );
 }
+
+#[test]
+fn an_impossible_date_says_why() {
+    use crate::domain::dates::parse_iso_date;
+    use crate::domain::phrase::Said as _;
+    let said = |text: &str| Lang::En.say(&parse_iso_date(text).unwrap_err().phrase());
+    assert_eq!(
+        said("2026-02-30"),
+        "2026-02-30 is not a real calendar date: February 2026 has 28 days"
+    );
+    assert_eq!(
+        said("2024-02-30"),
+        "2024-02-30 is not a real calendar date: February 2024 has 29 days"
+    );
+    assert_eq!(
+        said("2026-13-01"),
+        "2026-13-01 is not a real calendar date: there is no month 13"
+    );
+}
