@@ -241,7 +241,7 @@ fn refusal(period: Period, config_name: &str, e: ReleaseError) -> Failure {
         | ReleaseError::Exposed { .. } => {
             Failure::Usage(format!("--period {period}: {}", said(&e)))
         }
-        ReleaseError::Settings(e) => Failure::Usage(format!("{config_name}: {e}")),
+        ReleaseError::Settings(_) => Failure::Usage(format!("{config_name}: {}", said(&e))),
         ReleaseError::SeedMissing => Failure::Usage(said(&e)),
         ReleaseError::AuditFailed(_) => Failure::Runtime(said(&e)),
     }

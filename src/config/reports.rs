@@ -101,7 +101,9 @@ impl Raw {
             k: self.k,
             epsilon: self.epsilon,
         };
-        settings.validate().map_err(|e| (e.setting, e.problem))?;
+        settings
+            .validate()
+            .map_err(|e| (e.setting, crate::i18n::Lang::En.say(&e.problem)))?;
         let mut periods = Vec::new();
         for word in &self.periods {
             let kind = PeriodKind::from_code(word).ok_or_else(|| {

@@ -718,13 +718,12 @@ pub struct TrendSettings {
 }
 
 /// A setting of `[reports]` with a value that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("setting `{setting}`: {problem}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendSettingsError {
     /// The setting, as `reports.key`.
     pub setting: &'static str,
-    /// What is wrong with it.
-    pub problem: String,
+    /// What is wrong with it (`[board.settings]`).
+    pub problem: Phrase,
 }
 
 impl TrendSettings {
@@ -747,25 +746,22 @@ impl TrendSettings {
         if self.k < 2 {
             return Err(TrendSettingsError {
                 setting: "reports.k",
-                problem: format!(
-                    "must be at least 2 (got {}): a threshold of 1 hides nothing",
-                    self.k
-                ),
+                problem: Phrase::new("board.settings.k").with("k", self.k),
             });
         }
         if let Some(epsilon) = self.epsilon {
             if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= Self::MAX_EPSILON) {
                 return Err(TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!("must be greater than 0 and at most 10 (got {epsilon})"),
+                    problem: Phrase::new("board.settings.epsilon_range")
+                        .with("epsilon", epsilon.to_string()),
                 });
             }
             if epsilon < Self::MIN_EPSILON {
                 return Err(TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!(
-                        "must be at least 0.000001 (got {epsilon}): smaller values drown every count in noise"
-                    ),
+                    problem: Phrase::new("board.settings.epsilon_small")
+                        .with("epsilon", epsilon.to_string()),
                 });
             }
         }

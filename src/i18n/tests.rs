@@ -567,3 +567,22 @@ fn an_impossible_date_says_why() {
         "2026-13-01 is not a real calendar date: there is no month 13"
     );
 }
+
+#[test]
+fn a_setting_of_reports_that_cannot_be_used_says_why() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::{ReleaseError, TrendSettings};
+    let said = |k, epsilon| {
+        let e = TrendSettings { k, epsilon }.validate().unwrap_err();
+        Lang::En.say(&ReleaseError::Settings(e).phrase())
+    };
+    assert_eq!(
+        said(1, None),
+        "setting `reports.k`: must be at least 2 (got 1): a threshold of 1 hides nothing"
+    );
+    assert_eq!(
+        said(5, Some(10.5)),
+        "setting `reports.epsilon`: must be greater than 0 and at most 10 (got 10.5)"
+    );
+    assert!(said(5, Some(1e-9)).contains("at least 0.000001 (got 0.000000001)"));
+}

@@ -278,7 +278,7 @@ impl Said for ReleaseError {
             }
             Self::Settings(e) => Phrase::new("board.refused.settings")
                 .with("setting", e.setting)
-                .with("problem", e.problem.as_str()),
+                .with("problem", e.problem.clone()),
             Self::SeedMissing => Phrase::new("board.refused.seed_missing"),
             Self::BeforeStart { start, .. } => {
                 Phrase::new("board.refused.before_start").with("date", Arg::LongDate(*start))
@@ -432,7 +432,8 @@ pub fn build_release(
                 .add_noise(period, epsilon, seed)
                 .ok_or_else(|| TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!("{epsilon} is too small to use"),
+                    problem: Phrase::new("board.settings.epsilon_unusable")
+                        .with("epsilon", epsilon.to_string()),
                 })?;
             Some(NoiseStatement { epsilon })
         }
