@@ -93,7 +93,7 @@ fn parse_period(text: &str) -> Result<Period, String> {
 }
 
 fn parse_seed(text: &str) -> Result<NoiseSeed, String> {
-    NoiseSeed::from_hex(text).map_err(str::to_owned)
+    NoiseSeed::from_hex(text).map_err(|problem| crate::i18n::Lang::En.say(&problem))
 }
 
 /// Counters read from a JSON file: the stand-in for the store.
