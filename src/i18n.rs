@@ -7,8 +7,8 @@
 //! months with the shape of a long date (`[calendar]`). The files are compiled into the binary,
 //! so a deployment cannot lose them.
 //!
-//! Staff pages and the JSON API are English only: their wording is in `en.toml` under `[staff]`
-//! and `[api]`, which other languages do not repeat. Everything else is in every file, with the
+//! Staff pages, the JSON API and the board's trend report are English only: their wording is in
+//! `en.toml` under `[staff]`, `[api]` and `[board]`, which other languages do not repeat. Everything else is in every file, with the
 //! same keys and markers (a test checks it).
 //!
 //! The rest of the code says what it means as a [`Phrase`] (a key and its values) or a
@@ -27,6 +27,7 @@ use crate::domain::codes::Labelled;
 use crate::domain::phrase::{Arg, Phrase};
 
 pub mod deadline_steps;
+mod periods;
 mod site;
 
 pub use site::Site;
@@ -191,6 +192,7 @@ impl Lang {
             Arg::Number(number) => number.to_string(),
             // `NaiveDate`'s `Display` is `YYYY-MM-DD`.
             Arg::Date(date) => date.to_string(),
+            Arg::LongDate(date) => self.long_date(*date),
             Arg::Month(month) => self.month(*month).to_owned(),
             Arg::Days(count) => self.days(*count),
             Arg::Phrase(phrase) => self.say(phrase),
@@ -365,9 +367,9 @@ fn flatten(
     Ok(())
 }
 
-/// The top-level tables of `en.toml` that only English has: staff pages and the JSON API are
-/// English only, so other languages do not repeat them.
-pub const ENGLISH_ONLY: [&str; 2] = ["staff", "api"];
+/// The top-level tables of `en.toml` that only English has: staff pages, the JSON API and the
+/// board's trend report are English only, so other languages do not repeat them.
+pub const ENGLISH_ONLY: [&str; 3] = ["staff", "api", "board"];
 
 #[cfg(test)]
 mod tests;

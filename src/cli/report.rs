@@ -87,12 +87,13 @@ pub struct ReportArgs {
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
+    use crate::domain::phrase::Said as _;
     text.parse()
-        .map_err(|e: crate::domain::trends::PeriodError| e.to_string())
+        .map_err(|e: crate::domain::trends::PeriodError| crate::i18n::Lang::En.say(&e.phrase()))
 }
 
 fn parse_seed(text: &str) -> Result<NoiseSeed, String> {
-    NoiseSeed::from_hex(text).map_err(str::to_owned)
+    NoiseSeed::from_hex(text).map_err(|problem| crate::i18n::Lang::En.say(&problem))
 }
 
 /// Counters read from a JSON file (`--counters`), reported in place of the store's.
@@ -168,7 +169,7 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {e}")));
+        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
     }
     reports
         .admits(period)
@@ -237,11 +238,19 @@ fn refusal(period: Period, config_name: &str, e: ReleaseError) -> Failure {
         ReleaseError::NotComplete { .. }
         | ReleaseError::BeforeStart { .. }
         | ReleaseError::KindCommitted { .. }
-        | ReleaseError::Exposed { .. } => Failure::Usage(format!("--period {period}: {e}")),
-        ReleaseError::Settings(e) => Failure::Usage(format!("{config_name}: {e}")),
-        ReleaseError::SeedMissing => Failure::Usage(e.to_string()),
-        ReleaseError::AuditFailed(_) => Failure::Runtime(e.to_string()),
+        | ReleaseError::Exposed { .. } => {
+            Failure::Usage(format!("--period {period}: {}", said(&e)))
+        }
+        ReleaseError::Settings(_) => Failure::Usage(format!("{config_name}: {}", said(&e))),
+        ReleaseError::SeedMissing => Failure::Usage(said(&e)),
+        ReleaseError::AuditFailed(_) => Failure::Runtime(said(&e)),
     }
+}
+
+/// A refusal in the words of `[board.refused]`.
+fn said(e: &ReleaseError) -> String {
+    use crate::domain::phrase::Said as _;
+    crate::i18n::Lang::En.say(&e.phrase())
 }
 
 /// The report as the board sees it: the frozen release of the period in the database (built,
@@ -262,7 +271,7 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {e}")));
+        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
     }
     let path = args
         .config

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::domain::phrase::Said as _;
 use crate::domain::trends::{Period, PeriodKind, ReleaseError, TrendSettings};
 
 /// The checked `[reports]` table.
@@ -50,11 +51,11 @@ impl Reports {
             ));
         }
         if period.first_day() < self.start {
-            return Err(ReleaseError::BeforeStart {
+            let refusal = ReleaseError::BeforeStart {
                 period,
                 start: self.start,
-            }
-            .to_string());
+            };
+            return Err(crate::i18n::Lang::En.say(&refusal.phrase()));
         }
         Ok(())
     }
@@ -100,7 +101,9 @@ impl Raw {
             k: self.k,
             epsilon: self.epsilon,
         };
-        settings.validate().map_err(|e| (e.setting, e.problem))?;
+        settings
+            .validate()
+            .map_err(|e| (e.setting, crate::i18n::Lang::En.say(&e.problem)))?;
         let mut periods = Vec::new();
         for word in &self.periods {
             let kind = PeriodKind::from_code(word).ok_or_else(|| {

@@ -288,10 +288,9 @@ mod tests {
             today,
         )
         .unwrap_err();
-        assert!(
-            crate::i18n::Lang::En
-                .say(&errors[0].problem)
-                .contains("before the first contact")
+        assert_eq!(
+            errors[0].problem.key(),
+            "staff.problem.before_first_contact"
         );
         let errors = validate_case_date(
             CaseDate::FirstContact,
@@ -305,7 +304,7 @@ mod tests {
         assert!(
             errors
                 .iter()
-                .any(|e| crate::i18n::Lang::En.say(&e.problem).contains("future"))
+                .any(|e| e.problem.key() == "problem.date_in_future")
         );
         let errors = validate_case_date(
             CaseDate::FirstContact,

@@ -343,10 +343,12 @@ mod tests {
                 "accept_conditions"
             ]
         );
-        let said = |e: &FieldError| crate::i18n::Lang::En.say(&e.problem);
-        assert!(said(&errors[0]).contains("transaction_question"));
-        assert!(said(&errors[4]).contains("2026-02-30"));
-        assert!(said(&errors[5]).contains("future"));
+        let key = |e: &FieldError| e.problem.key();
+        assert_eq!(key(&errors[0]), "problem.unknown_category");
+        assert!(format!("{:?}", errors[0].problem).contains("transaction_question"));
+        assert_eq!(key(&errors[4]), "problem.date_no_such_day");
+        assert!(format!("{:?}", errors[4].problem).contains("2026-02-30"));
+        assert_eq!(key(&errors[5]), "problem.date_in_future");
     }
 
     #[test]
@@ -359,10 +361,11 @@ mod tests {
         );
         draft.description = Some(Zeroizing::new("é".repeat(51)));
         let errors = validate(&draft, today(), LIMITS).unwrap_err();
-        assert!(
-            crate::i18n::Lang::En
-                .say(&errors[0].problem)
-                .contains("51 characters"),
+        assert_eq!(
+            errors[0].problem,
+            Phrase::new("problem.too_long")
+                .with("count", 51u64)
+                .with("max", 50u64),
             "{errors:?}"
         );
         draft.description = Some(Zeroizing::new("é".repeat(50)));

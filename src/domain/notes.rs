@@ -200,11 +200,7 @@ mod tests {
         assert_eq!(errors[0].field, "due_on");
         let errors =
             validate(&draft("commitment", "x", "2026-05-01", "30"), today, POLICY).unwrap_err();
-        assert!(
-            crate::i18n::Lang::En
-                .say(&errors[0].problem)
-                .contains("before the note expires")
-        );
+        assert_eq!(errors[0].problem.key(), "staff.problem.due_after_expiry");
         let ok = validate(&draft("commitment", "x", "2026-03-10", "30"), today, POLICY).unwrap();
         assert_eq!(ok.due_on, Some(day("2026-03-10")));
     }

@@ -25,6 +25,8 @@ pub enum Arg {
     Number(u64),
     /// A date, written `YYYY-MM-DD`.
     Date(NaiveDate),
+    /// A date in words, in the reader's language ("Monday, 2 March 2026").
+    LongDate(NaiveDate),
     /// A month of the year (1 to 12), by its name in the reader's language.
     Month(u32),
     /// A number of days in words ("1 day", "40 days").

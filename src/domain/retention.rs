@@ -108,7 +108,11 @@ mod tests {
                 "{class:?}"
             );
         }
-        let notes = crate::i18n::Lang::En.say(&table[0].lifetime);
-        assert!(notes.contains("default 30 days, at most 90"), "{notes}");
+        assert_eq!(
+            table[0].lifetime,
+            Phrase::new("staff.retention.notes_kept")
+                .with("days", 30u64)
+                .with("max", 90u64)
+        );
     }
 }

@@ -39,7 +39,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::case::{Channel, Outcome, Service};
+use super::codes::Labelled;
 use super::concern::{Category, RaisedBy};
+use super::phrase::{Phrase, Said};
 
 pub use history::vet;
 pub use noise::{NoiseSeed, counters_digest};
@@ -54,8 +56,9 @@ pub trait Dimension: Copy + Eq + fmt::Debug + 'static {
     fn all() -> &'static [Self];
     /// The stable code used in counters, CSV and JSON.
     fn code(self) -> &'static str;
-    /// How the board report names the value.
-    fn board_label(self) -> &'static str;
+    /// The translation key of the value's name in the board report (`board.category.commission`,
+    /// or the staff label of a channel, an outcome or a service).
+    fn board_key(self) -> &'static str;
 
     /// The value with this code.
     fn from_code(code: &str) -> Option<Self> {
@@ -75,13 +78,13 @@ impl Dimension for Category {
     fn code(self) -> &'static str {
         Category::code(self)
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::TransactionQuestion => "General real estate or transaction questions",
-            Self::Communication => "Disagreements or communication problems",
-            Self::LostContact => "Breakdown or loss of contact",
-            Self::Conduct => "Unprofessional or possibly unethical conduct",
-            Self::Commission => "Commission disputes",
+            Self::TransactionQuestion => "board.category.transaction_question",
+            Self::Communication => "board.category.communication",
+            Self::LostContact => "board.category.lost_contact",
+            Self::Conduct => "board.category.conduct",
+            Self::Commission => "board.category.commission",
         }
     }
 }
@@ -93,11 +96,11 @@ impl Dimension for RaisedBy {
     fn code(self) -> &'static str {
         RaisedBy::code(self)
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::Member => "REALTOR® members",
-            Self::Client => "Clients or customers",
-            Self::Public => "Members of the public",
+            Self::Member => "board.raised_by.member",
+            Self::Client => "board.raised_by.client",
+            Self::Public => "board.raised_by.public",
         }
     }
 }
@@ -109,8 +112,8 @@ impl Dimension for Channel {
     fn code(self) -> &'static str {
         Channel::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -121,8 +124,8 @@ impl Dimension for Outcome {
     fn code(self) -> &'static str {
         Outcome::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -133,8 +136,8 @@ impl Dimension for Service {
     fn code(self) -> &'static str {
         Service::code(self)
     }
-    fn board_label(self) -> &'static str {
-        crate::i18n::Lang::En.label(self)
+    fn board_key(self) -> &'static str {
+        self.label_key()
     }
 }
 
@@ -180,12 +183,12 @@ impl Dimension for DaysBucket {
             Self::Over90 => "days_over_90",
         }
     }
-    fn board_label(self) -> &'static str {
+    fn board_key(self) -> &'static str {
         match self {
-            Self::UpTo7 => "0–7 days",
-            Self::UpTo30 => "8–30 days",
-            Self::UpTo90 => "31–90 days",
-            Self::Over90 => "More than 90 days",
+            Self::UpTo7 => "board.days.days_0_7",
+            Self::UpTo30 => "board.days.days_8_30",
+            Self::UpTo90 => "board.days.days_31_90",
+            Self::Over90 => "board.days.days_over_90",
         }
     }
 }
@@ -199,21 +202,6 @@ pub struct YearMonth {
 
 /// Years a report may cover: four digits, so that codes and labels keep their shape.
 const YEARS: RangeInclusive<i32> = 1900..=9999;
-
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 impl YearMonth {
     /// The month `month` (1–12) of `year` (1900–9999).
@@ -251,19 +239,6 @@ impl YearMonth {
             .and_then(|next| next.pred_opt())
             .unwrap_or(NaiveDate::MAX)
     }
-
-    /// "July 2026".
-    pub fn label(self) -> String {
-        format!("{} {}", self.month_name(), self.year)
-    }
-
-    /// "July".
-    pub fn month_name(self) -> &'static str {
-        MONTH_NAMES
-            .get(self.month as usize - 1)
-            .copied()
-            .unwrap_or("")
-    }
 }
 
 impl fmt::Display for YearMonth {
@@ -299,21 +274,33 @@ fn parse_year(text: &str) -> Result<i32, PeriodError> {
     }
 }
 
-/// Why a period code was not understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a period code was not understood. What the reader is told is its [`Phrase`]
+/// (`[board.problem]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeriodError {
     /// Not one of the three forms.
-    #[error("must be a month (2026-07), a quarter (2026Q3) or a year (2026)")]
     Format,
     /// Month out of range.
-    #[error("there is no month {0:02}")]
     NoSuchMonth(u32),
     /// Quarter out of range.
-    #[error("there is no quarter {0}; quarters are Q1 to Q4")]
     NoSuchQuarter(u32),
     /// Year out of range.
-    #[error("the year {0} is outside 1900 to 9999")]
     Year(i32),
+}
+
+impl Said for PeriodError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::Format => Phrase::new("board.problem.period_format"),
+            Self::NoSuchMonth(month) => {
+                Phrase::new("board.problem.no_such_month").with("month", format!("{month:02}"))
+            }
+            Self::NoSuchQuarter(quarter) => {
+                Phrase::new("board.problem.no_such_quarter").with("quarter", *quarter)
+            }
+            Self::Year(year) => Phrase::new("board.problem.year").with("year", *year),
+        }
+    }
 }
 
 /// The kinds of fixed period a release can cover.
@@ -456,38 +443,6 @@ impl Period {
     pub fn is_complete(self, as_of: NaiveDate) -> bool {
         as_of > self.last_day()
     }
-
-    /// The period in words: "July 2026", "July to September 2026", "2026".
-    pub fn label(self) -> String {
-        match self {
-            Self::Month(m) => m.label(),
-            Self::Quarter { year, quarter } => {
-                let months = self.month_list();
-                let first = months.first().map_or("", |m| m.month_name());
-                let last = months.last().map_or("", |m| m.month_name());
-                format!("{first} to {last} {year} (Q{quarter})")
-            }
-            Self::Year(year) => year.to_string(),
-        }
-    }
-
-    /// A short column heading: "July", "Q3", "2026".
-    pub fn short_label(self) -> String {
-        match self {
-            Self::Month(m) => m.month_name().to_owned(),
-            Self::Quarter { quarter, .. } => format!("Q{quarter}"),
-            Self::Year(year) => year.to_string(),
-        }
-    }
-
-    /// How a sentence refers to the period: "this month", "this quarter", "this year".
-    pub fn noun(self) -> &'static str {
-        match self {
-            Self::Month(_) => "month",
-            Self::Quarter { .. } => "quarter",
-            Self::Year(_) => "year",
-        }
-    }
 }
 
 impl fmt::Display for Period {
@@ -523,8 +478,10 @@ impl FromStr for Period {
     }
 }
 
+/// Serialises a type as its string form; a string that is not one is refused with serde's own
+/// words and the pattern expected (`YYYY-MM`).
 macro_rules! serde_as_string {
-    ($type:ty, $what:literal) => {
+    ($type:ty, $pattern:literal) => {
         impl Serialize for $type {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -534,16 +491,20 @@ macro_rules! serde_as_string {
         impl<'de> Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(d)?;
-                text.parse()
-                    .map_err(|e| serde::de::Error::custom(format_args!("{} {text:?}: {e}", $what)))
+                text.parse().map_err(|_| {
+                    serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &$pattern)
+                })
             }
         }
     };
 }
 
-serde_as_string!(YearMonth, "month");
-serde_as_string!(Period, "period");
-serde_as_string!(CounterKey, "counter key");
+serde_as_string!(YearMonth, "YYYY-MM");
+serde_as_string!(Period, "YYYY-MM, YYYYQn or YYYY");
+serde_as_string!(
+    CounterKey,
+    "case:YYYY-MM:CATEGORY:RAISED_BY:CHANNEL:OUTCOME:DAYS or service:YYYY-MM:SERVICE"
+);
 
 /// The counter one closed case adds to: one per case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -757,13 +718,12 @@ pub struct TrendSettings {
 }
 
 /// A setting of `[reports]` with a value that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("setting `{setting}`: {problem}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendSettingsError {
     /// The setting, as `reports.key`.
     pub setting: &'static str,
-    /// What is wrong with it.
-    pub problem: String,
+    /// What is wrong with it (`[board.settings]`).
+    pub problem: Phrase,
 }
 
 impl TrendSettings {
@@ -786,25 +746,22 @@ impl TrendSettings {
         if self.k < 2 {
             return Err(TrendSettingsError {
                 setting: "reports.k",
-                problem: format!(
-                    "must be at least 2 (got {}): a threshold of 1 hides nothing",
-                    self.k
-                ),
+                problem: Phrase::new("board.settings.k").with("k", self.k),
             });
         }
         if let Some(epsilon) = self.epsilon {
             if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= Self::MAX_EPSILON) {
                 return Err(TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!("must be greater than 0 and at most 10 (got {epsilon})"),
+                    problem: Phrase::new("board.settings.epsilon_range")
+                        .with("epsilon", epsilon.to_string()),
                 });
             }
             if epsilon < Self::MIN_EPSILON {
                 return Err(TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!(
-                        "must be at least 0.000001 (got {epsilon}): smaller values drown every count in noise"
-                    ),
+                    problem: Phrase::new("board.settings.epsilon_small")
+                        .with("epsilon", epsilon.to_string()),
                 });
             }
         }

@@ -13,7 +13,9 @@ use super::auth::{BoardOnly, Staff};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
+use crate::domain::phrase::Said as _;
 use crate::domain::trends::{Period, Release, ReleaseError};
+use crate::i18n::Lang;
 use crate::report;
 use crate::usecase;
 
@@ -56,9 +58,9 @@ async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
             | ReleaseError::AuditFailed(_)),
         ) => Err(Problem::NotFoundMessage(
             crate::domain::phrase::Phrase::new("staff.error.cannot_release")
-                .with("reason", e.to_string()),
+                .with("reason", e.phrase()),
         )),
-        Err(e) => Err(Problem::Internal(e.to_string())),
+        Err(e) => Err(Problem::Internal(Lang::En.say(&e.phrase()))),
     }
 }
 
@@ -74,7 +76,7 @@ async fn home(
             .into_iter()
             .map(|p| PeriodLink {
                 code: p.to_string(),
-                label: p.label(),
+                label: Lang::En.period(p),
             })
             .collect(),
     })
@@ -135,7 +137,7 @@ async fn api_list(
     Ok(Json(Value::Array(
         periods
             .into_iter()
-            .map(|p| json!({ "period": p.to_string(), "label": p.label() }))
+            .map(|p| json!({ "period": p.to_string(), "label": Lang::En.period(p) }))
             .collect(),
     )))
 }

@@ -490,3 +490,99 @@ fn a_phrase_words_its_values_in_the_same_language() {
         assert!(!said.contains('{'), "{said}");
     }
 }
+
+#[test]
+fn a_refused_release_names_its_dates_in_words_and_the_setting_to_change() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::{PeriodKind, ReleaseError};
+    let not_complete = ReleaseError::NotComplete {
+        period: "2026Q3".parse().unwrap(),
+        last_day: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+    };
+    assert_eq!(
+        Lang::En.say(&not_complete.phrase()),
+        "the period is not over until the end of Wednesday, 30 September 2026; it can be \
+         reported from the day after"
+    );
+    let committed = ReleaseError::KindCommitted {
+        asked: PeriodKind::Month,
+        released: PeriodKind::Quarter,
+        example: "2026Q3".parse().unwrap(),
+    };
+    let said = Lang::En.say(&committed.phrase());
+    assert!(said.starts_with("month reports cannot be released without noise: quarter reports have been released (2026Q3 among them)"), "{said}");
+    assert!(
+        said.contains("`[reports] periods` back to [\"quarter\"]"),
+        "{said}"
+    );
+    let exposed = |with: &[&str]| ReleaseError::Exposed {
+        hidden: 1,
+        with: with.iter().map(|w| (*w).to_owned()).collect(),
+    };
+    assert!(
+        Lang::En
+            .say(&exposed(&[]).phrase())
+            .starts_with("with the releases already published, it would")
+    );
+    assert!(
+        Lang::En
+            .say(&exposed(&["2026Q1", "2026Q2"]).phrase())
+            .starts_with("with the releases already published (2026Q1, 2026Q2), it would")
+    );
+}
+
+#[test]
+fn a_period_not_understood_says_which_forms_are() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::Period;
+    let said = |text: &str| Lang::En.say(&text.parse::<Period>().unwrap_err().phrase());
+    assert_eq!(
+        said("2026Q5"),
+        "there is no quarter 5; quarters are Q1 to Q4"
+    );
+    assert_eq!(said("2026-13"), "there is no month 13");
+    assert_eq!(said("2026-00"), "there is no month 00");
+    assert_eq!(said("1899"), "the year 1899 is outside 1900 to 9999");
+    assert_eq!(
+        said("July"),
+        "must be a month (2026-07), a quarter (2026Q3) or a year (2026)"
+    );
+}
+
+#[test]
+fn an_impossible_date_says_why() {
+    use crate::domain::dates::parse_iso_date;
+    use crate::domain::phrase::Said as _;
+    let said = |text: &str| Lang::En.say(&parse_iso_date(text).unwrap_err().phrase());
+    assert_eq!(
+        said("2026-02-30"),
+        "2026-02-30 is not a real calendar date: February 2026 has 28 days"
+    );
+    assert_eq!(
+        said("2024-02-30"),
+        "2024-02-30 is not a real calendar date: February 2024 has 29 days"
+    );
+    assert_eq!(
+        said("2026-13-01"),
+        "2026-13-01 is not a real calendar date: there is no month 13"
+    );
+}
+
+#[test]
+fn a_setting_of_reports_that_cannot_be_used_says_why() {
+    use crate::domain::phrase::Said as _;
+    use crate::domain::trends::{ReleaseError, TrendSettings};
+    let said = |k, epsilon| {
+        let e = TrendSettings { k, epsilon }.validate().unwrap_err();
+        Lang::En.say(&ReleaseError::Settings(e).phrase())
+    };
+    assert_eq!(
+        said(1, None),
+        "setting `reports.k`: must be at least 2 (got 1): a threshold of 1 hides nothing"
+    );
+    assert_eq!(
+        said(5, Some(10.5)),
+        "setting `reports.epsilon`: must be greater than 0 and at most 10 (got 10.5)"
+    );
+    assert!(said(5, Some(1e-9)).contains("at least 0.000001 (got 0.000000001)"));
+}

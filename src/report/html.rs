@@ -3,6 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::WORDS;
+use super::chart::Chart;
 use super::view::ReportView;
 use crate::domain::trends::Release;
 use crate::i18n::Site;
@@ -17,6 +19,27 @@ pub struct BoardReportPage {
     pub report: ReportView,
     /// Where the page's CSV and JSON can be downloaded (`…/csv`, `…/json`), when served.
     pub downloads: Option<String>,
+}
+
+impl BoardReportPage {
+    /// The paragraph under the title: whose board, which period, and that no one is identified.
+    pub fn lead(&self) -> String {
+        WORDS.f(
+            "board.page.lead",
+            &[
+                ("name", &self.site.letterhead.name),
+                ("period", &self.report.period_label),
+            ],
+        )
+    }
+
+    /// A chart's caption: its title, and what its hatched boxes mean.
+    pub fn hatched(&self, chart: &Chart) -> String {
+        WORDS.f(
+            "board.page.hatched",
+            &[("title", &chart.title), ("k", &self.report.threshold)],
+        )
+    }
 }
 
 /// The report as a complete HTML page (no script; charts are inline SVG).

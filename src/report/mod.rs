@@ -24,3 +24,6 @@ pub use csv::render_csv;
 pub use html::{BoardReportPage, render_html, render_html_served};
 pub use json::render_json;
 pub use view::ReportView;
+
+/// The language of the report: the board reads English, worded by `[board]` of `en.toml`.
+const WORDS: crate::i18n::Lang = crate::i18n::Lang::En;

@@ -1,6 +1,8 @@
-//! The report's words: the plain-language summary (from published numbers only, about the
-//! whole period only), the statement of method, and the text alternatives of the charts.
+//! The report's sentences: the plain-language summary (from published numbers only, about the
+//! whole period only), the statement of method, and the text alternatives of the charts. The
+//! words are `[board.summary]`, `[board.method]` and `[board.chart]` of `translations/en.toml`.
 
+use super::WORDS;
 use super::view::{Heading, RowView};
 use crate::domain::trends::{Cell, Dimension, OneWayTable, Period, Release};
 
@@ -9,9 +11,8 @@ pub(super) fn describe(rows: &[&RowView], columns: &[Heading], single: bool) -> 
     let parts: Vec<String> = rows
         .iter()
         .map(|r| {
-            if single {
-                let value = r.values.last().map_or("", |v| v.text.as_str());
-                format!("{}: {value}", r.heading.label)
+            let values = if single {
+                r.values.last().map_or("", |v| v.text.as_str()).to_owned()
             } else {
                 let values: Vec<String> = columns
                     .iter()
@@ -19,11 +20,15 @@ pub(super) fn describe(rows: &[&RowView], columns: &[Heading], single: bool) -> 
                     .filter(|(c, _)| c.code != "total")
                     .map(|(c, v)| format!("{} {}", c.label, v.text))
                     .collect();
-                format!("{}: {}", r.heading.label, values.join(", "))
-            }
+                values.join(", ")
+            };
+            WORDS.f(
+                "board.chart.row",
+                &[("label", &r.heading.label), ("values", &values)],
+            )
         })
         .collect();
-    format!("Bar chart. {}.", parts.join("; "))
+    WORDS.f("board.chart.description", &[("rows", &parts.join("; "))])
 }
 
 /// A label inside a sentence: "Successfully closed" → "successfully closed", but
@@ -44,7 +49,10 @@ fn share(part: u64, whole: u64) -> String {
         return part.to_string();
     }
     let percent = (part * 100 + whole / 2) / whole;
-    format!("{part} of {whole} ({percent}%)")
+    WORDS.f(
+        "board.summary.share",
+        &[("part", &part), ("whole", &whole), ("percent", &percent)],
+    )
 }
 
 /// The largest shown rows of a table, and whether they are certainly the largest: they are not
@@ -71,120 +79,139 @@ fn lead(rows: &[(String, Cell)]) -> Option<Lead> {
     })
 }
 
+/// The names of the leading rows, inside a sentence: "a, b and c".
 fn and_list(items: &[String]) -> String {
-    match items {
+    let items: Vec<String> = items.iter().map(|n| in_sentence(n)).collect();
+    match items.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => WORDS.f(
+            "board.summary.and",
+            &[("list", &rest.join(", ")), ("last", last)],
+        ),
+    }
+}
+
+/// A published number as the summary states it: "about 12" when the release has noise.
+struct Amounts {
+    noisy: bool,
+}
+
+impl Amounts {
+    fn of(&self, amount: impl ToString) -> String {
+        let amount = amount.to_string();
+        if self.noisy {
+            WORDS.f("board.summary.about", &[("n", &amount)])
+        } else {
+            amount
+        }
     }
 }
 
 /// The plain-language summary, from published numbers only and about the whole period only.
 pub(super) fn summary(release: &Release) -> Vec<String> {
-    let period = release.period;
+    let period = WORDS.period(release.period);
     let k = release.threshold;
-    let noun = period.noun();
-    let about = if release.noise.is_some() {
-        "about "
-    } else {
-        ""
+    let noun = WORDS.period_noun(release.period);
+    let about = Amounts {
+        noisy: release.noise.is_some(),
     };
     let mut lines = Vec::new();
     let Cell::Count(total) = release.concerns.total else {
-        lines.push(format!(
-            "Fewer than {k} concerns were closed in {}, too few to show any breakdown.",
-            period.label()
-        ));
+        lines.push(WORDS.f("board.summary.too_few", &[("k", &k), ("period", &period)]));
         return lines;
     };
-    lines.push(format!(
-        "{}{total} concerns were closed in {}.",
-        crate::i18n::capitalize(about),
-        period.label()
-    ));
+    lines.push(crate::i18n::capitalize(&WORDS.f(
+        "board.summary.closed",
+        &[("total", &about.of(total)), ("period", &period)],
+    )));
     let categories: Vec<(String, Cell)> = release
         .concerns
         .rows
         .iter()
-        .map(|r| (r.category.board_label().to_owned(), r.total))
+        .map(|r| (WORDS.t(r.category.board_key()).to_owned(), r.total))
         .collect();
     if let Some(top) = lead(&categories) {
-        let amount = format!("{about}{}", share(top.count, total));
-        let names: Vec<String> = top.names.iter().map(|n| in_sentence(n)).collect();
-        lines.push(match (top.certain, top.names.len()) {
-            (true, 1) => format!(
-                "The most frequent kind of concern this {noun} was {}: {amount}.",
-                and_list(&names)
-            ),
-            (true, _) => format!(
-                "The most frequent kinds of concern this {noun} were {}, with {about}{} each \
-                 of {total}.",
-                and_list(&names),
-                top.count
-            ),
-            (false, _) => format!(
-                "Among the kinds of concern that can be shown, {} had the most this {noun}: \
-                 {amount}.",
-                and_list(&names)
-            ),
-        });
-    }
-    if categories.iter().all(|(_, c)| *c == Cell::NotShown) {
-        lines.push(format!(
-            "Too few concerns were closed this {noun} to show them by kind."
+        let amount = about.of(share(top.count, total));
+        let names = and_list(&top.names);
+        let key = match (top.certain, top.names.len()) {
+            (true, 1) => "board.summary.top_kind",
+            (true, _) => "board.summary.top_kinds",
+            (false, _) => "board.summary.top_shown",
+        };
+        lines.push(WORDS.f(
+            key,
+            &[
+                ("noun", &noun),
+                ("names", &names),
+                ("amount", &amount),
+                ("count", &about.of(top.count)),
+                ("total", &total),
+            ],
         ));
     }
+    if categories.iter().all(|(_, c)| *c == Cell::NotShown) {
+        lines.push(WORDS.f("board.summary.none_by_kind", &[("noun", &noun)]));
+    }
     for (label, cell) in &categories {
-        lines.push(match cell {
-            Cell::Count(n) => format!("{label}: {about}{}.", share(*n, total)),
-            Cell::FewerThanK => format!("{label}: fewer than {k}; the exact number is not shown."),
-            Cell::Withheld => format!(
-                "{label}: withheld, so that smaller numbers elsewhere cannot be worked out."
-            ),
+        let key = match cell {
+            Cell::Count(_) => "board.summary.kind_count",
+            Cell::FewerThanK => "board.summary.kind_fewer",
+            Cell::Withheld => "board.summary.kind_withheld",
             Cell::NotShown => continue,
-        });
+        };
+        let amount = cell.count().map(|n| about.of(share(n, total)));
+        lines.push(WORDS.f(
+            key,
+            &[
+                ("label", label),
+                ("amount", &amount.unwrap_or_default()),
+                ("k", &k),
+            ],
+        ));
     }
     let tables: [(Rows, Option<Cell>, &str); 5] = [
         (
             rows_of(&release.outcomes),
             release.outcomes.total,
-            "The most common outcome was {names}: {amount}.",
+            "board.summary.outcome",
         ),
         (
             rows_of(&release.time_to_close),
             release.time_to_close.total,
-            "The most common time from first contact to closing was {names}: {amount}.",
+            "board.summary.time_to_close",
         ),
         (
             rows_of(&release.channels),
             release.channels.total,
-            "Most often, concerns reached the ombuds by {names}: {amount}.",
+            "board.summary.channel",
         ),
         (
             rows_of(&release.raised_by),
             release.raised_by.total,
-            "Concerns were most often raised by {names}: {amount}.",
+            "board.summary.raised_by",
         ),
         (
             rows_of(&release.services),
             release.services.total,
-            "The service given most often was {names}: {amount}.",
+            "board.summary.service",
         ),
     ];
-    for (rows, table_total, sentence) in tables {
+    for (rows, table_total, key) in tables {
         let Some(top) = lead(&rows).filter(|top| top.certain) else {
             continue;
         };
-        let names: Vec<String> = top.names.iter().map(|n| in_sentence(n)).collect();
         let amount = match table_total.and_then(Cell::count) {
-            Some(table_total) => format!("{about}{}", share(top.count, table_total)),
-            None => format!("{about}{} closed concerns", top.count),
+            Some(table_total) => about.of(share(top.count, table_total)),
+            None => WORDS.f(
+                "board.summary.closed_concerns",
+                &[("n", &about.of(top.count))],
+            ),
         };
-        lines.push(
-            sentence
-                .replace("{names}", &and_list(&names))
-                .replace("{amount}", &amount),
-        );
+        lines.push(WORDS.f(
+            key,
+            &[("names", &and_list(&top.names)), ("amount", &amount)],
+        ));
     }
     lines
 }
@@ -199,74 +226,44 @@ pub(super) fn method(release: &Release) -> Vec<String> {
         .iter()
         .any(|r| !r.by_period.is_empty());
     let breakdown = match (period, by_kind_and_period) {
-        (Period::Month(_), _) => "",
-        (Period::Quarter { .. }, true) => " Kinds of concern are also shown month by month.",
-        (Period::Year(_), true) => " Kinds of concern are also shown quarter by quarter.",
-        (Period::Quarter { .. }, false) => " Concerns are also counted month by month.",
-        (Period::Year(_), false) => " Concerns are also counted quarter by quarter.",
+        (Period::Month(_), _) => None,
+        (Period::Quarter { .. }, true) => Some("board.method.kinds_by_month"),
+        (Period::Year(_), true) => Some("board.method.kinds_by_quarter"),
+        (Period::Quarter { .. }, false) => Some("board.method.counted_by_month"),
+        (Period::Year(_), false) => Some("board.method.counted_by_quarter"),
     };
-    let noun = period.noun();
     let threshold = if release.format >= 2 {
-        format!(
-            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. A table \
-             is broken down only when its total is at least {k} times its number of rows, less \
-             one; below that, only its total is shown and its rows read \u{201c}not \
-             shown\u{201d}. Where the numbers below {k} in a table could otherwise be worked out \
-             from its total, numbers of {k} or more are hidden as \u{201c}withheld\u{201d}, \
-             taken from the bottom of the table up and never chosen by their size. Kinds of \
-             concern are broken down by month or quarter only when no such number is below \
-             {k}. These choices depend only on what is published, so knowing how they are made \
-             tells a reader nothing more. Before a report is published it is checked together \
-             with every earlier report: each hidden number must leave at least {k} possible \
-             values, and each \u{201c}fewer than {k}\u{201d} every value from 0 to {}.",
-            k.saturating_sub(1)
-        )
+        "board.method.threshold"
     } else {
-        format!(
-            "Threshold: a number below {k} is shown as \u{201c}fewer than {k}\u{201d}. Where a \
-             hidden number could otherwise be worked out by subtracting shown numbers from a \
-             total (including totals that several tables share), further numbers are hidden as \
-             \u{201c}withheld\u{201d}; each of those is {k} or more. A table marked \
-             \u{201c}not shown\u{201d} has too few concerns to show any breakdown safely. Each \
-             release is checked so that no hidden number can be worked out exactly from \
-             everything it shows."
-        )
+        "board.method.threshold_format_1"
     };
-    let mut paragraphs = vec![
-        format!(
-            "What is counted: concerns closed in {}. When a concern is closed, one is added to \
-             a few counters (the month, the kind of concern, who raised it, how it arrived, the \
-             services given, how it ended and roughly how long it took); then the concern and \
-             everything written about it are destroyed. The counters are all that remains. \
-             Nothing is counted by respondent, brokerage or office, and no date finer than a \
-             month is kept.",
-            period.label()
+    let noise = match release.noise {
+        Some(noise) => WORDS.f(
+            "board.method.noise",
+            &[
+                ("epsilon", &noise.epsilon),
+                ("factor", &format!("{:.2}", noise.epsilon.exp())),
+            ],
         ),
-        threshold,
-    ];
-    paragraphs.push(match release.noise {
-        Some(noise) => format!(
-            "Noise: random whole numbers (discrete Laplace noise) were added to every count \
-             before the threshold was applied, with a privacy budget of \u{3b5} = {} for this \
-             report, shared equally by its six tables. The unit protected is one closed \
-             concern: adding or removing any single concern changes the chance of any result \
-             of this report by a factor of at most {:.2}. Noisy counts below zero are shown as \
-             0, and totals are the sums of the noisy counts, so tables may not agree exactly \
-             with one another. A concern also counts in the reports of the month, quarter and \
-             year it was closed in, and each of those reports spends its own budget.",
-            noise.epsilon,
-            noise.epsilon.exp()
-        ),
-        None => "Noise: none. Every number shown is exact.".to_owned(),
-    });
-    paragraphs.push(format!(
-        "What the board can learn: for the {noun} as a whole, how many concerns were closed, \
-         of what kinds, how they reached the ombuds, who raised them, the services given, how \
-         they ended and how long they took.{breakdown} What it cannot learn: who raised any \
-         concern, whom it was about, any brokerage or office, any date, or anything anyone \
-         wrote."
-    ));
-    paragraphs
+        None => WORDS.t("board.method.no_noise").to_owned(),
+    };
+    let learn: Vec<String> = [
+        Some(WORDS.f(
+            "board.method.can_learn",
+            &[("noun", &WORDS.period_noun(period))],
+        )),
+        breakdown.map(|key| WORDS.t(key).to_owned()),
+        Some(WORDS.t("board.method.cannot_learn").to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    vec![
+        WORDS.f("board.method.counted", &[("period", &WORDS.period(period))]),
+        WORDS.f(threshold, &[("k", &k), ("below", &k.saturating_sub(1))]),
+        noise,
+        learn.join(" "),
+    ]
 }
 
 /// A table's rows as (label, cell).
@@ -276,6 +273,6 @@ fn rows_of<D: Dimension>(table: &OneWayTable<D>) -> Rows {
     table
         .rows
         .iter()
-        .map(|r| (r.key.board_label().to_owned(), r.count))
+        .map(|r| (WORDS.t(r.key.board_key()).to_owned(), r.count))
         .collect()
 }

@@ -1,9 +1,11 @@
 //! The view of a release: its tables of words and numbers (what every renderer prints), with
-//! the summary and the statement of method from [`super::prose`]. It decides nothing about
+//! the summary and the statement of method from [`super::prose`]. Titles, headings and markers
+//! are `[board.table]` and `[board.cell]` of `translations/en.toml`. It decides nothing about
 //! what is hidden (that is `crate::domain::trends::disclosure`).
 
 use serde::Serialize;
 
+use super::WORDS;
 use super::chart::{self, Chart, Group};
 use super::prose::{describe, method, summary};
 use crate::domain::trends::{
@@ -39,9 +41,21 @@ impl CellView {
     fn new(cell: Cell, k: u32) -> Self {
         let (text, kind, count) = match cell {
             Cell::Count(n) => (n.to_string(), CellKind::Count, Some(n)),
-            Cell::FewerThanK => (format!("fewer than {k}"), CellKind::FewerThanK, None),
-            Cell::Withheld => ("withheld".to_owned(), CellKind::Withheld, None),
-            Cell::NotShown => ("not shown".to_owned(), CellKind::NotShown, None),
+            Cell::FewerThanK => (
+                WORDS.f("board.cell.fewer_than", &[("k", &k)]),
+                CellKind::FewerThanK,
+                None,
+            ),
+            Cell::Withheld => (
+                WORDS.t("board.cell.withheld").to_owned(),
+                CellKind::Withheld,
+                None,
+            ),
+            Cell::NotShown => (
+                WORDS.t("board.cell.not_shown").to_owned(),
+                CellKind::NotShown,
+                None,
+            ),
         };
         Self { text, kind, count }
     }
@@ -136,52 +150,48 @@ impl ReportView {
         let mut tables = concerns_tables(release);
         tables.push(one_way_table(
             "outcomes",
-            "How concerns ended",
-            "Outcome",
+            WORDS.t("board.table.outcomes"),
+            WORDS.t("board.table.outcome"),
             &release.outcomes,
             release,
             None,
         ));
         tables.push(one_way_table(
             "time_to_close",
-            "Time from first contact to closing",
-            "Time to close",
+            WORDS.t("board.table.time_to_close"),
+            WORDS.t("board.table.time"),
             &release.time_to_close,
             release,
             None,
         ));
         tables.push(one_way_table(
             "channels",
-            "How concerns reached the ombuds",
-            "Channel",
+            WORDS.t("board.table.channels"),
+            WORDS.t("board.table.channel"),
             &release.channels,
             release,
             None,
         ));
         tables.push(one_way_table(
             "raised_by",
-            "Who raised concerns",
-            "Raised by",
+            WORDS.t("board.table.raised_by"),
+            WORDS.t("board.table.raised"),
             &release.raised_by,
             release,
             None,
         ));
         tables.push(one_way_table(
             "services",
-            "Services given",
-            "Service",
+            WORDS.t("board.table.services"),
+            WORDS.t("board.table.service"),
             &release.services,
             release,
-            Some(
-                "A concern may receive several services, so these numbers do not add up to the \
-                 number of concerns."
-                    .to_owned(),
-            ),
+            Some(WORDS.t("board.table.services_note").to_owned()),
         ));
         Self {
-            title: format!("Board trend report: {}", period.label()),
+            title: WORDS.f("board.table.title", &[("period", &WORDS.period(period))]),
             period_code: period.to_string(),
-            period_label: period.label(),
+            period_label: WORDS.period(period),
             threshold: k,
             epsilon: release.noise.map(|n| n.epsilon),
             summary: summary(release),
@@ -208,14 +218,13 @@ fn withheld_note(rows: &[RowView], release: &Release) -> Option<String> {
         .flat_map(|r| r.values.iter())
         .all(|v| v.kind == CellKind::NotShown);
     withheld.then(|| {
-        let mut note = "Not shown for this period: the numbers are too few to show any \
-                        breakdown without revealing something about individual concerns."
-            .to_owned();
+        let mut note = WORDS.t("board.table.not_shown").to_owned();
         if release.format >= 2 {
             let needed = disclosure::breakdown_threshold(body.len(), u64::from(release.threshold));
-            note.push_str(&format!(
-                " A table of {} rows is broken down only from {needed} concerns.",
-                body.len()
+            note.push(' ');
+            note.push_str(&WORDS.f(
+                "board.table.needs",
+                &[("rows", &body.len()), ("needed", &needed)],
             ));
         }
         note
@@ -239,8 +248,8 @@ fn concerns_tables(release: &Release) -> Vec<TableView> {
     };
     let mut tables = vec![concerns_table(&kinds, release)];
     let (title, row_heading) = match period {
-        Period::Year(_) => ("Concerns closed, by quarter", "Quarter"),
-        _ => ("Concerns closed, by month", "Month"),
+        Period::Year(_) => ("board.table.by_quarter", "board.table.quarter"),
+        _ => ("board.table.by_month", "board.table.month"),
     };
     let rows = table
         .columns
@@ -249,15 +258,15 @@ fn concerns_tables(release: &Release) -> Vec<TableView> {
         .map(|(p, &cell)| {
             let heading = Heading {
                 code: p.to_string(),
-                label: p.short_label(),
+                label: WORDS.period_short(*p),
             };
             (heading, cell)
         })
         .collect();
     tables.push(counts_table(
         "sub_periods",
-        title,
-        row_heading,
+        WORDS.t(title),
+        WORDS.t(row_heading),
         rows,
         Some(table.total),
         release,
@@ -269,13 +278,13 @@ fn concerns_tables(release: &Release) -> Vec<TableView> {
 fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
     let period = release.period;
     let k = release.threshold;
-    let whole = format!("Whole {}", period.noun());
+    let whole = WORDS.f("board.table.whole", &[("noun", &WORDS.period_noun(period))]);
     let mut columns: Vec<Heading> = table
         .columns
         .iter()
         .map(|p| Heading {
             code: p.to_string(),
-            label: p.short_label(),
+            label: WORDS.period_short(*p),
         })
         .collect();
     columns.push(total_heading("total", &whole));
@@ -285,7 +294,7 @@ fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
         .map(|row| RowView {
             heading: Heading {
                 code: row.category.code().to_owned(),
-                label: row.category.board_label().to_owned(),
+                label: WORDS.t(row.category.board_key()).to_owned(),
             },
             values: row
                 .by_period
@@ -297,7 +306,7 @@ fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
         })
         .collect();
     rows.push(RowView {
-        heading: total_heading("total", "All kinds of concern"),
+        heading: total_heading("total", WORDS.t("board.table.all_kinds")),
         values: table
             .column_totals
             .iter()
@@ -307,20 +316,24 @@ fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
         is_total: true,
     });
     let note = withheld_note(&rows, release);
-    let (id, title) = match (period, table.columns.is_empty()) {
-        (_, true) => ("concerns", "Concerns closed, by kind".to_owned()),
-        (Period::Year(_), false) => (
-            "concerns",
-            "Concerns closed, by kind and quarter".to_owned(),
-        ),
-        (_, false) => ("concerns", "Concerns closed, by kind and month".to_owned()),
-    };
-    let chart_title = format!("{title}, {}", period.label());
+    let title = WORDS.t(match (period, table.columns.is_empty()) {
+        (_, true) => "board.table.concerns",
+        (Period::Year(_), false) => "board.table.concerns_by_quarter",
+        (_, false) => "board.table.concerns_by_month",
+    });
+    let chart_title = WORDS.f(
+        "board.chart.title",
+        &[("title", &title), ("period", &WORDS.period(period))],
+    );
     let chart = note.is_none().then(|| {
         let series: Vec<String> = if table.columns.is_empty() {
             vec![whole.clone()]
         } else {
-            table.columns.iter().map(|p| p.short_label()).collect()
+            table
+                .columns
+                .iter()
+                .map(|&p| WORDS.period_short(p))
+                .collect()
         };
         let body: Vec<&RowView> = rows.iter().filter(|r| !r.is_total).collect();
         let groups: Vec<Group<'_>> = body
@@ -345,9 +358,9 @@ fn concerns_table(table: &CategoryTable, release: &Release) -> TableView {
         )
     });
     TableView {
-        id,
-        title,
-        row_heading: "Kind of concern",
+        id: "concerns",
+        title: title.to_owned(),
+        row_heading: WORDS.t("board.table.kind"),
         columns,
         rows,
         note,
@@ -369,7 +382,7 @@ fn one_way_table<D: Dimension>(
         .map(|row| {
             let heading = Heading {
                 code: row.key.code().to_owned(),
-                label: row.key.board_label().to_owned(),
+                label: WORDS.t(row.key.board_key()).to_owned(),
             };
             (heading, row.count)
         })
@@ -389,7 +402,8 @@ fn counts_table(
     remark: Option<String>,
 ) -> TableView {
     let k = release.threshold;
-    let columns = vec![total_heading("count", "Closed concerns")];
+    let closed = WORDS.t("board.table.closed_concerns");
+    let columns = vec![total_heading("count", closed)];
     let mut rows: Vec<RowView> = body
         .into_iter()
         .map(|(heading, cell)| RowView {
@@ -400,7 +414,7 @@ fn counts_table(
         .collect();
     if let Some(total) = total {
         rows.push(RowView {
-            heading: total_heading("total", "All closed concerns"),
+            heading: total_heading("total", WORDS.t("board.table.all_closed")),
             values: vec![CellView::new(total, k)],
             is_total: true,
         });
@@ -423,7 +437,7 @@ fn counts_table(
             &format!("chart-{id}"),
             title,
             describe(&body, &columns, true),
-            &["Closed concerns".to_owned()],
+            &[closed.to_owned()],
             &groups,
             k,
         )

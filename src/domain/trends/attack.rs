@@ -690,7 +690,7 @@ fn exact_nested_releases_are_caught_by_the_audit() {
         narrowed.len()
     );
     let err = vet(&year, &all).unwrap_err();
-    assert!(matches!(err, ReleaseError::KindCommitted { .. }), "{err}");
+    assert!(matches!(err, ReleaseError::KindCommitted { .. }), "{err:?}");
 }
 
 #[test]

@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::domain::phrase::Phrase;
+
 /// The secret seed a noisy release is drawn from. Store it with the release; never publish it.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct NoiseSeed([u8; 32]);
@@ -35,14 +37,13 @@ impl NoiseSeed {
     /// The seed from 64 hexadecimal digits.
     ///
     /// # Errors
-    /// If `text` is not exactly 64 hexadecimal digits.
-    pub fn from_hex(text: &str) -> Result<Self, &'static str> {
+    /// If `text` is not exactly 64 hexadecimal digits (the phrase never repeats the text).
+    pub fn from_hex(text: &str) -> Result<Self, Phrase> {
+        let refused = || Phrase::new("board.problem.seed_hex");
         let bytes = data_encoding::HEXLOWER_PERMISSIVE
             .decode(text.trim().as_bytes())
-            .map_err(|_| "must be 64 hexadecimal digits")?;
-        let bytes: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "must be 64 hexadecimal digits")?;
+            .map_err(|_| refused())?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| refused())?;
         Ok(Self(bytes))
     }
 
@@ -103,7 +104,8 @@ impl Serialize for NoiseSeed {
 impl<'de> Deserialize<'de> for NoiseSeed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = zeroize::Zeroizing::new(String::deserialize(d)?);
-        Self::from_hex(&text).map_err(serde::de::Error::custom)
+        Self::from_hex(&text)
+            .map_err(|_| serde::de::Error::invalid_length(text.len(), &"64 hexadecimal digits"))
     }
 }
 

@@ -29,7 +29,7 @@ use super::{
 };
 use crate::domain::case::{Channel, Outcome, Service};
 use crate::domain::concern::{Category, RaisedBy};
-use crate::domain::dates::long_date;
+use crate::domain::phrase::{Arg, Phrase, Said};
 
 /// The version of the serialised form. A stored release keeps the version it was made with:
 /// 1 hid cells of the kinds-by-sub-period table one by one (and is still read and served);
@@ -220,14 +220,10 @@ pub struct Release {
     pub services: OneWayTable<Service>,
 }
 
-/// Why no release can be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why no release can be made. What the reader is told is its [`Phrase`] (`[board.refused]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReleaseError {
     /// The period has not ended yet; its counters may still change.
-    #[error(
-        "the period is not over until the end of {}; it can be reported from the day after",
-        long_date(*last_day)
-    )]
     NotComplete {
         /// The period asked for.
         period: Period,
@@ -235,16 +231,10 @@ pub enum ReleaseError {
         last_day: NaiveDate,
     },
     /// A setting cannot be used.
-    #[error(transparent)]
-    Settings(#[from] TrendSettingsError),
+    Settings(TrendSettingsError),
     /// Noise is configured but no seed was given.
-    #[error("noise is configured (reports.epsilon) but no noise seed was given")]
     SeedMissing,
     /// The period begins before the first day reports cover.
-    #[error(
-        "the period begins before {}, the first day reports cover (`[reports] start`)",
-        long_date(*start)
-    )]
     BeforeStart {
         /// The period asked for.
         period: Period,
@@ -253,14 +243,6 @@ pub enum ReleaseError {
     },
     /// Another kind of period was released before, and this one would be released without
     /// noise: nested periods compared with each other uncover hidden counts.
-    #[error(
-        "{} reports cannot be released without noise: {} reports have been released ({example} \
-         among them), and a reader who compares nested periods can work out hidden counts; set \
-         `[reports] periods` back to [\"{}\"], or set `[reports] epsilon` to add noise",
-        asked.code(),
-        released.code(),
-        released.code()
-    )]
     KindCommitted {
         /// The kind asked for.
         asked: PeriodKind,
@@ -272,11 +254,6 @@ pub enum ReleaseError {
     /// The audit of everything released found hidden numbers this release would let a reader
     /// narrow beyond the promise. Which numbers, how many, and to what, is not said: that
     /// would tell something about them.
-    #[error(
-        "with the releases already published{}, it would let a reader narrow hidden numbers \
-         beyond what their labels promise; it is refused",
-        if with.is_empty() { String::new() } else { format!(" ({})", with.join(", ")) }
-    )]
     Exposed {
         /// How many hidden numbers (never shown).
         hidden: usize,
@@ -284,8 +261,45 @@ pub enum ReleaseError {
         with: Vec<String>,
     },
     /// The audit could not be completed, so nothing is released.
-    #[error("the audit of everything released could not be completed ({0}); nothing was released")]
     AuditFailed(String),
+}
+
+impl From<TrendSettingsError> for ReleaseError {
+    fn from(e: TrendSettingsError) -> Self {
+        Self::Settings(e)
+    }
+}
+
+impl Said for ReleaseError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::NotComplete { last_day, .. } => {
+                Phrase::new("board.refused.not_complete").with("date", Arg::LongDate(*last_day))
+            }
+            Self::Settings(e) => Phrase::new("board.refused.settings")
+                .with("setting", e.setting)
+                .with("problem", e.problem.clone()),
+            Self::SeedMissing => Phrase::new("board.refused.seed_missing"),
+            Self::BeforeStart { start, .. } => {
+                Phrase::new("board.refused.before_start").with("date", Arg::LongDate(*start))
+            }
+            Self::KindCommitted {
+                asked,
+                released,
+                example,
+            } => Phrase::new("board.refused.kind_committed")
+                .with("asked", asked.code())
+                .with("released", released.code())
+                .with("example", example.to_string()),
+            Self::Exposed { with, .. } if with.is_empty() => Phrase::new("board.refused.exposed"),
+            Self::Exposed { with, .. } => {
+                Phrase::new("board.refused.exposed_with").with("with", with.join(", "))
+            }
+            Self::AuditFailed(reason) => {
+                Phrase::new("board.refused.audit_failed").with("reason", reason.as_str())
+            }
+        }
+    }
 }
 
 /// The counts of one period, before noise and disclosure control.
@@ -418,7 +432,8 @@ pub fn build_release(
                 .add_noise(period, epsilon, seed)
                 .ok_or_else(|| TrendSettingsError {
                     setting: "reports.epsilon",
-                    problem: format!("{epsilon} is too small to use"),
+                    problem: Phrase::new("board.settings.epsilon_unusable")
+                        .with("epsilon", epsilon.to_string()),
                 })?;
             Some(NoiseStatement { epsilon })
         }
