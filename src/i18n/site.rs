@@ -56,6 +56,24 @@ impl Site {
         self.lang.f(key, &[(name, &value)])
     }
 
+    /// The phrase for `key` with `{name}` and `{other}` replaced by their values.
+    pub fn f2(
+        &self,
+        key: &str,
+        name: &str,
+        value: impl std::fmt::Display,
+        other: &str,
+        other_value: impl std::fmt::Display,
+    ) -> String {
+        self.lang.f(key, &[(name, &value), (other, &other_value)])
+    }
+
+    /// `{key}_one` or `{key}_other`, whichever the page's language uses for `count`, with
+    /// `{n}` set to `count`.
+    pub fn plural(&self, key: &str, count: impl Into<u64>) -> String {
+        self.lang.plural(key, count.into(), &[])
+    }
+
     /// A phrase in the page's language.
     pub fn say(&self, phrase: &Phrase) -> String {
         self.lang.say(phrase)
