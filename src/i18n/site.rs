@@ -70,8 +70,8 @@ impl Site {
 
     /// `{key}_one` or `{key}_other`, whichever the page's language uses for `count`, with
     /// `{n}` set to `count`.
-    pub fn plural(&self, key: &str, count: impl Into<u64>) -> String {
-        self.lang.plural(key, count.into(), &[])
+    pub fn plural(&self, key: &str, count: impl Count) -> String {
+        self.lang.plural(key, count.count(), &[])
     }
 
     /// A phrase in the page's language.
@@ -92,5 +92,36 @@ impl Site {
     /// The languages the page can switch to.
     pub fn other_langs(&self) -> Vec<Lang> {
         Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
+    }
+}
+
+/// A number a template counts with, by value or by reference (templates pass fields by
+/// reference).
+pub trait Count {
+    /// The number.
+    fn count(&self) -> u64;
+}
+
+impl Count for u32 {
+    fn count(&self) -> u64 {
+        u64::from(*self)
+    }
+}
+
+impl Count for u64 {
+    fn count(&self) -> u64 {
+        *self
+    }
+}
+
+impl Count for usize {
+    fn count(&self) -> u64 {
+        u64::try_from(*self).unwrap_or(u64::MAX)
+    }
+}
+
+impl<T: Count> Count for &T {
+    fn count(&self) -> u64 {
+        (**self).count()
     }
 }
