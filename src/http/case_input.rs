@@ -9,6 +9,7 @@ use crate::domain::case::{Channel, MAX_MESSAGE_CHARS, Outcome, validate_logged_c
 use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate_logged};
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NewNote, NoteDraft, NotePolicy, validate as validate_note};
+use crate::domain::parties::{NewParty, PartyDraft, validate as validate_party};
 use crate::domain::phrase::Phrase;
 use crate::domain::text::clean_text;
 
@@ -133,4 +134,30 @@ fn dedupe(errors: &mut Vec<FieldError>) {
         seen.push(e.field);
         first
     });
+}
+
+/// The codes of the languages a party may be written to in, as the domain checks them.
+fn language_codes() -> Vec<&'static str> {
+    crate::i18n::Lang::ALL.iter().map(|l| l.code()).collect()
+}
+
+/// Reads and checks a party's fields (`role`, `name`, `contact`, `lang`); every problem is
+/// reported, with type errors first.
+pub fn party(fields: &mut impl Fields) -> Result<NewParty, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut text = |name| fields.field(name, &mut errors);
+    let draft = PartyDraft {
+        role: text("role").map(|v| v.to_string()),
+        name: text("name"),
+        contact: text("contact"),
+        language: text("lang").map(|v| v.to_string()),
+    };
+    match validate_party(&draft, &language_codes()) {
+        Ok(party) if errors.is_empty() => Ok(party),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! The anonymous follow-up: with the receipt, a submitter reads the ombuds' replies and adds
-//! messages. The receipt travels in a form field or an `Authorization: Receipt …` header,
+//! messages; an added party's receipt opens that party's own thread, and nothing else. The receipt travels in a form field or an `Authorization: Receipt …` header,
 //! never in an address, and no cookie is set.
 //!
 //! A receipt that opens nothing gets one answer, whether it never existed or its case was
@@ -24,15 +24,15 @@ use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::views::{
-    DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
-    Site,
+    DeadlineLines, FollowupClosedPage, FollowupPage, FollowupPartyPage, FollowupThreadPage,
+    LetterView, MessageView, Site,
 };
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
-use crate::store::{Followup, FollowupThread, Letter};
+use crate::store::{Followup, FollowupThread, Letter, PartyThread};
 use crate::usecase;
 
 /// Routes of the follow-up.
@@ -165,10 +165,47 @@ async fn open(
             None,
         )
         .into_response()),
+        Some(Followup::Party(thread)) => Ok(party_page(
+            &app,
+            lang,
+            &receipt,
+            &thread,
+            Zeroizing::default(),
+            Vec::new(),
+            None,
+        )
+        .into_response()),
         Some(Followup::Closed(letters)) => {
             Ok(closed_page(&app, lang, &receipt, &letters).into_response())
         }
         None => not_found_page(&app, lang),
+    }
+}
+
+/// An added party's own thread: nothing of the concern, the submitter's dates or another
+/// party's thread is in it.
+fn party_page(
+    app: &AppState,
+    lang: Lang,
+    receipt: &Receipt,
+    thread: &PartyThread,
+    draft: Zeroizing<String>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> FollowupPartyPage {
+    FollowupPartyPage {
+        site: site(app, lang),
+        receipt: Zeroizing::new(receipt.expose().to_owned()),
+        opened: thread.status == CaseStatus::Open,
+        messages: thread
+            .messages
+            .iter()
+            .map(|m| MessageView::for_submitter(m, lang))
+            .collect(),
+        draft,
+        errors,
+        notice,
+        max_chars: MAX_MESSAGE_CHARS,
     }
 }
 
@@ -208,7 +245,7 @@ async fn print_letter(
     let letters = match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => thread.letters,
         Some(Followup::Closed(letters)) => letters,
-        None => return not_found_page(&app, lang),
+        Some(Followup::Party(_)) | None => return not_found_page(&app, lang),
     };
     match letters.into_iter().find(|l| l.id == id) {
         Some(letter) => {
@@ -264,6 +301,18 @@ async fn add(
             Ok((
                 status,
                 thread_page(&app, lang, &receipt, &thread, kept, errors, notice),
+            )
+                .into_response())
+        }
+        Some(Followup::Party(thread)) => {
+            let status = if errors.is_empty() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                party_page(&app, lang, &receipt, &thread, kept, errors, notice),
             )
                 .into_response())
         }
@@ -383,6 +432,12 @@ enum FollowupJson<'a> {
         letters: Vec<LetterJson>,
         deadline: DeadlineView,
     },
+    Party {
+        status: &'static str,
+        party: u32,
+        messages: Vec<MessageJson>,
+        letters: Vec<LetterJson>,
+    },
 }
 
 fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> FollowupJson<'a> {
@@ -391,6 +446,22 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
             return FollowupJson::Closed {
                 status: "closed",
                 letters: letters_json(letters, lang),
+            };
+        }
+        Followup::Party(thread) => {
+            return FollowupJson::Party {
+                status: thread.status.code(),
+                party: thread.number,
+                messages: thread
+                    .messages
+                    .iter()
+                    .map(|m| MessageJson {
+                        author: m.author.code(),
+                        sent_on: m.sent_on,
+                        text: super::views::message_text(m, lang),
+                    })
+                    .collect(),
+                letters: Vec::new(),
             };
         }
         Followup::Open(thread) => thread,
@@ -436,11 +507,7 @@ async fn api_add(State(app): State<AppState>, headers: HeaderMap, body: Body) ->
         let receipt = receipt_header(&headers)?;
         let mut object = json_object(&headers, body, &["text"]).await?;
         let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
-        if app
-            .store
-            .followup_message(&receipt, &text, app.today())
-            .await?
-        {
+        if usecase::thread::write(&app.ctx(), &receipt, &text).await? {
             Ok((StatusCode::CREATED, Json(json!({ "sent": true }))))
         } else {
             Err(no_match(&app))

@@ -366,6 +366,50 @@ pub struct CorrectionView {
     pub reason: Zeroizing<String>,
 }
 
+/// An added party as the case page shows it.
+pub struct PartyView {
+    /// Identifier.
+    pub id: String,
+    /// Its number in the case.
+    pub number: u32,
+    /// Its role, in words.
+    pub role: &'static str,
+    /// Its name, or empty.
+    pub name: Zeroizing<String>,
+    /// Its contact details, or empty.
+    pub contact: Zeroizing<String>,
+    /// Its language, in that language's own name.
+    pub language: &'static str,
+    /// It holds a receipt.
+    pub has_receipt: bool,
+    /// Its thread.
+    pub messages: Vec<MessageView>,
+}
+
+impl PartyView {
+    fn new(party: &crate::store::Party) -> Self {
+        let c = &party.content;
+        Self {
+            id: party.id.clone(),
+            number: party.number,
+            role: Lang::En.label(c.role),
+            name: c.name.as_ref().map(reveal_marked).unwrap_or_default(),
+            contact: c.contact.as_ref().map(reveal_marked).unwrap_or_default(),
+            language: Lang::from_code(&c.lang).map_or("", Lang::own_name),
+            has_receipt: party.has_receipt,
+            messages: party
+                .messages
+                .iter()
+                .map(|m| {
+                    let mut view = MessageView::for_staff_in_party_thread(m);
+                    view.text = super::invisible::mark(&view.text);
+                    view
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One case, with everything the ombuds can do with it.
 #[derive(Template, WebTemplate)]
 #[template(path = "console/case.html")]
@@ -382,6 +426,12 @@ pub struct CasePage {
     pub notes: Vec<NoteView>,
     /// The follow-up thread.
     pub messages: Vec<MessageView>,
+    /// The parties added, each with its thread.
+    pub parties: Vec<PartyView>,
+    /// Party role radio buttons.
+    pub party_roles: Vec<Choice>,
+    /// The languages a party may be written to in: (code, own name).
+    pub languages: Vec<(&'static str, &'static str)>,
     /// Outcome radio buttons.
     pub outcomes: Vec<Choice>,
     /// Default note lifetime.
@@ -476,6 +526,16 @@ impl CasePage {
                     view
                 })
                 .collect(),
+            parties: detail.parties.iter().map(PartyView::new).collect(),
+            party_roles: crate::domain::parties::PartyRole::ALL
+                .iter()
+                .map(|r| Choice {
+                    code: r.code(),
+                    label: Lang::En.label(*r),
+                    checked: false,
+                })
+                .collect(),
+            languages: Lang::ALL.iter().map(|l| (l.code(), l.own_name())).collect(),
             outcomes: Outcome::ALL
                 .iter()
                 .map(|o| Choice {

@@ -105,16 +105,46 @@ pub struct NoteRecord {
     pub day_key: Option<Vec<u8>>,
 }
 
-/// A message of the follow-up thread, sealed.
+/// A message of a follow-up thread, sealed.
 #[derive(Debug, Clone)]
 pub struct MessageRecord {
-    /// Position in the thread.
+    /// Position in the case's threads.
     pub seq: i64,
+    /// The added party whose thread it is in; `None` for the thread of the person who raised
+    /// the concern.
+    pub party: Option<String>,
     /// Who wrote it.
     pub author: Author,
     /// The day it was written.
     pub sent_on: NaiveDate,
     /// The text, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A party added to a case (the person who raised it is the case itself), sealed.
+#[derive(Debug, Clone)]
+pub struct PartyRecord {
+    /// Random identifier.
+    pub id: String,
+    /// Its case.
+    pub case_id: String,
+    /// Its number in the case: 2, 3, ... (1 is the person who raised the concern).
+    pub number: u32,
+    /// Whether it holds a receipt of its own.
+    pub has_receipt: bool,
+    /// Its role, name, contact and language, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A party to add, with the keyed hash of its receipt if it is given one.
+pub struct NewPartyRecord {
+    /// Random identifier.
+    pub id: String,
+    /// Its case.
+    pub case_id: String,
+    /// Keyed hash of its receipt.
+    pub receipt_hash: Option<ReceiptHash>,
+    /// Its role, name, contact and language, sealed to the case's key.
     pub sealed: Vec<u8>,
 }
 
@@ -252,7 +282,9 @@ pub struct Holding {
 pub struct FollowupRecord {
     /// The open case, if there is one.
     pub case: Option<SealedCase>,
-    /// Its thread, in order.
+    /// The party the receipt is of, when it is an added party's (`case` is then its case).
+    pub party: Option<PartyRecord>,
+    /// The receipt's own thread, in order: the party's, or the submitter's.
     pub messages: Vec<MessageRecord>,
     /// The unexpired letters for the receipt (also after the case is closed), newest first.
     pub letters: Vec<SealedLetter>,
@@ -399,6 +431,16 @@ pub trait CaseRows: Send + Sync {
         &self,
         receipt: &ReceiptHash,
     ) -> Result<Option<SealedCase>, StoreError>;
+    /// The added party whose receipt has this keyed hash.
+    async fn party_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<PartyRecord>, StoreError>;
+    /// Adds a party to a case, numbered after the case's last; returns its number, or `None`
+    /// (changing nothing) if there is no such case.
+    async fn insert_party(&self, party: NewPartyRecord) -> Result<Option<u32>, StoreError>;
+    /// A case's added parties, by number.
+    async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError>;
     /// Marks a new case open on `today`; false if there is no such case.
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
     /// Replaces a case's services; false if there is no such case.
@@ -450,12 +492,20 @@ pub trait NoteRows: Send + Sync {
 /// The anonymous follow-up thread, and everything a receipt opens.
 #[async_trait]
 pub trait ThreadRows: CaseRows + LetterRows {
-    /// A case's follow-up thread, in order.
+    /// Every thread of a case (the submitter's and each party's), in order.
     async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError>;
-    /// Appends to a case's thread; false if there is no such case.
+    /// One thread of a case: the submitter's (`party` `None`) or one party's, in order.
+    async fn thread(
+        &self,
+        case_id: &str,
+        party: Option<&str>,
+    ) -> Result<Vec<MessageRecord>, StoreError>;
+    /// Appends to one thread of a case: the submitter's (`party` `None`) or that party's.
+    /// False if there is no such case, or no such party on it.
     async fn insert_message(
         &self,
         case_id: &str,
+        party: Option<&str>,
         author: Author,
         sent_on: NaiveDate,
         sealed: Vec<u8>,
@@ -468,13 +518,22 @@ pub trait ThreadRows: CaseRows + LetterRows {
         today: NaiveDate,
     ) -> Result<FollowupRecord, StoreError> {
         let letters = self.letters(LetterQuery::Receipt(receipt), today).await?;
-        let case = self.case_by_receipt(receipt).await?;
+        let party = self.party_by_receipt(receipt).await?;
+        let by_case = self.case_by_receipt(receipt).await?;
+        let case = match &party {
+            Some(party) => self.case(&party.case_id).await?,
+            None => by_case,
+        };
         let messages = match &case {
-            Some(case) => self.messages(&case.record.id).await?,
+            Some(case) => {
+                self.thread(&case.record.id, party.as_ref().map(|p| p.id.as_str()))
+                    .await?
+            }
             None => Vec::new(),
         };
         Ok(FollowupRecord {
             case,
+            party,
             messages,
             letters,
         })

@@ -12,6 +12,7 @@ mod cases;
 mod content;
 mod grants;
 mod key_cache;
+mod parties;
 pub mod postgres;
 mod retention;
 mod rows;
@@ -32,10 +33,11 @@ pub use backend::{
 };
 pub use cases::{
     CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
-    ReplyOutcome,
+    PartyThread, ReplyOutcome,
 };
-pub use content::Concern;
+pub use content::{Concern, PartyContent};
 pub use grants::{COMMAND_LINE, Requested};
+pub use parties::{AddedParty, Party};
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};

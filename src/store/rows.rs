@@ -11,7 +11,7 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, EnrolmentRecord, GrantRecord, Holding, LetterRecord,
-    MessageRecord, NoteRecord, SessionRecord, SessionWithUser, UserRecord,
+    MessageRecord, NoteRecord, PartyRecord, SessionRecord, SessionWithUser, UserRecord,
 };
 use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{Role, Throttle};
@@ -27,6 +27,13 @@ pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.
 /// A note's columns, as [`note_record`] reads them (`n` is the `notes` table).
 pub(super) const NOTE_COLUMNS: &str =
     "n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, n.sealed";
+
+/// A message's columns, as [`message_record`] reads them (from `messages`).
+pub(super) const MESSAGE_COLUMNS: &str = "seq, party_id, author, sent_on, sealed";
+
+/// An added party's columns, as [`party_record`] reads them (`p` is the `parties` table).
+pub(super) const PARTY_COLUMNS: &str =
+    "p.id, p.case_id, p.number, p.receipt_hash IS NOT NULL AS has_receipt, p.sealed";
 
 /// A letter's columns, as [`letter_record`] reads them (`l` is the `letters` table).
 pub(super) const LETTER_COLUMNS: &str =
@@ -189,12 +196,25 @@ pub(super) fn note_record(row: &impl Columns) -> Result<NoteRecord, sqlx::Error>
     })
 }
 
-/// A message of the thread: `seq, author, sent_on, sealed`.
+/// A message of a thread: [`MESSAGE_COLUMNS`].
 pub(super) fn message_record(row: &impl Columns) -> Result<MessageRecord, sqlx::Error> {
     Ok(MessageRecord {
         seq: row.integer("seq")?,
+        party: row.optional_text("party_id")?,
         author: code(row, "author", Author::from_code)?,
         sent_on: row.date("sent_on")?,
+        sealed: row.bytes("sealed")?,
+    })
+}
+
+/// An added party, from [`PARTY_COLUMNS`].
+pub(super) fn party_record(row: &impl Columns) -> Result<PartyRecord, sqlx::Error> {
+    Ok(PartyRecord {
+        id: row.text("id")?,
+        case_id: row.text("case_id")?,
+        number: u32::try_from(row.integer("number")?)
+            .map_err(|_| bad("number", "a negative number"))?,
+        has_receipt: row.flag("has_receipt")?,
         sealed: row.bytes("sealed")?,
     })
 }

@@ -23,6 +23,7 @@ mod languages;
 mod notice_languages;
 mod openapi;
 mod operations;
+mod parties;
 mod postgres;
 mod privacy;
 mod report_cli;

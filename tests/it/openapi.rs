@@ -15,6 +15,7 @@ use ombuds::domain::account::{AccountAction, AccountState, Role};
 use ombuds::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Outcome, Service};
 use ombuds::domain::concern::{Category, RaisedBy};
 use ombuds::domain::notes::NoteKind;
+use ombuds::domain::parties::PartyRole;
 use ombuds::domain::retention::RetentionClass;
 use ombuds::i18n::Lang;
 use serde_json::Value;
@@ -127,6 +128,8 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
             codes(Decision::ALL, Decision::code),
         ),
         ("case_access", codes(LinkAccess::ALL, LinkAccess::code)),
+        ("Party.role", codes(PartyRole::ALL, PartyRole::code)),
+        ("PartyIn.role", codes(PartyRole::ALL, PartyRole::code)),
     ])
 }
 
