@@ -14,6 +14,7 @@ pub mod holidays;
 pub mod notes;
 pub mod parties;
 pub mod phrase;
+pub mod plan;
 pub mod retention;
 pub mod text;
 pub mod trends;

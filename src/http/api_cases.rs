@@ -38,6 +38,8 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/replies" => post(reply),
         "/api/v1/cases/{id}/parties" => post(add_party),
         "/api/v1/cases/{id}/parties/{party}/messages" => post(party_message),
+        "/api/v1/cases/{id}/plan" => put(write_plan),
+        "/api/v1/cases/{id}/plan/answers" => post(record_answer),
         "/api/v1/cases/{id}/close" => post(close),
         "/api/v1/cases/{id}/dates/{field}" => post(dates),
         "/api/v1/commitments" => get(commitments),
@@ -180,6 +182,79 @@ async fn party_message(
     Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
 }
 
+fn plan_json(plan: &crate::store::Plan) -> Value {
+    use secrecy::ExposeSecret;
+    json!({
+        "version": plan.version,
+        "written_on": plan.written_on.to_string(),
+        "agreed_on": plan.agreed_on.map(|d| d.to_string()),
+        "terms": plan.terms.expose_secret(),
+        "answers": plan.answers.iter().filter(|a| a.version == plan.version).map(|a| json!({
+            "party": a.party,
+            "answer": a.answer.code(),
+            "channel": a.channel.code(),
+            "on": a.on.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Numbers may come as JSON numbers; the shared decoders read text.
+fn numbers_as_text(object: &mut super::decode::JsonObject, names: &[&str]) {
+    for name in names {
+        if let Some(Value::Number(n)) = object.0.get(*name) {
+            let n = n.to_string();
+            object.0.insert((*name).into(), Value::String(n));
+        }
+    }
+}
+
+async fn write_plan(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(&headers, body, &["terms"]).await?;
+    let terms = case_input::plan_terms(&mut object).map_err(Problem::Invalid)?;
+    let version = usecase::plan::write(&app.ctx(), &id, &terms)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    Ok(Json(json!({ "version": version })))
+}
+
+async fn record_answer(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(
+        &headers,
+        body,
+        &["party", "version", "answer", "channel", "on"],
+    )
+    .await?;
+    numbers_as_text(&mut object, &["party", "version"]);
+    let a = case_input::recorded_answer(&mut object, app.today()).map_err(Problem::Invalid)?;
+    let answered = usecase::plan::answer(
+        &app.ctx(),
+        &id,
+        a.party,
+        a.version,
+        a.answer,
+        a.channel,
+        a.on,
+    )
+    .await
+    .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    Ok(Json(json!({
+        "version": answered.version,
+        "agreed_on": answered.agreed_on.map(|d| d.to_string()),
+    })))
+}
+
 async fn list(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
@@ -238,6 +313,7 @@ async fn show(
     value["notes"] = detail.notes.iter().map(|n| note_json(n, today)).collect();
     value["messages"] = detail.messages.iter().map(message_json).collect();
     value["parties"] = detail.parties.iter().map(party_json).collect();
+    value["plan"] = detail.plan.as_ref().map_or(Value::Null, plan_json);
     value["corrections"] = detail
         .corrections
         .iter()

@@ -38,6 +38,8 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/replies" => post(reply),
         "/console/cases/{id}/parties" => post(add_party),
         "/console/cases/{id}/parties/{party}/messages" => post(party_message),
+        "/console/cases/{id}/plan" => post(write_plan),
+        "/console/cases/{id}/plan/answers" => post(record_answer),
         "/console/cases/{id}/close" => post(close),
         "/console/cases/{id}/dates/{field}" => post(dates),
         "/console/letters" => get(letters),
@@ -131,6 +133,9 @@ fn notice(query: Option<&str>) -> Option<String> {
         "notice" => "staff.done.notice",
         "party" => "staff.done.party",
         "party_reply" => "staff.done.party_reply",
+        "plan" => "staff.done.plan",
+        "plan_answer" => "staff.done.plan_answer",
+        "plan_agreed" => "staff.done.plan_agreed",
         _ => return None,
     };
     Some(Lang::En.t(key).to_owned())
@@ -331,6 +336,59 @@ async fn party_message(
         .await
         .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
     Ok(see_other(&format!("/console/cases/{id}?done=party_reply")))
+}
+
+/// `POST /console/cases/{id}/plan`: writes or revises the plan's terms.
+async fn write_plan(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let written = match case_input::plan_terms(&mut form) {
+        Ok(terms) => usecase::plan::write(&app.ctx(), &id, &terms).await,
+        Err(errors) => Err(Refusal::Invalid(errors)),
+    };
+    match written {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan#plan-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(party_refusal(other, "staff.error.no_open_case")),
+    }
+}
+
+/// `POST /console/cases/{id}/plan/answers`: records a party's answer given by telephone, post,
+/// e-mail or in person.
+async fn record_answer(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let recorded = match case_input::recorded_answer(&mut form, app.today()) {
+        Ok(a) => {
+            usecase::plan::answer(
+                &app.ctx(),
+                &id,
+                a.party,
+                a.version,
+                a.answer,
+                a.channel,
+                a.on,
+            )
+            .await
+        }
+        Err(errors) => Err(Refusal::Invalid(errors)),
+    };
+    match recorded {
+        Ok(answered) if answered.agreed_on.is_some() => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan_agreed#plan-heading"
+        ))),
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan_answer#plan-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(party_refusal(other, "staff.error.no_open_case")),
+    }
 }
 
 async fn dates(

@@ -351,6 +351,47 @@ pub struct FollowupPage {
     pub error: Option<String>,
 }
 
+/// The resolution plan as a party reads it: the current version and the party's own answer,
+/// never another party's.
+pub struct PlanView {
+    /// The current version.
+    pub version: u32,
+    /// "Version N, written on DATE", in the reader's language.
+    pub written: String,
+    /// The terms.
+    pub terms: Zeroizing<String>,
+    /// "Every party accepted this plan; it was agreed on DATE", once agreed.
+    pub agreed: Option<String>,
+    /// The reader's own answer to the current version: accepted (true) or declined (false).
+    pub mine: Option<bool>,
+}
+
+impl PlanView {
+    /// `plan` as party `party` reads it in `lang`.
+    pub fn for_party(plan: &crate::store::Plan, party: u32, lang: Lang) -> Self {
+        use secrecy::ExposeSecret;
+        Self {
+            version: plan.version,
+            written: lang.f(
+                "plan.version",
+                &[
+                    ("version", &plan.version),
+                    ("date", &lang.long_date(plan.written_on)),
+                ],
+            ),
+            terms: Zeroizing::new(plan.terms.expose_secret().to_owned()),
+            agreed: plan
+                .agreed_on
+                .map(|d| lang.f("plan.agreed", &[("date", &lang.long_date(d))])),
+            mine: plan
+                .answers
+                .iter()
+                .find(|a| a.party == party && a.version == plan.version)
+                .map(|a| a.answer == crate::domain::plan::PlanAnswer::Accepted),
+        }
+    }
+}
+
 /// An added party's own thread, opened with its receipt: nothing of the concern, of the
 /// submitter's thread or of another party's.
 #[derive(Template, WebTemplate)]
@@ -364,6 +405,10 @@ pub struct FollowupPartyPage {
     pub opened: bool,
     /// The thread.
     pub messages: Vec<MessageView>,
+    /// The resolution plan, once written.
+    pub plan: Option<PlanView>,
+    /// Why an answer to the plan was refused, or that it was recorded.
+    pub plan_notice: Option<String>,
     /// A message kept after a problem.
     pub draft: Zeroizing<String>,
     /// Problems with the message sent.
@@ -417,6 +462,10 @@ pub struct FollowupThreadPage {
     pub letters: Vec<LetterView>,
     /// The filing deadline.
     pub deadline: DeadlineLines,
+    /// The resolution plan, once written.
+    pub plan: Option<PlanView>,
+    /// Why an answer to the plan was refused, or that it was recorded.
+    pub plan_notice: Option<String>,
     /// A message kept after a problem.
     pub draft: Zeroizing<String>,
     /// Problems with the message sent.

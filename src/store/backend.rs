@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::plan::Answer;
 
 /// The clear fields of a case.
 #[derive(Debug, Clone)]
@@ -558,6 +559,48 @@ pub trait LetterRows: Send + Sync {
     ) -> Result<Vec<SealedLetter>, StoreError>;
 }
 
+/// A case's resolution plan as it stands: its current terms, sealed.
+#[derive(Debug, Clone)]
+pub struct PlanRecord {
+    /// The current version.
+    pub version: u32,
+    /// The day this version was written.
+    pub written_on: NaiveDate,
+    /// The day every party had accepted it, once they have.
+    pub agreed_on: Option<NaiveDate>,
+    /// The terms, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// Resolution plans and each party's answer to the current version.
+#[async_trait]
+pub trait PlanRows: Send + Sync {
+    /// A case's plan as it stands.
+    async fn plan(&self, case_id: &str) -> Result<Option<PlanRecord>, StoreError>;
+    /// The answers to a case's plan, by party.
+    async fn plan_answers(&self, case_id: &str) -> Result<Vec<Answer>, StoreError>;
+    /// Writes a case's plan: the first version (`replaces` `None`), or a revision of version
+    /// `replaces`, deleting every answer, in one write. False, changing nothing, if there is
+    /// no such case, or the plan is no longer at `replaces`, or it is agreed.
+    async fn put_plan(
+        &self,
+        case_id: &str,
+        replaces: Option<u32>,
+        plan: PlanRecord,
+    ) -> Result<bool, StoreError>;
+    /// Records (or replaces) a party's answer to the plan's version `answer.version`; false,
+    /// changing nothing, if the plan is not at that version or is agreed.
+    async fn put_answer(&self, case_id: &str, answer: Answer) -> Result<bool, StoreError>;
+    /// Marks version `version` of a case's plan agreed on `on`; false if it is not at that
+    /// version or was agreed already.
+    async fn agree_plan(
+        &self,
+        case_id: &str,
+        version: u32,
+        on: NaiveDate,
+    ) -> Result<bool, StoreError>;
+}
+
 /// Trend counters (what a closed case leaves) and the frozen releases of the board report.
 #[async_trait]
 pub trait TrendRows: Send + Sync {
@@ -684,6 +727,7 @@ pub trait Backend:
     CaseRows
     + NoteRows
     + ThreadRows
+    + PlanRows
     + LetterRows
     + TrendRows
     + AccountRows

@@ -13,6 +13,7 @@ use super::backend::{
 };
 use super::content::{self, Concern, PartyContent};
 use super::parties::{Party, open_party};
+use super::plan::Plan;
 use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, MasterKey, Receipt, random};
@@ -93,6 +94,8 @@ pub struct CaseDetail {
     pub messages: Vec<Message>,
     /// The parties added to it, by number, each with its own thread.
     pub parties: Vec<Party>,
+    /// Its resolution plan, once the ombuds has written one.
+    pub plan: Option<Plan>,
     /// Corrections of its recorded dates, in order.
     pub corrections: Vec<Correction>,
     /// Its letters, newest first.
@@ -113,6 +116,8 @@ pub struct FollowupThread {
     pub messages: Vec<Message>,
     /// Letters sent to them, newest first.
     pub letters: Vec<Letter>,
+    /// The resolution plan's current version, once there is one.
+    pub plan: Option<Plan>,
 }
 
 /// What an added party sees with its receipt while the case is open: its own thread, and
@@ -126,6 +131,8 @@ pub struct PartyThread {
     pub status: CaseStatus,
     /// Its thread, in order.
     pub messages: Vec<Message>,
+    /// The resolution plan's current version, once there is one.
+    pub plan: Option<Plan>,
 }
 
 /// What a receipt opens.
@@ -240,7 +247,10 @@ impl Store {
     }
 
     /// The key of a case, or `None` if the key store no longer holds it.
-    fn case_key(&self, case: &SealedCase) -> Result<Option<Arc<ContentKey>>, StoreError> {
+    pub(super) fn case_key(
+        &self,
+        case: &SealedCase,
+    ) -> Result<Option<Arc<ContentKey>>, StoreError> {
         let Some(wrapped) = case.wrapped_key.as_deref() else {
             return Ok(None);
         };
@@ -306,12 +316,14 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let letters = self.open_letters(LetterQuery::Case(id), today).await?;
+        let plan = self.open_plan(&key, id).await?;
         Ok(Some(CaseDetail {
             record: case.record,
             concern,
             notes,
             messages,
             parties,
+            plan,
             corrections,
             letters,
         }))
@@ -582,12 +594,14 @@ impl Store {
             .into_iter()
             .map(|(_, m)| m)
             .collect();
+        let plan = self.open_plan(&key, &case.record.id).await?;
         if let Some(party) = found.party {
             return Ok(Some(Followup::Party(PartyThread {
                 number: party.number,
                 content: content::party_from(&key.open(&party.sealed)?)?,
                 status: case.record.status,
                 messages,
+                plan,
             })));
         }
         let concern = content::concern_from(&key.open(&case.sealed)?)?;
@@ -598,6 +612,7 @@ impl Store {
             concern,
             messages,
             letters,
+            plan,
         })))
     }
 

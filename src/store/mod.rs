@@ -13,6 +13,7 @@ mod content;
 mod grants;
 mod key_cache;
 mod parties;
+mod plan;
 pub mod postgres;
 mod retention;
 mod rows;
@@ -38,6 +39,7 @@ pub use cases::{
 pub use content::{Concern, PartyContent};
 pub use grants::{COMMAND_LINE, Requested};
 pub use parties::{AddedParty, Party};
+pub use plan::Plan;
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};

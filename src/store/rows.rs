@@ -11,13 +11,14 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, EnrolmentRecord, GrantRecord, Holding, LetterRecord,
-    MessageRecord, NoteRecord, PartyRecord, SessionRecord, SessionWithUser, UserRecord,
+    MessageRecord, NoteRecord, PartyRecord, PlanRecord, SessionRecord, SessionWithUser, UserRecord,
 };
 use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{Role, Throttle};
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, services_from_codes};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 
 /// A case's clear fields, as [`case_record`] reads them (`c` is the `cases` table).
 pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, \
@@ -217,6 +218,32 @@ pub(super) fn party_record(row: &impl Columns) -> Result<PartyRecord, sqlx::Erro
         has_receipt: row.flag("has_receipt")?,
         sealed: row.bytes("sealed")?,
     })
+}
+
+/// A plan: `version, written_on, agreed_on, sealed`.
+pub(super) fn plan_record(row: &impl Columns) -> Result<PlanRecord, sqlx::Error> {
+    Ok(PlanRecord {
+        version: number(row, "version")?,
+        written_on: row.date("written_on")?,
+        agreed_on: row.optional_date("agreed_on")?,
+        sealed: row.bytes("sealed")?,
+    })
+}
+
+/// An answer to a plan: `party, version, answer, channel, answered_on`.
+pub(super) fn answer_record(row: &impl Columns) -> Result<Answer, sqlx::Error> {
+    Ok(Answer {
+        party: number(row, "party")?,
+        version: number(row, "version")?,
+        answer: code(row, "answer", PlanAnswer::from_code)?,
+        channel: code(row, "channel", AnswerChannel::from_code)?,
+        on: row.date("answered_on")?,
+    })
+}
+
+/// A small positive number (a version, a party's number).
+fn number(row: &impl Columns, column: &str) -> Result<u32, sqlx::Error> {
+    u32::try_from(row.integer(column)?).map_err(|_| bad(column, "a number out of range"))
 }
 
 /// A date correction: `field, old_date, new_date, corrected_on, sealed_reason`.

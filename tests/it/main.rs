@@ -24,6 +24,7 @@ mod notice_languages;
 mod openapi;
 mod operations;
 mod parties;
+mod plan;
 mod postgres;
 mod privacy;
 mod report_cli;

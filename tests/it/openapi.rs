@@ -16,6 +16,7 @@ use ombuds::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Ou
 use ombuds::domain::concern::{Category, RaisedBy};
 use ombuds::domain::notes::NoteKind;
 use ombuds::domain::parties::PartyRole;
+use ombuds::domain::plan::{AnswerChannel, PlanAnswer, RECORDED_CHANNELS};
 use ombuds::domain::retention::RetentionClass;
 use ombuds::i18n::Lang;
 use serde_json::Value;
@@ -130,6 +131,15 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("case_access", codes(LinkAccess::ALL, LinkAccess::code)),
         ("Party.role", codes(PartyRole::ALL, PartyRole::code)),
         ("PartyIn.role", codes(PartyRole::ALL, PartyRole::code)),
+        ("answer", codes(PlanAnswer::ALL, PlanAnswer::code)),
+        (
+            "PlanAnswer.channel",
+            codes(AnswerChannel::ALL, AnswerChannel::code),
+        ),
+        (
+            "RecordedAnswerIn.channel",
+            codes(&RECORDED_CHANNELS, AnswerChannel::code),
+        ),
     ])
 }
 
