@@ -457,6 +457,43 @@ async fn parties_are_refused_on_closed_cases_and_across_cases(engine: Engine) {
     }
     assert_eq!(count(&mut db, "messages").await, 0);
 
+    // Board and admin accounts never reach parties or plans.
+    let board = server.staff(&admin, "bea", "board").await;
+    for session in [&admin, &board] {
+        for (method, path, body) in [
+            (Method::GET, format!("/api/v1/cases/{first}"), None),
+            (
+                Method::POST,
+                format!("/api/v1/cases/{first}/parties"),
+                Some(json!({ "role": "other", "receipt": true })),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/cases/{first}/parties/{party_id}/messages"),
+                Some(json!({ "text": "CANARY-staff" })),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/cases/{first}/plan"),
+                Some(json!({ "terms": "CANARY-staff" })),
+            ),
+        ] {
+            let mut request = server.as_staff(session, method, &path);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            assert_eq!(request.send().await.unwrap().status(), 403, "{path}");
+        }
+        let page = server
+            .as_staff(session, Method::GET, &format!("/console/cases/{first}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 403);
+    }
+    assert_eq!(count(&mut db, "parties").await, 1);
+    assert_eq!(count(&mut db, "plans").await, 0);
+
     // Closed cases are destroyed: adding a party is a 404 that says so, by the API and the page.
     let closed = server
         .as_staff(

@@ -220,6 +220,71 @@ async fn every_party_accepting_one_version_agrees_the_plan(engine: Engine) {
         .collect();
     assert_eq!(fields, ["channel", "on", "answer"], "{bad}");
 
+    // The HTML console writes a plan and records an answer with plain forms.
+    let second = server.submit("Another concern").await;
+    let _ = second;
+    let cases: Value = server
+        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .find(|c| *c != id)
+        .unwrap();
+    let post = |path: String, fields: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        all.push(("csrf".into(), ombuds.csrf.clone()));
+        server
+            .client()
+            .post(server.at(&path))
+            .header("cookie", &ombuds.cookie)
+            .form(&all)
+            .send()
+    };
+    let written = post(
+        format!("/console/cases/{other}/plan"),
+        &[("terms", "CANARY-plan-html")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.status(), 303);
+    let empty = post(format!("/console/cases/{other}/plan"), &[("terms", " ")])
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("write the plan"));
+    let recorded = post(
+        format!("/console/cases/{other}/plan/answers"),
+        &[
+            ("party", "1"),
+            ("version", "1"),
+            ("answer", "accepted"),
+            ("channel", "post"),
+            ("on", "2026-03-01"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(recorded.status(), 303);
+    let location = recorded.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("done=plan_agreed"),
+        "the only party accepted: {location}"
+    );
+    let other_case = case_json(&server, &ombuds, &other).await;
+    assert_eq!(other_case["plan"]["agreed_on"], "2026-03-01");
+    assert_eq!(other_case["plan"]["answers"][0]["channel"], "post");
+
     // The console shows the plan, its answers and its agreement.
     let console = server
         .as_staff(&ombuds, Method::GET, &format!("/console/cases/{id}"))

@@ -570,6 +570,21 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
             ],
         ),
         (
+            "plans",
+            &["case_id", "version", "written_on", "agreed_on", "sealed"],
+        ),
+        (
+            "plan_answers",
+            &[
+                "case_id",
+                "party",
+                "version",
+                "answer",
+                "channel",
+                "answered_on",
+            ],
+        ),
+        (
             "date_corrections",
             &[
                 "seq (order)",
