@@ -93,13 +93,14 @@ async fn gather(mut waiting: mpsc::Receiver<Wanted>, readers: SqlitePool) {
 /// columns (NULL when no open case has the receipt), the added party the receipt is of (NULL
 /// when it is the submitter's; the case is then the party's), and the thread and the letters folded into
 /// JSON arrays with the sealed bytes in hex. Its one parameter is the batch as a JSON array of
-/// `[hex(receipt hash), today]`.
+/// `[hex(receipt hash), today]`. (`+m.party_id` keeps SQLite reading a thread by its case's
+/// index, never by the party index, which would scan every submitter's message.)
 fn statement() -> String {
     format!(
         "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
            p.id AS party_id, p.number AS party_number, p.sealed AS party_sealed, \
            (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
-              ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id AND m.party_id IS p.id) \
+              ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id AND +m.party_id IS p.id) \
               AS thread, \
            (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \
               l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \

@@ -31,7 +31,7 @@ impl ThreadRows for SqliteBackend {
         party: Option<&str>,
     ) -> Result<Vec<MessageRecord>, StoreError> {
         let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE case_id = ? AND party_id IS ? \
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE case_id = ? AND +party_id IS ? \
              ORDER BY seq"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
