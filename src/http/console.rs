@@ -431,15 +431,17 @@ async fn letters(
     })
 }
 
-/// A letter's printable page, exactly as it was issued.
+/// A letter's printable page, exactly as it was issued, in the language `?lang=` asks for
+/// (English by default), so that the ombuds can print it for a party in that party's language.
 async fn letter(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
+    lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     use secrecy::ExposeSecret;
     let letter = usecase::letters::one(&app.ctx(), &id).await?;
-    let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
+    let html = crate::letters::stored::pick(letter.html.expose_secret(), lang)
         .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
     Ok(axum::response::Html(html).into_response())
 }
