@@ -22,7 +22,7 @@ use crate::domain::field::FieldError;
 use crate::domain::notes::days_left;
 use crate::domain::phrase::Phrase;
 use crate::store::Letter;
-use crate::store::{CaseListing, CaseRecord, Message, Note};
+use crate::store::{CaseListing, CaseRecord, Message, Note, Party};
 use crate::usecase;
 use crate::usecase::cases::DUE_WINDOW_DAYS;
 
@@ -36,6 +36,10 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/notes" => post(add_note),
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
         "/api/v1/cases/{id}/replies" => post(reply),
+        "/api/v1/cases/{id}/parties" => post(add_party),
+        "/api/v1/cases/{id}/parties/{party}/messages" => post(party_message),
+        "/api/v1/cases/{id}/plan" => put(write_plan),
+        "/api/v1/cases/{id}/plan/answers" => post(record_answer),
         "/api/v1/cases/{id}/close" => post(close),
         "/api/v1/cases/{id}/dates/{field}" => post(dates),
         "/api/v1/commitments" => get(commitments),
@@ -85,6 +89,170 @@ fn message_json(message: &Message) -> Value {
         "sent_on": message.sent_on.to_string(),
         "text": super::views::message_text(message, crate::i18n::Lang::En).as_str(),
     })
+}
+
+fn party_json(party: &Party) -> Value {
+    use secrecy::ExposeSecret;
+    let c = &party.content;
+    json!({
+        "id": party.id,
+        "number": party.number,
+        "role": c.role.code(),
+        "name": c.name.as_ref().map(|s| s.expose_secret().to_owned()),
+        "contact": c.contact.as_ref().map(|s| s.expose_secret().to_owned()),
+        "lang": c.lang,
+        "has_receipt": party.has_receipt,
+        "messages": party.messages.iter().map(message_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A party refusal: a case that is gone (closed cases are destroyed) or a party it does not
+/// have is a 404 that says so; nothing was changed.
+fn party_refusal(refusal: usecase::Refusal, what: &'static str) -> ApiError {
+    match refusal {
+        usecase::Refusal::NotFound => ApiError(Problem::NotFoundMessage(Phrase::new(what))),
+        other => other.into(),
+    }
+}
+
+async fn add_party(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_object(
+        &headers,
+        body,
+        &["role", "name", "contact", "lang", "receipt"],
+    )
+    .await?;
+    let mut errors = Vec::new();
+    let with_receipt = object.boolean("receipt", &mut errors);
+    let party = case_input::party(&mut object);
+    let with_receipt = match with_receipt {
+        Some(with_receipt) => with_receipt,
+        None => {
+            if errors.is_empty() {
+                errors.push(FieldError::new("receipt", "api.problem.required"));
+            }
+            false
+        }
+    };
+    let party = match party {
+        Ok(party) if errors.is_empty() => party,
+        Ok(_) => return Err(Problem::Invalid(errors).into()),
+        Err(more) => {
+            errors.extend(more);
+            return Err(Problem::Invalid(errors).into());
+        }
+    };
+    let added = usecase::parties::add(&app.ctx(), &id, &party, with_receipt)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    let mut answer = json!({
+        "id": added.party.id,
+        "number": added.party.number,
+        "lang": party.language,
+    });
+    if let Some(receipt) = &added.receipt {
+        answer["receipt"] = receipt.expose().into();
+    }
+    let mut response = (StatusCode::CREATED, Json(answer)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+async fn party_message(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, party)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_object(&headers, body, &["text"]).await?;
+    let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
+    usecase::parties::reply(&app.ctx(), &id, &party, &text)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
+    Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
+}
+
+fn plan_json(plan: &crate::store::Plan) -> Value {
+    use secrecy::ExposeSecret;
+    json!({
+        "version": plan.version,
+        "written_on": plan.written_on.to_string(),
+        "agreed_on": plan.agreed_on.map(|d| d.to_string()),
+        "terms": plan.terms.expose_secret(),
+        "answers": plan.answers.iter().filter(|a| a.version == plan.version).map(|a| json!({
+            "party": a.party,
+            "answer": a.answer.code(),
+            "channel": a.channel.code(),
+            "on": a.on.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Numbers may come as JSON numbers; the shared decoders read text.
+fn numbers_as_text(object: &mut super::decode::JsonObject, names: &[&str]) {
+    for name in names {
+        if let Some(Value::Number(n)) = object.0.get(*name) {
+            let n = n.to_string();
+            object.0.insert((*name).into(), Value::String(n));
+        }
+    }
+}
+
+async fn write_plan(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(&headers, body, &["terms"]).await?;
+    let terms = case_input::plan_terms(&mut object).map_err(Problem::Invalid)?;
+    let version = usecase::plan::write(&app.ctx(), &id, &terms)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    Ok(Json(json!({ "version": version })))
+}
+
+async fn record_answer(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(
+        &headers,
+        body,
+        &["party", "version", "answer", "channel", "on"],
+    )
+    .await?;
+    numbers_as_text(&mut object, &["party", "version"]);
+    let a = case_input::recorded_answer(&mut object, app.today()).map_err(Problem::Invalid)?;
+    let answered = usecase::plan::answer(
+        &app.ctx(),
+        &id,
+        a.party,
+        a.version,
+        a.answer,
+        a.channel,
+        a.on,
+    )
+    .await
+    .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    Ok(Json(json!({
+        "version": answered.version,
+        "agreed_on": answered.agreed_on.map(|d| d.to_string()),
+    })))
 }
 
 async fn list(
@@ -144,6 +312,8 @@ async fn show(
     });
     value["notes"] = detail.notes.iter().map(|n| note_json(n, today)).collect();
     value["messages"] = detail.messages.iter().map(message_json).collect();
+    value["parties"] = detail.parties.iter().map(party_json).collect();
+    value["plan"] = detail.plan.as_ref().map_or(Value::Null, plan_json);
     value["corrections"] = detail
         .corrections
         .iter()

@@ -1,6 +1,6 @@
 //! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due,
-//! logging a contact by hand, one case with its concern, notes, thread and services, and
-//! closing. Only the `ombuds` role is admitted.
+//! logging a contact by hand, one case with its concern, notes, threads, parties and services,
+//! and closing. Only the `ombuds` role is admitted.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -15,9 +15,10 @@ use super::route_table::{Routes, routes};
 use super::staff_views::{
     CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
 };
-use super::views::LetterView;
+use super::views::{InvitationPage, LetterView, Site};
 use crate::domain::case::{CaseDate, Service};
 use crate::domain::field::FieldError;
+use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
 use crate::store::SessionUser;
 use crate::usecase::cases::DUE_WINDOW_DAYS;
@@ -35,6 +36,10 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
         "/console/cases/{id}/replies" => post(reply),
+        "/console/cases/{id}/parties" => post(add_party),
+        "/console/cases/{id}/parties/{party}/messages" => post(party_message),
+        "/console/cases/{id}/plan" => post(write_plan),
+        "/console/cases/{id}/plan/answers" => post(record_answer),
         "/console/cases/{id}/close" => post(close),
         "/console/cases/{id}/dates/{field}" => post(dates),
         "/console/letters" => get(letters),
@@ -120,6 +125,11 @@ fn notice(query: Option<&str>) -> Option<String> {
         "reply" => "staff.done.reply",
         "dates" => "staff.done.dates",
         "notice" => "staff.done.notice",
+        "party" => "staff.done.party",
+        "party_reply" => "staff.done.party_reply",
+        "plan" => "staff.done.plan",
+        "plan_answer" => "staff.done.plan_answer",
+        "plan_agreed" => "staff.done.plan_agreed",
         _ => return None,
     };
     Some(Lang::En.t(key).to_owned())
@@ -236,6 +246,145 @@ async fn reply(
     }
 }
 
+/// What a party form is refused with when its case is gone (closed cases are destroyed) or
+/// has no such party: a clear 404, nothing changed.
+fn party_refusal(refusal: Refusal, what: &'static str) -> PageError {
+    match refusal {
+        Refusal::NotFound => Problem::NotFoundMessage(Phrase::new(what)).into(),
+        other => other.into(),
+    }
+}
+
+/// `POST /console/cases/{id}/parties`: adds a party. With a receipt, answers with the receipt
+/// (shown this once) above the party's printable invitation, in the party's language.
+async fn add_party(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let checked = case_input::party(&mut form);
+    let with_receipt = match form.take("channel").as_deref().map(|c| c.as_str()) {
+        Some("receipt") => Ok(true),
+        Some("none") => Ok(false),
+        _ => Err(FieldError::new(
+            "channel",
+            "staff.problem.choose_party_channel",
+        )),
+    };
+    let (party, with_receipt) = match (checked, with_receipt) {
+        (Ok(party), Ok(with_receipt)) => (party, with_receipt),
+        (checked, with_receipt) => {
+            let mut errors = checked.err().unwrap_or_default();
+            errors.extend(with_receipt.err());
+            // A closed case shows its refusal, not the form's problems.
+            usecase::cases::detail(&app.ctx(), &id)
+                .await
+                .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+            return case_page(&app, &user, &id, errors, None).await;
+        }
+    };
+    let added = match usecase::parties::add(&app.ctx(), &id, &party, with_receipt).await {
+        Ok(added) => added,
+        Err(Refusal::Invalid(errors)) => return case_page(&app, &user, &id, errors, None).await,
+        Err(other) => return Err(party_refusal(other, "staff.error.no_open_case")),
+    };
+    let Some(receipt) = added.receipt else {
+        return Ok(see_other(&format!(
+            "/console/cases/{id}?done=party#party-{}",
+            added.party.number
+        )));
+    };
+    let lang = Lang::from_code(party.language).unwrap_or(Lang::En);
+    let page = InvitationPage {
+        site: Site { lang, ..app.site() },
+        staff_title: Lang::En.f(
+            "staff.thread.invitation_title",
+            &[("number", &added.party.number)],
+        ),
+        staff_once: Lang::En.t("staff.thread.invitation_once"),
+        staff_back: Lang::En.t("staff.thread.invitation_back"),
+        case_id: id,
+        receipt: zeroize::Zeroizing::new(receipt.expose().to_owned()),
+        followup_url: app.link(&format!("/followup{}", lang.query())),
+    };
+    let mut response = (StatusCode::CREATED, page).into_response();
+    // Shown once: no cache may keep it.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /console/cases/{id}/parties/{party}/messages`: the ombuds writes in a party's thread.
+async fn party_message(
+    State(app): State<AppState>,
+    Path((id, party)): Path<(String, String)>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let text = match case_input::message(&mut form) {
+        Ok(text) => text,
+        Err(errors) => return case_page(&app, &user, &id, errors, None).await,
+    };
+    usecase::parties::reply(&app.ctx(), &id, &party, &text)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
+    Ok(see_other(&format!("/console/cases/{id}?done=party_reply")))
+}
+
+/// `POST /console/cases/{id}/plan`: writes or revises the plan's terms.
+async fn write_plan(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let written = match case_input::plan_terms(&mut form) {
+        Ok(terms) => usecase::plan::write(&app.ctx(), &id, &terms).await,
+        Err(errors) => Err(Refusal::Invalid(errors)),
+    };
+    match written {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan#plan-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(party_refusal(other, "staff.error.no_open_case")),
+    }
+}
+
+/// `POST /console/cases/{id}/plan/answers`: records a party's answer given by telephone, post,
+/// e-mail or in person.
+async fn record_answer(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let recorded = match case_input::recorded_answer(&mut form, app.today()) {
+        Ok(a) => {
+            usecase::plan::answer(
+                &app.ctx(),
+                &id,
+                a.party,
+                a.version,
+                a.answer,
+                a.channel,
+                a.on,
+            )
+            .await
+        }
+        Err(errors) => Err(Refusal::Invalid(errors)),
+    };
+    match recorded {
+        Ok(answered) if answered.agreed_on.is_some() => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan_agreed#plan-heading"
+        ))),
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=plan_answer#plan-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(party_refusal(other, "staff.error.no_open_case")),
+    }
+}
+
 async fn dates(
     State(app): State<AppState>,
     Path((id, field)): Path<(String, String)>,
@@ -276,15 +425,17 @@ async fn letters(
     })
 }
 
-/// A letter's printable page, exactly as it was issued.
+/// A letter's printable page, exactly as it was issued, in the language `?lang=` asks for
+/// (English by default), so that the ombuds can print it for a party in that party's language.
 async fn letter(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
+    lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     use secrecy::ExposeSecret;
     let letter = usecase::letters::one(&app.ctx(), &id).await?;
-    let html = crate::letters::stored::pick(letter.html.expose_secret(), crate::i18n::Lang::En)
+    let html = crate::letters::stored::pick(letter.html.expose_secret(), lang)
         .ok_or_else(|| Problem::Internal("a stored letter could not be read".into()))?;
     Ok(axum::response::Html(html).into_response())
 }

@@ -1,5 +1,5 @@
 //! The anonymous follow-up: with the receipt, a submitter reads the ombuds' replies and adds
-//! messages. The receipt travels in a form field or an `Authorization: Receipt …` header,
+//! messages; an added party's receipt opens that party's own thread, and nothing else. The receipt travels in a form field or an `Authorization: Receipt …` header,
 //! never in an address, and no cookie is set.
 //!
 //! A receipt that opens nothing gets one answer, whether it never existed or its case was
@@ -24,15 +24,16 @@ use super::decode::{FormFields, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::views::{
-    DeadlineLines, FollowupClosedPage, FollowupPage, FollowupThreadPage, LetterView, MessageView,
-    Site,
+    DeadlineLines, FollowupClosedPage, FollowupPage, FollowupPartyPage, FollowupThreadPage,
+    LetterView, MessageView, PlanView, Site,
 };
 use crate::crypto::Receipt;
 use crate::domain::case::{CaseStatus, MAX_MESSAGE_CHARS};
 use crate::domain::field::FieldError;
+use crate::domain::parties::FIRST_PARTY;
 use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
-use crate::store::{Followup, FollowupThread, Letter};
+use crate::store::{Followup, FollowupThread, Letter, PartyThread};
 use crate::usecase;
 
 /// Routes of the follow-up.
@@ -43,6 +44,8 @@ pub fn routes() -> Routes {
         "/followup/letters/{id}" => post(print_letter),
         "/api/v1/followup" => get(api_show),
         "/api/v1/followup/messages" => post(api_add),
+        "/followup/plan" => post(answer_plan),
+        "/api/v1/followup/plan" => post(api_answer_plan),
     }
 }
 
@@ -111,6 +114,11 @@ fn thread_page(
             .map(|l| LetterView::new(l, lang))
             .collect(),
         deadline: DeadlineLines::new(&thread_deadline(app, thread, lang), lang),
+        plan: thread
+            .plan
+            .as_ref()
+            .map(|p| PlanView::for_party(p, FIRST_PARTY, lang)),
+        plan_notice: None,
         draft,
         errors,
         notice,
@@ -165,10 +173,139 @@ async fn open(
             None,
         )
         .into_response()),
+        Some(Followup::Party(thread)) => Ok(party_page(
+            &app,
+            lang,
+            &receipt,
+            &thread,
+            Zeroizing::default(),
+            Vec::new(),
+            None,
+        )
+        .into_response()),
         Some(Followup::Closed(letters)) => {
             Ok(closed_page(&app, lang, &receipt, &letters).into_response())
         }
         None => not_found_page(&app, lang),
+    }
+}
+
+/// An added party's own thread: nothing of the concern, the submitter's dates or another
+/// party's thread is in it.
+fn party_page(
+    app: &AppState,
+    lang: Lang,
+    receipt: &Receipt,
+    thread: &PartyThread,
+    draft: Zeroizing<String>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> FollowupPartyPage {
+    FollowupPartyPage {
+        site: site(app, lang),
+        receipt: Zeroizing::new(receipt.expose().to_owned()),
+        opened: thread.status == CaseStatus::Open,
+        messages: thread
+            .messages
+            .iter()
+            .map(|m| MessageView::for_submitter(m, lang))
+            .collect(),
+        plan: thread
+            .plan
+            .as_ref()
+            .map(|p| PlanView::for_party(p, thread.number, lang)),
+        plan_notice: None,
+        draft,
+        errors,
+        notice,
+        max_chars: MAX_MESSAGE_CHARS,
+    }
+}
+
+/// `POST /followup/plan`: the receipt holder accepts or declines the plan's current version;
+/// the page comes back with the answer recorded, or with why it was refused.
+async fn answer_plan(
+    State(app): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let mut form = form_fields(&headers, body).await?;
+    let receipt = match receipt_from(&mut form, lang) {
+        Ok(receipt) => receipt,
+        Err(problem) => {
+            return Ok(receipt_problem_page(
+                &app,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem,
+            ));
+        }
+    };
+    let answered = match case_input::plan_answer(&mut form) {
+        Ok((version, given)) => {
+            usecase::plan::answer_with_receipt(&app.ctx(), &receipt, version, given).await
+        }
+        Err(errors) => Err(usecase::Refusal::Invalid(errors)),
+    };
+    let (status, plan_notice) = match answered {
+        Ok(_) => (StatusCode::OK, lang.t("plan.answered").to_owned()),
+        Err(usecase::Refusal::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .iter()
+                .map(|e| lang.say(&e.problem))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(usecase::Refusal::NotFound) => return not_found_page(&app, lang),
+        Err(other) => return Err(other.into()),
+    };
+    let nothing = Zeroizing::default;
+    let page = match usecase::thread::read(&app.ctx(), &receipt).await? {
+        Some(Followup::Open(thread)) => {
+            let mut page = thread_page(&app, lang, &receipt, &thread, nothing(), Vec::new(), None);
+            page.plan_notice = Some(plan_notice);
+            page.into_response()
+        }
+        Some(Followup::Party(thread)) => {
+            let mut page = party_page(&app, lang, &receipt, &thread, nothing(), Vec::new(), None);
+            page.plan_notice = Some(plan_notice);
+            page.into_response()
+        }
+        Some(Followup::Closed(letters)) => {
+            return Ok(closed_page(&app, lang, &receipt, &letters).into_response());
+        }
+        None => return not_found_page(&app, lang),
+    };
+    Ok((status, page).into_response())
+}
+
+/// `POST /api/v1/followup/plan`: the same, as JSON, with the receipt in the header.
+async fn api_answer_plan(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let outcome = async {
+        let receipt = receipt_header(&headers)?;
+        let mut object = json_object(&headers, body, &["version", "answer"]).await?;
+        if let Some(serde_json::Value::Number(n)) = object.0.get("version") {
+            let n = n.to_string();
+            object
+                .0
+                .insert("version".into(), serde_json::Value::String(n));
+        }
+        let (version, given) = case_input::plan_answer(&mut object).map_err(Problem::Invalid)?;
+        match usecase::plan::answer_with_receipt(&app.ctx(), &receipt, version, given).await {
+            Ok(answered) => Ok(Json(json!({
+                "version": answered.version,
+                "answer": given.code(),
+                "agreed_on": answered.agreed_on,
+            }))),
+            Err(usecase::Refusal::NotFound) => Err(no_match(&app)),
+            Err(other) => Err(other.into()),
+        }
+    };
+    match outcome.await {
+        Ok(answer) => answer.into_response(),
+        Err(problem) => with_challenge(ApiError(problem)),
     }
 }
 
@@ -208,7 +345,7 @@ async fn print_letter(
     let letters = match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => thread.letters,
         Some(Followup::Closed(letters)) => letters,
-        None => return not_found_page(&app, lang),
+        Some(Followup::Party(_)) | None => return not_found_page(&app, lang),
     };
     match letters.into_iter().find(|l| l.id == id) {
         Some(letter) => {
@@ -264,6 +401,18 @@ async fn add(
             Ok((
                 status,
                 thread_page(&app, lang, &receipt, &thread, kept, errors, notice),
+            )
+                .into_response())
+        }
+        Some(Followup::Party(thread)) => {
+            let status = if errors.is_empty() {
+                StatusCode::CREATED
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                party_page(&app, lang, &receipt, &thread, kept, errors, notice),
             )
                 .into_response())
         }
@@ -344,6 +493,30 @@ struct MessageJson {
     text: Zeroizing<String>,
 }
 
+/// The plan as the follow-up API shows it: the current version and the reader's own answer.
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    version: u32,
+    written_on: NaiveDate,
+    terms: &'a str,
+    agreed_on: Option<NaiveDate>,
+    answer: Option<&'static str>,
+}
+
+fn plan_json(plan: Option<&crate::store::Plan>, party: u32) -> Option<PlanJson<'_>> {
+    plan.map(|p| PlanJson {
+        version: p.version,
+        written_on: p.written_on,
+        terms: p.terms.expose_secret(),
+        agreed_on: p.agreed_on,
+        answer: p
+            .answers
+            .iter()
+            .find(|a| a.party == party && a.version == p.version)
+            .map(|a| a.answer.code()),
+    })
+}
+
 /// The concern as the follow-up API shows it.
 #[derive(Serialize)]
 struct ConcernJson<'a> {
@@ -382,6 +555,16 @@ enum FollowupJson<'a> {
         messages: Vec<MessageJson>,
         letters: Vec<LetterJson>,
         deadline: DeadlineView,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plan: Option<PlanJson<'a>>,
+    },
+    Party {
+        status: &'static str,
+        party: u32,
+        messages: Vec<MessageJson>,
+        letters: Vec<LetterJson>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plan: Option<PlanJson<'a>>,
     },
 }
 
@@ -391,6 +574,23 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
             return FollowupJson::Closed {
                 status: "closed",
                 letters: letters_json(letters, lang),
+            };
+        }
+        Followup::Party(thread) => {
+            return FollowupJson::Party {
+                status: thread.status.code(),
+                party: thread.number,
+                messages: thread
+                    .messages
+                    .iter()
+                    .map(|m| MessageJson {
+                        author: m.author.code(),
+                        sent_on: m.sent_on,
+                        text: super::views::message_text(m, lang),
+                    })
+                    .collect(),
+                letters: Vec::new(),
+                plan: plan_json(thread.plan.as_ref(), thread.number),
             };
         }
         Followup::Open(thread) => thread,
@@ -414,6 +614,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
             .collect(),
         letters: letters_json(&thread.letters, lang),
         deadline,
+        plan: plan_json(thread.plan.as_ref(), FIRST_PARTY),
     }
 }
 

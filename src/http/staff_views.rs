@@ -366,6 +366,112 @@ pub struct CorrectionView {
     pub reason: Zeroizing<String>,
 }
 
+/// An added party as the case page shows it.
+pub struct PartyView {
+    /// Identifier.
+    pub id: String,
+    /// Its number in the case.
+    pub number: u32,
+    /// Its role, in words.
+    pub role: &'static str,
+    /// Its name, or empty.
+    pub name: Zeroizing<String>,
+    /// Its contact details, or empty.
+    pub contact: Zeroizing<String>,
+    /// Its language, in that language's own name.
+    pub language: &'static str,
+    /// It holds a receipt.
+    pub has_receipt: bool,
+    /// Its thread.
+    pub messages: Vec<MessageView>,
+}
+
+impl PartyView {
+    fn new(party: &crate::store::Party) -> Self {
+        let c = &party.content;
+        Self {
+            id: party.id.clone(),
+            number: party.number,
+            role: Lang::En.label(c.role),
+            name: c.name.as_ref().map(reveal_marked).unwrap_or_default(),
+            contact: c.contact.as_ref().map(reveal_marked).unwrap_or_default(),
+            language: Lang::from_code(&c.lang).map_or("", Lang::own_name),
+            has_receipt: party.has_receipt,
+            messages: party
+                .messages
+                .iter()
+                .map(|m| {
+                    let mut view = MessageView::for_staff_in_party_thread(m);
+                    view.text = super::invisible::mark(&view.text);
+                    view
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One party's line in the plan's table on the case page.
+pub struct PlanRowView {
+    /// The party's number.
+    pub party: u32,
+    /// The party in words ("1: the person who raised it", "2: Member the concern is about").
+    pub who: String,
+    /// Its answer to the current version, in words, or empty.
+    pub answer: &'static str,
+    /// How and when it was given, in words, or empty.
+    pub how: String,
+}
+
+/// The resolution plan as the case page shows it.
+pub struct StaffPlanView {
+    /// The current version.
+    pub version: u32,
+    /// The day it was written.
+    pub written_on: NaiveDate,
+    /// The day every party had accepted it.
+    pub agreed_on: Option<NaiveDate>,
+    /// The terms.
+    pub terms: Zeroizing<String>,
+    /// Every party's answer to the current version.
+    pub rows: Vec<PlanRowView>,
+}
+
+impl StaffPlanView {
+    fn new(plan: &crate::store::Plan, detail: &CaseDetail) -> Self {
+        let mut who = vec![(1, format!("1: {}", Lang::En.t("staff.thread.submitter")))];
+        who.extend(detail.parties.iter().map(|p| {
+            (
+                p.number,
+                format!("{}: {}", p.number, Lang::En.label(p.content.role)),
+            )
+        }));
+        let rows = who
+            .into_iter()
+            .map(|(party, who)| {
+                let answer = plan
+                    .answers
+                    .iter()
+                    .find(|a| a.party == party && a.version == plan.version);
+                PlanRowView {
+                    party,
+                    who,
+                    answer: answer.map_or("", |a| Lang::En.label(a.answer)),
+                    how: answer.map_or_else(String::new, |a| {
+                        format!("{}, {}", Lang::En.label(a.channel), a.on)
+                    }),
+                }
+            })
+            .collect();
+        Self {
+            version: plan.version,
+            written_on: plan.written_on,
+            agreed_on: plan.agreed_on,
+            terms: reveal_marked(&plan.terms),
+            rows,
+        }
+    }
+}
+
 /// One case, with everything the ombuds can do with it.
 #[derive(Template, WebTemplate)]
 #[template(path = "console/case.html")]
@@ -382,6 +488,18 @@ pub struct CasePage {
     pub notes: Vec<NoteView>,
     /// The follow-up thread.
     pub messages: Vec<MessageView>,
+    /// The parties added, each with its thread.
+    pub parties: Vec<PartyView>,
+    /// Party role radio buttons.
+    pub party_roles: Vec<Choice>,
+    /// The resolution plan, once written.
+    pub plan: Option<StaffPlanView>,
+    /// The channels an answer may be recorded as given through.
+    pub answer_channels: Vec<Choice>,
+    /// The plan may be written or revised (it is not agreed).
+    pub plan_writable: bool,
+    /// The languages a party may be written to in: (code, own name).
+    pub languages: Vec<(&'static str, &'static str)>,
     /// Outcome radio buttons.
     pub outcomes: Vec<Choice>,
     /// Default note lifetime.
@@ -476,6 +594,26 @@ impl CasePage {
                     view
                 })
                 .collect(),
+            parties: detail.parties.iter().map(PartyView::new).collect(),
+            plan: detail.plan.as_ref().map(|p| StaffPlanView::new(p, detail)),
+            plan_writable: detail.plan.as_ref().is_none_or(|p| p.agreed_on.is_none()),
+            answer_channels: crate::domain::plan::RECORDED_CHANNELS
+                .iter()
+                .map(|c| Choice {
+                    code: c.code(),
+                    label: Lang::En.label(*c),
+                    checked: false,
+                })
+                .collect(),
+            party_roles: crate::domain::parties::PartyRole::ALL
+                .iter()
+                .map(|r| Choice {
+                    code: r.code(),
+                    label: Lang::En.label(*r),
+                    checked: false,
+                })
+                .collect(),
+            languages: Lang::ALL.iter().map(|l| (l.code(), l.own_name())).collect(),
             outcomes: Outcome::ALL
                 .iter()
                 .map(|o| Choice {

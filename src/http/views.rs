@@ -242,6 +242,15 @@ impl MessageView {
         Self::with_author(message, author, Lang::En)
     }
 
+    /// A message of an added party's thread as the console shows it ("The party" and "Ombuds").
+    pub fn for_staff_in_party_thread(message: &crate::store::Message) -> Self {
+        let author = match message.author {
+            Author::Ombuds => Lang::En.label(Author::Ombuds),
+            Author::Submitter => Lang::En.t("staff.thread.party"),
+        };
+        Self::with_author(message, author, Lang::En)
+    }
+
     /// A thread message as the submitter sees it, in `lang` ("You" and "Ombuds").
     pub fn for_submitter(message: &crate::store::Message, lang: Lang) -> Self {
         Self::with_author(message, lang.label(message.author), lang)
@@ -342,6 +351,95 @@ pub struct FollowupPage {
     pub error: Option<String>,
 }
 
+/// The resolution plan as a party reads it: the current version and the party's own answer,
+/// never another party's.
+pub struct PlanView {
+    /// The current version.
+    pub version: u32,
+    /// "Version N, written on DATE", in the reader's language.
+    pub written: String,
+    /// The terms.
+    pub terms: Zeroizing<String>,
+    /// "Every party accepted this plan; it was agreed on DATE", once agreed.
+    pub agreed: Option<String>,
+    /// The reader's own answer to the current version: accepted (true) or declined (false).
+    pub mine: Option<bool>,
+}
+
+impl PlanView {
+    /// `plan` as party `party` reads it in `lang`.
+    pub fn for_party(plan: &crate::store::Plan, party: u32, lang: Lang) -> Self {
+        use secrecy::ExposeSecret;
+        Self {
+            version: plan.version,
+            written: lang.f(
+                "plan.version",
+                &[
+                    ("version", &plan.version),
+                    ("date", &lang.long_date(plan.written_on)),
+                ],
+            ),
+            terms: Zeroizing::new(plan.terms.expose_secret().to_owned()),
+            agreed: plan
+                .agreed_on
+                .map(|d| lang.f("plan.agreed", &[("date", &lang.long_date(d))])),
+            mine: plan
+                .answers
+                .iter()
+                .find(|a| a.party == party && a.version == plan.version)
+                .map(|a| a.answer == crate::domain::plan::PlanAnswer::Accepted),
+        }
+    }
+}
+
+/// An added party's own thread, opened with its receipt: nothing of the concern, of the
+/// submitter's thread or of another party's.
+#[derive(Template, WebTemplate)]
+#[template(path = "followup_party.html")]
+pub struct FollowupPartyPage {
+    /// Association details.
+    pub site: Site,
+    /// The receipt, carried in a hidden field so that replying needs no cookie.
+    pub receipt: Zeroizing<String>,
+    /// An ombuds has opened the case.
+    pub opened: bool,
+    /// The thread.
+    pub messages: Vec<MessageView>,
+    /// The resolution plan, once written.
+    pub plan: Option<PlanView>,
+    /// Why an answer to the plan was refused, or that it was recorded.
+    pub plan_notice: Option<String>,
+    /// A message kept after a problem.
+    pub draft: Zeroizing<String>,
+    /// Problems with the message sent.
+    pub errors: Vec<FieldError>,
+    /// A confirmation.
+    pub notice: Option<String>,
+    /// Longest message.
+    pub max_chars: usize,
+}
+
+/// An added party's receipt, shown once to the ombuds, above the printable invitation in the
+/// party's language.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/invitation.html")]
+pub struct InvitationPage {
+    /// Association details, in the party's language.
+    pub site: Site,
+    /// The staff banner's title ("Invitation for party N"), in English.
+    pub staff_title: String,
+    /// The staff banner's warning that the receipt is shown once, in English.
+    pub staff_once: &'static str,
+    /// The staff banner's link back to the case, in English.
+    pub staff_back: &'static str,
+    /// The case, for the link back.
+    pub case_id: String,
+    /// The receipt.
+    pub receipt: Zeroizing<String>,
+    /// The absolute address of the follow-up page, in the party's language.
+    pub followup_url: String,
+}
+
 /// A submitter's concern and thread, opened with their receipt.
 #[derive(Template, WebTemplate)]
 #[template(path = "followup_thread.html")]
@@ -364,6 +462,10 @@ pub struct FollowupThreadPage {
     pub letters: Vec<LetterView>,
     /// The filing deadline.
     pub deadline: DeadlineLines,
+    /// The resolution plan, once written.
+    pub plan: Option<PlanView>,
+    /// Why an answer to the plan was refused, or that it was recorded.
+    pub plan_notice: Option<String>,
     /// A message kept after a problem.
     pub draft: Zeroizing<String>,
     /// Problems with the message sent.

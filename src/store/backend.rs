@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::plan::Answer;
 
 /// The clear fields of a case.
 #[derive(Debug, Clone)]
@@ -105,16 +106,46 @@ pub struct NoteRecord {
     pub day_key: Option<Vec<u8>>,
 }
 
-/// A message of the follow-up thread, sealed.
+/// A message of a follow-up thread, sealed.
 #[derive(Debug, Clone)]
 pub struct MessageRecord {
-    /// Position in the thread.
+    /// Position in the case's threads.
     pub seq: i64,
+    /// The added party whose thread it is in; `None` for the thread of the person who raised
+    /// the concern.
+    pub party: Option<String>,
     /// Who wrote it.
     pub author: Author,
     /// The day it was written.
     pub sent_on: NaiveDate,
     /// The text, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A party added to a case (the person who raised it is the case itself), sealed.
+#[derive(Debug, Clone)]
+pub struct PartyRecord {
+    /// Random identifier.
+    pub id: String,
+    /// Its case.
+    pub case_id: String,
+    /// Its number in the case: 2, 3, ... (1 is the person who raised the concern).
+    pub number: u32,
+    /// Whether it holds a receipt of its own.
+    pub has_receipt: bool,
+    /// Its role, name, contact and language, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// A party to add, with the keyed hash of its receipt if it is given one.
+pub struct NewPartyRecord {
+    /// Random identifier.
+    pub id: String,
+    /// Its case.
+    pub case_id: String,
+    /// Keyed hash of its receipt.
+    pub receipt_hash: Option<ReceiptHash>,
+    /// Its role, name, contact and language, sealed to the case's key.
     pub sealed: Vec<u8>,
 }
 
@@ -252,7 +283,9 @@ pub struct Holding {
 pub struct FollowupRecord {
     /// The open case, if there is one.
     pub case: Option<SealedCase>,
-    /// Its thread, in order.
+    /// The party the receipt is of, when it is an added party's (`case` is then its case).
+    pub party: Option<PartyRecord>,
+    /// The receipt's own thread, in order: the party's, or the submitter's.
     pub messages: Vec<MessageRecord>,
     /// The unexpired letters for the receipt (also after the case is closed), newest first.
     pub letters: Vec<SealedLetter>,
@@ -399,6 +432,16 @@ pub trait CaseRows: Send + Sync {
         &self,
         receipt: &ReceiptHash,
     ) -> Result<Option<SealedCase>, StoreError>;
+    /// The added party whose receipt has this keyed hash.
+    async fn party_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<PartyRecord>, StoreError>;
+    /// Adds a party to a case, numbered after the case's last; returns its number, or `None`
+    /// (changing nothing) if there is no such case.
+    async fn insert_party(&self, party: NewPartyRecord) -> Result<Option<u32>, StoreError>;
+    /// A case's added parties, by number.
+    async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError>;
     /// Marks a new case open on `today`; false if there is no such case.
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
     /// Replaces a case's services; false if there is no such case.
@@ -450,12 +493,20 @@ pub trait NoteRows: Send + Sync {
 /// The anonymous follow-up thread, and everything a receipt opens.
 #[async_trait]
 pub trait ThreadRows: CaseRows + LetterRows {
-    /// A case's follow-up thread, in order.
+    /// Every thread of a case (the submitter's and each party's), in order.
     async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError>;
-    /// Appends to a case's thread; false if there is no such case.
+    /// One thread of a case: the submitter's (`party` `None`) or one party's, in order.
+    async fn thread(
+        &self,
+        case_id: &str,
+        party: Option<&str>,
+    ) -> Result<Vec<MessageRecord>, StoreError>;
+    /// Appends to one thread of a case: the submitter's (`party` `None`) or that party's.
+    /// False if there is no such case, or no such party on it.
     async fn insert_message(
         &self,
         case_id: &str,
+        party: Option<&str>,
         author: Author,
         sent_on: NaiveDate,
         sealed: Vec<u8>,
@@ -468,13 +519,22 @@ pub trait ThreadRows: CaseRows + LetterRows {
         today: NaiveDate,
     ) -> Result<FollowupRecord, StoreError> {
         let letters = self.letters(LetterQuery::Receipt(receipt), today).await?;
-        let case = self.case_by_receipt(receipt).await?;
+        let party = self.party_by_receipt(receipt).await?;
+        let by_case = self.case_by_receipt(receipt).await?;
+        let case = match &party {
+            Some(party) => self.case(&party.case_id).await?,
+            None => by_case,
+        };
         let messages = match &case {
-            Some(case) => self.messages(&case.record.id).await?,
+            Some(case) => {
+                self.thread(&case.record.id, party.as_ref().map(|p| p.id.as_str()))
+                    .await?
+            }
             None => Vec::new(),
         };
         Ok(FollowupRecord {
             case,
+            party,
             messages,
             letters,
         })
@@ -497,6 +557,48 @@ pub trait LetterRows: Send + Sync {
         of: LetterQuery<'_>,
         today: NaiveDate,
     ) -> Result<Vec<SealedLetter>, StoreError>;
+}
+
+/// A case's resolution plan as it stands: its current terms, sealed.
+#[derive(Debug, Clone)]
+pub struct PlanRecord {
+    /// The current version.
+    pub version: u32,
+    /// The day this version was written.
+    pub written_on: NaiveDate,
+    /// The day every party had accepted it, once they have.
+    pub agreed_on: Option<NaiveDate>,
+    /// The terms, sealed to the case's key.
+    pub sealed: Vec<u8>,
+}
+
+/// Resolution plans and each party's answer to the current version.
+#[async_trait]
+pub trait PlanRows: Send + Sync {
+    /// A case's plan as it stands.
+    async fn plan(&self, case_id: &str) -> Result<Option<PlanRecord>, StoreError>;
+    /// The answers to a case's plan, by party.
+    async fn plan_answers(&self, case_id: &str) -> Result<Vec<Answer>, StoreError>;
+    /// Writes a case's plan: the first version (`replaces` `None`), or a revision of version
+    /// `replaces`, deleting every answer, in one write. False, changing nothing, if there is
+    /// no such case, or the plan is no longer at `replaces`, or it is agreed.
+    async fn put_plan(
+        &self,
+        case_id: &str,
+        replaces: Option<u32>,
+        plan: PlanRecord,
+    ) -> Result<bool, StoreError>;
+    /// Records (or replaces) a party's answer to the plan's version `answer.version`; false,
+    /// changing nothing, if the plan is not at that version or is agreed.
+    async fn put_answer(&self, case_id: &str, answer: Answer) -> Result<bool, StoreError>;
+    /// Marks version `version` of a case's plan agreed on `on`; false if it is not at that
+    /// version or was agreed already.
+    async fn agree_plan(
+        &self,
+        case_id: &str,
+        version: u32,
+        on: NaiveDate,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Trend counters (what a closed case leaves) and the frozen releases of the board report.
@@ -625,6 +727,7 @@ pub trait Backend:
     CaseRows
     + NoteRows
     + ThreadRows
+    + PlanRows
     + LetterRows
     + TrendRows
     + AccountRows

@@ -11,7 +11,9 @@ use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, MessageRecord, NewCase,
     NoteRecord, SealedCase, SealedLetter,
 };
-use super::content::{self, Concern};
+use super::content::{self, Concern, PartyContent};
+use super::parties::{Party, open_party};
+use super::plan::Plan;
 use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, MasterKey, Receipt, random};
@@ -88,8 +90,12 @@ pub struct CaseDetail {
     pub concern: Concern,
     /// Unexpired notes and commitments, oldest first.
     pub notes: Vec<Note>,
-    /// The follow-up thread, in order.
+    /// The follow-up thread of the person who raised it, in order.
     pub messages: Vec<Message>,
+    /// The parties added to it, by number, each with its own thread.
+    pub parties: Vec<Party>,
+    /// Its resolution plan, once the ombuds has written one.
+    pub plan: Option<Plan>,
     /// Corrections of its recorded dates, in order.
     pub corrections: Vec<Correction>,
     /// Its letters, newest first.
@@ -110,12 +116,31 @@ pub struct FollowupThread {
     pub messages: Vec<Message>,
     /// Letters sent to them, newest first.
     pub letters: Vec<Letter>,
+    /// The resolution plan's current version, once there is one.
+    pub plan: Option<Plan>,
+}
+
+/// What an added party sees with its receipt while the case is open: its own thread, and
+/// nothing of the concern or of another party's thread.
+pub struct PartyThread {
+    /// Its number in the case.
+    pub number: u32,
+    /// Its role, name, contact and language.
+    pub content: PartyContent,
+    /// New or open.
+    pub status: CaseStatus,
+    /// Its thread, in order.
+    pub messages: Vec<Message>,
+    /// The resolution plan's current version, once there is one.
+    pub plan: Option<Plan>,
 }
 
 /// What a receipt opens.
 pub enum Followup {
     /// The case is open: the concern, the thread and any letters.
     Open(FollowupThread),
+    /// The case is open and the receipt is an added party's: that party's thread only.
+    Party(PartyThread),
     /// The case is closed and destroyed; its letters are kept for a while.
     Closed(Vec<Letter>),
 }
@@ -222,7 +247,10 @@ impl Store {
     }
 
     /// The key of a case, or `None` if the key store no longer holds it.
-    fn case_key(&self, case: &SealedCase) -> Result<Option<Arc<ContentKey>>, StoreError> {
+    pub(super) fn case_key(
+        &self,
+        case: &SealedCase,
+    ) -> Result<Option<Arc<ContentKey>>, StoreError> {
         let Some(wrapped) = case.wrapped_key.as_deref() else {
             return Ok(None);
         };
@@ -252,7 +280,26 @@ impl Store {
             .map(|n| open_note(&self.master, &key, n))
             .filter_map(Result::transpose)
             .collect::<Result<_, _>>()?;
-        let messages = self.open_messages(&key, id).await?;
+        let mut threads = open_message_records(&key, self.backend.messages(id).await?)?;
+        let parties = self
+            .backend
+            .parties(id)
+            .await?
+            .into_iter()
+            .map(|record| {
+                let (own, rest) = std::mem::take(&mut threads).into_iter().partition(
+                    |m: &(Option<String>, Message)| m.0.as_deref() == Some(record.id.as_str()),
+                );
+                threads = rest;
+                open_party(&key, record, own.into_iter().map(|(_, m)| m).collect())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Messages of no listed party are the submitter's thread (party `None`).
+        let messages = threads
+            .into_iter()
+            .filter(|(party, _)| party.is_none())
+            .map(|(_, m)| m)
+            .collect();
         let corrections = self
             .backend
             .corrections(id)
@@ -269,11 +316,14 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let letters = self.open_letters(LetterQuery::Case(id), today).await?;
+        let plan = self.open_plan(&key, id).await?;
         Ok(Some(CaseDetail {
             record: case.record,
             concern,
             notes,
             messages,
+            parties,
+            plan,
             corrections,
             letters,
         }))
@@ -391,14 +441,6 @@ impl Store {
         Ok(stored.then_some(id))
     }
 
-    async fn open_messages(
-        &self,
-        key: &ContentKey,
-        case_id: &str,
-    ) -> Result<Vec<Message>, StoreError> {
-        open_message_records(key, self.backend.messages(case_id).await?)
-    }
-
     /// Opens a new case on `today`; false if there is no such case.
     pub async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError> {
         self.backend.open_case(id, today).await
@@ -479,7 +521,7 @@ impl Store {
         let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
         let stored = self
             .backend
-            .insert_message(case_id, Author::Ombuds, today, sealed)
+            .insert_message(case_id, None, Author::Ombuds, today, sealed)
             .await?;
         Ok(if stored {
             ReplyOutcome::Sent
@@ -548,8 +590,21 @@ impl Store {
         let Some(key) = self.case_key(&case)? else {
             return Ok(None);
         };
+        let messages = open_message_records(&key, found.messages)?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        let plan = self.open_plan(&key, &case.record.id).await?;
+        if let Some(party) = found.party {
+            return Ok(Some(Followup::Party(PartyThread {
+                number: party.number,
+                content: content::party_from(&key.open(&party.sealed)?)?,
+                status: case.record.status,
+                messages,
+                plan,
+            })));
+        }
         let concern = content::concern_from(&key.open(&case.sealed)?)?;
-        let messages = open_message_records(&key, found.messages)?;
         Ok(Some(Followup::Open(FollowupThread {
             first_contact: case.record.first_contact,
             termination_date: case.record.termination_date,
@@ -557,10 +612,12 @@ impl Store {
             concern,
             messages,
             letters,
+            plan,
         })))
     }
 
-    /// Adds the submitter's message to the thread their receipt opens; false if it opens none.
+    /// Adds the receipt holder's message to the thread their receipt opens (the submitter's,
+    /// or an added party's own); false if it opens none.
     pub async fn followup_message(
         &self,
         receipt: &Receipt,
@@ -568,28 +625,49 @@ impl Store {
         today: NaiveDate,
     ) -> Result<bool, StoreError> {
         let hash = self.secret.hash(receipt);
-        let Some(case) = self.backend.case_by_receipt(&hash).await? else {
-            return Ok(false);
+        // Both questions are asked for every receipt, right or wrong, so that no kind of
+        // receipt takes a path of its own.
+        let party = self.backend.party_by_receipt(&hash).await?;
+        let by_case = self.backend.case_by_receipt(&hash).await?;
+        let (case, party) = match party {
+            Some(party) => match self.backend.case(&party.case_id).await? {
+                Some(case) => (case, Some(party.id)),
+                None => return Ok(false),
+            },
+            None => match by_case {
+                Some(case) => (case, None),
+                None => return Ok(false),
+            },
         };
         let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
         self.backend
-            .insert_message(&case.record.id, Author::Submitter, today, sealed)
+            .insert_message(
+                &case.record.id,
+                party.as_deref(),
+                Author::Submitter,
+                today,
+                sealed,
+            )
             .await
     }
 }
 
+/// Opens thread messages, each with the party whose thread it is in (`None`: the submitter's).
 fn open_message_records(
     key: &ContentKey,
     records: Vec<MessageRecord>,
-) -> Result<Vec<Message>, StoreError> {
+) -> Result<Vec<(Option<String>, Message)>, StoreError> {
     records
         .into_iter()
         .map(|m| {
-            Ok(Message {
-                author: m.author,
-                sent_on: m.sent_on,
-                text: content::text_from(&key.open(&m.sealed)?)?,
-            })
+            Ok((
+                m.party,
+                Message {
+                    author: m.author,
+                    sent_on: m.sent_on,
+                    text: content::text_from(&key.open(&m.sealed)?)?,
+                },
+            ))
         })
         .collect()
 }

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use super::StoreError;
 use crate::domain::concern::{NewConcern, expose};
+use crate::domain::parties::{NewParty, PartyRole};
 
 #[derive(Serialize)]
 struct ConcernOut<'a> {
@@ -84,4 +85,69 @@ pub fn text_from(plaintext: &[u8]) -> Result<SecretString, StoreError> {
     std::str::from_utf8(plaintext)
         .map(SecretString::from)
         .map_err(|_| StoreError::Database("a sealed text is not UTF-8".into()))
+}
+
+#[derive(Serialize)]
+struct PartyOut<'a> {
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<&'a str>,
+    lang: &'a str,
+}
+
+#[derive(Deserialize)]
+struct PartyIn {
+    role: String,
+    #[serde(default)]
+    name: Option<Zeroizing<String>>,
+    #[serde(default)]
+    contact: Option<Zeroizing<String>>,
+    lang: String,
+}
+
+/// What is sealed about a party, opened.
+pub struct PartyContent {
+    /// What the party is to the matter.
+    pub role: PartyRole,
+    /// Name, if given.
+    pub name: Option<SecretString>,
+    /// Contact details, if given.
+    pub contact: Option<SecretString>,
+    /// The code of the party's language.
+    pub lang: String,
+}
+
+impl std::fmt::Debug for PartyContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PartyContent(..)")
+    }
+}
+
+/// The bytes to seal for a new party.
+pub fn party_plaintext(party: &NewParty) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    let content = PartyOut {
+        role: party.role.code(),
+        name: party.name.as_ref().map(expose),
+        contact: party.contact.as_ref().map(expose),
+        lang: party.language,
+    };
+    let text_len = content.name.map_or(0, str::len) + content.contact.map_or(0, str::len);
+    let mut buffer = Zeroizing::new(Vec::with_capacity(text_len * 6 + 128));
+    serde_json::to_writer(&mut *buffer, &content)
+        .map_err(|e| StoreError::Database(format!("cannot encode a party: {e}")))?;
+    Ok(buffer)
+}
+
+/// Reads opened party bytes.
+pub fn party_from(plaintext: &[u8]) -> Result<PartyContent, StoreError> {
+    let bad = || StoreError::Database("a sealed party does not have the expected layout".into());
+    let parsed: PartyIn = serde_json::from_slice(plaintext).map_err(|_| bad())?;
+    Ok(PartyContent {
+        role: PartyRole::from_code(&parsed.role).ok_or_else(bad)?,
+        name: parsed.name.map(|c| SecretString::from(c.as_str())),
+        contact: parsed.contact.map(|c| SecretString::from(c.as_str())),
+        lang: parsed.lang,
+    })
 }

@@ -12,6 +12,8 @@ mod cases;
 mod content;
 mod grants;
 mod key_cache;
+mod parties;
+mod plan;
 pub mod postgres;
 mod retention;
 mod rows;
@@ -30,9 +32,11 @@ pub use backend::{
 };
 pub use cases::{
     CaseDetail, Commitment, Correction, Followup, FollowupThread, Letter, Message, Note,
-    ReplyOutcome,
+    PartyThread, ReplyOutcome,
 };
-pub use content::Concern;
+pub use content::{Concern, PartyContent};
+pub use parties::{AddedParty, Party};
+pub use plan::Plan;
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};

@@ -11,13 +11,14 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, EnrolmentRecord, GrantRecord, Holding, LetterRecord,
-    MessageRecord, NoteRecord, SessionRecord, SessionWithUser, UserRecord,
+    MessageRecord, NoteRecord, PartyRecord, PlanRecord, SessionRecord, SessionWithUser, UserRecord,
 };
 use crate::domain::access::{GrantKind, GrantState};
 use crate::domain::account::{Role, Throttle};
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, services_from_codes};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 
 /// A case's clear fields, as [`case_record`] reads them (`c` is the `cases` table).
 pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, \
@@ -27,6 +28,13 @@ pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.
 /// A note's columns, as [`note_record`] reads them (`n` is the `notes` table).
 pub(super) const NOTE_COLUMNS: &str =
     "n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, n.sealed";
+
+/// A message's columns, as [`message_record`] reads them (from `messages`).
+pub(super) const MESSAGE_COLUMNS: &str = "seq, party_id, author, sent_on, sealed";
+
+/// An added party's columns, as [`party_record`] reads them (`p` is the `parties` table).
+pub(super) const PARTY_COLUMNS: &str =
+    "p.id, p.case_id, p.number, p.receipt_hash IS NOT NULL AS has_receipt, p.sealed";
 
 /// A letter's columns, as [`letter_record`] reads them (`l` is the `letters` table).
 pub(super) const LETTER_COLUMNS: &str =
@@ -189,14 +197,53 @@ pub(super) fn note_record(row: &impl Columns) -> Result<NoteRecord, sqlx::Error>
     })
 }
 
-/// A message of the thread: `seq, author, sent_on, sealed`.
+/// A message of a thread: [`MESSAGE_COLUMNS`].
 pub(super) fn message_record(row: &impl Columns) -> Result<MessageRecord, sqlx::Error> {
     Ok(MessageRecord {
         seq: row.integer("seq")?,
+        party: row.optional_text("party_id")?,
         author: code(row, "author", Author::from_code)?,
         sent_on: row.date("sent_on")?,
         sealed: row.bytes("sealed")?,
     })
+}
+
+/// An added party, from [`PARTY_COLUMNS`].
+pub(super) fn party_record(row: &impl Columns) -> Result<PartyRecord, sqlx::Error> {
+    Ok(PartyRecord {
+        id: row.text("id")?,
+        case_id: row.text("case_id")?,
+        number: u32::try_from(row.integer("number")?)
+            .map_err(|_| bad("number", "a negative number"))?,
+        has_receipt: row.flag("has_receipt")?,
+        sealed: row.bytes("sealed")?,
+    })
+}
+
+/// A plan: `version, written_on, agreed_on, sealed`.
+pub(super) fn plan_record(row: &impl Columns) -> Result<PlanRecord, sqlx::Error> {
+    Ok(PlanRecord {
+        version: number(row, "version")?,
+        written_on: row.date("written_on")?,
+        agreed_on: row.optional_date("agreed_on")?,
+        sealed: row.bytes("sealed")?,
+    })
+}
+
+/// An answer to a plan: `party, version, answer, channel, answered_on`.
+pub(super) fn answer_record(row: &impl Columns) -> Result<Answer, sqlx::Error> {
+    Ok(Answer {
+        party: number(row, "party")?,
+        version: number(row, "version")?,
+        answer: code(row, "answer", PlanAnswer::from_code)?,
+        channel: code(row, "channel", AnswerChannel::from_code)?,
+        on: row.date("answered_on")?,
+    })
+}
+
+/// A small positive number (a version, a party's number).
+fn number(row: &impl Columns, column: &str) -> Result<u32, sqlx::Error> {
+    u32::try_from(row.integer(column)?).map_err(|_| bad(column, "a number out of range"))
 }
 
 /// A date correction: `field, old_date, new_date, corrected_on, sealed_reason`.

@@ -9,7 +9,9 @@
 //! | [`intake`] | raises a concern through the web form or the API, and gets a receipt |
 //! | [`cases`] | an ombuds lists cases, reads one, logs a contact by hand, opens a case, records services |
 //! | [`notes`] | an ombuds keeps working notes and commitments, and sees what comes due |
-//! | [`thread`] | the ombuds replies; the receipt holder reads the thread and writes in it |
+//! | [`parties`] | an ombuds adds a party (member concerned, broker, other) with a receipt of its own or none, and writes in its thread |
+//! | [`plan`] | an ombuds writes and revises the resolution plan; each party accepts or declines it (the ombuds records answers given by telephone or in person); all accepting one version agrees it |
+//! | [`thread`] | the ombuds replies; a receipt holder (the submitter or an added party) reads its own thread and writes in it |
 //! | [`termination`] | an ombuds records the first-contact and termination dates; a termination issues the signed notice |
 //! | [`closing`] | an ombuds closes a case with an outcome: it is counted for the board and destroyed |
 //! | [`letters`] | an ombuds reads the letters issued |
@@ -32,6 +34,8 @@ pub mod enrolment;
 pub mod intake;
 pub mod letters;
 pub mod notes;
+pub mod parties;
+pub mod plan;
 pub mod reports;
 pub mod retention;
 pub mod sessions;

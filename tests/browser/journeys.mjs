@@ -516,7 +516,54 @@ async function board(browser) {
   return { csv: readFileSync(path, 'utf8'), filename: download.suggestedFilename() };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board };
+/// Issue 19: the ombuds adds the member concerned (Spanish, with a receipt) on the case page,
+/// with no script, and gets the printable invitation; then writes the resolution plan.
+async function parties(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: DESKTOP });
+  await signIn(page, 'ombuds-parties');
+  await page.goto(url(INPUT.case));
+  await page.locator('#party-role-member_concerned').check();
+  await page.locator('#name').fill(INPUT.name);
+  await page.locator('#party-lang-es').check();
+  await page.locator('#party-channel-receipt').check();
+  await navigates(page, () => page.locator('form[action$="/parties"] button[type="submit"]').click());
+  const lang = await page.getAttribute('html', 'lang');
+  check(lang === 'es', `the invitation is marked lang=${lang}`);
+  const receipt = await text(page, '.receipt code');
+  check(receipt.split('-').length === 8, `no receipt on the invitation: ${receipt}`);
+  await inspect(page, 'console-invitation');
+  await page.goto(url(INPUT.case));
+  await page.locator('#terms').fill(INPUT.terms);
+  await navigates(page, () => page.locator('form[action$="/plan"] button[type="submit"]').click());
+  check((await text(page, 'main')).includes(INPUT.terms), 'the plan is not on the case page');
+  await inspect(page, 'console-case-parties');
+  return { receipt };
+}
+
+/// The member opens its own thread with the invitation's receipt (no script, phone width),
+/// writes to the ombuds and accepts the plan.
+async function member(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  await page.goto(url('/followup?lang=es'));
+  await page.locator('#receipt').fill(INPUT.receipt);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  const main = await text(page, 'main');
+  check(main.includes(INPUT.terms), `the plan is not on the member's page: ${main}`);
+  for (const secret of INPUT.hidden) {
+    check(!main.includes(secret), `the member's page shows ${secret}`);
+  }
+  await inspect(page, 'party-thread-es');
+  await page.locator('#message').fill(INPUT.message);
+  await navigates(page, () => page.locator('form[action^="/followup/messages"] button').click());
+  check((await text(page, 'ol.thread')).includes(INPUT.message), 'the message is not shown');
+  await navigates(page, () => page.locator('button[name="answer"][value="accepted"]').click());
+  const after = await text(page, 'main');
+  check(after.includes('Usted aceptó esta versión.'), `the acceptance is not shown: ${after}`);
+  await inspect(page, 'party-plan-accepted-es');
+  return { main: after };
+}
+
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member };
 
 async function main() {
   const phase = PHASES[PHASE];

@@ -272,6 +272,65 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
     );
 }
 
+/// Issue 19 in a real browser, with no script: the ombuds adds the member concerned (Spanish,
+/// with a receipt) and prints its invitation, writes the plan; the member opens its own thread
+/// at phone width, writes, and accepts; the submitter accepts; the plan is agreed. Every page
+/// passes axe and fits 320 px. One engine is enough: the other runs the same pages.
+#[tokio::test]
+async fn two_parties_and_their_plan_in_a_real_browser() {
+    let shots = screenshots(Engine::Sqlite).with_file_name("parties");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_with(Options {
+        engine: Engine::Sqlite,
+        now: "2026-03-02T17:00:00Z".into(),
+        ..Options::default()
+    });
+    let admin = server.admin().await;
+    let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let concern = "CANARY-browser-concern The agent kept the earnest money.";
+    let submitter = server.submit(concern).await;
+    let staff = server.sign_in("olivia", &secret).await;
+    let cases: Value = server
+        .as_staff(&staff, reqwest::Method::GET, "/api/v1/cases")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = cases[0]["id"].as_str().unwrap().to_owned();
+    let terms = "The agent returns the earnest money by Friday 6 March.";
+    let added = journey(
+        &server,
+        &shots,
+        "parties",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &secret),
+                "case": format!("/console/cases/{id}"), "name": "Pat Member", "terms": terms}),
+    );
+    let receipt = added["receipt"].as_str().unwrap().to_owned();
+    let message = "Devolveré el dinero el viernes.";
+    journey(
+        &server,
+        &shots,
+        "member",
+        &json!({"receipt": receipt, "terms": terms, "message": message,
+                "hidden": [concern, "Pat Member"]}),
+    );
+    let accepted = server
+        .client()
+        .post(server.at("/api/v1/followup/plan"))
+        .header("authorization", format!("Receipt {submitter}"))
+        .json(&json!({"version": 1, "answer": "accepted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    let accepted: Value = accepted.json().await.unwrap();
+    assert_eq!(accepted["agreed_on"], "2026-03-02");
+    let mine = server.followup(&submitter, "").await;
+    assert!(!mine.to_string().contains(message), "{mine}");
+}
+
 /// With proof of work on and no room at all for unproven concerns, a submitter whose browser runs
 /// scripts still gets through, in both languages: the page's `/static/pow.js` solves the puzzle
 /// as the page opens, and the form carries the proof. One engine is enough: the puzzle never

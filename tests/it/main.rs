@@ -23,6 +23,8 @@ mod languages;
 mod notice_languages;
 mod openapi;
 mod operations;
+mod parties;
+mod plan;
 mod postgres;
 mod privacy;
 mod report_cli;

@@ -279,4 +279,18 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
     let console = console.text().await.unwrap();
     assert!(console.contains("<html lang=\"en\">"), "{console}");
     assert!(!console.contains("ombuds-letter-languages"));
+    // With ?lang=es the ombuds prints the Spanish version (issue #19: it printed English).
+    let console_es = server
+        .as_staff(
+            &ombuds,
+            Method::GET,
+            &format!("/console/letters/{letter_id}?lang=es"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(console_es.contains("<html lang=\"es\">"), "{console_es}");
 }

@@ -15,6 +15,8 @@ use ombuds::domain::account::{AccountAction, AccountState, Role};
 use ombuds::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Outcome, Service};
 use ombuds::domain::concern::{Category, RaisedBy};
 use ombuds::domain::notes::NoteKind;
+use ombuds::domain::parties::PartyRole;
+use ombuds::domain::plan::{AnswerChannel, PlanAnswer, RECORDED_CHANNELS};
 use ombuds::domain::retention::RetentionClass;
 use ombuds::i18n::Lang;
 use serde_json::Value;
@@ -127,6 +129,17 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
             codes(Decision::ALL, Decision::code),
         ),
         ("case_access", codes(LinkAccess::ALL, LinkAccess::code)),
+        ("Party.role", codes(PartyRole::ALL, PartyRole::code)),
+        ("PartyIn.role", codes(PartyRole::ALL, PartyRole::code)),
+        ("answer", codes(PlanAnswer::ALL, PlanAnswer::code)),
+        (
+            "PlanAnswer.channel",
+            codes(AnswerChannel::ALL, AnswerChannel::code),
+        ),
+        (
+            "RecordedAnswerIn.channel",
+            codes(&RECORDED_CHANNELS, AnswerChannel::code),
+        ),
     ])
 }
 

@@ -550,7 +550,39 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
         ),
         (
             "messages",
-            &["seq (order)", "case_id", "author", "sent_on", "sealed"],
+            &[
+                "seq (order)",
+                "case_id",
+                "party_id (whose thread: an added party, or NULL for the submitter)",
+                "author",
+                "sent_on",
+                "sealed",
+            ],
+        ),
+        (
+            "parties",
+            &[
+                "id (random)",
+                "case_id",
+                "number (2, 3, ...)",
+                "receipt_hash (HMAC)",
+                "sealed",
+            ],
+        ),
+        (
+            "plans",
+            &["case_id", "version", "written_on", "agreed_on", "sealed"],
+        ),
+        (
+            "plan_answers",
+            &[
+                "case_id",
+                "party",
+                "version",
+                "answer",
+                "channel",
+                "answered_on",
+            ],
         ),
         (
             "date_corrections",

@@ -1,4 +1,5 @@
-//! Canaries everywhere a person can type (concern, contact, follow-up message, working note),
+//! Canaries everywhere a person can type (concern, contact, follow-up message, working note, an
+//! added party's name, contact and thread, the resolution plan's terms),
 //! sent with identifying headers, on both engines; then every data file, WAL, log line and board
 //! report download is searched for them in plaintext.
 
@@ -123,17 +124,54 @@ async fn on(engine: Engine, tally: &Tally) {
     for (i, case) in cases.iter().enumerate().take(5) {
         let id = case["id"].as_str().unwrap();
         let note = format!("CANARY-suite-note-{i:03}-m4p");
-        let mut steps = vec![
+        // An added party's fields, its thread and the plan's terms are case content too.
+        let party_name = format!("CANARY-suite-party-name-{i:03}-r5t");
+        let party_contact = format!("CANARY-suite-party-contact-{i:03}-r5t");
+        let party_message = format!("CANARY-suite-party-message-{i:03}-r5t");
+        let terms = format!("CANARY-suite-plan-{i:03}-r5t");
+        let steps = vec![
             (Method::POST, format!("/api/v1/cases/{id}/open"), None),
             (
                 Method::POST,
                 format!("/api/v1/cases/{id}/notes"),
                 Some(json!({ "text": note })),
             ),
+            (
+                Method::POST,
+                format!("/api/v1/cases/{id}/parties"),
+                Some(json!({
+                    "role": "member_concerned",
+                    "name": party_name,
+                    "contact": party_contact,
+                    "lang": "es",
+                    "receipt": i % 2 == 0,
+                })),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/cases/{id}/plan"),
+                Some(json!({ "terms": terms })),
+            ),
         ];
+        staff::perform(&server, &ombuds, steps, tally).await;
+        let case: Value = server
+            .as_staff(&ombuds, Method::GET, &format!("/api/v1/cases/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tally.requests(1);
+        let party = case["parties"][0]["id"].as_str().unwrap();
+        let mut steps = vec![(
+            Method::POST,
+            format!("/api/v1/cases/{id}/parties/{party}/messages"),
+            Some(json!({ "text": party_message })),
+        )];
         steps.extend(staff::close(id));
         staff::perform(&server, &ombuds, steps, tally).await;
-        canaries.push(note);
+        canaries.extend([note, party_name, party_contact, party_message, terms]);
     }
 
     // Every acknowledged concern is still there, and its follow-up opens.

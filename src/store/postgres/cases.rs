@@ -7,15 +7,19 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use super::PostgresBackend;
 use super::keys::content_keys;
+use super::{FOREIGN_KEY_VIOLATION, PostgresBackend, UNIQUE_VIOLATION, is_sqlstate};
 use crate::crypto::ReceiptHash;
 use crate::domain::case::{CaseDate, Service, services_to_codes};
 use crate::store::StoreError;
 use crate::store::backend::{
-    CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, SealedCase,
+    CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, NewPartyRecord, PartyRecord,
+    SealedCase,
 };
-use crate::store::rows::{CASE_COLUMNS, Columns, case_listing, case_record, correction_record};
+use crate::store::rows::{
+    CASE_COLUMNS, Columns, PARTY_COLUMNS, case_listing, case_record, correction_record,
+    party_record,
+};
 
 impl PostgresBackend {
     /// Reads one case and then its key.
@@ -108,6 +112,57 @@ impl CaseRows for PostgresBackend {
     ) -> Result<Option<SealedCase>, StoreError> {
         self.sealed_case("c.receipt_hash = $1", SealedCaseBy::Receipt(receipt))
             .await
+    }
+
+    async fn party_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<PartyRecord>, StoreError> {
+        let sql = format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.receipt_hash = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(receipt.0.to_vec())
+            .fetch_optional(&self.main)
+            .await?;
+        Ok(row.as_ref().map(party_record).transpose()?)
+    }
+
+    async fn insert_party(&self, party: NewPartyRecord) -> Result<Option<u32>, StoreError> {
+        // Two parties added to one case at once may both take the next number: the loser of
+        // the race (a unique violation) tries again with the number after.
+        for _ in 0..5 {
+            let number: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO parties (id, case_id, number, receipt_hash, sealed) \
+                 SELECT $1, c.id, \
+                   (SELECT coalesce(max(p.number), 1) + 1 FROM parties p WHERE p.case_id = c.id), \
+                   $2, $3 \
+                 FROM cases c WHERE c.id = $4 RETURNING number",
+            )
+            .bind(&party.id)
+            .bind(party.receipt_hash.map(|h| h.0.to_vec()))
+            .bind(&party.sealed)
+            .bind(&party.case_id)
+            .fetch_optional(&self.main)
+            .await;
+            match number {
+                Ok(number) => return Ok(number.and_then(|n| u32::try_from(n).ok())),
+                Err(e) if is_sqlstate(&e, FOREIGN_KEY_VIOLATION) => return Ok(None),
+                Err(e) if is_sqlstate(&e, UNIQUE_VIOLATION) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Database(
+            "could not number a new party: too many added at once".into(),
+        ))
+    }
+
+    async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
+        let sql =
+            format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = $1 ORDER BY p.number");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .fetch_all(&self.main)
+            .await?;
+        Ok(rows.iter().map(party_record).collect::<Result<_, _>>()?)
     }
 
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError> {

@@ -19,6 +19,7 @@ mod cases;
 mod keys;
 mod letters;
 mod notes;
+mod plan;
 mod retention;
 mod rows;
 pub(in crate::store) mod schema;

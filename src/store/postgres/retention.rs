@@ -240,9 +240,11 @@ impl PostgresBackend {
     /// Vacuums what closing a case deletes from. A failure is only logged: the rows are gone
     /// either way, and autovacuum or the next sweep prunes them.
     pub(super) async fn vacuum_after_closing(&self) {
-        let main = sqlx::raw_sql("VACUUM cases, notes, messages, date_corrections")
-            .execute(&self.main)
-            .await;
+        let main = sqlx::raw_sql(
+            "VACUUM cases, parties, plans, plan_answers, notes, messages, date_corrections",
+        )
+        .execute(&self.main)
+        .await;
         let keys = sqlx::raw_sql("VACUUM content_keys")
             .execute(&self.keys)
             .await;

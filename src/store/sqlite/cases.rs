@@ -15,9 +15,12 @@ use crate::crypto::ReceiptHash;
 use crate::domain::case::{CaseDate, Service, services_to_codes};
 use crate::store::StoreError;
 use crate::store::backend::{
-    CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, SealedCase,
+    CaseListing, CaseRecord, CaseRows, CorrectionRecord, NewCase, NewPartyRecord, PartyRecord,
+    SealedCase,
 };
-use crate::store::rows::{CASE_COLUMNS, case_listing, case_record, correction_record};
+use crate::store::rows::{
+    CASE_COLUMNS, PARTY_COLUMNS, case_listing, case_record, correction_record, party_record,
+};
 
 fn sealed_case_query(filter: &str) -> String {
     format!(
@@ -118,6 +121,51 @@ impl CaseRows for SqliteBackend {
             .fetch_optional(&self.readers)
             .await?;
         Ok(row.as_ref().map(sealed_case).transpose()?)
+    }
+
+    async fn party_by_receipt(
+        &self,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<PartyRecord>, StoreError> {
+        let sql = format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.receipt_hash = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(receipt.0.as_slice())
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(party_record).transpose()?)
+    }
+
+    async fn insert_party(&self, party: NewPartyRecord) -> Result<Option<u32>, StoreError> {
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, Option<u32>> {
+                Box::pin(async move {
+                    let number: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO parties (id, case_id, number, receipt_hash, sealed) \
+                         SELECT ?1, c.id, \
+                           (SELECT coalesce(max(p.number), 1) + 1 FROM parties p \
+                            WHERE p.case_id = c.id), ?2, ?3 \
+                         FROM cases c WHERE c.id = ?4 RETURNING number",
+                    )
+                    .bind(&party.id)
+                    .bind(party.receipt_hash.map(|h| h.0.to_vec()))
+                    .bind(&party.sealed)
+                    .bind(&party.case_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    Ok(number.and_then(|n| u32::try_from(n).ok()))
+                })
+            })
+            .await
+    }
+
+    async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
+        let sql =
+            format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = ? ORDER BY p.number");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(party_record).collect::<Result<_, _>>()?)
     }
 
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError> {

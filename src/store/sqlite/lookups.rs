@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::rows::{day, folded_letters, folded_thread, sealed_case};
 use crate::crypto::ReceiptHash;
 use crate::store::StoreError;
-use crate::store::backend::FollowupRecord;
+use crate::store::backend::{FollowupRecord, PartyRecord};
 use crate::store::rows::CASE_COLUMNS;
 
 /// Most look-ups read by one statement.
@@ -90,21 +90,27 @@ async fn gather(mut waiting: mpsc::Receiver<Wanted>, readers: SqlitePool) {
 }
 
 /// The statement that reads a batch: one row per look-up, in the batch's order, with the case's
-/// columns (NULL when no open case has the receipt), and the thread and the letters folded into
+/// columns (NULL when no open case has the receipt), the added party the receipt is of (NULL
+/// when it is the submitter's; the case is then the party's), and the thread and the letters folded into
 /// JSON arrays with the sealed bytes in hex. Its one parameter is the batch as a JSON array of
-/// `[hex(receipt hash), today]`.
+/// `[hex(receipt hash), today]`. (`+m.party_id` keeps SQLite reading a thread by its case's
+/// index, never by the party index, which would scan every submitter's message.)
 fn statement() -> String {
     format!(
         "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
+           p.id AS party_id, p.number AS party_number, p.sealed AS party_sealed, \
            (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
-              ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id) AS thread, \
+              ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id AND +m.party_id IS p.id) \
+              AS thread, \
            (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \
               l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \
               ORDER BY l.dated DESC, l.rowid DESC) FROM letters l \
               LEFT JOIN keystore.content_keys lk ON lk.id = l.key_id \
               WHERE l.receipt_hash = unhex(w.value ->> 0) AND l.expires_on > w.value ->> 1) AS letters \
          FROM json_each(?1) w \
-         LEFT JOIN cases c ON c.receipt_hash = unhex(w.value ->> 0) \
+         LEFT JOIN parties p ON p.receipt_hash = unhex(w.value ->> 0) \
+         LEFT JOIN cases c ON c.id = coalesce(p.case_id, \
+           (SELECT c1.id FROM cases c1 WHERE c1.receipt_hash = unhex(w.value ->> 0))) \
          LEFT JOIN keystore.content_keys k ON k.id = c.key_id"
     )
 }
@@ -142,8 +148,23 @@ fn record(row: &SqliteRow) -> Result<FollowupRecord, sqlx::Error> {
     let case_id: Option<String> = row.try_get("id")?;
     let thread: Option<String> = row.try_get("thread")?;
     let letters: String = row.try_get("letters")?;
+    let party_id: Option<String> = row.try_get("party_id")?;
+    let party = match (party_id, &case_id) {
+        (Some(id), Some(case_id)) => {
+            let number: i64 = row.try_get("party_number")?;
+            Some(PartyRecord {
+                id,
+                case_id: case_id.clone(),
+                number: u32::try_from(number).unwrap_or(0),
+                has_receipt: true,
+                sealed: row.try_get("party_sealed")?,
+            })
+        }
+        _ => None,
+    };
     Ok(FollowupRecord {
         case: case_id.map(|_| sealed_case(row)).transpose()?,
+        party,
         messages: folded_thread(thread.as_deref().unwrap_or("[]"))?,
         letters: folded_letters(&letters)?,
     })

@@ -14,6 +14,7 @@ mod cases;
 mod letters;
 mod lookups;
 mod notes;
+mod plan;
 mod retention;
 mod rows;
 pub(in crate::store) mod schema;

@@ -74,6 +74,7 @@ pub(super) fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Erro
         .map(|(seq, author, sent_on, sealed)| {
             Ok(MessageRecord {
                 seq,
+                party: None,
                 author: parsed("author", &author, Author::from_code)?,
                 sent_on: parsed_date("sent_on", &sent_on)?,
                 sealed: unhex("sealed", &sealed)?,

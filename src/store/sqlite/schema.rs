@@ -15,6 +15,8 @@ use crate::store::StoreError;
 pub(in crate::store) const DATABASE: &[&str] = &[
     include_str!("migrations/database/0001_initial.sql"),
     include_str!("migrations/database/0002_two_person_rule.sql"),
+    include_str!("migrations/database/0003_parties.sql"),
+    include_str!("migrations/database/0004_plans.sql"),
 ];
 
 /// Migrations of the key store (attached as schema `keystore`), in order.

@@ -1,4 +1,4 @@
-//! The follow-up thread on SQLite, and what a receipt opens: answered by the gathered look-ups
+//! The follow-up threads on SQLite (the submitter's and each added party's), and what a receipt opens: answered by the gathered look-ups
 //! (`lookups.rs`), one statement for many receipts at once. It must not give a wrong receipt
 //! a path of its own: right and wrong receipts are read the same way.
 
@@ -12,35 +12,57 @@ use crate::crypto::ReceiptHash;
 use crate::domain::case::Author;
 use crate::store::StoreError;
 use crate::store::backend::{FollowupRecord, MessageRecord, ThreadRows};
-use crate::store::rows::message_record;
+use crate::store::rows::{MESSAGE_COLUMNS, message_record};
 
 #[async_trait]
 impl ThreadRows for SqliteBackend {
     async fn messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, author, sent_on, sealed FROM messages WHERE case_id = ? ORDER BY seq",
-        )
-        .bind(case_id)
-        .fetch_all(&self.readers)
-        .await?;
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE case_id = ? ORDER BY seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
+    }
+
+    async fn thread(
+        &self,
+        case_id: &str,
+        party: Option<&str>,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE case_id = ? AND +party_id IS ? \
+             ORDER BY seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .bind(party)
+            .fetch_all(&self.readers)
+            .await?;
         Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
     async fn insert_message(
         &self,
         case_id: &str,
+        party: Option<&str>,
         author: Author,
         sent_on: NaiveDate,
         sealed: Vec<u8>,
     ) -> Result<bool, StoreError> {
         let case_id = case_id.to_owned();
+        let party = party.map(str::to_owned);
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
+                    // A party's thread takes only a party of the same case.
                     let done = sqlx::query(
-                        "INSERT INTO messages (case_id, author, sent_on, sealed) \
-                         SELECT id, ?, ?, ? FROM cases WHERE id = ?",
+                        "INSERT INTO messages (case_id, party_id, author, sent_on, sealed) \
+                         SELECT c.id, ?1, ?2, ?3, ?4 FROM cases c WHERE c.id = ?5 \
+                         AND (?1 IS NULL OR EXISTS \
+                           (SELECT 1 FROM parties p WHERE p.id = ?1 AND p.case_id = c.id))",
                     )
+                    .bind(&party)
                     .bind(author.code())
                     .bind(day(sent_on))
                     .bind(&sealed)
