@@ -132,6 +132,26 @@ fn receipt_from(form: &mut FormFields, lang: Lang) -> Result<Receipt, String> {
     Receipt::parse(&typed).map_err(|e| lang.say(&e.phrase()))
 }
 
+/// A form that carries a receipt: its other fields and the receipt, or the page that says the
+/// receipt is not one (422).
+async fn receipt_form(
+    app: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Result<(FormFields, Receipt), Response>, PageError> {
+    let mut form = form_fields(headers, body).await?;
+    Ok(match receipt_from(&mut form, lang) {
+        Ok(receipt) => Ok((form, receipt)),
+        Err(problem) => Err(receipt_problem_page(
+            app,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            problem,
+        )),
+    })
+}
+
 fn not_found_page(app: &AppState, lang: Lang) -> Result<Response, PageError> {
     match no_match(app) {
         Problem::NotFound => Ok(receipt_problem_page(
@@ -150,17 +170,9 @@ async fn open(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form, lang) {
-        Ok(receipt) => receipt,
-        Err(problem) => {
-            return Ok(receipt_problem_page(
-                &app,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problem,
-            ));
-        }
+    let (_, receipt) = match receipt_form(&app, lang, &headers, body).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => Ok(thread_page(
@@ -230,17 +242,9 @@ async fn answer_plan(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form, lang) {
-        Ok(receipt) => receipt,
-        Err(problem) => {
-            return Ok(receipt_problem_page(
-                &app,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problem,
-            ));
-        }
+    let (mut form, receipt) = match receipt_form(&app, lang, &headers, body).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let answered = match case_input::plan_answer(&mut form) {
         Ok((version, given)) => {
@@ -330,17 +334,9 @@ async fn print_letter(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form, lang) {
-        Ok(receipt) => receipt,
-        Err(problem) => {
-            return Ok(receipt_problem_page(
-                &app,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problem,
-            ));
-        }
+    let (_, receipt) = match receipt_form(&app, lang, &headers, body).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let letters = match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => thread.letters,
@@ -363,17 +359,9 @@ async fn add(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let mut form = form_fields(&headers, body).await?;
-    let receipt = match receipt_from(&mut form, lang) {
-        Ok(receipt) => receipt,
-        Err(problem) => {
-            return Ok(receipt_problem_page(
-                &app,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problem,
-            ));
-        }
+    let (mut form, receipt) = match receipt_form(&app, lang, &headers, body).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     // The draft is kept for showing again if it breaks the message rules.
     let draft = form.take("text").unwrap_or_default();
