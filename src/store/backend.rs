@@ -289,6 +289,9 @@ pub struct FollowupRecord {
     pub messages: Vec<MessageRecord>,
     /// The unexpired letters for the receipt (also after the case is closed), newest first.
     pub letters: Vec<SealedLetter>,
+    /// Whether the case may have a resolution plan: `false` only where the look-up read that
+    /// it has none, so that the plan is not asked for again.
+    pub may_have_plan: bool,
 }
 
 /// A staff account. Its `Debug` leaves out the password hash and the sealed TOTP secret.
@@ -537,6 +540,7 @@ pub trait ThreadRows: CaseRows + LetterRows {
             party,
             messages,
             letters,
+            may_have_plan: true,
         })
     }
 }

@@ -594,7 +594,11 @@ impl Store {
             .into_iter()
             .map(|(_, m)| m)
             .collect();
-        let plan = self.open_plan(&key, &case.record.id).await?;
+        let plan = if found.may_have_plan {
+            self.open_plan(&key, &case.record.id).await?
+        } else {
+            None
+        };
         if let Some(party) = found.party {
             return Ok(Some(Followup::Party(PartyThread {
                 number: party.number,

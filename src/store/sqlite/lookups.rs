@@ -93,8 +93,9 @@ async fn gather(mut waiting: mpsc::Receiver<Wanted>, readers: SqlitePool) {
 /// columns (NULL when no open case has the receipt), the added party the receipt is of (NULL
 /// when it is the submitter's; the case is then the party's), and the thread and the letters folded into
 /// JSON arrays with the sealed bytes in hex. Its one parameter is the batch as a JSON array of
-/// `[hex(receipt hash), today]`. (`+m.party_id` keeps SQLite reading a thread by its case's
-/// index, never by the party index, which would scan every submitter's message.)
+/// `[hex(receipt hash), today]`; `has_plan` says whether the case has a resolution plan (read
+/// separately, only then). (`+m.party_id` keeps SQLite reading a thread by its case's index,
+/// never by the party index, which would scan every submitter's message.)
 fn statement() -> String {
     format!(
         "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
@@ -106,7 +107,8 @@ fn statement() -> String {
               l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \
               ORDER BY l.dated DESC, l.rowid DESC) FROM letters l \
               LEFT JOIN keystore.content_keys lk ON lk.id = l.key_id \
-              WHERE l.receipt_hash = unhex(w.value ->> 0) AND l.expires_on > w.value ->> 1) AS letters \
+              WHERE l.receipt_hash = unhex(w.value ->> 0) AND l.expires_on > w.value ->> 1) AS letters, \
+           EXISTS (SELECT 1 FROM plans pl WHERE pl.case_id = c.id) AS has_plan \
          FROM json_each(?1) w \
          LEFT JOIN parties p ON p.receipt_hash = unhex(w.value ->> 0) \
          LEFT JOIN cases c ON c.id = coalesce(p.case_id, \
@@ -167,5 +169,6 @@ fn record(row: &SqliteRow) -> Result<FollowupRecord, sqlx::Error> {
         party,
         messages: folded_thread(thread.as_deref().unwrap_or("[]"))?,
         letters: folded_letters(&letters)?,
+        may_have_plan: row.try_get("has_plan")?,
     })
 }
