@@ -167,8 +167,11 @@ async fn pool(
         .await
         .map_err(|e| unreachable(url, kind, &e))?;
     let _ = sqlx::Connection::close(probe).await;
+    // Connections are kept open, not made on demand: under load, making one (TCP, SCRAM) is what
+    // a request would wait for.
     PgPoolOptions::new()
         .max_connections(size)
+        .min_connections(size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(|conn, _| Box::pin(async move { durable_commits(conn).await }))
         .connect_with(options)
