@@ -94,6 +94,22 @@ code_enum! {
     }
 }
 
+/// How staff name a matter to each other and to a party who calls: the first eight characters
+/// of the case's random identifier, upper case, in two groups ("K3QF-7ZPA"). It says nothing
+/// about the case (the identifier is random) and is never a trend dimension.
+pub fn reference(case_id: &str) -> String {
+    let head: String = case_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match head.split_at_checked(4) {
+        Some((a, b)) if !b.is_empty() => format!("{a}-{b}"),
+        _ => head,
+    }
+}
+
 /// Days a letter is kept from its date, then destroyed.
 pub const LETTER_DAYS: u64 = 180;
 
@@ -241,6 +257,12 @@ pub fn services_to_codes(services: &[Service]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_is_the_identifier_s_head_in_two_groups() {
+        assert_eq!(reference("k3qf7zpa2m4rtx6yq5hvbnwj1e"), "K3QF-7ZPA");
+        assert_eq!(reference("ab"), "AB");
+    }
 
     #[test]
     fn codes_round_trip_and_are_unique() {

@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod field;
 pub mod holidays;
 pub mod notes;
+pub mod notices;
 pub mod parties;
 pub mod phrase;
 pub mod plan;

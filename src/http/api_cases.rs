@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
         "/api/v1/cases/{id}/replies" => post(reply),
         "/api/v1/cases/{id}/parties" => post(add_party),
+        "/api/v1/cases/{id}/parties/{party}" => delete(remove_party),
         "/api/v1/cases/{id}/parties/{party}/messages" => post(party_message),
         "/api/v1/cases/{id}/plan" => put(write_plan),
         "/api/v1/cases/{id}/plan/answers" => post(record_answer),
@@ -45,6 +46,7 @@ pub fn routes() -> Routes {
         "/api/v1/commitments" => get(commitments),
         "/api/v1/letters" => get(letters),
         "/api/v1/letters/{id}" => get(letter),
+        "/api/v1/letters/{id}/sent" => post(letter_sent),
     }
 }
 
@@ -475,14 +477,78 @@ async fn close(
 }
 
 fn letter_json(letter: &Letter) -> Value {
+    use crate::domain::notices::Delivery;
+    use crate::letters::stored::Label;
+    use secrecy::ExposeSecret;
+    let label = letter
+        .label
+        .as_ref()
+        .and_then(|l| Label::decode(l.expose_secret()));
+    let (status, sent_on, sent_by) = match letter.delivery {
+        Delivery::Opened => ("opened", None, None),
+        Delivery::InThread => ("in_thread", None, None),
+        Delivery::Sent(on, by) => ("sent", Some(on.to_string()), Some(by.code())),
+        Delivery::Pending => ("pending", None, None),
+    };
     json!({
         "id": letter.id,
         "kind": letter.kind.code(),
         "dated": letter.dated.to_string(),
         "kept_until": letter.expires_on.to_string(),
         "case_id": letter.case_id,
+        "reference": label.as_ref().map(|l| l.reference.clone()),
+        "party": label.as_ref().map(|l| l.party),
+        "role": label.as_ref().and_then(|l| l.role.clone()),
+        "delivery": { "status": status, "sent_on": sent_on, "sent_by": sent_by },
         "text": super::views::LetterView::from(letter).text.as_str(),
     })
+}
+
+/// `POST /api/v1/letters/{id}/sent`: records that a notice to a party without a receipt was
+/// sent (`{"sent_on": "YYYY-MM-DD" (optional, today), "sent_by": "post"|"email"|"in_person"}`).
+async fn letter_sent(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(&headers, body, &["sent_on", "sent_by"]).await?;
+    let mut errors = Vec::new();
+    let on = object.text("sent_on", &mut errors);
+    let by = object.text("sent_by", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let done = usecase::letters::mark_sent(
+        &app.ctx(),
+        &id,
+        on.as_deref().map(|v| v.as_str()),
+        by.as_deref().map(|v| v.as_str()),
+    )
+    .await;
+    match done {
+        Ok(_) => {
+            let letter = usecase::letters::one(&app.ctx(), &id).await?;
+            Ok(Json(letter_json(&letter)))
+        }
+        Err(usecase::Refusal::NotFound) => Err(ApiError(Problem::NotFoundMessage(Phrase::new(
+            "staff.error.no_letter_to_send",
+        )))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `DELETE /api/v1/cases/{id}/parties/{party}`: removes a party with its thread.
+async fn remove_party(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, party)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let number = usecase::parties::remove(&app.ctx(), &id, &party)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
+    Ok(Json(json!({ "removed": number })))
 }
 
 async fn dates(

@@ -13,9 +13,10 @@ use super::deadline_view;
 use super::error::{PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{
-    CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
+    CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage, NoticeView,
+    sent_by_choices,
 };
-use super::views::{InvitationPage, LetterView, Site};
+use super::views::{InvitationPage, Site};
 use crate::domain::case::{CaseDate, Service};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
@@ -38,12 +39,14 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/replies" => post(reply),
         "/console/cases/{id}/parties" => post(add_party),
         "/console/cases/{id}/parties/{party}/messages" => post(party_message),
+        "/console/cases/{id}/parties/{party}/remove" => post(remove_party),
         "/console/cases/{id}/plan" => post(write_plan),
         "/console/cases/{id}/plan/answers" => post(record_answer),
         "/console/cases/{id}/close" => post(close),
         "/console/cases/{id}/dates/{field}" => post(dates),
         "/console/letters" => get(letters),
         "/console/letters/{id}" => get(letter),
+        "/console/letters/{id}/sent" => post(letter_sent),
     }
 }
 
@@ -130,6 +133,8 @@ fn notice(query: Option<&str>) -> Option<String> {
         "plan" => "staff.done.plan",
         "plan_answer" => "staff.done.plan_answer",
         "plan_agreed" => "staff.done.plan_agreed",
+        "sent" => "staff.done.sent",
+        "party_removed" => "staff.done.party_removed",
         _ => return None,
     };
     Some(Lang::En.t(key).to_owned())
@@ -141,6 +146,17 @@ async fn case_page(
     user: &SessionUser,
     id: &str,
     errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    case_page_for(app, user, id, (errors, None), notice).await
+}
+
+/// [`case_page`], with the letter whose mark-sent form the errors are about.
+async fn case_page_for(
+    app: &AppState,
+    user: &SessionUser,
+    id: &str,
+    (errors, failed): (Vec<FieldError>, Option<String>),
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let today = app.today();
@@ -162,7 +178,7 @@ async fn case_page(
         today,
         crate::i18n::Lang::En,
     );
-    let page = CasePage::new(
+    let mut page = CasePage::new(
         Chrome::new(app.site(), user),
         &detail,
         today,
@@ -171,6 +187,7 @@ async fn case_page(
         errors,
         notice,
     );
+    page.failed = failed;
     Ok((status, page).into_response())
 }
 
@@ -316,6 +333,22 @@ async fn add_party(
     Ok(response)
 }
 
+/// `POST /console/cases/{id}/parties/{party}/remove`: removes a party and its thread; refused
+/// on the case page, naming why, once it accepted the plan or was sent its notice.
+async fn remove_party(
+    State(app): State<AppState>,
+    Path((id, party)): Path<(String, String)>,
+    StaffForm(user, _, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    match usecase::parties::remove(&app.ctx(), &id, &party).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=party_removed"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(party_refusal(other, "staff.error.no_party")),
+    }
+}
+
 /// `POST /console/cases/{id}/parties/{party}/messages`: the ombuds writes in a party's thread.
 async fn party_message(
     State(app): State<AppState>,
@@ -416,13 +449,77 @@ async fn dates(
 async fn letters(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
-) -> Result<LettersPage, PageError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    letters_page(&app, &user, (Vec::new(), None), notice(query.as_deref())).await
+}
+
+/// Draws the letters page, with the errors of the mark-sent form of one letter.
+async fn letters_page(
+    app: &AppState,
+    user: &SessionUser,
+    (errors, failed): (Vec<FieldError>, Option<String>),
+    notice: Option<String>,
+) -> Result<Response, PageError> {
     let letters = usecase::letters::all(&app.ctx()).await?;
-    Ok(LettersPage {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = LettersPage {
         site: app.site(),
-        chrome: Chrome::new(app.site(), &user),
-        letters: letters.iter().map(LetterView::from).collect(),
-    })
+        chrome: Chrome::new(app.site(), user),
+        letters: letters.iter().map(NoticeView::new).collect(),
+        sent_by: sent_by_choices(),
+        today: app.today(),
+        back_to_case: None,
+        failed,
+        errors,
+        notice,
+    };
+    Ok((status, page).into_response())
+}
+
+/// `POST /console/letters/{id}/sent`: records that a notice to a party without a receipt was
+/// sent on a day, by post, e-mail or in person; back to the case (form field `case`) or to the
+/// letters page. Bad input answers 422 with the form's errors, nothing changed.
+async fn letter_sent(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let case = form
+        .take("case")
+        .map(|c| c.as_str().to_owned())
+        .filter(|c| !c.is_empty());
+    let date = form.take("sent_on");
+    let by = form.take("sent_by");
+    let done = usecase::letters::mark_sent(
+        &app.ctx(),
+        &id,
+        date.as_deref().map(|v| v.as_str()),
+        by.as_deref().map(|v| v.as_str()),
+    )
+    .await;
+    match (done, case) {
+        (Ok(_), Some(case)) => Ok(see_other(&format!(
+            "/console/cases/{case}?done=sent#letter-{id}"
+        ))),
+        (Ok(_), None) => Ok(see_other(&format!(
+            "/console/letters?done=sent#letter-{id}"
+        ))),
+        (Err(Refusal::Invalid(errors)), Some(case)) => {
+            case_page_for(&app, &user, &case, (errors, Some(id)), None).await
+        }
+        (Err(Refusal::Invalid(errors)), None) => {
+            letters_page(&app, &user, (errors, Some(id)), None).await
+        }
+        (Err(Refusal::NotFound), _) => {
+            Err(Problem::NotFoundMessage(Phrase::new("staff.error.no_letter_to_send")).into())
+        }
+        (Err(other), _) => Err(other.into()),
+    }
 }
 
 /// A letter's printable page, exactly as it was issued, in the language `?lang=` asks for

@@ -226,6 +226,11 @@ fn party_page(
             .plan
             .as_ref()
             .map(|p| PlanView::for_party(p, thread.number, lang)),
+        letters: thread
+            .letters
+            .iter()
+            .map(|l| LetterView::new(l, lang))
+            .collect(),
         plan_notice: None,
         draft,
         errors,
@@ -340,8 +345,9 @@ async fn print_letter(
     };
     let letters = match usecase::thread::read(&app.ctx(), &receipt).await? {
         Some(Followup::Open(thread)) => thread.letters,
+        Some(Followup::Party(thread)) => thread.letters,
         Some(Followup::Closed(letters)) => letters,
-        Some(Followup::Party(_)) | None => return not_found_page(&app, lang),
+        None => return not_found_page(&app, lang),
     };
     match letters.into_iter().find(|l| l.id == id) {
         Some(letter) => {

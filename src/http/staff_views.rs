@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use zeroize::Zeroizing;
 
 use super::invisible::reveal_marked;
-use super::views::{Choice, DeadlineLines, LetterView, MessageView, Site};
+use super::views::{Choice, DeadlineLines, MessageView, Site};
 use crate::domain::access::GrantState;
 use crate::domain::account::Role;
 use crate::domain::case::{CaseStatus, Outcome, Service};
@@ -514,8 +514,14 @@ pub struct CasePage {
     pub deadline: DeadlineLines,
     /// Date corrections.
     pub corrections: Vec<CorrectionView>,
-    /// Letters sent.
-    pub letters: Vec<LetterView>,
+    /// Letters sent, each naming its party and where it stands.
+    pub letters: Vec<NoticeView>,
+    /// The ways a notice may be marked sent.
+    pub sent_by: Vec<Choice>,
+    /// Where the mark-sent forms return (this case).
+    pub back_to_case: Option<String>,
+    /// The letter whose mark-sent form `errors` are about, if any.
+    pub failed: Option<String>,
     /// Today, the latest date the date fields accept.
     pub today: NaiveDate,
 }
@@ -641,7 +647,10 @@ impl CasePage {
                     reason: reveal_marked(&c.reason),
                 })
                 .collect(),
-            letters: detail.letters.iter().map(LetterView::from).collect(),
+            letters: detail.letters.iter().map(NoticeView::new).collect(),
+            sent_by: sent_by_choices(),
+            back_to_case: Some(r.id.clone()),
+            failed: None,
             today,
         }
     }
@@ -661,7 +670,134 @@ pub struct LettersPage {
     /// Association details (for the layout).
     pub site: Site,
     /// Every unexpired letter.
-    pub letters: Vec<LetterView>,
+    pub letters: Vec<NoticeView>,
+    /// The ways a notice may be marked sent.
+    pub sent_by: Vec<Choice>,
+    /// Today, the latest date a notice may be marked sent on.
+    pub today: NaiveDate,
+    /// Where the mark-sent forms return (`None`: this page).
+    pub back_to_case: Option<String>,
+    /// The letter whose mark-sent form `errors` are about, if any.
+    pub failed: Option<String>,
+    /// Problems with the last form sent.
+    pub errors: Vec<FieldError>,
+    /// A confirmation.
+    pub notice: Option<String>,
+}
+
+impl LettersPage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<String> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The ways a notice may be marked sent, as radio buttons.
+pub fn sent_by_choices() -> Vec<Choice> {
+    crate::domain::notices::SentBy::ALL
+        .iter()
+        .map(|s| Choice {
+            code: s.code(),
+            label: Lang::En.label(*s),
+            checked: false,
+        })
+        .collect()
+}
+
+/// A letter as the console lists it: named by matter reference and party, with where it
+/// stands (in a thread, opened, sent, or still to send).
+pub struct NoticeView {
+    /// Identifier.
+    pub id: String,
+    /// Its name: kind, party, matter reference and date.
+    pub name: String,
+    /// Its date.
+    pub dated: NaiveDate,
+    /// The day it is destroyed.
+    pub expires_on: NaiveDate,
+    /// Where it stands, in words.
+    pub delivery: String,
+    /// Whether the ombuds still has to send it.
+    pub pending: bool,
+    /// The languages it can be printed in: (code, own name).
+    pub languages: Vec<(&'static str, &'static str)>,
+}
+
+impl NoticeView {
+    /// The view of `letter`.
+    pub fn new(letter: &crate::store::Letter) -> Self {
+        use crate::domain::notices::Delivery;
+        use crate::letters::stored::{Label, languages};
+        use secrecy::ExposeSecret;
+        let en = Lang::En;
+        let kind = en.label(letter.kind);
+        let label = letter
+            .label
+            .as_ref()
+            .and_then(|l| Label::decode(l.expose_secret()));
+        let name = match label {
+            None => en.f(
+                "staff.letters.name",
+                &[("kind", &kind), ("date", &letter.dated)],
+            ),
+            Some(Label {
+                reference,
+                role: None,
+                ..
+            }) => en.f(
+                "staff.letters.name_first",
+                &[
+                    ("kind", &kind),
+                    ("reference", &reference),
+                    ("date", &letter.dated),
+                ],
+            ),
+            Some(Label {
+                reference,
+                party,
+                role: Some(role),
+                name,
+            }) => {
+                let role = crate::domain::parties::PartyRole::from_code(&role)
+                    .map_or(role.clone(), |r| en.label(r).to_owned());
+                let named = name.map_or_else(String::new, |n| {
+                    en.f("staff.letters.named", &[("name", &n)])
+                });
+                en.f(
+                    "staff.letters.name_party",
+                    &[
+                        ("kind", &kind),
+                        ("number", &party),
+                        ("role", &role),
+                        ("named", &named),
+                        ("reference", &reference),
+                        ("date", &letter.dated),
+                    ],
+                )
+            }
+        };
+        let delivery = match letter.delivery {
+            Delivery::Opened => en.t("staff.letters.opened").to_owned(),
+            Delivery::InThread => en.t("staff.letters.in_thread").to_owned(),
+            Delivery::Sent(on, by) => en.f(
+                "staff.letters.sent",
+                &[("date", &on), ("way", &en.label(by))],
+            ),
+            Delivery::Pending => en.t("staff.letters.pending").to_owned(),
+        };
+        Self {
+            id: letter.id.clone(),
+            name,
+            dated: letter.dated,
+            expires_on: letter.expires_on,
+            delivery,
+            pending: letter.delivery.pending(),
+            languages: languages(letter.html.expose_secret())
+                .into_iter()
+                .map(|l| (l.code(), l.own_name()))
+                .collect(),
+        }
+    }
 }
 
 /// The confirmation that a case was closed and destroyed.

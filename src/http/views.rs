@@ -280,6 +280,9 @@ pub struct LetterView {
     pub text: Zeroizing<String>,
     /// The language `text` is written in (a `lang` attribute value).
     pub lang: &'static str,
+    /// Why it is not in the page's language, if it is not: a notice written before notices
+    /// were translated, or one written in the language the ombuds recorded for the party.
+    pub other_language: Option<&'static str>,
 }
 
 impl From<&crate::store::Letter> for LetterView {
@@ -294,11 +297,19 @@ impl LetterView {
     pub fn new(letter: &crate::store::Letter, lang: Lang) -> Self {
         use secrecy::ExposeSecret;
         let stored = letter.text.expose_secret();
-        let shown = if crate::letters::stored::languages(stored).contains(&lang) {
+        let languages = crate::letters::stored::languages(stored);
+        let shown = if languages.contains(&lang) {
             lang
         } else {
-            Lang::En
+            languages.first().copied().unwrap_or(Lang::En)
         };
+        let other_language = (shown != lang).then(|| {
+            if crate::letters::stored::is_bundle(stored) {
+                "letters.party_language"
+            } else {
+                "letters.english_only"
+            }
+        });
         let text = crate::letters::stored::pick(stored, lang).unwrap_or_else(|| {
             tracing::error!(
                 event = "letter_unreadable",
@@ -313,6 +324,7 @@ impl LetterView {
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),
             lang: shown.code(),
+            other_language,
         }
     }
 }
@@ -407,6 +419,8 @@ pub struct FollowupPartyPage {
     pub messages: Vec<MessageView>,
     /// The resolution plan, once written.
     pub plan: Option<PlanView>,
+    /// Letters addressed to the party, newest first.
+    pub letters: Vec<LetterView>,
     /// Why an answer to the plan was refused, or that it was recorded.
     pub plan_notice: Option<String>,
     /// A message kept after a problem.

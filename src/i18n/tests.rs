@@ -277,7 +277,7 @@ fn forms(base: &str) -> [String; 2] {
 /// The label key of every value of every code set (`code_enum!`).
 fn label_keys() -> Vec<&'static str> {
     use crate::domain::codes::Labelled;
-    use crate::domain::{access, account, case, concern, notes, parties, plan, retention};
+    use crate::domain::{access, account, case, concern, notes, notices, parties, plan, retention};
     fn keys<L: Labelled>(all: &[L]) -> Vec<&'static str> {
         all.iter().map(|v| v.label_key()).collect()
     }
@@ -303,6 +303,7 @@ fn label_keys() -> Vec<&'static str> {
         keys(parties::PartyRole::ALL),
         keys(plan::PlanAnswer::ALL),
         keys(plan::AnswerChannel::ALL),
+        keys(notices::SentBy::ALL),
     ]
     .concat()
 }

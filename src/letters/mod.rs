@@ -15,7 +15,7 @@ pub use crate::config::Letterhead;
 use crate::crypto::certificate::Certificate;
 use crate::i18n::{Lang, capitalize};
 
-pub use termination::{NoticeError, NoticeInput, TerminationNotice};
+pub use termination::{Addressee, NoticeError, NoticeInput, TerminationNotice};
 
 /// The association's contact lines as a letter in `lang` prints them, each labelled.
 pub fn contact_lines(letterhead: &Letterhead, lang: Lang) -> Vec<String> {

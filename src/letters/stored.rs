@@ -44,6 +44,12 @@ pub fn pick(stored: &str, lang: Lang) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Whether a stored letter is in the several-language form (every letter since notices were
+/// translated), rather than the English text of an older one.
+pub fn is_bundle(stored: &str) -> bool {
+    stored.starts_with(MARKER)
+}
+
 /// The languages a stored letter can be read in (English alone for the single-language form).
 pub fn languages(stored: &str) -> Vec<Lang> {
     let Some(json) = stored.strip_prefix(MARKER) else {
@@ -62,9 +68,48 @@ pub fn languages(stored: &str) -> Vec<Lang> {
         .collect()
 }
 
+/// How the console names a letter: the matter's reference and the party it is addressed to.
+/// Kept with the letter (sealed to its key) for as long as the letter, because the case that
+/// names the parties is destroyed at closing while the letter lives on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Label {
+    /// The matter's reference (see [`crate::domain::case::reference`]).
+    pub reference: String,
+    /// The party's number (1: the person who raised the concern).
+    pub party: u32,
+    /// The party's role code, for an added party.
+    pub role: Option<String>,
+    /// The party's name as the ombuds recorded it, if any.
+    pub name: Option<String>,
+}
+
+impl Label {
+    /// The stored form.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The label of a stored form; `None` if it cannot be read.
+    pub fn decode(stored: &str) -> Option<Self> {
+        serde_json::from_str(stored).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_reads_back_as_written() {
+        let label = Label {
+            reference: "K3QF-7ZPA".into(),
+            party: 2,
+            role: Some("member_concerned".into()),
+            name: Some("Pat \"Member\"".into()),
+        };
+        assert_eq!(Label::decode(&label.encode()), Some(label));
+        assert_eq!(Label::decode("not json"), None);
+    }
 
     #[test]
     fn a_letter_stored_in_one_language_reads_as_it_is_in_every_language() {

@@ -17,6 +17,7 @@ use crate::domain::deadline::{
     SuspensionEpisode, SuspensionKind,
 };
 use crate::domain::holidays::HolidayCalendar;
+use crate::domain::notices::NoticeVersion;
 use crate::i18n::{Lang, deadline_steps};
 
 /// Width of the plain-text letter, in characters.
@@ -41,6 +42,22 @@ pub struct NoticeInput<'a> {
     /// The address of this service as the parties reach it, e.g. `https://ombuds.example.org/`;
     /// the notice points to its `/verify` page.
     pub base_url: &'a str,
+    /// The party it is addressed to, and so which version it is.
+    pub addressee: Addressee<'a>,
+}
+
+/// The party a notice is addressed to.
+#[derive(Debug, Clone, Copy)]
+pub struct Addressee<'a> {
+    /// Which notice the party receives (docs/RULES.md, "The notice to every party").
+    pub version: NoticeVersion,
+    /// The matter's reference, which the party quotes to the association.
+    pub reference: &'a str,
+    /// The party's name as the ombuds recorded it, if any.
+    pub name: Option<&'a str>,
+    /// Where the ombuds sends it, for a party who holds no receipt (kept with the letter, so
+    /// given only when the letter has to be posted or e-mailed).
+    pub contact: Option<&'a str>,
 }
 
 /// Why a notice could not be made.
@@ -92,6 +109,8 @@ pub struct TerminationNotice {
     pub letterhead: Letterhead,
     /// The date of the notice (the certificate's date of issue).
     pub date: NaiveDate,
+    /// The addressee block: who it is to, where to, and the matter's reference.
+    pub addressee: Vec<String>,
     /// The title.
     pub title: String,
     /// The opening paragraphs.
@@ -138,6 +157,10 @@ impl TerminationNotice {
         let resumes = termination.succ_opt().ok_or(DeadlineError::OutOfRange)?;
         let name = &input.letterhead.name;
         let w = Words(lang);
+        let addressee = addressee_lines(w, &input.addressee);
+        if input.addressee.version == NoticeVersion::Party {
+            return Ok(Self::to_a_party(input, w, addressee));
+        }
 
         let opening = vec![
             w.f(
@@ -214,11 +237,63 @@ impl TerminationNotice {
             lang,
             letterhead: input.letterhead.clone(),
             date: certificate.issued(),
+            addressee,
             title: w.t("notice.title"),
             opening,
             sections: vec![dates, deadline, choices, proof],
             closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
         })
+    }
+
+    /// The notice to an added party (the member concerned, their broker, anyone else): the
+    /// termination date and that any suspended filing countdown resumes the next day. Nothing
+    /// of the complainant's dates, words or deadline, and no certificate (which states the
+    /// first-contact date).
+    fn to_a_party(input: &NoticeInput<'_>, w: Words, addressee: Vec<String>) -> Self {
+        let certificate = input.certificate;
+        let termination = certificate.termination();
+        // The day after; at the very end of the calendar, the day itself.
+        let resumes = termination.succ_opt().unwrap_or(termination);
+        let opening = vec![
+            w.f(
+                "notice.party_opening_1",
+                &[
+                    ("association", &w.association(&input.letterhead.name)),
+                    ("termination", &w.day(termination)),
+                ],
+            ),
+            w.f(
+                "notice.party_opening_2",
+                &[
+                    ("window", &FILING_WINDOW_DAYS),
+                    ("resumes", &w.day(resumes)),
+                ],
+            ),
+        ];
+        let dates = Section {
+            heading: w.t("notice.dates_heading"),
+            blocks: vec![Block::Facts(vec![
+                (w.t("notice.fact_ended"), w.day(termination)),
+                (w.t("notice.fact_resumes"), w.day(resumes)),
+            ])],
+        };
+        let next = Section {
+            heading: w.t("notice.party_next_heading"),
+            blocks: vec![
+                Block::Text(w.t("notice.party_next_1")),
+                Block::Text(w.t("notice.party_next_2")),
+            ],
+        };
+        Self {
+            lang: w.0,
+            letterhead: input.letterhead.clone(),
+            date: certificate.issued(),
+            addressee,
+            title: w.t("notice.title"),
+            opening,
+            sections: vec![dates, next],
+            closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
+        }
     }
 
     /// The notice as a standalone printable HTML page (it links the service's stylesheet, which
@@ -254,8 +329,12 @@ impl TerminationNotice {
             out.push('\n');
         }
         out.push('\n');
+        for line in &self.addressee {
+            out.push_str(line);
+            out.push('\n');
+        }
         out.push_str(&format!(
-            "{} {}\n\n",
+            "\n{} {}\n\n",
             self.lang.t("notice.date_of"),
             Words(self.lang).day(self.date)
         ));
@@ -306,6 +385,28 @@ impl TerminationNotice {
         }
         out
     }
+}
+
+/// The addressee block: "To: …", the address for a letter sent by post or e-mail, and the
+/// matter's reference.
+fn addressee_lines(w: Words, addressee: &Addressee<'_>) -> Vec<String> {
+    let to = match (addressee.version, addressee.name) {
+        (_, Some(name)) => name.to_owned(),
+        (NoticeVersion::Complainant, None) => w.t("notice.to_complainant"),
+        (NoticeVersion::Party, None) => w.t("notice.to_party"),
+    };
+    let mut lines = vec![w.f("notice.to", &[("name", &to)])];
+    lines.extend(
+        addressee
+            .contact
+            .into_iter()
+            .flat_map(str::lines)
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
+    );
+    lines.push(w.f("notice.reference", &[("reference", &addressee.reference)]));
+    lines
 }
 
 /// The deadline section when the transaction (and perhaps discovery) date is known.

@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::notices::SentBy;
 use crate::domain::plan::Answer;
 
 /// The clear fields of a case.
@@ -191,6 +192,18 @@ pub struct LetterRecord {
     pub sealed_html: Vec<u8>,
     /// The plain text, sealed.
     pub sealed_text: Vec<u8>,
+    /// The added party it is addressed to, while the party exists (`None`: the person who
+    /// raised the concern).
+    pub party_id: Option<String>,
+    /// How the console names it (see [`crate::letters::stored::Label`]), sealed; `None` for a
+    /// letter written before letters were labelled.
+    pub sealed_label: Option<Vec<u8>>,
+    /// Whether it went to a receipt holder's thread (read only; set from the receipt hash).
+    pub to_thread: bool,
+    /// Whether that holder has opened the follow-up page since (read only).
+    pub opened: bool,
+    /// When and how the ombuds sent it to a party without a receipt (read only).
+    pub sent: Option<(NaiveDate, SentBy)>,
 }
 
 /// A letter with its wrapped key.
@@ -445,6 +458,9 @@ pub trait CaseRows: Send + Sync {
     async fn insert_party(&self, party: NewPartyRecord) -> Result<Option<u32>, StoreError>;
     /// A case's added parties, by number.
     async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError>;
+    /// Deletes party `party_id` of case `case_id` with its thread and its answer to the plan;
+    /// returns its number, or `None` (changing nothing) if the case has no such party.
+    async fn delete_party(&self, case_id: &str, party_id: &str) -> Result<Option<u32>, StoreError>;
     /// Marks a new case open on `today`; false if there is no such case.
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
     /// Replaces a case's services; false if there is no such case.
@@ -548,8 +564,9 @@ pub trait ThreadRows: CaseRows + LetterRows {
 /// Letters, which outlive their case under keys of their own.
 #[async_trait]
 pub trait LetterRows: Send + Sync {
-    /// Stores a letter of an open case and its wrapped key; the letter takes the case's receipt
-    /// hash, so that the submitter can read it after the case is closed. False if no such case.
+    /// Stores a letter of an open case and its wrapped key; the letter takes the receipt hash of
+    /// the party it is addressed to (`party_id`, else the case's), so that the party can read it
+    /// after the case is closed. False if no such case, or the case has no such party.
     async fn insert_letter(
         &self,
         letter: LetterRecord,
@@ -561,6 +578,16 @@ pub trait LetterRows: Send + Sync {
         of: LetterQuery<'_>,
         today: NaiveDate,
     ) -> Result<Vec<SealedLetter>, StoreError>;
+    /// Records that the receipt holder opened the follow-up page showing letters `ids`.
+    async fn mark_letters_opened(&self, ids: &[String]) -> Result<(), StoreError>;
+    /// Records that the ombuds sent letter `id` on `on` by `by` (also after its case closed);
+    /// false if there is no such letter, or it went to a thread, or it is already marked sent.
+    async fn mark_letter_sent(
+        &self,
+        id: &str,
+        on: NaiveDate,
+        by: SentBy,
+    ) -> Result<bool, StoreError>;
 }
 
 /// A case's resolution plan as it stands: its current terms, sealed.

@@ -22,6 +22,7 @@ use crate::domain::case::{
 };
 use crate::domain::concern::NewConcern;
 use crate::domain::notes::{NewNote, NoteKind};
+use crate::domain::notices::{Delivery, SentBy};
 use crate::domain::trends::CounterKey;
 
 /// A working note or commitment, opened.
@@ -80,6 +81,14 @@ pub struct Letter {
     pub html: SecretString,
     /// The plain text.
     pub text: SecretString,
+    /// The added party it is addressed to, while the case is open (`None`: the person who
+    /// raised the concern).
+    pub party_id: Option<String>,
+    /// How the console names it (stored form: [`crate::letters::stored::Label`]); `None` for
+    /// letters written before letters were labelled.
+    pub label: Option<SecretString>,
+    /// Where it stands: in a thread (opened or not), sent by the ombuds, or still to send.
+    pub delivery: Delivery,
 }
 
 /// Everything the console shows about one case.
@@ -131,6 +140,8 @@ pub struct PartyThread {
     pub status: CaseStatus,
     /// Its thread, in order.
     pub messages: Vec<Message>,
+    /// Letters addressed to it, newest first.
+    pub letters: Vec<Letter>,
     /// The resolution plan's current version, once there is one.
     pub plan: Option<Plan>,
 }
@@ -348,9 +359,16 @@ impl Store {
             // A letter whose key is gone has been destroyed.
             let Some(wrapped) = wrapped_key else { continue };
             let key = self.master.unwrap_content_key(&wrapped)?;
+            let label = match &record.sealed_label {
+                Some(sealed) => Some(content::text_from(&key.open(sealed)?)?),
+                None => None,
+            };
             letters.push(Letter {
                 html: content::text_from(&key.open(&record.sealed_html)?)?,
                 text: content::text_from(&key.open(&record.sealed_text)?)?,
+                label,
+                delivery: Delivery::of(record.to_thread, record.opened, record.sent),
+                party_id: record.party_id,
                 id: record.id,
                 kind: record.kind,
                 dated: record.dated,
@@ -368,6 +386,22 @@ impl Store {
             .await?
             .into_iter()
             .next())
+    }
+
+    /// Records that a receipt holder opened the follow-up page showing letters `ids`.
+    pub async fn mark_letters_opened(&self, ids: &[String]) -> Result<(), StoreError> {
+        self.backend.mark_letters_opened(ids).await
+    }
+
+    /// Records that the ombuds sent letter `id` on `on` by `by`; false if there is no such
+    /// letter still to send.
+    pub async fn mark_letter_sent(
+        &self,
+        id: &str,
+        on: NaiveDate,
+        by: SentBy,
+    ) -> Result<bool, StoreError> {
+        self.backend.mark_letter_sent(id, on, by).await
     }
 
     /// Every unexpired letter, newest first (for the console).
@@ -413,10 +447,10 @@ impl Store {
     pub async fn add_letter(
         &self,
         case_id: &str,
+        party_id: Option<&str>,
         kind: LetterKind,
         dated: NaiveDate,
-        html: &str,
-        text: &str,
+        (label, html, text): (&str, &str, &str),
     ) -> Result<Option<String>, StoreError> {
         let (key, wrapped_key) = self.master.new_content_key()?;
         let id = random::new_id()?;
@@ -434,6 +468,11 @@ impl Store {
                     key_id: random::new_id()?,
                     sealed_html: key.seal(html.as_bytes())?,
                     sealed_text: key.seal(text.as_bytes())?,
+                    party_id: party_id.map(str::to_owned),
+                    sealed_label: Some(key.seal(label.as_bytes())?),
+                    to_thread: false,
+                    opened: false,
+                    sent: None,
                 },
                 wrapped_key,
             )
@@ -605,6 +644,7 @@ impl Store {
                 content: content::party_from(&key.open(&party.sealed)?)?,
                 status: case.record.status,
                 messages,
+                letters,
                 plan,
             })));
         }

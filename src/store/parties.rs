@@ -63,6 +63,16 @@ impl Store {
         Ok(number.map(|number| AddedParty { id, number }))
     }
 
+    /// Removes party `party_id` of case `case_id`, with its thread and its answer to the plan;
+    /// its number, or `None` if the case has no such party.
+    pub async fn remove_party(
+        &self,
+        case_id: &str,
+        party_id: &str,
+    ) -> Result<Option<u32>, StoreError> {
+        self.backend.delete_party(case_id, party_id).await
+    }
+
     /// Seals and adds an ombuds message to party `party_id`'s thread on case `case_id`: a reply
     /// the party reads with its receipt, or, for a party without one, what was said by
     /// telephone, post or in person. False if there is no such case or party.

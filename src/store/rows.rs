@@ -18,6 +18,7 @@ use crate::domain::account::{Role, Throttle};
 use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, services_from_codes};
 use crate::domain::concern::{Category, RaisedBy};
 use crate::domain::notes::NoteKind;
+use crate::domain::notices::SentBy;
 use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 
 /// A case's clear fields, as [`case_record`] reads them (`c` is the `cases` table).
@@ -37,8 +38,9 @@ pub(super) const PARTY_COLUMNS: &str =
     "p.id, p.case_id, p.number, p.receipt_hash IS NOT NULL AS has_receipt, p.sealed";
 
 /// A letter's columns, as [`letter_record`] reads them (`l` is the `letters` table).
-pub(super) const LETTER_COLUMNS: &str =
-    "l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, l.sealed_text";
+pub(super) const LETTER_COLUMNS: &str = "l.id, l.case_id, l.kind, l.dated, l.expires_on, l.key_id, l.sealed_html, l.sealed_text, \
+     l.party_id, l.sealed_label, l.receipt_hash IS NOT NULL AS to_thread, l.opened, l.sent_on, \
+     l.sent_by";
 
 /// How one engine stores a calendar date.
 pub(super) trait StoredDates {
@@ -268,6 +270,17 @@ pub(super) fn letter_record(row: &impl Columns) -> Result<LetterRecord, sqlx::Er
         key_id: row.text("key_id")?,
         sealed_html: row.bytes("sealed_html")?,
         sealed_text: row.bytes("sealed_text")?,
+        party_id: row.optional_text("party_id")?,
+        sealed_label: row.optional_bytes("sealed_label")?,
+        to_thread: row.flag("to_thread")?,
+        opened: row.flag("opened")?,
+        sent: match (row.optional_date("sent_on")?, row.optional_text("sent_by")?) {
+            (Some(on), Some(by)) => Some((
+                on,
+                SentBy::from_code(&by).ok_or_else(|| bad("sent_by", &by))?,
+            )),
+            _ => None,
+        },
     })
 }
 

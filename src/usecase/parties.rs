@@ -7,7 +7,9 @@ use secrecy::SecretString;
 
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
+use crate::domain::notices::{may_add_party, may_remove_party};
 use crate::domain::parties::{MAX_PARTIES, NewParty};
+use crate::domain::plan::{PlanAnswer, agreement};
 use crate::store::{AddedParty, StoreError};
 
 /// What the ombuds is shown once after adding a party.
@@ -30,6 +32,10 @@ pub async fn add(
     let Some(detail) = ctx.store.case(case_id, ctx.today()).await? else {
         return Err(Refusal::NotFound);
     };
+    let r = &detail.record;
+    let agreed = detail.plan.as_ref().is_some_and(|p| p.agreed_on.is_some());
+    may_add_party(r.status, r.termination_date.is_some(), agreed)
+        .map_err(|why| Refusal::field("role", why))?;
     if detail.parties.len() >= MAX_PARTIES {
         return Err(Refusal::field(
             "role",
@@ -50,6 +56,40 @@ pub async fn add(
         Some(party) => Ok(Added { party, receipt }),
         None => Err(Refusal::NotFound),
     }
+}
+
+/// Removes party `party_id` from open case `case_id`, with its thread and its answer to the
+/// plan (a party added by mistake, or who will take no part). Refused once the party has
+/// accepted the current plan, and once informal resolution has ended (it has been sent its
+/// notice). If every party left has accepted the current plan, the plan is agreed today.
+pub async fn remove(ctx: &Ctx<'_>, case_id: &str, party_id: &str) -> Result<u32, Refusal> {
+    let today = ctx.today();
+    let Some(detail) = ctx.store.case(case_id, today).await? else {
+        return Err(Refusal::NotFound);
+    };
+    let Some(party) = detail.parties.iter().find(|p| p.id == party_id) else {
+        return Err(Refusal::NotFound);
+    };
+    let accepted = detail.plan.as_ref().is_some_and(|plan| {
+        plan.answers.iter().any(|a| {
+            a.party == party.number && a.version == plan.version && a.answer == PlanAnswer::Accepted
+        })
+    });
+    may_remove_party(accepted, detail.record.termination_date.is_some())
+        .map_err(|why| Refusal::field("remove", why))?;
+    let Some(number) = ctx.store.remove_party(case_id, party_id).await? else {
+        return Err(Refusal::NotFound);
+    };
+    tracing::info!(event = "party_removed", "a party was removed from a case");
+    // The parties left may all have accepted already.
+    if let (Some(parties), (Some(standing), answers)) = (
+        ctx.store.party_numbers(case_id).await?,
+        ctx.store.plan_standing(case_id).await?,
+    ) && let Some(day) = agreement(standing.version, &parties, &answers)
+    {
+        ctx.store.agree_plan(case_id, standing.version, day).await?;
+    }
+    Ok(number)
 }
 
 /// Adds the ombuds' message to party `party_id`'s thread on case `case_id`.

@@ -1,15 +1,18 @@
 //! Recording and correcting a case's first-contact and termination dates, and what follows a
-//! recorded termination: a signed suspension certificate, the termination notice (printable
-//! HTML and plain text, kept 180 days under its own key), and a message in the submitter's
-//! thread.
+//! recorded termination: a signed suspension certificate and a termination notice to every
+//! party (printable HTML and plain text, kept 180 days under its own key), announced in the
+//! thread of each party who holds a receipt; the ombuds records sending the others.
 
 use chrono::NaiveDate;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::{Ctx, Refusal};
-use crate::domain::case::{CaseDate, LetterKind, validate_case_date};
+use crate::domain::case::{CaseDate, LetterKind, reference, validate_case_date};
+use crate::domain::notices::version_for;
+use crate::domain::parties::FIRST_PARTY;
 use crate::i18n::Lang;
-use crate::letters::{NoticeInput, TerminationNotice, stored};
+use crate::letters::stored::{self, Label};
+use crate::letters::{Addressee, NoticeInput, TerminationNotice};
 use crate::store::CaseDetail;
 
 /// What a recorded date led to.
@@ -79,8 +82,10 @@ pub async fn ensure_terminated(ctx: &Ctx<'_>, id: &str, base_url: &str) -> Resul
     Ok(())
 }
 
-/// Issues the certificate and the termination notice for a case whose termination is recorded,
-/// stores the notice as a letter, and tells the submitter in the thread.
+/// Issues the certificate and one termination notice per party for a case whose termination
+/// is recorded (docs/RULES.md, "The notice to every party"): each stored as a letter addressed
+/// to that party, in its language, and, for a party who holds a receipt, announced in its own
+/// thread. Returns the notice of the person who raised the concern and the certificate.
 async fn issue_notice(
     ctx: &Ctx<'_>,
     case: &CaseDetail,
@@ -98,7 +103,8 @@ async fn issue_notice(
             today,
         )
         .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
-    let input = NoticeInput {
+    let reference = reference(&r.id);
+    let input = |addressee| NoticeInput {
         letterhead: &ctx.config.association.letterhead,
         certificate: &certificate,
         concluded: case.concern.concluded_on,
@@ -106,48 +112,142 @@ async fn issue_notice(
         holidays: &ctx.config.deadline.holidays,
         roll_forward: ctx.config.deadline.roll_forward,
         base_url,
+        addressee,
     };
-    // The submitter is anonymous and no language preference is kept, so the notice is written
-    // in every language of the public pages; the follow-up shows the one its reader chose.
+
+    // The person who raised the concern is anonymous and no language preference is kept, so
+    // their notice is written in every language of the public pages; the follow-up shows the
+    // one its reader chose. Their contact details go on it only when it has to be sent.
+    let contact = (!r.has_receipt)
+        .then(|| {
+            case.concern
+                .contact
+                .as_ref()
+                .map(ExposeSecret::expose_secret)
+        })
+        .flatten();
+    let first = input(Addressee {
+        version: version_for(None),
+        reference: &reference,
+        name: None,
+        contact,
+    });
+    let label = Label {
+        reference: reference.clone(),
+        party: FIRST_PARTY,
+        role: None,
+        name: None,
+    };
+    let composed = compose(&first, &Lang::ALL, "thread.notice_issued", termination)?;
+    let letter = store_notice(ctx, &r.id, None, &label, &composed).await?;
+    if r.has_receipt {
+        let said = composed.said();
+        ctx.store
+            .reply(&r.id, &SecretString::from(said), today)
+            .await?;
+    }
+
+    for party in &case.parties {
+        let c = &party.content;
+        let lang = Lang::from_code(&c.lang).unwrap_or(Lang::En);
+        let name = c.name.as_ref().map(ExposeSecret::expose_secret);
+        let contact = (!party.has_receipt)
+            .then(|| c.contact.as_ref().map(ExposeSecret::expose_secret))
+            .flatten();
+        let addressed = input(Addressee {
+            version: version_for(Some(c.role)),
+            reference: &reference,
+            name,
+            contact,
+        });
+        let label = Label {
+            reference: reference.clone(),
+            party: party.number,
+            role: Some(c.role.code().to_owned()),
+            name: name.map(str::to_owned),
+        };
+        let composed = compose(
+            &addressed,
+            &[lang],
+            "thread.party_notice_issued",
+            termination,
+        )?;
+        store_notice(ctx, &r.id, Some(&party.id), &label, &composed).await?;
+        if party.has_receipt {
+            let said = SecretString::from(composed.said());
+            if !ctx
+                .store
+                .party_reply(&r.id, &party.id, &said, today)
+                .await?
+            {
+                return Err(Refusal::NotFound);
+            }
+        }
+    }
+    tracing::info!(
+        event = "notice_issued",
+        parties = case.parties.len() + 1,
+        "termination notices were issued"
+    );
+    Ok((letter, certificate.armoured()))
+}
+
+/// One party's notice in each of its languages: the printable page, the plain text, and the
+/// message that announces it in the party's thread.
+struct Composed(Vec<(Lang, String, String, String)>);
+
+impl Composed {
+    fn html(&self) -> String {
+        let versions: Vec<_> = self.0.iter().map(|(l, h, _, _)| (*l, h.as_str())).collect();
+        stored::bundle(&versions)
+    }
+
+    fn text(&self) -> String {
+        let versions: Vec<_> = self.0.iter().map(|(l, _, t, _)| (*l, t.as_str())).collect();
+        stored::bundle(&versions)
+    }
+
+    /// The thread message (kept like the letter's versions; each reader sees their own).
+    fn said(&self) -> String {
+        let versions: Vec<_> = self.0.iter().map(|(l, _, _, m)| (*l, m.as_str())).collect();
+        stored::bundle(&versions)
+    }
+}
+
+fn compose(
+    input: &NoticeInput<'_>,
+    langs: &[Lang],
+    announcement: &str,
+    termination: NaiveDate,
+) -> Result<Composed, Refusal> {
     let mut versions = Vec::new();
-    for lang in Lang::ALL {
-        let notice = TerminationNotice::compose_in(&input, lang)
+    for lang in langs {
+        let notice = TerminationNotice::compose_in(input, *lang)
             .map_err(|e| Refusal::Internal(format!("composing a notice: {e}")))?;
         let html = notice
             .html()
             .map_err(|e| Refusal::Internal(format!("rendering a notice: {e}")))?;
-        // The reply that tells the submitter about the notice, in the same language.
-        let said = lang.f("thread.notice_issued", &[("date", &termination)]);
-        versions.push((lang, html, notice.text(), said));
+        let said = lang.f(announcement, &[("date", &termination)]);
+        versions.push((*lang, html, notice.text(), said));
     }
-    let html: Vec<_> = versions
-        .iter()
-        .map(|(l, h, _, _)| (*l, h.as_str()))
-        .collect();
-    let text: Vec<_> = versions
-        .iter()
-        .map(|(l, _, t, _)| (*l, t.as_str()))
-        .collect();
-    let letter = ctx
-        .store
+    Ok(Composed(versions))
+}
+
+async fn store_notice(
+    ctx: &Ctx<'_>,
+    case_id: &str,
+    party_id: Option<&str>,
+    label: &Label,
+    composed: &Composed,
+) -> Result<String, Refusal> {
+    ctx.store
         .add_letter(
-            &r.id,
+            case_id,
+            party_id,
             LetterKind::TerminationNotice,
-            today,
-            &stored::bundle(&html),
-            &stored::bundle(&text),
+            ctx.today(),
+            (&label.encode(), &composed.html(), &composed.text()),
         )
         .await?
-        .ok_or(Refusal::NotFound)?;
-    if r.has_receipt {
-        // Kept like the letter's versions; each reader sees their own.
-        let said: Vec<_> = versions
-            .iter()
-            .map(|(l, _, _, m)| (*l, m.as_str()))
-            .collect();
-        let message = SecretString::from(stored::bundle(&said));
-        ctx.store.reply(&r.id, &message, today).await?;
-    }
-    tracing::info!(event = "notice_issued", "a termination notice was issued");
-    Ok((letter, certificate.armoured()))
+        .ok_or(Refusal::NotFound)
 }

@@ -5,6 +5,7 @@ use secrecy::SecretString;
 
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
+use crate::domain::notices::Delivery;
 use crate::store::{Followup, ReplyOutcome};
 
 /// Adds an ombuds reply to case `id`'s thread. A contact logged by hand has no thread: nobody
@@ -19,8 +20,25 @@ pub async fn reply(ctx: &Ctx<'_>, id: &str, text: &SecretString) -> Result<(), R
 
 /// What `receipt` opens today: the open case with its thread and letters, a closed case's
 /// letters, or `None` (the same whether the receipt never existed or all is destroyed).
+/// Letters shown for the first time are marked opened, so that the ombuds sees the notice
+/// reached its reader (whether, never when).
 pub async fn read(ctx: &Ctx<'_>, receipt: &Receipt) -> Result<Option<Followup>, Refusal> {
-    Ok(ctx.store.followup(receipt, ctx.today()).await?)
+    let found = ctx.store.followup(receipt, ctx.today()).await?;
+    let letters = match &found {
+        Some(Followup::Open(thread)) => thread.letters.as_slice(),
+        Some(Followup::Party(thread)) => thread.letters.as_slice(),
+        Some(Followup::Closed(letters)) => letters.as_slice(),
+        None => &[],
+    };
+    let unopened: Vec<String> = letters
+        .iter()
+        .filter(|l| l.delivery == Delivery::InThread)
+        .map(|l| l.id.clone())
+        .collect();
+    if !unopened.is_empty() {
+        ctx.store.mark_letters_opened(&unopened).await?;
+    }
+    Ok(found)
 }
 
 /// Adds the receipt holder's message to their thread; false if the receipt opens no open case.

@@ -7,6 +7,14 @@ fn d(text: &str) -> NaiveDate {
     parse_iso_date(text).unwrap()
 }
 
+/// The person who raised the concern, holding a receipt (no address on the letter).
+const COMPLAINANT: Addressee<'static> = Addressee {
+    version: NoticeVersion::Complainant,
+    reference: "K3QF-7ZPA",
+    name: None,
+    contact: None,
+};
+
 fn letterhead() -> Letterhead {
     Letterhead {
         name: "Example Association of REALTORS®".into(),
@@ -37,6 +45,7 @@ fn notice(
         holidays: &holidays,
         roll_forward: true,
         base_url: "https://ombuds.example.org/",
+        addressee: COMPLAINANT,
     })
     .unwrap()
 }
@@ -206,6 +215,7 @@ fn html_escapes_what_it_is_given() {
         holidays: &holidays,
         roll_forward: false,
         base_url: "javascript:alert(1)//",
+        addressee: COMPLAINANT,
     })
     .unwrap()
     .html()
@@ -251,6 +261,7 @@ fn notice_in(
             holidays: &holidays,
             roll_forward: true,
             base_url: "https://ombuds.example.org/",
+            addressee: COMPLAINANT,
         },
         lang,
     )
@@ -423,4 +434,86 @@ fn every_deadline_case_is_worded_in_every_language() {
             assert!(flat.contains(&first), "{lang:?}: no {first:?} in\n{text}");
         }
     }
+}
+
+/// The notice to the member a concern is about, posted to them, in `lang`.
+fn member_notice(lang: Lang) -> TerminationNotice {
+    let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
+    let holidays = HolidayCalendar::us_federal();
+    TerminationNotice::compose_in(
+        &NoticeInput {
+            letterhead: &letterhead(),
+            certificate: &certificate,
+            concluded: Some(d("2026-01-10")),
+            discovered: Some(d("2026-01-11")),
+            holidays: &holidays,
+            roll_forward: true,
+            base_url: "https://ombuds.example.org/",
+            addressee: Addressee {
+                version: NoticeVersion::Party,
+                reference: "K3QF-7ZPA",
+                name: Some("Pat Member"),
+                contact: Some("12 Main Street\nSpringfield"),
+            },
+        },
+        lang,
+    )
+    .unwrap()
+}
+
+#[test]
+fn plain_text_of_the_notice_to_the_member_concerned() {
+    insta::assert_snapshot!(member_notice(Lang::En).text());
+}
+
+#[test]
+fn the_member_s_notice_carries_nothing_of_the_complainant() {
+    for lang in Lang::ALL {
+        let notice = member_notice(lang);
+        let text = notice.text();
+        let html = notice.html().unwrap();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needed in [
+            "Pat Member",
+            "12 Main Street",
+            "Springfield",
+            "K3QF-7ZPA",
+            "2026",
+        ] {
+            assert!(
+                flat.contains(needed),
+                "{lang:?}: {needed:?} missing from:\n{text}"
+            );
+            assert!(
+                html.contains(needed),
+                "{lang:?}: {needed:?} missing from the page"
+            );
+        }
+        // The termination date and the day the countdown resumes, in the party's language.
+        for date in ["2026-03-13", "2026-03-14"] {
+            let said = lang.long_date(d(date)).replace(' ', "\u{a0}");
+            let plain = lang.long_date(d(date));
+            assert!(
+                flat.contains(&plain) || html.contains(&said),
+                "{lang:?}: {plain} missing"
+            );
+        }
+        // Nothing of the first contact, the transaction or discovery dates, the deadline or the
+        // certificate (which states the first contact).
+        for date in ["2026-02-02", "2026-01-10", "2026-01-11", "2026-08-18"] {
+            let plain = lang.long_date(d(date));
+            assert!(!flat.contains(&plain), "{lang:?}: {plain} in:\n{text}");
+        }
+        for absent in ["BEGIN", "certificate", "certificado", "/verify"] {
+            assert!(!text.contains(absent), "{lang:?}: {absent:?} in:\n{text}");
+            assert!(!html.contains(absent), "{lang:?}: {absent:?} in the page");
+        }
+    }
+}
+
+#[test]
+fn the_complainant_s_notice_is_addressed_without_an_address_when_it_goes_to_a_thread() {
+    let text = worked_example().text();
+    assert!(text.contains("To: the person who raised the concern"));
+    assert!(text.contains("Matter reference: K3QF-7ZPA"));
 }

@@ -155,6 +155,27 @@ impl CaseRows for PostgresBackend {
         ))
     }
 
+    async fn delete_party(&self, case_id: &str, party_id: &str) -> Result<Option<u32>, StoreError> {
+        let mut tx = self.main.begin().await?;
+        // Its messages go with it (the foreign key cascades).
+        let number: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM parties WHERE id = $1 AND case_id = $2 RETURNING number",
+        )
+        .bind(party_id)
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(number) = number {
+            sqlx::query("DELETE FROM plan_answers WHERE case_id = $1 AND party = $2")
+                .bind(case_id)
+                .bind(number)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(number.and_then(|n| u32::try_from(n).ok()))
+    }
+
     async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
         let sql =
             format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = $1 ORDER BY p.number");

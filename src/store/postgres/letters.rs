@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::PostgresBackend;
 use super::keys::content_keys;
+use crate::domain::notices::SentBy;
 use crate::store::StoreError;
 use crate::store::backend::{LetterQuery, LetterRecord, LetterRows, SealedLetter};
 use crate::store::rows::{LETTER_COLUMNS, letter_record};
@@ -19,10 +20,14 @@ impl LetterRows for PostgresBackend {
         wrapped_key: Vec<u8>,
     ) -> Result<bool, StoreError> {
         let insert = async {
+            // The receipt hash of the party addressed: an added party's, else the case's.
             let done = sqlx::query(
                 "INSERT INTO letters (id, case_id, receipt_hash, kind, dated, expires_on, key_id, \
-                 sealed_html, sealed_text) \
-                 SELECT $1, id, receipt_hash, $2, $3, $4, $5, $6, $7 FROM cases WHERE id = $8",
+                 sealed_html, sealed_text, party_id, sealed_label) \
+                 SELECT $1, c.id, CASE WHEN $9::text IS NULL THEN c.receipt_hash \
+                   ELSE p.receipt_hash END, $2, $3, $4, $5, $6, $7, p.id, $10 \
+                 FROM cases c LEFT JOIN parties p ON p.case_id = c.id AND p.id = $9 \
+                 WHERE c.id = $8 AND ($9::text IS NULL OR p.id IS NOT NULL)",
             )
             .bind(&letter.id)
             .bind(letter.kind.code())
@@ -32,6 +37,8 @@ impl LetterRows for PostgresBackend {
             .bind(&letter.sealed_html)
             .bind(&letter.sealed_text)
             .bind(&letter.case_id)
+            .bind(&letter.party_id)
+            .bind(&letter.sealed_label)
             .execute(&self.main)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -78,5 +85,31 @@ impl LetterRows for PostgresBackend {
                 record,
             })
             .collect())
+    }
+
+    async fn mark_letters_opened(&self, ids: &[String]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE letters SET opened = true WHERE NOT opened AND id = ANY($1)")
+            .bind(ids)
+            .execute(&self.main)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_letter_sent(
+        &self,
+        id: &str,
+        on: NaiveDate,
+        by: SentBy,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE letters SET sent_on = $1, sent_by = $2 WHERE id = $3 \
+             AND receipt_hash IS NULL AND sent_on IS NULL",
+        )
+        .bind(on)
+        .bind(by.code())
+        .bind(id)
+        .execute(&self.main)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -158,6 +158,32 @@ impl CaseRows for SqliteBackend {
             .await
     }
 
+    async fn delete_party(&self, case_id: &str, party_id: &str) -> Result<Option<u32>, StoreError> {
+        let (case_id, party_id) = (case_id.to_owned(), party_id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, Option<u32>> {
+                Box::pin(async move {
+                    // Its messages go with it (the foreign key cascades).
+                    let number: Option<i64> = sqlx::query_scalar(
+                        "DELETE FROM parties WHERE id = ? AND case_id = ? RETURNING number",
+                    )
+                    .bind(&party_id)
+                    .bind(&case_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if let Some(number) = number {
+                        sqlx::query("DELETE FROM plan_answers WHERE case_id = ? AND party = ?")
+                            .bind(&case_id)
+                            .bind(number)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(number.and_then(|n| u32::try_from(n).ok()))
+                })
+            })
+            .await
+    }
+
     async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
         let sql =
             format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = ? ORDER BY p.number");

@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::rows::{day, sealed_letter};
 use super::{Job, SqliteBackend};
+use crate::domain::notices::SentBy;
 use crate::store::StoreError;
 use crate::store::backend::{LetterQuery, LetterRecord, LetterRows, SealedLetter};
 use crate::store::rows::LETTER_COLUMNS;
@@ -41,10 +42,14 @@ impl LetterRows for SqliteBackend {
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
+                    // The receipt hash of the party addressed: an added party's, else the case's.
                     let inserted = sqlx::query(
                         "INSERT INTO letters (id, case_id, receipt_hash, kind, dated, expires_on, \
-                         key_id, sealed_html, sealed_text) \
-                         SELECT ?, id, receipt_hash, ?, ?, ?, ?, ?, ? FROM cases WHERE id = ?",
+                         key_id, sealed_html, sealed_text, party_id, sealed_label) \
+                         SELECT ?1, c.id, iif(?9 IS NULL, c.receipt_hash, p.receipt_hash), ?2, \
+                           ?3, ?4, ?5, ?6, ?7, p.id, ?10 \
+                         FROM cases c LEFT JOIN parties p ON p.case_id = c.id AND p.id = ?9 \
+                         WHERE c.id = ?8 AND (?9 IS NULL OR p.id IS NOT NULL)",
                     )
                     .bind(&letter.id)
                     .bind(letter.kind.code())
@@ -54,6 +59,8 @@ impl LetterRows for SqliteBackend {
                     .bind(&letter.sealed_html)
                     .bind(&letter.sealed_text)
                     .bind(&letter.case_id)
+                    .bind(&letter.party_id)
+                    .bind(&letter.sealed_label)
                     .execute(&mut *conn)
                     .await?;
                     if inserted.rows_affected() == 0 {
@@ -98,5 +105,48 @@ impl LetterRows for SqliteBackend {
         };
         let rows = query.bind(day(today)).fetch_all(&self.readers).await?;
         Ok(rows.iter().map(sealed_letter).collect::<Result<_, _>>()?)
+    }
+
+    async fn mark_letters_opened(&self, ids: &[String]) -> Result<(), StoreError> {
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::Database(e.to_string()))?;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE letters SET opened = 1 WHERE opened = 0 \
+                         AND id IN (SELECT value FROM json_each(?))",
+                    )
+                    .bind(&ids)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn mark_letter_sent(
+        &self,
+        id: &str,
+        on: NaiveDate,
+        by: SentBy,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE letters SET sent_on = ?, sent_by = ? WHERE id = ? \
+                         AND receipt_hash IS NULL AND sent_on IS NULL",
+                    )
+                    .bind(day(on))
+                    .bind(by.code())
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
     }
 }

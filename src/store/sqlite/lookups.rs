@@ -104,7 +104,8 @@ fn statement() -> String {
               ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id AND +m.party_id IS p.id) \
               AS thread, \
            (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \
-              l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped))) \
+              l.key_id, hex(l.sealed_html), hex(l.sealed_text), iif(lk.wrapped IS NULL, NULL, hex(lk.wrapped)), \
+              json(iif(l.opened, 'true', 'false'))) \
               ORDER BY l.dated DESC, l.rowid DESC) FROM letters l \
               LEFT JOIN keystore.content_keys lk ON lk.id = l.key_id \
               WHERE l.receipt_hash = unhex(w.value ->> 0) AND l.expires_on > w.value ->> 1) AS letters, \

@@ -93,15 +93,17 @@ type FoldedLetter = (
     String,
     String,
     Option<String>,
+    bool,
 );
 
-/// Letters folded by `json_group_array`, in [`LETTER_COLUMNS`](crate::store::rows::LETTER_COLUMNS) order and then the key, with the
-/// bytes in hex.
+/// Letters folded by `json_group_array`: the first eight of
+/// [`LETTER_COLUMNS`](crate::store::rows::LETTER_COLUMNS), the key, and whether the letter was
+/// opened, with the bytes in hex.
 pub(super) fn folded_letters(json: &str) -> Result<Vec<SealedLetter>, sqlx::Error> {
     folded::<FoldedLetter>("letters", json)?
         .into_iter()
         .map(
-            |(id, case_id, kind, dated, expires_on, key_id, html, text, wrapped)| {
+            |(id, case_id, kind, dated, expires_on, key_id, html, text, wrapped, opened)| {
                 Ok(SealedLetter {
                     record: LetterRecord {
                         id,
@@ -112,6 +114,13 @@ pub(super) fn folded_letters(json: &str) -> Result<Vec<SealedLetter>, sqlx::Erro
                         key_id,
                         sealed_html: unhex("sealed_html", &html)?,
                         sealed_text: unhex("sealed_text", &text)?,
+                        // Found by the reader's receipt hash: in that reader's thread. The
+                        // follow-up needs nothing more of its delivery than `opened`.
+                        party_id: None,
+                        sealed_label: None,
+                        to_thread: true,
+                        opened,
+                        sent: None,
                     },
                     wrapped_key: wrapped
                         .as_deref()
