@@ -60,6 +60,19 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    /// Every code [`Delivery::code`] gives, in the order of the variants.
+    pub const CODES: [&'static str; 4] = ["opened", "in_thread", "sent", "pending"];
+
+    /// The stable code of where it stands, for the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Opened => Self::CODES[0],
+            Self::InThread => Self::CODES[1],
+            Self::Sent(..) => Self::CODES[2],
+            Self::Pending => Self::CODES[3],
+        }
+    }
+
     /// Where a notice stands: `to_thread` if it went to a receipt holder's thread, `opened` if
     /// that holder has opened the follow-up page since, `sent` as the ombuds recorded it.
     pub fn of(to_thread: bool, opened: bool, sent: Option<(NaiveDate, SentBy)>) -> Self {

@@ -484,12 +484,11 @@ fn letter_json(letter: &Letter) -> Value {
         .label
         .as_ref()
         .and_then(|l| Label::decode(l.expose_secret()));
-    let (status, sent_on, sent_by) = match letter.delivery {
-        Delivery::Opened => ("opened", None, None),
-        Delivery::InThread => ("in_thread", None, None),
-        Delivery::Sent(on, by) => ("sent", Some(on.to_string()), Some(by.code())),
-        Delivery::Pending => ("pending", None, None),
+    let (sent_on, sent_by) = match letter.delivery {
+        Delivery::Sent(on, by) => (Some(on.to_string()), Some(by.code())),
+        _ => (None, None),
     };
+    let status = letter.delivery.code();
     json!({
         "id": letter.id,
         "kind": letter.kind.code(),

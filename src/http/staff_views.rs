@@ -760,20 +760,21 @@ impl NoticeView {
             }) => {
                 let role = crate::domain::parties::PartyRole::from_code(&role)
                     .map_or(role.clone(), |r| en.label(r).to_owned());
-                let named = name.map_or_else(String::new, |n| {
-                    en.f("staff.letters.named", &[("name", &n)])
-                });
-                en.f(
-                    "staff.letters.name_party",
-                    &[
-                        ("kind", &kind),
-                        ("number", &party),
-                        ("role", &role),
-                        ("named", &named),
-                        ("reference", &reference),
-                        ("date", &letter.dated),
-                    ],
-                )
+                let values: [(&str, &dyn std::fmt::Display); 5] = [
+                    ("kind", &kind),
+                    ("number", &party),
+                    ("role", &role),
+                    ("reference", &reference),
+                    ("date", &letter.dated),
+                ];
+                match name {
+                    None => en.f("staff.letters.name_party", &values),
+                    Some(name) => {
+                        let mut all = values.to_vec();
+                        all.push(("name", &name));
+                        en.f("staff.letters.name_party_named", &all)
+                    }
+                }
             }
         };
         let delivery = match letter.delivery {

@@ -21,6 +21,7 @@ mod fuzz_findings;
 mod intake;
 mod languages;
 mod notice_languages;
+mod notices;
 mod openapi;
 mod operations;
 mod parties;

@@ -15,6 +15,7 @@ use ombuds::domain::account::{AccountAction, AccountState, Role};
 use ombuds::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Outcome, Service};
 use ombuds::domain::concern::{Category, RaisedBy};
 use ombuds::domain::notes::NoteKind;
+use ombuds::domain::notices::{Delivery, SentBy};
 use ombuds::domain::parties::PartyRole;
 use ombuds::domain::plan::{AnswerChannel, PlanAnswer, RECORDED_CHANNELS};
 use ombuds::domain::retention::RetentionClass;
@@ -136,6 +137,9 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
             "PlanAnswer.channel",
             codes(AnswerChannel::ALL, AnswerChannel::code),
         ),
+        ("Letter.role", codes(PartyRole::ALL, PartyRole::code)),
+        ("Letter.status", Delivery::CODES.to_vec()),
+        ("sent_by", codes(SentBy::ALL, SentBy::code)),
         (
             "RecordedAnswerIn.channel",
             codes(&RECORDED_CHANNELS, AnswerChannel::code),

@@ -644,6 +644,54 @@ impl TestServer {
             .header("x-csrf-token", &session.csrf)
     }
 
+    /// Sends `body` (JSON, or none) to the console API as `session`; the status and the JSON
+    /// answer (`Null` when the answer is not JSON).
+    pub async fn api(
+        &self,
+        session: &Session,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let request = self.as_staff(session, method, path);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_default())
+    }
+
+    /// The newest case in the list, opened by `ombuds`; its id.
+    pub async fn opened_case(&self, ombuds: &Session) -> String {
+        let (_, cases) = self
+            .api(ombuds, reqwest::Method::GET, "/api/v1/cases", None)
+            .await;
+        let id = cases[0]["id"].as_str().unwrap().to_owned();
+        let (status, _) = self
+            .api(
+                ombuds,
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/open"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        id
+    }
+
+    /// A web concern with `description`, submitted and opened by `ombuds`: (case id, receipt).
+    pub async fn submitted_and_opened(
+        &self,
+        ombuds: &Session,
+        description: &str,
+    ) -> (String, String) {
+        let receipt = self.submit(description).await;
+        (self.opened_case(ombuds).await, receipt)
+    }
+
     /// Submits a web concern with `description`; returns its receipt.
     pub async fn submit(&self, description: &str) -> String {
         let mut concern = valid_concern();
