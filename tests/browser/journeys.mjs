@@ -563,7 +563,44 @@ async function member(browser) {
   return { main: after };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member };
+/// Issue 19: the ombuds records the termination on the case page (no script), which delivers a
+/// notice to each party's thread; the member reads its own in Spanish at phone width, the
+/// submitter theirs in English, and the case page then says the member opened it.
+async function notices(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: DESKTOP });
+  await signIn(page, 'ombuds-notices');
+  await page.goto(url(INPUT.case));
+  await navigates(page, () => page.locator('form[action$="/dates/termination"] button[type="submit"]').click());
+  const listed = await text(page, 'ul.notices');
+  for (const party of ['to party 1, the person who raised the concern', `to party 2, Member the concern is about (${INPUT.name})`]) {
+    check(listed.includes(party), `the notices do not name ${party}: ${listed}`);
+  }
+  check(!listed.includes('thread and opened'), `a notice is opened before anyone read it: ${listed}`);
+  await inspect(page, 'console-case-notices');
+
+  const reader = await context(browser, { javaScript: false, viewport: PHONE });
+  for (const [receipt, lang, title, hidden] of [
+    [INPUT.member, 'es', 'LA RESOLUCIÓN INFORMAL HA TERMINADO', INPUT.hidden_from_member],
+    [INPUT.submitter, 'en', 'INFORMAL RESOLUTION HAS ENDED', INPUT.hidden_from_submitter],
+  ]) {
+    await reader.page.goto(url(`/followup?lang=${lang}`));
+    await reader.page.locator('#receipt').fill(receipt);
+    await navigates(reader.page, () => reader.page.locator('button[type="submit"]').click());
+    const main = await text(reader.page, 'main');
+    check(main.includes(title), `the ${lang} notice is not on the page: ${main}`);
+    for (const secret of hidden) {
+      check(!main.includes(secret), `the ${lang} reader's page shows ${secret}`);
+    }
+    await inspect(reader.page, `notice-in-thread-${lang}`);
+  }
+
+  await page.goto(url(INPUT.case));
+  const after = await text(page, 'ul.notices');
+  check(after.includes("Delivered to the party's thread and opened."), `no notice shows opened: ${after}`);
+  return { listed: after };
+}
+
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices };
 
 async function main() {
   const phase = PHASES[PHASE];

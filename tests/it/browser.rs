@@ -288,17 +288,9 @@ async fn two_parties_and_their_plan_in_a_real_browser() {
     let admin = server.admin().await;
     let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
     let concern = "CANARY-browser-concern The agent kept the earnest money.";
-    let submitter = server.submit(concern).await;
     let staff = server.sign_in("olivia", &secret).await;
-    let cases: Value = server
-        .as_staff(&staff, reqwest::Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = cases[0]["id"].as_str().unwrap().to_owned();
+    let (id, submitter) = server.submitted_and_opened(&staff, concern).await;
+    server.advance(30);
     let terms = "The agent returns the earnest money by Friday 6 March.";
     let added = journey(
         &server,
@@ -329,6 +321,24 @@ async fn two_parties_and_their_plan_in_a_real_browser() {
     assert_eq!(accepted["agreed_on"], "2026-03-02");
     let mine = server.followup(&submitter, "").await;
     assert!(!mine.to_string().contains(message), "{mine}");
+
+    // Termination delivers a notice to each party, each in its language.
+    server.advance(30);
+    let delivered = journey(
+        &server,
+        &shots,
+        "notices",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &secret),
+                "case": format!("/console/cases/{id}"), "name": "Pat Member",
+                "member": receipt, "submitter": submitter,
+                "hidden_from_member": [concern, "BEGIN OMBUDS"],
+                "hidden_from_submitter": [message, "Pat Member"]}),
+    );
+    let listed = delivered["listed"].as_str().unwrap();
+    assert!(
+        !listed.contains("not opened yet"),
+        "both read theirs: {listed}"
+    );
 }
 
 /// With proof of work on and no room at all for unproven concerns, a submitter whose browser runs

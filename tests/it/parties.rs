@@ -344,7 +344,8 @@ async fn each_party_reads_and_writes_only_its_own_thread(engine: Engine) {
         "a receipt is logged"
     );
 
-    // Closing destroys the parties and their threads; their receipts open nothing after.
+    // Closing destroys the parties and their threads; their receipts open only their own
+    // termination notice after, with nothing anyone wrote.
     let closed = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/close"))
         .json(&json!({ "outcome": "successfully_closed" }))
@@ -356,8 +357,11 @@ async fn each_party_reads_and_writes_only_its_own_thread(engine: Engine) {
     for table in ["parties", "messages", "cases"] {
         assert_eq!(count(&mut db, table).await, 0, "{table} still holds rows");
     }
-    let (status, _, _) = seen_with(&server, &member).await;
-    assert_eq!(status, 404);
+    let (status, api, page) = seen_with(&server, &member).await;
+    assert_eq!(status, 200);
+    assert!(api.contains("LA RESOLUCIÓN INFORMAL HA TERMINADO"), "{api}");
+    assert_shows_only("the member's notice after closing", &api, &[MEMBER_NAME]);
+    assert_shows_only("the member's page after closing", &page, &[MEMBER_NAME]);
 }
 
 on_both_engines!(parties_are_refused_on_closed_cases_and_across_cases);

@@ -31,16 +31,9 @@ async fn every_party_accepting_one_version_agrees_the_plan(engine: Engine) {
     server.set_clock("2026-03-02T17:00:00Z");
     let admin = server.admin().await;
     let ombuds = server.staff(&admin, "olivia", "ombuds").await;
-    let submitter = server.submit("A deposit kept by the agent.").await;
-    let cases: Value = server
-        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = cases[0]["id"].as_str().unwrap().to_owned();
+    let (id, submitter) = server
+        .submitted_and_opened(&ombuds, "A deposit kept by the agent.")
+        .await;
     let add = |body: Value| {
         server
             .as_staff(

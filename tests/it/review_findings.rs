@@ -609,6 +609,11 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "key_id (random)",
                 "sealed_html",
                 "sealed_text",
+                "party_id",
+                "sealed_label",
+                "opened",
+                "sent_on",
+                "sent_by",
             ],
         ),
     ];
