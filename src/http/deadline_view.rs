@@ -112,15 +112,14 @@ impl DeadlineView {
     /// The deadline as a sentence for a page in `lang` (wording from `translations/`).
     pub fn headline_in(&self, lang: Lang) -> String {
         match (self.status, self.deadline, self.days_remaining) {
-            ("suspended", None, Some(left)) => lang.f("deadline.suspended", &[("left", &left)]),
+            ("suspended", None, Some(left)) => {
+                lang.f("deadline.suspended", &[("left", &lang.days(left))])
+            }
             ("expired", Some(date), _) => lang.f("deadline.expired", &[("date", &date)]),
-            (_, Some(date), Some(left)) => lang.f(
+            (_, Some(date), Some(left)) => lang.plural(
                 "deadline.running",
-                &[
-                    ("date", &date),
-                    ("left", &left),
-                    ("added", &self.days_suspended),
-                ],
+                self.days_suspended,
+                &[("date", &date), ("left", &lang.days(left))],
             ),
             _ => lang.t("deadline.unknown").to_owned(),
         }

@@ -102,6 +102,7 @@ fn thread_page(
         first_contact: thread.first_contact,
         first_contact_long: lang.long_date(thread.first_contact),
         opened: thread.status == CaseStatus::Open,
+        ended: thread.termination_date.map(|d| lang.long_date(d)),
         description: Zeroizing::new(thread.concern.description.expose_secret().to_owned()),
         messages: thread
             .messages
@@ -217,6 +218,7 @@ fn party_page(
         site: site(app, lang),
         receipt: Zeroizing::new(receipt.expose().to_owned()),
         opened: thread.status == CaseStatus::Open,
+        ended: thread.termination_date.map(|d| lang.long_date(d)),
         messages: thread
             .messages
             .iter()

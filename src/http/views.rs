@@ -283,6 +283,8 @@ pub struct LetterView {
     /// Why it is not in the page's language, if it is not: a notice written before notices
     /// were translated, or one written in the language the ombuds recorded for the party.
     pub other_language: Option<&'static str>,
+    /// The letter as its printable page shows it (HTML of ours), to show on the page.
+    pub body: Option<Zeroizing<String>>,
 }
 
 impl From<&crate::store::Letter> for LetterView {
@@ -325,6 +327,9 @@ impl LetterView {
             text: Zeroizing::new(text),
             lang: shown.code(),
             other_language,
+            body: crate::letters::stored::pick(letter.html.expose_secret(), lang)
+                .and_then(|page| crate::letters::embeddable(&page))
+                .map(Zeroizing::new),
         }
     }
 }
@@ -415,6 +420,8 @@ pub struct FollowupPartyPage {
     pub receipt: Zeroizing<String>,
     /// An ombuds has opened the case.
     pub opened: bool,
+    /// The day informal resolution ended, in words, once recorded.
+    pub ended: Option<String>,
     /// The thread.
     pub messages: Vec<MessageView>,
     /// The resolution plan, once written.
@@ -468,6 +475,8 @@ pub struct FollowupThreadPage {
     pub first_contact_long: String,
     /// An ombuds has opened the case.
     pub opened: bool,
+    /// The day informal resolution ended, in words, once recorded.
+    pub ended: Option<String>,
     /// What they wrote.
     pub description: Zeroizing<String>,
     /// The thread.

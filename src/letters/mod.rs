@@ -61,6 +61,23 @@ pub fn certified_statement(certificate: &Certificate, lang: Lang) -> String {
     capitalize(&sentence)
 }
 
+/// The letter of a printable page (one [`TerminationNotice::html`] rendered), to show inside
+/// another page: what its `<main>` holds, with its headings two levels down (the page around
+/// it has its own `h1` and names the letter in an `h2`). `None` if the page has no `<main>`.
+/// The page is ours (rendered by askama, every value escaped, then sealed), so its markup is
+/// shown as it is.
+pub fn embeddable(page: &str) -> Option<String> {
+    let start = page.find("<main id=\"main\">")? + "<main id=\"main\">".len();
+    let end = page[start..].find("</main>")? + start;
+    let body = &page[start..end];
+    Some(
+        body.replace("<h2>", "<h4>")
+            .replace("</h2>", "</h4>")
+            .replace("<h1>", "<h3>")
+            .replace("</h1>", "</h3>"),
+    )
+}
+
 /// A date written `YYYY-MM-DD`.
 pub(crate) fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
@@ -70,6 +87,17 @@ pub(crate) fn iso(date: NaiveDate) -> String {
 mod tests {
     use super::*;
     use crate::crypto::certificate::SigningKey;
+
+    #[test]
+    fn a_printable_page_embeds_as_its_letter_with_lower_headings() {
+        let page = "<html><body><main id=\"main\"><h1>Title</h1><section><h2>Part</h2>\
+                    <p>x &#60; y</p></section></main></body></html>";
+        assert_eq!(
+            embeddable(page).as_deref(),
+            Some("<h3>Title</h3><section><h4>Part</h4><p>x &#60; y</p></section>")
+        );
+        assert_eq!(embeddable("plain text"), None);
+    }
 
     #[test]
     fn the_statement_reads_as_a_sentence() {

@@ -469,9 +469,10 @@ fn known_deadline(
                         ("left_out", &w.days(e.days_before_trigger)),
                     ],
                 ),
-                _ => w.f(
+                _ => w.0.plural(
                     "notice.all_added",
-                    &[("added", &w.days(added)), ("window", &FILING_WINDOW_DAYS)],
+                    added,
+                    &[("window", &FILING_WINDOW_DAYS)],
                 ),
             };
             blocks.push(Block::Text(deadline_sentence(&format!("{counted} "))));

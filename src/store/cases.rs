@@ -138,6 +138,8 @@ pub struct PartyThread {
     pub content: PartyContent,
     /// New or open.
     pub status: CaseStatus,
+    /// The day informal resolution ended, once recorded (its notice states it).
+    pub termination_date: Option<NaiveDate>,
     /// Its thread, in order.
     pub messages: Vec<Message>,
     /// Letters addressed to it, newest first.
@@ -643,6 +645,7 @@ impl Store {
                 number: party.number,
                 content: content::party_from(&key.open(&party.sealed)?)?,
                 status: case.record.status,
+                termination_date: case.record.termination_date,
                 messages,
                 letters,
                 plan,

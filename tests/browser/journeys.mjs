@@ -430,14 +430,15 @@ async function followup(browser) {
     await navigates(page, () => page.locator('button[type="submit"]').click());
   }
   const main = await text(page, 'main');
-  const certificate = await text(page, 'pre.letter-text');
+  // The notice is shown as its printable page shows it, certificate included.
+  const certificate = await text(page, '.letter-embedded pre.certificate');
   const block = certificate.slice(
     certificate.indexOf('-----BEGIN'),
     certificate.indexOf('-----', certificate.indexOf('-----END') + 8) + 5,
   );
   check(block.startsWith('-----BEGIN') && block.includes('-----END'), 'no certificate in the notice');
   // The notice is written in the page's language, and marked so.
-  const noticeLang = await page.getAttribute('pre.letter-text', 'lang');
+  const noticeLang = await page.getAttribute('.letter-embedded', 'lang');
   check(noticeLang === lang, `the notice on the follow-up page is marked lang=${noticeLang}`);
   let steps = [];
   if (INPUT.closed) {
@@ -580,8 +581,8 @@ async function notices(browser) {
 
   const reader = await context(browser, { javaScript: false, viewport: PHONE });
   for (const [receipt, lang, title, hidden] of [
-    [INPUT.member, 'es', 'LA RESOLUCIÓN INFORMAL HA TERMINADO', INPUT.hidden_from_member],
-    [INPUT.submitter, 'en', 'INFORMAL RESOLUTION HAS ENDED', INPUT.hidden_from_submitter],
+    [INPUT.member, 'es', 'La resolución informal ha terminado', INPUT.hidden_from_member],
+    [INPUT.submitter, 'en', 'Informal resolution has ended', INPUT.hidden_from_submitter],
   ]) {
     await reader.page.goto(url(`/followup?lang=${lang}`));
     await reader.page.locator('#receipt').fill(receipt);
