@@ -69,7 +69,7 @@ pub async fn run(args: &BackupArgs) -> super::Outcome {
 
 /// Takes the backup `args` ask for; returns what to tell the operator.
 pub async fn take(config_file: &Path, args: &BackupArgs) -> Result<String, BackupError> {
-    let config = Config::load(config_file).map_err(|e| BackupError::Usage(e.to_string()))?;
+    let config = Config::load(config_file).map_err(|e| BackupError::Usage(super::said(&e)))?;
     let keys_to = args.keys_to.as_deref();
     if let Some(keys_to) = keys_to {
         apart(&args.to, keys_to)?;

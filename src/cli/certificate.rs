@@ -165,7 +165,7 @@ fn issue(
 fn signing_key(config: Option<&Path>) -> Result<(Config, SigningKey), Failure> {
     let default = crate::cli::init::default_config_file();
     let path = config.unwrap_or(&default);
-    let config = Config::load(path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let config = Config::load(path).map_err(|e| Failure::Usage(super::said(&e)))?;
     let key = SigningKey::load(&config.keys.signing_key)
         .map_err(|e| Failure::Usage(format!("certificate signing key: {e}")))?;
     Ok((config, key))

@@ -94,7 +94,7 @@ pub async fn run(args: &CheckArgs) -> super::Outcome {
 /// Checks the configuration in `file` and everything it names. `Err` is a configuration that
 /// cannot be read at all; otherwise the report lists what was found.
 pub async fn check(file: &Path) -> Result<Report, String> {
-    let config = Config::load(file).map_err(|e| e.to_string())?;
+    let config = Config::load(file).map_err(|e| super::said(&e))?;
     let mut report = Report::default();
     report.ok(format!("configuration {} reads", file.display()));
     check_transport(&config, &mut report);
@@ -119,7 +119,7 @@ pub async fn check(file: &Path) -> Result<Report, String> {
 fn check_transport(config: &Config, report: &mut Report) {
     match config.check_transport(config.server.listen) {
         Ok(()) => report.ok(format!("server.listen {}", config.server.listen)),
-        Err(problem) => report.problem("server.listen", problem),
+        Err(problem) => report.problem("server.listen", crate::i18n::Lang::En.say(&problem)),
     }
 }
 

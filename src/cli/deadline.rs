@@ -110,7 +110,7 @@ pub fn run(args: &DeadlineArgs, clock: &Clock) -> Outcome {
 /// A one-line message naming the argument at fault (without the `error: ` prefix).
 pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, String> {
     let sections = match &args.config {
-        Some(path) => Some(Sections::load(path)?),
+        Some(path) => Some(Sections::load(path).map_err(|p| Lang::En.say(&p))?),
         None => None,
     };
     let zone = sections.as_ref().and_then(|s| s.association.time_zone);

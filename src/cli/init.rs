@@ -90,8 +90,12 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
             path: dir.to_owned(),
             source,
         })?;
-    let config = Config::parse(&config_file, config::EXAMPLE)
-        .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
+    let config = Config::parse(&config_file, config::EXAMPLE).map_err(|e| {
+        InitError::Other(format!(
+            "the built-in example configuration: {}",
+            super::said(&e)
+        ))
+    })?;
     if let Some(path) = named_files(&config)?.into_iter().find(|p| p.exists()) {
         return Err(InitError::FileExists(path));
     }
@@ -130,7 +134,7 @@ pub enum Prepared {
 /// Creates the keys and the empty databases that the existing configuration `config_file`
 /// names, if none of them exists yet.
 pub async fn init_for(config_file: &Path) -> Result<Prepared, InitError> {
-    let config = Config::load(config_file).map_err(|e| InitError::Other(e.to_string()))?;
+    let config = Config::load(config_file).map_err(|e| InitError::Other(super::said(&e)))?;
     let files = named_files(&config)?;
     let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
         files.into_iter().partition(|p| p.exists());

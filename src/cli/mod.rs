@@ -74,6 +74,11 @@ impl Failure {
     }
 }
 
+/// A problem said in words (a configuration error, for now).
+pub(crate) fn said(problem: &impl crate::domain::phrase::Said) -> String {
+    crate::i18n::Lang::En.say(&problem.phrase())
+}
+
 /// What a command prints on success.
 pub type Outcome = Result<String, Failure>;
 

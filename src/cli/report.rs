@@ -146,7 +146,8 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     // The same tables and checks as the service's, from the file given (if any).
     let (association, reports) = match &args.config {
         Some(path) => {
-            let sections = Sections::load(path).map_err(Failure::Usage)?;
+            let sections =
+                Sections::load(path).map_err(|p| Failure::Usage(crate::i18n::Lang::En.say(&p)))?;
             (sections.association, sections.reports)
         }
         None => (Partial::default(), Reports::default()),
@@ -171,9 +172,12 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         };
         return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
     }
-    reports
-        .admits(period)
-        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
+    reports.admits(period).map_err(|problem| {
+        Failure::Usage(format!(
+            "--period {period}: {}",
+            crate::i18n::Lang::En.say(&problem)
+        ))
+    })?;
     let Some(counters_file) = &args.counters else {
         return Err(Failure::Usage("--counters: no file given".to_owned()));
     };
@@ -277,11 +281,13 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         .config
         .clone()
         .unwrap_or_else(crate::cli::init::default_config_file);
-    let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
-    config
-        .reports
-        .admits(period)
-        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
+    let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(super::said(&e)))?;
+    config.reports.admits(period).map_err(|problem| {
+        Failure::Usage(format!(
+            "--period {period}: {}",
+            crate::i18n::Lang::En.say(&problem)
+        ))
+    })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -72,7 +72,7 @@ pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
     if args.policy {
         return Ok(policy_text(config.as_ref().ok()));
     }
-    let config = config.map_err(|e| Failure::Usage(e.to_string()))?;
+    let config = config.map_err(|e| Failure::Usage(super::said(&e)))?;
     let store = Store::open(&config)
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;

@@ -34,7 +34,7 @@ pub async fn run(args: ServeArgs, clock: Clock) -> Outcome {
             dir.join(CONFIG_FILE)
         }
     };
-    let config = Config::load(&file).map_err(|e| Failure::Usage(e.to_string()))?;
+    let config = Config::load(&file).map_err(|e| Failure::Usage(super::said(&e)))?;
     server::serve(config, args.listen, clock)
         .await
         .map_err(|e| match e {

@@ -66,7 +66,7 @@ pub struct UserArgs {
 /// Runs `ombuds user …` against the configured data directory.
 pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
     let config = Config::load(&super::config_file(args.config.as_ref()))
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+        .map_err(|e| Failure::Usage(super::said(&e)))?;
     let store = Store::open(&config)
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;

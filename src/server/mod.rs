@@ -73,7 +73,7 @@ pub async fn serve(
     let listen = listen.unwrap_or(config.server.listen);
     config
         .check_transport(listen)
-        .map_err(ServeError::Refused)?;
+        .map_err(|problem| ServeError::Refused(crate::i18n::Lang::En.say(&problem)))?;
     let tls = match &config.server.tls {
         Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
         None => None,
