@@ -8,11 +8,12 @@
 
 use std::path::PathBuf;
 
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, say};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::account::{AccountAction, Role};
+use crate::domain::phrase::Phrase;
 use crate::store::Store;
 use crate::usecase::accounts::{self, Acted, NewLink, Requested};
 use crate::usecase::{Ctx, access};
@@ -43,14 +44,9 @@ pub enum UserCommand {
     },
 }
 
-/// What the command line says about case access with a new link.
-const RECOVERY: &str = "This ombuds account reads cases as soon as the link is used: the \
-     command line on the server is the recovery path of the two-person rule and needs no \
-     confirmation by another ombuds. Every ombuds sees this grant in the console.";
-
 /// Parses a role name for clap.
 pub fn parse_role(text: &str) -> Result<Role, String> {
-    Role::from_code(text).ok_or_else(|| "must be admin, ombuds or board".to_owned())
+    Role::from_code(text).ok_or_else(|| say(&Phrase::new("cli.user.role")))
 }
 
 /// Arguments of `ombuds user`.
@@ -65,11 +61,9 @@ pub struct UserArgs {
 
 /// Runs `ombuds user …` against the configured data directory.
 pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
-    let config = Config::load(&super::config_file(args.config.as_ref()))
-        .map_err(|e| Failure::Usage(super::said(&e)))?;
-    let store = Store::open(&config)
-        .await
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let config =
+        Config::load(&super::config_file(args.config.as_ref())).map_err(|e| Failure::usage(&e))?;
+    let store = Store::open(&config).await.map_err(Failure::runtime_text)?;
     let ctx = Ctx {
         store: &store,
         config: &config,
@@ -78,67 +72,65 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
     let by = Requested::command_line();
     let base = config.base_url();
     // Said before the link, which stays the last line for scripts.
-    let recovery = |made: &NewLink| {
+    let link = |made: &NewLink, phrase: Phrase| {
+        let link = say(&phrase.with("link", format!("{base}{}", made.path())));
         if made.grant.is_some() {
-            format!("{RECOVERY}\n")
+            format!("{}\n{link}", say(&Phrase::new("cli.user.recovery")))
         } else {
-            String::new()
+            link
         }
     };
-    let no_account = |name: &str| format!("there is no account named {name:?}");
+    let no_account =
+        |name: &str| Phrase::new("cli.user.no_account").with("name", format!("{name:?}"));
     let outcome = match args.command {
         UserCommand::Add { name, role } => match accounts::add(&ctx, by, &name, role).await {
-            Ok(made) => Ok(format!(
-                "{}Enrolment link for {name} ({}), valid once for 72 hours:\n  {base}{}",
-                recovery(&made),
-                role.code(),
-                made.path(),
+            Ok(made) => Ok(link(
+                &made,
+                Phrase::new("cli.user.enrolment_link")
+                    .with("name", name.as_str())
+                    .with("role", role.code()),
             )),
             Err(refusal) => Err(Failure::refused(refusal, || no_account(&name))),
         },
         UserCommand::Reset { name } => {
             match accounts::act(&ctx, by, &name, AccountAction::Reset).await {
-                Ok(Acted::Link(made)) => Ok(format!(
-                    "{}Reset link for {name}, valid once for 72 hours (their sessions end when it is used):\n  {base}{}",
-                    recovery(&made),
-                    made.path(),
+                Ok(Acted::Link(made)) => Ok(link(
+                    &made,
+                    Phrase::new("cli.user.reset_link").with("name", name.as_str()),
                 )),
-                Ok(Acted::Done(_)) => Err(Failure::Runtime("the link could not be made".into())),
+                Ok(Acted::Done(_)) => Err(Failure::Runtime(Phrase::new("cli.user.no_link"))),
                 Err(refusal) => Err(Failure::refused(refusal, || no_account(&name))),
             }
         }
         UserCommand::Confirm { name } => match access::confirm_from_host(&ctx, &name).await {
-            Ok(()) => Ok(format!(
-                "{name} reads cases now. Confirmed from the command line on the server; every \
-                 ombuds sees it in the console."
+            Ok(()) => Ok(say(
+                &Phrase::new("cli.user.confirmed").with("name", name.as_str())
             )),
             Err(refusal) => Err(Failure::refused(refusal, || {
-                format!(
-                    "no grant of case access for {name:?} is waiting for a confirmation (its \
-                     link must have been used first)"
-                )
+                Phrase::new("cli.user.nothing_to_confirm").with("name", format!("{name:?}"))
             })),
         },
         UserCommand::List => match accounts::list(&ctx).await {
-            Ok(users) if users.is_empty() => Ok("No accounts yet.".to_owned()),
+            Ok(users) if users.is_empty() => Ok(say(&Phrase::new("cli.user.none"))),
             Ok(users) => Ok(users
                 .iter()
                 .map(|u| {
-                    format!(
-                        "{}\t{}{}{}",
-                        u.username,
-                        u.role.code(),
-                        if u.disabled { "\tdisabled" } else { "" },
-                        if u.role == Role::Ombuds && !u.case_access {
-                            "\twaiting for an ombuds to confirm its case access"
-                        } else {
-                            ""
-                        }
-                    )
+                    let mut line = format!("{}\t{}", u.username, u.role.code());
+                    if u.disabled {
+                        line.push('\t');
+                        line.push_str(&say(&Phrase::new("cli.user.disabled")));
+                    }
+                    if u.role == Role::Ombuds && !u.case_access {
+                        line.push('\t');
+                        line.push_str(&say(&Phrase::new("cli.user.unconfirmed")));
+                    }
+                    line
                 })
                 .collect::<Vec<_>>()
                 .join("\n")),
-            Err(refusal) => Err(Failure::refused(refusal, || "no accounts".to_owned())),
+            Err(refusal) => Err(Failure::refused(refusal, || {
+                Phrase::new("cli.user.no_accounts")
+            })),
         },
     };
     store.close().await;
