@@ -1,6 +1,7 @@
 //! `ombuds user`: staff accounts from the command line, for the first administrator and for
-//! scripts. `add` and `reset` print a one-time enrolment link; `list` prints the accounts;
-//! `confirm` confirms a grant of case access that waits for an ombuds.
+//! scripts. `add` and `reset` print a one-time enrolment link (retiring any link the account
+//! still had); `list` prints the accounts and the links not used yet; `revoke` makes an unused
+//! link stop working; `confirm` confirms a grant of case access that waits for an ombuds.
 //!
 //! The command line runs on the server, with its keys: it is the recovery path of the
 //! two-person rule ([`crate::domain::access`]). Its grants need no confirmation, and every
@@ -34,8 +35,13 @@ pub enum UserCommand {
         /// The account's username.
         name: String,
     },
-    /// List the accounts.
+    /// List the accounts, and the enrolment links not used yet.
     List,
+    /// Revoke the enrolment link not used yet for an account: it stops working at once.
+    Revoke {
+        /// The account's username.
+        name: String,
+    },
     /// Confirm the grant of case access waiting for an ombuds account (for when no other
     /// ombuds can confirm it in the console).
     Confirm {
@@ -110,29 +116,64 @@ pub async fn run(args: UserArgs, clock: &Clock) -> Outcome {
                 Phrase::new("cli.user.nothing_to_confirm").with("name", format!("{name:?}"))
             })),
         },
-        UserCommand::List => match accounts::list(&ctx).await {
-            Ok(users) if users.is_empty() => Ok(say(&Phrase::new("cli.user.none"))),
-            Ok(users) => Ok(users
-                .iter()
-                .map(|u| {
-                    let mut line = format!("{}\t{}", u.username, u.role.code());
-                    if u.disabled {
-                        line.push('\t');
-                        line.push_str(&say(&Phrase::new("cli.user.disabled")));
-                    }
-                    if u.role == Role::Ombuds && !u.case_access {
-                        line.push('\t');
-                        line.push_str(&say(&Phrase::new("cli.user.unconfirmed")));
-                    }
-                    line
-                })
-                .collect::<Vec<_>>()
-                .join("\n")),
+        UserCommand::Revoke { name } => match accounts::revoke(&ctx, by, &name).await {
+            Ok(()) => Ok(say(
+                &Phrase::new("cli.user.revoked").with("name", name.as_str())
+            )),
             Err(refusal) => Err(Failure::refused(refusal, || {
-                Phrase::new("cli.user.no_accounts")
+                Phrase::new("cli.user.nothing_to_revoke").with("name", format!("{name:?}"))
             })),
         },
+        UserCommand::List => {
+            let listed = match accounts::list(&ctx).await {
+                Ok(users) => accounts::pending(&ctx)
+                    .await
+                    .map(|pending| (users, pending)),
+                Err(refusal) => Err(refusal),
+            };
+            match listed {
+                Ok((users, pending)) if users.is_empty() && pending.is_empty() => {
+                    Ok(say(&Phrase::new("cli.user.none")))
+                }
+                Ok((users, pending)) => Ok(list_lines(&users, &pending).join("\n")),
+                Err(refusal) => Err(Failure::refused(refusal, || {
+                    Phrase::new("cli.user.no_accounts")
+                })),
+            }
+        }
     };
     store.close().await;
     outcome.map(|text| text + "\n")
+}
+
+/// One line per account (name, role, then what stands out: disabled, waiting for a
+/// confirmation, a reset link not used yet), then one per account still to be created by a link
+/// not used yet; fields are separated by tabs.
+fn list_lines(users: &[crate::store::UserSummary], pending: &[accounts::Pending]) -> Vec<String> {
+    let until = |p: &accounts::Pending| p.expires_on;
+    let mut lines: Vec<String> = users
+        .iter()
+        .map(|u| {
+            let mut line = format!("{}\t{}", u.username, u.role.code());
+            let mut add = |phrase: Phrase| {
+                line.push('\t');
+                line.push_str(&say(&phrase));
+            };
+            if u.disabled {
+                add(Phrase::new("cli.user.disabled"));
+            }
+            if u.role == Role::Ombuds && !u.case_access {
+                add(Phrase::new("cli.user.unconfirmed"));
+            }
+            if let Some(link) = pending.iter().find(|p| p.username == u.username) {
+                add(Phrase::new("cli.user.reset_pending").with("date", until(link)));
+            }
+            line
+        })
+        .collect();
+    lines.extend(pending.iter().filter(|p| !p.reset).map(|p| {
+        let invited = Phrase::new("cli.user.invited").with("date", until(p));
+        format!("{}\t{}\t{}", p.username, p.role.code(), say(&invited))
+    }));
+    lines
 }

@@ -82,7 +82,12 @@ pub async fn serve(
     let store = Store::open(&config).await?;
     let name = config.association.letterhead.name.clone();
     let setup = if store.can_decrypt() {
-        store.setup_link(clock.now().timestamp()).await?
+        store
+            .setup_link(
+                clock.now().timestamp(),
+                clock.today_in(config.association.time_zone),
+            )
+            .await?
     } else {
         tracing::info!("holding only the public key: taking concerns, reading nothing");
         None
