@@ -7,9 +7,10 @@
 //! months with the shape of a long date (`[calendar]`). The files are compiled into the binary,
 //! so a deployment cannot lose them.
 //!
-//! Staff pages, the JSON API and the board's trend report are English only: their wording is in
-//! `en.toml` under `[staff]`, `[api]` and `[board]`, which other languages do not repeat. Everything else is in every file, with the
-//! same keys and markers (a test checks it).
+//! Staff pages, the JSON API, the board's trend report and the command line (with the
+//! configuration's errors) are English only: their wording is in `en.toml` under `[staff]`,
+//! `[api]`, `[board]` and `[cli]`, which other languages do not repeat. Everything else is in
+//! every file, with the same keys and markers (a test checks it).
 //!
 //! The rest of the code says what it means as a [`Phrase`] (a key and its values) or a
 //! label key; this module words it. The language is chosen by the person, through a link
@@ -367,9 +368,10 @@ fn flatten(
     Ok(())
 }
 
-/// The top-level tables of `en.toml` that only English has: staff pages, the JSON API and the
-/// board's trend report are English only, so other languages do not repeat them.
-pub const ENGLISH_ONLY: [&str; 3] = ["staff", "api", "board"];
+/// The top-level tables of `en.toml` that only English has: staff pages, the JSON API, the
+/// board's trend report and the command line are English only, so other languages do not
+/// repeat them.
+pub const ENGLISH_ONLY: [&str; 4] = ["staff", "api", "board", "cli"];
 
 #[cfg(test)]
 mod tests;

@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 use sqlx::{ConnectOptions, Connection};
 use zeroize::Zeroizing;
 
+use super::say;
 use crate::config::{Config, Database, KeyStore};
+use crate::domain::phrase::{Phrase, Said as _};
 
 /// The name of the list of files each set carries.
 pub const MANIFEST: &str = "MANIFEST";
@@ -53,9 +55,14 @@ pub struct BackupArgs {
 #[derive(Debug)]
 pub enum BackupError {
     /// The arguments or configuration are wrong.
-    Usage(String),
+    Usage(Phrase),
     /// Copying failed.
-    Runtime(String),
+    Runtime(Phrase),
+}
+
+/// `path` as a message shows it.
+fn shown(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// `ombuds backup`: takes the backup `args` ask for and says what it wrote.
@@ -69,7 +76,7 @@ pub async fn run(args: &BackupArgs) -> super::Outcome {
 
 /// Takes the backup `args` ask for; returns what to tell the operator.
 pub async fn take(config_file: &Path, args: &BackupArgs) -> Result<String, BackupError> {
-    let config = Config::load(config_file).map_err(|e| BackupError::Usage(e.to_string()))?;
+    let config = Config::load(config_file).map_err(|e| BackupError::Usage(e.phrase()))?;
     let keys_to = args.keys_to.as_deref();
     if let Some(keys_to) = keys_to {
         apart(&args.to, keys_to)?;
@@ -96,57 +103,50 @@ pub async fn take(config_file: &Path, args: &BackupArgs) -> Result<String, Backu
                 .await?;
             match &mut key_set {
                 Some(set) => set.copy_sqlite(keys, "keys.db", "keys.store").await?,
-                None => out.push_str(
-                    "The key store was not copied (no --keys-to). Without a copy of it, a \
-                     restored database opens no content that was stored before the backup.\n",
-                ),
+                None => {
+                    let _ = writeln!(out, "{}", say(&Phrase::new("cli.backup.no_key_set")));
+                }
             }
         }
         (Database::Postgres { url }, KeyStore::Postgres(keys)) => {
-            let _ = writeln!(
-                out,
-                "PostgreSQL: this command copied the files only. Dump the databases with your \
-                 own credentials (PGPASSFILE), each into its own set:\n  \
-                 pg_dump --no-owner --format=custom --file {} '{}'",
-                args.to.join("ombuds.pgdump").display(),
-                without_password(url)
-            );
+            let dump = |file: PathBuf, url: &crate::config::PostgresUrl| {
+                format!(
+                    "  pg_dump --no-owner --format=custom --file {} '{}'",
+                    file.display(),
+                    without_password(url)
+                )
+            };
+            let _ = writeln!(out, "{}", say(&Phrase::new("cli.backup.postgres")));
+            let _ = writeln!(out, "{}", dump(args.to.join("ombuds.pgdump"), url));
             match keys_to {
                 Some(dir) => {
+                    let _ = writeln!(out, "{}", dump(dir.join("keys.pgdump"), keys));
+                }
+                None => {
                     let _ = writeln!(
                         out,
-                        "  pg_dump --no-owner --format=custom --file {} '{}'",
-                        dir.join("keys.pgdump").display(),
-                        without_password(keys)
+                        "  {}",
+                        say(&Phrase::new("cli.backup.postgres_no_key_set"))
                     );
                 }
-                None => out.push_str("  (the key store: only into a --keys-to directory)\n"),
             }
         }
         _ => {
-            return Err(BackupError::Usage(
-                "setting `keys.store`: the key store must use the same engine as database.url"
-                    .into(),
-            ));
+            return Err(BackupError::Usage(Phrase::new("cli.backup.engines")));
         }
     }
 
     main_set.finish()?;
-    let _ = writeln!(
-        out,
-        "Main set in {}: {}",
-        args.to.display(),
-        main_set.names().join(", ")
-    );
+    let main = Phrase::new("cli.backup.main_set")
+        .with("dir", shown(&args.to))
+        .with("files", main_set.names().join(", "));
+    let _ = writeln!(out, "{}", say(&main));
     if let Some(set) = key_set {
         set.finish()?;
-        let _ = writeln!(
-            out,
-            "Key set in {}: {}. Keep it apart from the main set, and only as long as the \
-             shortest retention period.",
-            set.dir.display(),
-            set.names().join(", ")
-        );
+        let keys = Phrase::new("cli.backup.key_set")
+            .with("dir", shown(&set.dir))
+            .with("files", set.names().join(", "));
+        let _ = writeln!(out, "{}", say(&keys));
     }
     Ok(out)
 }
@@ -176,17 +176,20 @@ fn without_password(url: &crate::config::PostgresUrl) -> String {
 fn apart(main: &Path, keys: &Path) -> Result<(), BackupError> {
     let absolute = |p: &Path| {
         std::path::absolute(p).map_err(|e| {
-            BackupError::Usage(format!("{}: cannot resolve the path: {e}", p.display()))
+            BackupError::Usage(
+                Phrase::new("cli.backup.cannot_resolve")
+                    .with("path", shown(p))
+                    .with("error", e.to_string()),
+            )
         })
     };
     let (main, keys) = (absolute(main)?, absolute(keys)?);
     if main.starts_with(&keys) || keys.starts_with(&main) {
-        return Err(BackupError::Usage(format!(
-            "--keys-to {} must be a directory apart from --to {} (neither inside the other): \
-             identity.key is never kept together with the key store",
-            keys.display(),
-            main.display()
-        )));
+        return Err(BackupError::Usage(
+            Phrase::new("cli.backup.not_apart")
+                .with("keys", shown(&keys))
+                .with("main", shown(&main)),
+        ));
     }
     Ok(())
 }
@@ -204,10 +207,11 @@ impl Set {
         match std::fs::read_dir(dir) {
             Ok(mut entries) => {
                 if entries.next().is_some() {
-                    return Err(BackupError::Usage(format!(
-                        "{argument} {}: the directory is not empty; a backup never overwrites",
-                        dir.display()
-                    )));
+                    return Err(BackupError::Usage(
+                        Phrase::new("cli.backup.not_empty")
+                            .with("argument", argument)
+                            .with("dir", shown(dir)),
+                    ));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -216,17 +220,21 @@ impl Set {
                     .mode(0o700)
                     .create(dir)
                     .map_err(|e| {
-                        BackupError::Usage(format!(
-                            "{argument} {}: cannot create: {e}",
-                            dir.display()
-                        ))
+                        BackupError::Usage(
+                            Phrase::new("cli.backup.cannot_create")
+                                .with("argument", argument)
+                                .with("dir", shown(dir))
+                                .with("error", e.to_string()),
+                        )
                     })?;
             }
             Err(e) => {
-                return Err(BackupError::Usage(format!(
-                    "{argument} {}: {e}",
-                    dir.display()
-                )));
+                return Err(BackupError::Usage(
+                    Phrase::new("cli.backup.unusable")
+                        .with("argument", argument)
+                        .with("dir", shown(dir))
+                        .with("error", e.to_string()),
+                ));
             }
         }
         Ok(Self {
@@ -238,14 +246,16 @@ impl Set {
     /// Copies a small file (a key or the configuration) into the set under its own name,
     /// readable by its owner only.
     fn copy_file(&mut self, from: &Path) -> Result<(), BackupError> {
-        let name = from
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| BackupError::Runtime(format!("{} names no file", from.display())))?;
-        let bytes =
-            Zeroizing::new(std::fs::read(from).map_err(|e| {
-                BackupError::Runtime(format!("cannot read {}: {e}", from.display()))
-            })?);
+        let name = from.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+            BackupError::Runtime(Phrase::new("cli.backup.no_file").with("path", shown(from)))
+        })?;
+        let bytes = Zeroizing::new(std::fs::read(from).map_err(|e| {
+            BackupError::Runtime(
+                Phrase::new("cli.backup.cannot_read")
+                    .with("path", shown(from))
+                    .with("error", e.to_string()),
+            )
+        })?);
         let target = self.dir.join(name);
         let written = std::fs::OpenOptions::new()
             .write(true)
@@ -253,8 +263,7 @@ impl Set {
             .mode(0o600)
             .open(&target)
             .and_then(|mut file| file.write_all(&bytes).and_then(|()| file.sync_all()));
-        written
-            .map_err(|e| BackupError::Runtime(format!("cannot write {}: {e}", target.display())))?;
+        written.map_err(|e| cannot_write(&target, &e))?;
         self.files.push((name.to_owned(), from.to_owned()));
         Ok(())
     }
@@ -267,14 +276,15 @@ impl Set {
         setting: &str,
     ) -> Result<(), BackupError> {
         if !from.exists() {
-            return Err(BackupError::Usage(format!(
-                "setting `{setting}`: {} does not exist; there is nothing to back up",
-                from.display()
-            )));
+            return Err(BackupError::Usage(
+                Phrase::new("cli.backup.nothing")
+                    .with("setting", setting.to_owned())
+                    .with("path", shown(from)),
+            ));
         }
         let target = self.dir.join(name);
         let target_text = target.to_str().ok_or_else(|| {
-            BackupError::Usage(format!("{}: the path is not valid UTF-8", target.display()))
+            BackupError::Usage(Phrase::new("cli.backup.not_utf8").with("path", shown(&target)))
         })?;
         // VACUUM INTO writes into an empty file: make it first, so that it is the owner's only.
         std::fs::OpenOptions::new()
@@ -283,7 +293,11 @@ impl Set {
             .mode(0o600)
             .open(&target)
             .map_err(|e| {
-                BackupError::Runtime(format!("cannot create {}: {e}", target.display()))
+                BackupError::Runtime(
+                    Phrase::new("cli.backup.cannot_create_file")
+                        .with("path", shown(&target))
+                        .with("error", e.to_string()),
+                )
             })?;
         let copied: Result<(), sqlx::Error> = async {
             let mut conn = super::check::sqlite_options(from)?.connect().await?;
@@ -297,11 +311,12 @@ impl Set {
         }
         .await;
         copied.map_err(|e| {
-            BackupError::Runtime(format!(
-                "cannot copy {} to {}: {e}",
-                from.display(),
-                target.display()
-            ))
+            BackupError::Runtime(
+                Phrase::new("cli.backup.cannot_copy")
+                    .with("from", shown(from))
+                    .with("to", shown(&target))
+                    .with("error", e.to_string()),
+            )
         })?;
         self.files.push((name.to_owned(), from.to_owned()));
         Ok(())
@@ -313,11 +328,10 @@ impl Set {
 
     /// Writes the manifest: each file of the set and where the configuration expects it.
     fn finish(&self) -> Result<(), BackupError> {
-        let mut text = String::from(
-            "# ombuds backup set: each file, then where the configuration expects it.\n\
-             # Restore with the service stopped: copy each file there, owned by the service's\n\
-             # user, mode 0600; then run `ombuds check --config` and start the service.\n",
-        );
+        let mut text = String::new();
+        for line in say(&Phrase::new("cli.backup.manifest")).lines() {
+            let _ = writeln!(text, "# {line}");
+        }
         for (name, original) in &self.files {
             let original = std::path::absolute(original).unwrap_or_else(|_| original.clone());
             let _ = writeln!(text, "{name}\t{}", original.display());
@@ -332,6 +346,14 @@ impl Set {
                 file.write_all(text.as_bytes())
                     .and_then(|()| file.sync_all())
             })
-            .map_err(|e| BackupError::Runtime(format!("cannot write {}: {e}", target.display())))
+            .map_err(|e| cannot_write(&target, &e))
     }
+}
+
+fn cannot_write(target: &Path, error: &std::io::Error) -> BackupError {
+    BackupError::Runtime(
+        Phrase::new("cli.backup.cannot_write")
+            .with("path", shown(target))
+            .with("error", error.to_string()),
+    )
 }

@@ -24,6 +24,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::certificate::{self, PublicKey, SigningKey};
 use crate::crypto::secret_file::{self, SecretFileError};
+use crate::domain::phrase::Phrase;
+use crate::i18n::Lang;
 
 /// Largest certificate input read, in bytes: a certificate is well under 1 KiB, and this leaves
 /// room for the whole e-mail it arrived in.
@@ -42,11 +44,7 @@ pub struct CertificateArgs {
 pub enum CertificateCommand {
     /// Check a suspension certificate and print its fields as JSON (exit 1 if it does not
     /// verify).
-    #[command(
-        after_help = "The certificate may be surrounded by other text, such as the e-mail it \
-arrived in. Without --public-key it is checked against the signing key (and any retired keys) \
-of the configuration."
-    )]
+    #[command(after_help = Lang::En.t("cli.help.certificate_verify"))]
     Verify {
         /// File holding the certificate, or - to read standard input.
         #[arg(value_name = "FILE|-")]
@@ -120,24 +118,25 @@ fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<Stri
     let text = read_input(input)?;
     let certificate = certificate::verify(&text, &trusted).map_err(|e| {
         use crate::domain::phrase::Said as _;
-        Failure::Runtime(crate::i18n::Lang::En.say(&e.phrase()))
+        Failure::Runtime(e.phrase())
     })?;
     serde_json::to_string_pretty(&certificate.to_json())
         .map(|json| format!("{json}\n"))
-        .map_err(|e| Failure::Runtime(format!("cannot render the result: {e}")))
+        .map_err(|e| {
+            Failure::Runtime(Phrase::new("cli.cannot_render").with("error", e.to_string()))
+        })
 }
 
 /// `generate-key`: writes a new key file; prints its public key.
 fn generate_key(file: &Path) -> Result<String, Failure> {
-    let key = SigningKey::generate().map_err(|e| Failure::Runtime(e.to_string()))?;
+    let key = SigningKey::generate().map_err(Failure::runtime_text)?;
     secret_file::create(file, key.file_text().as_bytes()).map_err(|e| match e {
         SecretFileError::Io { source, .. } if source.kind() == ErrorKind::AlreadyExists => {
-            Failure::Usage(format!(
-                "{} already exists; refusing to overwrite a key",
-                file.display()
-            ))
+            Failure::Usage(
+                Phrase::new("cli.certificate.key_exists").with("file", file.display().to_string()),
+            )
         }
-        other => Failure::Usage(other.to_string()),
+        other => Failure::Usage(super::as_is(other)),
     })?;
     Ok(format!("{}\n", key.public_key()))
 }
@@ -158,16 +157,17 @@ fn issue(
         today,
     )
     .map(|certificate| certificate.armoured())
-    .map_err(|e| Failure::Usage(e.to_string()))
+    .map_err(|e| Failure::Usage(super::as_is(e)))
 }
 
 /// Loads the configuration (or the default one) and the signing key it names.
 fn signing_key(config: Option<&Path>) -> Result<(Config, SigningKey), Failure> {
     let default = crate::cli::init::default_config_file();
     let path = config.unwrap_or(&default);
-    let config = Config::load(path).map_err(|e| Failure::Usage(e.to_string()))?;
-    let key = SigningKey::load(&config.keys.signing_key)
-        .map_err(|e| Failure::Usage(format!("certificate signing key: {e}")))?;
+    let config = Config::load(path).map_err(|e| Failure::usage(&e))?;
+    let key = SigningKey::load(&config.keys.signing_key).map_err(|e| {
+        Failure::Usage(Phrase::new("cli.certificate.signing_key").with("error", e.to_string()))
+    })?;
     Ok((config, key))
 }
 
@@ -177,7 +177,7 @@ fn read_input(input: &str) -> Result<String, Failure> {
     let mut bytes = Vec::new();
     let (name, result) = if input == "-" {
         (
-            "standard input".to_owned(),
+            Lang::En.t("cli.certificate.stdin").to_owned(),
             std::io::stdin()
                 .lock()
                 .take(MAX_INPUT_BYTES + 1)
@@ -190,11 +190,17 @@ fn read_input(input: &str) -> Result<String, Failure> {
                 .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)),
         )
     };
-    result.map_err(|e| Failure::Usage(format!("cannot read {name}: {e}")))?;
+    result.map_err(|e| {
+        Failure::Usage(
+            Phrase::new("cli.certificate.cannot_read")
+                .with("input", name.as_str())
+                .with("error", e.to_string()),
+        )
+    })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Failure::Usage(format!(
-            "{name} is larger than 1 MiB; a certificate is a few hundred bytes"
-        )));
+        return Err(Failure::Usage(
+            Phrase::new("cli.certificate.too_large").with("input", name),
+        ));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -15,10 +15,12 @@ use std::time::Duration;
 
 use sqlx::{ConnectOptions, Connection};
 
+use super::say;
 use crate::config::{Config, Database, KeyStore, PostgresUrl};
 use crate::crypto::MasterKey;
 use crate::crypto::ReceiptKey;
 use crate::crypto::certificate::SigningKey;
+use crate::domain::phrase::{Phrase, Said as _};
 use crate::store::postgres::{DATABASE_VERSION, KEY_STORE_VERSION};
 
 /// How long a database may take to answer before the check calls it unreachable.
@@ -28,41 +30,53 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Default)]
 pub struct Report {
     /// What was checked and found usable, one line each.
-    pub fine: Vec<String>,
+    pub fine: Vec<Phrase>,
     /// What is wrong, one line each, naming the setting.
-    pub problems: Vec<String>,
+    pub problems: Vec<Phrase>,
 }
 
 impl Report {
-    fn ok(&mut self, line: impl Into<String>) {
-        self.fine.push(line.into());
+    fn ok(&mut self, line: Phrase) {
+        self.fine.push(line);
     }
 
-    fn problem(&mut self, setting: &str, text: impl std::fmt::Display) {
-        self.problems.push(format!("setting `{setting}`: {text}"));
+    fn problem(&mut self, setting: &str, problem: Phrase) {
+        self.problems.push(
+            Phrase::new("cli.check.setting")
+                .with("setting", setting)
+                .with("problem", problem),
+        );
     }
 
     /// The report as text: what is fine, then what is wrong, then a verdict.
     pub fn text(&self, file: &Path) -> String {
         let mut out = String::new();
         for line in &self.fine {
-            let _ = writeln!(out, "ok: {line}");
+            let line = Phrase::new("cli.check.ok").with("line", line.clone());
+            let _ = writeln!(out, "{}", say(&line));
         }
         for line in &self.problems {
-            let _ = writeln!(out, "error: {line}");
+            let line = Phrase::new("cli.error").with("message", line.clone());
+            let _ = writeln!(out, "{}", say(&line));
         }
-        if self.problems.is_empty() {
-            let _ = writeln!(out, "{}: all is well", file.display());
+        let verdict = if self.problems.is_empty() {
+            Phrase::new("cli.check.all_well")
         } else {
-            let _ = writeln!(
-                out,
-                "{}: {} problem(s) found; nothing was changed",
-                file.display(),
-                self.problems.len()
-            );
-        }
+            Phrase::new("cli.check.problems_unchanged").with("n", self.problems.len())
+        };
+        let _ = writeln!(out, "{}", say(&verdict.with("file", shown(file))));
         out
     }
+}
+
+/// `path` as a line of the report shows it.
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Text worded elsewhere (a library's error), as it is.
+fn as_is(text: impl std::fmt::Display) -> Phrase {
+    super::as_is(text)
 }
 
 /// `ombuds check`'s arguments.
@@ -83,20 +97,20 @@ pub async fn run(args: &CheckArgs) -> super::Outcome {
     } else {
         // The whole report, then the one-line verdict on standard error.
         print!("{text}");
-        Err(super::Failure::Usage(format!(
-            "{}: {} problem(s) found",
-            file.display(),
-            report.problems.len()
-        )))
+        Err(super::Failure::Usage(
+            Phrase::new("cli.check.problems")
+                .with("file", shown(&file))
+                .with("n", report.problems.len()),
+        ))
     }
 }
 
 /// Checks the configuration in `file` and everything it names. `Err` is a configuration that
 /// cannot be read at all; otherwise the report lists what was found.
-pub async fn check(file: &Path) -> Result<Report, String> {
-    let config = Config::load(file).map_err(|e| e.to_string())?;
+pub async fn check(file: &Path) -> Result<Report, Phrase> {
+    let config = Config::load(file).map_err(|e| e.phrase())?;
     let mut report = Report::default();
-    report.ok(format!("configuration {} reads", file.display()));
+    report.ok(Phrase::new("cli.check.reads").with("file", shown(file)));
     check_transport(&config, &mut report);
     check_tls(&config, &mut report);
     let master = check_keys(&config, &mut report);
@@ -108,17 +122,15 @@ pub async fn check(file: &Path) -> Result<Report, String> {
         (Database::Postgres { url }, KeyStore::Postgres(keys)) => {
             check_postgres(url, keys, master.as_ref(), &mut report).await;
         }
-        _ => report.problem(
-            "keys.store",
-            "the key store must use the same engine as database.url",
-        ),
+        _ => report.problem("keys.store", Phrase::new("cli.check.engines")),
     }
     Ok(report)
 }
 
 fn check_transport(config: &Config, report: &mut Report) {
     match config.check_transport(config.server.listen) {
-        Ok(()) => report.ok(format!("server.listen {}", config.server.listen)),
+        Ok(()) => report
+            .ok(Phrase::new("cli.check.listen").with("listen", config.server.listen.to_string())),
         Err(problem) => report.problem("server.listen", problem),
     }
 }
@@ -126,12 +138,10 @@ fn check_transport(config: &Config, report: &mut Report) {
 fn check_tls(config: &Config, report: &mut Report) {
     if let Some(files) = &config.server.tls {
         match crate::server::tls::server_config(files) {
-            Ok(_) => report.ok(format!(
-                "TLS certificate {} and key {}",
-                files.certificate.display(),
-                files.private_key.display()
-            )),
-            Err(e) => report.problem("server.tls_certificate", e),
+            Ok(_) => report.ok(Phrase::new("cli.check.tls")
+                .with("certificate", shown(&files.certificate))
+                .with("key", shown(&files.private_key))),
+            Err(e) => report.problem("server.tls_certificate", as_is(e)),
         }
     }
 }
@@ -145,45 +155,44 @@ fn check_keys(config: &Config, report: &mut Report) -> Option<MasterKey> {
                 match recipient {
                     Some(recipient) if *recipient != master.recipient() => report.problem(
                         "keys.recipient",
-                        format!(
-                            "{recipient} is not the public key of keys.identity ({})",
-                            master.recipient()
-                        ),
+                        Phrase::new("cli.check.recipient")
+                            .with("recipient", recipient.as_str())
+                            .with("identity", master.recipient()),
                     ),
-                    _ => report.ok(format!("identity {}", path.display())),
+                    _ => report.ok(Phrase::new("cli.check.identity").with("file", shown(path))),
                 }
                 Some(master)
             }
             Err(e) => {
-                report.problem("keys.identity", e);
+                report.problem("keys.identity", as_is(e));
                 None
             }
         },
         (None, Some(recipient)) => match MasterKey::public_only(recipient) {
             Ok(master) => {
-                report.ok("public key only (this server takes concerns and reads nothing)");
+                report.ok(Phrase::new("cli.check.public_only"));
                 Some(master)
             }
             Err(e) => {
-                report.problem("keys.recipient", e);
+                report.problem("keys.recipient", as_is(e));
                 None
             }
         },
         (None, None) => {
-            report.problem(
-                "keys.identity",
-                "set keys.identity (or, for a server that only takes concerns, keys.recipient)",
-            );
+            report.problem("keys.identity", Phrase::new("cli.check.no_identity"));
             None
         }
     };
     match ReceiptKey::load(&keys.receipt_secret) {
-        Ok(_) => report.ok(format!("receipt key {}", keys.receipt_secret.display())),
-        Err(e) => report.problem("keys.receipt_secret", e),
+        Ok(_) => report
+            .ok(Phrase::new("cli.check.receipt_key").with("file", shown(&keys.receipt_secret))),
+        Err(e) => report.problem("keys.receipt_secret", as_is(e)),
     }
     match SigningKey::load(&keys.signing_key) {
-        Ok(_) => report.ok(format!("signing key {}", keys.signing_key.display())),
-        Err(e) => report.problem("keys.signing_key", e),
+        Ok(_) => {
+            report.ok(Phrase::new("cli.check.signing_key").with("file", shown(&keys.signing_key)))
+        }
+        Err(e) => report.problem("keys.signing_key", as_is(e)),
     }
     master
 }
@@ -207,34 +216,33 @@ fn check_directories(config: &Config, report: &mut Report) {
             Ok(()) => {}
             Err(problem) => report.problem(
                 setting,
-                format!(
-                    "the directory {} {problem}; SQLite writes {} and its journal there",
-                    dir.display(),
-                    file.display()
-                ),
+                Phrase::new("cli.check.directory")
+                    .with("dir", shown(dir))
+                    .with("problem", problem)
+                    .with("file", shown(file)),
             ),
         }
     }
 }
 
 #[cfg(target_os = "linux")]
-fn writable(dir: &Path) -> Result<(), String> {
+fn writable(dir: &Path) -> Result<(), Phrase> {
     if !dir.is_dir() {
-        return Err("does not exist".into());
+        return Err(Phrase::new("cli.check.no_directory"));
     }
     rustix::fs::access(
         dir,
         rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
     )
-    .map_err(|e| format!("is not writable by this user ({e})"))
+    .map_err(|e| Phrase::new("cli.check.not_writable").with("error", e.to_string()))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn writable(dir: &Path) -> Result<(), String> {
+fn writable(dir: &Path) -> Result<(), Phrase> {
     if dir.is_dir() {
         Ok(())
     } else {
-        Err("does not exist".into())
+        Err(Phrase::new("cli.check.no_directory"))
     }
 }
 
@@ -243,26 +251,31 @@ struct Found {
     version: usize,
 }
 
-/// Compares a recorded schema version with this program's.
-fn check_version(setting: &str, what: &str, found: &Found, known: usize, report: &mut Report) {
+/// Compares a recorded schema version with this program's; `what` names the database.
+fn check_version(setting: &str, what: Phrase, found: &Found, known: usize, report: &mut Report) {
+    let said = |key: &'static str| {
+        Phrase::new(key)
+            .with("what", what.clone())
+            .with("found", found.version)
+            .with("known", known)
+    };
     if found.version > known {
-        report.problem(
-            setting,
-            format!(
-                "{what} is at schema version {}, but this program knows only up to {known}: it \
-                 was written by a newer ombuds. Run that version (or newer), or restore a backup \
-                 taken before the upgrade",
-                found.version
-            ),
-        );
+        report.problem(setting, said("cli.check.version_newer"));
     } else if found.version < known {
-        report.ok(format!(
-            "{what}: schema version {} (the next start migrates it to {known}; back up first)",
-            found.version
-        ));
+        report.ok(said("cli.check.version_older"));
     } else {
-        report.ok(format!("{what}: schema version {known}"));
+        report.ok(said("cli.check.version"));
     }
+}
+
+/// The database or key store at `place`, as the report names it.
+fn database(place: impl std::fmt::Display) -> Phrase {
+    Phrase::new("cli.check.database").with("place", place.to_string())
+}
+
+/// The key store at `place`, as the report names it.
+fn key_store(place: impl std::fmt::Display) -> Phrase {
+    Phrase::new("cli.check.key_store").with("place", place.to_string())
 }
 
 /// Whether `wrapped` (a key from the key store) opens with the identity.
@@ -279,13 +292,10 @@ fn check_identity_opens(
         return;
     }
     match master.unwrap_content_key(&wrapped) {
-        Ok(_) => report.ok(format!("keys.identity opens the keys in {store}")),
+        Ok(_) => report.ok(Phrase::new("cli.check.identity_opens").with("store", store)),
         Err(_) => report.problem(
             "keys.identity",
-            format!(
-                "the identity does not open the keys in {store}: they were wrapped to another \
-                 identity (was the wrong identity.key or key store restored?)"
-            ),
+            Phrase::new("cli.check.identity_does_not_open").with("store", store),
         ),
     }
 }
@@ -299,21 +309,15 @@ async fn check_sqlite(
     let has = |path: &Path| std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
     match (has(database), has(key_store) || key_store.exists()) {
         (false, _) if !database.exists() => {
-            report.ok(format!(
-                "{} does not exist yet: the first start creates it",
-                database.display()
-            ));
+            report.ok(Phrase::new("cli.check.not_yet").with("file", shown(database)));
             return;
         }
         (true, false) => {
             report.problem(
                 "keys.store",
-                format!(
-                    "the key store {} does not exist, but the database {} does. Restore the key \
-                     store, or point keys.store at it; without it no stored content can be read",
-                    key_store.display(),
-                    database.display()
-                ),
+                Phrase::new("cli.check.key_store_missing")
+                    .with("key_store", shown(key_store))
+                    .with("database", shown(database)),
             );
             return;
         }
@@ -323,23 +327,20 @@ async fn check_sqlite(
     if let Some(found) = db {
         check_version(
             "database.url",
-            &format!("database {}", database.display()),
+            self::database(database.display()),
             &found,
             DATABASE_VERSION,
             report,
         );
     }
     if !has(key_store) {
-        report.ok(format!(
-            "key store {} is empty: the next start creates its tables",
-            key_store.display()
-        ));
+        report.ok(Phrase::new("cli.check.key_store_empty").with("file", shown(key_store)));
         return;
     }
     if let Some(found) = sqlite_read(key_store, "keys.store", report).await {
         check_version(
             "keys.store",
-            &format!("key store {}", key_store.display()),
+            self::key_store(key_store.display()),
             &found,
             KEY_STORE_VERSION,
             report,
@@ -373,7 +374,12 @@ async fn sqlite_read(path: &Path, setting: &str, report: &mut Report) -> Option<
     let mut conn = match opened {
         Ok(conn) => conn,
         Err(e) => {
-            report.problem(setting, format!("cannot open {}: {e}", path.display()));
+            report.problem(
+                setting,
+                Phrase::new("cli.check.cannot_open")
+                    .with("file", shown(path))
+                    .with("error", e.to_string()),
+            );
             return None;
         }
     };
@@ -395,18 +401,18 @@ async fn sqlite_read(path: &Path, setting: &str, report: &mut Report) -> Option<
         Ok((verdict, _)) => {
             report.problem(
                 setting,
-                format!(
-                    "{} is damaged (SQLite's integrity check says: {verdict}); restore it from \
-                     a backup",
-                    path.display()
-                ),
+                Phrase::new("cli.check.damaged")
+                    .with("file", shown(path))
+                    .with("verdict", verdict),
             );
             None
         }
         Err(e) => {
             report.problem(
                 setting,
-                format!("{} is not an ombuds database: {e}", path.display()),
+                Phrase::new("cli.check.not_ombuds")
+                    .with("file", shown(path))
+                    .with("error", e.to_string()),
             );
             None
         }
@@ -440,7 +446,9 @@ async fn postgres_read(url: &PostgresUrl, setting: &str, report: &mut Report) ->
         Err(e) => {
             report.problem(
                 setting,
-                format!("{url} is not a usable PostgreSQL URL: {e}"),
+                Phrase::new("cli.check.postgres_url")
+                    .with("url", url.to_string())
+                    .with("error", e.to_string()),
             );
             return None;
         }
@@ -450,17 +458,18 @@ async fn postgres_read(url: &PostgresUrl, setting: &str, report: &mut Report) ->
         Ok(Err(e)) => {
             report.problem(
                 setting,
-                format!(
-                    "cannot connect to PostgreSQL at {url}: {e}. Check that the server runs, \
-                     that the database exists and that this role may connect to it"
-                ),
+                Phrase::new("cli.check.postgres_connect")
+                    .with("url", url.to_string())
+                    .with("error", e.to_string()),
             );
             return None;
         }
         Err(_) => {
             report.problem(
                 setting,
-                format!("PostgreSQL at {url} did not answer within 10 seconds"),
+                Phrase::new("cli.check.postgres_silent")
+                    .with("url", url.to_string())
+                    .with("seconds", CONNECT_TIMEOUT.as_secs()),
             );
             return None;
         }
@@ -513,7 +522,12 @@ async fn postgres_read(url: &PostgresUrl, setting: &str, report: &mut Report) ->
     match read {
         Ok(found) => Some(found),
         Err(e) => {
-            report.problem(setting, format!("cannot read {url}: {e}"));
+            report.problem(
+                setting,
+                Phrase::new("cli.check.postgres_read")
+                    .with("url", url.to_string())
+                    .with("error", e.to_string()),
+            );
             None
         }
     }
@@ -531,14 +545,14 @@ async fn check_postgres(
         match main.role.as_deref() {
             Some("key store") => report.problem(
                 "database.url",
-                format!("{database} is a key store, not the service's main database"),
+                Phrase::new("cli.check.is_key_store").with("url", database.to_string()),
             ),
-            None => report.ok(format!(
-                "database {database} answers and is empty: the first start creates its tables"
-            )),
+            None => {
+                report.ok(Phrase::new("cli.check.database_empty").with("url", database.to_string()))
+            }
             Some(_) => check_version(
                 "database.url",
-                &format!("database {database}"),
+                self::database(database),
                 &Found {
                     version: main.version,
                 },
@@ -551,26 +565,21 @@ async fn check_postgres(
         match keys.role.as_deref() {
             Some("database") => report.problem(
                 "keys.store",
-                format!(
-                    "{key_store} is the service's main database, not its key store; the keys \
-                     must live in a database of their own"
-                ),
+                Phrase::new("cli.check.is_database").with("url", key_store.to_string()),
             ),
             None if main.as_ref().is_some_and(|m| m.holds_content) => report.problem(
                 "keys.store",
-                format!(
-                    "the key store {key_store} holds no keys, but the database {database} holds \
-                     content. Restore the key store, or point keys.store at it; without it no \
-                     stored content can be read"
-                ),
+                Phrase::new("cli.check.key_store_missing_keys")
+                    .with("key_store", key_store.to_string())
+                    .with("database", database.to_string()),
             ),
-            None => report.ok(format!(
-                "key store {key_store} answers and is empty: the first start creates its tables"
-            )),
+            None => report
+                .ok(Phrase::new("cli.check.key_store_answers_empty")
+                    .with("url", key_store.to_string())),
             Some(_) => {
                 check_version(
                     "keys.store",
-                    &format!("key store {key_store}"),
+                    self::key_store(key_store),
                     &Found {
                         version: keys.version,
                     },

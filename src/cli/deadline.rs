@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, say};
 use crate::clock::Clock;
 use crate::config::{Deadline, Sections};
 use crate::domain::dates::parse_iso_date;
@@ -25,18 +25,12 @@ use crate::domain::deadline::{
     self, DeadlineError, DeadlineInput, SuspensionEpisode, SuspensionKind,
 };
 use crate::domain::holidays::HolidayCalendar;
+use crate::domain::phrase::Phrase;
 use crate::i18n::{Lang, deadline_steps};
-
-/// The name given to a `--holiday DATE` that has no `=NAME`.
-const UNNAMED_HOLIDAY: &str = "given with --holiday";
 
 /// Arguments of `ombuds deadline`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    after_help = "Dates are calendar dates written YYYY-MM-DD. Without --config the \
-US federal holiday calendar is used with roll-forward on. Prints one JSON object; bad input \
-exits with status 2."
-)]
+#[command(after_help = Lang::En.t("cli.help.deadline"))]
 pub struct DeadlineArgs {
     /// The date the transaction or event concluded.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -102,13 +96,18 @@ pub fn run(args: &DeadlineArgs, clock: &Clock) -> Outcome {
         .map_err(Failure::Usage)
 }
 
+/// A value refused by an argument's own parser, in words (clap prints it after the argument).
+fn refused(phrase: &Phrase) -> String {
+    say(phrase)
+}
+
 /// Computes the deadline for `args` and renders it as pretty-printed JSON. Without `--as-of`
 /// the as-of date is today: in the association's time zone when `--config` names one, else on
 /// this machine's calendar.
 ///
 /// # Errors
-/// A one-line message naming the argument at fault (without the `error: ` prefix).
-pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, String> {
+/// What to say, naming the argument at fault (without the `error: ` prefix).
+pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Phrase> {
     let sections = match &args.config {
         Some(path) => Some(Sections::load(path)?),
         None => None,
@@ -127,9 +126,13 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Strin
     );
     let mut holidays = settings.holidays;
     for holiday in &args.holidays {
+        // A `--holiday DATE` without `=NAME` is named after the option.
         holidays.add(
             holiday.date,
-            holiday.name.as_deref().unwrap_or(UNNAMED_HOLIDAY),
+            holiday
+                .name
+                .as_deref()
+                .unwrap_or(Lang::En.t("cli.deadline.unnamed_holiday")),
         );
     }
 
@@ -164,12 +167,12 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Strin
             } else {
                 "--non-member"
             };
-            format!("{flag} \"{start}:{end}\": the episode ends before it starts")
+            Phrase::new("cli.bad_value")
+                .with("flag", flag)
+                .with("value", format!("\"{start}:{end}\""))
+                .with("problem", Phrase::new("cli.deadline.ends_before_start"))
         }
-        DeadlineError::OutOfRange => {
-            "the dates given are too close to the end of the calendar (year 262143) to compute a deadline"
-                .to_owned()
-        }
+        DeadlineError::OutOfRange => Phrase::new("cli.deadline.out_of_range"),
     })?;
     let output = Output {
         explanation: deadline_steps::sentences(&report.steps, args.lang),
@@ -183,7 +186,8 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Strin
             .collect(),
         report,
     };
-    serde_json::to_string_pretty(&output).map_err(|e| format!("cannot render the result: {e}"))
+    serde_json::to_string_pretty(&output)
+        .map_err(|e| Phrase::new("cli.cannot_render").with("error", e.to_string()))
 }
 
 /// What the command prints: the report's fields, the days the roll-forward passed over, then
@@ -210,32 +214,32 @@ struct RolledOver {
 pub fn parse_lang(text: &str) -> Result<Lang, String> {
     Lang::from_code(text).ok_or_else(|| {
         let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
-        format!("expected one of {}", codes.join(", "))
+        refused(&Phrase::new("cli.deadline.lang").with("codes", codes.join(", ")))
     })
 }
 
 /// Parses a date written exactly `YYYY-MM-DD`, saying what is wrong if it is not a real date.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     use crate::domain::phrase::Said as _;
-    parse_iso_date(text).map_err(|e| Lang::En.say(&e.phrase()))
+    parse_iso_date(text).map_err(|e| refused(&e.phrase()))
 }
 
 /// Parses `START:END` (both dates included) or `START:` (still open).
 pub fn parse_episode(text: &str) -> Result<EpisodeDates, String> {
     let Some((start, end)) = text.split_once(':') else {
-        return Err(
-            "expected START:END, or START: while it has no end date, with dates written YYYY-MM-DD"
-                .to_owned(),
-        );
+        return Err(refused(&Phrase::new("cli.deadline.episode")));
     };
-    let start = parse_date(start).map_err(|e| format!("start date: {e}"))?;
+    let date = |text: &str, key: &'static str| {
+        parse_date(text).map_err(|problem| refused(&Phrase::new(key).with("problem", problem)))
+    };
+    let start = date(start, "cli.deadline.start_date")?;
     let end = if end.is_empty() {
         None
     } else {
-        Some(parse_date(end).map_err(|e| format!("end date: {e}"))?)
+        Some(date(end, "cli.deadline.end_date")?)
     };
     if end.is_some_and(|end| end < start) {
-        return Err("the episode ends before it starts".to_owned());
+        return Err(refused(&Phrase::new("cli.deadline.ends_before_start")));
     }
     Ok(EpisodeDates { start, end })
 }
@@ -246,7 +250,7 @@ pub fn parse_holiday(text: &str) -> Result<HolidayArg, String> {
         Some((date, name)) => {
             let name = name.trim();
             if name.is_empty() {
-                return Err("the name after = is empty".to_owned());
+                return Err(refused(&Phrase::new("cli.deadline.empty_name")));
             }
             (date, Some(name.to_owned()))
         }

@@ -9,28 +9,38 @@ use std::path::Path;
 
 use clap_complete::Shell;
 
+use super::Failure;
+use crate::domain::phrase::Phrase;
+
 /// Writes the pages and completions of `command` under `dir`; returns what was written.
 pub fn generate(command: clap::Command, dir: &Path) -> super::Outcome {
     let man = dir.join("man");
     let completions = dir.join("completions");
     for sub in [&man, &completions] {
         std::fs::create_dir_all(sub).map_err(|e| {
-            super::Failure::Runtime(format!("cannot create {}: {e}", sub.display()))
+            Failure::Runtime(
+                Phrase::new("cli.docs.cannot_create")
+                    .with("dir", sub.display().to_string())
+                    .with("error", e.to_string()),
+            )
         })?;
     }
     clap_mangen::generate_to(command.clone(), &man).map_err(|e| {
-        super::Failure::Runtime(format!(
-            "cannot write the manual pages into {}: {e}",
-            man.display()
-        ))
+        Failure::Runtime(
+            Phrase::new("cli.docs.cannot_write_pages")
+                .with("dir", man.display().to_string())
+                .with("error", e.to_string()),
+        )
     })?;
     let mut command = command;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         clap_complete::generate_to(shell, &mut command, "ombuds", &completions).map_err(|e| {
-            super::Failure::Runtime(format!(
-                "cannot write the {shell} completion into {}: {e}",
-                completions.display()
-            ))
+            Failure::Runtime(
+                Phrase::new("cli.docs.cannot_write_completion")
+                    .with("shell", shell.to_string())
+                    .with("dir", completions.display().to_string())
+                    .with("error", e.to_string()),
+            )
         })?;
     }
     let mut names: Vec<String> = [&man, &completions]

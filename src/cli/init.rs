@@ -13,10 +13,12 @@ use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use super::say;
 use crate::config::{self, Config};
 use crate::crypto::certificate::SigningKey;
 use crate::crypto::secret_file;
 use crate::crypto::{MasterKey, ReceiptKey};
+use crate::domain::phrase::{Phrase, Said};
 use crate::store::Store;
 
 /// Name of the configuration file inside a data directory.
@@ -42,16 +44,13 @@ pub struct Initialised {
 }
 
 /// Why a data directory could not be initialised.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum InitError {
     /// The directory already holds a configuration.
-    #[error("{} already exists; refusing to overwrite an existing data directory", .0.display())]
     AlreadyInitialised(PathBuf),
     /// A file the configuration names already exists.
-    #[error("{} already exists; refusing to overwrite it (move it away or pick another directory)", .0.display())]
     FileExists(PathBuf),
     /// The directory could not be created or written.
-    #[error("cannot write {}: {source}", path.display())]
     Io {
         /// What could not be written.
         path: PathBuf,
@@ -59,12 +58,6 @@ pub enum InitError {
         source: std::io::Error,
     },
     /// Some of the files a configuration names exist and others do not.
-    #[error(
-        "{} exists but {} does not: refusing to create new keys beside existing data. Restore \
-         the missing file from a backup, or move the others away for a fresh start",
-        present.display(),
-        absent.display()
-    )]
     Partial {
         /// A file that exists.
         present: PathBuf,
@@ -72,8 +65,33 @@ pub enum InitError {
         absent: PathBuf,
     },
     /// Something else failed.
-    #[error("{0}")]
-    Other(String),
+    Other(Phrase),
+}
+
+impl Said for InitError {
+    fn phrase(&self) -> Phrase {
+        let shown = |path: &Path| path.display().to_string();
+        match self {
+            Self::AlreadyInitialised(path) => {
+                Phrase::new("cli.init.initialised").with("path", shown(path))
+            }
+            Self::FileExists(path) => Phrase::new("cli.init.file_exists").with("path", shown(path)),
+            Self::Io { path, source } => Phrase::new("cli.init.cannot_write")
+                .with("path", shown(path))
+                .with("error", source.to_string()),
+            Self::Partial { present, absent } => Phrase::new("cli.init.partial")
+                .with("present", shown(present))
+                .with("absent", shown(absent)),
+            Self::Other(phrase) => phrase.clone(),
+        }
+    }
+}
+
+impl InitError {
+    /// A failure another part of the program has put in words.
+    fn text(text: impl std::fmt::Display) -> Self {
+        Self::Other(super::as_is(text))
+    }
 }
 
 /// Initialises `dir` as a new data directory.
@@ -90,8 +108,9 @@ pub async fn init(dir: &Path) -> Result<Initialised, InitError> {
             path: dir.to_owned(),
             source,
         })?;
-    let config = Config::parse(&config_file, config::EXAMPLE)
-        .map_err(|e| InitError::Other(format!("the built-in example configuration: {e}")))?;
+    let config = Config::parse(&config_file, config::EXAMPLE).map_err(|e| {
+        InitError::Other(Phrase::new("cli.init.example").with("problem", e.phrase()))
+    })?;
     if let Some(path) = named_files(&config)?.into_iter().find(|p| p.exists()) {
         return Err(InitError::FileExists(path));
     }
@@ -130,7 +149,7 @@ pub enum Prepared {
 /// Creates the keys and the empty databases that the existing configuration `config_file`
 /// names, if none of them exists yet.
 pub async fn init_for(config_file: &Path) -> Result<Prepared, InitError> {
-    let config = Config::load(config_file).map_err(|e| InitError::Other(e.to_string()))?;
+    let config = Config::load(config_file).map_err(|e| InitError::Other(e.phrase()))?;
     let files = named_files(&config)?;
     let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
         files.into_iter().partition(|p| p.exists());
@@ -154,9 +173,11 @@ pub async fn init_for(config_file: &Path) -> Result<Prepared, InitError> {
 /// The files a configuration names that `init` creates: the keys and, with SQLite, the two
 /// database files (PostgreSQL's tables are created in databases that must exist already).
 fn named_files(config: &Config) -> Result<Vec<PathBuf>, InitError> {
-    let identity_path = config.keys.identity.clone().ok_or_else(|| {
-        InitError::Other("setting `keys.identity`: the configuration names no identity".into())
-    })?;
+    let identity_path = config
+        .keys
+        .identity
+        .clone()
+        .ok_or_else(|| InitError::Other(Phrase::new("cli.init.no_identity_setting")))?;
     let mut files = vec![
         identity_path,
         config.keys.receipt_secret.clone(),
@@ -178,24 +199,21 @@ async fn create_files(config: &Config) -> Result<(String, String), InitError> {
         .keys
         .identity
         .clone()
-        .ok_or_else(|| InitError::Other("the configuration names no identity".into()))?;
+        .ok_or_else(|| InitError::Other(Phrase::new("cli.init.no_identity")))?;
 
-    let master = MasterKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
-    let identity = master
-        .identity_file()
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    secret_file::create(&identity_path, identity.as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    let receipts = ReceiptKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+    let master = MasterKey::generate().map_err(InitError::text)?;
+    let identity = master.identity_file().map_err(InitError::text)?;
+    secret_file::create(&identity_path, identity.as_bytes()).map_err(InitError::text)?;
+    let receipts = ReceiptKey::generate().map_err(InitError::text)?;
     secret_file::create(&config.keys.receipt_secret, receipts.file_text().as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
-    let signing = SigningKey::generate().map_err(|e| InitError::Other(e.to_string()))?;
+        .map_err(InitError::text)?;
+    let signing = SigningKey::generate().map_err(InitError::text)?;
     secret_file::create(&config.keys.signing_key, signing.file_text().as_bytes())
-        .map_err(|e| InitError::Other(e.to_string()))?;
+        .map_err(InitError::text)?;
 
-    let store = Store::open(config)
-        .await
-        .map_err(|e| InitError::Other(format!("creating the database: {e}")))?;
+    let store = Store::open(config).await.map_err(|e| {
+        InitError::Other(Phrase::new("cli.init.creating_database").with("error", e.to_string()))
+    })?;
     store.close().await;
     Ok((master.recipient(), signing.public_key().to_string()))
 }
@@ -204,39 +222,37 @@ async fn create_files(config: &Config) -> Result<(String, String), InitError> {
 pub async fn run(dir: &Path) -> super::Outcome {
     let made = init(dir).await.map_err(|e| match e {
         InitError::AlreadyInitialised(_) | InitError::FileExists(_) => {
-            super::Failure::Usage(e.to_string())
+            super::Failure::Usage(e.phrase())
         }
-        other => super::Failure::Runtime(other.to_string()),
+        other => super::Failure::Runtime(other.phrase()),
     })?;
-    Ok(format!(
-        "Initialised a new ombuds data directory: {}\n  association public key: {}\n  \
-         certificate public key: {}\n  \
-         edit {} to set the association's name, contacts and time zone\n",
-        dir.display(),
-        made.recipient,
-        made.certificate_public_key,
-        made.config_file.display()
-    ))
+    let said = Phrase::new("cli.init.made")
+        .with("dir", dir.display().to_string())
+        .with("recipient", made.recipient)
+        .with("certificate", made.certificate_public_key)
+        .with("config", made.config_file.display().to_string());
+    Ok(format!("{}\n", say(&said)))
 }
 
 /// `ombuds init --config FILE`: creates the files an existing configuration names, if none
 /// exists yet, and says what it did.
 pub async fn run_for(config_file: &Path) -> super::Outcome {
+    let file = config_file.display().to_string();
     match init_for(config_file).await {
         Ok(Prepared::AlreadyThere) => Ok(format!(
-            "Every file {} names exists already; nothing to do\n",
-            config_file.display()
+            "{}\n",
+            say(&Phrase::new("cli.init.nothing_to_do").with("file", file))
         )),
-        Ok(Prepared::Created(made)) => Ok(format!(
-            "Created the keys and empty databases {} names\n  association public key: {}\n  \
-             certificate public key: {}\n",
-            config_file.display(),
-            made.recipient,
-            made.certificate_public_key
-        )),
-        Err(e @ (InitError::Partial { .. } | InitError::Other(_))) => {
-            Err(super::Failure::Usage(e.to_string()))
+        Ok(Prepared::Created(made)) => {
+            let said = Phrase::new("cli.init.made_for")
+                .with("file", file)
+                .with("recipient", made.recipient)
+                .with("certificate", made.certificate_public_key);
+            Ok(format!("{}\n", say(&said)))
         }
-        Err(e) => Err(super::Failure::Runtime(e.to_string())),
+        Err(e @ (InitError::Partial { .. } | InitError::Other(_))) => {
+            Err(super::Failure::Usage(e.phrase()))
+        }
+        Err(e) => Err(super::Failure::Runtime(e.phrase())),
     }
 }

@@ -7,7 +7,10 @@
 //! output, or a certificate that does not verify).
 //!
 //! Commands decide nothing themselves: they parse, load the configuration, call the use case
-//! or the domain rule, and print.
+//! or the domain rule, and print. What they print and every failure's message come from the
+//! English-only `[cli]` section of `translations/en.toml`: a failure carries a [`Phrase`],
+//! worded once, when it is printed. The `--help` descriptions are clap's, from the doc comments
+//! of the argument structs; the `about` and `after_help` paragraphs come from `[cli.help]`.
 
 pub mod backup;
 pub mod certificate;
@@ -28,15 +31,17 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::clock::Clock;
+use crate::domain::phrase::{Phrase, Said};
+use crate::i18n::Lang;
 
 /// Why a command failed, and so its exit status.
 #[derive(Debug)]
 pub enum Failure {
     /// The arguments, a file or the configuration are wrong (exit status 2). The message names
     /// the argument or setting.
-    Usage(String),
+    Usage(Phrase),
     /// Anything else failed (exit status 1).
-    Runtime(String),
+    Runtime(Phrase),
 }
 
 impl Failure {
@@ -48,37 +53,64 @@ impl Failure {
         }
     }
 
-    fn message(&self) -> &str {
+    /// What to tell the operator, in words.
+    pub fn message(&self) -> String {
         match self {
-            Self::Usage(message) | Self::Runtime(message) => message,
+            Self::Usage(phrase) | Self::Runtime(phrase) => Lang::En.say(phrase),
+        }
+    }
+
+    /// A usage failure whose words come from elsewhere (a configuration error, a library).
+    fn usage(problem: &impl Said) -> Self {
+        Self::Usage(problem.phrase())
+    }
+
+    /// A failure that another part of the program (the store, the server, a library) has
+    /// already put in words, as it is.
+    fn runtime_text(text: impl std::fmt::Display) -> Self {
+        Self::Runtime(as_is(text))
+    }
+
+    /// A use case's refusal, `not_found` saying what there was none of.
+    fn refused(refusal: crate::usecase::Refusal, not_found: impl FnOnce() -> Phrase) -> Self {
+        use crate::usecase::Refusal;
+        match refusal {
+            Refusal::NotFound => Self::Usage(not_found()),
+            Refusal::Invalid(errors) => Self::Usage(as_is(
+                errors
+                    .iter()
+                    .map(|e| {
+                        Lang::En.say(
+                            &Phrase::new("cli.field_problem")
+                                .with("field", e.field)
+                                .with("problem", e.problem.clone()),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
+            Refusal::Store(error) => Self::runtime_text(error),
+            Refusal::Internal(detail) => Self::runtime_text(detail),
         }
     }
 }
 
-impl Failure {
-    /// A use case's refusal, `not_found` saying what there was none of.
-    fn refused(refusal: crate::usecase::Refusal, not_found: impl FnOnce() -> String) -> Self {
-        use crate::usecase::Refusal;
-        match refusal {
-            Refusal::NotFound => Self::Usage(not_found()),
-            Refusal::Invalid(errors) => Self::Usage(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, crate::i18n::Lang::En.say(&e.problem)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            Refusal::Store(error) => Self::Runtime(error.to_string()),
-            Refusal::Internal(detail) => Self::Runtime(detail),
-        }
-    }
+/// Text worded elsewhere (another layer's error, a library's, the operating system's), as it
+/// is.
+pub(crate) fn as_is(text: impl std::fmt::Display) -> Phrase {
+    Phrase::new("cli.as_is").with("text", text.to_string())
+}
+
+/// A line of `[cli]` text with its values, in words.
+pub(crate) fn say(phrase: &Phrase) -> String {
+    Lang::En.say(phrase)
 }
 
 /// What a command prints on success.
 pub type Outcome = Result<String, Failure>;
 
 #[derive(Parser)]
-#[command(name = "ombuds", version, about = "Confidential ombuds intake service")]
+#[command(name = "ombuds", version, about = Lang::En.t("cli.help.about"))]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,7 +156,8 @@ enum Command {
 pub fn main() -> ExitCode {
     // Before any key is read, whichever command runs.
     for warning in crate::server::hardening::disable_core_dumps() {
-        crate::telemetry::warn(format_args!("warning: {warning}"));
+        let line = Phrase::new("cli.warning").with("warning", warning.to_string());
+        crate::telemetry::warn(format_args!("{}", say(&line)));
     }
     let cli = parse::<Cli>();
     let clock = Clock::from_env();
@@ -139,7 +172,8 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(text) => print(&text),
         Err(failure) => {
-            crate::telemetry::warn(format_args!("error: {}", failure.message()));
+            let line = Phrase::new("cli.error").with("message", failure.message());
+            crate::telemetry::warn(format_args!("{}", say(&line)));
             failure.exit_code()
         }
     }
@@ -152,14 +186,14 @@ fn with_runtime(command: Command, clock: Clock) -> Outcome {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Failure::Runtime(cannot_start_runtime(&e)))?;
     runtime.block_on(async move {
         match command {
             Command::Serve(args) => serve::run(args, clock).await,
             Command::Init { dir, config } => match (dir, config) {
                 (_, Some(file)) => init::run_for(&file).await,
                 (Some(dir), None) => init::run(&dir).await,
-                (None, None) => Err(Failure::Usage("name a directory or --config FILE".into())),
+                (None, None) => Err(Failure::Usage(Phrase::new("cli.init.name_one"))),
             },
             Command::Check(args) => check::run(&args).await,
             Command::Backup(args) => backup::run(&args).await,
@@ -173,6 +207,11 @@ fn with_runtime(command: Command, clock: Clock) -> Outcome {
     })
 }
 
+/// Why a command that needs an async runtime did not run.
+fn cannot_start_runtime(error: &std::io::Error) -> Phrase {
+    Phrase::new("cli.cannot_start_runtime").with("error", error.to_string())
+}
+
 /// Writes a command's result to standard output.
 fn print(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
@@ -182,7 +221,9 @@ fn print(text: &str) -> ExitCode {
     {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            crate::telemetry::warn(format_args!("error: cannot write the result: {e}"));
+            let problem = Phrase::new("cli.cannot_write_result").with("error", e.to_string());
+            let line = Phrase::new("cli.error").with("message", problem);
+            crate::telemetry::warn(format_args!("{}", say(&line)));
             ExitCode::FAILURE
         }
     }
@@ -225,5 +266,9 @@ fn one_line_value_error(err: &clap::Error) -> Option<String> {
     let source = std::error::Error::source(err)?;
     // "--suspended <START:END>" -> "--suspended"
     let flag = arg.split_whitespace().next().unwrap_or(arg);
-    Some(format!("error: {flag} {value:?}: {source}"))
+    let problem = Phrase::new("cli.bad_value")
+        .with("flag", flag)
+        .with("value", format!("{value:?}"))
+        .with("problem", source.to_string());
+    Some(say(&Phrase::new("cli.error").with("message", problem)))
 }

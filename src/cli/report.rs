@@ -29,18 +29,16 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::deadline::parse_date;
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, say};
 use crate::clock::Clock;
 use crate::config::association::Partial;
 use crate::config::{Reports, Sections};
+use crate::domain::phrase::{Phrase, Said as _};
 use crate::domain::trends::{
     CounterKey, CounterSource, NoiseSeed, Period, ReleaseError, YearMonth, build_release,
     counters_digest, vet,
 };
-use crate::i18n::Site;
-
-/// The association name used when no `--config` is given.
-const DEFAULT_NAME: &str = "Ombuds program";
+use crate::i18n::{Lang, Site};
 
 /// Output formats of `ombuds report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,10 +53,7 @@ pub enum Format {
 
 /// Arguments of `ombuds report`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    after_help = "Only complete periods can be reported: a quarter from the day after its last \
-day. Numbers below the threshold are shown as \"fewer than k\"; see SECURITY.md."
-)]
+#[command(after_help = Lang::En.t("cli.help.report"))]
 pub struct ReportArgs {
     /// The period: a month (2026-07), a quarter (2026Q3) or a year (2026).
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
@@ -87,13 +82,12 @@ pub struct ReportArgs {
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
-    use crate::domain::phrase::Said as _;
     text.parse()
-        .map_err(|e: crate::domain::trends::PeriodError| crate::i18n::Lang::En.say(&e.phrase()))
+        .map_err(|e: crate::domain::trends::PeriodError| say(&e.phrase()))
 }
 
 fn parse_seed(text: &str) -> Result<NoiseSeed, String> {
-    NoiseSeed::from_hex(text).map_err(|problem| crate::i18n::Lang::En.say(&problem))
+    NoiseSeed::from_hex(text).map_err(|problem| say(&problem))
 }
 
 /// Counters read from a JSON file (`--counters`), reported in place of the store's.
@@ -106,12 +100,18 @@ impl JsonCounters {
     /// Reads `{"KEY": COUNT, ...}` from `path`.
     ///
     /// # Errors
-    /// A one-line message naming `--counters` and the file.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("--counters {path:?}: cannot read the file: {e}"))?;
-        let map: BTreeMap<CounterKey, u64> =
-            serde_json::from_str(&text).map_err(|e| format!("--counters {path:?}: {e}"))?;
+    /// What to say, naming `--counters` and the file.
+    pub fn load(path: &Path) -> Result<Self, Phrase> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Phrase::new("cli.report.cannot_read_counters")
+                .with("file", format!("{path:?}"))
+                .with("error", e.to_string())
+        })?;
+        let map: BTreeMap<CounterKey, u64> = serde_json::from_str(&text).map_err(|e| {
+            Phrase::new("cli.report.bad_counters")
+                .with("file", format!("{path:?}"))
+                .with("error", e.to_string())
+        })?;
         Ok(Self {
             rows: map.into_iter().collect(),
         })
@@ -169,13 +169,13 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
+        return Err(bad_period(period, e.phrase()));
     }
     reports
         .admits(period)
-        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
+        .map_err(|problem| bad_period(period, problem))?;
     let Some(counters_file) = &args.counters else {
-        return Err(Failure::Usage("--counters: no file given".to_owned()));
+        return Err(Failure::Usage(Phrase::new("cli.report.no_counters")));
     };
     let source = JsonCounters::load(counters_file).map_err(Failure::Usage)?;
     let counters = match source.counters(period.months()) {
@@ -190,13 +190,11 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         }
         (None, Some(_)) => {
             let mut bytes = [0u8; 32];
-            crate::crypto::random::fill(&mut bytes)
-                .map_err(|e| Failure::Runtime(format!("cannot draw a noise seed: {e}")))?;
+            crate::crypto::random::fill(&mut bytes).map_err(|e| {
+                Failure::Runtime(Phrase::new("cli.report.no_seed").with("error", e.to_string()))
+            })?;
             bound_seed = NoiseSeed::from_bytes(bytes);
-            eprintln!(
-                "note: the noise was drawn from a fresh random seed, so this output cannot be \
-                 reproduced; give --noise-seed to repeat a release"
-            );
+            eprintln!("{}", say(&Phrase::new("cli.report.fresh_seed")));
             Some(&bound_seed)
         }
         (None, None) => None,
@@ -206,12 +204,15 @@ fn report(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
         .map_err(|e| refusal(period, &config_name(), e))?;
     let site = Site {
         letterhead: crate::config::Letterhead {
-            name: association.name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+            // The name used when no `--config` names the association.
+            name: association
+                .name
+                .unwrap_or_else(|| Lang::En.t("cli.report.default_name").to_owned()),
             phone: association.phone,
             email: association.email,
             postal_address: association.postal_address,
         },
-        lang: crate::i18n::Lang::En,
+        lang: Lang::En,
         switch_path: None,
         // Offline, the report is a file: its footer names the service's licence page.
         source_url: crate::http::source::PATH.to_owned(),
@@ -232,25 +233,30 @@ fn render(release: &crate::domain::trends::Release, site: &Site, format: Format)
 }
 
 /// A release refused or failed, as the command reports it: what names an argument or a setting
-/// is bad input (status 2).
+/// is bad input (status 2). The refusal is in the words of `[board.refused]`.
 fn refusal(period: Period, config_name: &str, e: ReleaseError) -> Failure {
     match e {
         ReleaseError::NotComplete { .. }
         | ReleaseError::BeforeStart { .. }
         | ReleaseError::KindCommitted { .. }
-        | ReleaseError::Exposed { .. } => {
-            Failure::Usage(format!("--period {period}: {}", said(&e)))
-        }
-        ReleaseError::Settings(_) => Failure::Usage(format!("{config_name}: {}", said(&e))),
-        ReleaseError::SeedMissing => Failure::Usage(said(&e)),
-        ReleaseError::AuditFailed(_) => Failure::Runtime(said(&e)),
+        | ReleaseError::Exposed { .. } => bad_period(period, e.phrase()),
+        ReleaseError::Settings(_) => Failure::Usage(
+            Phrase::new("cli.report.bad_config")
+                .with("config", config_name)
+                .with("problem", e.phrase()),
+        ),
+        ReleaseError::SeedMissing => Failure::Usage(e.phrase()),
+        ReleaseError::AuditFailed(_) => Failure::Runtime(e.phrase()),
     }
 }
 
-/// A refusal in the words of `[board.refused]`.
-fn said(e: &ReleaseError) -> String {
-    use crate::domain::phrase::Said as _;
-    crate::i18n::Lang::En.say(&e.phrase())
+/// `--period PERIOD` refused, and why.
+fn bad_period(period: Period, problem: Phrase) -> Failure {
+    Failure::Usage(
+        Phrase::new("cli.report.bad_period")
+            .with("period", period.to_string())
+            .with("problem", problem),
+    )
 }
 
 /// The report as the board sees it: the frozen release of the period in the database (built,
@@ -258,9 +264,7 @@ fn said(e: &ReleaseError) -> String {
 /// clock), under the configuration's rules. With `--as-of`, a preview: nothing is frozen.
 fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     if args.noise_seed.is_some() {
-        return Err(Failure::Usage(
-            "--noise-seed: only with --counters; a database release keeps no seed".to_owned(),
-        ));
+        return Err(Failure::Usage(Phrase::new("cli.report.seed_offline")));
     }
     let period = args.period;
     if let Some(as_of) = args.as_of
@@ -271,21 +275,21 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
             period,
             last_day: period.last_day(),
         };
-        return Err(Failure::Usage(format!("--period {period}: {}", said(&e))));
+        return Err(bad_period(period, e.phrase()));
     }
     let path = args
         .config
         .clone()
         .unwrap_or_else(crate::cli::init::default_config_file);
-    let config = crate::config::Config::load(&path).map_err(|e| Failure::Usage(e.to_string()))?;
+    let config = crate::config::Config::load(&path).map_err(|e| Failure::usage(&e))?;
     config
         .reports
         .admits(period)
-        .map_err(|problem| Failure::Usage(format!("--period {period}: {problem}")))?;
+        .map_err(|problem| bad_period(period, problem))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Failure::Runtime(super::cannot_start_runtime(&e)))?;
     let release = runtime.block_on(async {
         let store = crate::store::Store::open(&config).await?;
         let ctx = crate::usecase::Ctx {
@@ -299,13 +303,10 @@ fn from_store(args: &ReportArgs, clock: &Clock) -> Result<String, Failure> {
     });
     let config_name = format!("--config {path:?}");
     let release = release
-        .map_err(|e| Failure::Runtime(e.to_string()))?
+        .map_err(Failure::runtime_text)?
         .map_err(|e| refusal(period, &config_name, e))?;
     if args.as_of.is_some() {
-        eprintln!(
-            "note: --as-of previews the report; nothing was released or frozen (a period is \
-             released only once it is over by the service's own clock)"
-        );
+        eprintln!("{}", say(&Phrase::new("cli.report.preview")));
     }
     Ok(render(&release, &Site::from_config(&config), args.format))
 }

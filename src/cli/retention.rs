@@ -4,10 +4,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, say};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::phrase::Phrase;
 use crate::domain::retention::{RetentionClass, table};
 use crate::i18n::Lang;
 use crate::store::{Holding, Store};
@@ -19,13 +20,11 @@ pub fn policy_text(config: Option<&Config>) -> String {
     });
     let mut out = format!("{}\n\n", Lang::En.t("staff.retention.policy_heading"));
     for rule in table(days, max) {
-        let _ = writeln!(
-            out,
-            "{}\n  kept:      {}\n  destroyed: {}\n",
-            Lang::En.label(rule.class),
-            Lang::En.say(&rule.lifetime),
-            Lang::En.say(&rule.destruction)
-        );
+        let rule = Phrase::new("cli.retention.rule")
+            .with("class", Lang::En.label(rule.class))
+            .with("kept", rule.lifetime)
+            .with("destroyed", rule.destruction);
+        let _ = writeln!(out, "{}\n", say(&rule));
     }
     out.push_str(Lang::En.t("staff.retention.policy_footer"));
     out.push('\n');
@@ -36,12 +35,18 @@ pub fn policy_text(config: Option<&Config>) -> String {
 pub fn holdings_text(holdings: &[(RetentionClass, Holding)], today: chrono::NaiveDate) -> String {
     let mut out = format!(
         "{:<32} {:>8}  {:<12} {}\n",
-        "class", "held", "next expiry", "oldest (age)"
+        Lang::En.t("cli.retention.class"),
+        Lang::En.t("cli.retention.held"),
+        Lang::En.t("cli.retention.next_expiry"),
+        Lang::En.t("cli.retention.oldest")
     );
     for (class, h) in holdings {
         let next = h.next_expiry.map_or("-".to_owned(), |d| d.to_string());
         let oldest = h.oldest.map_or("-".to_owned(), |d| {
-            format!("{d} ({} days)", (today - d).num_days().max(0))
+            let age = u64::try_from((today - d).num_days()).unwrap_or(0);
+            say(&Phrase::new("cli.retention.age")
+                .with("date", d)
+                .with("days", age))
         });
         let _ = writeln!(
             out,
@@ -72,10 +77,8 @@ pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
     if args.policy {
         return Ok(policy_text(config.as_ref().ok()));
     }
-    let config = config.map_err(|e| Failure::Usage(e.to_string()))?;
-    let store = Store::open(&config)
-        .await
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let config = config.map_err(|e| Failure::usage(&e))?;
+    let store = Store::open(&config).await.map_err(Failure::runtime_text)?;
     let ctx = crate::usecase::Ctx {
         store: &store,
         config: &config,
@@ -83,8 +86,8 @@ pub async fn run(args: &RetentionArgs, clock: &Clock) -> Outcome {
     };
     let holdings = crate::usecase::retention::holdings(&ctx).await;
     store.close().await;
-    let holdings =
-        holdings.map_err(|refusal| Failure::refused(refusal, || "nothing is held".to_owned()))?;
+    let holdings = holdings
+        .map_err(|refusal| Failure::refused(refusal, || Phrase::new("cli.retention.none")))?;
     Ok(holdings_text(
         &holdings,
         clock.today_in(config.association.time_zone),

@@ -34,13 +34,13 @@ pub async fn run(args: ServeArgs, clock: Clock) -> Outcome {
             dir.join(CONFIG_FILE)
         }
     };
-    let config = Config::load(&file).map_err(|e| Failure::Usage(e.to_string()))?;
+    let config = Config::load(&file).map_err(|e| Failure::usage(&e))?;
     server::serve(config, args.listen, clock)
         .await
         .map_err(|e| match e {
-            ServeError::Refused(m) => Failure::Usage(m),
-            ServeError::Tls(e) => Failure::Usage(e.to_string()),
-            other => Failure::Runtime(other.to_string()),
+            ServeError::Refused(m) => Failure::Usage(super::as_is(m)),
+            ServeError::Tls(e) => Failure::Usage(super::as_is(e)),
+            other => Failure::runtime_text(other),
         })?;
     Ok(String::new())
 }

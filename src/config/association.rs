@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{Invalid, non_empty};
+use crate::domain::phrase::Phrase;
 
 /// The association that runs the ombuds program.
 #[derive(Debug, Clone)]
@@ -62,10 +63,10 @@ impl Raw {
         let partial = self.check_partial()?;
         let name = partial
             .name
-            .ok_or(("association.name", "must not be empty".to_owned()))?;
+            .ok_or(("association.name", Phrase::new("cli.config.empty")))?;
         let time_zone = partial.time_zone.ok_or((
             "association.time_zone",
-            "is required: an IANA time zone name (for example \"America/Phoenix\")".to_owned(),
+            Phrase::new("cli.config.time_zone_required"),
         ))?;
         Ok(Association {
             letterhead: Letterhead {
@@ -85,15 +86,13 @@ impl Raw {
             Some(zone) => Some(zone.parse::<Tz>().map_err(|_| {
                 (
                     "association.time_zone",
-                    format!(
-                        "{zone:?} is not an IANA time zone name (for example \"America/Phoenix\")"
-                    ),
+                    Phrase::new("cli.config.time_zone").with("zone", format!("{zone:?}")),
                 )
             })?),
         };
         let name = match self.name {
             Some(name) if name.trim().is_empty() => {
-                return Err(("association.name", "must not be empty".to_owned()));
+                return Err(("association.name", Phrase::new("cli.config.empty")));
             }
             name => name.map(|n| n.trim().to_owned()),
         };

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::domain::phrase::Phrase;
 
 /// The storage engine and where it keeps its data.
 #[derive(Debug, Clone)]
@@ -31,13 +32,16 @@ pub struct PostgresUrl(String);
 impl PostgresUrl {
     /// Checks the form of `url`: a `postgres://` or `postgresql://` URL. Whether it can be
     /// reached is found out when the store opens.
-    pub fn parse(url: &str) -> Result<Self, String> {
+    pub fn parse(url: &str) -> Result<Self, Phrase> {
         let rest = url
             .strip_prefix("postgres://")
             .or_else(|| url.strip_prefix("postgresql://"))
-            .ok_or_else(|| format!("{:?} is not a postgres:// URL", Self(url.to_owned())))?;
+            .ok_or_else(|| {
+                Phrase::new("cli.config.not_postgres_url")
+                    .with("url", format!("{:?}", Self(url.to_owned())))
+            })?;
         if rest.is_empty() {
-            return Err("a postgres:// URL needs at least a host or a database name".into());
+            return Err(Phrase::new("cli.config.postgres_url_empty"));
         }
         Ok(Self(url.to_owned()))
     }
@@ -102,11 +106,11 @@ impl Raw {
     }
 }
 
-fn parse_database_url(url: &str, base: &Path) -> Result<Database, String> {
+fn parse_database_url(url: &str, base: &Path) -> Result<Database, Phrase> {
     if let Some(rest) = url.strip_prefix("sqlite:") {
         let file = rest.strip_prefix("//").unwrap_or(rest);
         if file.is_empty() || file == ":memory:" {
-            return Err(format!("{url:?} does not name a database file"));
+            return Err(Phrase::new("cli.config.no_database_file").with("url", format!("{url:?}")));
         }
         return Ok(Database::Sqlite {
             path: base.join(file),
@@ -117,8 +121,5 @@ fn parse_database_url(url: &str, base: &Path) -> Result<Database, String> {
             url: PostgresUrl::parse(url)?,
         });
     }
-    Err(format!(
-        "{url:?} is not a database URL this service understands (use \"sqlite:FILE\" or \
-         \"postgres://HOST/DATABASE\")"
-    ))
+    Err(Phrase::new("cli.config.database_url").with("url", format!("{url:?}")))
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::domain::holidays::{BaseCalendar, HolidayCalendar};
+use crate::domain::phrase::{Phrase, Said};
 
 /// The checked table.
 #[derive(Debug, Clone)]
@@ -73,28 +74,43 @@ pub struct ExtraHoliday {
 }
 
 /// A `[deadline]` table that parsed but does not make sense.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettingsError {
     /// An extra holiday has an empty name.
-    #[error("extra_holidays: the holiday on {0} needs a name")]
     EmptyName(NaiveDate),
     /// An extra holiday's Spanish name is given but empty.
-    #[error("extra_holidays: the holiday on {0} has an empty name_es (leave the key out instead)")]
     EmptySpanishName(NaiveDate),
     /// The same date is listed twice in `extra_holidays`.
-    #[error("extra_holidays: {0} is listed more than once")]
     DuplicateExtra(NaiveDate),
     /// A date is both added and removed.
-    #[error("{0} is in both extra_holidays and removed_holidays")]
     AddedAndRemoved(NaiveDate),
     /// A removed date is not a holiday in the base calendar (probably a typo).
-    #[error("removed_holidays: {date} is not a holiday in the {base} calendar")]
     NotAHoliday {
         /// The date listed.
         date: NaiveDate,
         /// The base calendar it was looked up in.
         base: BaseCalendar,
     },
+}
+
+impl Said for SettingsError {
+    fn phrase(&self) -> Phrase {
+        match *self {
+            Self::EmptyName(date) => Phrase::new("cli.config.holiday_unnamed").with("date", date),
+            Self::EmptySpanishName(date) => {
+                Phrase::new("cli.config.holiday_empty_name_es").with("date", date)
+            }
+            Self::DuplicateExtra(date) => {
+                Phrase::new("cli.config.holiday_twice").with("date", date)
+            }
+            Self::AddedAndRemoved(date) => {
+                Phrase::new("cli.config.holiday_added_and_removed").with("date", date)
+            }
+            Self::NotAHoliday { date, base } => Phrase::new("cli.config.holiday_not_removable")
+                .with("date", date)
+                .with("base", base.to_string()),
+        }
+    }
 }
 
 impl DeadlineSettings {
@@ -138,7 +154,9 @@ impl DeadlineSettings {
     }
 }
 
-/// Date deserialisers that accept both `"2026-11-27"` strings and native TOML dates.
+/// Date deserialisers that accept both `"2026-11-27"` strings and native TOML dates. A value
+/// that is neither is refused with serde's own error, around what was expected (the
+/// `expecting` of each visitor): the parser's wording, as clap's is for arguments.
 mod de {
     use std::fmt;
 
@@ -165,19 +183,19 @@ mod de {
 
         fn visit_str<E: de::Error>(self, s: &str) -> Result<NaiveDate, E> {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| E::custom(format!("{s:?} is not a date written YYYY-MM-DD")))
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(s), &self))
         }
 
         /// A native TOML date reaches serde as a one-entry map whose value is its text.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NaiveDate, A::Error> {
             let Some((_, text)) = map.next_entry::<de::IgnoredAny, String>()? else {
-                return Err(de::Error::custom("expected a date written YYYY-MM-DD"));
+                return Err(de::Error::invalid_length(0, &self));
             };
             if map
                 .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
                 .is_some()
             {
-                return Err(de::Error::custom("expected a date written YYYY-MM-DD"));
+                return Err(de::Error::invalid_length(2, &self));
             }
             self.visit_str(&text)
         }
@@ -230,6 +248,10 @@ mod tests {
     fn holiday_on(cal: &HolidayCalendar, date: NaiveDate) -> Option<String> {
         cal.holiday_named(date)
             .map(|name| crate::i18n::deadline_steps::holiday_name(&name, crate::i18n::Lang::En))
+    }
+
+    fn said(e: &SettingsError) -> String {
+        crate::i18n::Lang::En.say(&e.phrase())
     }
 
     fn d(s: &str) -> NaiveDate {
@@ -333,7 +355,7 @@ mod tests {
     fn settings_validation_names_the_problem() {
         let typo = parse("[deadline]\nremoved_holidays = [\"2026-10-13\"]\n").unwrap();
         assert_eq!(
-            typo.calendar().unwrap_err().to_string(),
+            said(&typo.calendar().unwrap_err()),
             "removed_holidays: 2026-10-13 is not a holiday in the us-federal calendar"
         );
         let both = parse(
@@ -356,7 +378,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            empty_spanish.calendar().unwrap_err().to_string(),
+            said(&empty_spanish.calendar().unwrap_err()),
             "extra_holidays: the holiday on 2026-10-13 has an empty name_es (leave the key out instead)"
         );
         let twice = parse(

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::database::{Database, PostgresUrl};
 use super::{Invalid, non_empty};
+use crate::domain::phrase::Phrase;
 
 /// Paths of key material.
 #[derive(Debug, Clone)]
@@ -66,7 +67,12 @@ impl Raw {
             .iter()
             .map(|text| crate::crypto::certificate::PublicKey::parse(text))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ("keys.retired_public_keys", e.to_string()))?;
+            .map_err(|e| {
+                (
+                    "keys.retired_public_keys",
+                    Phrase::new("cli.as_is").with("text", e.to_string()),
+                )
+            })?;
         Ok(Keys {
             identity: self.identity.map(|p| base.join(p)),
             recipient: non_empty(self.recipient),
@@ -79,32 +85,21 @@ impl Raw {
 }
 
 /// The key store goes with the engine: a file for SQLite, a second database for PostgreSQL.
-fn parse_key_store(store: &Path, database: &Database, base: &Path) -> Result<KeyStore, String> {
+fn parse_key_store(store: &Path, database: &Database, base: &Path) -> Result<KeyStore, Phrase> {
     let text = store.to_str().unwrap_or_default();
     let is_url = text.starts_with("postgres://") || text.starts_with("postgresql://");
     match (database, is_url) {
         (Database::Sqlite { .. }, false) if !text.is_empty() => {
             Ok(KeyStore::File(base.join(store)))
         }
-        (Database::Sqlite { .. }, false) => Err("must name the key store file".into()),
-        (Database::Sqlite { .. }, true) => Err(
-            "with an SQLite database the key store is a file (for example \"keys.db\"); a \
-             PostgreSQL key store goes with a PostgreSQL database.url"
-                .into(),
-        ),
-        (Database::Postgres { .. }, false) => Err(format!(
-            "with a PostgreSQL database.url the key store is a second PostgreSQL database \
-             (for example \"postgres://db.example.org/ombuds_keys\"), not {:?}",
-            store.display().to_string()
-        )),
+        (Database::Sqlite { .. }, false) => Err(Phrase::new("cli.config.key_store_file")),
+        (Database::Sqlite { .. }, true) => Err(Phrase::new("cli.config.key_store_sqlite")),
+        (Database::Postgres { .. }, false) => Err(Phrase::new("cli.config.key_store_postgres")
+            .with("store", format!("{:?}", store.display().to_string()))),
         (Database::Postgres { url }, true) => {
             let keys = PostgresUrl::parse(text)?;
             if keys == *url {
-                return Err(
-                    "names the same database as database.url; the keys must live in a database \
-                     of their own, so that backups of the main database leave them out"
-                        .into(),
-                );
+                return Err(Phrase::new("cli.config.key_store_same"));
             }
             Ok(KeyStore::Postgres(keys))
         }

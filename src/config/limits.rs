@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{Invalid, range};
+use crate::domain::phrase::Phrase;
 
 /// Requests one audience may have in progress, and how many more may wait for a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,21 +235,14 @@ impl RawLimits {
                 None | Some("") if behind_proxy => {
                     return Err((
                         "limits.per_client.client_address_header",
-                        "behind a proxy every request comes from the proxy's address, so \
-                         per-client limits need the header in which the proxy passes the \
-                         client's address (for example \"X-Forwarded-For\"); set it, or turn \
-                         limits.per_client.enabled off"
-                            .into(),
+                        Phrase::new("cli.config.header_needed"),
                     ));
                 }
                 None | Some("") => ClientAddress::Peer,
                 Some(_) if !behind_proxy => {
                     return Err((
                         "limits.per_client.client_address_header",
-                        "is honoured only when server.behind_tls_proxy = true says a trusted \
-                         proxy is in front; without one, any client could write any address \
-                         in it"
-                            .into(),
+                        Phrase::new("cli.config.header_untrusted"),
                     ));
                 }
                 Some(name) => ClientAddress::Header(
@@ -256,7 +250,8 @@ impl RawLimits {
                         .map_err(|_| {
                             (
                                 "limits.per_client.client_address_header",
-                                format!("{name:?} is not a header name"),
+                                Phrase::new("cli.config.not_a_header")
+                                    .with("name", format!("{name:?}")),
                             )
                         })?,
                 ),
@@ -359,7 +354,8 @@ mod tests {
         let header = "[per_client]\nenabled = true\nclient_address_header = \"X-Forwarded-For\"\n";
         let err = parse(header, false).unwrap_err();
         assert_eq!(err.0, "limits.per_client.client_address_header");
-        assert!(err.1.contains("behind_tls_proxy"), "{}", err.1);
+        let said = crate::i18n::Lang::En.say(&err.1);
+        assert!(said.contains("behind_tls_proxy"), "{said}");
         let limits = parse(header, true).unwrap();
         assert_eq!(
             limits.per_client.unwrap().address,

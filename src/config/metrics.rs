@@ -28,7 +28,9 @@ impl RawMetrics {
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {
                 (
                     "metrics.listen",
-                    format!("{text:?} is not an address and port (for example \"127.0.0.1:9464\")"),
+                    crate::domain::phrase::Phrase::new("cli.config.address")
+                        .with("text", format!("{text:?}"))
+                        .with("example", "127.0.0.1:9464"),
                 )
             })?),
         };

@@ -1,7 +1,9 @@
 //! The service's configuration: one TOML file, read by one parser ([`Config::parse`]) into
 //! typed, checked settings. Each table has a module of its own holding its raw form (as
 //! written, with its defaults) and its check; this module reads the file and hands each table
-//! to its module. A bad setting stops start-up with a message that names it.
+//! to its module. A bad setting stops start-up with a message that names it. Problems are
+//! [`Phrase`]s (a key of `[cli.config]` in `translations/en.toml` and its values): this module
+//! words nothing.
 //!
 //! Commands that need only part of a file (`ombuds deadline --config`, `ombuds report
 //! --counters --config`) read it with [`Sections::load`], through the same tables and checks.
@@ -13,6 +15,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::domain::phrase::{Phrase, Said};
 
 pub mod association;
 pub mod database;
@@ -65,10 +69,9 @@ pub struct Config {
 }
 
 /// Why a configuration could not be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read the configuration file {}: {source}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -76,7 +79,6 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not valid TOML or has unknown or mistyped keys.
-    #[error("configuration file {}: {message}", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
@@ -84,19 +86,39 @@ pub enum ConfigError {
         message: String,
     },
     /// A setting has a value the service cannot use.
-    #[error("configuration file {}: setting `{setting}`: {problem}", path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
         /// The setting, as `table.key`.
         setting: &'static str,
         /// What is wrong with it.
-        problem: String,
+        problem: Phrase,
     },
 }
 
+impl Said for ConfigError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::Read { path, source } => Phrase::new("cli.config.cannot_read")
+                .with("file", path.display().to_string())
+                .with("error", source.to_string()),
+            Self::Parse { path, message } => Phrase::new("cli.config.not_understood")
+                .with("file", path.display().to_string())
+                .with("message", message.as_str()),
+            Self::Invalid {
+                path,
+                setting,
+                problem,
+            } => Phrase::new("cli.config.invalid")
+                .with("file", path.display().to_string())
+                .with("setting", *setting)
+                .with("problem", problem.clone()),
+        }
+    }
+}
+
 /// A problem with one setting: its name (`table.key`) and what is wrong.
-pub(crate) type Invalid = (&'static str, String);
+pub(crate) type Invalid = (&'static str, Phrase);
 
 /// `value` if it lies from `low` to `high`, else a problem naming `setting`.
 pub(crate) fn range<T: PartialOrd + std::fmt::Display + Copy>(
@@ -108,7 +130,10 @@ pub(crate) fn range<T: PartialOrd + std::fmt::Display + Copy>(
     if value < low || value > high {
         Err((
             setting,
-            format!("{value} is outside the allowed range {low} to {high}"),
+            Phrase::new("cli.config.out_of_range")
+                .with("value", value.to_string())
+                .with("low", low.to_string())
+                .with("high", high.to_string()),
         ))
     } else {
         Ok(value)
@@ -167,7 +192,7 @@ impl Config {
         let deadline = raw
             .deadline
             .check()
-            .map_err(|e| invalid(("deadline", e.to_string())))?;
+            .map_err(|e| invalid(("deadline", e.phrase())))?;
         let reports = raw.reports.check().map_err(invalid)?;
         let database = raw.database.check(base).map_err(invalid)?;
         let keys = raw.keys.check(&database, base).map_err(invalid)?;
@@ -212,14 +237,9 @@ impl Config {
     }
 
     /// Refuses plain HTTP on an address other than loopback unless TLS is arranged.
-    pub fn check_transport(&self, listen: SocketAddr) -> Result<(), String> {
+    pub fn check_transport(&self, listen: SocketAddr) -> Result<(), Phrase> {
         if !self.clients_use_tls() && !listen.ip().is_loopback() {
-            return Err(format!(
-                "refusing to serve plain HTTP on {listen}: concerns would cross the network \
-                 unencrypted. Configure server.tls_certificate and server.tls_private_key, set \
-                 server.behind_tls_proxy = true if a TLS proxy is in front, or listen on a \
-                 loopback address"
-            ));
+            return Err(Phrase::new("cli.config.plain_http").with("listen", listen.to_string()));
         }
         // Links that are stored or sent (enrolment links, the address in a termination
         // notice) name the service. A request's Host header is whatever its sender wrote, so
@@ -227,17 +247,12 @@ impl Config {
         // service listens on, which is right only for people on this machine.
         let reached_from_elsewhere = self.server.behind_tls_proxy || !listen.ip().is_loopback();
         if reached_from_elsewhere && self.server.public_url.is_none() {
-            return Err(format!(
-                "setting `server.public_url`: needed when people reach this service from other \
-                 machines ({}): enrolment links and termination notices name it, and the host \
-                 a request names cannot be trusted for them. Set it to the address people use, \
-                 for example \"https://ombuds.example.org\"",
-                if self.server.behind_tls_proxy {
-                    "a TLS proxy is in front".to_owned()
-                } else {
-                    format!("it listens on {listen}")
-                }
-            ));
+            let why = if self.server.behind_tls_proxy {
+                Phrase::new("cli.config.behind_proxy")
+            } else {
+                Phrase::new("cli.config.listens_on").with("listen", listen.to_string())
+            };
+            return Err(Phrase::new("cli.config.public_url_needed").with("why", why));
         }
         Ok(())
     }
@@ -268,19 +283,27 @@ struct RawSections {
 impl Sections {
     /// Reads `[association]`, `[deadline]` and `[reports]` from the file at `path`. The error
     /// is one line naming `--config`, the file and, where known, the line or the setting.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("--config {path:?}: cannot read the file: {e}"))?;
+    pub fn load(path: &Path) -> Result<Self, Phrase> {
+        let file = || format!("{path:?}");
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Phrase::new("cli.config.option_cannot_read")
+                .with("file", file())
+                .with("error", e.to_string())
+        })?;
         let raw: RawSections = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
         let setting = |(setting, problem): Invalid| {
-            format!("--config {path:?}: setting `{setting}`: {problem}")
+            Phrase::new("cli.config.option_invalid")
+                .with("file", file())
+                .with("setting", setting)
+                .with("problem", problem)
         };
         Ok(Self {
             association: raw.association.check_partial().map_err(setting)?,
-            deadline: raw
-                .deadline
-                .check()
-                .map_err(|e| format!("--config {path:?}: [deadline] {e}"))?,
+            deadline: raw.deadline.check().map_err(|e| {
+                Phrase::new("cli.config.option_deadline")
+                    .with("file", file())
+                    .with("problem", e.phrase())
+            })?,
             reports: raw.reports.check().map_err(setting)?,
         })
     }
@@ -288,16 +311,19 @@ impl Sections {
 
 /// A TOML error as one line naming the file and, where known, the line: for commands that read
 /// only part of a configuration file.
-pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
+pub fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Phrase {
     let line = error
         .span()
         .and_then(|span| text.get(..span.start))
         .map(|before| before.matches('\n').count() + 1);
     let message = error.message().replace('\n', " ");
-    match line {
-        Some(line) => format!("--config {path:?}: line {line}: {message}"),
-        None => format!("--config {path:?}: {message}"),
-    }
+    let phrase = match line {
+        Some(line) => Phrase::new("cli.config.option_line").with("line", line),
+        None => Phrase::new("cli.config.option_problem"),
+    };
+    phrase
+        .with("file", format!("{path:?}"))
+        .with("message", message)
 }
 
 /// `value` trimmed, or `None` if it is empty.
@@ -309,8 +335,13 @@ pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(Path::new("/srv/ombuds/ombuds.toml"), text)
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(Path::new("/srv/ombuds/ombuds.toml"), text).map_err(|e| said(&e.phrase()))
+    }
+
+    /// A problem in words, as the command line says it.
+    fn said(phrase: &Phrase) -> String {
+        crate::i18n::Lang::En.say(phrase)
     }
 
     #[test]
@@ -340,7 +371,7 @@ mod tests {
     #[test]
     fn a_bad_time_zone_is_named() {
         let text = EXAMPLE.replace("America/Phoenix", "Mars/Olympus_Mons");
-        let err = parse(&text).unwrap_err().to_string();
+        let err = parse(&text).unwrap_err();
         assert!(err.contains("association.time_zone"), "{err}");
         assert!(err.contains("Mars/Olympus_Mons"), "{err}");
     }
@@ -348,14 +379,14 @@ mod tests {
     #[test]
     fn an_unknown_key_is_refused_with_its_name() {
         let text = EXAMPLE.replace("[intake]", "[intake]\nmax_descripton_chars = 5");
-        let err = parse(&text).unwrap_err().to_string();
+        let err = parse(&text).unwrap_err();
         assert!(err.contains("max_descripton_chars"), "{err}");
     }
 
     #[test]
     fn half_a_tls_setting_is_refused() {
         let text = EXAMPLE.replace("# tls_certificate", "tls_certificate");
-        let err = parse(&text).unwrap_err().to_string();
+        let err = parse(&text).unwrap_err();
         assert!(err.contains("server.tls_private_key"), "{err}");
     }
 
@@ -379,9 +410,11 @@ mod tests {
         );
         let proxied =
             parse(&EXAMPLE.replace("behind_tls_proxy = false", "behind_tls_proxy = true")).unwrap();
-        let refused = proxied
-            .check_transport("127.0.0.1:9000".parse().unwrap())
-            .unwrap_err();
+        let refused = said(
+            &proxied
+                .check_transport("127.0.0.1:9000".parse().unwrap())
+                .unwrap_err(),
+        );
         assert!(
             refused.contains("server.public_url"),
             "behind a proxy, links need the public address: {refused}"
@@ -409,20 +442,15 @@ mod tests {
             (config.retention.note_days, config.retention.note_max_days),
             (30, 90)
         );
-        let err = parse(&EXAMPLE.replace("note_days = 30", "note_days = 120"))
-            .unwrap_err()
-            .to_string();
+        let err = parse(&EXAMPLE.replace("note_days = 30", "note_days = 120")).unwrap_err();
         assert!(err.contains("retention.note_days"), "{err}");
-        let err = parse(&EXAMPLE.replace("note_max_days = 90", "note_max_days = 0"))
-            .unwrap_err()
-            .to_string();
+        let err = parse(&EXAMPLE.replace("note_max_days = 90", "note_max_days = 0")).unwrap_err();
         assert!(err.contains("retention.note_max_days"), "{err}");
         let err = parse(&EXAMPLE.replace(
             "# public_url = \"https://ombuds.example.org\"",
             "public_url = \"ombuds.example.org\"",
         ))
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
         assert!(err.contains("server.public_url"), "{err}");
     }
 
@@ -435,7 +463,7 @@ mod tests {
         let text = format!(
             "{EXAMPLE}\n[deadline]\nroll_forward = false\nremoved_holidays = [\"2026-12-24\"]\n"
         );
-        let err = parse(&text).unwrap_err().to_string();
+        let err = parse(&text).unwrap_err();
         assert!(
             err.contains("`deadline`") && err.contains("2026-12-24"),
             "{err}"
@@ -454,19 +482,15 @@ mod tests {
         );
         let with = |table: &str| parse(&EXAMPLE.replace("periods = [\"quarter\"]", table));
         assert!(with("periods = [\"quarter\"]").is_ok());
-        let err = parse(&EXAMPLE.replace("k = 5\n", "k = 1\n"))
-            .unwrap_err()
-            .to_string();
+        let err = parse(&EXAMPLE.replace("k = 5\n", "k = 1\n")).unwrap_err();
         assert!(err.contains("reports.k"), "{err}");
-        let err = with("periods = [\"quarter\", \"year\"]")
-            .unwrap_err()
-            .to_string();
+        let err = with("periods = [\"quarter\", \"year\"]").unwrap_err();
         assert!(
             err.contains("reports.periods") && err.contains("epsilon"),
             "{err}"
         );
         assert!(with("periods = [\"quarter\", \"year\"]\nepsilon = 1.0").is_ok());
-        let err = with("periods = [\"week\"]").unwrap_err().to_string();
+        let err = with("periods = [\"week\"]").unwrap_err();
         assert!(err.contains("\"week\""), "{err}");
     }
 
@@ -505,36 +529,25 @@ mod tests {
         let hidden = PostgresUrl::parse("postgres://h/db?user=u&password=pw").unwrap();
         assert_eq!(hidden.to_string(), "postgres://h/db?user=u&password=***");
 
-        let err = postgres("postgres://db/ombuds", "keys.db")
-            .unwrap_err()
-            .to_string();
+        let err = postgres("postgres://db/ombuds", "keys.db").unwrap_err();
         assert!(
             err.contains("keys.store") && err.contains("second PostgreSQL"),
             "{err}"
         );
-        let err = postgres("postgres://db/ombuds", "postgres://db/ombuds")
-            .unwrap_err()
-            .to_string();
+        let err = postgres("postgres://db/ombuds", "postgres://db/ombuds").unwrap_err();
         assert!(
             err.contains("keys.store") && err.contains("same database"),
             "{err}"
         );
-        let err = postgres("sqlite:ombuds.db", "postgres://db/keys")
-            .unwrap_err()
-            .to_string();
+        let err = postgres("sqlite:ombuds.db", "postgres://db/keys").unwrap_err();
         assert!(err.contains("keys.store"), "{err}");
-        let err = postgres("postgres://", "postgres://db/keys")
-            .unwrap_err()
-            .to_string();
+        let err = postgres("postgres://", "postgres://db/keys").unwrap_err();
         assert!(err.contains("database.url"), "{err}");
-        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "mysql://db/ombuds"))
-            .unwrap_err()
-            .to_string();
+        let err = parse(&EXAMPLE.replace("sqlite:ombuds.db", "mysql://db/ombuds")).unwrap_err();
         assert!(err.contains("database.url"), "{err}");
         let err =
             parse(&EXAMPLE.replace("max_description_chars = 10000", "max_description_chars = 0"))
-                .unwrap_err()
-                .to_string();
+                .unwrap_err();
         assert!(err.contains("intake.max_description_chars"), "{err}");
     }
 
@@ -560,8 +573,7 @@ mod tests {
         let err = parse(&format!(
             "{EXAMPLE}\n[limits.per_client]\nenabled = true\nclient_address_header = \"X-Real-IP\"\n"
         ))
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
         assert!(
             err.contains("limits.per_client.client_address_header")
                 && err.contains("behind_tls_proxy"),
@@ -584,8 +596,7 @@ mod tests {
             "retired_public_keys = []",
             "retired_public_keys = [\"ed25519:nope\"]",
         ))
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
         assert!(err.contains("keys.retired_public_keys"), "{err}");
     }
 }

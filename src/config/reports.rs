@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::Invalid;
-use crate::domain::phrase::Said as _;
+use crate::domain::phrase::{Phrase, Said as _};
 use crate::domain::trends::{Period, PeriodKind, ReleaseError, TrendSettings};
 
 /// The checked `[reports]` table.
@@ -42,20 +42,17 @@ impl Default for Reports {
 impl Reports {
     /// Why `period` is not one the board may see under these settings, if it is not: a kind not
     /// configured (naming `[reports] periods`) or a period beginning before `start`.
-    pub fn admits(&self, period: Period) -> Result<(), String> {
+    pub fn admits(&self, period: Period) -> Result<(), Phrase> {
         if !self.periods.contains(&period.kind()) {
             let kinds: Vec<&str> = self.periods.iter().map(|k| k.code()).collect();
-            return Err(format!(
-                "this association releases {} reports only (`[reports] periods`)",
-                kinds.join(" and ")
-            ));
+            return Err(Phrase::new("cli.config.periods_only").with("kinds", kinds.join(" and ")));
         }
         if period.first_day() < self.start {
             let refusal = ReleaseError::BeforeStart {
                 period,
                 start: self.start,
             };
-            return Err(crate::i18n::Lang::En.say(&refusal.phrase()));
+            return Err(refusal.phrase());
         }
         Ok(())
     }
@@ -101,15 +98,13 @@ impl Raw {
             k: self.k,
             epsilon: self.epsilon,
         };
-        settings
-            .validate()
-            .map_err(|e| (e.setting, crate::i18n::Lang::En.say(&e.problem)))?;
+        settings.validate().map_err(|e| (e.setting, e.problem))?;
         let mut periods = Vec::new();
         for word in &self.periods {
             let kind = PeriodKind::from_code(word).ok_or_else(|| {
                 (
                     "reports.periods",
-                    format!("{word:?} is not a period; use \"month\", \"quarter\" or \"year\""),
+                    Phrase::new("cli.config.not_a_period").with("word", format!("{word:?}")),
                 )
             })?;
             if !periods.contains(&kind) {
@@ -118,16 +113,10 @@ impl Raw {
         }
         periods.sort();
         if periods.is_empty() {
-            return Err(("reports.periods", "name at least one kind of period".into()));
+            return Err(("reports.periods", Phrase::new("cli.config.no_period")));
         }
         if periods.len() > 1 && settings.epsilon.is_none() {
-            return Err((
-                "reports.periods",
-                "releasing more than one kind of period (say quarters and their year) lets a \
-                 reader compare nested reports and narrow down hidden counts; release one kind, \
-                 or set reports.epsilon to add noise"
-                    .into(),
-            ));
+            return Err(("reports.periods", Phrase::new("cli.config.nested_periods")));
         }
         let start = match self.start.as_deref() {
             None => DEFAULT_START,
@@ -137,10 +126,7 @@ impl Raw {
                 .ok_or_else(|| {
                     (
                         "reports.start",
-                        format!(
-                            "{text:?} is not a date from 1900 to 9999; write the first day \
-                             reports cover as YYYY-MM-DD, for example \"2026-01-01\""
-                        ),
+                        Phrase::new("cli.config.start").with("text", format!("{text:?}")),
                     )
                 })?,
         };
@@ -180,7 +166,7 @@ mod tests {
             "start = \"0001-01-01\"",
         ] {
             let (setting, problem) = check(bad).unwrap_err();
-            assert_eq!(setting, "reports.start", "{bad}: {problem}");
+            assert_eq!(setting, "reports.start", "{bad}: {problem:?}");
         }
         assert_eq!(check("periods = []").unwrap_err().0, "reports.periods");
         assert_eq!(
@@ -201,9 +187,13 @@ mod tests {
             .collect();
         assert_eq!(listed, ["2026Q3", "2026Q2"]);
         assert!(reports.admits("2026Q2".parse().unwrap()).is_ok());
-        let before = reports.admits("2026Q1".parse().unwrap()).unwrap_err();
+        let said = |period: &str| {
+            let problem = reports.admits(period.parse().unwrap()).unwrap_err();
+            crate::i18n::Lang::En.say(&problem)
+        };
+        let before = said("2026Q1");
         assert!(before.contains("`[reports] start`"), "{before}");
-        let kind = reports.admits("2026-07".parse().unwrap()).unwrap_err();
+        let kind = said("2026-07");
         assert!(kind.contains("`[reports] periods`"), "{kind}");
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{Invalid, range};
+use crate::domain::phrase::Phrase;
 
 /// How long working notes live.
 #[derive(Debug, Clone, Copy)]
@@ -53,10 +54,9 @@ impl Raw {
         if self.note_days == 0 || self.note_days > note_max_days {
             return Err((
                 "retention.note_days",
-                format!(
-                    "{} must be at least 1 and at most retention.note_max_days ({note_max_days})",
-                    self.note_days
-                ),
+                Phrase::new("cli.config.note_days")
+                    .with("days", self.note_days)
+                    .with("max", note_max_days),
             ));
         }
         let sweep_interval_seconds = range(

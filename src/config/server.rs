@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::domain::phrase::Phrase;
 
 /// Where the service offers its own source when `source_url` is not set.
 pub const SOURCE_PAGE: &str = "/source";
@@ -76,10 +77,9 @@ impl Raw {
         let listen: SocketAddr = self.listen.parse().map_err(|_| {
             (
                 "server.listen",
-                format!(
-                    "{:?} is not an address and port (for example \"127.0.0.1:8080\")",
-                    self.listen
-                ),
+                Phrase::new("cli.config.address")
+                    .with("text", format!("{:?}", self.listen))
+                    .with("example", "127.0.0.1:8080"),
             )
         })?;
         let tls = match (self.tls_certificate, self.tls_private_key) {
@@ -91,13 +91,13 @@ impl Raw {
             (Some(_), None) => {
                 return Err((
                     "server.tls_private_key",
-                    "is required when server.tls_certificate is set".into(),
+                    Phrase::new("cli.config.required_with").with("other", "server.tls_certificate"),
                 ));
             }
             (None, Some(_)) => {
                 return Err((
                     "server.tls_certificate",
-                    "is required when server.tls_private_key is set".into(),
+                    Phrase::new("cli.config.required_with").with("other", "server.tls_private_key"),
                 ));
             }
         };
@@ -115,7 +115,7 @@ impl Raw {
             Some(url) => {
                 return Err((
                     "server.public_url",
-                    format!("{url:?} must start with https:// (or http://)"),
+                    Phrase::new("cli.config.url_scheme").with("url", format!("{url:?}")),
                 ));
             }
         };
@@ -127,7 +127,7 @@ impl Raw {
             Some(url) => {
                 return Err((
                     "server.source_url",
-                    format!("{url:?} must start with https:// (or http://)"),
+                    Phrase::new("cli.config.url_scheme").with("url", format!("{url:?}")),
                 ));
             }
         };
@@ -136,10 +136,7 @@ impl Raw {
             Some(_) if tls.is_none() => {
                 return Err((
                     "server.redirect_http_listen",
-                    "redirects to the HTTPS this service serves itself: set \
-                     server.tls_certificate and server.tls_private_key too (behind a TLS proxy, \
-                     let the proxy redirect)"
-                        .into(),
+                    Phrase::new("cli.config.redirect_needs_tls"),
                 ));
             }
             Some(_)
@@ -149,15 +146,15 @@ impl Raw {
             {
                 return Err((
                     "server.public_url",
-                    "an https:// address is needed with server.redirect_http_listen: redirects \
-                     go to it, never to the host a request names (which anyone can write)"
-                        .into(),
+                    Phrase::new("cli.config.redirect_needs_https"),
                 ));
             }
             Some(address) => Some(address.parse::<SocketAddr>().map_err(|_| {
                 (
                     "server.redirect_http_listen",
-                    format!("{address:?} is not an address and port (for example \"0.0.0.0:80\")"),
+                    Phrase::new("cli.config.address")
+                        .with("text", format!("{address:?}"))
+                        .with("example", "0.0.0.0:80"),
                 )
             })?),
         };

@@ -36,9 +36,12 @@ code_enum! {
         /// It needed no confirmation: made on the command line of the server, or for the
         /// service's very first ombuds.
         Granted = "granted";
-        /// A later link for the same account was used before this one was decided: the
-        /// credentials it was for are gone, so confirming it would confirm someone else.
+        /// A later link for the same account replaced it: made before this one's link was used
+        /// (the old link works no more), or used before this one was decided (the credentials
+        /// it was for are gone, so confirming it would confirm someone else).
         Superseded = "superseded";
+        /// Its link was revoked before it was used; nothing changed.
+        Withdrawn = "withdrawn";
     }
 }
 

@@ -23,6 +23,9 @@ macro_rules! code_enum {
             /// Every value, in display order.
             pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
 
+            /// Every value's code, in display order.
+            pub const CODES: &'static [&'static str] = &[$($code,)+];
+
             /// The stable code used in the API and the database.
             pub fn code(self) -> &'static str {
                 match self {

@@ -54,6 +54,8 @@ pub use release::{
 pub trait Dimension: Copy + Eq + fmt::Debug + 'static {
     /// Every value, in report order.
     fn all() -> &'static [Self];
+    /// Every value's code, in report order.
+    const CODES: &'static [&'static str];
     /// The stable code used in counters, CSV and JSON.
     fn code(self) -> &'static str;
     /// The translation key of the value's name in the board report (`board.category.commission`,
@@ -72,6 +74,7 @@ pub trait Dimension: Copy + Eq + fmt::Debug + 'static {
 }
 
 impl Dimension for Category {
+    const CODES: &'static [&'static str] = Category::CODES;
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -90,6 +93,7 @@ impl Dimension for Category {
 }
 
 impl Dimension for RaisedBy {
+    const CODES: &'static [&'static str] = RaisedBy::CODES;
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -106,6 +110,7 @@ impl Dimension for RaisedBy {
 }
 
 impl Dimension for Channel {
+    const CODES: &'static [&'static str] = Channel::CODES;
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -118,6 +123,7 @@ impl Dimension for Channel {
 }
 
 impl Dimension for Outcome {
+    const CODES: &'static [&'static str] = Outcome::CODES;
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -130,6 +136,7 @@ impl Dimension for Outcome {
 }
 
 impl Dimension for Service {
+    const CODES: &'static [&'static str] = Service::CODES;
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -172,6 +179,7 @@ impl DaysBucket {
 }
 
 impl Dimension for DaysBucket {
+    const CODES: &'static [&'static str] = &["days_0_7", "days_8_30", "days_31_90", "days_over_90"];
     fn all() -> &'static [Self] {
         &Self::ALL
     }

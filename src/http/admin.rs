@@ -1,5 +1,6 @@
 //! Administration of staff accounts, for the `admin` role only: list, add (an enrolment link),
-//! disable, enable, and reset (a new enrolment link). Administrators never see case content.
+//! disable, enable, reset (a new enrolment link), and see or revoke the links not used yet.
+//! Administrators never see case content.
 
 use axum::Json;
 use axum::body::Body;
@@ -28,6 +29,7 @@ pub fn routes() -> Routes {
         "/admin" => get(page),
         "/admin/users" => post(add),
         "/admin/users/{name}/{action}" => post(act),
+        "/admin/invitations/{name}/revoke" => post(revoke),
         "/admin/retention" => get(retention_page),
         "/api/v1/retention" => get(api_retention),
         "/api/v1/users" => get(api_list).post(api_add),
@@ -42,14 +44,16 @@ async fn users_page(
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let users = accounts::list(&app.ctx()).await?;
+    let pending = accounts::pending(&app.ctx()).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let chrome = Chrome::new(app.site(), user);
     Ok((
         status,
-        UsersPage::new(Chrome::new(app.site(), user), &users, errors, notice),
+        UsersPage::new(chrome, &users, &pending, errors, notice),
     )
         .into_response())
 }
@@ -135,6 +139,19 @@ async fn act(
         Err(Refusal::Invalid(errors)) => users_page(&app, &user, errors, None).await,
         Err(other) => Err(Problem::from(other).into()),
     }
+}
+
+/// Revokes the unused enrolment link for `name`; back to the list, which no longer shows it.
+async fn revoke(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    StaffForm(user, _, _): StaffForm<AdminOnly>,
+) -> Result<Response, PageError> {
+    let by = Requested::administrator(&user.username);
+    accounts::revoke(&app.ctx(), by, &name)
+        .await
+        .map_err(Problem::from)?;
+    Ok(see_other("/admin"))
 }
 
 async fn api_list(

@@ -825,6 +825,18 @@ pub struct UserRow {
     pub awaits_confirmation: bool,
 }
 
+/// An enrolment link not used yet, on the users page (never the link itself).
+pub struct InvitationRow {
+    /// The account it is for.
+    pub username: String,
+    /// Role in words.
+    pub role: &'static str,
+    /// Whether it resets an existing account rather than creating one.
+    pub reset: bool,
+    /// The day it stops working, `YYYY-MM-DD`.
+    pub expires_on: String,
+}
+
 /// The administrator's users page.
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users.html")]
@@ -835,6 +847,8 @@ pub struct UsersPage {
     pub site: Site,
     /// Every account.
     pub users: Vec<UserRow>,
+    /// The enrolment links not used yet.
+    pub invitations: Vec<InvitationRow>,
     /// Role radio buttons.
     pub roles: Vec<Choice>,
     /// Problems with the last form.
@@ -844,10 +858,11 @@ pub struct UsersPage {
 }
 
 impl UsersPage {
-    /// The page listing `users`.
+    /// The page listing `users` and the links not used yet.
     pub fn new(
         chrome: Chrome,
         users: &[UserSummary],
+        pending: &[crate::usecase::accounts::Pending],
         errors: Vec<FieldError>,
         notice: Option<String>,
     ) -> Self {
@@ -861,6 +876,15 @@ impl UsersPage {
                     role: Lang::En.label(u.role),
                     disabled: u.disabled,
                     awaits_confirmation: u.role == Role::Ombuds && !u.case_access,
+                })
+                .collect(),
+            invitations: pending
+                .iter()
+                .map(|p| InvitationRow {
+                    username: p.username.clone(),
+                    role: Lang::En.label(p.role),
+                    reset: p.reset,
+                    expires_on: p.expires_on.to_string(),
                 })
                 .collect(),
             roles: Role::ALL

@@ -1,5 +1,5 @@
 //! The translation files: each parses and carries its grammar; every language has the keys and
-//! `{markers}` English has (apart from the English-only staff and API wording); every key the
+//! `{markers}` English has (apart from the English-only wording of `ENGLISH_ONLY`); every key the
 //! code and the templates ask for exists; and every key a file holds is asked for somewhere.
 
 use std::collections::BTreeSet;
@@ -21,7 +21,8 @@ fn markers(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether `key` is wording only English has (staff pages and the JSON API).
+/// Whether `key` is wording only English has (staff pages, the JSON API, the board report and
+/// the command line).
 fn english_only(key: &str) -> bool {
     ENGLISH_ONLY
         .iter()
@@ -188,15 +189,17 @@ fn template_code(template: &str) -> String {
 /// Every string literal in the Rust code (`src/`) and the templates' blocks (`templates/`)
 /// that is shaped like a key of a section `en.toml` has: whatever passes it on to the wording
 /// layer (`t`, `f`, a helper, a `match` arm), it names a text. Read with a Rust tokenizer, so
-/// layout, comments and line breaks do not matter. Left out: test code, and the configuration,
-/// whose setting names (`intake.max_contact_chars`) have the same shape.
+/// layout, comments and line breaks do not matter. Left out: test code. In the configuration
+/// (`src/config/`), whose setting names (`intake.max_contact_chars`) have the same shape, only
+/// the keys of `[cli]` count (its problems are `cli.config.…`).
 fn keys_used() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sections: BTreeSet<String> = table(Lang::En)
         .keys()
         .filter_map(|k| k.split('.').next().map(str::to_owned))
         .collect();
-    let mut found = Vec::new();
+    let config = root.join("src/config");
+    let mut used = BTreeSet::new();
     let mut dirs = vec![root.join("templates"), root.join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -204,9 +207,7 @@ fn keys_used() -> BTreeSet<String> {
             let text = || std::fs::read_to_string(&path).unwrap();
             let code = match path.extension().and_then(|e| e.to_str()) {
                 _ if path.is_dir() => {
-                    if path != root.join("src/config") {
-                        dirs.push(path);
-                    }
+                    dirs.push(path);
                     continue;
                 }
                 _ if path.ends_with("tests.rs") => continue,
@@ -216,10 +217,18 @@ fn keys_used() -> BTreeSet<String> {
             };
             let tokens = TokenStream::from_str(&code)
                 .unwrap_or_else(|e| panic!("{}: cannot read its tokens: {e}", path.display()));
+            let mut found = Vec::new();
             literals(tokens, &mut found);
+            let in_config = path.starts_with(&config);
+            used.extend(
+                found
+                    .into_iter()
+                    .filter(|t| is_key(t, &sections))
+                    .filter(|t| !in_config || t.starts_with("cli.")),
+            );
         }
     }
-    found.into_iter().filter(|t| is_key(t, &sections)).collect()
+    used
 }
 
 #[test]

@@ -73,7 +73,7 @@ pub async fn serve(
     let listen = listen.unwrap_or(config.server.listen);
     config
         .check_transport(listen)
-        .map_err(ServeError::Refused)?;
+        .map_err(|problem| ServeError::Refused(crate::i18n::Lang::En.say(&problem)))?;
     let tls = match &config.server.tls {
         Some(files) => Some(RustlsConfig::from_config(tls::server_config(files)?)),
         None => None,
@@ -82,7 +82,12 @@ pub async fn serve(
     let store = Store::open(&config).await?;
     let name = config.association.letterhead.name.clone();
     let setup = if store.can_decrypt() {
-        store.setup_link(clock.now().timestamp()).await?
+        store
+            .setup_link(
+                clock.now().timestamp(),
+                clock.today_in(config.association.time_zone),
+            )
+            .await?
     } else {
         tracing::info!("holding only the public key: taking concerns, reading nothing");
         None

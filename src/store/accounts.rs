@@ -106,6 +106,17 @@ impl From<StoreError> for SignInError {
     }
 }
 
+/// An enrolment link not used yet, as the administrator's list shows it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// The account it is for (new, or one being reset).
+    pub username: String,
+    /// The account's role.
+    pub role: Role,
+    /// When the link stops working, Unix seconds.
+    pub expires_at: i64,
+}
+
 /// An account as the administrator's list shows it.
 #[derive(Debug, Clone)]
 pub struct UserSummary {
@@ -135,22 +146,29 @@ impl Store {
     }
 
     /// If no administrator can sign in, replaces any unused first-administrator link with a new
-    /// one and returns its token; otherwise `None`.
-    pub async fn setup_link(&self, now: i64) -> Result<Option<Zeroizing<String>>, StoreError> {
+    /// one and returns its token; otherwise `None`. `now` is in Unix seconds, `today` the
+    /// association's date.
+    pub async fn setup_link(
+        &self,
+        now: i64,
+        today: NaiveDate,
+    ) -> Result<Option<Zeroizing<String>>, StoreError> {
         if self.backend.count_active_admins().await? > 0 {
             return Ok(None);
         }
-        self.new_enrolment(None, Role::Admin, now, true, None)
+        self.new_enrolment(None, Role::Admin, now, today, None)
             .await
             .map(Some)
     }
 
+    /// A new link for `username` (the first administrator when `None`), which retires every
+    /// unused link for the same account.
     async fn new_enrolment(
         &self,
         username: Option<&str>,
         role: Role,
         now: i64,
-        replace_setup: bool,
+        today: NaiveDate,
         grant: Option<GrantRecord>,
     ) -> Result<Zeroizing<String>, StoreError> {
         let (token, token_hash) = random::new_token()?;
@@ -165,8 +183,8 @@ impl Store {
                     expires_at: now + ENROLMENT_TTL_SECS,
                     grant: grant.as_ref().map(|g| g.id.clone()),
                 },
-                replace_setup,
                 grant,
+                today,
             )
             .await?;
         Ok(token)
@@ -174,15 +192,47 @@ impl Store {
 
     /// A one-time enrolment link token for the account `username` (a new one, or a reset of
     /// an existing one), carrying `grant` if it is an ombuds account. The TOTP secret the
-    /// link will show is sealed with the master key.
+    /// link will show is sealed with the master key. Any unused link for the same name stops
+    /// working (a grant it carried is superseded on `today`).
     pub async fn enrolment_link(
         &self,
-        username: Option<&str>,
+        username: &str,
         role: Role,
         now: i64,
+        today: NaiveDate,
         grant: Option<GrantRecord>,
     ) -> Result<Zeroizing<String>, StoreError> {
-        self.new_enrolment(username, role, now, false, grant).await
+        self.new_enrolment(Some(username), role, now, today, grant)
+            .await
+    }
+
+    /// The links not used yet that name their account and still work at `now`, by name (the
+    /// first administrator's link, which names none, is not listed).
+    pub async fn invitations(&self, now: i64) -> Result<Vec<Invitation>, StoreError> {
+        Ok(self
+            .backend
+            .pending_enrolments(now)
+            .await?
+            .into_iter()
+            .filter_map(|link| {
+                link.username.map(|username| Invitation {
+                    username,
+                    role: link.role,
+                    expires_at: link.expires_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Revokes the unused links for `username`, as `by` on `today`: they stop working, and a
+    /// grant of case access one carried is withdrawn. False if there was none.
+    pub async fn revoke_invitation(
+        &self,
+        username: &str,
+        by: &str,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        Ok(self.backend.revoke_enrolments(username, by, today).await? > 0)
     }
 
     /// The account named `username`, as the administrator's list shows it.

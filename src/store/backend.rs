@@ -659,14 +659,26 @@ pub trait AccountRows: Send + Sync {
     /// Number of administrators who can sign in.
     async fn count_active_admins(&self) -> Result<u64, StoreError>;
     /// Stores an enrolment link, and with it the grant of case access it carries (whose id
-    /// `enrolment.grant` names). With `replace_setup`, first removes unused links for the
-    /// first administrator.
+    /// `enrolment.grant` names), in one transaction. It retires every unused link for the same
+    /// account (for the same name, or for the first administrator when `enrolment.username` is
+    /// `None`): a retired link works no more, and a grant of case access it carried is
+    /// superseded on `today`.
     async fn insert_enrolment(
         &self,
         enrolment: EnrolmentRecord,
-        replace_setup: bool,
         grant: Option<GrantRecord>,
+        today: NaiveDate,
     ) -> Result<(), StoreError>;
+    /// The unused links that name their account and work after `now` (Unix seconds), by name.
+    async fn pending_enrolments(&self, now: i64) -> Result<Vec<EnrolmentRecord>, StoreError>;
+    /// Revokes every unused link naming `username`, in one transaction: a grant of case access
+    /// one carried is withdrawn on `today` by `by`. Returns how many links there were.
+    async fn revoke_enrolments(
+        &self,
+        username: &str,
+        by: &str,
+        today: NaiveDate,
+    ) -> Result<u64, StoreError>;
     /// An enrolment link by the hash of its token.
     async fn enrolment(&self, token_hash: &[u8; 32])
     -> Result<Option<EnrolmentRecord>, StoreError>;

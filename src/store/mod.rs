@@ -26,7 +26,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use accounts::{EnrolError, EnrolmentView, SessionUser, SignInError, SignedIn, UserSummary};
+pub use accounts::{
+    EnrolError, EnrolmentView, Invitation, SessionUser, SignInError, SignedIn, UserSummary,
+};
 pub use backend::{
     Backend, CaseListing, CaseRecord, GrantDecision, GrantRecord, Holding, PoolUse, SweepReport,
 };

@@ -2,8 +2,11 @@
 //! server (the command line) lists accounts, adds one, resets one, disables or enables one.
 //! Adding or resetting makes a one-time enrolment link; for an ombuds account the link carries
 //! a grant of case access, which waits for another ombuds unless the rule in
-//! [`crate::domain::access`] says it need not. Administrators never see case content.
+//! [`crate::domain::access`] says it need not. An account has at most one link that works: a
+//! new one retires the one before. Links not used yet are listed (never their tokens) and can
+//! be revoked. Administrators never see case content.
 
+use chrono::NaiveDate;
 use zeroize::Zeroizing;
 
 use super::{Ctx, Refusal};
@@ -69,6 +72,52 @@ pub enum Acted {
 /// Every account.
 pub async fn list(ctx: &Ctx<'_>) -> Result<Vec<UserSummary>, Refusal> {
     Ok(ctx.store.users().await?)
+}
+
+/// An enrolment link not used yet, as the administrator and the command line are shown it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The account it is for.
+    pub username: String,
+    /// Its role.
+    pub role: Role,
+    /// Whether the account exists already (the link resets it) or the link would create it.
+    pub reset: bool,
+    /// The day the link stops working, in the association's time zone.
+    pub expires_on: NaiveDate,
+}
+
+/// The enrolment links not used yet, by name.
+pub async fn pending(ctx: &Ctx<'_>) -> Result<Vec<Pending>, Refusal> {
+    let zone = ctx.config.association.time_zone;
+    let accounts = ctx.store.users().await?;
+    Ok(ctx
+        .store
+        .invitations(ctx.now())
+        .await?
+        .into_iter()
+        .map(|link| Pending {
+            reset: accounts.iter().any(|a| a.username == link.username),
+            expires_on: chrono::DateTime::from_timestamp(link.expires_at, 0)
+                .map_or(NaiveDate::MAX, |at| at.with_timezone(&zone).date_naive()),
+            username: link.username,
+            role: link.role,
+        })
+        .collect())
+}
+
+/// Revokes the unused enrolment link for `username`: it stops working at once, and a grant of
+/// case access it carried is withdrawn. [`Refusal::NotFound`] if there is none.
+pub async fn revoke(ctx: &Ctx<'_>, by: Requested<'_>, username: &str) -> Result<(), Refusal> {
+    if !ctx
+        .store
+        .revoke_invitation(username, by.name, ctx.today())
+        .await?
+    {
+        return Err(Refusal::NotFound);
+    }
+    tracing::info!(event = "link_revoked", by = %by.name, username = %username, "enrolment link revoked");
+    Ok(())
 }
 
 /// Adds an account named `username` with `role`: its enrolment link. Refuses a bad or taken
@@ -148,9 +197,10 @@ async fn enrolment(
         None
     };
     let state = grant.as_ref().map(|g| g.state);
+    // The store retires any link this name still had.
     let token = ctx
         .store
-        .enrolment_link(Some(username), role, ctx.now(), grant)
+        .enrolment_link(username, role, ctx.now(), ctx.today(), grant)
         .await?;
     Ok(NewLink {
         token,

@@ -19,6 +19,7 @@ mod flood;
 mod followup;
 mod fuzz_findings;
 mod intake;
+mod invitations;
 mod languages;
 mod notice_languages;
 mod notices;

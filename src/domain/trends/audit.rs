@@ -34,6 +34,7 @@ use good_lp::{
 
 use super::release::{CategoryTable, Cell, OneWayTable, Release};
 use super::{Dimension, Period, YearMonth};
+use crate::domain::phrase::{Phrase, Said};
 
 /// The largest value any unknown may take: far beyond any association's count, and within the
 /// solver's integer range.
@@ -76,15 +77,31 @@ impl Finding {
     }
 }
 
-/// Why the audit could not be completed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why the audit could not be completed. What the reader is told is its [`Phrase`]
+/// (`[board.audit]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditError {
-    /// The published numbers contradict each other (a release that is not what it says).
-    #[error("the published numbers of {0} contradict each other")]
-    Inconsistent(String),
-    /// The solver failed.
-    #[error("the integer solver failed: {0}")]
+    /// The published numbers of this period contradict each other (a release that is not what
+    /// it says).
+    Inconsistent(Period),
+    /// The solver failed, as the solver says it.
     Solver(String),
+    /// The solver's optimum lies outside what any count could be (as the solver wrote it).
+    OutOfRange(String),
+}
+
+impl Said for AuditError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            Self::Inconsistent(period) => {
+                Phrase::new("board.audit.inconsistent").with("period", period.to_string())
+            }
+            Self::Solver(error) => Phrase::new("board.audit.solver").with("error", error.as_str()),
+            Self::OutOfRange(value) => {
+                Phrase::new("board.audit.out_of_range").with("value", value.as_str())
+            }
+        }
+    }
 }
 
 /// What the audit found.
@@ -688,16 +705,12 @@ impl Built {
             model = model.with(c);
         }
         let solution = model.solve().map_err(|e| match e {
-            good_lp::ResolutionError::Infeasible => {
-                AuditError::Inconsistent(format!("{}", q.period))
-            }
+            good_lp::ResolutionError::Infeasible => AuditError::Inconsistent(q.period),
             other => AuditError::Solver(other.to_string()),
         })?;
         let value = solution.eval(&objective).round();
         if !(0.0..=BIG as f64 * 12.0).contains(&value) {
-            return Err(AuditError::Solver(format!(
-                "an out-of-range optimum {value}"
-            )));
+            return Err(AuditError::OutOfRange(value.to_string()));
         }
         // A whole number in range, checked above.
         Ok(value as u64)

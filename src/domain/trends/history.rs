@@ -13,6 +13,7 @@
 
 use super::audit::{self, AuditError};
 use super::release::{Release, ReleaseError};
+use crate::domain::phrase::Said as _;
 
 /// Checks that `candidate` may be published beside `earlier` (every release published so far,
 /// in any order).
@@ -35,7 +36,7 @@ pub fn vet(candidate: &Release, earlier: &[Release]) -> Result<audit::Report, Re
         });
     }
     let report = audit::audit(candidate, earlier)
-        .map_err(|e: AuditError| ReleaseError::AuditFailed(e.to_string()))?;
+        .map_err(|e: AuditError| ReleaseError::AuditFailed(e.phrase()))?;
     if !report.exposed.is_empty() {
         return Err(ReleaseError::Exposed {
             hidden: report.exposed.len(),

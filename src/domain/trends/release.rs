@@ -91,6 +91,12 @@ impl Serialize for Cell {
     }
 }
 
+/// The codes of the cells that hold no number, as stored.
+const CELL_MARKERS: &[&str] = &["fewer_than_k", "withheld", "not_shown"];
+
+/// A stored cell or code that is not one of these is refused with serde's own error ("unknown
+/// variant …, expected one of …"): it names the value and what was expected, in the parser's
+/// words; the store reports it as unreadable data, which nobody but an operator reads.
 impl<'de> Deserialize<'de> for Cell {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match CellRepr::deserialize(d)? {
@@ -99,9 +105,7 @@ impl<'de> Deserialize<'de> for Cell {
                 "fewer_than_k" => Ok(Self::FewerThanK),
                 "withheld" => Ok(Self::Withheld),
                 "not_shown" => Ok(Self::NotShown),
-                other => Err(serde::de::Error::custom(format_args!(
-                    "unknown cell marker {other:?}"
-                ))),
+                other => Err(serde::de::Error::unknown_variant(other, CELL_MARKERS)),
             },
         }
     }
@@ -124,8 +128,7 @@ mod dimension_code {
         d: De,
     ) -> Result<D, De::Error> {
         let text = String::deserialize(d)?;
-        D::from_code(&text)
-            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown code {text:?}")))
+        D::from_code(&text).ok_or_else(|| serde::de::Error::unknown_variant(&text, D::CODES))
     }
 }
 
@@ -260,8 +263,9 @@ pub enum ReleaseError {
         /// The earlier releases it was audited with (their periods).
         with: Vec<String>,
     },
-    /// The audit could not be completed, so nothing is released.
-    AuditFailed(String),
+    /// The audit could not be completed, so nothing is released; why, in words
+    /// (`[board.audit]`).
+    AuditFailed(Phrase),
 }
 
 impl From<TrendSettingsError> for ReleaseError {
@@ -296,7 +300,7 @@ impl Said for ReleaseError {
                 Phrase::new("board.refused.exposed_with").with("with", with.join(", "))
             }
             Self::AuditFailed(reason) => {
-                Phrase::new("board.refused.audit_failed").with("reason", reason.as_str())
+                Phrase::new("board.refused.audit_failed").with("reason", reason.clone())
             }
         }
     }

@@ -191,6 +191,8 @@ fn dimension_codes_round_trip() {
             assert_eq!(v.index(), i);
             assert!(v.board_key().contains('.'));
         }
+        let codes: Vec<&str> = D::all().iter().map(|v| v.code()).collect();
+        assert_eq!(D::CODES, codes);
     }
     check::<Category>();
     check::<RaisedBy>();
@@ -621,6 +623,20 @@ fn the_same_inputs_give_the_same_release() {
     // The stored form reads back to the same release.
     let stored = serde_json::to_string(&first).unwrap();
     assert_eq!(serde_json::from_str::<Release>(&stored).unwrap(), first);
+    // A stored code that is not one of ours is refused, naming it and what was expected.
+    for (unknown, expected) in [
+        ("\"fewer_than_7\"", "fewer_than_k"),
+        ("\"lunch\"", "coaching"),
+    ] {
+        let stored = stored.replacen(&format!("\"{expected}\""), unknown, 1);
+        let err = serde_json::from_str::<Release>(&stored)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown variant") && err.contains(expected),
+            "{err}"
+        );
+    }
     assert!(
         !stored.contains(&seed.to_hex()),
         "the seed is never part of a release"

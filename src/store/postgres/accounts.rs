@@ -32,15 +32,12 @@ impl AccountRows for PostgresBackend {
     async fn insert_enrolment(
         &self,
         enrolment: EnrolmentRecord,
-        replace_setup: bool,
         grant: Option<GrantRecord>,
+        today: NaiveDate,
     ) -> Result<(), StoreError> {
         let mut tx = self.main.begin().await?;
-        if replace_setup {
-            sqlx::query("DELETE FROM enrolments WHERE username IS NULL")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let name = enrolment.username.as_deref();
+        end_links(&mut tx, name, GrantState::Superseded, None, today).await?;
         if let Some(grant) = &grant {
             sqlx::query(
                 "INSERT INTO access_grants (id, username, kind, state, requested_by, \
@@ -69,6 +66,39 @@ impl AccountRows for PostgresBackend {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn pending_enrolments(&self, now: i64) -> Result<Vec<EnrolmentRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, username, role, totp_sealed, expires_at, grant_id \
+             FROM enrolments WHERE username IS NOT NULL AND expires_at > $1 ORDER BY username",
+        )
+        .bind(now)
+        .fetch_all(&self.main)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(enrolment_record)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn revoke_enrolments(
+        &self,
+        username: &str,
+        by: &str,
+        today: NaiveDate,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.main.begin().await?;
+        let revoked = end_links(
+            &mut tx,
+            Some(username),
+            GrantState::Withdrawn,
+            Some(by),
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     async fn enrolment(
@@ -409,6 +439,51 @@ impl AccountRows for PostgresBackend {
         Ok(())
     }
 }
+
+/// Ends every unused link for the account `username` (the first administrator's when `None`):
+/// a grant of case access one carried, not taken up yet, becomes `state` on `today`, decided
+/// by `by`. Returns how many links there were. Links for one account are issued and ended one
+/// process at a time (a transaction lock on the name), so two links made at once cannot both
+/// stay live; and the links go first, so that a grant is changed only for a link that was still
+/// unused (a link being used holds its row: it is either used or gone, never both).
+async fn end_links(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    username: Option<&str>,
+    state: GrantState,
+    by: Option<&str>,
+    today: NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(coalesce($2, '')))")
+        .bind(ENROLMENT_LOCK)
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    let grants: Vec<Option<String>> = sqlx::query_scalar(
+        "DELETE FROM enrolments WHERE username IS NOT DISTINCT FROM $1 RETURNING grant_id",
+    )
+    .bind(username)
+    .fetch_all(&mut **tx)
+    .await?;
+    let links = u64::try_from(grants.len()).unwrap_or(u64::MAX);
+    let grants: Vec<String> = grants.into_iter().flatten().collect();
+    sqlx::query(
+        "UPDATE access_grants SET state = $1, decided_by = $2, decided_on = $3 \
+         WHERE id = ANY($4) AND state IN ($5, $6) AND enrolled_on IS NULL",
+    )
+    .bind(state.code())
+    .bind(by)
+    .bind(today)
+    .bind(&grants)
+    .bind(GrantState::AwaitingEnrolment.code())
+    .bind(GrantState::Granted.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(links)
+}
+
+/// The first key of the transaction lock taken while a name's links are issued or ended (the
+/// second is the name's hash).
+const ENROLMENT_LOCK: i32 = 0x656e_726c;
 
 /// Records that the link of `grant` (if any) was used on `today` for `username`'s account, and
 /// returns whether the account must now wait for a confirmation. A grant that waited for the

@@ -32,17 +32,14 @@ impl AccountRows for SqliteBackend {
     async fn insert_enrolment(
         &self,
         enrolment: EnrolmentRecord,
-        replace_setup: bool,
         grant: Option<GrantRecord>,
+        today: NaiveDate,
     ) -> Result<(), StoreError> {
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
                 Box::pin(async move {
-                    if replace_setup {
-                        sqlx::query("DELETE FROM enrolments WHERE username IS NULL")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
+                    let name = enrolment.username.as_deref();
+                    end_links(conn, name, GrantState::Superseded, None, today).await?;
                     if let Some(grant) = &grant {
                         sqlx::query(
                             "INSERT INTO access_grants (id, username, kind, state, requested_by, \
@@ -70,6 +67,43 @@ impl AccountRows for SqliteBackend {
                     .execute(&mut *conn)
                     .await?;
                     Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn pending_enrolments(&self, now: i64) -> Result<Vec<EnrolmentRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, username, role, totp_sealed, expires_at, grant_id \
+             FROM enrolments WHERE username IS NOT NULL AND expires_at > ? ORDER BY username",
+        )
+        .bind(now)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(enrolment_record)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn revoke_enrolments(
+        &self,
+        username: &str,
+        by: &str,
+        today: NaiveDate,
+    ) -> Result<u64, StoreError> {
+        let (username, by) = (username.to_owned(), by.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, u64> {
+                Box::pin(async move {
+                    end_links(
+                        conn,
+                        Some(&username),
+                        GrantState::Withdrawn,
+                        Some(&by),
+                        today,
+                    )
+                    .await
                 })
             })
             .await
@@ -463,6 +497,40 @@ impl AccountRows for SqliteBackend {
             })
             .await
     }
+}
+
+/// Ends every unused link for the account `username` (the first administrator's when `None`):
+/// a grant of case access one carried, not taken up yet, becomes `state` on `today`, decided
+/// by `by`. Returns how many links there were. The links go first, so that a grant is changed
+/// only for a link that was still unused (a link being used at the same moment is either used
+/// or gone, never both).
+async fn end_links(
+    conn: &mut SqliteConnection,
+    username: Option<&str>,
+    state: GrantState,
+    by: Option<&str>,
+    today: NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    let grants: Vec<Option<String>> =
+        sqlx::query_scalar("DELETE FROM enrolments WHERE username IS ? RETURNING grant_id")
+            .bind(username)
+            .fetch_all(&mut *conn)
+            .await?;
+    for grant in grants.iter().flatten() {
+        sqlx::query(
+            "UPDATE access_grants SET state = ?, decided_by = ?, decided_on = ? \
+             WHERE id = ? AND state IN (?, ?) AND enrolled_on IS NULL",
+        )
+        .bind(state.code())
+        .bind(by)
+        .bind(day(today))
+        .bind(grant)
+        .bind(GrantState::AwaitingEnrolment.code())
+        .bind(GrantState::Granted.code())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(u64::try_from(grants.len()).unwrap_or(u64::MAX))
 }
 
 /// Records that the link of `grant` (if any) was used on `today` for `username`'s account, and
