@@ -86,6 +86,9 @@ pub struct IntakePage {
     pub max_contact_chars: usize,
     /// The proof-of-work puzzle, when proof of work is on.
     pub puzzle: Option<Puzzle>,
+    /// The form's token ([`crate::usecase::intake::form_token`]): a second sending of the same
+    /// form finds the first one's case and receipt. Empty if none could be made.
+    pub form_token: String,
 }
 
 /// A proof-of-work challenge for the intake form's hidden fields.
@@ -101,6 +104,12 @@ impl IntakePage {
     /// The page with `puzzle` in its form.
     pub fn with_puzzle(mut self, puzzle: Option<Puzzle>) -> Self {
         self.puzzle = puzzle;
+        self
+    }
+
+    /// The page with `token` in its form.
+    pub fn with_form_token(mut self, token: String) -> Self {
+        self.form_token = token;
         self
     }
 
@@ -138,6 +147,7 @@ impl IntakePage {
             max_description_chars: config.intake.max_description_chars,
             max_contact_chars: config.intake.max_contact_chars,
             puzzle: None,
+            form_token: String::new(),
         }
     }
 
@@ -174,7 +184,8 @@ impl IntakePage {
     }
 }
 
-/// The answer to a successful submission: the receipt, shown once.
+/// The page a successful submission leads to: the new receipt, for as long as the browser's
+/// receipt cookie opens.
 #[derive(Template, WebTemplate)]
 #[template(path = "receipt.html")]
 pub struct ReceiptPage {
@@ -186,16 +197,43 @@ pub struct ReceiptPage {
     pub first_contact: NaiveDate,
     /// First-contact date in words.
     pub first_contact_long: String,
+    /// How many minutes the page shows the receipt.
+    pub minutes: i64,
 }
 
 impl ReceiptPage {
-    /// The page for a new receipt, in `lang`.
+    /// The page for a new receipt, in `lang`; its language links stay on the page.
     pub fn new(config: &Config, lang: Lang, receipt: &Receipt, first_contact: NaiveDate) -> Self {
         Self {
-            site: Site::public(config, lang, "/"),
+            site: Site::public(config, lang, RECEIPT_PATH),
             receipt: receipt.expose().to_owned(),
             first_contact,
             first_contact_long: lang.long_date(first_contact),
+            minutes: crate::usecase::intake::RECEIPT_VIEW_SECONDS / 60,
+        }
+    }
+}
+
+/// Where the receipt page is.
+pub const RECEIPT_PATH: &str = "/receipt";
+
+/// The receipt page when it has no receipt to show: its time is over, or it was hidden, or this
+/// browser sent no concern.
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt_gone.html")]
+pub struct ReceiptGonePage {
+    /// Association details.
+    pub site: Site,
+    /// How many minutes the page shows a receipt.
+    pub minutes: i64,
+}
+
+impl ReceiptGonePage {
+    /// The page in `lang`.
+    pub fn new(config: &Config, lang: Lang) -> Self {
+        Self {
+            site: Site::public(config, lang, RECEIPT_PATH),
+            minutes: crate::usecase::intake::RECEIPT_VIEW_SECONDS / 60,
         }
     }
 }

@@ -246,11 +246,26 @@ async function checkAnnouncedErrors(page, fields) {
 // ---------------------------------------------------------------------------------------------
 // Phases
 
+/// The receipt on the receipt page.
+async function shownReceipt(page) {
+  const receipt = await text(page, '.receipt code');
+  check(receipt.split('-').length === 8, `no eight-word receipt on ${page.url()}: ${receipt}`);
+  return receipt;
+}
+
 /// A submitter with JavaScript off files a concern at phone width and keeps the receipt.
+///
+/// Issue 21: the form's answer is a redirect to the receipt page, which survives a reload, the
+/// language link and Back without posting the form again.
 async function submit(browser) {
   const lang = INPUT.lang;
+  const other = lang === 'en' ? 'es' : 'en';
   const q = lang === 'en' ? '' : `?lang=${lang}`;
   const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  const posts = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+  });
   await page.goto(url('/'));
   check(await page.evaluate(() => document.title !== ''), 'the intake page has no title');
   if (lang !== 'en') {
@@ -298,17 +313,44 @@ async function submit(browser) {
     await page.locator('#accept_conditions').check();
     await navigates(page, () => page.locator('button[type="submit"]').click());
   }
-  const receipt = await text(page, '.receipt code');
-  check(receipt.split('-').length === 8, `no eight-word receipt on the page: ${receipt}`);
+  // The form's answer led to the receipt page; no address carries the receipt.
+  check(page.url() === url(`/receipt${q}`), `the form's answer went to ${page.url()}`);
+  const receipt = await shownReceipt(page);
+  const sent = posts.length;
+  check(!page.url().includes(receipt.split('-')[0]), 'the address carries the receipt');
   await inspect(page, `receipt-${lang}`);
   const heading = await text(page, 'h1');
+
+  // Reloaded: the same receipt, and nothing posted again.
+  await page.reload();
+  check((await shownReceipt(page)) === receipt, 'the reloaded page shows another receipt');
+  // The language link stays on the page and keeps the receipt; Back returns to it.
+  await navigates(page, () => page.locator(`nav.lang a[hreflang="${other}"]`).click());
+  check(page.url() === url(`/receipt${other === 'en' ? '' : `?lang=${other}`}`), `the language link went to ${page.url()}`);
+  check((await page.getAttribute('html', 'lang')) === other, `the receipt page is not in ${other}`);
+  check((await shownReceipt(page)) === receipt, 'the other language shows another receipt');
+  await inspect(page, `receipt-${lang}-in-${other}`);
+  await page.goBack();
+  check(page.url() === url(`/receipt${q}`), `Back went to ${page.url()}`);
+  check((await shownReceipt(page)) === receipt, 'Back shows another receipt');
+  check(posts.length === sent, `the receipt page posted ${posts.slice(sent).join(', ')}`);
 
   // An address that does not exist answers in the same language.
   const missing = await page.goto(url(`/no-such-page${q}`));
   check(missing.status() === 404, `a missing page answered ${missing.status()}`);
   check((await page.getAttribute('html', 'lang')) === lang, 'the 404 page is in another language');
   await inspect(page, `not-found-${lang}`);
-  return { receipt, heading, not_found: await text(page, 'h1') };
+  const notFound = await text(page, 'h1');
+
+  // "Hide the receipt": the page no longer shows it, and says why.
+  await page.goto(url(`/receipt${q}`));
+  await navigates(page, () => page.locator(`form[action="/receipt${q}"] button`).click());
+  check(page.url() === url(`/${q}`), `hiding the receipt went to ${page.url()}`);
+  const gone = await page.goto(url(`/receipt${q}`));
+  check(gone.status() === 404, `the hidden receipt's page answered ${gone.status()}`);
+  check((await page.locator('.receipt code').count()) === 0, 'the hidden receipt is still shown');
+  await inspect(page, `receipt-gone-${lang}`);
+  return { receipt, heading, not_found: notFound };
 }
 
 /// A submitter with scripts on, while the service asks for proof of work: the page's own script

@@ -4,7 +4,9 @@
 //!
 //! 1. two submitters with JavaScript off, at phone width, file concerns and keep their receipts
 //!    (the English one with the keyboard only, after sending the empty form and meeting the
-//!    announced errors; the Spanish one after choosing Español with the header link);
+//!    announced errors; the Spanish one after choosing Español with the header link); the
+//!    receipt page survives a reload, the language link and Back, and its "hide" button hides
+//!    it (issue 21);
 //! 2. weeks later an ombuds signs in with password and TOTP, opens each case, writes a note,
 //!    replies, and records the termination date, which issues the notice;
 //! 3. each submitter reads the reply and the notice with the receipt (typed and sent with the
