@@ -28,16 +28,16 @@ use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
 use super::views::{FormValues, IntakePage, Puzzle, RECEIPT_PATH, ReceiptGonePage, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate};
+use crate::domain::dates::tidy_typed_date;
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 use crate::usecase;
 
 /// `GET /`: the explanations and an empty form.
 pub async fn page(State(app): State<AppState>, lang: Lang) -> Response {
-    let today = app.today();
     form_page(
         &app,
-        IntakePage::new(&app.config, lang, today, FormValues::default(), Vec::new()),
+        IntakePage::new(&app.config, lang, FormValues::default(), Vec::new()),
         StatusCode::OK,
     )
 }
@@ -97,13 +97,7 @@ pub async fn submit_form(
     let today = app.today();
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
-            let page = IntakePage::new(
-                &app.config,
-                lang,
-                today,
-                FormValues::from_draft(&draft),
-                errors,
-            );
+            let page = IntakePage::new(&app.config, lang, FormValues::from_draft(&draft), errors);
             Ok(form_page(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
@@ -232,12 +226,21 @@ pub fn draft_from_form(form: &mut FormFields) -> ConcernDraft {
         raised_by: form.take("raised_by").map(|v| v.to_string()),
         description: form.take("description"),
         contact: form.take("contact"),
-        concluded_on: form.take("concluded_on"),
-        discovered_on: form.take("discovered_on"),
+        concluded_on: typed_date(form.take("concluded_on")),
+        discovered_on: typed_date(form.take("discovered_on")),
         accept_conditions: form
             .take("accept_conditions")
             .is_some_and(|v| matches!(v.as_str(), "yes" | "on" | "true" | "1")),
     }
+}
+
+/// A date as typed in the form's text box, written `YYYY-MM-DD` when it is a year-month-day
+/// ([`tidy_typed_date`]); anything else is left as typed, for the rules to refuse by its form.
+fn typed_date(typed: Option<Zeroizing<String>>) -> Option<Zeroizing<String>> {
+    typed.map(|text| match tidy_typed_date(&text) {
+        Some(tidy) => Zeroizing::new(tidy),
+        None => text,
+    })
 }
 
 /// Checks a JSON concern (`POST /api/v1/concerns`) whose keys were already limited to

@@ -78,8 +78,6 @@ pub struct IntakePage {
     pub categories: Vec<Choice>,
     /// Role radio buttons.
     pub roles: Vec<Choice>,
-    /// Today's local date, the latest date the date fields accept.
-    pub today: NaiveDate,
     /// Description length limit.
     pub max_description_chars: usize,
     /// Contact length limit.
@@ -114,13 +112,7 @@ impl IntakePage {
     }
 
     /// The form in `lang` with `form` filled in and `errors` shown.
-    pub fn new(
-        config: &Config,
-        lang: Lang,
-        today: NaiveDate,
-        form: FormValues,
-        errors: Vec<FieldError>,
-    ) -> Self {
+    pub fn new(config: &Config, lang: Lang, form: FormValues, errors: Vec<FieldError>) -> Self {
         let categories = Category::ALL
             .iter()
             .map(|c| Choice {
@@ -143,7 +135,6 @@ impl IntakePage {
             errors,
             categories,
             roles,
-            today,
             max_description_chars: config.intake.max_description_chars,
             max_contact_chars: config.intake.max_contact_chars,
             puzzle: None,
@@ -159,8 +150,12 @@ impl IntakePage {
             .map(|e| self.message(e))
     }
 
-    /// An error's message in the page's language.
+    /// An error's message in the page's language. A date in another form is told how the
+    /// date boxes take it, in the hint's words.
     pub fn message(&self, error: &FieldError) -> String {
+        if error.problem.key() == "problem.date_format" {
+            return self.site.t("intake.date_format").to_owned();
+        }
         self.site.problem(error)
     }
 

@@ -66,12 +66,14 @@ async function launch() {
 }
 
 /// A fresh context (a fresh profile: no cookies, no cache) with requests watched.
-async function context(browser, { javaScript, viewport, acceptDownloads = false }) {
+/// `locale` is the browser's own language (its date controls, its Accept-Language), which the
+/// pages never follow: a Spanish reader may well have an English browser, and the reverse.
+async function context(browser, { javaScript, viewport, acceptDownloads = false, locale = 'en-US' }) {
   const ctx = await browser.newContext({
     javaScriptEnabled: javaScript,
     viewport,
     acceptDownloads,
-    locale: 'en-US',
+    locale,
   });
   const page = await ctx.newPage();
   page.on('request', (request) => {
@@ -246,6 +248,24 @@ async function checkAnnouncedErrors(page, fields) {
 // ---------------------------------------------------------------------------------------------
 // Phases
 
+/// Types `value` into the field `id` as a person does, key by key (never `fill`, which sets the
+/// value behind the control's back), from the keyboard alone or after clicking the field.
+async function typeInto(page, id, value, keyboard) {
+  if (keyboard) {
+    await tabTo(page, id);
+  } else {
+    await page.locator(`#${id}`).click();
+  }
+  await page.keyboard.type(value, { delay: 20 });
+}
+
+/// Empties the field `id` from the keyboard.
+async function clearField(page, id) {
+  await page.locator(`#${id}`).focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+}
+
 /// The receipt on the receipt page.
 async function shownReceipt(page) {
   const receipt = await text(page, '.receipt code');
@@ -253,15 +273,17 @@ async function shownReceipt(page) {
   return receipt;
 }
 
-/// A submitter with JavaScript off files a concern at phone width and keeps the receipt.
+/// A submitter with JavaScript off files a concern at phone width and keeps the receipt. The
+/// browser speaks the submitter's language (`INPUT.locale`), so its own controls would too.
 ///
-/// Issue 21: the form's answer is a redirect to the receipt page, which survives a reload, the
-/// language link and Back without posting the form again.
+/// Issue 21: the date is typed the way the page's hint says (year-month-day), key by key, and
+/// arrives as typed; the form's answer is a redirect to the receipt page, which survives a
+/// reload, the language link and Back without posting the form again.
 async function submit(browser) {
   const lang = INPUT.lang;
   const other = lang === 'en' ? 'es' : 'en';
   const q = lang === 'en' ? '' : `?lang=${lang}`;
-  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE, locale: INPUT.locale });
   const posts = [];
   page.on('request', (request) => {
     if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
@@ -279,8 +301,22 @@ async function submit(browser) {
   );
   await inspect(page, `intake-${lang}`);
 
+  // The date fields are plain text boxes, and the hint says how to write a date in the page's
+  // language, with the same example the box then receives.
+  const hint = await text(page, '#dates-hint');
+  check(hint.includes(INPUT.date_words), `the date hint does not say ${INPUT.date_words}: ${hint}`);
+  check(hint.includes('2026-03-31'), `the date hint gives no example: ${hint}`);
+  for (const id of ['concluded_on', 'discovered_on']) {
+    const type = await page.getAttribute(`#${id}`, 'type');
+    check(type === 'text', `#${id} is a ${type} control, not a text box the hint describes`);
+    const described = (await page.getAttribute(`#${id}`, 'aria-describedby')) || '';
+    check(described.includes('dates-hint'), `#${id} is not described by the date hint`);
+  }
+  await typeInto(page, 'concluded_on', INPUT.typed_date, INPUT.keyboard);
+
   if (INPUT.keyboard) {
-    // Keyboard only: Tab to the button and send the empty form with Enter.
+    // Keyboard only: Tab to the button and send the form, still empty but for the date, with
+    // Enter.
     await tabTo(page, 'submit');
   } else {
     await page.locator('button[type="submit"]').focus();
@@ -288,7 +324,14 @@ async function submit(browser) {
   await navigates(page, () => page.keyboard.press('Enter'));
   check(page.url() === url(`/concerns${q}`), `the form went to ${page.url()}`);
   await checkAnnouncedErrors(page, ['category', 'raised_by', 'description', 'accept_conditions']);
+  // The date came back exactly as typed, and was accepted.
+  const dateEcho = await page.inputValue('#concluded_on');
+  check(dateEcho === INPUT.typed_date, `the date typed as ${INPUT.typed_date} came back as ${dateEcho}`);
+  check((await page.locator('#concluded_on-error').count()) === 0, 'the typed date was refused');
   await inspect(page, `intake-errors-${lang}`);
+  if (!INPUT.concluded_on) {
+    await clearField(page, 'concluded_on');
+  }
 
   if (INPUT.keyboard) {
     // Keyboard only: Tab, the arrow keys, Space and Enter, and typing.
@@ -309,7 +352,6 @@ async function submit(browser) {
     await page.locator(`label[for="category-${INPUT.category}"]`).click();
     await page.locator(`label[for="raised_by-${INPUT.raised_by}"]`).click();
     await page.locator('#description').fill(INPUT.description);
-    await page.locator('#concluded_on').fill(INPUT.concluded_on);
     await page.locator('#accept_conditions').check();
     await navigates(page, () => page.locator('button[type="submit"]').click());
   }
@@ -350,7 +392,7 @@ async function submit(browser) {
   check(gone.status() === 404, `the hidden receipt's page answered ${gone.status()}`);
   check((await page.locator('.receipt code').count()) === 0, 'the hidden receipt is still shown');
   await inspect(page, `receipt-gone-${lang}`);
-  return { receipt, heading, not_found: notFound };
+  return { receipt, heading, not_found: notFound, date_echo: dateEcho };
 }
 
 /// A submitter with scripts on, while the service asks for proof of work: the page's own script
