@@ -647,7 +647,34 @@ async function member(browser) {
   return { main: after };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member };
+/// Issue 21: the first administrator follows the printed link with no script, at phone width:
+/// the password's rules are on the page before the first attempt; a password against them is
+/// refused beside its field; then the account is set up and signed in at once, on its home page.
+async function enrol(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  await page.goto(url(`/enrol/${INPUT.token}`));
+  const rules = await text(page, '#password-hint');
+  for (const rule of INPUT.rules) {
+    check(rules.includes(rule), `the page does not say "${rule}" before the first attempt: ${rules}`);
+  }
+  await inspect(page, 'enrol');
+  await page.locator('#username').fill(INPUT.username);
+  await page.locator('#password').fill(`${INPUT.username}-is-in-this-password`);
+  await page.locator('#confirmation').fill(`${INPUT.username}-is-in-this-password`);
+  await page.locator('#code').fill(INPUT.code);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check((await page.locator('#password-error').count()) === 1, 'a password with the username was not refused');
+  await inspect(page, 'enrol-refused');
+  await page.locator('#password').fill(INPUT.password);
+  await page.locator('#confirmation').fill(INPUT.password);
+  await page.locator('#code').fill(INPUT.code);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check(page.url() === url(INPUT.home), `the enrolment ended on ${page.url()}, not ${INPUT.home}`);
+  await inspect(page, 'enrolled-home');
+  return { main: await text(page, 'main') };
+}
+
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, enrol };
 
 async function main() {
   const phase = PHASES[PHASE];

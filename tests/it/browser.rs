@@ -339,6 +339,42 @@ async fn two_parties_and_their_plan_in_a_real_browser() {
     assert!(!mine.to_string().contains(message), "{mine}");
 }
 
+/// Issue 21, item 10, in a real browser with no script: the enrolment page states the
+/// password's rules before the first attempt, and finishing it lands on the account's home
+/// page, signed in, with no second code. One engine is enough.
+#[tokio::test]
+async fn the_first_administrator_enrols_in_a_real_browser_and_is_signed_in() {
+    let shots = screenshots(Engine::Sqlite).with_file_name("enrolment");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_on(Engine::Sqlite);
+    let token = server.setup_token();
+    let shown: Value = server
+        .client()
+        .get(server.at(&format!("/api/v1/enrolments/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = ombuds::crypto::totp::TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(shown["totp_secret"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    let done = journey(
+        &server,
+        &shots,
+        "enrol",
+        &json!({"token": token, "username": "ada", "password": PASSWORD,
+                "code": server.code(&secret), "home": "/admin",
+                "rules": ["be 12 to 256 characters long", "not contain your username",
+                          "be typed the same twice"]}),
+    );
+    assert!(done["main"].as_str().unwrap().contains("ada"), "{done}");
+}
+
 /// With proof of work on and no room at all for unproven concerns, a submitter whose browser runs
 /// scripts still gets through, in both languages: the page's `/static/pow.js` solves the puzzle
 /// as the page opens, and the form carries the proof. One engine is enough: the puzzle never
