@@ -8,6 +8,7 @@ pub mod certificate;
 pub mod device;
 pub mod envelope;
 pub mod file_key_cache;
+pub mod handover;
 pub mod password;
 pub mod random;
 pub mod receipt;

@@ -61,6 +61,12 @@ impl Receipt {
     pub fn generate() -> Result<Self, CryptoError> {
         let mut bytes = Zeroizing::new([0u8; 2 * RECEIPT_WORDS]);
         random::fill(bytes.as_mut_slice())?;
+        Ok(Self::from_bytes(&bytes))
+    }
+
+    /// The receipt whose words are picked by `bytes` (two per word), which must be uniformly
+    /// random or the output of a keyed hash ([`super::handover::form_receipt`]).
+    pub(super) fn from_bytes(bytes: &[u8; 2 * RECEIPT_WORDS]) -> Self {
         let mut text = Zeroizing::new(String::with_capacity(RECEIPT_WORDS * 9));
         for (i, pair) in bytes.chunks_exact(2).enumerate() {
             // 2048 words: the low 11 bits of two random bytes pick one without bias.
@@ -70,7 +76,7 @@ impl Receipt {
             }
             text.push_str(words()[index]);
         }
-        Ok(Self(text))
+        Self(text)
     }
 
     /// Reads a receipt as a person might type it: any case, words separated by spaces, hyphens

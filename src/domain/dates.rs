@@ -1,4 +1,5 @@
-//! Calendar dates as people type them: strict `YYYY-MM-DD`. Dates in words are the wording
+//! Calendar dates as people type them: strict `YYYY-MM-DD` ([`parse_iso_date`]), and the
+//! year-month-day a person types into the intake form's text boxes ([`tidy_typed_date`]). Dates in words are the wording
 //! layer's (`Lang::long_date`, in the reader's language; `Arg::LongDate` in a phrase).
 
 use chrono::{Datelike, NaiveDate};
@@ -91,9 +92,59 @@ pub fn parse_iso_date(text: &str) -> Result<NaiveDate, DateError> {
     })
 }
 
+/// A date typed into a text box in year-month-day order, written the strict way: a four-digit
+/// year, then the month and the day of one or two digits each, separated by `-`, `/`, `.` or
+/// spaces (`2026/3/5` and `2026 03 05` give `2026-03-05`). `None` for anything else, which
+/// [`parse_iso_date`] then refuses by its form. Whether the month and day exist is left to it.
+pub fn tidy_typed_date(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text
+        .trim()
+        .split(|c: char| matches!(c, '-' | '/' | '.') || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .collect();
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |part: &str, widths: std::ops::RangeInclusive<usize>| {
+        widths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2)) {
+        return None;
+    }
+    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_year_month_day_is_written_the_strict_way_and_nothing_else_is() {
+        for (typed, tidy) in [
+            ("2026-09-15", "2026-09-15"),
+            (" 2026-9-5 ", "2026-09-05"),
+            ("2026/09/15", "2026-09-15"),
+            ("2026.9.15", "2026-09-15"),
+            ("2026 09 15", "2026-09-15"),
+            ("2026-02-30", "2026-02-30"),
+        ] {
+            assert_eq!(tidy_typed_date(typed).as_deref(), Some(tidy), "{typed}");
+        }
+        // Day or month first is ambiguous (09/15/2026, 15/09/2026): refused, never guessed.
+        for typed in [
+            "09/15/2026",
+            "15/09/2026",
+            "26-09-15",
+            "2026-09",
+            "2026-09-15-01",
+            "2026-009-15",
+            "yesterday",
+            "",
+            "２０２６-09-15",
+        ] {
+            assert_eq!(tidy_typed_date(typed), None, "{typed}");
+        }
+    }
 
     #[test]
     fn accepts_only_the_strict_form() {

@@ -372,14 +372,7 @@ impl Period {
         let mut periods = Vec::new();
         let mut month = YearMonth::of(start);
         while month.first_day() <= as_of {
-            let period = match kind {
-                PeriodKind::Month => Self::Month(month),
-                PeriodKind::Quarter => Self::Quarter {
-                    year: month.year(),
-                    quarter: (month.month() - 1) / 3 + 1,
-                },
-                PeriodKind::Year => Self::Year(month.year()),
-            };
+            let period = Self::of_kind(kind, month);
             if period.first_day() >= start
                 && period.is_complete(as_of)
                 && periods.last() != Some(&period)
@@ -450,6 +443,39 @@ impl Period {
     /// a month change until the month ends.
     pub fn is_complete(self, as_of: NaiveDate) -> bool {
         as_of > self.last_day()
+    }
+
+    /// The first day the period may be reported: the day after it ends.
+    pub fn released_on(self) -> NaiveDate {
+        self.last_day().succ_opt().unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The period of `kind` that holds `month`.
+    pub fn of_kind(kind: PeriodKind, month: YearMonth) -> Self {
+        match kind {
+            PeriodKind::Month => Self::Month(month),
+            PeriodKind::Quarter => Self::Quarter {
+                year: month.year(),
+                quarter: (month.month() - 1) / 3 + 1,
+            },
+            PeriodKind::Year => Self::Year(month.year()),
+        }
+    }
+
+    /// The next period of `kind` to be released after `as_of`: the first that begins on or
+    /// after `start` and is not over on `as_of`. Like [`Period::complete_since`], it depends on
+    /// the dates alone.
+    pub fn next_to_complete(kind: PeriodKind, start: NaiveDate, as_of: NaiveDate) -> Option<Self> {
+        let mut month = YearMonth::of(start.max(as_of));
+        // A year holds twelve months: the period wanted begins within the next thirteen.
+        for _ in 0..=13 {
+            let period = Self::of_kind(kind, month);
+            if period.first_day() >= start && !period.is_complete(as_of) {
+                return Some(period);
+            }
+            month = YearMonth::of(month.last_day().succ_opt()?);
+        }
+        None
     }
 }
 

@@ -14,7 +14,7 @@ use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{BoardHome, Chrome, PeriodLink};
 use crate::domain::phrase::Said as _;
-use crate::domain::trends::{Period, Release, ReleaseError};
+use crate::domain::trends::{Period, Release};
 use crate::i18n::Lang;
 use crate::report;
 use crate::usecase;
@@ -36,31 +36,12 @@ async fn released(app: &AppState) -> Result<Vec<Period>, Problem> {
     Ok(usecase::reports::periods(&app.ctx()).await?)
 }
 
-/// The frozen release of a period the board may see.
+/// The frozen release of a period the board may see; otherwise a 404 that says why there is
+/// none (and, for a period not over yet, when it comes).
 async fn release(app: &AppState, period: &str) -> Result<Release, Problem> {
-    let not_released = || {
-        Problem::NotFoundMessage(crate::domain::phrase::Phrase::new(
-            "staff.error.not_released",
-        ))
-    };
-    let period: Period = period.parse().map_err(|_| not_released())?;
-    if app.config.reports.admits(period).is_err() {
-        return Err(not_released());
-    }
-    match usecase::reports::release(&app.ctx(), period, None).await? {
+    match usecase::reports::board_release(&app.ctx(), period).await? {
         Ok(release) => Ok(release),
-        Err(ReleaseError::NotComplete { .. } | ReleaseError::BeforeStart { .. }) => {
-            Err(not_released())
-        }
-        Err(
-            e @ (ReleaseError::KindCommitted { .. }
-            | ReleaseError::Exposed { .. }
-            | ReleaseError::AuditFailed(_)),
-        ) => Err(Problem::NotFoundMessage(
-            crate::domain::phrase::Phrase::new("staff.error.cannot_release")
-                .with("reason", e.phrase()),
-        )),
-        Err(e) => Err(Problem::Internal(Lang::En.say(&e.phrase()))),
+        Err(unavailable) => Err(Problem::NotFoundMessage(unavailable.phrase())),
     }
 }
 
@@ -69,6 +50,7 @@ async fn home(
     Staff(user, _): Staff<BoardOnly>,
 ) -> Result<BoardHome, PageError> {
     let periods = released(&app).await?;
+    let next = usecase::reports::next_release(&app.ctx()).await?;
     Ok(BoardHome {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),
@@ -79,6 +61,16 @@ async fn home(
                 label: Lang::En.period(p),
             })
             .collect(),
+        next: next.map(|(period, on)| PeriodLink {
+            code: period.to_string(),
+            label: Lang::En.f(
+                "staff.board.next",
+                &[
+                    ("period", &Lang::En.period(period)),
+                    ("date", &Lang::En.long_date(on)),
+                ],
+            ),
+        }),
     })
 }
 

@@ -1,5 +1,6 @@
 //! One-time enrolment links: a new account (or one being reset) chooses its password, adds the
-//! TOTP secret to an authenticator app, and proves it with a code.
+//! TOTP secret to an authenticator app, and proves it with a code; it is then signed in, as a
+//! sign-in would do, and taken to its home page.
 
 use axum::Json;
 use axum::body::Body;
@@ -14,10 +15,10 @@ use super::auth::see_other;
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
-use super::signin::with_device_cookie;
+use super::signin::{home, signed_in};
 use super::staff_views::EnrolPage;
 use crate::crypto::totp::qr_svg;
-use crate::domain::account::check_username;
+use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, check_username};
 use crate::domain::field::FieldError;
 use crate::store::{EnrolError, EnrolmentView};
 use crate::usecase::enrolment::{self, Answers};
@@ -105,11 +106,12 @@ async fn submit(
     )
     .await;
     match outcome {
-        Ok(device) => {
-            let mut answer = see_other("/signin?enrolled");
-            with_device_cookie(&app, &device, "/signin", &mut answer);
-            Ok(answer)
-        }
+        Ok(signed) => Ok(signed_in(
+            &app,
+            &signed,
+            "/signin",
+            see_other(home(signed.user.role)),
+        )),
         Err(EnrolError::Invalid(errors)) => {
             let view = view(&app, &token).await?;
             let page = render(&app, token, &view, username.unwrap_or_default(), errors)?;
@@ -164,11 +166,20 @@ async fn api_submit(
     )
     .await
     {
-        Ok(device) => {
-            let mut answer =
-                (StatusCode::CREATED, Json(json!({ "enrolled": true }))).into_response();
-            with_device_cookie(&app, &device, "/api/v1/session", &mut answer);
-            Ok(answer)
+        Ok(signed) => {
+            let answer = (
+                StatusCode::CREATED,
+                Json(json!({
+                    "enrolled": true,
+                    "username": signed.user.username,
+                    "role": signed.user.role.code(),
+                    "csrf_token": signed.user.csrf,
+                    "idle_timeout_seconds": IDLE_TIMEOUT_SECS,
+                    "absolute_timeout_seconds": ABSOLUTE_TIMEOUT_SECS,
+                })),
+            )
+                .into_response();
+            Ok(signed_in(&app, &signed, "/api/v1/session", answer))
         }
         Err(EnrolError::Invalid(errors)) => Err(Problem::Invalid(errors).into()),
         Err(EnrolError::Gone) => Err(gone().into()),

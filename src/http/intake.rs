@@ -5,8 +5,10 @@
 //! script that solves it; the solution is checked on admission ([`super::admission`]), and a
 //! submission without one is still taken, within a smaller budget.
 //!
-//! Nothing about the sender is read or kept: no address, user agent, referrer, cookie or time of
-//! day. The only date recorded is today's date in the association's time zone.
+//! Nothing about the sender is read or kept: no address, user agent, referrer or time of day.
+//! The only date recorded is today's date in the association's time zone. The one cookie is the
+//! receipt page's own ([`receipt`]): the new receipt, sealed, for ten minutes, sent back only to
+//! that page.
 //!
 //! [`draft_from_form`] and [`check_json`] are the handlers' decoding, without I/O; they are
 //! public so that the fuzz targets in `fuzz/` exercise exactly what the handlers run.
@@ -14,33 +16,38 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::AppState;
+use super::auth::{see_other, session_token};
 use super::decode::{FormFields, JsonObject, form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::security_headers::OwnScript;
-use super::views::{FormValues, IntakePage, Puzzle, ReceiptPage};
+use super::views::{FormValues, IntakePage, Puzzle, RECEIPT_PATH, ReceiptGonePage, ReceiptPage};
 use crate::domain::concern::{ConcernDraft, Limits, NewConcern, validate};
+use crate::domain::dates::tidy_typed_date;
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
 use crate::usecase;
 
 /// `GET /`: the explanations and an empty form.
 pub async fn page(State(app): State<AppState>, lang: Lang) -> Response {
-    let today = app.today();
-    with_puzzle(
+    form_page(
         &app,
-        IntakePage::new(&app.config, lang, today, FormValues::default(), Vec::new()),
+        IntakePage::new(&app.config, lang, FormValues::default(), Vec::new()),
         StatusCode::OK,
     )
 }
 
-/// Puts a fresh puzzle in the form when proof of work is on, and lets the page load the
-/// script that solves it.
-fn with_puzzle(app: &AppState, page: IntakePage, status: StatusCode) -> Response {
+/// The intake page with a fresh form token and, when proof of work is on, a fresh puzzle (and
+/// leave to load the script that solves it).
+fn form_page(app: &AppState, page: IntakePage, status: StatusCode) -> Response {
+    // Without randomness there is no token; the form still works, without the protection
+    // against being sent twice.
+    let page = page.with_form_token(usecase::intake::form_token(&app.ctx()).unwrap_or_default());
     let Some(puzzles) = app.admission.puzzles() else {
         return (status, page).into_response();
     };
@@ -75,7 +82,9 @@ pub async fn script() -> Response {
 }
 
 /// `POST /concerns`: the HTML form. Problems with fields show the form again, filled in, with
-/// each error beside its field.
+/// each error beside its field. A stored concern is answered `303 See Other` to the receipt page,
+/// with the receipt sealed in a cookie for that page alone: reloading the page or changing its
+/// language shows the receipt again and sends nothing, and no address carries it.
 pub async fn submit_form(
     State(app): State<AppState>,
     lang: Lang,
@@ -84,29 +93,99 @@ pub async fn submit_form(
 ) -> Result<Response, PageError> {
     let mut form = form_fields(&headers, body).await?;
     let draft = draft_from_form(&mut form);
+    let token = form.take("form_token");
     let today = app.today();
     match validate(&draft, today, app.config.intake.limits()) {
         Err(errors) => {
-            let page = IntakePage::new(
-                &app.config,
-                lang,
-                today,
-                FormValues::from_draft(&draft),
-                errors,
-            );
-            Ok(with_puzzle(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
+            let page = IntakePage::new(&app.config, lang, FormValues::from_draft(&draft), errors);
+            Ok(form_page(&app, page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Ok(concern) => {
-            let submitted = usecase::intake::submit(&app.ctx(), &concern).await?;
-            let page = ReceiptPage::new(
-                &app.config,
-                lang,
-                &submitted.receipt,
-                submitted.first_contact,
-            );
-            Ok((StatusCode::CREATED, page).into_response())
+            let ctx = app.ctx();
+            let token = token.as_deref().map(String::as_str);
+            let submitted = usecase::intake::submit_form(&ctx, &concern, token).await?;
+            let sealed = usecase::intake::seal_view(&ctx, &submitted)?;
+            let mut answer = see_other(&format!("{RECEIPT_PATH}{}", lang.query()));
+            set_receipt_cookie(&app, Some(&sealed), &mut answer);
+            Ok(answer)
         }
     }
+}
+
+/// The receipt cookie's name: `__Secure-` (sent over TLS only) when clients use TLS.
+fn receipt_cookie_name(app: &AppState) -> &'static str {
+    if app.config.clients_use_tls() {
+        "__Secure-ombuds_receipt"
+    } else {
+        "ombuds_receipt"
+    }
+}
+
+/// Sets the receipt cookie to `sealed`, or removes it. It goes back only to the receipt page,
+/// never to another site's request, never to a script, and (having no expiry date) is kept by
+/// the browser in memory only; the seal stops opening after
+/// [`usecase::intake::RECEIPT_VIEW_SECONDS`] whatever the browser keeps.
+fn set_receipt_cookie(app: &AppState, sealed: Option<&str>, answer: &mut Response) {
+    let secure = if app.config.clients_use_tls() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, expiry) = match sealed {
+        Some(sealed) => (sealed, ""),
+        None => ("", "; Max-Age=0"),
+    };
+    let cookie = Zeroizing::new(format!(
+        "{}={value}; Path={RECEIPT_PATH}; HttpOnly; SameSite=Strict{expiry}{secure}",
+        receipt_cookie_name(app),
+    ));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        answer.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// `GET /receipt`: the new receipt, in the language asked for, for as long as the cookie set by
+/// [`submit_form`] opens; otherwise a page that says why there is none (404), and the cookie is
+/// removed.
+pub async fn receipt(State(app): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let sealed = session_token(&headers, receipt_cookie_name(&app));
+    let shown = sealed
+        .as_deref()
+        .and_then(|sealed| usecase::intake::open_view(&app.ctx(), sealed));
+    match shown {
+        Some(submitted) => ReceiptPage::new(
+            &app.config,
+            lang,
+            &submitted.receipt,
+            submitted.first_contact,
+        )
+        .into_response(),
+        None => {
+            let mut answer = (
+                StatusCode::NOT_FOUND,
+                ReceiptGonePage::new(&app.config, lang),
+            )
+                .into_response();
+            if sealed.is_some() {
+                set_receipt_cookie(&app, None, &mut answer);
+            }
+            answer
+        }
+    }
+}
+
+/// `POST /receipt`: hides the receipt now (the person has written it down, or is on a shared
+/// computer): removes the cookie and goes back to the intake page.
+pub async fn hide_receipt(
+    State(app): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    form_fields(&headers, body).await?;
+    let mut answer = see_other(&format!("/{}", lang.query()));
+    set_receipt_cookie(&app, None, &mut answer);
+    Ok(answer)
 }
 
 /// `POST /api/v1/concerns`: the same, as JSON.
@@ -147,12 +226,21 @@ pub fn draft_from_form(form: &mut FormFields) -> ConcernDraft {
         raised_by: form.take("raised_by").map(|v| v.to_string()),
         description: form.take("description"),
         contact: form.take("contact"),
-        concluded_on: form.take("concluded_on"),
-        discovered_on: form.take("discovered_on"),
+        concluded_on: typed_date(form.take("concluded_on")),
+        discovered_on: typed_date(form.take("discovered_on")),
         accept_conditions: form
             .take("accept_conditions")
             .is_some_and(|v| matches!(v.as_str(), "yes" | "on" | "true" | "1")),
     }
+}
+
+/// A date as typed in the form's text box, written `YYYY-MM-DD` when it is a year-month-day
+/// ([`tidy_typed_date`]); anything else is left as typed, for the rules to refuse by its form.
+fn typed_date(typed: Option<Zeroizing<String>>) -> Option<Zeroizing<String>> {
+    typed.map(|text| match tidy_typed_date(&text) {
+        Some(tidy) => Zeroizing::new(tidy),
+        None => text,
+    })
 }
 
 /// Checks a JSON concern (`POST /api/v1/concerns`) whose keys were already limited to

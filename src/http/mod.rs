@@ -155,6 +155,7 @@ pub fn routes() -> Routes {
     route_table::routes! {
         "/" => get(intake::page),
         "/concerns" => post(intake::submit_form),
+        "/receipt" => get(intake::receipt).post(intake::hide_receipt),
         "/api/v1/concerns" => post(intake::submit_json),
         "/verify" => get(verify::page).post(verify::check_form),
         "/api/v1/certificates/verify" => post(verify::check_json),

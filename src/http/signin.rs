@@ -46,7 +46,6 @@ pub fn home(role: Role) -> &'static str {
 
 fn notice(query: Option<&str>) -> Option<String> {
     let key = match query {
-        Some("enrolled") => "staff.signin.enrolled",
         Some("signed-out") => "staff.signin.signed_out",
         _ => return None,
     };
@@ -109,7 +108,7 @@ fn device_cookie_name(app: &AppState) -> &'static str {
 
 /// Adds the device cookie `token` for the sign-in address `path` (`/signin` for the form,
 /// `/api/v1/session` for the API) to `answer`.
-pub(super) fn with_device_cookie(app: &AppState, token: &str, path: &str, answer: &mut Response) {
+fn with_device_cookie(app: &AppState, token: &str, path: &str, answer: &mut Response) {
     let secure = if app.config.clients_use_tls() {
         "; Secure"
     } else {
@@ -124,7 +123,14 @@ pub(super) fn with_device_cookie(app: &AppState, token: &str, path: &str, answer
     }
 }
 
-fn signed_in(app: &AppState, signed: &SignedIn, path: &str, answer: Response) -> Response {
+/// `answer` with the session cookie of `signed` and its device cookie for the sign-in address
+/// `path`.
+pub(super) fn signed_in(
+    app: &AppState,
+    signed: &SignedIn,
+    path: &str,
+    answer: Response,
+) -> Response {
     let mut answer = answer;
     answer
         .headers_mut()

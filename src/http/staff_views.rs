@@ -944,6 +944,8 @@ pub struct BoardHome {
     pub site: Site,
     /// Released periods, newest first.
     pub periods: Vec<PeriodLink>,
+    /// The next period to be released, and a sentence saying when.
+    pub next: Option<PeriodLink>,
 }
 
 /// One retention class on the administrator's "what is held" page.

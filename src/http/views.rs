@@ -78,14 +78,15 @@ pub struct IntakePage {
     pub categories: Vec<Choice>,
     /// Role radio buttons.
     pub roles: Vec<Choice>,
-    /// Today's local date, the latest date the date fields accept.
-    pub today: NaiveDate,
     /// Description length limit.
     pub max_description_chars: usize,
     /// Contact length limit.
     pub max_contact_chars: usize,
     /// The proof-of-work puzzle, when proof of work is on.
     pub puzzle: Option<Puzzle>,
+    /// The form's token ([`crate::usecase::intake::form_token`]): a second sending of the same
+    /// form finds the first one's case and receipt. Empty if none could be made.
+    pub form_token: String,
 }
 
 /// A proof-of-work challenge for the intake form's hidden fields.
@@ -104,14 +105,14 @@ impl IntakePage {
         self
     }
 
+    /// The page with `token` in its form.
+    pub fn with_form_token(mut self, token: String) -> Self {
+        self.form_token = token;
+        self
+    }
+
     /// The form in `lang` with `form` filled in and `errors` shown.
-    pub fn new(
-        config: &Config,
-        lang: Lang,
-        today: NaiveDate,
-        form: FormValues,
-        errors: Vec<FieldError>,
-    ) -> Self {
+    pub fn new(config: &Config, lang: Lang, form: FormValues, errors: Vec<FieldError>) -> Self {
         let categories = Category::ALL
             .iter()
             .map(|c| Choice {
@@ -134,10 +135,10 @@ impl IntakePage {
             errors,
             categories,
             roles,
-            today,
             max_description_chars: config.intake.max_description_chars,
             max_contact_chars: config.intake.max_contact_chars,
             puzzle: None,
+            form_token: String::new(),
         }
     }
 
@@ -149,8 +150,12 @@ impl IntakePage {
             .map(|e| self.message(e))
     }
 
-    /// An error's message in the page's language.
+    /// An error's message in the page's language. A date in another form is told how the
+    /// date boxes take it, in the hint's words.
     pub fn message(&self, error: &FieldError) -> String {
+        if error.problem.key() == "problem.date_format" {
+            return self.site.t("intake.date_format").to_owned();
+        }
         self.site.problem(error)
     }
 
@@ -174,7 +179,8 @@ impl IntakePage {
     }
 }
 
-/// The answer to a successful submission: the receipt, shown once.
+/// The page a successful submission leads to: the new receipt, for as long as the browser's
+/// receipt cookie opens.
 #[derive(Template, WebTemplate)]
 #[template(path = "receipt.html")]
 pub struct ReceiptPage {
@@ -186,16 +192,43 @@ pub struct ReceiptPage {
     pub first_contact: NaiveDate,
     /// First-contact date in words.
     pub first_contact_long: String,
+    /// How many minutes the page shows the receipt.
+    pub minutes: i64,
 }
 
 impl ReceiptPage {
-    /// The page for a new receipt, in `lang`.
+    /// The page for a new receipt, in `lang`; its language links stay on the page.
     pub fn new(config: &Config, lang: Lang, receipt: &Receipt, first_contact: NaiveDate) -> Self {
         Self {
-            site: Site::public(config, lang, "/"),
+            site: Site::public(config, lang, RECEIPT_PATH),
             receipt: receipt.expose().to_owned(),
             first_contact,
             first_contact_long: lang.long_date(first_contact),
+            minutes: crate::usecase::intake::RECEIPT_VIEW_SECONDS / 60,
+        }
+    }
+}
+
+/// Where the receipt page is.
+pub const RECEIPT_PATH: &str = "/receipt";
+
+/// The receipt page when it has no receipt to show: its time is over, or it was hidden, or this
+/// browser sent no concern.
+#[derive(Template, WebTemplate)]
+#[template(path = "receipt_gone.html")]
+pub struct ReceiptGonePage {
+    /// Association details.
+    pub site: Site,
+    /// How many minutes the page shows a receipt.
+    pub minutes: i64,
+}
+
+impl ReceiptGonePage {
+    /// The page in `lang`.
+    pub fn new(config: &Config, lang: Lang) -> Self {
+        Self {
+            site: Site::public(config, lang, RECEIPT_PATH),
+            minutes: crate::usecase::intake::RECEIPT_VIEW_SECONDS / 60,
         }
     }
 }

@@ -9,12 +9,18 @@
 
 use super::view::{CellKind, CellView};
 
-/// Total drawing width, in SVG user units.
+/// Drawing width, in SVG user units, unless its words need more.
 const WIDTH: u32 = 640;
-/// Left margin.
+/// Left margin, and the least room kept on the right of the widest text.
 const LEFT: u32 = 8;
-/// Room on the right of the longest bar for its value.
-const RIGHT: u32 = 130;
+/// The shortest the longest bar may be, however long the words beside it.
+const MIN_SPAN: u32 = 240;
+/// Space between a bar's end and its value.
+const VALUE_GAP: u32 = 6;
+/// Room one character takes at the charts' 13-unit font, with some to spare: the widest
+/// common letters of a sans-serif face are about 0.6 em, bold about 0.65 em. Words are never
+/// measured in a browser, so every width is reckoned with this and errs on the wide side.
+const CHAR: u32 = 9;
 /// Height of a row's label line.
 const LABEL: u32 = 18;
 /// Height of one bar.
@@ -117,7 +123,30 @@ pub fn bars(
         .unwrap_or(0)
         .max(k)
         .max(1);
-    let span = WIDTH - LEFT - RIGHT;
+    // The value written after each bar: its series (when there are several) and its words.
+    let value_text = |i: usize, cell: &CellView| {
+        if series.len() > 1 {
+            format!("{} {}", series.get(i).map_or("", String::as_str), cell.text)
+        } else {
+            cell.text.clone()
+        }
+    };
+    // The widest value sets the room on the right of the longest bar, and the longest bar
+    // keeps at least MIN_SPAN: the drawing widens when the words need it, and no word is cut.
+    let widest_value = groups
+        .iter()
+        .flat_map(|g| g.cells.iter().enumerate().map(|(i, c)| value_text(i, c)))
+        .map(|text| text_width(&text))
+        .max()
+        .unwrap_or(0);
+    let widest_label = groups
+        .iter()
+        .map(|g| text_width(g.label))
+        .max()
+        .unwrap_or(0);
+    let right = VALUE_GAP + widest_value + LEFT;
+    let span = WIDTH.saturating_sub(LEFT + right).max(MIN_SPAN);
+    let width = (LEFT + span + right).max(LEFT + widest_label + LEFT);
     let length = |value: u64| -> u32 {
         let scaled = value.saturating_mul(u64::from(span)) / largest;
         u32::try_from(scaled).unwrap_or(span)
@@ -127,7 +156,7 @@ pub fn bars(
         id: id.to_owned(),
         title: title.to_owned(),
         description,
-        width: WIDTH,
+        width,
         height: 0,
         legend: Vec::new(),
         labels: Vec::new(),
@@ -136,15 +165,21 @@ pub fn bars(
     };
     let mut y = 4;
     if series.len() > 1 {
+        // Entries side by side, on as many lines as the width needs.
         let mut x = LEFT;
         for (i, name) in series.iter().enumerate() {
+            let entry = 18 + text_width(name);
+            if x > LEFT && x + entry > width - LEFT {
+                x = LEFT;
+                y += LABEL + 4;
+            }
             chart.legend.push(LegendEntry {
                 x,
                 y,
                 colour: COLOURS[i % COLOURS.len()],
                 label: name.clone(),
             });
-            x += 24 + 9 * u32::try_from(name.chars().count()).unwrap_or(10);
+            x += entry + 12;
         }
         y += LABEL + 8;
     }
@@ -157,30 +192,25 @@ pub fn bars(
         });
         for (i, cell) in group.cells.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
-            let (width, fill, dashed) = match cell.kind {
+            let (bar, fill, dashed) = match cell.kind {
                 CellKind::Count => (length(cell.count.unwrap_or(0)), colour.to_owned(), false),
                 CellKind::FewerThanK => (length(k), hatch.clone(), true),
                 CellKind::Withheld | CellKind::NotShown => (0, String::new(), true),
             };
-            if width > 0 || cell.kind == CellKind::FewerThanK {
+            if bar > 0 || cell.kind == CellKind::FewerThanK {
                 chart.bars.push(Bar {
                     x: LEFT,
                     y,
-                    width: width.max(1),
+                    width: bar.max(1),
                     height: BAR,
                     fill,
                     dashed,
                 });
             }
-            let text = if series.len() > 1 {
-                format!("{} {}", series.get(i).map_or("", String::as_str), cell.text)
-            } else {
-                cell.text.clone()
-            };
             chart.values.push(Text {
-                x: LEFT + width + 6,
+                x: LEFT + bar + VALUE_GAP,
                 y: y + BAR - 3,
-                text,
+                text: value_text(i, cell),
             });
             y += BAR + BAR_GAP;
         }
@@ -188,4 +218,80 @@ pub fn bars(
     }
     chart.height = y;
     chart
+}
+
+/// The room `text` takes at most, reckoned with [`CHAR`].
+pub fn text_width(text: &str) -> u32 {
+    u32::try_from(text.chars().count())
+        .unwrap_or(u32::MAX / CHAR)
+        .saturating_mul(CHAR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(kind: CellKind, count: Option<u64>, text: &str) -> CellView {
+        CellView {
+            text: text.to_owned(),
+            kind,
+            count,
+        }
+    }
+
+    /// Issue 21: "September fewer than 5" was cut to "September fewer tl" at the drawing's
+    /// edge. Every word now ends inside the drawing, however long, with one series or several.
+    #[test]
+    fn no_word_runs_past_the_edge_of_the_drawing() {
+        let hidden = cell(CellKind::FewerThanK, None, "fewer than 5");
+        let large = cell(CellKind::Count, Some(120), "120");
+        let withheld = cell(CellKind::Withheld, None, "withheld");
+        let three = [hidden.clone(), large.clone(), withheld.clone()];
+        let one = [large.clone()];
+        let series: Vec<String> = ["July", "August", "September"].map(str::to_owned).to_vec();
+        let long_label = "Unprofessional or possibly unethical conduct by a member or an \
+                          employee of a brokerage";
+        let groups = [
+            Group {
+                label: "Commission disputes",
+                cells: &three,
+            },
+            Group {
+                label: long_label,
+                cells: &three,
+            },
+        ];
+        for (series, groups) in [
+            (&series[..], &groups[..]),
+            (
+                &[][..],
+                &[Group {
+                    label: "Web",
+                    cells: &one,
+                }][..],
+            ),
+        ] {
+            let chart = bars("c", "t", String::new(), series, groups, 5);
+            for text in chart.values.iter().chain(&chart.labels) {
+                let end = text.x + text_width(&text.text);
+                assert!(
+                    end <= chart.width,
+                    "{:?} ends at {end} of {}",
+                    text.text,
+                    chart.width
+                );
+            }
+            for entry in &chart.legend {
+                assert!(entry.x + 18 + text_width(&entry.label) <= chart.width);
+            }
+            for bar in &chart.bars {
+                assert!(bar.x + bar.width <= chart.width);
+            }
+        }
+        // "September fewer than 5" in full, after a full-length hatched box.
+        let chart = bars("c", "t", String::new(), &series, &groups, 5);
+        assert!(chart.values.iter().any(|v| v.text == "September withheld"));
+        assert!(chart.values.iter().any(|v| v.text == "July fewer than 5"));
+        assert!(chart.width > WIDTH, "the long label widens the drawing");
+    }
 }

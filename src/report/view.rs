@@ -136,6 +136,11 @@ pub struct ReportView {
     pub epsilon: Option<f64>,
     /// Plain-language summary, one sentence each.
     pub summary: Vec<String>,
+    /// Fewer than k concerns were closed in the period: every number of every table is
+    /// "fewer than k", so the page says so in a sentence and draws no table or chart (the CSV
+    /// and JSON keep the tables, for whoever reads them by program). Whether it was none is
+    /// not said: that is what "fewer than k" hides.
+    pub too_few: bool,
     /// The tables.
     pub tables: Vec<TableView>,
     /// Statement of method, one paragraph each.
@@ -195,6 +200,7 @@ impl ReportView {
             threshold: k,
             epsilon: release.noise.map(|n| n.epsilon),
             summary: summary(release),
+            too_few: release.concerns.total.count().is_none(),
             tables,
             method: method(release),
         }

@@ -291,7 +291,7 @@ impl Store {
         code: &str,
         now: i64,
         today: NaiveDate,
-    ) -> Result<Zeroizing<String>, EnrolError> {
+    ) -> Result<SignedIn, EnrolError> {
         let token_hash = random::token_hash(token);
         let Some(view) = self.enrolment(token, now).await? else {
             return Err(EnrolError::Gone);
@@ -341,7 +341,13 @@ impl Store {
             .await?
         {
             tracing::info!(event = "enrolment", username = %name, role = view.role.code(), "account enrolled");
-            Ok(device::issue(&self.secret, &name)?)
+            // Signed in at once, as a sign-in with the same password and code would do (the
+            // code is used up, so a sign-in would need the next one).
+            let Some(user) = self.backend.user_by_name(&name).await? else {
+                return Err(EnrolError::Gone);
+            };
+            let device = device::issue(&self.secret, &name)?;
+            Ok(self.open_session(user, device, now).await?)
         } else if view.username.is_none() {
             Err(EnrolError::Invalid(vec![FieldError::new(
                 "username",
@@ -410,7 +416,19 @@ impl Store {
             (Some(_), Some(token)) => Zeroizing::new(token.to_owned()),
             _ => device::issue(&self.secret, &name).map_err(StoreError::from)?,
         };
-        let (token, token_hash) = random::new_token().map_err(StoreError::from)?;
+        tracing::info!(event = "signin", username = %user.username, role = user.role.code(), "signed in");
+        Ok(self.open_session(user, device, now).await?)
+    }
+
+    /// Starts a session for `user`, whose credentials were just checked, with the device token
+    /// it keeps.
+    async fn open_session(
+        &self,
+        user: UserRecord,
+        device: Zeroizing<String>,
+        now: i64,
+    ) -> Result<SignedIn, StoreError> {
+        let (token, token_hash) = random::new_token()?;
         self.backend
             .insert_session(SessionRecord {
                 token_hash,
@@ -419,7 +437,6 @@ impl Store {
                 last_seen: now,
             })
             .await?;
-        tracing::info!(event = "signin", username = %user.username, role = user.role.code(), "signed in");
         Ok(SignedIn {
             user: SessionUser {
                 user_id: user.id,

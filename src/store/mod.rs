@@ -11,6 +11,7 @@ mod backend;
 mod cases;
 mod content;
 mod grants;
+mod handover;
 mod key_cache;
 mod parties;
 mod plan;
@@ -37,6 +38,7 @@ pub use cases::{
     PartyThread, ReplyOutcome,
 };
 pub use content::{Concern, PartyContent};
+pub use handover::FormCase;
 pub use parties::{AddedParty, Party};
 pub use plan::Plan;
 pub use retention::SWEEP_BATCH;
@@ -128,6 +130,7 @@ pub struct Store {
     signing: Arc<SigningKey>,
     trusted: Arc<[PublicKey]>,
     case_keys: Arc<key_cache::KeyCache>,
+    in_flight: Arc<handover::InFlight>,
 }
 
 impl std::fmt::Debug for Store {
@@ -189,6 +192,7 @@ impl Store {
             signing: Arc::new(signing),
             trusted,
             case_keys: Arc::default(),
+            in_flight: Arc::default(),
         })
     }
 

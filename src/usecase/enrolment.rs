@@ -1,13 +1,13 @@
 //! Enrolment: the holder of a one-time link (made by [`super::accounts`], or the first
 //! administrator's set-up link) sees the authenticator secret, then chooses a password and
-//! proves the authenticator works; the account is created or reset. The checks are the
+//! proves the authenticator works; the account is created or reset, and signed in. The checks are the
 //! domain's ([`crate::domain::account`]); sealing the secret and hashing the password are the
 //! store's.
 
 use zeroize::Zeroizing;
 
 use super::Ctx;
-use crate::store::{EnrolError, EnrolmentView, StoreError};
+use crate::store::{EnrolError, EnrolmentView, SignedIn, StoreError};
 
 /// What the link `token` opens, if it is unused and unexpired.
 pub async fn show(ctx: &Ctx<'_>, token: &str) -> Result<Option<EnrolmentView>, StoreError> {
@@ -35,13 +35,15 @@ pub struct Answers<'a> {
     pub code: &'a str,
 }
 
-/// Completes the enrolment of link `token`: the account's device token (see
-/// [`crate::crypto::device`]).
+/// Completes the enrolment of link `token`, and signs the new account in: the password and
+/// the authenticator code that a sign-in asks for have just been checked, and the code is used
+/// up, so a sign-in now would have to wait for the next one. The session and the device token
+/// (see [`crate::crypto::device`]) are those a sign-in gives.
 pub async fn complete(
     ctx: &Ctx<'_>,
     token: &str,
     answers: Answers<'_>,
-) -> Result<Zeroizing<String>, EnrolError> {
+) -> Result<SignedIn, EnrolError> {
     ctx.store
         .complete_enrolment(
             token,

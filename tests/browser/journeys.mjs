@@ -66,12 +66,14 @@ async function launch() {
 }
 
 /// A fresh context (a fresh profile: no cookies, no cache) with requests watched.
-async function context(browser, { javaScript, viewport, acceptDownloads = false }) {
+/// `locale` is the browser's own language (its date controls, its Accept-Language), which the
+/// pages never follow: a Spanish reader may well have an English browser, and the reverse.
+async function context(browser, { javaScript, viewport, acceptDownloads = false, locale = 'en-US' }) {
   const ctx = await browser.newContext({
     javaScriptEnabled: javaScript,
     viewport,
     acceptDownloads,
-    locale: 'en-US',
+    locale,
   });
   const page = await ctx.newPage();
   page.on('request', (request) => {
@@ -246,11 +248,46 @@ async function checkAnnouncedErrors(page, fields) {
 // ---------------------------------------------------------------------------------------------
 // Phases
 
-/// A submitter with JavaScript off files a concern at phone width and keeps the receipt.
+/// Types `value` into the field `id` as a person does, key by key (never `fill`, which sets the
+/// value behind the control's back), from the keyboard alone or after clicking the field.
+async function typeInto(page, id, value, keyboard) {
+  if (keyboard) {
+    await tabTo(page, id);
+  } else {
+    await page.locator(`#${id}`).click();
+  }
+  await page.keyboard.type(value, { delay: 20 });
+}
+
+/// Empties the field `id` from the keyboard.
+async function clearField(page, id) {
+  await page.locator(`#${id}`).focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+}
+
+/// The receipt on the receipt page.
+async function shownReceipt(page) {
+  const receipt = await text(page, '.receipt code');
+  check(receipt.split('-').length === 8, `no eight-word receipt on ${page.url()}: ${receipt}`);
+  return receipt;
+}
+
+/// A submitter with JavaScript off files a concern at phone width and keeps the receipt. The
+/// browser speaks the submitter's language (`INPUT.locale`), so its own controls would too.
+///
+/// Issue 21: the date is typed the way the page's hint says (year-month-day), key by key, and
+/// arrives as typed; the form's answer is a redirect to the receipt page, which survives a
+/// reload, the language link and Back without posting the form again.
 async function submit(browser) {
   const lang = INPUT.lang;
+  const other = lang === 'en' ? 'es' : 'en';
   const q = lang === 'en' ? '' : `?lang=${lang}`;
-  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE, locale: INPUT.locale });
+  const posts = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+  });
   await page.goto(url('/'));
   check(await page.evaluate(() => document.title !== ''), 'the intake page has no title');
   if (lang !== 'en') {
@@ -264,8 +301,22 @@ async function submit(browser) {
   );
   await inspect(page, `intake-${lang}`);
 
+  // The date fields are plain text boxes, and the hint says how to write a date in the page's
+  // language, with the same example the box then receives.
+  const hint = await text(page, '#dates-hint');
+  check(hint.includes(INPUT.date_words), `the date hint does not say ${INPUT.date_words}: ${hint}`);
+  check(hint.includes('2026-03-31'), `the date hint gives no example: ${hint}`);
+  for (const id of ['concluded_on', 'discovered_on']) {
+    const type = await page.getAttribute(`#${id}`, 'type');
+    check(type === 'text', `#${id} is a ${type} control, not a text box the hint describes`);
+    const described = (await page.getAttribute(`#${id}`, 'aria-describedby')) || '';
+    check(described.includes('dates-hint'), `#${id} is not described by the date hint`);
+  }
+  await typeInto(page, 'concluded_on', INPUT.typed_date, INPUT.keyboard);
+
   if (INPUT.keyboard) {
-    // Keyboard only: Tab to the button and send the empty form with Enter.
+    // Keyboard only: Tab to the button and send the form, still empty but for the date, with
+    // Enter.
     await tabTo(page, 'submit');
   } else {
     await page.locator('button[type="submit"]').focus();
@@ -273,7 +324,14 @@ async function submit(browser) {
   await navigates(page, () => page.keyboard.press('Enter'));
   check(page.url() === url(`/concerns${q}`), `the form went to ${page.url()}`);
   await checkAnnouncedErrors(page, ['category', 'raised_by', 'description', 'accept_conditions']);
+  // The date came back exactly as typed, and was accepted.
+  const dateEcho = await page.inputValue('#concluded_on');
+  check(dateEcho === INPUT.typed_date, `the date typed as ${INPUT.typed_date} came back as ${dateEcho}`);
+  check((await page.locator('#concluded_on-error').count()) === 0, 'the typed date was refused');
   await inspect(page, `intake-errors-${lang}`);
+  if (!INPUT.concluded_on) {
+    await clearField(page, 'concluded_on');
+  }
 
   if (INPUT.keyboard) {
     // Keyboard only: Tab, the arrow keys, Space and Enter, and typing.
@@ -294,21 +352,47 @@ async function submit(browser) {
     await page.locator(`label[for="category-${INPUT.category}"]`).click();
     await page.locator(`label[for="raised_by-${INPUT.raised_by}"]`).click();
     await page.locator('#description').fill(INPUT.description);
-    await page.locator('#concluded_on').fill(INPUT.concluded_on);
     await page.locator('#accept_conditions').check();
     await navigates(page, () => page.locator('button[type="submit"]').click());
   }
-  const receipt = await text(page, '.receipt code');
-  check(receipt.split('-').length === 8, `no eight-word receipt on the page: ${receipt}`);
+  // The form's answer led to the receipt page; no address carries the receipt.
+  check(page.url() === url(`/receipt${q}`), `the form's answer went to ${page.url()}`);
+  const receipt = await shownReceipt(page);
+  const sent = posts.length;
+  check(!page.url().includes(receipt.split('-')[0]), 'the address carries the receipt');
   await inspect(page, `receipt-${lang}`);
   const heading = await text(page, 'h1');
+
+  // Reloaded: the same receipt, and nothing posted again.
+  await page.reload();
+  check((await shownReceipt(page)) === receipt, 'the reloaded page shows another receipt');
+  // The language link stays on the page and keeps the receipt; Back returns to it.
+  await navigates(page, () => page.locator(`nav.lang a[hreflang="${other}"]`).click());
+  check(page.url() === url(`/receipt${other === 'en' ? '' : `?lang=${other}`}`), `the language link went to ${page.url()}`);
+  check((await page.getAttribute('html', 'lang')) === other, `the receipt page is not in ${other}`);
+  check((await shownReceipt(page)) === receipt, 'the other language shows another receipt');
+  await inspect(page, `receipt-${lang}-in-${other}`);
+  await page.goBack();
+  check(page.url() === url(`/receipt${q}`), `Back went to ${page.url()}`);
+  check((await shownReceipt(page)) === receipt, 'Back shows another receipt');
+  check(posts.length === sent, `the receipt page posted ${posts.slice(sent).join(', ')}`);
 
   // An address that does not exist answers in the same language.
   const missing = await page.goto(url(`/no-such-page${q}`));
   check(missing.status() === 404, `a missing page answered ${missing.status()}`);
   check((await page.getAttribute('html', 'lang')) === lang, 'the 404 page is in another language');
   await inspect(page, `not-found-${lang}`);
-  return { receipt, heading, not_found: await text(page, 'h1') };
+  const notFound = await text(page, 'h1');
+
+  // "Hide the receipt": the page no longer shows it, and says why.
+  await page.goto(url(`/receipt${q}`));
+  await navigates(page, () => page.locator(`form[action="/receipt${q}"] button`).click());
+  check(page.url() === url(`/${q}`), `hiding the receipt went to ${page.url()}`);
+  const gone = await page.goto(url(`/receipt${q}`));
+  check(gone.status() === 404, `the hidden receipt's page answered ${gone.status()}`);
+  check((await page.locator('.receipt code').count()) === 0, 'the hidden receipt is still shown');
+  await inspect(page, `receipt-gone-${lang}`);
+  return { receipt, heading, not_found: notFound, date_echo: dateEcho };
 }
 
 /// A submitter with scripts on, while the service asks for proof of work: the page's own script
@@ -601,7 +685,35 @@ async function notices(browser) {
   return { listed: after };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices };
+
+/// Issue 21: the first administrator follows the printed link with no script, at phone width:
+/// the password's rules are on the page before the first attempt; a password against them is
+/// refused beside its field; then the account is set up and signed in at once, on its home page.
+async function enrol(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: PHONE });
+  await page.goto(url(`/enrol/${INPUT.token}`));
+  const rules = await text(page, '#password-hint');
+  for (const rule of INPUT.rules) {
+    check(rules.includes(rule), `the page does not say "${rule}" before the first attempt: ${rules}`);
+  }
+  await inspect(page, 'enrol');
+  await page.locator('#username').fill(INPUT.username);
+  await page.locator('#password').fill(`${INPUT.username}-is-in-this-password`);
+  await page.locator('#confirmation').fill(`${INPUT.username}-is-in-this-password`);
+  await page.locator('#code').fill(INPUT.code);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check((await page.locator('#password-error').count()) === 1, 'a password with the username was not refused');
+  await inspect(page, 'enrol-refused');
+  await page.locator('#password').fill(INPUT.password);
+  await page.locator('#confirmation').fill(INPUT.password);
+  await page.locator('#code').fill(INPUT.code);
+  await navigates(page, () => page.locator('button[type="submit"]').click());
+  check(page.url() === url(INPUT.home), `the enrolment ended on ${page.url()}, not ${INPUT.home}`);
+  await inspect(page, 'enrolled-home');
+  return { main: await text(page, 'main') };
+}
+
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol };
 
 async function main() {
   const phase = PHASES[PHASE];

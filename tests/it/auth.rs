@@ -22,6 +22,18 @@ async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_fo
     assert!(html.contains("otpauth://totp/"), "shows the otpauth URI");
     assert!(html.contains("<svg"), "shows a QR code");
     assert!(!html.contains("<script"));
+    // The password's rules are there before the first attempt, tied to both password boxes.
+    for rule in [
+        "be 12 to 256 characters long",
+        "not contain your username",
+        "be typed the same twice",
+    ] {
+        assert!(
+            html.contains(rule),
+            "the page does not say {rule:?} before asking"
+        );
+    }
+    assert_eq!(html.matches("aria-describedby=\"password-hint").count(), 2);
     let secret_text = html
         .split("Or enter this key by hand: <code class=\"secret\">")
         .nth(1)
@@ -65,8 +77,36 @@ async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_fo
         .send()
         .await
         .unwrap();
+    // Enrolled and signed in, as a sign-in would do: the administrator's home page opens
+    // with the new session at once, without a second code.
     assert_eq!(done.status(), 303);
-    assert_eq!(done.headers()["location"], "/signin?enrolled");
+    assert_eq!(done.headers()["location"], "/admin");
+    let cookies: Vec<&str> = done
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("ombuds_session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("ombuds_device=") && c.contains("Path=/signin")),
+        "{cookies:?}"
+    );
+    let home = server
+        .client()
+        .get(server.at("/admin"))
+        .header("cookie", session.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("ada"));
     // The link worked once.
     let again = server
         .client()
@@ -116,6 +156,86 @@ async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_fo
     server.restart();
     let out = std::fs::read_to_string(server.root.path().join("stdout.log")).unwrap();
     assert!(!out.contains("/enrol/"), "{out}");
+}
+
+on_both_engines!(enrolling_through_the_api_signs_the_account_in_as_a_sign_in_does);
+/// Issue 21, item 10: the code that proves the authenticator is used up by the enrolment, so a
+/// sign-in right after it needed the next one. Enrolling now starts the session itself.
+async fn enrolling_through_the_api_signs_the_account_in_as_a_sign_in_does(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let token = server.setup_token();
+    let shown: serde_json::Value = server
+        .client()
+        .get(server.at(&format!("/api/v1/enrolments/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = ombuds::crypto::totp::TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(shown["totp_secret"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    let code = server.code(&secret);
+    let enrolled = server
+        .client()
+        .post(server.at(&format!("/api/v1/enrolments/{token}")))
+        .json(&json!({ "username": "ada", "password": PASSWORD, "totp": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), 201);
+    let cookie = enrolled
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("ombuds_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = enrolled.json().await.unwrap();
+    assert_eq!(body["enrolled"], true);
+    assert_eq!(body["username"], "ada");
+    assert_eq!(body["role"], "admin");
+    let csrf = body["csrf_token"].as_str().unwrap();
+    // The session works at once, for reading and (with its CSRF token) for changing.
+    let me: serde_json::Value = server
+        .client()
+        .get(server.at("/api/v1/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], "ada");
+    assert_eq!(me["csrf_token"], csrf);
+    let created = server
+        .client()
+        .post(server.at("/api/v1/users"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "username": "olivia", "role": "ombuds" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    // The enrolment's code stays used up: a sign-in with it is refused.
+    let replayed = server
+        .client()
+        .post(server.at("/api/v1/session"))
+        .json(&json!({ "username": "ada", "password": PASSWORD, "totp": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), 401);
 }
 
 on_both_engines!(wrong_passwords_wrong_codes_and_replayed_codes_are_refused_alike);
@@ -229,7 +349,8 @@ async fn sessions_end_when_idle_when_old_and_everywhere_on_request(engine: Engin
         .unwrap();
     assert_eq!(ended.status(), 200);
     let body: serde_json::Value = ended.json().await.unwrap();
-    assert_eq!(body["ended"], 2);
+    // The two, and the session the enrolment started (long idle, not swept yet).
+    assert_eq!(body["ended"], 3);
     assert_eq!(whoami(first.cookie.clone()).await.unwrap().status(), 401);
     assert_eq!(whoami(second.cookie.clone()).await.unwrap().status(), 401);
 }

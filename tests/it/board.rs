@@ -175,7 +175,18 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
         .text()
         .await
         .unwrap();
-    assert!(home.contains("No report periods have been released yet"));
+    assert!(home.contains("No report has been released yet."), "{home}");
+    assert!(
+        home.contains(
+            "The next report, for July to September 2026 (Q3), will be released on Thursday, \
+             1 October 2026."
+        ),
+        "{home}"
+    );
+    assert!(
+        early_body.contains("not released yet") && early_body.contains("Thursday, 1 October 2026"),
+        "{early_body}"
+    );
 
     // The quarter is over: it is listed and released.
     server.set_clock("2026-10-02T17:00:00Z");
@@ -316,6 +327,96 @@ async fn the_period_list_starts_at_the_configured_day_whatever_was_counted(engin
     let stderr = &out.stderr;
     assert!(stderr.contains("`[reports] start`"), "{stderr}");
     assert!(frozen(&server).await.is_empty());
+}
+
+on_both_engines!(a_period_with_no_report_says_why_and_an_empty_one_is_a_sentence);
+/// Issue 21, item 4: an address with no report says which rule holds it back (and, when it is
+/// a matter of time, the day it comes); the board's home says when the first report comes; a
+/// period with fewer than k concerns is one sentence, with no table or chart of "fewer than 5"
+/// everywhere.
+async fn a_period_with_no_report_says_why_and_an_empty_one_is_a_sentence(engine: Engine) {
+    let server = starting(engine, "2026-07-15T17:00:00Z", "2026-07-01");
+    let admin = server.admin().await;
+    let board_secret = server.enrol_staff(&admin, "bea", "board").await;
+    let board = server.sign_in("bea", &board_secret).await;
+    let home = get(&server, &board, "/board").await.text().await.unwrap();
+    assert!(home.contains("No report has been released yet."), "{home}");
+    assert!(
+        home.contains(
+            "for July to September 2026 (Q3), will be released on Thursday, 1 October 2026."
+        ),
+        "{home}"
+    );
+
+    for (path, says) in [
+        (
+            "/board/reports/1999Q4",
+            "There is no report for 1999Q4: reports cover concerns from Wednesday, 1 July 2026 \
+             on (`[reports] start`), and 1999Q4 begins before that.",
+        ),
+        (
+            "/board/reports/2026Q3",
+            "The report for 2026Q3 is not released yet: the period ends on Wednesday, 30 \
+             September 2026, and its report is released the day after, on Thursday, 1 October \
+             2026.",
+        ),
+        (
+            "/board/reports/2026-07",
+            "There is no report for 2026-07: it is a month, and this association releases \
+             quarter reports only (`[reports] periods`).",
+        ),
+        (
+            "/board/reports/2026Q5",
+            "There is no report at “2026Q5”, which is not a report period: there is no quarter \
+             5; quarters are Q1 to Q4.",
+        ),
+    ] {
+        let answer = get(&server, &board, path).await;
+        assert_eq!(answer.status(), 404, "{path}");
+        let page = answer.text().await.unwrap();
+        assert!(page.contains(says), "{path}: {page}");
+        let api = get(
+            &server,
+            &board,
+            &path.replace("/board/reports/", "/api/v1/reports/"),
+        )
+        .await;
+        assert_eq!(api.status(), 404, "{path}");
+        let body: Value = api.json().await.unwrap();
+        assert_eq!(body["error"], says, "{path}");
+    }
+    assert!(frozen(&server).await.is_empty());
+
+    // The quarter ends with nothing closed: its report is one sentence, no table, no chart.
+    server.set_clock("2026-10-02T17:00:00Z");
+    let board = server.sign_in("bea", &board_secret).await;
+    let report = get(&server, &board, "/board/reports/2026Q3").await;
+    assert_eq!(report.status(), 200);
+    let page = report.text().await.unwrap();
+    assert!(
+        page.contains("Fewer than 5 concerns were closed in July to September 2026"),
+        "{page}"
+    );
+    assert!(
+        page.contains("No table or chart is drawn for so few concerns"),
+        "{page}"
+    );
+    assert!(!page.contains("<svg") && !page.contains("<table"), "{page}");
+    // The downloads keep their tables, each number marked.
+    let csv = get(&server, &board, "/board/reports/2026Q3/csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("fewer than 5"), "{csv}");
+    let home = get(&server, &board, "/board").await.text().await.unwrap();
+    assert!(home.contains("href=\"/board/reports/2026Q3\""), "{home}");
+    assert!(
+        home.contains(
+            "for October to December 2026 (Q4), will be released on Friday, 1 January 2027."
+        ),
+        "{home}"
+    );
 }
 
 on_both_engines!(a_second_kind_of_period_is_refused_without_noise_once_one_is_released);

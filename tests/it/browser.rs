@@ -2,9 +2,12 @@
 //! `tests/browser/journeys.mjs` with `playwright-core`, against the real server. The journeys of
 //! issue 10, in English and in Spanish:
 //!
-//! 1. two submitters with JavaScript off, at phone width, file concerns and keep their receipts
-//!    (the English one with the keyboard only, after sending the empty form and meeting the
-//!    announced errors; the Spanish one after choosing Español with the header link);
+//! 1. two submitters with JavaScript off, at phone width, in a browser of their own language,
+//!    file concerns and keep their receipts (the English one with the keyboard only, after
+//!    sending the empty form and meeting the announced errors; the Spanish one after choosing
+//!    Español with the header link). Each types a date as the page says and gets it back
+//!    intact; the receipt page survives a reload, the language link and Back, and its
+//!    "hide" button hides it (issue 21);
 //! 2. weeks later an ombuds signs in with password and TOTP, opens each case, writes a note,
 //!    replies, and records the termination date, which issues the notice;
 //! 3. each submitter reads the reply and the notice with the receipt (typed and sent with the
@@ -128,16 +131,20 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
     let board = server.enrol_staff(&admin, "bea", "board").await;
 
     // 1. Two submitters, JavaScript off.
+    // Each browser speaks its submitter's language. Both type a date as the page says, key by
+    // key; the English one then removes it again (to send a concern without dates).
     let english = json!({
-        "lang": "en", "keyboard": true,
+        "lang": "en", "keyboard": true, "locale": "en-US",
         // Not the first choice in either group, so the arrow keys are needed to reach them.
         "category": "conduct", "raised_by": "client",
         "description": "The buyer's agent will not tell me when the repairs are done.",
+        "typed_date": "2026-01-20", "date_words": "year-month-day",
     });
     let spanish = json!({
-        "lang": "es", "keyboard": false,
+        "lang": "es", "keyboard": false, "locale": "es-ES",
         "category": "commission", "raised_by": "client", "concluded_on": "2026-01-10",
         "description": "La comisión cambió después del cierre y nadie me explicó por qué.",
+        "typed_date": "2026-01-10", "date_words": "año-mes-día",
     });
     let mut receipts = Vec::new();
     for submitter in [&english, &spanish] {
@@ -149,6 +156,7 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
         };
         assert_eq!(done["heading"], expected);
         assert_eq!(done["not_found"], not_found);
+        assert_eq!(done["date_echo"], submitter["typed_date"]);
         receipts.push(done["receipt"].as_str().unwrap().to_owned());
     }
 
@@ -339,6 +347,42 @@ async fn two_parties_and_their_plan_in_a_real_browser() {
         !listed.contains("not opened yet"),
         "both read theirs: {listed}"
     );
+}
+
+/// Issue 21, item 10, in a real browser with no script: the enrolment page states the
+/// password's rules before the first attempt, and finishing it lands on the account's home
+/// page, signed in, with no second code. One engine is enough.
+#[tokio::test]
+async fn the_first_administrator_enrols_in_a_real_browser_and_is_signed_in() {
+    let shots = screenshots(Engine::Sqlite).with_file_name("enrolment");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_on(Engine::Sqlite);
+    let token = server.setup_token();
+    let shown: Value = server
+        .client()
+        .get(server.at(&format!("/api/v1/enrolments/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = ombuds::crypto::totp::TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(shown["totp_secret"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    let done = journey(
+        &server,
+        &shots,
+        "enrol",
+        &json!({"token": token, "username": "ada", "password": PASSWORD,
+                "code": server.code(&secret), "home": "/admin",
+                "rules": ["be 12 to 256 characters long", "not contain your username",
+                          "be typed the same twice"]}),
+    );
+    assert!(done["main"].as_str().unwrap().contains("ada"), "{done}");
 }
 
 /// With proof of work on and no room at all for unproven concerns, a submitter whose browser runs

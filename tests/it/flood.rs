@@ -335,7 +335,7 @@ async fn proof_of_work_is_accepted_once_and_refused_replayed_expired_or_forged(e
         .send()
         .await
         .unwrap();
-    assert_eq!(form.status(), 201, "a form with a valid proof goes through");
+    assert_eq!(form.status(), 303, "a form with a valid proof goes through");
 
     let replayed = submit(Some(fresh.clone()), Some(nonce)).await;
     assert_eq!(replayed.status(), 503, "a used proof counts as none");
@@ -392,8 +392,12 @@ async fn with_proof_of_work_on_the_form_still_works_without_javascript(engine: E
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 201);
-    assert!(answer.text().await.unwrap().contains("receipt"));
+    assert_eq!(
+        answer.status(),
+        303,
+        "the form's answer leads to the receipt page"
+    );
+    assert_eq!(answer.headers()["location"], "/receipt");
     // A form with a mistake comes back with a fresh puzzle.
     let again = server
         .client()
@@ -545,6 +549,6 @@ async fn the_served_script_solves_the_puzzle_the_server_accepts(engine: Engine) 
             .send()
             .await
             .unwrap();
-        assert_eq!(answer.status(), 201);
+        assert_eq!(answer.status(), 303);
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{
-    Engine, TestServer, assert_security_headers, count, on_both_engines, valid_concern,
+    Engine, TestServer, assert_security_headers, count, on_both_engines, receipt_on, valid_concern,
 };
 
 on_both_engines!(json_submission_returns_a_receipt_and_stores_only_the_clear_fields);
@@ -72,39 +72,25 @@ async fn json_submission_returns_a_receipt_and_stores_only_the_clear_fields(engi
 on_both_engines!(html_form_submission_shows_the_receipt_and_the_first_contact_date);
 async fn html_form_submission_shows_the_receipt_and_the_first_contact_date(engine: Engine) {
     let server = TestServer::start_on(engine);
-    let response = server
-        .client()
-        .post(server.at("/concerns"))
-        .form(&[
-            ("category", "lost_contact"),
-            ("raised_by", "public"),
-            (
-                "description",
-                "Nobody from the brokerage has replied for three weeks.",
-            ),
-            ("contact", ""),
-            ("concluded_on", ""),
-            ("discovered_on", ""),
-            ("accept_conditions", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    assert_security_headers(response.headers(), "receipt page");
-    assert!(
-        response.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("no-store"),
-        "the receipt page must never be cached"
-    );
-    let page = response.text().await.unwrap();
-    let receipt = page
-        .split("<p class=\"receipt\" lang=\"en\"><code>")
-        .nth(1)
-        .and_then(|rest| rest.split("</code>").next())
-        .expect("the page shows the receipt");
+    let answer = server
+        .send_form(
+            "",
+            &[
+                ("category", "lost_contact"),
+                ("raised_by", "public"),
+                (
+                    "description",
+                    "Nobody from the brokerage has replied for three weeks.",
+                ),
+                ("contact", ""),
+                ("concluded_on", ""),
+                ("discovered_on", ""),
+                ("accept_conditions", "yes"),
+            ],
+        )
+        .await;
+    let page = &answer.page;
+    let receipt = answer.receipt();
     assert_eq!(receipt.split('-').count(), 8, "{receipt}");
     assert!(
         page.contains("write it down"),
@@ -121,6 +107,166 @@ async fn html_form_submission_shows_the_receipt_and_the_first_contact_date(engin
     assert_eq!(count(&mut db, "cases").await, 1);
     let mut keys = server.key_store().await;
     assert_eq!(count(&mut keys, "content_keys").await, 1);
+}
+
+on_both_engines!(
+    the_receipt_page_survives_reloads_and_the_language_link_and_a_form_sent_twice_stores_one_case
+);
+/// Issue 21, item 2: the form is answered with a redirect (Post/Redirect/Get) to `/receipt`,
+/// which shows the receipt from a sealed cookie for ten minutes: reloading it or switching its
+/// language shows the same receipt and stores nothing. The same form sent again (a reload
+/// that posts again, a double click) finds the first case. No address, header value or log
+/// line carries the receipt.
+async fn the_receipt_page_survives_reloads_and_the_language_link_and_a_form_sent_twice_stores_one_case(
+    engine: Engine,
+) {
+    let server = TestServer::start_on(engine);
+    let token = server.form_token("").await;
+    let description = "The listing agent kept my deposit after the sale fell through.";
+    let fields = [
+        ("category", "conduct"),
+        ("raised_by", "client"),
+        ("description", description),
+        ("concluded_on", "2026-02-20"),
+        ("accept_conditions", "yes"),
+        ("form_token", token.as_str()),
+    ];
+    let first = server.send_form("", &fields).await;
+    let receipt = first.receipt();
+    assert_eq!(first.location, "/receipt");
+    // The cookie: for the receipt page only, never to a script or another site's request,
+    // kept in the browser's memory only (no expiry date), and sealed.
+    for part in ["; Path=/receipt", "; HttpOnly", "; SameSite=Strict"] {
+        assert!(first.set_cookie.contains(part), "{}", first.set_cookie);
+    }
+    assert!(!first.set_cookie.contains("Max-Age") && !first.set_cookie.contains("Expires"));
+    assert!(
+        first.cookie.starts_with("ombuds_receipt="),
+        "{}",
+        first.cookie
+    );
+    for word in receipt.split('-') {
+        assert!(
+            !first.set_cookie.contains(word),
+            "{} shows {word}",
+            first.set_cookie
+        );
+    }
+    let mut db = server.database().await;
+    assert_eq!(count(&mut db, "cases").await, 1);
+
+    // Reloaded twice: the same receipt, nothing more stored.
+    for _ in 0..2 {
+        let again = server.receipt_page("/receipt", &first.cookie).await;
+        assert_eq!(receipt_on(&again).as_deref(), Some(receipt.as_str()));
+    }
+    assert_eq!(count(&mut db, "cases").await, 1);
+
+    // The language link stays on the page, and the page keeps the receipt.
+    assert!(
+        first
+            .page
+            .contains("href=\"/receipt?lang=es\" lang=\"es\" hreflang=\"es\""),
+        "{}",
+        first.page
+    );
+    let spanish = server.receipt_page("/receipt?lang=es", &first.cookie).await;
+    assert!(spanish.contains("<html lang=\"es\">"));
+    assert!(spanish.contains("El ombuds recibió su inquietud"));
+    assert!(spanish.contains("lunes, 2 de marzo de 2026"), "{spanish}");
+    assert_eq!(receipt_on(&spanish).as_deref(), Some(receipt.as_str()));
+    assert!(spanish.contains("href=\"/receipt\" lang=\"en\" hreflang=\"en\""));
+    assert!(spanish.contains("action=\"/receipt?lang=es\""));
+    assert_eq!(count(&mut db, "cases").await, 1);
+
+    // The same form sent again (as a reload of the form's answer posts it): the same receipt,
+    // still one case. Twice at once (a double click): the same.
+    let again = server.send_form("", &fields).await;
+    assert_eq!(again.receipt(), receipt);
+    let (a, b) = tokio::join!(server.send_form("", &fields), server.send_form("", &fields));
+    assert_eq!(
+        (a.receipt(), b.receipt()),
+        (receipt.clone(), receipt.clone())
+    );
+    assert_eq!(count(&mut db, "cases").await, 1);
+
+    // The receipt opens the case.
+    let thread = server.followup(&receipt, "").await;
+    assert_eq!(thread["concern"]["description"], description);
+    assert_eq!(thread["first_contact"], "2026-03-02");
+
+    // The same form with other content is another concern; so is another form.
+    let mut changed = fields;
+    changed[2].1 = "A second, different concern from the same page.";
+    let other = server.send_form("", &changed).await;
+    assert_ne!(other.receipt(), receipt);
+    let fresh = server.form_token("").await;
+    let mut refilled = fields;
+    refilled[5].1 = fresh.as_str();
+    let another = server.send_form("", &refilled).await;
+    assert_ne!(another.receipt(), receipt);
+    assert_eq!(count(&mut db, "cases").await, 3);
+
+    // "Hide the receipt": the cookie is removed and the intake page comes back.
+    let hidden = server
+        .client()
+        .post(server.at("/receipt?lang=es"))
+        .header("cookie", &first.cookie)
+        .form(&Vec::<(&str, &str)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 303);
+    assert_eq!(hidden.headers()["location"], "/?lang=es");
+    let removed = hidden.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        removed.starts_with("ombuds_receipt=;") && removed.contains("Max-Age=0"),
+        "{removed}"
+    );
+
+    // Ten minutes on, the page says there is no receipt to show, and removes the cookie.
+    server.advance(10 * 60);
+    let late = server
+        .client()
+        .get(server.at("/receipt"))
+        .header("cookie", &first.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 404);
+    assert!(
+        late.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let late = late.text().await.unwrap();
+    assert!(late.contains("This page has no receipt to show"), "{late}");
+    assert!(receipt_on(&late).is_none());
+    // Without a cookie, the same page, in Spanish too.
+    let none = server
+        .client()
+        .get(server.at("/receipt?lang=es"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 404);
+    assert!(none.headers().get("set-cookie").is_none());
+    assert!(
+        none.text()
+            .await
+            .unwrap()
+            .contains("Esta página no tiene ningún recibo")
+    );
+    // The same form sent again later still finds its case, and shows the receipt afresh.
+    let later = server.send_form("", &fields).await;
+    assert_eq!(later.receipt(), receipt);
+    assert_eq!(count(&mut db, "cases").await, 3);
+
+    assert!(
+        !server.logs().contains(&receipt),
+        "the log shows the receipt"
+    );
 }
 
 on_both_engines!(first_contact_is_the_associations_local_date_not_the_utc_date);

@@ -1,5 +1,6 @@
 //! The public pages in Spanish over plain HTTP: chosen only by `?lang=es`, carried in links and
-//! form actions, with errors and receipts in the chosen language, and no cookie.
+//! form actions, with errors and receipts in the chosen language, and no cookie but the receipt
+//! page's own.
 
 use crate::support::{Engine, TestServer, on_both_engines};
 
@@ -53,29 +54,32 @@ async fn spanish_is_chosen_by_the_link_alone_and_carried_through_the_forms(engin
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("description-error"));
 
-    // A complete one gives the receipt page in Spanish, dates in Spanish words.
-    let response = client
-        .post(server.at("/concerns?lang=es"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("category=commission&raised_by=client&description=La+comisi%C3%B3n+cambi%C3%B3&accept_conditions=yes")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    assert!(response.headers().get("set-cookie").is_none());
-    let html = response.text().await.unwrap();
+    // A complete one leads to the receipt page in Spanish, dates in Spanish words. Its one
+    // cookie is the receipt page's own.
+    let answer = server
+        .send_form(
+            "?lang=es",
+            &[
+                ("category", "commission"),
+                ("raised_by", "client"),
+                ("description", "La comisión cambió"),
+                ("accept_conditions", "yes"),
+            ],
+        )
+        .await;
+    assert!(
+        answer.set_cookie.contains("Path=/receipt;"),
+        "{}",
+        answer.set_cookie
+    );
+    let html = &answer.page;
     assert!(html.contains("El ombuds recibió su inquietud"));
     assert!(html.contains("lunes, 2 de marzo de 2026"), "{html}");
     assert!(html.contains("href=\"/followup?lang=es\""));
 
     // Read back with the receipt: without the transaction's date, the deadline's one sentence
     // says how to work it out, in Spanish.
-    let receipt = html
-        .split("<p class=\"receipt\" lang=\"en\"><code>")
-        .nth(1)
-        .and_then(|rest| rest.split("</code>").next())
-        .unwrap()
-        .to_owned();
+    let receipt = answer.receipt();
     let thread = server.followup(&receipt, "?lang=es").await;
     assert_eq!(thread["deadline"]["status"], "unknown");
     assert_eq!(

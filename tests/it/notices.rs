@@ -195,7 +195,7 @@ async fn every_party_receives_its_own_notice_in_its_language(engine: Engine) {
         "{case_page}"
     );
     assert!(case_page.contains("Still to send: this party holds no receipt."));
-    assert!(case_page.contains(&format!("to party 2, Member the concern is about")));
+    assert!(case_page.contains("to party 2, Member the concern is about"));
 
     // Recording the posted notice: bad input first, each refused and nothing changed.
     let other_letter = letters[2]["id"].as_str().unwrap().to_owned();

@@ -479,6 +479,48 @@ async fn an_interrupted_write_leaves_at_worst_an_orphaned_key_which_the_sweeper_
     );
 }
 
+/// Issue 21, item 2, behind a proxy that sends each request to either of two processes: the
+/// receipt page opens through the process that did not answer the form, and the same form sent
+/// to both at the same moment is stored once.
+#[tokio::test]
+async fn a_form_answered_by_one_process_shows_its_receipt_through_the_other_and_is_stored_once() {
+    let a = TestServer::start_on(Engine::Postgres);
+    let b = a.another_process("b");
+    let token = a.form_token("").await;
+    let fields = [
+        ("category", "conduct"),
+        ("raised_by", "client"),
+        (
+            "description",
+            "Sent through one process, read through the other.",
+        ),
+        ("accept_conditions", "yes"),
+        ("form_token", token.as_str()),
+    ];
+    let first = a.send_form("", &fields).await;
+    let receipt = first.receipt();
+    let through_b = b.receipt_page("/receipt?lang=es", &first.cookie).await;
+    assert_eq!(
+        crate::support::receipt_on(&through_b),
+        Some(receipt.clone())
+    );
+    assert_eq!(b.send_form("", &fields).await.receipt(), receipt);
+
+    let token = b.form_token("").await;
+    let mut twice = fields;
+    twice[2].1 = "Sent to both processes at once.";
+    twice[4].1 = token.as_str();
+    let (one, other) = tokio::join!(a.send_form("", &twice), b.send_form("", &twice));
+    assert_eq!(one.receipt(), other.receipt());
+    let mut db = a.database().await;
+    assert_eq!(count(&mut db, "cases").await, 2);
+    a.eventually("no key is left without its case", || async {
+        let mut keys = a.key_store().await;
+        count(&mut keys, "content_keys").await == 2
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_sweeper_lock_is_released_at_a_clean_stop_too() {
     let mut a = TestServer::start_with(Options::sweeping_every(Engine::Postgres, 1));

@@ -59,15 +59,16 @@ async fn canaries_never_reach_the_disk_or_the_logs(engine: Engine) {
         .send()
         .await
         .unwrap();
-    assert_eq!(form.status(), 201);
-    let page = form.text().await.unwrap();
-    let receipt = page
-        .split("<code>")
-        .nth(1)
-        .and_then(|r| r.split("</code>").next())
+    assert_eq!(form.status(), 303);
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
         .unwrap()
         .to_owned();
-    receipts.push(receipt);
+    let page = server.receipt_page("/receipt", &cookie).await;
+    receipts.push(crate::support::receipt_on(&page).unwrap());
 
     // A rejected submission must not leave its text behind either.
     let rejected = client

@@ -86,7 +86,7 @@ async fn slow_senders_hold_no_intake_turn_and_are_cut_off(engine: Engine) {
         .send()
         .await
         .unwrap();
-    assert_eq!(form.status(), 201, "the form's receipt page");
+    assert_eq!(form.status(), 303, "the form's answer, to the receipt page");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "real submissions waited {:?} (a turn's wait is at most 5 s)",

@@ -1369,3 +1369,39 @@ fn a_second_kind_of_period_needs_noise() {
         Err(ReleaseError::KindCommitted { .. })
     ));
 }
+
+#[test]
+fn the_next_period_to_be_released_begins_on_or_after_the_start_and_is_not_over() {
+    let next = |kind, start: &str, as_of: &str| {
+        Period::next_to_complete(kind, date(start), date(as_of))
+            .map(|p| (p.to_string(), p.released_on().to_string()))
+    };
+    let pair = |p: &str, d: &str| Some((p.to_owned(), d.to_owned()));
+    // Before anything is over: the period holding today, released the day after it ends.
+    assert_eq!(
+        next(PeriodKind::Quarter, "2026-01-01", "2026-02-02"),
+        pair("2026Q1", "2026-04-01")
+    );
+    assert_eq!(
+        next(PeriodKind::Month, "2026-01-01", "2026-01-31"),
+        pair("2026-01", "2026-02-01")
+    );
+    assert_eq!(
+        next(PeriodKind::Year, "2026-01-01", "2026-12-31"),
+        pair("2026", "2027-01-01")
+    );
+    // A start in the middle of a period: the first whole period after it.
+    assert_eq!(
+        next(PeriodKind::Quarter, "2026-02-15", "2026-01-10"),
+        pair("2026Q2", "2026-07-01")
+    );
+    assert_eq!(
+        next(PeriodKind::Year, "2026-02-15", "2026-03-01"),
+        pair("2027", "2028-01-01")
+    );
+    // Later on: the period holding today.
+    assert_eq!(
+        next(PeriodKind::Quarter, "2026-01-01", "2026-04-01"),
+        pair("2026Q2", "2026-07-01")
+    );
+}

@@ -708,6 +708,71 @@ impl TestServer {
         body["receipt"].as_str().unwrap().to_owned()
     }
 
+    /// The token of a fresh intake form (`GET /{query}`), which makes a second sending of the
+    /// same form find the first one's case.
+    pub async fn form_token(&self, query: &str) -> String {
+        let page = self
+            .client()
+            .get(self.at(&format!("/{query}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        page.split("name=\"form_token\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the intake form carries a token")
+            .to_owned()
+    }
+
+    /// Sends the intake form `fields` to `POST /concerns{query}`, checks that it is answered
+    /// `303 See Other` to the receipt page with the receipt cookie, and follows the redirect
+    /// as a browser does.
+    pub async fn send_form(&self, query: &str, fields: &[(&str, &str)]) -> FormAnswer {
+        let answer = self
+            .client()
+            .post(self.at(&format!("/concerns{query}")))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.status(),
+            303,
+            "the form was not answered with a redirect: {}",
+            answer.text().await.unwrap()
+        );
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, format!("/receipt{query}"));
+        let set_cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let page = self.receipt_page(&location, &cookie).await;
+        FormAnswer {
+            location,
+            set_cookie,
+            cookie,
+            page,
+        }
+    }
+
+    /// `GET {path}` (the receipt page) with the receipt `cookie`: the page, which must be a
+    /// `200` that no cache keeps.
+    pub async fn receipt_page(&self, path: &str, cookie: &str) -> String {
+        let shown = self
+            .client()
+            .get(self.at(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shown.status(), 200, "no receipt page at {path}");
+        assert_eq!(shown.headers()["cache-control"], "no-store");
+        assert!(shown.headers().get("set-cookie").is_none());
+        shown.text().await.unwrap()
+    }
+
     /// The submitter's thread, read with `receipt` from `GET /api/v1/followup{query}`.
     pub async fn followup(&self, receipt: &str, query: &str) -> serde_json::Value {
         self.client()
@@ -974,6 +1039,33 @@ pub async fn postgres_backup(server: &TestServer) -> sqlx::AnyConnection {
 /// Opens a copy of a database file (with its WAL beside it) without changing it.
 pub async fn open_sqlite_copy(path: &Path) -> sqlx::AnyConnection {
     open_sqlite(path).await
+}
+
+/// An intake form's answer, followed to the receipt page.
+pub struct FormAnswer {
+    /// Where the answer sent the browser.
+    pub location: String,
+    /// The `Set-Cookie` header, whole.
+    pub set_cookie: String,
+    /// The cookie as the browser sends it back (`name=value`).
+    pub cookie: String,
+    /// The receipt page.
+    pub page: String,
+}
+
+impl FormAnswer {
+    /// The receipt the page shows.
+    pub fn receipt(&self) -> String {
+        receipt_on(&self.page).expect("the page shows a receipt")
+    }
+}
+
+/// The receipt a receipt page shows, if any.
+pub fn receipt_on(page: &str) -> Option<String> {
+    page.split("<p class=\"receipt\" lang=\"en\"><code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .map(str::to_owned)
 }
 
 /// Counts the rows of `table`.
