@@ -251,8 +251,23 @@ impl Words {
                 ],
             ),
             Step::NoSuspension => self.f("explain.no_suspension", &[("window", window)]),
+            Step::MoveCounts {
+                start,
+                deadline,
+                moved,
+                days,
+            } => self.f(
+                "explain.move_counts",
+                &[
+                    ("start", &self.day(*start)),
+                    ("deadline", &self.day(*deadline)),
+                    ("moved", &self.day(*moved)),
+                    ("days", &self.days(*days)),
+                ],
+            ),
             Step::Total {
                 days,
+                moved_days: 0,
                 deadline,
                 trigger_date,
                 roll_forward,
@@ -265,6 +280,23 @@ impl Words {
                 *days,
                 &[
                     ("window", window),
+                    ("deadline", &self.day(*deadline)),
+                    ("trigger", &self.day(*trigger_date)),
+                ],
+            ),
+            Step::Total {
+                days,
+                moved_days,
+                deadline,
+                trigger_date,
+                ..
+            } => self.plural(
+                "explain.total_with_move",
+                *days,
+                &[
+                    ("window", window),
+                    ("moved", &self.days(*moved_days)),
+                    ("m", moved_days),
                     ("deadline", &self.day(*deadline)),
                     ("trigger", &self.day(*trigger_date)),
                 ],
