@@ -174,8 +174,18 @@ pub fn validate_case_date(
         None => None,
     };
     let correcting = current.is_some() && current != date;
-    if correcting && reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
-        errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
+    // The termination date is the day the notice is issued unless a reason says otherwise: the
+    // notice states it (docs/RULES.md, "The notice to every party").
+    let earlier = field == CaseDate::Termination && date.is_some_and(|d| d < today);
+    if reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
+        if correcting {
+            errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
+        } else if earlier {
+            errors.push(FieldError::new(
+                "reason",
+                "staff.problem.earlier_termination_reason",
+            ));
+        }
     }
     match date {
         Some(date) if errors.is_empty() => Ok((date, reason)),

@@ -441,3 +441,83 @@ async fn a_party_leaves_until_it_accepts_and_joins_only_an_opened_case(engine: E
     assert_eq!(status, 404);
     assert_eq!(count(&mut db, "parties").await, 1);
 }
+
+on_both_engines!(an_earlier_termination_date_needs_a_reason_that_every_notice_states);
+async fn an_earlier_termination_date_needs_a_reason_that_every_notice_states(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    server.set_clock("2026-03-02T17:00:00Z");
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    // A telephone call of last Thursday, logged on Monday.
+    let (status, logged) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            "/api/v1/cases",
+            Some(
+                json!({"channel": "phone", "category": "commission", "raised_by": "member",
+                        "description": CONCERN, "first_contact": "2026-02-26"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{logged}");
+    let id = logged["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = add_party(
+        &server,
+        &ombuds,
+        &id,
+        json!({"role": "member_concerned", "lang": "es", "receipt": true}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let path = format!("/api/v1/cases/{id}/dates/termination");
+    let (status, problem) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &path,
+            Some(json!({"date": "2026-02-27"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["fields"][0]["field"], "reason", "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("every party's notice states it")
+    );
+    assert!(letters_of(&server, &ombuds, &id).await.is_empty());
+    let (_, case) = server
+        .api(&ombuds, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(case["termination_date"], Value::Null, "nothing changed");
+
+    let because = "The parties settled by telephone on Wednesday.";
+    let (status, answer) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &path,
+            Some(json!({"date": "2026-02-27", "reason": because})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let letters = letters_of(&server, &ombuds, &id).await;
+    assert_eq!(letters.len(), 2);
+    for letter in &letters {
+        let text = letter["text"].as_str().unwrap();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(because), "{flat}");
+    }
+    // A termination recorded today needs none.
+    let (other, _) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{other}/dates/termination"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200);
+}

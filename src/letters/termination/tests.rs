@@ -46,6 +46,7 @@ fn notice(
         roll_forward: true,
         base_url: "https://ombuds.example.org/",
         addressee: COMPLAINANT,
+        earlier_because: None,
     })
     .unwrap()
 }
@@ -216,6 +217,7 @@ fn html_escapes_what_it_is_given() {
         roll_forward: false,
         base_url: "javascript:alert(1)//",
         addressee: COMPLAINANT,
+        earlier_because: None,
     })
     .unwrap()
     .html()
@@ -262,6 +264,7 @@ fn notice_in(
             roll_forward: true,
             base_url: "https://ombuds.example.org/",
             addressee: COMPLAINANT,
+            earlier_because: None,
         },
         lang,
     )
@@ -455,6 +458,7 @@ fn member_notice(lang: Lang) -> TerminationNotice {
                 name: Some("Pat Member"),
                 contact: Some("12 Main Street\nSpringfield"),
             },
+            earlier_because: None,
         },
         lang,
     )
@@ -516,4 +520,42 @@ fn the_complainant_s_notice_is_addressed_without_an_address_when_it_goes_to_a_th
     let text = worked_example().text();
     assert!(text.contains("To: the person who raised the concern"));
     assert!(text.contains("Matter reference: K3QF-7ZPA"));
+}
+
+#[test]
+fn a_termination_before_the_notice_states_why_in_every_version() {
+    let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
+    let holidays = HolidayCalendar::us_federal();
+    for version in [NoticeVersion::Complainant, NoticeVersion::Party] {
+        for lang in Lang::ALL {
+            let input = NoticeInput {
+                letterhead: &letterhead(),
+                certificate: &certificate,
+                concluded: Some(d("2026-01-10")),
+                discovered: None,
+                holidays: &holidays,
+                roll_forward: true,
+                base_url: "https://ombuds.example.org/",
+                addressee: Addressee {
+                    version,
+                    ..COMPLAINANT
+                },
+                earlier_because: Some("  The parties met and settled on Friday. "),
+            };
+            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("The parties met and settled on Friday."),
+                "{version:?} {lang:?}:\n{text}"
+            );
+            // Issued the day of the termination, it says nothing of it.
+            let same_day = fixed_with_dates(d("2026-02-02"), d("2026-03-16"), d("2026-03-16"));
+            let input = NoticeInput {
+                certificate: &same_day,
+                ..input
+            };
+            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            assert!(!text.contains("settled on Friday"), "{text}");
+        }
+    }
 }
