@@ -122,12 +122,17 @@ impl Words {
         }
     }
 
-    /// One sentence per step, each starting with a capital.
+    /// One sentence per step, each starting with a capital, and last the sentence that leaves
+    /// the decision to the grievance committee (the software informs, it does not decide).
     fn sentences(self, steps: &[Step]) -> Vec<String> {
-        steps
+        let mut said: Vec<String> = steps
             .iter()
             .map(|step| capitalize(&self.uncapitalized(step)))
-            .collect()
+            .collect();
+        if !said.is_empty() {
+            said.push(self.lang.t("explain.committee").to_owned());
+        }
+        said
     }
 
     /// The phrase for `key` with its values.

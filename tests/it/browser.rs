@@ -215,7 +215,7 @@ async fn every_journey_in_a_real_browser_in_both_languages(engine: Engine) {
                     first.starts_with("Los 180 días se cuentan a partir del sábado 2026-01-10"),
                     "{steps:?}"
                 );
-                assert_eq!(steps.len(), 6, "{steps:?}");
+                assert_eq!(steps.len(), 7, "{steps:?}");
             }
             _ => assert!(
                 first.starts_with("Without the date the transaction or event ended")

@@ -9,9 +9,16 @@ use super::*;
 use crate::domain::holidays::HolidayCalendar;
 use crate::i18n::{Lang, deadline_steps};
 
-/// The explanation in English.
+/// The explanation in English, without its last sentence, which is always the one that leaves
+/// the decision to the grievance committee (checked here).
 fn en(report: &DeadlineReport) -> Vec<String> {
-    deadline_steps::sentences(&report.steps, Lang::En)
+    let mut said = deadline_steps::sentences(&report.steps, Lang::En);
+    assert_eq!(
+        said.pop().as_deref(),
+        Some(Lang::En.t("explain.committee")),
+        "the explanation ends by leaving the decision to the grievance committee"
+    );
+    said
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -94,7 +101,7 @@ fn worked_example_from_domain_md() {
             "Informal resolution from Monday 2026-02-02 (first contact) to Friday 2026-03-13 (termination) adds 40 days (both dates included), so the deadline moves to Tuesday 2026-08-18.",
             "In total 40 days are added to the 180, so the deadline is Tuesday 2026-08-18 (180 + 40 days after Saturday 2026-01-10), before any weekend or holiday move.",
             "Tuesday 2026-08-18 is a workday (not a weekend day or a holiday), so the deadline stays there.",
-            "As of Monday 2026-03-16, the countdown is running with 155 days left after that day: a complaint filed on or before Tuesday 2026-08-18 is on time.",
+            "As of Monday 2026-03-16, the countdown is running with 155 days left after that day: a complaint filed on or before Tuesday 2026-08-18 falls within the period as computed.",
         ]
     );
 }

@@ -68,8 +68,10 @@ fn the_notice_says_what_it_must() {
         "Date of this notice: Monday, 16 March 2026",
         "First contact with the ombuds: Monday, 2 February 2026",
         "Informal resolution ended: Friday, 13 March 2026",
-        "The countdown resumes on Saturday, 14 March 2026, the day after the termination date.",
-        "Days the filing period was suspended: 40 (both dates included)",
+        "the countdown resumes on Saturday, 14 March 2026, the day after the termination date.",
+        "Length of informal resolution: 40 (both dates included)",
+        "As computed from the dates you gave, the deadline",
+        "grievance committee to decide",
         "All 40 days of the suspension are added to the 180.",
         "about this matter is Tuesday, 18 August 2026.",
         "When the countdown resumes on Saturday, 14 March 2026, 158 days remain, counting that day.",
@@ -113,7 +115,7 @@ fn without_the_transaction_dates_it_explains_how_to_work_the_deadline_out() {
         "180 days from the later of the conclusion of the transaction and the discovery of the facts, plus up to 40 days",
         "all 40 days if that date is before Monday, 2 February 2026",
         "the deadline is the next workday",
-        "The countdown resumes on Saturday, 14 March 2026",
+        "the countdown resumes on Saturday, 14 March 2026",
     ] {
         assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
     }
@@ -290,8 +292,8 @@ fn the_spanish_notice_says_the_same_dates_and_carries_the_same_certificate() {
         "LA RESOLUCIÓN INFORMAL HA TERMINADO",
         "Primer contacto con el ombuds: lunes, 2 de febrero de 2026",
         "Fin de la resolución informal: viernes, 13 de marzo de 2026",
-        "Días en que el plazo estuvo suspendido: 40 (ambas fechas incluidas)",
-        "La cuenta se reanuda el sábado, 14 de marzo de 2026, el día siguiente",
+        "Duración de la resolución informal: 40 (ambas fechas incluidas)",
+        "la cuenta se reanuda el sábado, 14 de marzo de 2026, el día siguiente",
         "Se suman a los 180 todos los días de la suspensión (40 días).",
         "sobre este asunto vence el martes, 18 de agosto de 2026.",
         "quedarán 158 días, contando ese día.",
