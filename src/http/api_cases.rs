@@ -283,6 +283,7 @@ async fn create(
             "contact",
             "concluded_on",
             "discovered_on",
+            "conditions_read",
         ],
     )
     .await?;

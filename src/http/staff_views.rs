@@ -250,8 +250,45 @@ pub struct NewCasePage {
     pub categories: Vec<Choice>,
     /// Role radio buttons.
     pub roles: Vec<Choice>,
+    /// What to read out to the person, in each language the public pages speak.
+    pub read_out: Vec<ReadOut>,
     /// Latest date allowed.
     pub today: NaiveDate,
+}
+
+/// What the ombuds reads out before logging a contact, in one language: the same words the web
+/// intake shows before its form.
+pub struct ReadOut {
+    /// The language's code (a `lang` attribute value).
+    pub code: &'static str,
+    /// Its own name.
+    pub name: &'static str,
+    /// The paragraphs, in order.
+    pub lines: Vec<&'static str>,
+}
+
+impl ReadOut {
+    /// The exceptions to confidentiality, the conditions of use, that talking to the ombuds is
+    /// not notice to the association, and the right to decline, in `lang`.
+    fn new(lang: Lang) -> Self {
+        let keys = [
+            "intake.exceptions_intro",
+            "intake.exception_harm",
+            "intake.exception_law",
+            "intake.exception_public_trust",
+            "intake.conditions_intro",
+            "intake.condition_1",
+            "intake.condition_2",
+            "intake.condition_3",
+            "intake.not_notice",
+            "intake.choice_text",
+        ];
+        Self {
+            code: lang.code(),
+            name: lang.own_name(),
+            lines: keys.iter().map(|k| lang.t(k)).collect(),
+        }
+    }
 }
 
 impl NewCasePage {
@@ -286,6 +323,7 @@ impl NewCasePage {
                 .collect(),
             form,
             errors,
+            read_out: Lang::ALL.into_iter().map(ReadOut::new).collect(),
             today,
         }
     }

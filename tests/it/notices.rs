@@ -455,7 +455,7 @@ async fn an_earlier_termination_date_needs_a_reason_that_every_notice_states(eng
             Method::POST,
             "/api/v1/cases",
             Some(
-                json!({"channel": "phone", "category": "commission", "raised_by": "member",
+                json!({"channel": "phone", "conditions_read": true, "category": "commission", "raised_by": "member",
                         "description": CONCERN, "first_contact": "2026-02-26"}),
             ),
         )

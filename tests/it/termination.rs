@@ -173,7 +173,7 @@ async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: En
     let ombuds = server.staff(&admin, "omar", "ombuds").await;
     let created: Value = server
         .as_staff(&ombuds, Method::POST, "/api/v1/cases")
-        .json(&json!({ "channel": "phone", "category": "conduct", "raised_by": "member", "description": "Rude at an open house", "first_contact": "2026-03-05" }))
+        .json(&json!({ "channel": "phone", "conditions_read": true, "category": "conduct", "raised_by": "member", "description": "Rude at an open house", "first_contact": "2026-03-05" }))
         .send()
         .await
         .unwrap()
