@@ -501,6 +501,9 @@ pub trait NoteRows: Send + Sync {
         done: bool,
         today: NaiveDate,
     ) -> Result<bool, StoreError>;
+    /// Deletes a note of a case at once (a mediation note ends with the meeting); false if there
+    /// is no such note on that case.
+    async fn delete_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError>;
     /// Commitments not done, not expired, due on or before `until`, soonest first.
     async fn commitments_due(
         &self,

@@ -533,6 +533,16 @@ impl Store {
         self.backend.day_key(day, (key.recipient(), wrapped)).await
     }
 
+    /// Destroys a note of a case at once, then pushes it out of the engine's own old copies
+    /// (SQLite's WAL; PostgreSQL's dead rows), as the sweep does; false if there is no such note.
+    pub async fn destroy_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError> {
+        if !self.backend.delete_note(case_id, note_id).await? {
+            return Ok(false);
+        }
+        self.backend.checkpoint().await?;
+        Ok(true)
+    }
+
     /// Marks a commitment done or not done; false if there is no such unexpired note.
     pub async fn set_note_done(
         &self,
