@@ -443,6 +443,15 @@ pub trait CaseRows: Send + Sync {
     async fn list_cases(&self, today: NaiveDate) -> Result<Vec<CaseListing>, StoreError>;
     /// One case by id.
     async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError>;
+    /// Makes `certificate_id` the current certificate of case `case_id` and, in the same write,
+    /// registers the one it replaces (if any) as superseded by it; false if no such case.
+    async fn replace_certificate(
+        &self,
+        case_id: &str,
+        certificate_id: &str,
+    ) -> Result<bool, StoreError>;
+    /// The certificate that replaced certificate `id`, if a correction superseded it.
+    async fn superseded_by(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// One case by the keyed hash of its receipt.
     async fn case_by_receipt(
         &self,

@@ -108,6 +108,14 @@ async fn issue_notice(
             today,
         )
         .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
+    // A corrected date supersedes the certificate issued before: /verify says so from now on.
+    if !ctx
+        .store
+        .replace_certificate(&r.id, certificate.id())
+        .await?
+    {
+        return Err(Refusal::NotFound);
+    }
     let reference = reference(&r.id);
     let input = |addressee| NoticeInput {
         letterhead: &ctx.config.association.letterhead,

@@ -521,3 +521,105 @@ async fn an_earlier_termination_date_needs_a_reason_that_every_notice_states(eng
         .await;
     assert_eq!(status, 200);
 }
+
+/// The certificate block of a letter's text.
+fn certificate_in(text: &str) -> String {
+    let begin = text.find("-----BEGIN").unwrap();
+    let end = text.find("-----END").unwrap();
+    let end = end + text[end..].find('\n').unwrap_or(text.len() - end);
+    text[begin..end].to_owned()
+}
+
+on_both_engines!(a_corrected_termination_supersedes_the_certificate_it_replaces);
+async fn a_corrected_termination_supersedes_the_certificate_it_replaces(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    server.set_clock("2026-03-02T17:00:00Z");
+    let admin = server.admin().await;
+    let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let ombuds = server.sign_in("olivia", &secret).await;
+    let (id, _) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let path = format!("/api/v1/cases/{id}/dates/termination");
+    let (status, _) = server
+        .api(&ombuds, Method::POST, &path, Some(json!({})))
+        .await;
+    assert_eq!(status, 200);
+    let first = certificate_in(
+        letters_of(&server, &ombuds, &id).await[0]["text"]
+            .as_str()
+            .unwrap(),
+    );
+    // A second correction after the first: the chain ends at the last certificate.
+    server.set_clock("2026-03-04T17:00:00Z");
+    let ombuds = server.sign_in("olivia", &secret).await;
+    for date in ["2026-03-03", "2026-03-04"] {
+        let (status, answer) = server
+            .api(
+                &ombuds,
+                Method::POST,
+                &path,
+                Some(json!({"date": date, "reason": "The parties met again."})),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let letters = letters_of(&server, &ombuds, &id).await;
+    assert_eq!(letters.len(), 3);
+    let newest = letters
+        .iter()
+        .map(|l| certificate_in(l["text"].as_str().unwrap()))
+        .find(|c| c.contains("Termination: 2026-03-04"))
+        .unwrap();
+    let newest_id = newest
+        .lines()
+        .find_map(|l| l.strip_prefix("Certificate-Id: "))
+        .unwrap()
+        .to_owned();
+
+    let verify = |certificate: String| {
+        let server = &server;
+        async move {
+            let answer = server
+                .client()
+                .post(server.at("/api/v1/certificates/verify"))
+                .json(&json!({ "certificate": certificate }))
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            (status, answer.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, answer) = verify(first.clone()).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["valid"], false);
+    assert_eq!(answer["superseded_by"], newest_id.as_str());
+    assert!(answer["error"].as_str().unwrap().contains("replaced it"));
+    let (status, answer) = verify(newest).await;
+    assert_eq!(status, 200, "{answer}");
+    // The page says the same, in Spanish too.
+    let page = server
+        .client()
+        .post(server.at("/verify?lang=es"))
+        .form(&[("certificate", first.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("ya no es válido"), "{page}");
+    assert!(page.contains(&newest_id));
+    // The register holds identifiers only, and outlives the case.
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({"outcome": "unsuccessfully_closed"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut db = server.database().await;
+    assert_eq!(count(&mut db, "superseded_certificates").await, 2);
+    let (status, answer) = verify(first).await;
+    assert_eq!(status, 422, "{answer}");
+}

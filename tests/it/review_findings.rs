@@ -532,7 +532,12 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "recipient (the case key's public half)",
                 "key_id (random)",
                 "sealed",
+                "certificate_id (random)",
             ],
+        ),
+        (
+            "superseded_certificates",
+            &["id (random)", "replaced_by (random)"],
         ),
         (
             "notes",
