@@ -205,7 +205,7 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing(engine: Engine) {
     // Close it: everything is destroyed, on disk too.
     let closed = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/close"))
-        .json(&json!({ "outcome": "successfully_closed" }))
+        .json(&json!({ "outcome": "unsuccessfully_closed" }))
         .send()
         .await
         .unwrap();

@@ -623,3 +623,41 @@ async fn a_corrected_termination_supersedes_the_certificate_it_replaces(engine: 
     let (status, answer) = verify(first).await;
     assert_eq!(status, 422, "{answer}");
 }
+
+on_both_engines!(a_successful_close_issues_no_notice_and_keeps_nothing);
+async fn a_successful_close_issues_no_notice_and_keeps_nothing(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    let (id, submitter) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let (_, _, member) = add_party(
+        &server,
+        &ombuds,
+        &id,
+        json!({"role": "member_concerned", "lang": "en", "receipt": true}),
+    )
+    .await;
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({"outcome": "successfully_closed"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut db = server.database().await;
+    for table in ["cases", "parties", "messages", "letters"] {
+        assert_eq!(count(&mut db, table).await, 0, "{table} keeps rows");
+    }
+    for receipt in [submitter, member.unwrap()] {
+        let answer = server
+            .client()
+            .get(server.at("/api/v1/followup"))
+            .header("authorization", format!("Receipt {receipt}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "nothing is kept to open");
+    }
+}
