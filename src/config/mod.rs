@@ -29,7 +29,7 @@ pub mod reports;
 pub mod retention;
 pub mod server;
 
-pub use association::{Association, Letterhead};
+pub use association::{Association, Letterhead, ProfessionalStandards};
 pub use database::{Database, PostgresUrl};
 pub use deadline::Deadline;
 pub use intake::Intake;
@@ -366,6 +366,44 @@ mod tests {
             config.keys.signing_key,
             Path::new("/srv/ombuds/signing.key")
         );
+    }
+
+    #[test]
+    fn the_professional_standards_contact_needs_a_name_and_a_way_to_reach_it() {
+        assert_eq!(
+            parse(EXAMPLE).unwrap().association.professional_standards,
+            None
+        );
+        let table = "# [association.professional_standards]\n# name = \"Professional Standards Administrator\"\n# phone = \"555-0110\"\n# email = \"standards@example.org\"";
+        assert!(EXAMPLE.contains(table));
+        let whole = table.replace("# ", "");
+        let config = parse(&EXAMPLE.replace(table, &whole)).unwrap();
+        assert_eq!(
+            config.association.professional_standards,
+            Some(ProfessionalStandards {
+                name: "Professional Standards Administrator".into(),
+                phone: Some("555-0110".into()),
+                email: Some("standards@example.org".into()),
+            })
+        );
+        let nameless = whole.replace(
+            "name = \"Professional Standards Administrator\"",
+            "name = \" \"",
+        );
+        let err = parse(&EXAMPLE.replace(table, &nameless)).unwrap_err();
+        assert!(
+            err.contains("association.professional_standards.name"),
+            "{err}"
+        );
+        let unreachable = whole
+            .replace("phone = \"555-0110\"", "")
+            .replace("email = \"standards@example.org\"", "");
+        let err = parse(&EXAMPLE.replace(table, &unreachable)).unwrap_err();
+        assert!(err.contains("association.professional_standards"), "{err}");
+        assert!(err.contains("phone or an email"), "{err}");
+        let misspelt = whole.replace("phone", "telephone");
+        let err = parse(&EXAMPLE.replace(table, &misspelt)).unwrap_err();
+        assert!(err.contains("telephone"), "{err}");
     }
 
     #[test]
