@@ -33,15 +33,17 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// The number of the slot that `local` (a time on the association's wall clock) falls in.
-    /// Slot `k` starts `k` intervals after `hour` o'clock on [`EPOCH`]; wall-clock time is used
-    /// so that a daily digest keeps its hour across daylight-saving changes.
+    /// The start of the sending slot that `local` (a time on the association's wall clock)
+    /// falls in, in seconds of that clock from midnight on [`EPOCH`]. Slots start at `hour`
+    /// o'clock on [`EPOCH`] and every interval after it; wall-clock time is used so that a
+    /// daily digest keeps its hour across daylight-saving changes. Starts only grow with time,
+    /// whatever the schedule, so a changed schedule never makes an interval's round run twice.
     pub fn slot(&self, local: NaiveDateTime) -> i64 {
-        let start = EPOCH
-            .and_hms_opt(self.hour.min(23), 0, 0)
-            .unwrap_or_default();
+        let midnight = EPOCH.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let first = i64::from(self.hour.min(23)) * 3600;
         let length = i64::from(self.interval_hours.clamp(1, MAX_INTERVAL_HOURS)) * 3600;
-        (local - start).num_seconds().div_euclid(length)
+        let since = (local - midnight).num_seconds() - first;
+        first + since.div_euclid(length) * length
     }
 }
 
@@ -123,13 +125,15 @@ mod tests {
             hour: 8,
             interval_hours: 24,
         };
+        const DAY: i64 = 86_400;
         let before = daily.slot(at("2026-03-02 07:59"));
         let from = daily.slot(at("2026-03-02 08:00"));
-        assert_eq!(from, before + 1);
+        assert_eq!(from, before + DAY);
         assert_eq!(daily.slot(at("2026-03-03 07:59")), from);
-        assert_eq!(daily.slot(at("2026-03-03 08:00")), from + 1);
-        // Before the epoch's hour the count goes below zero rather than wrapping.
-        assert_eq!(daily.slot(at("2001-01-01 07:00")), -1);
+        assert_eq!(daily.slot(at("2026-03-03 08:00")), from + DAY);
+        assert_eq!(daily.slot(at("2001-01-01 08:00")), 8 * 3600);
+        // Before the epoch's hour it goes below zero rather than wrapping.
+        assert_eq!(daily.slot(at("2001-01-01 07:00")), 8 * 3600 - DAY);
     }
 
     #[test]
@@ -140,16 +144,40 @@ mod tests {
         };
         let morning = twice.slot(at("2026-03-02 06:00"));
         assert_eq!(twice.slot(at("2026-03-02 17:59")), morning);
-        assert_eq!(twice.slot(at("2026-03-02 18:00")), morning + 1);
+        assert_eq!(twice.slot(at("2026-03-02 18:00")), morning + 12 * 3600);
         let weekly = Schedule {
             hour: 9,
             interval_hours: 168,
         };
         // 2 March 2026 is a Monday: the week's slot starts then.
         let week = weekly.slot(at("2026-03-02 09:00"));
-        assert_eq!(weekly.slot(at("2026-03-02 08:59")), week - 1);
+        assert_eq!(weekly.slot(at("2026-03-02 08:59")), week - 7 * 86_400);
         assert_eq!(weekly.slot(at("2026-03-08 23:59")), week);
-        assert_eq!(weekly.slot(at("2026-03-09 09:00")), week + 1);
+        assert_eq!(weekly.slot(at("2026-03-09 09:00")), week + 7 * 86_400);
+    }
+
+    #[test]
+    fn a_changed_schedule_never_runs_an_interval_twice() {
+        // Daily at 8 ran today at 8:00; switched to weekly (from Monday 2 March at 8), this
+        // week's slot started before it, so nothing runs until next Monday.
+        let daily = Schedule {
+            hour: 8,
+            interval_hours: 24,
+        };
+        let weekly = Schedule {
+            hour: 8,
+            interval_hours: 168,
+        };
+        let ran = daily.slot(at("2026-03-04 08:00"));
+        assert!(weekly.slot(at("2026-03-04 09:00")) < ran);
+        assert!(weekly.slot(at("2026-03-09 08:00")) > ran);
+        // Switched to every 6 hours instead, the next round comes at 14:00.
+        let often = Schedule {
+            hour: 8,
+            interval_hours: 6,
+        };
+        assert_eq!(often.slot(at("2026-03-04 13:59")), ran);
+        assert!(often.slot(at("2026-03-04 14:00")) > ran);
     }
 
     #[test]

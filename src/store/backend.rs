@@ -759,8 +759,9 @@ pub trait DigestRows: Send + Sync {
         user_id: &str,
         address: Option<String>,
     ) -> Result<bool, StoreError>;
-    /// Records that the round of sending slot `slot` runs, unless that slot or a later one
-    /// already has: true if this call recorded it (one call in one process wins).
+    /// Records that the round of the sending slot that began at `slot` (see
+    /// [`crate::domain::digest::Schedule::slot`]) runs, unless a round of that slot or a later
+    /// one already has: true if this call recorded it (one call in one process wins).
     async fn claim_digest_slot(&self, slot: i64) -> Result<bool, StoreError>;
 }
 
