@@ -266,6 +266,11 @@ impl JsonObject {
         }
     }
 
+    /// Whether the object has the key `field` (with any value, `null` included).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
     /// Takes a string field; `null` or absent is `None`; another type is a field error.
     pub fn text(
         &mut self,

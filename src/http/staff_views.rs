@@ -104,6 +104,41 @@ pub struct AccountPage {
     pub chrome: Chrome,
     /// Association details (for the layout).
     pub site: Site,
+    /// The e-mail digest's setting, for an ombuds account.
+    pub digest: Option<DigestForm>,
+}
+
+/// The account page's digest form.
+pub struct DigestForm {
+    /// The address in the field.
+    pub address: String,
+    /// When this server sends digests, in words; `None` when it sends none.
+    pub schedule: Option<String>,
+    /// Why the address was not saved.
+    pub error: Option<String>,
+    /// What was saved.
+    pub notice: Option<String>,
+}
+
+impl DigestForm {
+    /// The form for `setting`, with the address typed (kept after a refusal) and a notice.
+    pub fn new(
+        setting: &crate::usecase::digest::DigestSetting,
+        typed: Option<String>,
+        errors: &[FieldError],
+        saved: bool,
+    ) -> Self {
+        let notice = saved.then(|| match &setting.address {
+            Some(address) => Lang::En.f("staff.account.digest_saved", &[("address", address)]),
+            None => Lang::En.t("staff.account.digest_stopped").to_owned(),
+        });
+        Self {
+            address: typed.unwrap_or_else(|| setting.address.clone().unwrap_or_default()),
+            schedule: setting.schedule.map(|s| Lang::En.digest_schedule(s)),
+            error: error_for(errors, "address"),
+            notice,
+        }
+    }
 }
 
 /// A case in a console table.

@@ -753,6 +753,30 @@ pub trait AccountRows: Send + Sync {
     async fn clear_attempts(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 }
 
+/// The e-mail digest: what waits, who receives it, and which sending slot has run.
+#[async_trait]
+pub trait DigestRows: Send + Sync {
+    /// New concerns (cases not yet opened), and threads of open cases whose last message is
+    /// from the person (the submitter or an added party): counts only.
+    async fn waiting(&self) -> Result<crate::domain::digest::Waiting, StoreError>;
+    /// The accounts that receive the digest, as (username, address), by name: ombuds accounts
+    /// that can sign in, read cases and gave an address.
+    async fn digest_recipients(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The address account `user_id` gave for the digest, if any.
+    async fn digest_address(&self, user_id: &str) -> Result<Option<String>, StoreError>;
+    /// Sets (or, with `None`, clears) the address of ombuds account `user_id`. False if there
+    /// is no such ombuds account.
+    async fn set_digest_address(
+        &self,
+        user_id: &str,
+        address: Option<String>,
+    ) -> Result<bool, StoreError>;
+    /// Records that the round of the sending slot that began at `slot` (see
+    /// [`crate::domain::digest::Schedule::slot`]) runs, unless a round of that slot or a later
+    /// one already has: true if this call recorded it (one call in one process wins).
+    async fn claim_digest_slot(&self, slot: i64) -> Result<bool, StoreError>;
+}
+
 /// Retention: day keys, the sweep of what has expired, and what is held.
 #[async_trait]
 pub trait RetentionRows: Send + Sync {
@@ -786,6 +810,7 @@ pub trait Backend:
     + LetterRows
     + TrendRows
     + AccountRows
+    + DigestRows
     + RetentionRows
     + Send
     + Sync

@@ -7,7 +7,8 @@
 //!    sending the empty form and meeting the announced errors; the Spanish one after choosing
 //!    Español with the header link). Each types a date as the page says and gets it back
 //!    intact; the receipt page survives a reload, the language link and Back, and its
-//!    "hide" button hides it (issue 21);
+//!    "hide" button hides it; on a 390 px screen the link under the heading is on the first
+//!    screen and takes the focus to the form (issue 21);
 //! 2. weeks later an ombuds signs in with password and TOTP, opens each case, writes a note,
 //!    replies, and records the termination date, which issues the notice;
 //! 3. each submitter reads the reply and the notice with the receipt (typed and sent with the

@@ -15,6 +15,7 @@ mod browser;
 mod certificate_cli;
 mod console;
 mod deadline_cli;
+mod digest;
 mod flood;
 mod followup;
 mod fuzz_findings;
