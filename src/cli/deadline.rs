@@ -66,6 +66,16 @@ pub struct DeadlineArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// The date a complaint was filed: the answer says whether it falls within the period as
+    /// computed (`timely`), with a sentence why. The grievance committee decides.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub filed: Option<NaiveDate>,
+
+    /// The member failed to honour an agreed resolution: the filing date counts as the first
+    /// contact of the first --suspended episode (relate-back). Needs --filed and --suspended.
+    #[arg(long)]
+    pub relate_back: bool,
+
     /// The language of the explanation: `en` or `es`.
     #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
     pub lang: Lang,
@@ -174,7 +184,54 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Phras
         }
         DeadlineError::OutOfRange => Phrase::new("cli.deadline.out_of_range"),
     })?;
+    let filed = match args.filed {
+        None if args.relate_back => {
+            return Err(Phrase::new("cli.deadline.relate_back_needs_filed"));
+        }
+        None => None,
+        Some(filed) => {
+            // Relate-back: the date the matter was first brought to the association.
+            let counted = if args.relate_back {
+                args.suspended
+                    .iter()
+                    .map(|e| e.start)
+                    .min()
+                    .ok_or_else(|| Phrase::new("cli.deadline.relate_back_needs_episode"))?
+            } else {
+                filed
+            };
+            let standing = deadline::filing(&report, counted);
+            let mut why = Vec::new();
+            if args.relate_back {
+                why.push(args.lang.f(
+                    "explain.relate_back",
+                    &[("filed", &filed), ("first", &counted)],
+                ));
+            }
+            why.push(match standing {
+                deadline::Filing::Within { deadline } => args.lang.f(
+                    "explain.filed_within",
+                    &[("filed", &counted), ("deadline", &deadline)],
+                ),
+                deadline::Filing::Late { deadline } => args.lang.f(
+                    "explain.filed_late",
+                    &[("filed", &counted), ("deadline", &deadline)],
+                ),
+                deadline::Filing::WhileSuspended => args
+                    .lang
+                    .f("explain.filed_suspended", &[("filed", &counted)]),
+            });
+            Some(FiledOutput {
+                filed,
+                counted_as_filed_on: counted,
+                relate_back: args.relate_back,
+                timely: standing.within(),
+                timely_reason: why.join(" "),
+            })
+        }
+    };
     let output = Output {
+        filed,
         explanation: deadline_steps::sentences(&report.steps, args.lang),
         rolled_over: report
             .rolled_over
@@ -201,6 +258,24 @@ struct Output {
     rolled_over: Vec<RolledOver>,
     /// One sentence per step.
     explanation: Vec<String>,
+    /// With `--filed`: where that filing stands.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    filed: Option<FiledOutput>,
+}
+
+/// Where a filing date stands, as `--filed` prints it.
+#[derive(serde::Serialize)]
+struct FiledOutput {
+    /// The date given.
+    filed: NaiveDate,
+    /// The date counted as the filing date (the first contact, with `--relate-back`).
+    counted_as_filed_on: NaiveDate,
+    /// Whether `--relate-back` was given.
+    relate_back: bool,
+    /// Whether it falls within the period as computed.
+    timely: bool,
+    /// Why, in `--lang`, ending with who decides.
+    timely_reason: String,
 }
 
 /// A day the roll-forward passed over, as the command prints it.

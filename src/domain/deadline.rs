@@ -822,6 +822,41 @@ fn days_inclusive(from: NaiveDate, to: NaiveDate) -> u64 {
 
 /// `to - from` in days (0 if `to` is before `from`). Never overflows: every representable pair
 /// of dates is well under 2^63 days apart.
+/// Where a filing date stands against a computed deadline (docs/RULES.md, section 3). Staff
+/// use it to tell the parties; the grievance committee decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filing {
+    /// On or before the deadline.
+    Within {
+        /// The deadline.
+        deadline: NaiveDate,
+    },
+    /// After the deadline.
+    Late {
+        /// The deadline.
+        deadline: NaiveDate,
+    },
+    /// While a counted episode is open: the countdown is frozen, so no deadline has passed.
+    WhileSuspended,
+}
+
+impl Filing {
+    /// Whether the filing falls within the period as computed.
+    pub fn within(self) -> bool {
+        !matches!(self, Self::Late { .. })
+    }
+}
+
+/// Where `filed` stands against `report`'s deadline.
+pub fn filing(report: &DeadlineReport, filed: NaiveDate) -> Filing {
+    match report.deadline {
+        None => Filing::WhileSuspended,
+        Some(deadline) if filed <= deadline => Filing::Within { deadline },
+        Some(deadline) => Filing::Late { deadline },
+    }
+}
+
 fn days_between(from: NaiveDate, to: NaiveDate) -> u64 {
     u64::try_from(to.signed_duration_since(from).num_days()).unwrap_or(0)
 }

@@ -458,3 +458,81 @@ fn as_of_defaults_to_today_in_the_associations_time_zone() {
         "with a config: the association's calendar"
     );
 }
+
+#[test]
+fn a_filing_date_is_placed_against_the_deadline_and_may_relate_back() {
+    let base = [
+        "--concluded",
+        "2026-01-10",
+        "--suspended",
+        "2026-02-02:2026-03-13",
+        "--as-of",
+        "2026-09-01",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        ok(&args)
+    };
+    // On the deadline itself: within.
+    let on = with(&["--filed", "2026-08-18"]);
+    assert_eq!(on["timely"], true);
+    assert_eq!(on["counted_as_filed_on"], "2026-08-18");
+    assert!(
+        on["timely_reason"]
+            .as_str()
+            .unwrap()
+            .contains("grievance committee decides"),
+        "{on}"
+    );
+    // The day after: outside, in Spanish too.
+    let late = with(&["--filed", "2026-08-19", "--lang", "es"]);
+    assert_eq!(late["timely"], false);
+    assert!(
+        late["timely_reason"]
+            .as_str()
+            .unwrap()
+            .contains("fuera del plazo")
+    );
+    // Relate-back: a late filing counts as filed on the first contact.
+    let related = with(&["--filed", "2027-01-05", "--relate-back"]);
+    assert_eq!(related["timely"], true, "{related}");
+    assert_eq!(related["counted_as_filed_on"], "2026-02-02");
+    assert_eq!(related["relate_back"], true);
+    assert!(
+        related["timely_reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not honour")
+    );
+    // Without --filed, no such fields; relate-back needs --filed and an episode.
+    assert!(ok(&base).get("timely").is_none());
+    let error = bad(&["--concluded", "2026-01-10", "--relate-back"]);
+    assert!(error.contains("--filed"), "{error}");
+    let error = bad(&[
+        "--concluded",
+        "2026-01-10",
+        "--filed",
+        "2026-05-01",
+        "--relate-back",
+    ]);
+    assert!(error.contains("--suspended"), "{error}");
+    // While informal resolution is open, no deadline has passed.
+    let open = ok(&[
+        "--concluded",
+        "2026-01-10",
+        "--suspended",
+        "2026-02-02:",
+        "--filed",
+        "2026-09-30",
+        "--as-of",
+        "2026-09-30",
+    ]);
+    assert_eq!(open["timely"], true);
+    assert!(
+        open["timely_reason"]
+            .as_str()
+            .unwrap()
+            .contains("suspended")
+    );
+}
