@@ -4,7 +4,8 @@
 //! the reproducer libFuzzer wrote. The inputs each target executed count as bad inputs.
 //!
 //! CI has only the stable toolchain, so the nightly flags that cargo-fuzz passes are allowed
-//! with `RUSTC_BOOTSTRAP=1`. `OMBUDS_FUZZ_SECONDS` changes the time per target (default 10, to keep CI within its 30 minutes).
+//! with `RUSTC_BOOTSTRAP=1`. `OMBUDS_FUZZ_SECONDS` changes the time per target (default 10,
+//! which keeps a clean-clone CI run within its 30 minutes).
 
 use std::path::Path;
 use std::process::{Command, Output};
