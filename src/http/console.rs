@@ -1,6 +1,7 @@
-//! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due,
-//! logging a contact by hand, one case with its concern, notes, threads, parties and services,
-//! and closing. Only the `ombuds` role is admitted.
+//! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due
+//! (every case, or the signed-in ombuds' own), logging a contact by hand, one case with its
+//! concern, notes, threads, parties and services, assigning it to an ombuds, and closing. Only
+//! the `ombuds` role is admitted.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         "/console/cases/{id}" => get(show),
         "/console/cases/{id}/open" => post(open),
         "/console/cases/{id}/services" => post(services),
+        "/console/cases/{id}/assignee" => post(assign),
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
         "/console/cases/{id}/replies" => post(reply),
@@ -50,11 +52,15 @@ pub fn routes() -> Routes {
     }
 }
 
+/// `GET /console`, or `GET /console?show=mine` for the cases assigned to the signed-in ombuds.
 async fn home(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
+    RawQuery(query): RawQuery,
 ) -> Result<ConsoleHome, PageError> {
-    let overview = usecase::cases::overview(&app.ctx()).await?;
+    let mine = query.as_deref() == Some("show=mine");
+    let only = mine.then_some(user.username.as_str());
+    let overview = usecase::cases::overview(&app.ctx(), only).await?;
     let waiting = usecase::access::waiting(&app.ctx()).await?;
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
@@ -63,7 +69,8 @@ async fn home(
         app.today(),
         DUE_WINDOW_DAYS,
     )
-    .with_waiting_grants(waiting))
+    .with_waiting_grants(waiting)
+    .showing_mine(mine))
 }
 
 async fn new_case(State(app): State<AppState>, Staff(user, _): Staff<OmbudsOnly>) -> NewCasePage {
@@ -123,6 +130,8 @@ fn notice(query: Option<&str>) -> Option<String> {
         "logged" => "staff.done.logged",
         "opened" => "staff.done.opened",
         "services" => "staff.done.services",
+        "assigned" => "staff.done.assigned",
+        "unassigned" => "staff.done.unassigned",
         "note" => "staff.done.note",
         "commitment" => "staff.done.commitment",
         "reply" => "staff.done.reply",
@@ -178,6 +187,8 @@ async fn case_page_for(
         today,
         crate::i18n::Lang::En,
     );
+    let assignable = usecase::cases::assignable(&app.ctx()).await?;
+    let unanswered = usecase::cases::unanswered_threads(&detail);
     let mut page = CasePage::new(
         Chrome::new(app.site(), user),
         &detail,
@@ -186,7 +197,9 @@ async fn case_page_for(
         &deadline,
         errors,
         notice,
-    );
+    )
+    .with_assignment(&assignable)
+    .with_unanswered(&unanswered, &detail);
     page.failed = failed;
     Ok((status, page).into_response())
 }
@@ -223,6 +236,30 @@ async fn services(
     Ok(see_other(&format!("/console/cases/{id}?done=services")))
 }
 
+/// `POST /console/cases/{id}/assignee`: assigns the case to the ombuds named in `assignee`
+/// ("take this case" sends the signed-in ombuds' own name), or to nobody when it is empty.
+async fn assign(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let Some(typed) = form.take("assignee") else {
+        let errors = vec![FieldError::new("assignee", "staff.problem.choose_assignee")];
+        return case_page(&app, &user, &id, errors, None).await;
+    };
+    let name = Some(typed.trim()).filter(|n| !n.is_empty());
+    match usecase::cases::assign(&app.ctx(), &id, name).await {
+        Ok(()) if name.is_some() => Ok(see_other(&format!(
+            "/console/cases/{id}?done=assigned#assignment-heading"
+        ))),
+        Ok(()) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=unassigned#assignment-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
 async fn add_note(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -230,7 +267,7 @@ async fn add_note(
 ) -> Result<Response, PageError> {
     match case_input::note(&mut form, app.today(), app.config.retention.note_policy()) {
         Ok(note) => {
-            usecase::notes::add(&app.ctx(), &id, &note).await?;
+            usecase::notes::add(&app.ctx(), &id, &note, &user.username).await?;
             Ok(see_other(&format!("/console/cases/{id}?done=note")))
         }
         Err(errors) => case_page(&app, &user, &id, errors, None).await,
@@ -256,7 +293,7 @@ async fn reply(
         Ok(text) => text,
         Err(errors) => return case_page(&app, &user, &id, errors, None).await,
     };
-    match usecase::thread::reply(&app.ctx(), &id, &text).await {
+    match usecase::thread::reply(&app.ctx(), &id, &text, &user.username).await {
         Ok(()) => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
         Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
         Err(other) => Err(other.into()),
@@ -359,7 +396,7 @@ async fn party_message(
         Ok(text) => text,
         Err(errors) => return case_page(&app, &user, &id, errors, None).await,
     };
-    usecase::parties::reply(&app.ctx(), &id, &party, &text)
+    usecase::parties::reply(&app.ctx(), &id, &party, &text, &user.username)
         .await
         .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
     Ok(see_other(&format!("/console/cases/{id}?done=party_reply")))
@@ -544,6 +581,9 @@ async fn close(
 ) -> Result<Response, PageError> {
     let outcome = case_input::outcome(form.take("outcome").as_deref().map(|v| v.as_str()));
     let confirmed = form.take("confirm").is_some_and(|v| v.as_str() == "yes");
+    let unanswered_seen = form
+        .take("confirm_unanswered")
+        .is_some_and(|v| v.as_str() == "yes");
     let outcome = match (outcome, confirmed) {
         (Ok(outcome), true) => outcome,
         (outcome, confirmed) => {
@@ -554,7 +594,13 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
-    usecase::closing::close(&app.ctx(), &id, outcome, &app.link("/")).await?;
+    let closed =
+        usecase::cases::close(&app.ctx(), &id, outcome, &app.link("/"), unanswered_seen).await;
+    match closed {
+        Ok(()) => {}
+        Err(Refusal::Invalid(errors)) => return case_page(&app, &user, &id, errors, None).await,
+        Err(other) => return Err(other.into()),
+    }
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),

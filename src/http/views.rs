@@ -263,25 +263,35 @@ pub struct MessageView {
     pub sent_on: NaiveDate,
     /// Its text.
     pub text: Zeroizing<String>,
+    /// The username of the ombuds who wrote it, on staff pages only.
+    pub written_by: Option<String>,
 }
 
 impl MessageView {
-    /// A thread message as the console shows it ("The person who raised it" and "Ombuds").
+    /// A thread message as the console shows it ("The person who raised it" and "Ombuds", with
+    /// the ombuds' username).
     pub fn for_staff(message: &crate::store::Message) -> Self {
         let author = match message.author {
             Author::Ombuds => Lang::En.label(Author::Ombuds),
             Author::Submitter => Lang::En.t("staff.thread.submitter"),
         };
-        Self::with_author(message, author, Lang::En)
+        Self {
+            written_by: message.written_by.clone(),
+            ..Self::with_author(message, author, Lang::En)
+        }
     }
 
-    /// A message of an added party's thread as the console shows it ("The party" and "Ombuds").
+    /// A message of an added party's thread as the console shows it ("The party" and "Ombuds",
+    /// with the ombuds' username).
     pub fn for_staff_in_party_thread(message: &crate::store::Message) -> Self {
         let author = match message.author {
             Author::Ombuds => Lang::En.label(Author::Ombuds),
             Author::Submitter => Lang::En.t("staff.thread.party"),
         };
-        Self::with_author(message, author, Lang::En)
+        Self {
+            written_by: message.written_by.clone(),
+            ..Self::with_author(message, author, Lang::En)
+        }
     }
 
     /// A thread message as the submitter sees it, in `lang` ("You" and "Ombuds").
@@ -295,6 +305,7 @@ impl MessageView {
             from_ombuds: message.author == Author::Ombuds,
             sent_on: message.sent_on,
             text: message_text(message, lang),
+            written_by: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, MessageRecord, NewCase,
-    NoteRecord, SealedCase, SealedLetter,
+    NewMessage, NoteRecord, SealedCase, SealedLetter,
 };
 use super::content::{self, Concern, PartyContent};
 use super::parties::{Party, open_party};
@@ -39,6 +39,9 @@ pub struct Note {
     pub expires_on: NaiveDate,
     /// Whether a commitment is done.
     pub done: bool,
+    /// The username of the ombuds who wrote it (`None` for notes written before authors were
+    /// kept).
+    pub author: Option<String>,
 }
 
 /// A message of the follow-up thread, opened.
@@ -49,6 +52,9 @@ pub struct Message {
     pub sent_on: NaiveDate,
     /// The text.
     pub text: SecretString,
+    /// The username of the ombuds who wrote it, for the console only (`None` for what a receipt
+    /// holder or the service wrote, and on every page a receipt opens).
+    pub written_by: Option<String>,
 }
 
 /// A correction of a recorded date, opened.
@@ -185,11 +191,12 @@ impl Store {
         concern: &NewConcern,
         first_contact: NaiveDate,
         receipt: &Receipt,
+        intake_lang: Option<&str>,
     ) -> Result<(), StoreError> {
         let hash = self.secret.hash(receipt);
         self.insert_new_case(
             concern,
-            Channel::Web,
+            (Channel::Web, intake_lang),
             CaseStatus::New,
             first_contact,
             None,
@@ -209,7 +216,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         self.insert_new_case(
             concern,
-            channel,
+            (channel, None),
             CaseStatus::Open,
             first_contact,
             Some(today),
@@ -221,7 +228,7 @@ impl Store {
     async fn insert_new_case(
         &self,
         concern: &NewConcern,
-        channel: Channel,
+        (channel, intake_lang): (Channel, Option<&str>),
         status: CaseStatus,
         first_contact: NaiveDate,
         opened_on: Option<NaiveDate>,
@@ -243,6 +250,8 @@ impl Store {
                     termination_date: None,
                     services: Vec::new(),
                     has_receipt: receipt_hash.is_some(),
+                    assigned_to: None,
+                    intake_lang: intake_lang.map(str::to_owned),
                     recipient: key.recipient(),
                     key_id: random::new_id()?,
                 },
@@ -492,11 +501,19 @@ impl Store {
         self.backend.set_services(id, services).await
     }
 
-    /// Seals and adds a note to a case; returns its id, or `None` if there is no such case.
+    /// Assigns a case to the ombuds named `username`, or to nobody; false if there is no such
+    /// case.
+    pub async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        self.backend.assign_case(id, username).await
+    }
+
+    /// Seals and adds a note written by the ombuds named `author` to a case; returns its id, or
+    /// `None` if there is no such case. The author is sealed as the text is.
     pub async fn add_note(
         &self,
         case_id: &str,
         note: &NewNote,
+        author: &str,
         today: NaiveDate,
     ) -> Result<Option<String>, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
@@ -509,6 +526,7 @@ impl Store {
             &day_recipient,
             note.text.expose_secret().as_bytes(),
         )?);
+        let inner_author = seal_to(&day_recipient, author.as_bytes())?;
         let id = random::new_id()?;
         let stored = self
             .backend
@@ -521,6 +539,7 @@ impl Store {
                 written_on: today,
                 done: false,
                 sealed: seal_to(&case.record.recipient, &inner)?,
+                sealed_author: Some(seal_to(&case.record.recipient, &inner_author)?),
                 day_key: None,
             })
             .await?;
@@ -546,11 +565,24 @@ impl Store {
             .await
     }
 
-    /// Seals and adds an ombuds reply to a case's follow-up thread.
+    /// Seals and adds a reply the service writes itself (a notice's message) to a case's
+    /// follow-up thread.
     pub async fn reply(
         &self,
         case_id: &str,
         text: &SecretString,
+        today: NaiveDate,
+    ) -> Result<ReplyOutcome, StoreError> {
+        self.reply_by(case_id, text, None, today).await
+    }
+
+    /// Seals and adds an ombuds reply to a case's follow-up thread, with the username of the
+    /// ombuds who wrote it (`author`) sealed beside it.
+    pub async fn reply_by(
+        &self,
+        case_id: &str,
+        text: &SecretString,
+        author: Option<&str>,
         today: NaiveDate,
     ) -> Result<ReplyOutcome, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
@@ -559,11 +591,17 @@ impl Store {
         if !case.record.has_receipt {
             return Ok(ReplyOutcome::NoThread);
         }
-        let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
-        let stored = self
-            .backend
-            .insert_message(case_id, None, Author::Ombuds, today, sealed)
-            .await?;
+        let recipient = &case.record.recipient;
+        let message = NewMessage {
+            party: None,
+            author: Author::Ombuds,
+            sent_on: today,
+            sealed: seal_to(recipient, text.expose_secret().as_bytes())?,
+            sealed_author: author
+                .map(|a| seal_to(recipient, a.as_bytes()))
+                .transpose()?,
+        };
+        let stored = self.backend.insert_message(case_id, message).await?;
         Ok(if stored {
             ReplyOutcome::Sent
         } else {
@@ -687,15 +725,14 @@ impl Store {
             },
         };
         let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
-        self.backend
-            .insert_message(
-                &case.record.id,
-                party.as_deref(),
-                Author::Submitter,
-                today,
-                sealed,
-            )
-            .await
+        let message = NewMessage {
+            party,
+            author: Author::Submitter,
+            sent_on: today,
+            sealed,
+            sealed_author: None,
+        };
+        self.backend.insert_message(&case.record.id, message).await
     }
 }
 
@@ -707,12 +744,17 @@ fn open_message_records(
     records
         .into_iter()
         .map(|m| {
+            let written_by = match &m.sealed_author {
+                Some(sealed) => Some(author_from(&key.open(sealed)?)?),
+                None => None,
+            };
             Ok((
                 m.party,
                 Message {
                     author: m.author,
                     sent_on: m.sent_on,
                     text: content::text_from(&key.open(&m.sealed)?)?,
+                    written_by,
                 },
             ))
         })
@@ -731,12 +773,23 @@ fn open_note(
     };
     let day_key = master.unwrap_content_key(&day_wrapped)?;
     let inner = key.open(&note.sealed)?;
+    let author = match &note.sealed_author {
+        Some(sealed) => Some(author_from(&day_key.open(&key.open(sealed)?)?)?),
+        None => None,
+    };
     Ok(Some(Note {
         text: content::text_from(&day_key.open(&inner)?)?,
+        author,
         id: note.id,
         kind: note.kind,
         due_on: note.due_on,
         expires_on: note.expires_on,
         done: note.done,
     }))
+}
+
+/// Reads an opened author: a staff account's username.
+fn author_from(plaintext: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(plaintext.to_vec())
+        .map_err(|_| StoreError::Database("a sealed author is not UTF-8".into()))
 }

@@ -478,7 +478,8 @@ async function ombuds(browser) {
   return { handled };
 }
 
-/// The ombuds closes each open case with an outcome.
+/// The ombuds closes each open case with an outcome. Each person has just written back, so the
+/// case page warns that a message waits for an answer, and closing needs a second box ticked.
 async function close(browser) {
   const { page } = await context(browser, { javaScript: true, viewport: DESKTOP });
   await signIn(page, 'ombuds-again');
@@ -486,10 +487,16 @@ async function close(browser) {
     .locator('section[aria-labelledby="open-heading"] a[href^="/console/cases/"]')
     .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   check(links.length === INPUT.cases, `${links.length} open cases, expected ${INPUT.cases}`);
-  for (const link of links) {
+  for (const [index, link] of links.entries()) {
     await page.goto(url(link));
+    check(
+      (await text(page, '#unanswered-warning')).includes('waits for an answer'),
+      'no warning beside the close form that the person\'s message is unanswered',
+    );
+    if (index === 0) await inspect(page, 'console-case-unanswered');
     await page.locator(`#outcome-${INPUT.outcome}`).check();
     await page.locator('#confirm').check();
+    await page.locator('#confirm_unanswered').check();
     await navigates(page, () => page.locator('form[action$="/close"] button[type="submit"]').click());
   }
   await inspect(page, 'console-closed');

@@ -34,6 +34,7 @@ mod retention;
 mod review_findings;
 mod secrets_in_memory;
 mod serve;
+mod several_ombuds;
 mod slow_bodies;
 mod stored_rows;
 mod support;

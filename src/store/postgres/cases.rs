@@ -61,8 +61,9 @@ impl CaseRows for PostgresBackend {
         let insert = async {
             sqlx::query(
                 "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, \
-                 opened_on, termination_date, services, receipt_hash, recipient, key_id, sealed) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 opened_on, termination_date, services, receipt_hash, assigned_to, intake_lang, \
+                 recipient, key_id, sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(&r.id)
             .bind(r.status.code())
@@ -74,6 +75,8 @@ impl CaseRows for PostgresBackend {
             .bind(r.termination_date)
             .bind(services_to_codes(&r.services))
             .bind(case.receipt_hash.as_ref().map(|h| h.0.to_vec()))
+            .bind(&r.assigned_to)
+            .bind(&r.intake_lang)
             .bind(&r.recipient)
             .bind(&r.key_id)
             .bind(&case.sealed)
@@ -202,6 +205,15 @@ impl CaseRows for PostgresBackend {
     async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE cases SET services = $1 WHERE id = $2")
             .bind(services_to_codes(services))
+            .bind(id)
+            .execute(&self.main)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
+            .bind(username)
             .bind(id)
             .execute(&self.main)
             .await?;

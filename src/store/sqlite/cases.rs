@@ -29,7 +29,7 @@ fn sealed_case_query(filter: &str) -> String {
     )
 }
 
-/// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
+/// Rows per multi-row `INSERT` (15 parameters each, far below SQLite's limit).
 pub(super) const INSERT_CHUNK: usize = 200;
 
 /// Inserts the keys of new cases, one multi-row `INSERT` per chunk. The writer commits them
@@ -59,7 +59,8 @@ pub(super) async fn insert_cases(
     for chunk in cases.chunks(INSERT_CHUNK) {
         let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
-             termination_date, services, receipt_hash, recipient, key_id, sealed) ",
+             termination_date, services, receipt_hash, assigned_to, intake_lang, recipient, key_id, \
+             sealed) ",
         );
         rows.push_values(chunk, |mut row, case| {
             let r = &case.record;
@@ -73,6 +74,8 @@ pub(super) async fn insert_cases(
                 .push_bind(r.termination_date.map(day))
                 .push_bind(services_to_codes(&r.services))
                 .push_bind(case.receipt_hash.map(|h| h.0.to_vec()))
+                .push_bind(r.assigned_to.clone())
+                .push_bind(r.intake_lang.clone())
                 .push_bind(r.recipient.clone())
                 .push_bind(r.key_id.clone())
                 .push_bind(case.sealed.clone());
@@ -225,6 +228,22 @@ impl CaseRows for SqliteBackend {
                 Box::pin(async move {
                     let done = sqlx::query("UPDATE cases SET services = ? WHERE id = ?")
                         .bind(&codes)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        let (id, username) = (id.to_owned(), username.map(str::to_owned));
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE cases SET assigned_to = ? WHERE id = ?")
+                        .bind(&username)
                         .bind(&id)
                         .execute(&mut *conn)
                         .await?;
