@@ -11,6 +11,7 @@ pub mod dates;
 pub mod deadline;
 pub mod field;
 pub mod holidays;
+pub mod membership;
 pub mod notes;
 pub mod notices;
 pub mod parties;

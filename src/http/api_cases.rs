@@ -34,6 +34,9 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/open" => post(open),
         "/api/v1/cases/{id}/services" => put(services),
         "/api/v1/cases/{id}/assignee" => put(assign),
+        "/api/v1/cases/{id}/receipt" => post(issue_receipt),
+        "/api/v1/cases/{id}/non-membership" => post(add_non_membership),
+        "/api/v1/cases/{id}/non-membership/{period}" => delete(remove_non_membership),
         "/api/v1/cases/{id}/notes" => post(add_note),
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
         "/api/v1/cases/{id}/replies" => post(reply),
@@ -343,18 +346,12 @@ async fn show(
         })
         .collect();
     value["letters"] = detail.letters.iter().map(letter_json).collect();
-    value["deadline"] = deadline_view::build(
-        &app.config,
-        deadline_view::CaseDates {
-            concluded: c.concluded_on,
-            discovered: c.discovered_on,
-            first_contact: detail.record.first_contact,
-            termination: detail.record.termination_date,
-        },
-        today,
-        crate::i18n::Lang::En,
-    )
-    .json();
+    value["non_membership"] = detail
+        .non_membership
+        .iter()
+        .map(|(id, p)| json!({ "id": id, "from": p.from.to_string(), "to": p.to.to_string() }))
+        .collect();
+    value["deadline"] = deadline_view::of_case(&app.config, &detail, today).json();
     Ok(Json(value))
 }
 
@@ -439,6 +436,69 @@ async fn assign(
             other => other.into(),
         })?;
     Ok(Json(json!({ "assigned_to": name })))
+}
+
+/// `POST /api/v1/cases/{id}/receipt`: issues a receipt for a contact logged by hand; `201
+/// {receipt, first_contact}`, shown this once. `422` for a case that holds one already.
+async fn issue_receipt(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let issued = usecase::cases::issue_receipt(&app.ctx(), &id)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    let answer = json!({
+        "receipt": issued.receipt.expose(),
+        "first_contact": issued.first_contact.to_string(),
+    });
+    let mut response = (StatusCode::CREATED, Json(answer)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /api/v1/cases/{id}/non-membership`: `{from, to}` records a period in which the
+/// respondent held no REALTOR® membership; `201 {id, from, to}`.
+async fn add_non_membership(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_object(&headers, body, &["from", "to"]).await?;
+    let mut errors = Vec::new();
+    let from = object.text("from", &mut errors);
+    let to = object.text("to", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let (period, dates) = usecase::non_membership::add(
+        &app.ctx(),
+        &id,
+        from.as_deref().map(|v| v.as_str()),
+        to.as_deref().map(|v| v.as_str()),
+    )
+    .await?;
+    let answer = json!({
+        "id": period,
+        "from": dates.from.to_string(),
+        "to": dates.to.to_string(),
+    });
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// `DELETE /api/v1/cases/{id}/non-membership/{period}`: removes a period recorded by mistake.
+async fn remove_non_membership(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, period)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    usecase::non_membership::remove(&app.ctx(), &id, &period).await?;
+    Ok(Json(json!({ "removed": true })))
 }
 
 async fn add_note(

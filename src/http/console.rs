@@ -17,7 +17,7 @@ use super::staff_views::{
     CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage, NoticeView,
     sent_by_choices,
 };
-use super::views::{InvitationPage, Site};
+use super::views::{CallerReceiptPage, InvitationPage, Site};
 use crate::domain::case::{CaseDate, Service};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
@@ -36,6 +36,9 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/open" => post(open),
         "/console/cases/{id}/services" => post(services),
         "/console/cases/{id}/assignee" => post(assign),
+        "/console/cases/{id}/receipt" => post(issue_receipt),
+        "/console/cases/{id}/non-membership" => post(add_non_membership),
+        "/console/cases/{id}/non-membership/{period}/remove" => post(remove_non_membership),
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
         "/console/cases/{id}/replies" => post(reply),
@@ -131,6 +134,8 @@ fn notice(query: Option<&str>) -> Option<String> {
         "opened" => "staff.done.opened",
         "services" => "staff.done.services",
         "assigned" => "staff.done.assigned",
+        "non_member" => "staff.done.non_member",
+        "non_member_removed" => "staff.done.non_member_removed",
         "unassigned" => "staff.done.unassigned",
         "note" => "staff.done.note",
         "commitment" => "staff.done.commitment",
@@ -176,17 +181,7 @@ async fn case_page_for(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let retention = app.config.retention;
-    let deadline = deadline_view::build(
-        &app.config,
-        deadline_view::CaseDates {
-            concluded: detail.concern.concluded_on,
-            discovered: detail.concern.discovered_on,
-            first_contact: detail.record.first_contact,
-            termination: detail.record.termination_date,
-        },
-        today,
-        crate::i18n::Lang::En,
-    );
+    let deadline = deadline_view::of_case(&app.config, &detail, today);
     let assignable = usecase::cases::assignable(&app.ctx()).await?;
     let unanswered = usecase::cases::unanswered_threads(&detail);
     let mut page = CasePage::new(
@@ -234,6 +229,96 @@ async fn services(
         .collect();
     usecase::cases::set_services(&app.ctx(), &id, chosen).await?;
     Ok(see_other(&format!("/console/cases/{id}?done=services")))
+}
+
+/// `POST /console/cases/{id}/receipt`: issues a receipt for a contact logged by hand and answers
+/// with it, this once, above a printable page in the language chosen (`lang`, English by
+/// default). Refused on the case page, naming why, for a case that holds one already.
+async fn issue_receipt(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let lang = match form.take("lang").as_deref().map(|l| l.trim()) {
+        None | Some("") => Lang::En,
+        Some(code) => match Lang::from_code(code) {
+            Some(lang) => lang,
+            None => {
+                let errors = vec![FieldError::new(
+                    "receipt_lang",
+                    "staff.problem.unknown_language",
+                )];
+                return case_page(&app, &user, &id, errors, None).await;
+            }
+        },
+    };
+    let issued = match usecase::cases::issue_receipt(&app.ctx(), &id).await {
+        Ok(issued) => issued,
+        Err(Refusal::Invalid(errors)) => return case_page(&app, &user, &id, errors, None).await,
+        Err(other) => return Err(party_refusal(other, "staff.error.no_open_case")),
+    };
+    let receipt = issued.receipt.expose();
+    let page = CallerReceiptPage {
+        site: Site { lang, ..app.site() },
+        staff_title: Lang::En.t("staff.caller_receipt.title"),
+        staff_once: Lang::En.t("staff.caller_receipt.once"),
+        staff_words: Lang::En.t("staff.caller_receipt.words"),
+        staff_back: Lang::En.t("staff.caller_receipt.back"),
+        case_id: id,
+        receipt: zeroize::Zeroizing::new(receipt.to_owned()),
+        words: receipt
+            .split('-')
+            .map(|w| zeroize::Zeroizing::new(w.to_owned()))
+            .collect(),
+        first_contact: issued.first_contact,
+        first_contact_long: lang.long_date(issued.first_contact),
+        followup_url: app.link(&format!("/followup{}", lang.query())),
+    };
+    let mut response = (StatusCode::CREATED, page).into_response();
+    // Shown once: no cache may keep it.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /console/cases/{id}/non-membership`: records a period (`from`, `to`) in which the
+/// respondent held no REALTOR® membership; the case's deadline counts it.
+async fn add_non_membership(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let from = form.take("from");
+    let to = form.take("to");
+    let added = usecase::non_membership::add(
+        &app.ctx(),
+        &id,
+        from.as_deref().map(|v| v.as_str()),
+        to.as_deref().map(|v| v.as_str()),
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=non_member#non-member-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /console/cases/{id}/non-membership/{period}/remove`: removes a period recorded by
+/// mistake.
+async fn remove_non_membership(
+    State(app): State<AppState>,
+    Path((id, period)): Path<(String, String)>,
+    StaffForm(_, _, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    usecase::non_membership::remove(&app.ctx(), &id, &period).await?;
+    Ok(see_other(&format!(
+        "/console/cases/{id}?done=non_member_removed#non-member-heading"
+    )))
 }
 
 /// `POST /console/cases/{id}/assignee`: assigns the case to the ombuds named in `assignee`

@@ -591,6 +591,11 @@ pub struct CasePage {
     /// The threads whose last message is the person's or party's own, by who wrote it
     /// ("1: the person who raised it"); closing asks for an extra confirmation then.
     pub unanswered: Vec<String>,
+    /// The periods in which the respondent held no REALTOR® membership: (id, first day, last
+    /// day).
+    pub non_membership: Vec<(String, NaiveDate, NaiveDate)>,
+    /// The languages a receipt's printable page may be written in: (code, own name).
+    pub receipt_languages: Vec<(&'static str, &'static str)>,
 }
 
 impl CasePage {
@@ -765,6 +770,12 @@ impl CasePage {
             today,
             assignable: Vec::new(),
             unanswered: Vec::new(),
+            non_membership: detail
+                .non_membership
+                .iter()
+                .map(|(id, p)| (id.clone(), p.from, p.to))
+                .collect(),
+            receipt_languages: Lang::ALL.iter().map(|l| (l.code(), l.own_name())).collect(),
         }
     }
 

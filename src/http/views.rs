@@ -505,6 +505,35 @@ pub struct InvitationPage {
     pub followup_url: String,
 }
 
+/// A receipt issued to the person behind a contact logged by hand, shown once to the ombuds
+/// (to read out word by word) above a printable page in the person's language.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/caller_receipt.html")]
+pub struct CallerReceiptPage {
+    /// Association details, in the person's language.
+    pub site: Site,
+    /// The staff banner's title, in English.
+    pub staff_title: &'static str,
+    /// The staff banner's warning that the receipt is shown once, and how to pass it on.
+    pub staff_once: &'static str,
+    /// The staff banner's lead-in to the words, one by one.
+    pub staff_words: &'static str,
+    /// The staff banner's link back to the case, in English.
+    pub staff_back: &'static str,
+    /// The case, for the link back.
+    pub case_id: String,
+    /// The receipt.
+    pub receipt: Zeroizing<String>,
+    /// Its words, one by one, to read out.
+    pub words: Vec<Zeroizing<String>>,
+    /// The case's first-contact date.
+    pub first_contact: NaiveDate,
+    /// The same date in words, in the person's language.
+    pub first_contact_long: String,
+    /// The absolute address of the follow-up page, in the person's language.
+    pub followup_url: String,
+}
+
 /// A submitter's concern and thread, opened with their receipt.
 #[derive(Template, WebTemplate)]
 #[template(path = "followup_thread.html")]

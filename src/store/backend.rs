@@ -495,6 +495,26 @@ pub trait CaseRows: Send + Sync {
     /// Assigns a case to the ombuds named `username`, or to nobody; false if there is no such
     /// case.
     async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError>;
+    /// Gives a case that has no receipt the keyed hash of one, in one write with the letters to
+    /// the person who raised it that are still to send (they take the hash, so that the person
+    /// reads them with the receipt). `None` if there is no such case; `Some(false)`, changing
+    /// nothing, if it holds a receipt already.
+    async fn set_case_receipt(
+        &self,
+        id: &str,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<bool>, StoreError>;
+    /// A case's periods of the respondent's non-membership, sealed: (id, sealed).
+    async fn non_membership(&self, case_id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// Adds a sealed period of non-membership to a case; false if there is no such case.
+    async fn insert_non_membership(
+        &self,
+        case_id: &str,
+        id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError>;
+    /// Deletes a period of non-membership; false if the case has no such period.
+    async fn delete_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError>;
     /// Records a case's first-contact or termination date, with a correction (old value and
     /// sealed reason) when one is given. False if there is no such case.
     async fn set_case_date(

@@ -21,6 +21,7 @@ use crate::domain::case::{
     Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
 };
 use crate::domain::concern::NewConcern;
+use crate::domain::membership::NonMembership;
 use crate::domain::notes::{NewNote, NoteKind};
 use crate::domain::notices::{Delivery, SentBy};
 use crate::domain::trends::CounterKey;
@@ -115,6 +116,9 @@ pub struct CaseDetail {
     pub corrections: Vec<Correction>,
     /// Its letters, newest first.
     pub letters: Vec<Letter>,
+    /// The periods in which the respondent held no REALTOR® membership, by their first day:
+    /// (id, period).
+    pub non_membership: Vec<(String, NonMembership)>,
 }
 
 /// What the anonymous submitter sees with their receipt while the case is open.
@@ -339,7 +343,16 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         let letters = self.open_letters(LetterQuery::Case(id), today).await?;
         let plan = self.open_plan(&key, id).await?;
+        let mut non_membership = self
+            .backend
+            .non_membership(id)
+            .await?
+            .into_iter()
+            .map(|(pid, sealed)| Ok((pid, content::period_from(&key.open(&sealed)?)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        non_membership.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         Ok(Some(CaseDetail {
+            non_membership,
             record: case.record,
             concern,
             notes,
@@ -505,6 +518,42 @@ impl Store {
     /// case.
     pub async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
         self.backend.assign_case(id, username).await
+    }
+
+    /// Gives case `id`, which has none, the keyed hash of `receipt` (the receipt itself is never
+    /// stored); its letters to the person that are still to send take it too. `None` if there is
+    /// no such case, `Some(false)` (changing nothing) if it holds a receipt already.
+    pub async fn issue_case_receipt(
+        &self,
+        id: &str,
+        receipt: &Receipt,
+    ) -> Result<Option<bool>, StoreError> {
+        let hash = self.secret.hash(receipt);
+        self.backend.set_case_receipt(id, &hash).await
+    }
+
+    /// Seals a period of non-membership to case `case_id`'s key and adds it; its id, or `None`
+    /// if there is no such case.
+    pub async fn add_non_membership(
+        &self,
+        case_id: &str,
+        period: &NonMembership,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(case) = self.backend.case(case_id).await? else {
+            return Ok(None);
+        };
+        let sealed = seal_to(&case.record.recipient, &content::period_plaintext(period)?)?;
+        let id = random::new_id()?;
+        let stored = self
+            .backend
+            .insert_non_membership(case_id, &id, sealed)
+            .await?;
+        Ok(stored.then_some(id))
+    }
+
+    /// Removes a period of non-membership from a case; false if it has no such period.
+    pub async fn remove_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError> {
+        self.backend.delete_non_membership(case_id, id).await
     }
 
     /// Seals and adds a note written by the ombuds named `author` to a case; returns its id, or

@@ -1,11 +1,13 @@
 //! The ombuds' work on cases: the list (inbox and open cases, all or one ombuds' own), one case
 //! opened, a contact logged by hand (telephone, e-mail, walk-in), opening a web concern,
-//! recording services, assigning a case to an ombuds, and closing once any message still
-//! waiting for an answer has been acknowledged.
+//! recording services, assigning a case to an ombuds, issuing a receipt to the person behind a
+//! contact logged by hand, and closing once any message still waiting for an answer has been
+//! acknowledged.
 
 use chrono::NaiveDate;
 
 use super::{Ctx, Refusal, closing};
+use crate::crypto::Receipt;
 use crate::domain::account::Role;
 use crate::domain::case::{Channel, Outcome, Service, may_close, unanswered};
 use crate::domain::concern::NewConcern;
@@ -66,6 +68,42 @@ pub async fn assign(ctx: &Ctx<'_>, id: &str, username: Option<&str>) -> Result<(
         ));
     }
     found(ctx.store.assign_case(id, username).await?)
+}
+
+/// A receipt issued to the person who raised a concern by telephone, e-mail or in person: shown
+/// once, to read out or print, never stored.
+pub struct IssuedReceipt {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// The case's first-contact date (the printable slip states it).
+    pub first_contact: NaiveDate,
+}
+
+/// Issues a receipt for case `id`, a contact logged by hand, so that the person can read the
+/// ombuds' replies and their notice on the follow-up page and write back, as a web submitter
+/// does. Only its keyed hash is stored. Refused (naming why) when the case holds a receipt
+/// already: a web concern's, or one issued before; a receipt is never shown twice or replaced.
+pub async fn issue_receipt(ctx: &Ctx<'_>, id: &str) -> Result<IssuedReceipt, Refusal> {
+    let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
+    let already = || Refusal::field("receipt", "staff.problem.receipt_already");
+    if record.has_receipt {
+        return Err(already());
+    }
+    let receipt = Receipt::generate().map_err(crate::store::StoreError::from)?;
+    match ctx.store.issue_case_receipt(id, &receipt).await? {
+        None => Err(Refusal::NotFound),
+        Some(false) => Err(already()),
+        Some(true) => {
+            tracing::info!(
+                event = "receipt_issued",
+                "a receipt was issued for a logged contact"
+            );
+            Ok(IssuedReceipt {
+                receipt,
+                first_contact: record.first_contact,
+            })
+        }
+    }
 }
 
 /// The parties (by number; 1 is the person who raised the concern) whose thread on this case

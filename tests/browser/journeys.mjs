@@ -632,6 +632,44 @@ async function parties(browser) {
   return { receipt };
 }
 
+/// Issue 21, item 8: on the case page of a telephone contact, with no script, the ombuds records
+/// a period in which the respondent held no membership (a wrong one first: the error names the
+/// field), sees the deadline count it, then issues the caller a receipt with a printable page
+/// in Spanish, its words listed one by one to read out.
+async function caller(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: DESKTOP });
+  await signIn(page, 'ombuds-caller');
+  await page.goto(url(INPUT.case));
+  await page.locator('#from').fill(INPUT.to);
+  await page.locator('#to').fill(INPUT.from);
+  await navigates(page, () => page.locator('form[action$="/non-membership"] button[type="submit"]').click());
+  const summary = page.locator('.error-summary[role="alert"] a[href="#to"]');
+  check((await summary.count()) === 1, 'the error summary does not link to #to');
+  check(
+    (await page.getAttribute('#to', 'aria-describedby')) === 'to-error',
+    '#to is not described by its error',
+  );
+  check((await text(page, '#to-error')).includes('before the first'), 'the error does not say why');
+  await inspect(page, 'console-case-non-member-refused');
+  await page.locator('#from').fill(INPUT.from);
+  await page.locator('#to').fill(INPUT.to);
+  await navigates(page, () => page.locator('form[action$="/non-membership"] button[type="submit"]').click());
+  const periods = await text(page, 'ul.periods');
+  check(periods.includes(INPUT.from) && periods.includes(INPUT.to), `the period is not listed: ${periods}`);
+  const deadline = await text(page, 'section[aria-labelledby="deadline-heading"] strong');
+  await inspect(page, 'console-case-non-member');
+
+  await page.locator('#receipt-lang-es').check();
+  await navigates(page, () => page.locator('form[action$="/receipt"] button[type="submit"]').click());
+  const lang = await page.getAttribute('html', 'lang');
+  check(lang === 'es', `the printable receipt is marked lang=${lang}`);
+  const receipt = await text(page, '.receipt code');
+  const words = await page.locator('ol.receipt-words li').allInnerTexts();
+  check(words.join('-') === receipt, `the words to read out (${words}) are not the receipt ${receipt}`);
+  await inspect(page, 'console-caller-receipt');
+  return { receipt, deadline };
+}
+
 /// The member opens its own thread with the invitation's receipt (no script, phone width),
 /// writes to the ombuds and accepts the plan.
 async function member(browser) {
@@ -720,7 +758,7 @@ async function enrol(browser) {
   return { main: await text(page, 'main') };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol };
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol, caller };
 
 async function main() {
   const phase = PHASES[PHASE];

@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod board;
 mod browser;
+mod callers;
 mod certificate_cli;
 mod console;
 mod deadline_cli;

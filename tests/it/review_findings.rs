@@ -574,6 +574,10 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
             ],
         ),
         (
+            "non_membership",
+            &["id (random)", "case_id", "sealed (both dates)"],
+        ),
+        (
             "plans",
             &["case_id", "version", "written_on", "agreed_on", "sealed"],
         ),

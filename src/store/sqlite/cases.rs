@@ -253,6 +253,100 @@ impl CaseRows for SqliteBackend {
             .await
     }
 
+    async fn set_case_receipt(
+        &self,
+        id: &str,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<bool>, StoreError> {
+        let (id, hash) = (id.to_owned(), receipt.0.to_vec());
+        self.writer
+            .write(
+                move |conn: &mut SqliteConnection| -> Job<'_, Option<bool>> {
+                    Box::pin(async move {
+                        let held: Option<bool> = sqlx::query_scalar(
+                            "SELECT receipt_hash IS NOT NULL FROM cases WHERE id = ?",
+                        )
+                        .bind(&id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                        match held {
+                            None => return Ok(None),
+                            Some(true) => return Ok(Some(false)),
+                            Some(false) => {}
+                        }
+                        sqlx::query(
+                        "UPDATE cases SET receipt_hash = ? WHERE id = ? AND receipt_hash IS NULL",
+                    )
+                    .bind(&hash)
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                        sqlx::query(
+                            "UPDATE letters SET receipt_hash = ? WHERE case_id = ? \
+                         AND party_id IS NULL AND receipt_hash IS NULL AND sent_on IS NULL",
+                        )
+                        .bind(&hash)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok(Some(true))
+                    })
+                },
+            )
+            .await
+    }
+
+    async fn non_membership(&self, case_id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, sealed FROM non_membership WHERE case_id = ?")
+                .bind(case_id)
+                .fetch_all(&self.readers)
+                .await?,
+        )
+    }
+
+    async fn insert_non_membership(
+        &self,
+        case_id: &str,
+        id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let (case_id, id) = (case_id.to_owned(), id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO non_membership (id, case_id, sealed) \
+                         SELECT ?, id, ? FROM cases WHERE id = ?",
+                    )
+                    .bind(&id)
+                    .bind(&sealed)
+                    .bind(&case_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn delete_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError> {
+        let (case_id, id) = (case_id.to_owned(), id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done =
+                        sqlx::query("DELETE FROM non_membership WHERE id = ? AND case_id = ?")
+                            .bind(&id)
+                            .bind(&case_id)
+                            .execute(&mut *conn)
+                            .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
     async fn set_case_date(
         &self,
         case_id: &str,
