@@ -29,6 +29,7 @@ use crate::domain::phrase::{Arg, Phrase};
 
 pub mod deadline_steps;
 mod periods;
+mod schedule;
 mod site;
 
 pub use site::Site;

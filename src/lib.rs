@@ -14,6 +14,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod letters;
+pub mod mail;
 pub mod report;
 pub mod server;
 pub mod store;

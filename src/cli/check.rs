@@ -115,6 +115,7 @@ pub async fn check(file: &Path) -> Result<Report, Phrase> {
     check_tls(&config, &mut report);
     let master = check_keys(&config, &mut report);
     check_directories(&config, &mut report);
+    check_digest(&config, &mut report).await;
     match (&config.database, &config.keys.store) {
         (Database::Sqlite { path }, KeyStore::File(keys)) => {
             check_sqlite(path, keys, master.as_ref(), &mut report).await;
@@ -143,6 +144,41 @@ fn check_tls(config: &Config, report: &mut Report) {
                 .with("key", shown(&files.private_key))),
             Err(e) => report.problem("server.tls_certificate", as_is(e)),
         }
+    }
+}
+
+/// The digest, when it is on: its password and CA files, and the relay, reached as a sending
+/// would reach it (TLS and login included) and left without sending anything.
+async fn check_digest(config: &Config, report: &mut Report) {
+    let Some(digest) = &config.digest else {
+        report.ok(Phrase::new("cli.check.digest_off"));
+        return;
+    };
+    let mailer = match crate::mail::Mailer::new(digest) {
+        Ok(mailer) => mailer,
+        Err(e) => {
+            report.problem(e.setting(), as_is(e));
+            return;
+        }
+    };
+    let relay = mailer.relay();
+    match tokio::time::timeout(CONNECT_TIMEOUT, mailer.check()).await {
+        Ok(Ok(())) => report.ok(Phrase::new("cli.check.digest").with("relay", relay).with(
+            "schedule",
+            crate::i18n::Lang::En.digest_schedule(digest.schedule),
+        )),
+        Ok(Err(e)) => report.problem(
+            e.setting(),
+            Phrase::new("cli.check.digest_relay")
+                .with("relay", relay)
+                .with("error", e.to_string()),
+        ),
+        Err(_) => report.problem(
+            "digest.smtp_host",
+            Phrase::new("cli.check.digest_silent")
+                .with("relay", relay)
+                .with("seconds", CONNECT_TIMEOUT.as_secs()),
+        ),
     }
 }
 

@@ -1,5 +1,6 @@
-//! `[association]`: who runs the ombuds program, how to reach them, and the time zone whose
-//! calendar dates the service records.
+//! `[association]`: who runs the ombuds program, how to reach them, the time zone whose
+//! calendar dates the service records, and (optionally) how to reach the association's
+//! professional standards staff, whom the intake page names beside the formal routes.
 
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -14,6 +15,21 @@ pub struct Association {
     pub letterhead: Letterhead,
     /// The time zone whose calendar dates are recorded.
     pub time_zone: Tz,
+    /// Who handles ethics complaints, mediation and arbitration at the association, if given
+    /// (`[association.professional_standards]`).
+    pub professional_standards: Option<ProfessionalStandards>,
+}
+
+/// How to reach the association's professional standards staff: a name and at least one of a
+/// telephone and an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfessionalStandards {
+    /// Whom to ask, e.g. "Professional Standards Administrator".
+    pub name: String,
+    /// Their telephone.
+    pub phone: Option<String>,
+    /// Their e-mail address.
+    pub email: Option<String>,
 }
 
 /// The association's name and contacts, as every page, letter and report prints them.
@@ -40,6 +56,34 @@ pub(super) struct Raw {
     email: Option<String>,
     postal_address: Option<String>,
     time_zone: Option<String>,
+    professional_standards: Option<RawContact>,
+}
+
+/// `[association.professional_standards]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContact {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+impl RawContact {
+    fn check(self) -> Result<ProfessionalStandards, Invalid> {
+        let name = non_empty(self.name).ok_or((
+            "association.professional_standards.name",
+            Phrase::new("cli.config.empty"),
+        ))?;
+        let phone = non_empty(self.phone);
+        let email = non_empty(self.email);
+        if phone.is_none() && email.is_none() {
+            return Err((
+                "association.professional_standards",
+                Phrase::new("cli.config.contact_needed"),
+            ));
+        }
+        Ok(ProfessionalStandards { name, phone, email })
+    }
 }
 
 /// The parts of `[association]` a command that reads only part of a file may find.
@@ -59,7 +103,12 @@ pub struct Partial {
 
 impl Raw {
     /// Checks the table as the service needs it: a name and a time zone.
-    pub(super) fn check(self) -> Result<Association, Invalid> {
+    pub(super) fn check(mut self) -> Result<Association, Invalid> {
+        let professional_standards = self
+            .professional_standards
+            .take()
+            .map(RawContact::check)
+            .transpose()?;
         let partial = self.check_partial()?;
         let name = partial
             .name
@@ -76,6 +125,7 @@ impl Raw {
                 postal_address: partial.postal_address,
             },
             time_zone,
+            professional_standards,
         })
     }
 

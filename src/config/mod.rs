@@ -21,6 +21,7 @@ use crate::domain::phrase::{Phrase, Said};
 pub mod association;
 pub mod database;
 pub mod deadline;
+pub mod digest;
 pub mod intake;
 pub mod keys;
 pub mod limits;
@@ -29,7 +30,7 @@ pub mod reports;
 pub mod retention;
 pub mod server;
 
-pub use association::{Association, Letterhead};
+pub use association::{Association, Letterhead, ProfessionalStandards};
 pub use database::{Database, PostgresUrl};
 pub use deadline::Deadline;
 pub use intake::Intake;
@@ -66,6 +67,8 @@ pub struct Config {
     pub limits: limits::Limits,
     /// The optional Prometheus endpoint.
     pub metrics: metrics::Metrics,
+    /// The optional e-mail digest: `None` when it is off.
+    pub digest: Option<digest::Digest>,
 }
 
 /// Why a configuration could not be used.
@@ -160,6 +163,8 @@ struct RawConfig {
     limits: limits::RawLimits,
     #[serde(default)]
     metrics: metrics::RawMetrics,
+    #[serde(default)]
+    digest: digest::Raw,
 }
 
 impl Config {
@@ -199,6 +204,7 @@ impl Config {
         let intake = raw.intake.check().map_err(invalid)?;
         let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
         let metrics = raw.metrics.check().map_err(invalid)?;
+        let digest = raw.digest.check(base).map_err(invalid)?;
         Ok(Self {
             file: path.to_owned(),
             association,
@@ -211,6 +217,7 @@ impl Config {
             reports,
             limits,
             metrics,
+            digest,
         })
     }
 
@@ -366,6 +373,44 @@ mod tests {
             config.keys.signing_key,
             Path::new("/srv/ombuds/signing.key")
         );
+    }
+
+    #[test]
+    fn the_professional_standards_contact_needs_a_name_and_a_way_to_reach_it() {
+        assert_eq!(
+            parse(EXAMPLE).unwrap().association.professional_standards,
+            None
+        );
+        let table = "# [association.professional_standards]\n# name = \"Professional Standards Administrator\"\n# phone = \"555-0110\"\n# email = \"standards@example.org\"";
+        assert!(EXAMPLE.contains(table));
+        let whole = table.replace("# ", "");
+        let config = parse(&EXAMPLE.replace(table, &whole)).unwrap();
+        assert_eq!(
+            config.association.professional_standards,
+            Some(ProfessionalStandards {
+                name: "Professional Standards Administrator".into(),
+                phone: Some("555-0110".into()),
+                email: Some("standards@example.org".into()),
+            })
+        );
+        let nameless = whole.replace(
+            "name = \"Professional Standards Administrator\"",
+            "name = \" \"",
+        );
+        let err = parse(&EXAMPLE.replace(table, &nameless)).unwrap_err();
+        assert!(
+            err.contains("association.professional_standards.name"),
+            "{err}"
+        );
+        let unreachable = whole
+            .replace("phone = \"555-0110\"", "")
+            .replace("email = \"standards@example.org\"", "");
+        let err = parse(&EXAMPLE.replace(table, &unreachable)).unwrap_err();
+        assert!(err.contains("association.professional_standards"), "{err}");
+        assert!(err.contains("phone or an email"), "{err}");
+        let misspelt = whole.replace("phone", "telephone");
+        let err = parse(&EXAMPLE.replace(table, &misspelt)).unwrap_err();
+        assert!(err.contains("telephone"), "{err}");
     }
 
     #[test]
@@ -554,7 +599,11 @@ mod tests {
     #[test]
     fn the_documented_limits_are_the_defaults_and_parse_when_uncommented() {
         let start = EXAMPLE.find("# [limits]").unwrap();
-        let block: String = EXAMPLE[start..]
+        // Up to the next table that is not commented out (the limits are all commented).
+        let end = EXAMPLE[start..]
+            .find("\n[")
+            .map_or(EXAMPLE.len(), |at| start + at);
+        let block: String = EXAMPLE[start..end]
             .lines()
             .filter(|line| {
                 let line = line.trim_start_matches("# ");
@@ -579,6 +628,29 @@ mod tests {
                 && err.contains("behind_tls_proxy"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_documented_digest_settings_parse_when_uncommented_and_on() {
+        assert!(parse(EXAMPLE).unwrap().digest.is_none(), "off by default");
+        let start = EXAMPLE.find("\n[digest]\n").unwrap();
+        let on: String = EXAMPLE[start..]
+            .lines()
+            .map(|line| line.strip_prefix("# ").unwrap_or(line))
+            .filter(|line| line.starts_with('[') || line.split_once(" = ").is_some())
+            .map(|line| line.replace("enabled = false", "enabled = true"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = parse(&format!("{}\n{on}\n", &EXAMPLE[..start])).unwrap();
+        let digest = config.digest.unwrap();
+        assert_eq!(digest.smtp.host, "smtp.example.org");
+        assert_eq!(digest.smtp.port, 465);
+        assert_eq!(
+            digest.smtp.password_file.as_deref(),
+            Some(Path::new("/srv/ombuds/smtp-password"))
+        );
+        assert_eq!(digest.schedule.hour, 8);
+        assert_eq!(digest.schedule.interval_hours, 24);
     }
 
     #[test]

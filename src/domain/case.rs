@@ -174,8 +174,18 @@ pub fn validate_case_date(
         None => None,
     };
     let correcting = current.is_some() && current != date;
-    if correcting && reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
-        errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
+    // The termination date is the day the notice is issued unless a reason says otherwise: the
+    // notice states it (docs/RULES.md, "The notice to every party").
+    let earlier = field == CaseDate::Termination && date.is_some_and(|d| d < today);
+    if reason.is_none() && !errors.iter().any(|e| e.field == "reason") {
+        if correcting {
+            errors.push(FieldError::new("reason", "staff.problem.correction_reason"));
+        } else if earlier {
+            errors.push(FieldError::new(
+                "reason",
+                "staff.problem.earlier_termination_reason",
+            ));
+        }
     }
     match date {
         Some(date) if errors.is_empty() => Ok((date, reason)),
@@ -216,13 +226,23 @@ pub const MAX_MESSAGE_CHARS: usize = 10_000;
 pub const MANUAL_CHANNELS: [Channel; 3] = [Channel::Phone, Channel::Email, Channel::WalkIn];
 
 /// Checks the channel and first-contact date of a contact an ombuds logs by hand. The date
-/// defaults to `today` and may not be in the future.
+/// defaults to `today` and may not be in the future. The ombuds must have read out to the
+/// person what the web intake shows before its form (`conditions_read`): the exceptions to
+/// confidentiality, the conditions of use, that talking to the ombuds is not notice to the
+/// association, and the right to decline (docs/RULES.md, section 1).
 pub fn validate_logged_contact(
     channel: Option<&str>,
     first_contact: Option<&str>,
+    conditions_read: bool,
     today: chrono::NaiveDate,
 ) -> Result<(Channel, chrono::NaiveDate), Vec<FieldError>> {
     let mut errors = Vec::new();
+    if !conditions_read {
+        errors.push(FieldError::new(
+            "conditions_read",
+            "staff.problem.read_conditions",
+        ));
+    }
     let channel = match channel.map(str::trim).filter(|c| !c.is_empty()) {
         None => {
             errors.push(FieldError::new("channel", "staff.problem.choose_channel"));

@@ -257,12 +257,28 @@ pub enum Step {
         /// Days left when the countdown resumes, counting the day it resumes.
         remaining: u64,
     },
+    /// Rule 3 as amended: an episode began after the deadline reached so far, `deadline`, but on
+    /// or before `moved`, the workday that deadline moves to; the `days` the move gave count as
+    /// days of the filing period first, and the episode's days are added after them.
+    MoveCounts {
+        /// The first day of the episode.
+        start: NaiveDate,
+        /// The deadline reached so far, before the move.
+        deadline: NaiveDate,
+        /// The workday it moves to.
+        moved: NaiveDate,
+        /// The days from the day after `deadline` to `moved`.
+        days: u64,
+    },
     /// No episode was recorded.
     NoSuspension,
     /// The days added in all, and the deadline they give.
     Total {
         /// Days added to the 180.
         days: u64,
+        /// Days a weekend or holiday move gave that count as days of the filing period (rule 3
+        /// as amended), also added.
+        moved_days: u64,
         /// The trigger date + 180 + those days.
         deadline: NaiveDate,
         /// The trigger date.
@@ -507,8 +523,9 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
     let mut order: Vec<&SuspensionEpisode> = input.episodes.iter().collect();
     order.sort_by_key(|e| (e.start, e.end.is_none(), e.end, e.kind));
 
-    let mut running = unextended_deadline; // T + 180 + days counted so far
+    let mut running = unextended_deadline; // T + 180 + days counted so far (+ move days)
     let mut total: u64 = 0;
+    let mut moved_days: u64 = 0;
     // The last counted day so far. Every counted day is on or before it, and because episodes
     // are taken in start order, the counted days on or after the next episode's start form
     // one run that ends here.
@@ -542,6 +559,28 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
             });
             episodes.push(report);
             continue;
+        }
+
+        // Rule 3 as amended: a first contact after the deadline so far but on or before the
+        // workday it moves to turns the days of the move into days of the filing period first.
+        if episode.start > running && input.roll_forward {
+            let moved = input
+                .holidays
+                .next_workday_on_or_after(running)
+                .map_err(|_| DeadlineError::OutOfRange)?
+                .date;
+            if episode.start <= moved {
+                let days = days_between(running, moved);
+                steps.push(Step::MoveCounts {
+                    start: episode.start,
+                    deadline: running,
+                    moved,
+                    days,
+                });
+                moved_days = moved_days.saturating_add(days);
+                running = moved;
+                report.deadline_after = Some(running);
+            }
         }
 
         if episode.start > running {
@@ -681,6 +720,7 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
     } else {
         Step::Total {
             days: total,
+            moved_days,
             deadline: running,
             trigger_date,
             roll_forward: input.roll_forward,

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod concern;
 pub mod dates;
 pub mod deadline;
+pub mod digest;
 pub mod field;
 pub mod holidays;
 pub mod membership;

@@ -88,6 +88,7 @@ impl Audience {
             "/api/v1/reports",
             "/api/v1/retention",
             "/api/v1/session",
+            "/api/v1/account",
         ]
         .iter()
         .any(|prefix| under(prefix))

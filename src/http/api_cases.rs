@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/non-membership" => post(add_non_membership),
         "/api/v1/cases/{id}/non-membership/{period}" => delete(remove_non_membership),
         "/api/v1/cases/{id}/notes" => post(add_note),
+        "/api/v1/cases/{id}/notes/{note}" => delete(destroy_note),
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
         "/api/v1/cases/{id}/replies" => post(reply),
         "/api/v1/cases/{id}/parties" => post(add_party),
@@ -299,6 +300,7 @@ async fn create(
             "contact",
             "concluded_on",
             "discovered_on",
+            "conditions_read",
         ],
     )
     .await?;
@@ -651,6 +653,16 @@ async fn letter_sent(
         )))),
         Err(other) => Err(other.into()),
     }
+}
+
+/// `DELETE /api/v1/cases/{id}/notes/{note}`: destroys a note at once.
+async fn destroy_note(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, note)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    usecase::notes::destroy(&app.ctx(), &id, &note).await?;
+    Ok(Json(json!({ "destroyed": true })))
 }
 
 /// `DELETE /api/v1/cases/{id}/parties/{party}`: removes a party with its thread.

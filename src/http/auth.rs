@@ -42,6 +42,13 @@ impl Access for OmbudsOnly {
     const CASES: bool = true;
 }
 
+/// Ombuds only, whether or not their case access is confirmed: their own account's settings
+/// (the e-mail digest). Nothing of a case is read through it.
+pub enum OmbudsAccount {}
+impl Access for OmbudsAccount {
+    const ROLES: &'static [Role] = &[Role::Ombuds];
+}
+
 /// Administrators only: users and settings.
 pub enum AdminOnly {}
 impl Access for AdminOnly {

@@ -24,6 +24,9 @@ pub struct ContactInput {
     pub first_contact: Option<String>,
     /// The concern's fields.
     pub draft: ConcernDraft,
+    /// The ombuds confirms having read out the exceptions, the conditions, that this is not
+    /// notice to the association and the right to decline.
+    pub conditions_read: bool,
 }
 
 /// Reads a logged contact's fields.
@@ -31,6 +34,8 @@ pub fn contact_input(fields: &mut impl Fields, errors: &mut Vec<FieldError>) -> 
     let mut text = |name| fields.field(name, errors);
     let channel = text("channel").map(|v| v.to_string());
     let first_contact = text("first_contact").map(|v| v.to_string());
+    let conditions_read = fields.flag("conditions_read", errors);
+    let mut text = |name| fields.field(name, errors);
     let draft = ConcernDraft {
         category: text("category").map(|v| v.to_string()),
         raised_by: text("raised_by").map(|v| v.to_string()),
@@ -44,6 +49,7 @@ pub fn contact_input(fields: &mut impl Fields, errors: &mut Vec<FieldError>) -> 
         channel,
         first_contact,
         draft,
+        conditions_read,
     }
 }
 
@@ -57,6 +63,7 @@ pub fn check_contact(
     let contact = validate_logged_contact(
         input.channel.as_deref(),
         input.first_contact.as_deref(),
+        input.conditions_read,
         today,
     );
     let concern = validate_logged(&input.draft, today, limits);

@@ -41,6 +41,7 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/non-membership/{period}/remove" => post(remove_non_membership),
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
+        "/console/cases/{id}/notes/{note}/destroy" => post(destroy_note),
         "/console/cases/{id}/replies" => post(reply),
         "/console/cases/{id}/parties" => post(add_party),
         "/console/cases/{id}/parties/{party}/messages" => post(party_message),
@@ -148,6 +149,7 @@ fn notice(query: Option<&str>) -> Option<String> {
         "plan_answer" => "staff.done.plan_answer",
         "plan_agreed" => "staff.done.plan_agreed",
         "sent" => "staff.done.sent",
+        "note_destroyed" => "staff.done.note_destroyed",
         "party_removed" => "staff.done.party_removed",
         _ => return None,
     };
@@ -357,6 +359,18 @@ async fn add_note(
         }
         Err(errors) => case_page(&app, &user, &id, errors, None).await,
     }
+}
+
+/// `POST /console/cases/{id}/notes/{note}/destroy`: destroys a note at once.
+async fn destroy_note(
+    State(app): State<AppState>,
+    Path((id, note)): Path<(String, String)>,
+    StaffForm(_, _, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    usecase::notes::destroy(&app.ctx(), &id, &note).await?;
+    Ok(see_other(&format!(
+        "/console/cases/{id}?done=note_destroyed"
+    )))
 }
 
 async fn note_done(

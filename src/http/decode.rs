@@ -205,6 +205,12 @@ pub trait Fields {
         name: &'static str,
         errors: &mut Vec<FieldError>,
     ) -> Option<Zeroizing<String>>;
+    /// Whether `name` is set: a checked box (`yes`) in a form, `true` in JSON (a JSON value of
+    /// the wrong type is recorded in `errors`).
+    fn flag(&mut self, name: &'static str, errors: &mut Vec<FieldError>) -> bool {
+        self.field(name, errors)
+            .is_some_and(|v| v.as_str() == "yes")
+    }
 }
 
 impl Fields for FormFields {
@@ -220,6 +226,10 @@ impl Fields for JsonObject {
         errors: &mut Vec<FieldError>,
     ) -> Option<Zeroizing<String>> {
         self.text(name, errors)
+    }
+
+    fn flag(&mut self, name: &'static str, errors: &mut Vec<FieldError>) -> bool {
+        self.boolean(name, errors).unwrap_or(false)
     }
 }
 
@@ -254,6 +264,11 @@ impl JsonObject {
             )),
             None => Ok(()),
         }
+    }
+
+    /// Whether the object has the key `field` (with any value, `null` included).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
     }
 
     /// Takes a string field; `null` or absent is `None`; another type is a field error.

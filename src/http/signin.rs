@@ -10,18 +10,19 @@ use serde_json::json;
 
 use super::AppState;
 use super::auth::{
-    AnyStaff, Staff, StaffForm, clear_cookie, current_user, see_other, session_cookie,
-    session_token,
+    AnyStaff, OmbudsAccount, Staff, StaffForm, clear_cookie, current_user, see_other,
+    session_cookie, session_token,
 };
 use super::decode::{form_fields, json_object};
 use super::error::{ApiError, PageError, Problem};
 use super::route_table::{Routes, routes};
-use super::staff_views::{AccountPage, Chrome, SignInPage};
+use super::staff_views::{AccountPage, Chrome, DigestForm, SignInPage};
 use crate::domain::account::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, Role};
+use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
-use crate::store::{SignInError, SignedIn};
-use crate::usecase::sessions;
+use crate::store::{SessionUser, SignInError, SignedIn};
+use crate::usecase::{Refusal, digest, sessions};
 
 /// Routes for signing in and out.
 pub fn routes() -> Routes {
@@ -30,6 +31,8 @@ pub fn routes() -> Routes {
         "/signout" => post(sign_out),
         "/signout-everywhere" => post(sign_out_everywhere),
         "/account" => get(account),
+        "/account/digest" => post(set_digest),
+        "/api/v1/account/digest" => get(api_digest).put(api_set_digest),
         "/api/v1/session" => get(api_show).post(api_create).delete(api_delete),
         "/api/v1/session/revoke-all" => post(api_revoke_all),
     }
@@ -199,11 +202,92 @@ async fn sign_out_everywhere(
     Ok(signed_out(&app))
 }
 
-async fn account(State(app): State<AppState>, Staff(user, _): Staff<AnyStaff>) -> AccountPage {
-    AccountPage {
+/// The account page; for an ombuds, with the digest's form (its address as `typed` and the
+/// `errors` after a refusal, or a notice after saving).
+async fn account_page(
+    app: &AppState,
+    user: &SessionUser,
+    typed: Option<String>,
+    errors: &[FieldError],
+    saved: bool,
+) -> Result<AccountPage, PageError> {
+    let digest = if user.role == Role::Ombuds {
+        let setting = digest::setting(&app.ctx(), user).await?;
+        Some(DigestForm::new(&setting, typed, errors, saved))
+    } else {
+        None
+    };
+    Ok(AccountPage {
         site: app.site(),
-        chrome: Chrome::new(app.site(), &user),
+        chrome: Chrome::new(app.site(), user),
+        digest,
+    })
+}
+
+async fn account(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<AnyStaff>,
+    RawQuery(query): RawQuery,
+) -> Result<AccountPage, PageError> {
+    let saved = query.as_deref() == Some("digest-saved");
+    account_page(&app, &user, None, &[], saved).await
+}
+
+async fn set_digest(
+    State(app): State<AppState>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsAccount>,
+) -> Result<Response, PageError> {
+    let typed = form.take("address").unwrap_or_default();
+    match digest::set(&app.ctx(), &user, &typed).await {
+        Ok(_) => Ok(see_other("/account?digest-saved#digest")),
+        Err(Refusal::Invalid(errors)) => {
+            let page =
+                account_page(&app, &user, Some(typed.as_str().to_owned()), &errors, false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(Problem::from(other).into()),
     }
+}
+
+/// The digest setting as the API shows it.
+fn digest_json(setting: &digest::DigestSetting) -> Json<serde_json::Value> {
+    Json(json!({
+        "address": setting.address,
+        "sending": setting.schedule.is_some(),
+        "hour": setting.schedule.map(|s| s.hour),
+        "interval_hours": setting.schedule.map(|s| s.interval_hours),
+    }))
+}
+
+async fn api_digest(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsAccount>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let setting = digest::setting(&app.ctx(), &user)
+        .await
+        .map_err(Problem::from)?;
+    Ok(digest_json(&setting))
+}
+
+async fn api_set_digest(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsAccount>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut object = json_object(&headers, body, &["address"]).await?;
+    let mut errors = Vec::new();
+    if !object.has("address") {
+        errors.push(FieldError::new("address", "api.problem.required"));
+    }
+    let address = object.text("address", &mut errors).unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let setting = digest::set(&app.ctx(), &user, &address)
+        .await
+        .map_err(Problem::from)?;
+    Ok(digest_json(&setting))
 }
 
 async fn api_create(

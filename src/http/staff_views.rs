@@ -105,6 +105,41 @@ pub struct AccountPage {
     pub chrome: Chrome,
     /// Association details (for the layout).
     pub site: Site,
+    /// The e-mail digest's setting, for an ombuds account.
+    pub digest: Option<DigestForm>,
+}
+
+/// The account page's digest form.
+pub struct DigestForm {
+    /// The address in the field.
+    pub address: String,
+    /// When this server sends digests, in words; `None` when it sends none.
+    pub schedule: Option<String>,
+    /// Why the address was not saved.
+    pub error: Option<String>,
+    /// What was saved.
+    pub notice: Option<String>,
+}
+
+impl DigestForm {
+    /// The form for `setting`, with the address typed (kept after a refusal) and a notice.
+    pub fn new(
+        setting: &crate::usecase::digest::DigestSetting,
+        typed: Option<String>,
+        errors: &[FieldError],
+        saved: bool,
+    ) -> Self {
+        let notice = saved.then(|| match &setting.address {
+            Some(address) => Lang::En.f("staff.account.digest_saved", &[("address", address)]),
+            None => Lang::En.t("staff.account.digest_stopped").to_owned(),
+        });
+        Self {
+            address: typed.unwrap_or_else(|| setting.address.clone().unwrap_or_default()),
+            schedule: setting.schedule.map(|s| Lang::En.digest_schedule(s)),
+            error: error_for(errors, "address"),
+            notice,
+        }
+    }
 }
 
 /// How staff pages name who raised a concern ("A REALTOR® member").
@@ -295,8 +330,45 @@ pub struct NewCasePage {
     pub categories: Vec<Choice>,
     /// Role radio buttons.
     pub roles: Vec<Choice>,
+    /// What to read out to the person, in each language the public pages speak.
+    pub read_out: Vec<ReadOut>,
     /// Latest date allowed.
     pub today: NaiveDate,
+}
+
+/// What the ombuds reads out before logging a contact, in one language: the same words the web
+/// intake shows before its form.
+pub struct ReadOut {
+    /// The language's code (a `lang` attribute value).
+    pub code: &'static str,
+    /// Its own name.
+    pub name: &'static str,
+    /// The paragraphs, in order.
+    pub lines: Vec<&'static str>,
+}
+
+impl ReadOut {
+    /// The exceptions to confidentiality, the conditions of use, that talking to the ombuds is
+    /// not notice to the association, and the right to decline, in `lang`.
+    fn new(lang: Lang) -> Self {
+        let keys = [
+            "intake.exceptions_intro",
+            "intake.exception_harm",
+            "intake.exception_law",
+            "intake.exception_public_trust",
+            "intake.conditions_intro",
+            "intake.condition_1",
+            "intake.condition_2",
+            "intake.condition_3",
+            "intake.not_notice",
+            "intake.choice_text",
+        ];
+        Self {
+            code: lang.code(),
+            name: lang.own_name(),
+            lines: keys.iter().map(|k| lang.t(k)).collect(),
+        }
+    }
 }
 
 impl NewCasePage {
@@ -331,6 +403,7 @@ impl NewCasePage {
                 .collect(),
             form,
             errors,
+            read_out: Lang::ALL.into_iter().map(ReadOut::new).collect(),
             today,
         }
     }

@@ -4,7 +4,9 @@
 //!
 //! Certificates are checked against this service's signing key and any retired keys in its
 //! configuration; nothing pasted is stored or logged, and no case data is consulted (there is
-//! none to consult: the certificate carries everything). This module decodes and presents; the
+//! none to consult: the certificate carries everything). The one thing looked up is the
+//! register of superseded certificate identifiers: a certificate a correction replaced is
+//! genuine but no longer valid, and the answer names the one that replaced it. This module decodes and presents; the
 //! check itself is [`crate::crypto::certificate::verify`], the wording of the statement is
 //! [`crate::letters::certified_statement`], and the reasons are worded from `[verify]` in the
 //! translations (English in the JSON answer).
@@ -69,10 +71,17 @@ pub async fn check_form(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     match certificate::verify(&pasted, keys) {
-        Ok(certificate) => {
-            page.verified = Some(VerifiedView::new(&certificate, lang));
-            Ok(page.into_response())
-        }
+        Ok(certificate) => match app.store.superseded_by(certificate.id()).await? {
+            Some(replacement) => {
+                page.error = Some(superseded(&replacement, lang));
+                page.certificate = pasted.to_string();
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => {
+                page.verified = Some(VerifiedView::new(&certificate, lang));
+                Ok(page.into_response())
+            }
+        },
         Err(error) => {
             page.error = Some(refusal(&error, lang));
             page.certificate = pasted.to_string();
@@ -117,7 +126,19 @@ pub async fn check_json(
         }
     };
     match certificate::verify(pasted, app.store.certificate_keys()) {
-        Ok(certificate) => Ok(Json(certificate.to_json()).into_response()),
+        Ok(certificate) => match app.store.superseded_by(certificate.id()).await? {
+            Some(replacement) => {
+                let reason = superseded(&replacement, Lang::En);
+                let answer = json!({
+                    "valid": false,
+                    "superseded_by": replacement,
+                    "error": reason,
+                    "fields": [{"field": FIELD, "message": reason}],
+                });
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response())
+            }
+            None => Ok(Json(certificate.to_json()).into_response()),
+        },
         Err(error) => {
             let reason = sentence(&Lang::En.say(&error.phrase()));
             let answer = json!({
@@ -195,6 +216,11 @@ fn refusal(error: &VerifyError, lang: Lang) -> String {
         "verify.not_genuine",
         &[("reason", &lang.say(&error.phrase()))],
     ))
+}
+
+/// Why a genuine certificate is not valid any more: a correction replaced it.
+fn superseded(replacement: &str, lang: Lang) -> String {
+    lang.f("verify.superseded", &[("id", &replacement)])
 }
 
 /// A reason as a sentence: capital first letter, full stop at the end.

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use chrono::NaiveDate;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::config::Config;
+use crate::config::{Config, ProfessionalStandards};
 use crate::crypto::Receipt;
 use crate::domain::case::Author;
 use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
@@ -87,6 +87,9 @@ pub struct IntakePage {
     /// The form's token ([`crate::usecase::intake::form_token`]): a second sending of the same
     /// form finds the first one's case and receipt. Empty if none could be made.
     pub form_token: String,
+    /// How to reach the association's professional standards staff, shown beside the formal
+    /// routes when configured.
+    pub professional_standards: Option<ProfessionalStandards>,
 }
 
 /// A proof-of-work challenge for the intake form's hidden fields.
@@ -139,6 +142,7 @@ impl IntakePage {
             max_contact_chars: config.intake.max_contact_chars,
             puzzle: None,
             form_token: String::new(),
+            professional_standards: config.association.professional_standards.clone(),
         }
     }
 

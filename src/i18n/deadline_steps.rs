@@ -122,12 +122,17 @@ impl Words {
         }
     }
 
-    /// One sentence per step, each starting with a capital.
+    /// One sentence per step, each starting with a capital, and last the sentence that leaves
+    /// the decision to the grievance committee (the software informs, it does not decide).
     fn sentences(self, steps: &[Step]) -> Vec<String> {
-        steps
+        let mut said: Vec<String> = steps
             .iter()
             .map(|step| capitalize(&self.uncapitalized(step)))
-            .collect()
+            .collect();
+        if !said.is_empty() {
+            said.push(self.lang.t("explain.committee").to_owned());
+        }
+        said
     }
 
     /// The phrase for `key` with its values.
@@ -251,8 +256,23 @@ impl Words {
                 ],
             ),
             Step::NoSuspension => self.f("explain.no_suspension", &[("window", window)]),
+            Step::MoveCounts {
+                start,
+                deadline,
+                moved,
+                days,
+            } => self.f(
+                "explain.move_counts",
+                &[
+                    ("start", &self.day(*start)),
+                    ("deadline", &self.day(*deadline)),
+                    ("moved", &self.day(*moved)),
+                    ("days", &self.days(*days)),
+                ],
+            ),
             Step::Total {
                 days,
+                moved_days: 0,
                 deadline,
                 trigger_date,
                 roll_forward,
@@ -265,6 +285,23 @@ impl Words {
                 *days,
                 &[
                     ("window", window),
+                    ("deadline", &self.day(*deadline)),
+                    ("trigger", &self.day(*trigger_date)),
+                ],
+            ),
+            Step::Total {
+                days,
+                moved_days,
+                deadline,
+                trigger_date,
+                ..
+            } => self.plural(
+                "explain.total_with_move",
+                *days,
+                &[
+                    ("window", window),
+                    ("moved", &self.days(*moved_days)),
+                    ("m", moved_days),
                     ("deadline", &self.day(*deadline)),
                     ("trigger", &self.day(*trigger_date)),
                 ],

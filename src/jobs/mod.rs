@@ -3,9 +3,11 @@
 //! the process that leads (several servers may share one PostgreSQL database: one of them does
 //! each job; when it dies another takes over at its next tick).
 //!
-//! To add a periodic job: a module here with `async fn run_once(&Store, &Clock, Tz)` and one
-//! `spawn` call in [`crate::server`].
+//! To add a periodic job: a module here with an `async fn run_once(&Store, &Clock, …)` and one
+//! `spawn` call in [`crate::server`]. The jobs: [`sweep`] destroys what expired; [`digest`]
+//! tells the ombuds by e-mail that something waits (when `[digest]` is on).
 
+pub mod digest;
 pub mod sweep;
 
 use std::future::Future;

@@ -34,10 +34,12 @@ pub fn contact_lines(letterhead: &Letterhead, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// What a verified certificate states, in one sentence in `lang` (`[verify] ok_statement`):
-/// "The Example Association of REALTORS® certifies that informal resolution began on … and
-/// ended on …; the 180-day filing period was suspended for 40 days, and the countdown resumed
-/// on …".
+/// What a verified certificate states, in `lang` (`[verify] ok_statement`): "The Example
+/// Association of REALTORS® certifies that informal resolution began on … and ended on …, 40
+/// days counting both dates. Any part of the 180-day filing period still running on those days
+/// was suspended, and the countdown resumed on …; which days count is for the association's
+/// grievance committee to decide." It never claims days were added: the certificate does not
+/// know the transaction's dates.
 pub fn certified_statement(certificate: &Certificate, lang: Lang) -> String {
     let association = lang.the_association(certificate.association());
     let first = lang.long_date(certificate.first_contact());
@@ -114,9 +116,10 @@ mod tests {
         assert_eq!(
             certified_statement(&certificate, Lang::En),
             "The Example Association of REALTORS® certifies that informal resolution with its \
-             ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026; the \
-             180-day filing period was suspended for 40 days, and the countdown resumed on \
-             Saturday, 14 March 2026."
+             ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026, 40 days \
+             counting both dates. Any part of the 180-day filing period still running on those \
+             days was suspended, and the countdown resumed on Saturday, 14 March 2026; which \
+             days count is for the association's grievance committee to decide."
         );
         let the = key
             .issue(
@@ -127,6 +130,6 @@ mod tests {
             )
             .unwrap();
         assert!(certified_statement(&the, Lang::En).starts_with("The Valley Association"));
-        assert!(certified_statement(&the, Lang::En).contains("suspended for 1 day,"));
+        assert!(certified_statement(&the, Lang::En).contains("1 day counting both dates"));
     }
 }

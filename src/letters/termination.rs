@@ -44,6 +44,9 @@ pub struct NoticeInput<'a> {
     pub base_url: &'a str,
     /// The party it is addressed to, and so which version it is.
     pub addressee: Addressee<'a>,
+    /// Why informal resolution ended before the date of the notice, when it did (the ombuds'
+    /// words, stated in every party's notice).
+    pub earlier_because: Option<&'a str>,
 }
 
 /// The party a notice is addressed to.
@@ -162,7 +165,7 @@ impl TerminationNotice {
             return Ok(Self::to_a_party(input, w, addressee));
         }
 
-        let opening = vec![
+        let mut opening = vec![
             w.f(
                 "notice.opening_1",
                 &[
@@ -178,6 +181,7 @@ impl TerminationNotice {
                 ],
             ),
         ];
+        opening.extend(earlier(w, input));
 
         let dates = Section {
             heading: w.t("notice.dates_heading"),
@@ -254,7 +258,7 @@ impl TerminationNotice {
         let termination = certificate.termination();
         // The day after; at the very end of the calendar, the day itself.
         let resumes = termination.succ_opt().unwrap_or(termination);
-        let opening = vec![
+        let mut opening = vec![
             w.f(
                 "notice.party_opening_1",
                 &[
@@ -270,6 +274,7 @@ impl TerminationNotice {
                 ],
             ),
         ];
+        opening.extend(earlier(w, input));
         let dates = Section {
             heading: w.t("notice.dates_heading"),
             blocks: vec![Block::Facts(vec![
@@ -385,6 +390,21 @@ impl TerminationNotice {
         }
         out
     }
+}
+
+/// The sentence that says why informal resolution ended before the date of the notice.
+fn earlier(w: Words, input: &NoticeInput<'_>) -> Option<String> {
+    let termination = input.certificate.termination();
+    let reason = input.earlier_because?;
+    (termination < input.certificate.issued()).then(|| {
+        w.f(
+            "notice.earlier",
+            &[
+                ("termination", &w.day(termination)),
+                ("reason", &reason.trim()),
+            ],
+        )
+    })
 }
 
 /// The addressee block: "To: …", the address for a letter sent by post or e-mail, and the

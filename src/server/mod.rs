@@ -79,6 +79,18 @@ pub async fn serve(
         None => None,
     };
     crate::server::data_dir::check_writable(&config).map_err(ServeError::Refused)?;
+    // The digest's password and CA files are read now, so that a server whose digest could
+    // never be sent does not start.
+    let digest = match &config.digest {
+        None => None,
+        Some(digest) => Some(std::sync::Arc::new(crate::jobs::digest::Settings {
+            digest: digest.clone(),
+            mailer: crate::mail::Mailer::new(digest)
+                .map_err(|e| ServeError::Refused(format!("setting `{}`: {e}", e.setting())))?,
+            zone: config.association.time_zone,
+            sign_in: format!("{}/signin", config.base_url()),
+        })),
+    };
     let store = Store::open(&config).await?;
     let name = config.association.letterhead.name.clone();
     let setup = if store.can_decrypt() {
@@ -108,6 +120,19 @@ pub async fn serve(
             },
         )
     };
+    let digester = digest.map(|settings| {
+        tracing::info!(relay = %settings.mailer.relay(), "the e-mail digest is on");
+        let clock = clock.clone();
+        crate::jobs::spawn(
+            "digest",
+            store.clone(),
+            settings.digest.check_interval,
+            move |store| {
+                let (clock, settings) = (clock.clone(), settings.clone());
+                async move { crate::jobs::digest::run_once(&store, &clock, &settings).await }
+            },
+        )
+    });
     let limits = config.limits.clone();
     let metrics_listen = config.metrics.listen;
     let listener = TcpListener::bind(listen).map_err(|source| ServeError::Io {
@@ -207,6 +232,9 @@ pub async fn serve(
     };
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     sweeper.abort();
+    if let Some(digester) = digester {
+        digester.abort();
+    }
     if let Some((_, task)) = metrics {
         task.abort();
     }

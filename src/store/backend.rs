@@ -470,6 +470,15 @@ pub trait CaseRows: Send + Sync {
     async fn list_cases(&self, today: NaiveDate) -> Result<Vec<CaseListing>, StoreError>;
     /// One case by id.
     async fn case(&self, id: &str) -> Result<Option<SealedCase>, StoreError>;
+    /// Makes `certificate_id` the current certificate of case `case_id` and, in the same write,
+    /// registers the one it replaces (if any) as superseded by it; false if no such case.
+    async fn replace_certificate(
+        &self,
+        case_id: &str,
+        certificate_id: &str,
+    ) -> Result<bool, StoreError>;
+    /// The certificate that replaced certificate `id`, if a correction superseded it.
+    async fn superseded_by(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// One case by the keyed hash of its receipt.
     async fn case_by_receipt(
         &self,
@@ -551,6 +560,9 @@ pub trait NoteRows: Send + Sync {
         done: bool,
         today: NaiveDate,
     ) -> Result<bool, StoreError>;
+    /// Deletes a note of a case at once (a mediation note ends with the meeting); false if there
+    /// is no such note on that case.
+    async fn delete_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError>;
     /// Commitments not done, not expired, due on or before `until`, soonest first.
     async fn commitments_due(
         &self,
@@ -784,6 +796,30 @@ pub trait AccountRows: Send + Sync {
     async fn clear_attempts(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 }
 
+/// The e-mail digest: what waits, who receives it, and which sending slot has run.
+#[async_trait]
+pub trait DigestRows: Send + Sync {
+    /// New concerns (cases not yet opened), and threads of open cases whose last message is
+    /// from the person (the submitter or an added party): counts only.
+    async fn waiting(&self) -> Result<crate::domain::digest::Waiting, StoreError>;
+    /// The accounts that receive the digest, as (username, address), by name: ombuds accounts
+    /// that can sign in, read cases and gave an address.
+    async fn digest_recipients(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The address account `user_id` gave for the digest, if any.
+    async fn digest_address(&self, user_id: &str) -> Result<Option<String>, StoreError>;
+    /// Sets (or, with `None`, clears) the address of ombuds account `user_id`. False if there
+    /// is no such ombuds account.
+    async fn set_digest_address(
+        &self,
+        user_id: &str,
+        address: Option<String>,
+    ) -> Result<bool, StoreError>;
+    /// Records that the round of the sending slot that began at `slot` (see
+    /// [`crate::domain::digest::Schedule::slot`]) runs, unless a round of that slot or a later
+    /// one already has: true if this call recorded it (one call in one process wins).
+    async fn claim_digest_slot(&self, slot: i64) -> Result<bool, StoreError>;
+}
+
 /// Retention: day keys, the sweep of what has expired, and what is held.
 #[async_trait]
 pub trait RetentionRows: Send + Sync {
@@ -817,6 +853,7 @@ pub trait Backend:
     + LetterRows
     + TrendRows
     + AccountRows
+    + DigestRows
     + RetentionRows
     + Send
     + Sync

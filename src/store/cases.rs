@@ -601,6 +601,46 @@ impl Store {
         self.backend.day_key(day, (key.recipient(), wrapped)).await
     }
 
+    /// Makes `certificate_id` the current certificate of case `case_id`, registering the one it
+    /// replaces as superseded; false if there is no such case.
+    pub async fn replace_certificate(
+        &self,
+        case_id: &str,
+        certificate_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.backend
+            .replace_certificate(case_id, certificate_id)
+            .await
+    }
+
+    /// The certificate that now stands for certificate `id`, if corrections superseded it
+    /// (following a chain of corrections to its end).
+    pub async fn superseded_by(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let mut current = id.to_owned();
+        let mut replaced = None;
+        // A chain is as long as the corrections of one case; the bound only guards a loop.
+        for _ in 0..64 {
+            match self.backend.superseded_by(&current).await? {
+                Some(next) => {
+                    current = next.clone();
+                    replaced = Some(next);
+                }
+                None => break,
+            }
+        }
+        Ok(replaced)
+    }
+
+    /// Destroys a note of a case at once, then pushes it out of the engine's own old copies
+    /// (SQLite's WAL; PostgreSQL's dead rows), as the sweep does; false if there is no such note.
+    pub async fn destroy_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError> {
+        if !self.backend.delete_note(case_id, note_id).await? {
+            return Ok(false);
+        }
+        self.backend.checkpoint().await?;
+        Ok(true)
+    }
+
     /// Marks a commitment done or not done; false if there is no such unexpired note.
     pub async fn set_note_done(
         &self,

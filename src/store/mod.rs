@@ -10,6 +10,7 @@ mod accounts;
 mod backend;
 mod cases;
 mod content;
+mod digest;
 mod grants;
 mod handover;
 mod key_cache;
@@ -38,6 +39,7 @@ pub use cases::{
     PartyThread, ReplyOutcome,
 };
 pub use content::{Concern, PartyContent};
+pub use digest::DigestRecipient;
 pub use handover::FormCase;
 pub use parties::{AddedParty, Party};
 pub use plan::Plan;

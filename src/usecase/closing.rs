@@ -1,6 +1,8 @@
-//! Closing a case with its outcome. Informal resolution is terminated first if it was not yet
-//! (so every closed case has issued its notice); then, in one write, the case's clear fields
-//! become trend counters for the board and everything else of it is destroyed with its key.
+//! Closing a case with its outcome. Unless the matter was resolved, informal resolution is
+//! terminated first if it was not yet, so that every party is notified in writing; a
+//! successful close issues no notice (docs/RULES.md, section 4: nothing is kept after it).
+//! Then, in one write, the case's clear fields become trend counters for the board and
+//! everything else of it is destroyed with its key.
 
 use super::{Ctx, Refusal, termination};
 use crate::domain::case::Outcome;
@@ -14,7 +16,9 @@ pub async fn close(
     outcome: Outcome,
     base_url: &str,
 ) -> Result<(), Refusal> {
-    termination::ensure_terminated(ctx, id, base_url).await?;
+    if outcome != Outcome::SuccessfullyClosed {
+        termination::ensure_terminated(ctx, id, base_url).await?;
+    }
     let today = ctx.today();
     let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
     let counters = increments_for_closed_case(&ClosedCase {

@@ -22,6 +22,7 @@
 //! | [`retention`] | an administrator reads what is held and when the oldest goes |
 //! | [`enrolment`] | the holder of an enrolment link sets a password and an authenticator |
 //! | [`sessions`] | a staff member signs in, is recognised on each request, signs out |
+//! | [`digest`] | an ombuds asks for the e-mail digest at an address, or stops it |
 //!
 //! Input that can be checked field by field is checked by the domain before it gets here (the
 //! decoders in `http::case_input` call the domain's rules); what needs stored state (is there
@@ -31,6 +32,7 @@ pub mod access;
 pub mod accounts;
 pub mod cases;
 pub mod closing;
+pub mod digest;
 pub mod enrolment;
 pub mod intake;
 pub mod letters;

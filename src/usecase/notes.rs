@@ -19,6 +19,13 @@ pub async fn set_done(ctx: &Ctx<'_>, id: &str, note: &str, done: bool) -> Result
     found(ctx.store.set_note_done(id, note, done, ctx.today()).await?)
 }
 
+/// Destroys a note at once, before its expiry day (mediation notes end with the meeting).
+pub async fn destroy(ctx: &Ctx<'_>, id: &str, note: &str) -> Result<(), Refusal> {
+    found(ctx.store.destroy_note(id, note).await?)?;
+    tracing::info!(event = "note_destroyed", "a note was destroyed at once");
+    Ok(())
+}
+
 /// Open commitments due within `days` of today (and overdue ones), soonest first.
 pub async fn due_within(ctx: &Ctx<'_>, days: u64) -> Result<Vec<Commitment>, Refusal> {
     Ok(ctx.store.commitments_due(ctx.today(), days).await?)

@@ -60,8 +60,12 @@ pub async fn record(
     );
     // A new termination, or a first contact corrected after termination, needs a new notice.
     let updated = ctx.store.case(id, today).await?.ok_or(Refusal::NotFound)?;
+    let because = match (field, &reason) {
+        (CaseDate::Termination, Some(reason)) => Some(reason.expose_secret()),
+        _ => None,
+    };
     let notice = match updated.record.termination_date {
-        Some(_) => Some(issue_notice(ctx, &updated, base_url).await?),
+        Some(_) => Some(issue_notice(ctx, &updated, base_url, because).await?),
         None => None,
     };
     Ok(Recorded { date, notice })
@@ -90,6 +94,7 @@ async fn issue_notice(
     ctx: &Ctx<'_>,
     case: &CaseDetail,
     base_url: &str,
+    earlier_because: Option<&str>,
 ) -> Result<(String, String), Refusal> {
     let today = ctx.today();
     let r = &case.record;
@@ -103,6 +108,14 @@ async fn issue_notice(
             today,
         )
         .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
+    // A corrected date supersedes the certificate issued before: /verify says so from now on.
+    if !ctx
+        .store
+        .replace_certificate(&r.id, certificate.id())
+        .await?
+    {
+        return Err(Refusal::NotFound);
+    }
     let reference = reference(&r.id);
     let input = |addressee| NoticeInput {
         letterhead: &ctx.config.association.letterhead,
@@ -113,6 +126,7 @@ async fn issue_notice(
         roll_forward: ctx.config.deadline.roll_forward,
         base_url,
         addressee,
+        earlier_because,
     };
 
     // The person who raised the concern is anonymous and no language preference is kept, so

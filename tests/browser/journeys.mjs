@@ -273,6 +273,46 @@ async function shownReceipt(page) {
   return receipt;
 }
 
+/// Issue 21, item 9: on a 390 px phone the form starts screens below the explanations, so the
+/// first thing under the heading is a link to it, seen on the first screen without scrolling.
+/// Following it (no script) scrolls the form's heading to the top and puts the focus there, so
+/// the next Tab reaches the form's first control.
+async function jumpToTheForm(page, lang) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const seen = await page.evaluate(() => {
+    const heading = document.querySelector('main h1');
+    const next = heading && heading.nextElementSibling;
+    const link = next && next.querySelector('a');
+    const box = link ? link.getBoundingClientRect() : null;
+    const form = document.querySelector('#form-heading').getBoundingClientRect();
+    return {
+      href: link ? link.getAttribute('href') : null,
+      text: link ? link.innerText.trim() : '',
+      bottom: box ? box.bottom : Infinity,
+      screens: (form.top + window.scrollY) / window.innerHeight,
+      height: window.innerHeight,
+    };
+  });
+  check(seen.href === '#form-heading', `the heading is not followed by the link to the form: ${JSON.stringify(seen)}`);
+  check(seen.bottom <= seen.height, `the link to the form is below the first screen: ${JSON.stringify(seen)}`);
+  check(seen.screens > 1, `the form is on the first screen already: the link would not be needed (${seen.screens})`);
+  await page.locator('main h1 + p a').click();
+  const landed = await page.evaluate(() => ({
+    focus: document.activeElement ? document.activeElement.id : '',
+    top: document.querySelector('#form-heading').getBoundingClientRect().top,
+    scrolled: window.scrollY,
+  }));
+  check(landed.focus === 'form-heading', `the link left the focus on ${landed.focus || 'nothing'}`);
+  check(landed.scrolled > 0 && Math.abs(landed.top) < 10, `the form's heading is not at the top: ${JSON.stringify(landed)}`);
+  await page.keyboard.press('Tab');
+  const first = await page.$eval('input[type="radio"][name="category"]', (e) => e.id);
+  check((await activeId(page)) === first, `Tab after the link went to ${await activeId(page)}, not the form`);
+  console.error(`intake ${lang}: the form starts ${seen.screens.toFixed(1)} screens down at 390 px; "${seen.text}" jumps there`);
+  await page.setViewportSize(before ?? PHONE);
+}
+
 /// A submitter with JavaScript off files a concern at phone width and keeps the receipt. The
 /// browser speaks the submitter's language (`INPUT.locale`), so its own controls would too.
 ///
@@ -300,6 +340,7 @@ async function submit(browser) {
     `the intake page is not marked lang=${lang}`,
   );
   await inspect(page, `intake-${lang}`);
+  await jumpToTheForm(page, lang);
 
   // The date fields are plain text boxes, and the hint says how to write a date in the page's
   // language, with the same example the box then receives.

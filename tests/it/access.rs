@@ -129,6 +129,9 @@ fn cells() -> Vec<Cell> {
             None,
         ),
         api(Method::GET, "/api/v1/session", ALL_STAFF, None),
+        post_form("/account/digest", &[Ombuds]),
+        api(Method::GET, "/api/v1/account/digest", &[Ombuds], None),
+        api(Method::PUT, "/api/v1/account/digest", &[Ombuds], Some("{}")),
         api(Method::GET, "/api/v1/access-grants", &[Ombuds], None),
         api(
             Method::POST,

@@ -55,6 +55,7 @@ async fn phone_contact(server: &TestServer, ombuds: &Session, first_contact: &st
                 "description": "The co-op broker will not pay the agreed split.",
                 "first_contact": first_contact,
                 "concluded_on": "2026-01-10",
+                "conditions_read": true,
             })),
         )
         .await;

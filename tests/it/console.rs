@@ -209,14 +209,14 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing(engine: Engine) {
             &ombuds,
             Method::POST,
             &format!("/api/v1/cases/{id}/close"),
-            Some(json!({ "outcome": "successfully_closed" })),
+            Some(json!({ "outcome": "unsuccessfully_closed" })),
         )
         .await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["fields"][0]["field"], "confirm_unanswered");
     let closed = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/close"))
-        .json(&json!({ "outcome": "successfully_closed", "confirm_unanswered": true }))
+        .json(&json!({ "outcome": "unsuccessfully_closed", "confirm_unanswered": true }))
         .send()
         .await
         .unwrap();
@@ -362,10 +362,37 @@ async fn an_ombuds_logs_a_phone_contact_and_uses_the_html_console(engine: Engine
     assert!(page.contains("must be phone, email or walk_in"));
     assert!(page.contains("in the future"));
     assert!(page.contains("Shouting at a showing</textarea>"));
+    // The form says what to read out, in each language, and refuses until it was read.
+    assert!(page.contains("Before you log it: read this out"));
+    assert!(page.contains("Talking with the ombuds does not count as giving notice"));
+    assert!(
+        page.contains("Hablar con el ombuds no equivale a notificar"),
+        "{page}"
+    );
+    assert!(page.contains("read out the limits of confidentiality"));
+
+    let unread = post(
+        "/console/cases",
+        form(&[
+            ("channel", "phone"),
+            ("category", "conduct"),
+            ("raised_by", "member"),
+            ("description", "Shouting at a showing"),
+        ]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(unread.status(), 422);
+    let page = unread.text().await.unwrap();
+    assert!(
+        page.contains("read out the limits of confidentiality"),
+        "{page}"
+    );
 
     let logged = post(
         "/console/cases",
         form(&[
+            ("conditions_read", "yes"),
             ("channel", "phone"),
             ("category", "conduct"),
             ("raised_by", "member"),

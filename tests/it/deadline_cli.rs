@@ -51,7 +51,14 @@ fn worked_example() {
     assert_eq!(out["episodes"][0]["kind"], "informal_resolution");
     assert_eq!(out["episodes"][0]["days_added"], 40);
     let explanation = out["explanation"].as_array().unwrap();
-    assert_eq!(explanation.len(), 6);
+    assert_eq!(explanation.len(), 7);
+    assert!(
+        explanation[6]
+            .as_str()
+            .unwrap()
+            .contains("grievance committee to decide"),
+        "the last sentence leaves the decision to the committee"
+    );
     assert!(explanation[2].as_str().unwrap().contains(
         "adds 40 days (both dates included), so the deadline moves to Tuesday 2026-08-18"
     ));

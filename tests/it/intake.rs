@@ -399,3 +399,101 @@ async fn the_intake_page_explains_the_service_and_labels_every_field(engine: Eng
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert_security_headers(css.headers(), "stylesheet");
 }
+
+/// Issue 21, item 9: the page's words against the programme's own description (the services,
+/// contacting the member concerned, arbitration with the professional standards contact, what
+/// is held until closing), in both languages, and the link to the form right under the heading.
+#[tokio::test]
+async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
+    let server = TestServer::start_with(crate::support::Options {
+        engine: Engine::Sqlite,
+        edit_config: Box::new(|c| {
+            c.replace(
+                "# [association.professional_standards]\n# name = \"Professional Standards Administrator\"\n# phone = \"555-0110\"",
+                "[association.professional_standards]\nname = \"Pat <Standards> Admin\"\nphone = \"555-0110\"",
+            )
+        }),
+        ..Default::default()
+    });
+    let get = |path: &'static str| {
+        let server = &server;
+        async move {
+            let response = server.client().get(server.at(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    for (path, says, said_before) in [
+        (
+            "/",
+            [
+                "Go straight to the form",
+                "tell you about the other ways to settle a complaint or have the rules enforced",
+                "real estate regulator",
+                "contact the REALTOR® member your concern is about",
+                "without telling them who you are unless you agree",
+                "A dispute over a commission",
+                "can go to arbitration",
+                "professional standards staff explain each of these routes",
+                "your concern, your contact details and the messages you and the ombuds exchange",
+                "is kept, encrypted, until the ombuds closes the matter, and is destroyed then",
+            ],
+            "keeps no records",
+        ),
+        (
+            "/?lang=es",
+            [
+                "Ir directamente al formulario",
+                "informarle de las otras vías para resolver una queja",
+                "la autoridad reguladora inmobiliaria del estado",
+                "comunicarse con el miembro REALTOR® al que se refiere su inquietud",
+                "sin decirle quién es usted salvo que usted lo acepte",
+                "Una disputa por una comisión",
+                "puede ir a arbitraje",
+                "personal de normas profesionales de la asociación explica",
+                "su inquietud, sus datos de contacto y los mensajes",
+                "se guarda cifrado hasta que el ombuds cierra el caso, y entonces se destruye",
+            ],
+            "no guarda registros",
+        ),
+    ] {
+        let page = get(path).await;
+        for phrase in says {
+            assert!(page.contains(phrase), "{path} does not say {phrase:?}");
+        }
+        assert!(
+            !page.contains(said_before),
+            "{path} still says {said_before:?}"
+        );
+        // The contact is configuration, escaped; only what is configured is shown.
+        assert!(page.contains("Pat &#60;Standards&#62; Admin"), "{path}");
+        assert!(page.contains("href=\"tel:555-0110\""), "{path}");
+        assert!(!page.contains("standards@example.org"), "{path}");
+        // The link to the form is the first thing after the heading, and leads to it.
+        let after_heading = page.split("</h1>").nth(1).unwrap().trim_start();
+        assert!(
+            after_heading.starts_with("<p class=\"jump\"><a href=\"#form-heading\">"),
+            "{path}: {}",
+            &after_heading[..after_heading.len().min(200)]
+        );
+        assert!(
+            page.contains("<h2 id=\"form-heading\" tabindex=\"-1\">"),
+            "{path}"
+        );
+    }
+
+    // Without the setting, arbitration is still named, and no contact is made up.
+    let plain = TestServer::start_on(Engine::Sqlite);
+    let page = plain
+        .client()
+        .get(plain.at("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("can go to arbitration"));
+    assert!(!page.contains("professional standards staff explain"));
+    assert!(!page.contains("id=\"professional-standards\""));
+}

@@ -16,6 +16,7 @@ mod callers;
 mod certificate_cli;
 mod console;
 mod deadline_cli;
+mod digest;
 mod flood;
 mod followup;
 mod fuzz_findings;

@@ -157,7 +157,7 @@ async fn the_notice_reads_in_spanish_with_the_same_dates_and_certificate(engine:
         "LA RESOLUCIÓN INFORMAL HA TERMINADO",
         "Primer contacto con el ombuds: lunes, 2 de febrero de 2026",
         "Fin de la resolución informal: viernes, 13 de marzo de 2026",
-        "Días en que el plazo estuvo suspendido: 40 (ambas fechas incluidas)",
+        "Duración de la resolución informal: 40 (ambas fechas incluidas)",
         "Reanudación de la cuenta: sábado, 14 de marzo de 2026",
         "Se suman a los 180 todos los días de la suspensión (40 días).",
         "queja ética formal o una solicitud de arbitraje sobre este asunto vence el martes, 18 de agosto de 2026.",

@@ -441,3 +441,223 @@ async fn a_party_leaves_until_it_accepts_and_joins_only_an_opened_case(engine: E
     assert_eq!(status, 404);
     assert_eq!(count(&mut db, "parties").await, 1);
 }
+
+on_both_engines!(an_earlier_termination_date_needs_a_reason_that_every_notice_states);
+async fn an_earlier_termination_date_needs_a_reason_that_every_notice_states(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    server.set_clock("2026-03-02T17:00:00Z");
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    // A telephone call of last Thursday, logged on Monday.
+    let (status, logged) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            "/api/v1/cases",
+            Some(
+                json!({"channel": "phone", "conditions_read": true, "category": "commission", "raised_by": "member",
+                        "description": CONCERN, "first_contact": "2026-02-26"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{logged}");
+    let id = logged["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = add_party(
+        &server,
+        &ombuds,
+        &id,
+        json!({"role": "member_concerned", "lang": "es", "receipt": true}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let path = format!("/api/v1/cases/{id}/dates/termination");
+    let (status, problem) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &path,
+            Some(json!({"date": "2026-02-27"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["fields"][0]["field"], "reason", "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("every party's notice states it")
+    );
+    assert!(letters_of(&server, &ombuds, &id).await.is_empty());
+    let (_, case) = server
+        .api(&ombuds, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(case["termination_date"], Value::Null, "nothing changed");
+
+    let because = "The parties settled by telephone on Wednesday.";
+    let (status, answer) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &path,
+            Some(json!({"date": "2026-02-27", "reason": because})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let letters = letters_of(&server, &ombuds, &id).await;
+    assert_eq!(letters.len(), 2);
+    for letter in &letters {
+        let text = letter["text"].as_str().unwrap();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(because), "{flat}");
+    }
+    // A termination recorded today needs none.
+    let (other, _) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{other}/dates/termination"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+/// The certificate block of a letter's text.
+fn certificate_in(text: &str) -> String {
+    let begin = text.find("-----BEGIN").unwrap();
+    let end = text.find("-----END").unwrap();
+    let end = end + text[end..].find('\n').unwrap_or(text.len() - end);
+    text[begin..end].to_owned()
+}
+
+on_both_engines!(a_corrected_termination_supersedes_the_certificate_it_replaces);
+async fn a_corrected_termination_supersedes_the_certificate_it_replaces(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    server.set_clock("2026-03-02T17:00:00Z");
+    let admin = server.admin().await;
+    let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let ombuds = server.sign_in("olivia", &secret).await;
+    let (id, _) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let path = format!("/api/v1/cases/{id}/dates/termination");
+    let (status, _) = server
+        .api(&ombuds, Method::POST, &path, Some(json!({})))
+        .await;
+    assert_eq!(status, 200);
+    let first = certificate_in(
+        letters_of(&server, &ombuds, &id).await[0]["text"]
+            .as_str()
+            .unwrap(),
+    );
+    // A second correction after the first: the chain ends at the last certificate.
+    server.set_clock("2026-03-04T17:00:00Z");
+    let ombuds = server.sign_in("olivia", &secret).await;
+    for date in ["2026-03-03", "2026-03-04"] {
+        let (status, answer) = server
+            .api(
+                &ombuds,
+                Method::POST,
+                &path,
+                Some(json!({"date": date, "reason": "The parties met again."})),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let letters = letters_of(&server, &ombuds, &id).await;
+    assert_eq!(letters.len(), 3);
+    let newest = letters
+        .iter()
+        .map(|l| certificate_in(l["text"].as_str().unwrap()))
+        .find(|c| c.contains("Termination: 2026-03-04"))
+        .unwrap();
+    let newest_id = newest
+        .lines()
+        .find_map(|l| l.strip_prefix("Certificate-Id: "))
+        .unwrap()
+        .to_owned();
+
+    let verify = |certificate: String| {
+        let server = &server;
+        async move {
+            let answer = server
+                .client()
+                .post(server.at("/api/v1/certificates/verify"))
+                .json(&json!({ "certificate": certificate }))
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            (status, answer.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, answer) = verify(first.clone()).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["valid"], false);
+    assert_eq!(answer["superseded_by"], newest_id.as_str());
+    assert!(answer["error"].as_str().unwrap().contains("replaced it"));
+    let (status, answer) = verify(newest).await;
+    assert_eq!(status, 200, "{answer}");
+    // The page says the same, in Spanish too.
+    let page = server
+        .client()
+        .post(server.at("/verify?lang=es"))
+        .form(&[("certificate", first.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("ya no es válido"), "{page}");
+    assert!(page.contains(&newest_id));
+    // The register holds identifiers only, and outlives the case.
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({"outcome": "unsuccessfully_closed"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut db = server.database().await;
+    assert_eq!(count(&mut db, "superseded_certificates").await, 2);
+    let (status, answer) = verify(first).await;
+    assert_eq!(status, 422, "{answer}");
+}
+
+on_both_engines!(a_successful_close_issues_no_notice_and_keeps_nothing);
+async fn a_successful_close_issues_no_notice_and_keeps_nothing(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    let (id, submitter) = server.submitted_and_opened(&ombuds, CONCERN).await;
+    let (_, _, member) = add_party(
+        &server,
+        &ombuds,
+        &id,
+        json!({"role": "member_concerned", "lang": "en", "receipt": true}),
+    )
+    .await;
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({"outcome": "successfully_closed"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut db = server.database().await;
+    for table in ["cases", "parties", "messages", "letters"] {
+        assert_eq!(count(&mut db, table).await, 0, "{table} keeps rows");
+    }
+    for receipt in [submitter, member.unwrap()] {
+        let answer = server
+            .client()
+            .get(server.at("/api/v1/followup"))
+            .header("authorization", format!("Receipt {receipt}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "nothing is kept to open");
+    }
+}

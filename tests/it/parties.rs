@@ -348,7 +348,7 @@ async fn each_party_reads_and_writes_only_its_own_thread(engine: Engine) {
     // termination notice after, with nothing anyone wrote.
     let closed = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/close"))
-        .json(&json!({ "outcome": "successfully_closed" }))
+        .json(&json!({ "outcome": "unsuccessfully_closed" }))
         .send()
         .await
         .unwrap();

@@ -580,3 +580,76 @@ async fn an_intake_server_with_only_the_public_key_takes_concerns_and_reads_noth
     let plain = std::fs::read_to_string(work.path().join("plain")).unwrap();
     assert!(plain.contains("Sealed for the other server"));
 }
+
+on_both_engines!(a_note_is_destroyed_at_once_when_the_ombuds_asks);
+/// A mediation note ends with the meeting: the ombuds destroys it at once, in the console or
+/// the API; on SQLite no copy of its ciphertext is left in the database or its WAL.
+async fn a_note_is_destroyed_at_once_when_the_ombuds_asks(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    let (id, _) = server
+        .submitted_and_opened(&ombuds, "A deposit kept.")
+        .await;
+    let mut ids = Vec::new();
+    for text in ["CANARY-mediation-note-1-q8w", "CANARY-mediation-note-2-q8w"] {
+        let (status, note) = server
+            .api(
+                &ombuds,
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/notes"),
+                Some(serde_json::json!({ "text": text })),
+            )
+            .await;
+        assert_eq!(status, 201, "{note}");
+        ids.push(note["id"].as_str().unwrap().to_owned());
+    }
+    let mut db = server.database().await;
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM notes WHERE id = $1")
+        .bind(&ids[0])
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+
+    // The console's button.
+    let destroyed = server
+        .client()
+        .post(server.at(&format!("/console/cases/{id}/notes/{}/destroy", ids[0])))
+        .header("cookie", &ombuds.cookie)
+        .form(&[("csrf", ombuds.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(destroyed.status(), 303);
+    assert_eq!(count(&mut db, "notes").await, 1);
+    if engine == Engine::Sqlite {
+        let middle = &sealed[sealed.len() / 2..sealed.len() / 2 + 48];
+        for (path, bytes) in server.data_files() {
+            assert!(
+                !crate::support::contains_bytes(&bytes, middle),
+                "{} still holds the destroyed note's ciphertext",
+                path.display()
+            );
+        }
+    }
+    // The API; then a note that is gone, or of another case, is a 404 that changes nothing.
+    let path = format!("/api/v1/cases/{id}/notes/{}", ids[1]);
+    let (status, _) = server
+        .api(&ombuds, reqwest::Method::DELETE, &path, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = server
+        .api(&ombuds, reqwest::Method::DELETE, &path, None)
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(count(&mut db, "notes").await, 0);
+    let (_, case) = server
+        .api(
+            &ombuds,
+            reqwest::Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(case["notes"], serde_json::json!([]));
+}

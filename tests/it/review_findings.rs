@@ -509,9 +509,9 @@ on_both_engines!(every_stored_column_is_one_security_md_lists);
 
 /// SECURITY.md ("What is stored, and in what form") lists what each table keeps in the clear;
 /// the review found columns it did not mention (a note's `written_on`, the dates of a
-/// correction, the order of rows). Every column of the tables that hold a case's data is listed
-/// here, marked as SECURITY.md describes it: a column added later fails this test until both
-/// are brought up to date.
+/// correction, the order of rows). Every column of the tables that hold a case's data, of the
+/// staff accounts and of the digest's record is listed here, marked as SECURITY.md describes
+/// it: a column added later fails this test until both are brought up to date.
 async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
     let server = TestServer::start_on(engine);
     let mut db = server.database().await;
@@ -534,7 +534,12 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "recipient (the case key's public half)",
                 "key_id (random)",
                 "sealed",
+                "certificate_id (random)",
             ],
+        ),
+        (
+            "superseded_certificates",
+            &["id (random)", "replaced_by (random)"],
         ),
         (
             "notes",
@@ -624,6 +629,21 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "sent_by",
             ],
         ),
+        (
+            "users",
+            &[
+                "id (random)",
+                "username",
+                "role",
+                "password_hash (argon2id)",
+                "totp_sealed",
+                "totp_last_step",
+                "disabled",
+                "case_access",
+                "digest_address (staff data: where the digest goes)",
+            ],
+        ),
+        ("digest_runs", &["id (always 1)", "last_slot"]),
     ];
     for (table, documented) in expected {
         let sql = match engine {

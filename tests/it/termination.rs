@@ -173,7 +173,7 @@ async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: En
     let ombuds = server.staff(&admin, "omar", "ombuds").await;
     let created: Value = server
         .as_staff(&ombuds, Method::POST, "/api/v1/cases")
-        .json(&json!({ "channel": "phone", "category": "conduct", "raised_by": "member", "description": "Rude at an open house", "first_contact": "2026-03-05" }))
+        .json(&json!({ "channel": "phone", "conditions_read": true, "category": "conduct", "raised_by": "member", "description": "Rude at an open house", "first_contact": "2026-03-05" }))
         .send()
         .await
         .unwrap()
@@ -218,9 +218,17 @@ async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: En
     .await
     .unwrap();
     assert_eq!(corrected.status(), 200);
-    let terminated = post("termination", json!({ "date": "2026-03-18" }))
+    // Earlier than today: it needs a reason, which the notices state.
+    let unexplained = post("termination", json!({ "date": "2026-03-18" }))
         .await
         .unwrap();
+    assert_eq!(unexplained.status(), 422);
+    let terminated = post(
+        "termination",
+        json!({ "date": "2026-03-18", "reason": "The parties settled on the 18th." }),
+    )
+    .await
+    .unwrap();
     assert_eq!(terminated.status(), 200);
     let case = get(&server, &ombuds, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(case["first_contact"], "2026-03-04");
@@ -228,10 +236,16 @@ async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: En
     let corrections = case["corrections"].as_array().unwrap();
     assert_eq!(
         corrections.len(),
-        1,
-        "recording the termination the first time is not a correction"
+        2,
+        "the first-contact correction, and the reason for the earlier termination date"
     );
     assert_eq!(corrections[0]["old_date"], "2026-03-05");
+    assert_eq!(corrections[1]["field"], "termination");
+    assert_eq!(
+        corrections[1]["old_date"],
+        Value::Null,
+        "recording the termination the first time corrects nothing; its reason is kept"
+    );
     assert!(
         corrections[0]["reason"]
             .as_str()

@@ -87,9 +87,10 @@ async fn a_genuine_certificate_is_stated_in_plain_words(engine: Engine) {
     assert!(
         page.contains(
             "The Example Association of REALTORS® certifies that informal resolution with its \
-             ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026; the \
-             180-day filing period was suspended for 40 days, and the countdown resumed on \
-             Saturday, 14 March 2026."
+             ombuds began on Monday, 2 February 2026 and ended on Friday, 13 March 2026, 40 days \
+             counting both dates. Any part of the 180-day filing period still running on those \
+             days was suspended, and the countdown resumed on Saturday, 14 March 2026; which \
+             days count is for the association&#39;s grievance committee to decide."
         ),
         "{page}"
     );

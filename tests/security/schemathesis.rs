@@ -218,7 +218,7 @@ async fn on(engine: Engine, tally: &Tally) {
     let created = server
         .as_staff(&ombuds, reqwest::Method::POST, "/api/v1/cases")
         .json(&json!({
-            "channel": "phone", "category": "conduct", "raised_by": "client",
+            "channel": "phone", "conditions_read": true, "category": "conduct", "raised_by": "client",
             "description": "Logged by phone.", "first_contact": "2026-03-01",
         }))
         .send()

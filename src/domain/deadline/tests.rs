@@ -9,9 +9,16 @@ use super::*;
 use crate::domain::holidays::HolidayCalendar;
 use crate::i18n::{Lang, deadline_steps};
 
-/// The explanation in English.
+/// The explanation in English, without its last sentence, which is always the one that leaves
+/// the decision to the grievance committee (checked here).
 fn en(report: &DeadlineReport) -> Vec<String> {
-    deadline_steps::sentences(&report.steps, Lang::En)
+    let mut said = deadline_steps::sentences(&report.steps, Lang::En);
+    assert_eq!(
+        said.pop().as_deref(),
+        Some(Lang::En.t("explain.committee")),
+        "the explanation ends by leaving the decision to the grievance committee"
+    );
+    said
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -94,7 +101,7 @@ fn worked_example_from_domain_md() {
             "Informal resolution from Monday 2026-02-02 (first contact) to Friday 2026-03-13 (termination) adds 40 days (both dates included), so the deadline moves to Tuesday 2026-08-18.",
             "In total 40 days are added to the 180, so the deadline is Tuesday 2026-08-18 (180 + 40 days after Saturday 2026-01-10), before any weekend or holiday move.",
             "Tuesday 2026-08-18 is a workday (not a weekend day or a holiday), so the deadline stays there.",
-            "As of Monday 2026-03-16, the countdown is running with 155 days left after that day: a complaint filed on or before Tuesday 2026-08-18 is on time.",
+            "As of Monday 2026-03-16, the countdown is running with 155 days left after that day: a complaint filed on or before Tuesday 2026-08-18 falls within the period as computed.",
         ]
     );
 }
@@ -269,20 +276,77 @@ fn rule3_compares_with_the_deadline_as_extended_by_earlier_episodes() {
 }
 
 #[test]
-fn rule3_uses_the_deadline_before_the_weekend_move() {
-    // Concluded 2026-03-09: the 180th day is Saturday 2026-09-05, rolled to Tuesday 09-08.
+fn rule3_a_contact_within_the_weekend_move_counts_the_move_days_first() {
+    // Concluded 2026-03-09: the 180th day is Saturday 2026-09-05, moved to Tuesday 09-08
+    // (Monday 09-07 is Labor Day).
     let plain = run("2026-03-09", &[], "2026-09-06");
     assert_eq!(plain.deadline, Some(d("2026-09-08")));
-    // An episode starting Sunday 09-06 is after the unrolled deadline: the rule says it
-    // extends nothing, although filing on Monday or Tuesday would still have been on time.
+    // A contact on Sunday 09-06 falls after the deadline so far but on or before the day it
+    // moves to: the three days of the move (09-06 to 09-08) count as days of the filing period
+    // first, then the 25 days of informal resolution are added: 09-08 + 25 = Saturday 10-03,
+    // moved to Monday 10-05 — the same as freezing the three days left on 09-06 and resuming
+    // them on 10-01.
     let r = run(
         "2026-03-09",
         &[informal("2026-09-06", "2026-09-30")],
+        "2026-10-01",
+    );
+    assert_eq!(r.episodes[0].outcome, EpisodeOutcome::Counted);
+    assert_eq!(r.days_suspended, 25);
+    assert_eq!(r.extended_deadline, Some(d("2026-10-03")));
+    assert_eq!(r.deadline, Some(d("2026-10-05")));
+    let said = en(&r).join(" ");
+    assert!(
+        said.contains(
+            "after the deadline of Saturday 2026-09-05 but on or before Tuesday 2026-09-08"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("(180 + 3 + 25 days after"), "{said}");
+    // A contact after the day the deadline moved to extends nothing.
+    let late = run(
+        "2026-03-09",
+        &[informal("2026-09-09", "2026-09-30")],
+        "2026-09-09",
+    );
+    assert_eq!(late.episodes[0].outcome, EpisodeOutcome::AfterWindowClosed);
+    assert_eq!(late.deadline, Some(d("2026-09-08")));
+    // Without the weekend and holiday move there is no move to count.
+    let unmoved = run_with(
+        "2026-03-09",
+        None,
+        &[informal("2026-09-06", "2026-09-30")],
+        false,
         "2026-09-06",
     );
-    assert_eq!(r.days_suspended, 0);
-    assert_eq!(r.deadline, Some(d("2026-09-08")));
-    assert_eq!(r.episodes[0].outcome, EpisodeOutcome::AfterWindowClosed);
+    assert_eq!(
+        unmoved.episodes[0].outcome,
+        EpisodeOutcome::AfterWindowClosed
+    );
+}
+
+#[test]
+fn rule3_the_example_of_the_rules_page() {
+    // docs/RULES.md: trigger 2026-01-12, deadline Saturday 2026-07-11 moved to Monday 07-13;
+    // informal resolution 07-13 to 07-20 adds 8 days to 07-13: Tuesday 07-21.
+    let r = run(
+        "2026-01-12",
+        &[informal("2026-07-13", "2026-07-20")],
+        "2026-07-21",
+    );
+    assert_eq!(r.days_suspended, 8);
+    assert_eq!(r.deadline, Some(d("2026-07-21")));
+    // Called on the Sunday instead: the two days left (Sunday and Monday) resume on 07-21.
+    let sunday = run(
+        "2026-01-12",
+        &[informal("2026-07-12", "2026-07-20")],
+        "2026-07-21",
+    );
+    assert_eq!(sunday.deadline, Some(d("2026-07-22")));
+    // Still open: the countdown is frozen with the move's days left to run.
+    let open = run("2026-01-12", &[informal_open("2026-07-13")], "2026-07-15");
+    assert_eq!(open.deadline, None);
+    assert_eq!(open.days_remaining, 1);
 }
 
 // ---------------------------------------------------------------- rule 4
@@ -603,22 +667,33 @@ fn eval(c: &Case, episodes: &[SuspensionEpisode], holidays: &HolidayCalendar) ->
     .unwrap()
 }
 
-/// A day-by-day reading of rules 1-3 and 5: the set of counted days, and whether a counted
-/// episode is open.
-fn oracle(c: &Case, episodes: &[SuspensionEpisode]) -> (BTreeSet<NaiveDate>, bool) {
+/// A day-by-day reading of rules 1-3 and 5: the set of counted days, the days a weekend or
+/// holiday move turned into days of the filing period (rule 3 as amended), and whether a
+/// counted episode is open.
+fn oracle(c: &Case, episodes: &[SuspensionEpisode]) -> (BTreeSet<NaiveDate>, u64, bool) {
+    let calendar = HolidayCalendar::us_federal();
     let trigger = c.discovered.map_or(c.concluded, |x| x.max(c.concluded));
     let mut sorted = episodes.to_vec();
     sorted.sort_by_key(|e| e.start);
     let mut counted = BTreeSet::new();
+    let mut moved_days = 0u64;
     for e in sorted {
         let deadline = trigger
-            .checked_add_days(Days::new(180 + counted.len() as u64))
+            .checked_add_days(Days::new(180 + moved_days + counted.len() as u64))
             .unwrap();
         if e.start > deadline {
-            continue;
+            // The days up to the next workday, one by one.
+            let mut moved = deadline;
+            while c.roll_forward && calendar.non_workday(moved).is_some() {
+                moved = moved.succ_opt().unwrap();
+            }
+            if e.start > moved {
+                continue;
+            }
+            moved_days += (moved - deadline).num_days() as u64;
         }
         let Some(end) = e.end else {
-            return (counted, true);
+            return (counted, moved_days, true);
         };
         let mut day = e.start;
         while day <= end {
@@ -628,7 +703,7 @@ fn oracle(c: &Case, episodes: &[SuspensionEpisode]) -> (BTreeSet<NaiveDate>, boo
             day = day.succ_opt().unwrap();
         }
     }
-    (counted, false)
+    (counted, moved_days, false)
 }
 
 proptest! {
@@ -640,13 +715,14 @@ proptest! {
         episodes in prop::collection::vec(any_episode(), 0..6),
     ) {
         let r = eval(&c, &episodes, &HolidayCalendar::us_federal());
-        let (counted, open) = oracle(&c, &episodes);
+        let (counted, moved_days, open) = oracle(&c, &episodes);
         prop_assert_eq!(r.deadline.is_none(), open);
         if !open {
             prop_assert_eq!(r.days_suspended, counted.len() as u64);
             prop_assert_eq!(
                 r.extended_deadline,
-                r.trigger_date.checked_add_days(Days::new(180 + counted.len() as u64))
+                r.trigger_date
+                    .checked_add_days(Days::new(180 + moved_days + counted.len() as u64))
             );
             // days_remaining: the unsuspended days after the as-of date through the deadline.
             let deadline = r.deadline.unwrap();

@@ -56,7 +56,8 @@ fn the_worked_example_in_spanish() {
             "La resolución informal del lunes 2026-02-02 (primer contacto) al viernes 2026-03-13 (terminación) añade 40 días (ambas fechas incluidas), así que el plazo pasa al martes 2026-08-18.",
             "En total se añaden 40 días a los 180, así que el plazo vence el martes 2026-08-18 (180 + 40 días después del sábado 2026-01-10), antes de cualquier traslado por fin de semana o día festivo.",
             "El martes 2026-08-18 es día hábil (no es fin de semana ni día festivo), así que el plazo se queda en esa fecha.",
-            "Al lunes 2026-03-16, la cuenta sigue corriendo, con 155 días por delante después de ese día: una queja presentada el martes 2026-08-18 o antes está dentro del plazo.",
+            "Al lunes 2026-03-16, la cuenta sigue corriendo, con 155 días por delante después de ese día: una queja presentada el martes 2026-08-18 o antes queda dentro del plazo así calculado.",
+            "Todo esto se calcula a partir de las fechas indicadas. Si una queja se presenta a tiempo lo decide el comité de quejas de la asociación; el personal de la asociación puede indicarle los días añadidos.",
         ]
     );
 }
@@ -228,7 +229,9 @@ fn unbroken_dates_keep_weekday_and_date_together() {
     for lang in Lang::ALL {
         let plain = sentences(&r.steps, lang);
         let unbroken = sentences_unbroken(&r.steps, lang);
-        for (plain, unbroken) in plain.iter().zip(&unbroken) {
+        // Every sentence but the last, which leaves the decision to the committee (no date).
+        let dated = plain.len() - 1;
+        for (plain, unbroken) in plain.iter().zip(&unbroken).take(dated) {
             assert_eq!(&unbroken.replace('\u{a0}', " "), plain);
             assert!(!unbroken.contains(" 2026-"), "{unbroken}");
             assert!(unbroken.contains("\u{a0}2026-"), "{unbroken}");

@@ -46,6 +46,7 @@ fn notice(
         roll_forward: true,
         base_url: "https://ombuds.example.org/",
         addressee: COMPLAINANT,
+        earlier_because: None,
     })
     .unwrap()
 }
@@ -67,8 +68,10 @@ fn the_notice_says_what_it_must() {
         "Date of this notice: Monday, 16 March 2026",
         "First contact with the ombuds: Monday, 2 February 2026",
         "Informal resolution ended: Friday, 13 March 2026",
-        "The countdown resumes on Saturday, 14 March 2026, the day after the termination date.",
-        "Days the filing period was suspended: 40 (both dates included)",
+        "the countdown resumes on Saturday, 14 March 2026, the day after the termination date.",
+        "Length of informal resolution: 40 (both dates included)",
+        "As computed from the dates you gave, the deadline",
+        "grievance committee to decide",
         "All 40 days of the suspension are added to the 180.",
         "about this matter is Tuesday, 18 August 2026.",
         "When the countdown resumes on Saturday, 14 March 2026, 158 days remain, counting that day.",
@@ -112,7 +115,7 @@ fn without_the_transaction_dates_it_explains_how_to_work_the_deadline_out() {
         "180 days from the later of the conclusion of the transaction and the discovery of the facts, plus up to 40 days",
         "all 40 days if that date is before Monday, 2 February 2026",
         "the deadline is the next workday",
-        "The countdown resumes on Saturday, 14 March 2026",
+        "the countdown resumes on Saturday, 14 March 2026",
     ] {
         assert!(flat.contains(needed), "missing {needed:?} in:\n{text}");
     }
@@ -216,6 +219,7 @@ fn html_escapes_what_it_is_given() {
         roll_forward: false,
         base_url: "javascript:alert(1)//",
         addressee: COMPLAINANT,
+        earlier_because: None,
     })
     .unwrap()
     .html()
@@ -262,6 +266,7 @@ fn notice_in(
             roll_forward: true,
             base_url: "https://ombuds.example.org/",
             addressee: COMPLAINANT,
+            earlier_because: None,
         },
         lang,
     )
@@ -287,8 +292,8 @@ fn the_spanish_notice_says_the_same_dates_and_carries_the_same_certificate() {
         "LA RESOLUCIÓN INFORMAL HA TERMINADO",
         "Primer contacto con el ombuds: lunes, 2 de febrero de 2026",
         "Fin de la resolución informal: viernes, 13 de marzo de 2026",
-        "Días en que el plazo estuvo suspendido: 40 (ambas fechas incluidas)",
-        "La cuenta se reanuda el sábado, 14 de marzo de 2026, el día siguiente",
+        "Duración de la resolución informal: 40 (ambas fechas incluidas)",
+        "la cuenta se reanuda el sábado, 14 de marzo de 2026, el día siguiente",
         "Se suman a los 180 todos los días de la suspensión (40 días).",
         "sobre este asunto vence el martes, 18 de agosto de 2026.",
         "quedarán 158 días, contando ese día.",
@@ -455,6 +460,7 @@ fn member_notice(lang: Lang) -> TerminationNotice {
                 name: Some("Pat Member"),
                 contact: Some("12 Main Street\nSpringfield"),
             },
+            earlier_because: None,
         },
         lang,
     )
@@ -516,4 +522,42 @@ fn the_complainant_s_notice_is_addressed_without_an_address_when_it_goes_to_a_th
     let text = worked_example().text();
     assert!(text.contains("To: the person who raised the concern"));
     assert!(text.contains("Matter reference: K3QF-7ZPA"));
+}
+
+#[test]
+fn a_termination_before_the_notice_states_why_in_every_version() {
+    let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
+    let holidays = HolidayCalendar::us_federal();
+    for version in [NoticeVersion::Complainant, NoticeVersion::Party] {
+        for lang in Lang::ALL {
+            let input = NoticeInput {
+                letterhead: &letterhead(),
+                certificate: &certificate,
+                concluded: Some(d("2026-01-10")),
+                discovered: None,
+                holidays: &holidays,
+                roll_forward: true,
+                base_url: "https://ombuds.example.org/",
+                addressee: Addressee {
+                    version,
+                    ..COMPLAINANT
+                },
+                earlier_because: Some("  The parties met and settled on Friday. "),
+            };
+            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("The parties met and settled on Friday."),
+                "{version:?} {lang:?}:\n{text}"
+            );
+            // Issued the day of the termination, it says nothing of it.
+            let same_day = fixed_with_dates(d("2026-02-02"), d("2026-03-16"), d("2026-03-16"));
+            let input = NoticeInput {
+                certificate: &same_day,
+                ..input
+            };
+            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            assert!(!text.contains("settled on Friday"), "{text}");
+        }
+    }
 }

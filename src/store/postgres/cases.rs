@@ -179,6 +179,49 @@ impl CaseRows for PostgresBackend {
         Ok(number.and_then(|n| u32::try_from(n).ok()))
     }
 
+    async fn replace_certificate(
+        &self,
+        case_id: &str,
+        certificate_id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.main.begin().await?;
+        let Some(previous) = sqlx::query_scalar::<_, Option<String>>(
+            "SELECT certificate_id FROM cases WHERE id = $1 FOR UPDATE",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(false);
+        };
+        if let Some(previous) = previous.filter(|p| p != certificate_id) {
+            sqlx::query(
+                "INSERT INTO superseded_certificates (id, replaced_by) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&previous)
+            .bind(certificate_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE cases SET certificate_id = $1 WHERE id = $2")
+            .bind(certificate_id)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn superseded_by(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT replaced_by FROM superseded_certificates WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.main)
+                .await?,
+        )
+    }
+
     async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
         let sql =
             format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = $1 ORDER BY p.number");

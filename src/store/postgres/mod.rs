@@ -16,6 +16,7 @@
 
 mod accounts;
 mod cases;
+mod digest;
 mod keys;
 mod letters;
 mod notes;

@@ -73,6 +73,15 @@ impl NoteRows for PostgresBackend {
         Ok(changed.rows_affected() == 1)
     }
 
+    async fn delete_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM notes WHERE id = $1 AND case_id = $2")
+            .bind(note_id)
+            .bind(case_id)
+            .execute(&self.main)
+            .await?;
+        Ok(deleted.rows_affected() == 1)
+    }
+
     async fn commitments_due(
         &self,
         today: NaiveDate,

@@ -25,7 +25,9 @@ pub(in crate::store) const DATABASE: &[&str] = &[
     include_str!("migrations/database/0003_parties.sql"),
     include_str!("migrations/database/0004_plans.sql"),
     include_str!("migrations/database/0005_notice_delivery.sql"),
-    include_str!("migrations/database/0006_console.sql"),
+    include_str!("migrations/database/0006_superseded_certificates.sql"),
+    include_str!("migrations/database/0007_digest.sql"),
+    include_str!("migrations/database/0008_console.sql"),
 ];
 
 /// Migrations of the key store, in order.

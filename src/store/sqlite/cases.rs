@@ -187,6 +187,54 @@ impl CaseRows for SqliteBackend {
             .await
     }
 
+    async fn replace_certificate(
+        &self,
+        case_id: &str,
+        certificate_id: &str,
+    ) -> Result<bool, StoreError> {
+        let (case_id, certificate_id) = (case_id.to_owned(), certificate_id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let Some(previous) = sqlx::query_scalar::<_, Option<String>>(
+                        "SELECT certificate_id FROM cases WHERE id = ?",
+                    )
+                    .bind(&case_id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    else {
+                        return Ok(false);
+                    };
+                    if let Some(previous) = previous.filter(|p| *p != certificate_id) {
+                        sqlx::query(
+                            "INSERT INTO superseded_certificates (id, replaced_by) VALUES (?, ?) \
+                             ON CONFLICT (id) DO NOTHING",
+                        )
+                        .bind(&previous)
+                        .bind(&certificate_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    sqlx::query("UPDATE cases SET certificate_id = ? WHERE id = ?")
+                        .bind(&certificate_id)
+                        .bind(&case_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(true)
+                })
+            })
+            .await
+    }
+
+    async fn superseded_by(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT replaced_by FROM superseded_certificates WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.readers)
+                .await?,
+        )
+    }
+
     async fn parties(&self, case_id: &str) -> Result<Vec<PartyRecord>, StoreError> {
         let sql =
             format!("SELECT {PARTY_COLUMNS} FROM parties p WHERE p.case_id = ? ORDER BY p.number");

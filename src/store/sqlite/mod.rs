@@ -11,6 +11,7 @@
 
 mod accounts;
 mod cases;
+mod digest;
 mod letters;
 mod lookups;
 mod notes;

@@ -83,6 +83,22 @@ impl NoteRows for SqliteBackend {
             .await
     }
 
+    async fn delete_note(&self, case_id: &str, note_id: &str) -> Result<bool, StoreError> {
+        let (case_id, note_id) = (case_id.to_owned(), note_id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let deleted = sqlx::query("DELETE FROM notes WHERE id = ? AND case_id = ?")
+                        .bind(&note_id)
+                        .bind(&case_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(deleted.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
     async fn commitments_due(
         &self,
         today: NaiveDate,
