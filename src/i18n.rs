@@ -85,13 +85,17 @@ impl Lang {
 
     /// The language a query string asks for (`lang=es`); English for anything else.
     pub fn from_query(query: Option<&str>) -> Self {
+        Self::named_in(query).unwrap_or_default()
+    }
+
+    /// The language a query string names (`lang=es`), if it names one this service speaks.
+    pub fn named_in(query: Option<&str>) -> Option<Self> {
         query
             .unwrap_or_default()
             .split('&')
             .filter_map(|pair| pair.split_once('='))
             .find(|(name, _)| *name == "lang")
             .and_then(|(_, value)| Lang::from_code(value))
-            .unwrap_or_default()
     }
 
     /// What a link or form action appends to keep this language: `""` for the default,

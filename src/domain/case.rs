@@ -193,6 +193,32 @@ pub fn validate_case_date(
     }
 }
 
+/// The parties (by number: 1 is the person who raised the concern) whose thread waits for the
+/// ombuds: its last message is theirs. `threads` gives each party's number and the author of the
+/// last message in its thread, if it has any.
+pub fn unanswered(threads: impl IntoIterator<Item = (u32, Option<Author>)>) -> Vec<u32> {
+    threads
+        .into_iter()
+        .filter(|(_, last)| *last == Some(Author::Submitter))
+        .map(|(party, _)| party)
+        .collect()
+}
+
+/// Checks that a case may be closed: a case whose threads wait for an answer (`unanswered`,
+/// from [`unanswered`]) is closed only once the ombuds has said they know (`acknowledged`),
+/// since closing destroys those messages unanswered.
+pub fn may_close(unanswered: &[u32], acknowledged: bool) -> Result<(), FieldError> {
+    if unanswered.is_empty() || acknowledged {
+        return Ok(());
+    }
+    let parties: Vec<String> = unanswered.iter().map(u32::to_string).collect();
+    Err(FieldError::new(
+        "confirm_unanswered",
+        Phrase::counted("staff.problem.unanswered", unanswered.len() as u64)
+            .with("parties", parties.join(", ")),
+    ))
+}
+
 /// Longest follow-up message or reply, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 
@@ -277,6 +303,21 @@ pub fn services_to_codes(services: &[Service]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_whose_last_word_is_the_person_s_waits_and_closing_needs_it_acknowledged() {
+        let waiting = unanswered([
+            (1, Some(Author::Submitter)),
+            (2, Some(Author::Ombuds)),
+            (3, None),
+            (4, Some(Author::Submitter)),
+        ]);
+        assert_eq!(waiting, vec![1, 4]);
+        let refused = may_close(&waiting, false).unwrap_err();
+        assert_eq!(refused.field, "confirm_unanswered");
+        assert!(may_close(&waiting, true).is_ok());
+        assert!(may_close(&[], false).is_ok());
+    }
 
     #[test]
     fn a_reference_is_the_identifier_s_head_in_two_groups() {

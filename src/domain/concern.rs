@@ -44,6 +44,18 @@ code_enum! {
     }
 }
 
+impl RaisedBy {
+    /// The key of how staff pages name who raised a concern ("A REALTOR® member"), in
+    /// `[staff.raised_by]`; the plain label is the submitter's own first-person wording.
+    pub fn staff_key(self) -> &'static str {
+        match self {
+            Self::Member => "staff.raised_by.member",
+            Self::Client => "staff.raised_by.client",
+            Self::Public => "staff.raised_by.public",
+        }
+    }
+}
+
 /// Limits on what a submission may contain.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

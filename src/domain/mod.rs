@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod digest;
 pub mod field;
 pub mod holidays;
+pub mod membership;
 pub mod notes;
 pub mod notices;
 pub mod parties;

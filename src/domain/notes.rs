@@ -107,9 +107,19 @@ pub fn validate(
         },
     };
     let expires_on = days.and_then(|d| today.checked_add_days(Days::new(u64::from(d))));
+    let commitment = kind == Some(NoteKind::Commitment);
     let due_on = match draft.due_on.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(typed) => match parse_iso_date(typed) {
+            Ok(date) if commitment && date < today => {
+                errors.push(FieldError::new(
+                    "due_on",
+                    Phrase::new("staff.problem.due_in_past")
+                        .with("date", date)
+                        .with("today", today),
+                ));
+                None
+            }
             Ok(date) => Some(date),
             Err(e) => {
                 errors.push(FieldError::new("due_on", e.phrase()));
@@ -117,10 +127,7 @@ pub fn validate(
             }
         },
     };
-    if kind == Some(NoteKind::Commitment)
-        && due_on.is_none()
-        && !errors.iter().any(|e| e.field == "due_on")
-    {
+    if commitment && due_on.is_none() && !errors.iter().any(|e| e.field == "due_on") {
         errors.push(FieldError::new("due_on", "staff.problem.due_date"));
     }
     if let (Some(due), Some(expires)) = (due_on, expires_on)
@@ -128,7 +135,9 @@ pub fn validate(
     {
         errors.push(FieldError::new(
             "due_on",
-            Phrase::new("staff.problem.due_after_expiry").with("expires", expires),
+            Phrase::new("staff.problem.due_after_expiry")
+                .with("date", due)
+                .with("expires", expires),
         ));
     }
     match (kind, text, expires_on) {
@@ -203,6 +212,26 @@ mod tests {
         assert_eq!(errors[0].problem.key(), "staff.problem.due_after_expiry");
         let ok = validate(&draft("commitment", "x", "2026-03-10", "30"), today, POLICY).unwrap();
         assert_eq!(ok.due_on, Some(day("2026-03-10")));
+    }
+
+    #[test]
+    fn a_commitment_due_in_the_past_is_refused_naming_the_date_and_today() {
+        let today = day("2026-03-02");
+        let errors =
+            validate(&draft("commitment", "x", "2026-03-01", ""), today, POLICY).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "due_on");
+        assert_eq!(errors[0].problem.key(), "staff.problem.due_in_past");
+        let said = crate::i18n::Lang::En.say(&errors[0].problem);
+        assert!(
+            said.contains("2026-03-01") && said.contains("2026-03-02") && said.ends_with('.'),
+            "{said}"
+        );
+        assert!(said.starts_with(char::is_uppercase), "a sentence: {said}");
+        let ok = validate(&draft("commitment", "x", "2026-03-02", ""), today, POLICY).unwrap();
+        assert_eq!(ok.due_on, Some(today), "due today is fine");
+        // A plain note's date is not a due date: it is ignored, as before.
+        assert!(validate(&draft("note", "x", "2026-03-01", ""), today, POLICY).is_ok());
     }
 
     #[test]

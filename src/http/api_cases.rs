@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -33,6 +33,10 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}" => get(show),
         "/api/v1/cases/{id}/open" => post(open),
         "/api/v1/cases/{id}/services" => put(services),
+        "/api/v1/cases/{id}/assignee" => put(assign),
+        "/api/v1/cases/{id}/receipt" => post(issue_receipt),
+        "/api/v1/cases/{id}/non-membership" => post(add_non_membership),
+        "/api/v1/cases/{id}/non-membership/{period}" => delete(remove_non_membership),
         "/api/v1/cases/{id}/notes" => post(add_note),
         "/api/v1/cases/{id}/notes/{note}" => delete(destroy_note),
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
@@ -63,6 +67,8 @@ fn record_json(r: &CaseRecord) -> Value {
         "termination_date": r.termination_date.map(|d| d.to_string()),
         "services": r.services.iter().map(|s| s.code()).collect::<Vec<_>>(),
         "has_receipt": r.has_receipt,
+        "assigned_to": r.assigned_to,
+        "intake_lang": r.intake_lang,
     })
 }
 
@@ -83,6 +89,7 @@ fn note_json(note: &Note, today: chrono::NaiveDate) -> Value {
         "expires_on": note.expires_on.to_string(),
         "expires_in_days": days_left(note.expires_on, today),
         "done": note.done,
+        "written_by": note.author,
     })
 }
 
@@ -91,6 +98,7 @@ fn message_json(message: &Message) -> Value {
         "author": message.author.code(),
         "sent_on": message.sent_on.to_string(),
         "text": super::views::message_text(message, crate::i18n::Lang::En).as_str(),
+        "written_by": message.written_by,
     })
 }
 
@@ -172,14 +180,14 @@ async fn add_party(
 
 async fn party_message(
     State(app): State<AppState>,
-    Staff(_, _): Staff<OmbudsOnly>,
+    Staff(user, _): Staff<OmbudsOnly>,
     Path((id, party)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &["text"]).await?;
     let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
-    usecase::parties::reply(&app.ctx(), &id, &party, &text)
+    usecase::parties::reply(&app.ctx(), &id, &party, &text, &user.username)
         .await
         .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
     Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
@@ -258,11 +266,19 @@ async fn record_answer(
     })))
 }
 
+/// `GET /api/v1/cases`, or `?mine=true` for the cases assigned to the signed-in ombuds.
 async fn list(
     State(app): State<AppState>,
-    Staff(_, _): Staff<OmbudsOnly>,
+    Staff(user, _): Staff<OmbudsOnly>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let cases = usecase::cases::list(&app.ctx()).await?;
+    let mine = query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .any(|pair| pair == "mine=true");
+    let only = mine.then_some(user.username.as_str());
+    let cases = usecase::cases::list(&app.ctx(), only).await?;
     Ok(Json(Value::Array(cases.iter().map(listing_json).collect())))
 }
 
@@ -332,18 +348,12 @@ async fn show(
         })
         .collect();
     value["letters"] = detail.letters.iter().map(letter_json).collect();
-    value["deadline"] = deadline_view::build(
-        &app.config,
-        deadline_view::CaseDates {
-            concluded: c.concluded_on,
-            discovered: c.discovered_on,
-            first_contact: detail.record.first_contact,
-            termination: detail.record.termination_date,
-        },
-        today,
-        crate::i18n::Lang::En,
-    )
-    .json();
+    value["non_membership"] = detail
+        .non_membership
+        .iter()
+        .map(|(id, p)| json!({ "id": id, "from": p.from.to_string(), "to": p.to.to_string() }))
+        .collect();
+    value["deadline"] = deadline_view::of_case(&app.config, &detail, today).json();
     Ok(Json(value))
 }
 
@@ -396,9 +406,106 @@ async fn services(
     ))
 }
 
-async fn add_note(
+/// `PUT /api/v1/cases/{id}/assignee`: `{"username": "…"}` assigns the case to that ombuds,
+/// `{"username": null}` to nobody.
+async fn assign(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let mut object = json_object(&headers, body, &["username"]).await?;
+    let mut errors = Vec::new();
+    if !object.0.contains_key("username") {
+        errors.push(FieldError::new("username", "api.problem.required"));
+    }
+    let name = object.text("username", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let name = name.as_deref().map(|n| n.trim()).filter(|n| !n.is_empty());
+    usecase::cases::assign(&app.ctx(), &id, name)
+        .await
+        .map_err(|refusal| match refusal {
+            // The form's field is `assignee`; the API's is `username`.
+            usecase::Refusal::Invalid(errors) => Problem::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new("username", e.problem))
+                    .collect(),
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(json!({ "assigned_to": name })))
+}
+
+/// `POST /api/v1/cases/{id}/receipt`: issues a receipt for a contact logged by hand; `201
+/// {receipt, first_contact}`, shown this once. `422` for a case that holds one already.
+async fn issue_receipt(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let issued = usecase::cases::issue_receipt(&app.ctx(), &id)
+        .await
+        .map_err(|r| party_refusal(r, "staff.error.no_open_case"))?;
+    let answer = json!({
+        "receipt": issued.receipt.expose(),
+        "first_contact": issued.first_contact.to_string(),
+    });
+    let mut response = (StatusCode::CREATED, Json(answer)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /api/v1/cases/{id}/non-membership`: `{from, to}` records a period in which the
+/// respondent held no REALTOR® membership; `201 {id, from, to}`.
+async fn add_non_membership(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_object(&headers, body, &["from", "to"]).await?;
+    let mut errors = Vec::new();
+    let from = object.text("from", &mut errors);
+    let to = object.text("to", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let (period, dates) = usecase::non_membership::add(
+        &app.ctx(),
+        &id,
+        from.as_deref().map(|v| v.as_str()),
+        to.as_deref().map(|v| v.as_str()),
+    )
+    .await?;
+    let answer = json!({
+        "id": period,
+        "from": dates.from.to_string(),
+        "to": dates.to.to_string(),
+    });
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// `DELETE /api/v1/cases/{id}/non-membership/{period}`: removes a period recorded by mistake.
+async fn remove_non_membership(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path((id, period)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    usecase::non_membership::remove(&app.ctx(), &id, &period).await?;
+    Ok(Json(json!({ "removed": true })))
+}
+
+async fn add_note(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsOnly>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -418,7 +525,7 @@ async fn add_note(
     }
     let note = case_input::note(&mut object, app.today(), app.config.retention.note_policy())
         .map_err(Problem::Invalid)?;
-    let note_id = usecase::notes::add(&app.ctx(), &id, &note).await?;
+    let note_id = usecase::notes::add(&app.ctx(), &id, &note, &user.username).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": note_id, "expires_on": note.expires_on.to_string() })),
@@ -448,14 +555,14 @@ async fn note_done(
 
 async fn reply(
     State(app): State<AppState>,
-    Staff(_, _): Staff<OmbudsOnly>,
+    Staff(user, _): Staff<OmbudsOnly>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &["text"]).await?;
     let text = case_input::message(&mut object).map_err(Problem::Invalid)?;
-    usecase::thread::reply(&app.ctx(), &id, &text).await?;
+    usecase::thread::reply(&app.ctx(), &id, &text, &user.username).await?;
     Ok((StatusCode::CREATED, Json(json!({ "sent": true }))).into_response())
 }
 
@@ -466,15 +573,23 @@ async fn close(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let mut object = json_object(&headers, body, &["outcome"]).await?;
+    let mut object = json_object(&headers, body, &["outcome", "confirm_unanswered"]).await?;
     let mut errors = Vec::new();
     let code = object.text("outcome", &mut errors);
+    let unanswered_seen = object.boolean("confirm_unanswered", &mut errors);
     if !errors.is_empty() {
         return Err(Problem::Invalid(errors).into());
     }
     let outcome =
         case_input::outcome(code.as_deref().map(|c| c.as_str())).map_err(Problem::Invalid)?;
-    usecase::closing::close(&app.ctx(), &id, outcome, &app.link("/")).await?;
+    usecase::cases::close(
+        &app.ctx(),
+        &id,
+        outcome,
+        &app.link("/"),
+        unanswered_seen.unwrap_or(false),
+    )
+    .await?;
     Ok(Json(json!({ "closed": true, "outcome": outcome.code() })))
 }
 

@@ -1,6 +1,7 @@
-//! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due,
-//! logging a contact by hand, one case with its concern, notes, threads, parties and services,
-//! and closing. Only the `ombuds` role is admitted.
+//! The ombuds console, as HTML pages: the case list with the inbox and commitments coming due
+//! (every case, or the signed-in ombuds' own), logging a contact by hand, one case with its
+//! concern, notes, threads, parties and services, assigning it to an ombuds, and closing. Only
+//! the `ombuds` role is admitted.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -16,7 +17,7 @@ use super::staff_views::{
     CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage, NoticeView,
     sent_by_choices,
 };
-use super::views::{InvitationPage, Site};
+use super::views::{CallerReceiptPage, InvitationPage, Site};
 use crate::domain::case::{CaseDate, Service};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
@@ -34,6 +35,10 @@ pub fn routes() -> Routes {
         "/console/cases/{id}" => get(show),
         "/console/cases/{id}/open" => post(open),
         "/console/cases/{id}/services" => post(services),
+        "/console/cases/{id}/assignee" => post(assign),
+        "/console/cases/{id}/receipt" => post(issue_receipt),
+        "/console/cases/{id}/non-membership" => post(add_non_membership),
+        "/console/cases/{id}/non-membership/{period}/remove" => post(remove_non_membership),
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
         "/console/cases/{id}/notes/{note}/destroy" => post(destroy_note),
@@ -51,11 +56,15 @@ pub fn routes() -> Routes {
     }
 }
 
+/// `GET /console`, or `GET /console?show=mine` for the cases assigned to the signed-in ombuds.
 async fn home(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
+    RawQuery(query): RawQuery,
 ) -> Result<ConsoleHome, PageError> {
-    let overview = usecase::cases::overview(&app.ctx()).await?;
+    let mine = query.as_deref() == Some("show=mine");
+    let only = mine.then_some(user.username.as_str());
+    let overview = usecase::cases::overview(&app.ctx(), only).await?;
     let waiting = usecase::access::waiting(&app.ctx()).await?;
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
@@ -64,7 +73,8 @@ async fn home(
         app.today(),
         DUE_WINDOW_DAYS,
     )
-    .with_waiting_grants(waiting))
+    .with_waiting_grants(waiting)
+    .showing_mine(mine))
 }
 
 async fn new_case(State(app): State<AppState>, Staff(user, _): Staff<OmbudsOnly>) -> NewCasePage {
@@ -124,6 +134,10 @@ fn notice(query: Option<&str>) -> Option<String> {
         "logged" => "staff.done.logged",
         "opened" => "staff.done.opened",
         "services" => "staff.done.services",
+        "assigned" => "staff.done.assigned",
+        "non_member" => "staff.done.non_member",
+        "non_member_removed" => "staff.done.non_member_removed",
+        "unassigned" => "staff.done.unassigned",
         "note" => "staff.done.note",
         "commitment" => "staff.done.commitment",
         "reply" => "staff.done.reply",
@@ -169,17 +183,9 @@ async fn case_page_for(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let retention = app.config.retention;
-    let deadline = deadline_view::build(
-        &app.config,
-        deadline_view::CaseDates {
-            concluded: detail.concern.concluded_on,
-            discovered: detail.concern.discovered_on,
-            first_contact: detail.record.first_contact,
-            termination: detail.record.termination_date,
-        },
-        today,
-        crate::i18n::Lang::En,
-    );
+    let deadline = deadline_view::of_case(&app.config, &detail, today);
+    let assignable = usecase::cases::assignable(&app.ctx()).await?;
+    let unanswered = usecase::cases::unanswered_threads(&detail);
     let mut page = CasePage::new(
         Chrome::new(app.site(), user),
         &detail,
@@ -188,7 +194,9 @@ async fn case_page_for(
         &deadline,
         errors,
         notice,
-    );
+    )
+    .with_assignment(&assignable)
+    .with_unanswered(&unanswered, &detail);
     page.failed = failed;
     Ok((status, page).into_response())
 }
@@ -225,6 +233,120 @@ async fn services(
     Ok(see_other(&format!("/console/cases/{id}?done=services")))
 }
 
+/// `POST /console/cases/{id}/receipt`: issues a receipt for a contact logged by hand and answers
+/// with it, this once, above a printable page in the language chosen (`lang`, English by
+/// default). Refused on the case page, naming why, for a case that holds one already.
+async fn issue_receipt(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let lang = match form.take("lang").as_deref().map(|l| l.trim()) {
+        None | Some("") => Lang::En,
+        Some(code) => match Lang::from_code(code) {
+            Some(lang) => lang,
+            None => {
+                let errors = vec![FieldError::new(
+                    "receipt_lang",
+                    "staff.problem.unknown_language",
+                )];
+                return case_page(&app, &user, &id, errors, None).await;
+            }
+        },
+    };
+    let issued = match usecase::cases::issue_receipt(&app.ctx(), &id).await {
+        Ok(issued) => issued,
+        Err(Refusal::Invalid(errors)) => return case_page(&app, &user, &id, errors, None).await,
+        Err(other) => return Err(party_refusal(other, "staff.error.no_open_case")),
+    };
+    let receipt = issued.receipt.expose();
+    let page = CallerReceiptPage {
+        site: Site { lang, ..app.site() },
+        staff_title: Lang::En.t("staff.caller_receipt.title"),
+        staff_once: Lang::En.t("staff.caller_receipt.once"),
+        staff_words: Lang::En.t("staff.caller_receipt.words"),
+        staff_back: Lang::En.t("staff.caller_receipt.back"),
+        case_id: id,
+        receipt: zeroize::Zeroizing::new(receipt.to_owned()),
+        words: receipt
+            .split('-')
+            .map(|w| zeroize::Zeroizing::new(w.to_owned()))
+            .collect(),
+        first_contact: issued.first_contact,
+        first_contact_long: lang.long_date(issued.first_contact),
+        followup_url: app.link(&format!("/followup{}", lang.query())),
+    };
+    let mut response = (StatusCode::CREATED, page).into_response();
+    // Shown once: no cache may keep it.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /console/cases/{id}/non-membership`: records a period (`from`, `to`) in which the
+/// respondent held no REALTOR® membership; the case's deadline counts it.
+async fn add_non_membership(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let from = form.take("from");
+    let to = form.take("to");
+    let added = usecase::non_membership::add(
+        &app.ctx(),
+        &id,
+        from.as_deref().map(|v| v.as_str()),
+        to.as_deref().map(|v| v.as_str()),
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=non_member#non-member-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /console/cases/{id}/non-membership/{period}/remove`: removes a period recorded by
+/// mistake.
+async fn remove_non_membership(
+    State(app): State<AppState>,
+    Path((id, period)): Path<(String, String)>,
+    StaffForm(_, _, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    usecase::non_membership::remove(&app.ctx(), &id, &period).await?;
+    Ok(see_other(&format!(
+        "/console/cases/{id}?done=non_member_removed#non-member-heading"
+    )))
+}
+
+/// `POST /console/cases/{id}/assignee`: assigns the case to the ombuds named in `assignee`
+/// ("take this case" sends the signed-in ombuds' own name), or to nobody when it is empty.
+async fn assign(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let Some(typed) = form.take("assignee") else {
+        let errors = vec![FieldError::new("assignee", "staff.problem.choose_assignee")];
+        return case_page(&app, &user, &id, errors, None).await;
+    };
+    let name = Some(typed.trim()).filter(|n| !n.is_empty());
+    match usecase::cases::assign(&app.ctx(), &id, name).await {
+        Ok(()) if name.is_some() => Ok(see_other(&format!(
+            "/console/cases/{id}?done=assigned#assignment-heading"
+        ))),
+        Ok(()) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=unassigned#assignment-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
 async fn add_note(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -232,7 +354,7 @@ async fn add_note(
 ) -> Result<Response, PageError> {
     match case_input::note(&mut form, app.today(), app.config.retention.note_policy()) {
         Ok(note) => {
-            usecase::notes::add(&app.ctx(), &id, &note).await?;
+            usecase::notes::add(&app.ctx(), &id, &note, &user.username).await?;
             Ok(see_other(&format!("/console/cases/{id}?done=note")))
         }
         Err(errors) => case_page(&app, &user, &id, errors, None).await,
@@ -270,7 +392,7 @@ async fn reply(
         Ok(text) => text,
         Err(errors) => return case_page(&app, &user, &id, errors, None).await,
     };
-    match usecase::thread::reply(&app.ctx(), &id, &text).await {
+    match usecase::thread::reply(&app.ctx(), &id, &text, &user.username).await {
         Ok(()) => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
         Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
         Err(other) => Err(other.into()),
@@ -373,7 +495,7 @@ async fn party_message(
         Ok(text) => text,
         Err(errors) => return case_page(&app, &user, &id, errors, None).await,
     };
-    usecase::parties::reply(&app.ctx(), &id, &party, &text)
+    usecase::parties::reply(&app.ctx(), &id, &party, &text, &user.username)
         .await
         .map_err(|r| party_refusal(r, "staff.error.no_party"))?;
     Ok(see_other(&format!("/console/cases/{id}?done=party_reply")))
@@ -558,6 +680,9 @@ async fn close(
 ) -> Result<Response, PageError> {
     let outcome = case_input::outcome(form.take("outcome").as_deref().map(|v| v.as_str()));
     let confirmed = form.take("confirm").is_some_and(|v| v.as_str() == "yes");
+    let unanswered_seen = form
+        .take("confirm_unanswered")
+        .is_some_and(|v| v.as_str() == "yes");
     let outcome = match (outcome, confirmed) {
         (Ok(outcome), true) => outcome,
         (outcome, confirmed) => {
@@ -568,7 +693,13 @@ async fn close(
             return case_page(&app, &user, &id, errors, None).await;
         }
     };
-    usecase::closing::close(&app.ctx(), &id, outcome, &app.link("/")).await?;
+    let closed =
+        usecase::cases::close(&app.ctx(), &id, outcome, &app.link("/"), unanswered_seen).await;
+    match closed {
+        Ok(()) => {}
+        Err(Refusal::Invalid(errors)) => return case_page(&app, &user, &id, errors, None).await,
+        Err(other) => return Err(other.into()),
+    }
     Ok(ClosedPage {
         site: app.site(),
         chrome: Chrome::new(app.site(), &user),

@@ -1,12 +1,16 @@
 //! The filing deadline as a case page and a follow-up page show it: computed by
-//! [`crate::domain::deadline`] from the dates the submitter gave and the suspension the case
-//! records, with the association's holidays; or, without a transaction date, what is known.
+//! [`crate::domain::deadline`] from the dates the submitter gave and the suspensions the case
+//! records (informal resolution; on staff pages also the periods in which the respondent held
+//! no REALTOR® membership), with the association's holidays; or, without a transaction date,
+//! what is known.
 
 use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::domain::deadline::{self, DeadlineInput, Status, SuspensionEpisode, SuspensionKind};
+use crate::domain::membership::NonMembership;
 use crate::i18n::{Lang, deadline_steps};
+use crate::store::CaseDetail;
 
 /// The deadline of one case, in words; serialized as the follow-up API's `deadline` object.
 #[derive(serde::Serialize)]
@@ -25,40 +29,55 @@ pub struct DeadlineView {
 
 /// Computes the view, its explanation in `lang`. `concluded` and `discovered` are the
 /// submitter's dates; the suspension runs from `first_contact` to `termination` (still open
-/// without one).
-pub fn build(config: &Config, dates: CaseDates, today: NaiveDate, lang: Lang) -> DeadlineView {
+/// without one), and over every period of `non_membership`.
+pub fn build(config: &Config, dates: CaseDates<'_>, today: NaiveDate, lang: Lang) -> DeadlineView {
     let CaseDates {
         concluded,
         discovered,
         first_contact,
         termination,
+        non_membership,
     } = dates;
-    let episode = [SuspensionEpisode {
+    let mut episodes = vec![SuspensionEpisode {
         kind: SuspensionKind::InformalResolution,
         start: first_contact,
         end: termination,
     }];
+    episodes.extend(non_membership.iter().map(|p| SuspensionEpisode {
+        kind: SuspensionKind::RespondentNonMember,
+        start: p.from,
+        end: Some(p.to),
+    }));
     let Some(concluded) = concluded else {
         let end = termination.unwrap_or(today);
         let days = (end - first_contact).num_days().max(0).unsigned_abs() + 1;
+        let mut explanation = vec![deadline_steps::without_conclusion(
+            first_contact,
+            end,
+            days,
+            termination.is_some(),
+            lang,
+        )];
+        // Staff pages only (a follow-up page passes none): which days would count depends on
+        // the transaction date, so each period is named as recorded.
+        explanation.extend(non_membership.iter().map(|p| {
+            lang.f(
+                "staff.case.non_member_unknown",
+                &[("from", &p.from), ("to", &p.to)],
+            )
+        }));
         return DeadlineView {
             deadline: None,
             status: "unknown",
             days_suspended: days,
             days_remaining: None,
-            explanation: vec![deadline_steps::without_conclusion(
-                first_contact,
-                end,
-                days,
-                termination.is_some(),
-                lang,
-            )],
+            explanation,
         };
     };
     let input = DeadlineInput {
         concluded,
         discovered,
-        episodes: &episode,
+        episodes: &episodes,
         holidays: &config.deadline.holidays,
         roll_forward: config.deadline.roll_forward,
         as_of: today,
@@ -85,9 +104,27 @@ pub fn build(config: &Config, dates: CaseDates, today: NaiveDate, lang: Lang) ->
     }
 }
 
+/// The deadline of an opened case as the console (page and API) shows it, in English: every
+/// suspension the case records, the respondent's periods of non-membership included.
+pub fn of_case(config: &Config, case: &CaseDetail, today: NaiveDate) -> DeadlineView {
+    let periods: Vec<NonMembership> = case.non_membership.iter().map(|(_, p)| *p).collect();
+    build(
+        config,
+        CaseDates {
+            concluded: case.concern.concluded_on,
+            discovered: case.concern.discovered_on,
+            first_contact: case.record.first_contact,
+            termination: case.record.termination_date,
+            non_membership: &periods,
+        },
+        today,
+        Lang::En,
+    )
+}
+
 /// The dates of one case the deadline depends on.
 #[derive(Debug, Clone, Copy)]
-pub struct CaseDates {
+pub struct CaseDates<'a> {
     /// When the transaction or event concluded, as the submitter gave it.
     pub concluded: Option<NaiveDate>,
     /// When the facts could have been known, as the submitter gave it.
@@ -96,6 +133,9 @@ pub struct CaseDates {
     pub first_contact: NaiveDate,
     /// The termination date, once recorded.
     pub termination: Option<NaiveDate>,
+    /// The periods in which the respondent held no REALTOR® membership (staff pages; a
+    /// follow-up page counts informal resolution only, see `docs/RULES.md`, section 3).
+    pub non_membership: &'a [NonMembership],
 }
 
 impl DeadlineView {

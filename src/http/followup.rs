@@ -528,6 +528,8 @@ fn thread_deadline(app: &AppState, thread: &FollowupThread, lang: Lang) -> Deadl
             discovered: thread.concern.discovered_on,
             first_contact: thread.first_contact,
             termination: thread.termination_date,
+            // What the ombuds recorded about the respondent's membership stays on staff pages.
+            non_membership: &[],
         },
         app.today(),
         lang,

@@ -15,7 +15,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -103,7 +103,7 @@ pub async fn submit_form(
         Ok(concern) => {
             let ctx = app.ctx();
             let token = token.as_deref().map(String::as_str);
-            let submitted = usecase::intake::submit_form(&ctx, &concern, token).await?;
+            let submitted = usecase::intake::submit_form(&ctx, &concern, lang, token).await?;
             let sealed = usecase::intake::seal_view(&ctx, &submitted)?;
             let mut answer = see_other(&format!("{RECEIPT_PATH}{}", lang.query()));
             set_receipt_cookie(&app, Some(&sealed), &mut answer);
@@ -191,13 +191,16 @@ pub async fn hide_receipt(
 /// `POST /api/v1/concerns`: the same, as JSON.
 pub async fn submit_json(
     State(app): State<AppState>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let mut object = json_object(&headers, body, &JSON_FIELDS).await?;
     let today = app.today();
     let concern = check_json(&mut object, today, app.config.intake.limits())?;
-    let submitted = usecase::intake::submit(&app.ctx(), &concern).await?;
+    // The language is kept only when the request names one (`?lang=`).
+    let lang = Lang::named_in(query.as_deref());
+    let submitted = usecase::intake::submit(&app.ctx(), &concern, lang).await?;
     let answer = json!({
         "receipt": submitted.receipt.expose(),
         "first_contact": submitted.first_contact.to_string(),

@@ -10,7 +10,8 @@ use super::invisible::reveal_marked;
 use super::views::{Choice, DeadlineLines, MessageView, Site};
 use crate::domain::access::GrantState;
 use crate::domain::account::Role;
-use crate::domain::case::{CaseStatus, Outcome, Service};
+use crate::domain::case::{CaseStatus, Outcome, Service, reference};
+use crate::domain::concern::RaisedBy;
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
 use crate::i18n::Lang;
@@ -141,6 +142,21 @@ impl DigestForm {
     }
 }
 
+/// How staff pages name who raised a concern ("A REALTOR® member").
+fn raised_by_label(raised_by: RaisedBy) -> &'static str {
+    Lang::En.t(raised_by.staff_key())
+}
+
+/// The language of the intake page a concern came through, by its own name and code
+/// ("Español (es)"); `None` for a contact logged by hand.
+fn intake_language(code: Option<&str>) -> Option<String> {
+    let lang = Lang::from_code(code?)?;
+    Some(Lang::En.f(
+        "staff.case.intake_lang_value",
+        &[("language", &lang.own_name()), ("code", &lang.code())],
+    ))
+}
+
 /// A case in a console table.
 pub struct CaseRow {
     /// Identifier.
@@ -153,6 +169,15 @@ pub struct CaseRow {
     pub raised_by: &'static str,
     /// How it arrived.
     pub channel: &'static str,
+    /// The language of the intake page it came through, if it came through one.
+    pub intake_lang: Option<String>,
+    /// Where it stands, in words ("New", "Open").
+    pub status: &'static str,
+    /// The ombuds it is assigned to.
+    pub assigned_to: Option<String>,
+    /// The name of the link that opens it, unique among the rows: kind, first contact and the
+    /// matter's reference.
+    pub link_name: String,
     /// The submitter wrote last.
     pub awaiting_reply: bool,
     /// Open commitments.
@@ -162,12 +187,24 @@ pub struct CaseRow {
 impl From<&CaseListing> for CaseRow {
     fn from(listing: &CaseListing) -> Self {
         let r = &listing.record;
+        let category = Lang::En.label(r.category);
         Self {
             id: r.id.clone(),
             first_contact: r.first_contact,
-            category: Lang::En.label(r.category),
-            raised_by: Lang::En.label(r.raised_by),
+            category,
+            raised_by: raised_by_label(r.raised_by),
             channel: Lang::En.label(r.channel),
+            intake_lang: intake_language(r.intake_lang.as_deref()),
+            status: Lang::En.label(r.status),
+            assigned_to: r.assigned_to.clone(),
+            link_name: Lang::En.f(
+                "staff.case_table.open_case",
+                &[
+                    ("category", &category),
+                    ("date", &r.first_contact),
+                    ("reference", &reference(&r.id)),
+                ],
+            ),
             awaiting_reply: listing.awaiting_reply,
             open_commitments: listing.open_commitments,
         }
@@ -204,6 +241,8 @@ pub struct ConsoleHome {
     pub due_window_days: u64,
     /// Grants of case access waiting for an ombuds to confirm them.
     pub waiting_grants: usize,
+    /// Only the cases assigned to the signed-in ombuds are listed.
+    pub mine: bool,
 }
 
 impl ConsoleHome {
@@ -234,7 +273,13 @@ impl ConsoleHome {
                 .collect(),
             due_window_days,
             waiting_grants: 0,
+            mine: false,
         }
+    }
+
+    /// The same page, saying whether it lists only the signed-in ombuds' own cases.
+    pub fn showing_mine(self, mine: bool) -> Self {
+        Self { mine, ..self }
     }
 
     /// The same page, telling how many grants of case access wait for a confirmation.
@@ -354,7 +399,7 @@ impl NewCasePage {
                 .collect(),
             roles: RaisedBy::ALL
                 .iter()
-                .map(|r| choice(r.code(), Lang::En.label(*r), &form.raised_by))
+                .map(|r| choice(r.code(), raised_by_label(*r), &form.raised_by))
                 .collect(),
             form,
             errors,
@@ -383,6 +428,12 @@ pub struct CaseView {
     pub category: &'static str,
     /// Who raised it, in words.
     pub raised_by: &'static str,
+    /// The language of the intake page it came through, if it came through one.
+    pub intake_lang: Option<String>,
+    /// The matter's reference ("K3QF-7ZPA").
+    pub reference: String,
+    /// The ombuds it is assigned to.
+    pub assigned_to: Option<String>,
     /// First contact.
     pub first_contact: NaiveDate,
     /// When opened.
@@ -417,6 +468,8 @@ pub struct NoteView {
     pub expires_in: String,
     /// Done.
     pub done: bool,
+    /// The username of the ombuds who wrote it, if known.
+    pub author: Option<String>,
 }
 
 /// "expires in N days" in words (`staff.note.expires_one`/`_other`).
@@ -545,6 +598,14 @@ impl StaffPlanView {
     }
 }
 
+/// An ombuds a case may be assigned to.
+pub struct Assignee {
+    /// Their username.
+    pub name: String,
+    /// The case is assigned to them now.
+    pub current: bool,
+}
+
 /// One case, with everything the ombuds can do with it.
 #[derive(Template, WebTemplate)]
 #[template(path = "console/case.html")]
@@ -597,9 +658,60 @@ pub struct CasePage {
     pub failed: Option<String>,
     /// Today, the latest date the date fields accept.
     pub today: NaiveDate,
+    /// The other ombuds the case may be assigned to (the signed-in one has a button of their
+    /// own).
+    pub assignable: Vec<Assignee>,
+    /// The threads whose last message is the person's or party's own, by who wrote it
+    /// ("1: the person who raised it"); closing asks for an extra confirmation then.
+    pub unanswered: Vec<String>,
+    /// The periods in which the respondent held no REALTOR® membership: (id, first day, last
+    /// day).
+    pub non_membership: Vec<(String, NaiveDate, NaiveDate)>,
+    /// The languages a receipt's printable page may be written in: (code, own name).
+    pub receipt_languages: Vec<(&'static str, &'static str)>,
 }
 
 impl CasePage {
+    /// The same page, with the ombuds the case may be assigned to (`names`).
+    pub fn with_assignment(self, names: &[String]) -> Self {
+        let current = self.case.assigned_to.clone().unwrap_or_default();
+        let me = self.chrome.username.clone();
+        Self {
+            assignable: names
+                .iter()
+                .filter(|n| **n != me)
+                .map(|n| Assignee {
+                    name: n.clone(),
+                    current: *n == current,
+                })
+                .collect(),
+            ..self
+        }
+    }
+
+    /// The same page, warning beside the close form that the threads of parties `numbers`
+    /// (1: the person who raised the concern) end with a message not yet answered.
+    pub fn with_unanswered(self, numbers: &[u32], detail: &CaseDetail) -> Self {
+        let unanswered = numbers
+            .iter()
+            .map(|&number| {
+                let role = if number == 1 {
+                    Lang::En.t("staff.thread.submitter")
+                } else {
+                    detail
+                        .parties
+                        .iter()
+                        .find(|p| p.number == number)
+                        .map_or("", |p| Lang::En.label(p.content.role))
+                };
+                Lang::En.f(
+                    "staff.parties.party",
+                    &[("number", &number), ("role", &role)],
+                )
+            })
+            .collect();
+        Self { unanswered, ..self }
+    }
     /// The page for `detail`.
     pub fn new(
         chrome: Chrome,
@@ -618,7 +730,10 @@ impl CasePage {
             is_new: r.status == CaseStatus::New,
             channel: Lang::En.label(r.channel),
             category: Lang::En.label(r.category),
-            raised_by: Lang::En.label(r.raised_by),
+            raised_by: raised_by_label(r.raised_by),
+            intake_lang: intake_language(r.intake_lang.as_deref()),
+            reference: reference(&r.id),
+            assigned_to: r.assigned_to.clone(),
             first_contact: r.first_contact,
             opened_on: r.opened_on,
             termination_date: r.termination_date,
@@ -662,6 +777,7 @@ impl CasePage {
                     due_on: n.due_on,
                     expires_in: expires_in(n.expires_on, today),
                     done: n.done,
+                    author: n.author.clone(),
                 })
                 .collect(),
             messages: detail
@@ -725,6 +841,14 @@ impl CasePage {
             back_to_case: Some(r.id.clone()),
             failed: None,
             today,
+            assignable: Vec::new(),
+            unanswered: Vec::new(),
+            non_membership: detail
+                .non_membership
+                .iter()
+                .map(|(id, p)| (id.clone(), p.from, p.to))
+                .collect(),
+            receipt_languages: Lang::ALL.iter().map(|l| (l.code(), l.own_name())).collect(),
         }
     }
 

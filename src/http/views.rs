@@ -267,25 +267,35 @@ pub struct MessageView {
     pub sent_on: NaiveDate,
     /// Its text.
     pub text: Zeroizing<String>,
+    /// The username of the ombuds who wrote it, on staff pages only.
+    pub written_by: Option<String>,
 }
 
 impl MessageView {
-    /// A thread message as the console shows it ("The person who raised it" and "Ombuds").
+    /// A thread message as the console shows it ("The person who raised it" and "Ombuds", with
+    /// the ombuds' username).
     pub fn for_staff(message: &crate::store::Message) -> Self {
         let author = match message.author {
             Author::Ombuds => Lang::En.label(Author::Ombuds),
             Author::Submitter => Lang::En.t("staff.thread.submitter"),
         };
-        Self::with_author(message, author, Lang::En)
+        Self {
+            written_by: message.written_by.clone(),
+            ..Self::with_author(message, author, Lang::En)
+        }
     }
 
-    /// A message of an added party's thread as the console shows it ("The party" and "Ombuds").
+    /// A message of an added party's thread as the console shows it ("The party" and "Ombuds",
+    /// with the ombuds' username).
     pub fn for_staff_in_party_thread(message: &crate::store::Message) -> Self {
         let author = match message.author {
             Author::Ombuds => Lang::En.label(Author::Ombuds),
             Author::Submitter => Lang::En.t("staff.thread.party"),
         };
-        Self::with_author(message, author, Lang::En)
+        Self {
+            written_by: message.written_by.clone(),
+            ..Self::with_author(message, author, Lang::En)
+        }
     }
 
     /// A thread message as the submitter sees it, in `lang` ("You" and "Ombuds").
@@ -299,6 +309,7 @@ impl MessageView {
             from_ombuds: message.author == Author::Ombuds,
             sent_on: message.sent_on,
             text: message_text(message, lang),
+            written_by: None,
         }
     }
 }
@@ -495,6 +506,35 @@ pub struct InvitationPage {
     /// The receipt.
     pub receipt: Zeroizing<String>,
     /// The absolute address of the follow-up page, in the party's language.
+    pub followup_url: String,
+}
+
+/// A receipt issued to the person behind a contact logged by hand, shown once to the ombuds
+/// (to read out word by word) above a printable page in the person's language.
+#[derive(Template, WebTemplate)]
+#[template(path = "console/caller_receipt.html")]
+pub struct CallerReceiptPage {
+    /// Association details, in the person's language.
+    pub site: Site,
+    /// The staff banner's title, in English.
+    pub staff_title: &'static str,
+    /// The staff banner's warning that the receipt is shown once, and how to pass it on.
+    pub staff_once: &'static str,
+    /// The staff banner's lead-in to the words, one by one.
+    pub staff_words: &'static str,
+    /// The staff banner's link back to the case, in English.
+    pub staff_back: &'static str,
+    /// The case, for the link back.
+    pub case_id: String,
+    /// The receipt.
+    pub receipt: Zeroizing<String>,
+    /// Its words, one by one, to read out.
+    pub words: Vec<Zeroizing<String>>,
+    /// The case's first-contact date.
+    pub first_contact: NaiveDate,
+    /// The same date in words, in the person's language.
+    pub first_contact_long: String,
+    /// The absolute address of the follow-up page, in the person's language.
     pub followup_url: String,
 }
 

@@ -43,8 +43,14 @@ pub struct CaseRecord {
     pub termination_date: Option<NaiveDate>,
     /// Services given so far.
     pub services: Vec<Service>,
-    /// Whether the submitter holds a receipt (web cases).
+    /// Whether the person who raised it holds a receipt (web cases, and contacts logged by hand
+    /// that were issued one).
     pub has_receipt: bool,
+    /// The username of the ombuds the case is assigned to, if any.
+    pub assigned_to: Option<String>,
+    /// The code of the language of the intake page a web concern came through (`en`, `es`);
+    /// `None` for a contact logged by hand.
+    pub intake_lang: Option<String>,
     /// Public half of the case's content key, for sealing more content to it.
     pub recipient: String,
     /// Identifier of the content key in the key store.
@@ -103,6 +109,9 @@ pub struct NoteRecord {
     pub done: bool,
     /// The text, sealed to its expiry day's key and then to the case's key.
     pub sealed: Vec<u8>,
+    /// The username of the ombuds who wrote it, sealed as the text is; `None` for a note
+    /// written before authors were kept.
+    pub sealed_author: Option<Vec<u8>>,
     /// Its expiry day's key, wrapped (when read); `None` once destroyed.
     pub day_key: Option<Vec<u8>>,
 }
@@ -121,6 +130,24 @@ pub struct MessageRecord {
     pub sent_on: NaiveDate,
     /// The text, sealed to the case's key.
     pub sealed: Vec<u8>,
+    /// The username of the ombuds who wrote it, sealed to the case's key; `None` for what a
+    /// receipt holder wrote, what the service wrote itself, and what was written before
+    /// authors were kept.
+    pub sealed_author: Option<Vec<u8>>,
+}
+
+/// A message to append to a thread, sealed.
+pub struct NewMessage {
+    /// The thread: the submitter's (`None`) or an added party's.
+    pub party: Option<String>,
+    /// Who wrote it.
+    pub author: Author,
+    /// The day it was written.
+    pub sent_on: NaiveDate,
+    /// The text, sealed to the case's key.
+    pub sealed: Vec<u8>,
+    /// The username of the ombuds who wrote it, sealed to the case's key.
+    pub sealed_author: Option<Vec<u8>>,
 }
 
 /// A party added to a case (the person who raised it is the case itself), sealed.
@@ -474,6 +501,29 @@ pub trait CaseRows: Send + Sync {
     async fn open_case(&self, id: &str, today: NaiveDate) -> Result<bool, StoreError>;
     /// Replaces a case's services; false if there is no such case.
     async fn set_services(&self, id: &str, services: &[Service]) -> Result<bool, StoreError>;
+    /// Assigns a case to the ombuds named `username`, or to nobody; false if there is no such
+    /// case.
+    async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError>;
+    /// Gives a case that has no receipt the keyed hash of one, in one write with the letters to
+    /// the person who raised it that are still to send (they take the hash, so that the person
+    /// reads them with the receipt). `None` if there is no such case; `Some(false)`, changing
+    /// nothing, if it holds a receipt already.
+    async fn set_case_receipt(
+        &self,
+        id: &str,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<bool>, StoreError>;
+    /// A case's periods of the respondent's non-membership, sealed: (id, sealed).
+    async fn non_membership(&self, case_id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// Adds a sealed period of non-membership to a case; false if there is no such case.
+    async fn insert_non_membership(
+        &self,
+        case_id: &str,
+        id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError>;
+    /// Deletes a period of non-membership; false if the case has no such period.
+    async fn delete_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError>;
     /// Records a case's first-contact or termination date, with a correction (old value and
     /// sealed reason) when one is given. False if there is no such case.
     async fn set_case_date(
@@ -534,14 +584,7 @@ pub trait ThreadRows: CaseRows + LetterRows {
     ) -> Result<Vec<MessageRecord>, StoreError>;
     /// Appends to one thread of a case: the submitter's (`party` `None`) or that party's.
     /// False if there is no such case, or no such party on it.
-    async fn insert_message(
-        &self,
-        case_id: &str,
-        party: Option<&str>,
-        author: Author,
-        sent_on: NaiveDate,
-        sealed: Vec<u8>,
-    ) -> Result<bool, StoreError>;
+    async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError>;
     /// What a receipt opens: its open case with key and thread, and its unexpired letters. An
     /// engine may answer this in one round trip; the default asks three questions.
     async fn followup(

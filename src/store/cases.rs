@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::backend::{
     CaseListing, CaseRecord, CorrectionRecord, LetterQuery, LetterRecord, MessageRecord, NewCase,
-    NoteRecord, SealedCase, SealedLetter,
+    NewMessage, NoteRecord, SealedCase, SealedLetter,
 };
 use super::content::{self, Concern, PartyContent};
 use super::parties::{Party, open_party};
@@ -21,6 +21,7 @@ use crate::domain::case::{
     Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
 };
 use crate::domain::concern::NewConcern;
+use crate::domain::membership::NonMembership;
 use crate::domain::notes::{NewNote, NoteKind};
 use crate::domain::notices::{Delivery, SentBy};
 use crate::domain::trends::CounterKey;
@@ -39,6 +40,9 @@ pub struct Note {
     pub expires_on: NaiveDate,
     /// Whether a commitment is done.
     pub done: bool,
+    /// The username of the ombuds who wrote it (`None` for notes written before authors were
+    /// kept).
+    pub author: Option<String>,
 }
 
 /// A message of the follow-up thread, opened.
@@ -49,6 +53,9 @@ pub struct Message {
     pub sent_on: NaiveDate,
     /// The text.
     pub text: SecretString,
+    /// The username of the ombuds who wrote it, for the console only (`None` for what a receipt
+    /// holder or the service wrote, and on every page a receipt opens).
+    pub written_by: Option<String>,
 }
 
 /// A correction of a recorded date, opened.
@@ -109,6 +116,9 @@ pub struct CaseDetail {
     pub corrections: Vec<Correction>,
     /// Its letters, newest first.
     pub letters: Vec<Letter>,
+    /// The periods in which the respondent held no REALTOR® membership, by their first day:
+    /// (id, period).
+    pub non_membership: Vec<(String, NonMembership)>,
 }
 
 /// What the anonymous submitter sees with their receipt while the case is open.
@@ -185,11 +195,12 @@ impl Store {
         concern: &NewConcern,
         first_contact: NaiveDate,
         receipt: &Receipt,
+        intake_lang: Option<&str>,
     ) -> Result<(), StoreError> {
         let hash = self.secret.hash(receipt);
         self.insert_new_case(
             concern,
-            Channel::Web,
+            (Channel::Web, intake_lang),
             CaseStatus::New,
             first_contact,
             None,
@@ -209,7 +220,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         self.insert_new_case(
             concern,
-            channel,
+            (channel, None),
             CaseStatus::Open,
             first_contact,
             Some(today),
@@ -221,7 +232,7 @@ impl Store {
     async fn insert_new_case(
         &self,
         concern: &NewConcern,
-        channel: Channel,
+        (channel, intake_lang): (Channel, Option<&str>),
         status: CaseStatus,
         first_contact: NaiveDate,
         opened_on: Option<NaiveDate>,
@@ -243,6 +254,8 @@ impl Store {
                     termination_date: None,
                     services: Vec::new(),
                     has_receipt: receipt_hash.is_some(),
+                    assigned_to: None,
+                    intake_lang: intake_lang.map(str::to_owned),
                     recipient: key.recipient(),
                     key_id: random::new_id()?,
                 },
@@ -330,7 +343,16 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         let letters = self.open_letters(LetterQuery::Case(id), today).await?;
         let plan = self.open_plan(&key, id).await?;
+        let mut non_membership = self
+            .backend
+            .non_membership(id)
+            .await?
+            .into_iter()
+            .map(|(pid, sealed)| Ok((pid, content::period_from(&key.open(&sealed)?)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        non_membership.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         Ok(Some(CaseDetail {
+            non_membership,
             record: case.record,
             concern,
             notes,
@@ -492,11 +514,55 @@ impl Store {
         self.backend.set_services(id, services).await
     }
 
-    /// Seals and adds a note to a case; returns its id, or `None` if there is no such case.
+    /// Assigns a case to the ombuds named `username`, or to nobody; false if there is no such
+    /// case.
+    pub async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        self.backend.assign_case(id, username).await
+    }
+
+    /// Gives case `id`, which has none, the keyed hash of `receipt` (the receipt itself is never
+    /// stored); its letters to the person that are still to send take it too. `None` if there is
+    /// no such case, `Some(false)` (changing nothing) if it holds a receipt already.
+    pub async fn issue_case_receipt(
+        &self,
+        id: &str,
+        receipt: &Receipt,
+    ) -> Result<Option<bool>, StoreError> {
+        let hash = self.secret.hash(receipt);
+        self.backend.set_case_receipt(id, &hash).await
+    }
+
+    /// Seals a period of non-membership to case `case_id`'s key and adds it; its id, or `None`
+    /// if there is no such case.
+    pub async fn add_non_membership(
+        &self,
+        case_id: &str,
+        period: &NonMembership,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(case) = self.backend.case(case_id).await? else {
+            return Ok(None);
+        };
+        let sealed = seal_to(&case.record.recipient, &content::period_plaintext(period)?)?;
+        let id = random::new_id()?;
+        let stored = self
+            .backend
+            .insert_non_membership(case_id, &id, sealed)
+            .await?;
+        Ok(stored.then_some(id))
+    }
+
+    /// Removes a period of non-membership from a case; false if it has no such period.
+    pub async fn remove_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError> {
+        self.backend.delete_non_membership(case_id, id).await
+    }
+
+    /// Seals and adds a note written by the ombuds named `author` to a case; returns its id, or
+    /// `None` if there is no such case. The author is sealed as the text is.
     pub async fn add_note(
         &self,
         case_id: &str,
         note: &NewNote,
+        author: &str,
         today: NaiveDate,
     ) -> Result<Option<String>, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
@@ -509,6 +575,7 @@ impl Store {
             &day_recipient,
             note.text.expose_secret().as_bytes(),
         )?);
+        let inner_author = seal_to(&day_recipient, author.as_bytes())?;
         let id = random::new_id()?;
         let stored = self
             .backend
@@ -521,6 +588,7 @@ impl Store {
                 written_on: today,
                 done: false,
                 sealed: seal_to(&case.record.recipient, &inner)?,
+                sealed_author: Some(seal_to(&case.record.recipient, &inner_author)?),
                 day_key: None,
             })
             .await?;
@@ -586,11 +654,24 @@ impl Store {
             .await
     }
 
-    /// Seals and adds an ombuds reply to a case's follow-up thread.
+    /// Seals and adds a reply the service writes itself (a notice's message) to a case's
+    /// follow-up thread.
     pub async fn reply(
         &self,
         case_id: &str,
         text: &SecretString,
+        today: NaiveDate,
+    ) -> Result<ReplyOutcome, StoreError> {
+        self.reply_by(case_id, text, None, today).await
+    }
+
+    /// Seals and adds an ombuds reply to a case's follow-up thread, with the username of the
+    /// ombuds who wrote it (`author`) sealed beside it.
+    pub async fn reply_by(
+        &self,
+        case_id: &str,
+        text: &SecretString,
+        author: Option<&str>,
         today: NaiveDate,
     ) -> Result<ReplyOutcome, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
@@ -599,11 +680,17 @@ impl Store {
         if !case.record.has_receipt {
             return Ok(ReplyOutcome::NoThread);
         }
-        let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
-        let stored = self
-            .backend
-            .insert_message(case_id, None, Author::Ombuds, today, sealed)
-            .await?;
+        let recipient = &case.record.recipient;
+        let message = NewMessage {
+            party: None,
+            author: Author::Ombuds,
+            sent_on: today,
+            sealed: seal_to(recipient, text.expose_secret().as_bytes())?,
+            sealed_author: author
+                .map(|a| seal_to(recipient, a.as_bytes()))
+                .transpose()?,
+        };
+        let stored = self.backend.insert_message(case_id, message).await?;
         Ok(if stored {
             ReplyOutcome::Sent
         } else {
@@ -727,15 +814,14 @@ impl Store {
             },
         };
         let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
-        self.backend
-            .insert_message(
-                &case.record.id,
-                party.as_deref(),
-                Author::Submitter,
-                today,
-                sealed,
-            )
-            .await
+        let message = NewMessage {
+            party,
+            author: Author::Submitter,
+            sent_on: today,
+            sealed,
+            sealed_author: None,
+        };
+        self.backend.insert_message(&case.record.id, message).await
     }
 }
 
@@ -747,12 +833,17 @@ fn open_message_records(
     records
         .into_iter()
         .map(|m| {
+            let written_by = match &m.sealed_author {
+                Some(sealed) => Some(author_from(&key.open(sealed)?)?),
+                None => None,
+            };
             Ok((
                 m.party,
                 Message {
                     author: m.author,
                     sent_on: m.sent_on,
                     text: content::text_from(&key.open(&m.sealed)?)?,
+                    written_by,
                 },
             ))
         })
@@ -771,12 +862,23 @@ fn open_note(
     };
     let day_key = master.unwrap_content_key(&day_wrapped)?;
     let inner = key.open(&note.sealed)?;
+    let author = match &note.sealed_author {
+        Some(sealed) => Some(author_from(&day_key.open(&key.open(sealed)?)?)?),
+        None => None,
+    };
     Ok(Some(Note {
         text: content::text_from(&day_key.open(&inner)?)?,
+        author,
         id: note.id,
         kind: note.kind,
         due_on: note.due_on,
         expires_on: note.expires_on,
         done: note.done,
     }))
+}
+
+/// Reads an opened author: a staff account's username.
+fn author_from(plaintext: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(plaintext.to_vec())
+        .map_err(|_| StoreError::Database("a sealed author is not UTF-8".into()))
 }

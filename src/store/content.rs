@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use super::StoreError;
 use crate::domain::concern::{NewConcern, expose};
+use crate::domain::membership::NonMembership;
 use crate::domain::parties::{NewParty, PartyRole};
 
 #[derive(Serialize)]
@@ -149,5 +150,32 @@ pub fn party_from(plaintext: &[u8]) -> Result<PartyContent, StoreError> {
         name: parsed.name.map(|c| SecretString::from(c.as_str())),
         contact: parsed.contact.map(|c| SecretString::from(c.as_str())),
         lang: parsed.lang,
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+struct PeriodJson {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// The bytes to seal for a period of non-membership.
+pub fn period_plaintext(period: &NonMembership) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    let json = serde_json::to_vec(&PeriodJson {
+        from: period.from,
+        to: period.to,
+    })
+    .map_err(|e| StoreError::Database(format!("cannot encode a period: {e}")))?;
+    Ok(Zeroizing::new(json))
+}
+
+/// Reads opened period bytes.
+pub fn period_from(plaintext: &[u8]) -> Result<NonMembership, StoreError> {
+    let parsed: PeriodJson = serde_json::from_slice(plaintext).map_err(|_| {
+        StoreError::Database("a sealed period does not have the expected layout".into())
+    })?;
+    Ok(NonMembership {
+        from: parsed.from,
+        to: parsed.to,
     })
 }

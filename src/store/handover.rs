@@ -97,6 +97,7 @@ impl Store {
         concern: &NewConcern,
         first_contact: NaiveDate,
         receipt: &Receipt,
+        intake_lang: Option<&str>,
     ) -> Result<FormCase, StoreError> {
         let hash = self.secret.hash(receipt);
         let turn = self.in_flight.enter(&hash);
@@ -104,7 +105,10 @@ impl Store {
         if let Some(case) = self.backend.case_by_receipt(&hash).await? {
             return Ok(FormCase::AlreadyStored(case.record.first_contact));
         }
-        match self.insert_web_case(concern, first_contact, receipt).await {
+        match self
+            .insert_web_case(concern, first_contact, receipt, intake_lang)
+            .await
+        {
             Ok(()) => Ok(FormCase::Stored),
             // Another server process stored the same form at the same moment (PostgreSQL):
             // the receipt's uniqueness refused this copy.

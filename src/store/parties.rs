@@ -4,7 +4,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::backend::{NewPartyRecord, PartyRecord};
+use super::backend::{NewMessage, NewPartyRecord, PartyRecord};
 use super::cases::Message;
 use super::content::{self, PartyContent};
 use super::{Store, StoreError};
@@ -73,10 +73,8 @@ impl Store {
         self.backend.delete_party(case_id, party_id).await
     }
 
-    /// Seals and adds an ombuds message to party `party_id`'s thread on case `case_id`: a reply
-    /// the party reads with its receipt, or, for a party without one, what was said by
-    /// telephone, post or in person. False if there is no such case or party.
-    #[tracing::instrument(skip_all)]
+    /// Seals and adds a message the service writes itself (a notice's) to party `party_id`'s
+    /// thread on case `case_id`. False if there is no such case or party.
     pub async fn party_reply(
         &self,
         case_id: &str,
@@ -84,13 +82,37 @@ impl Store {
         text: &SecretString,
         today: chrono::NaiveDate,
     ) -> Result<bool, StoreError> {
+        self.party_reply_by(case_id, party_id, text, None, today)
+            .await
+    }
+
+    /// Seals and adds an ombuds message to party `party_id`'s thread on case `case_id`: a reply
+    /// the party reads with its receipt, or, for a party without one, what was said by
+    /// telephone, post or in person; the username of the ombuds who wrote it (`author`) is
+    /// sealed beside it. False if there is no such case or party.
+    #[tracing::instrument(skip_all)]
+    pub async fn party_reply_by(
+        &self,
+        case_id: &str,
+        party_id: &str,
+        text: &SecretString,
+        author: Option<&str>,
+        today: chrono::NaiveDate,
+    ) -> Result<bool, StoreError> {
         let Some(case) = self.backend.case(case_id).await? else {
             return Ok(false);
         };
-        let sealed = seal_to(&case.record.recipient, text.expose_secret().as_bytes())?;
-        self.backend
-            .insert_message(case_id, Some(party_id), Author::Ombuds, today, sealed)
-            .await
+        let recipient = &case.record.recipient;
+        let message = NewMessage {
+            party: Some(party_id.to_owned()),
+            author: Author::Ombuds,
+            sent_on: today,
+            sealed: seal_to(recipient, text.expose_secret().as_bytes())?,
+            sealed_author: author
+                .map(|a| seal_to(recipient, a.as_bytes()))
+                .transpose()?,
+        };
+        self.backend.insert_message(case_id, message).await
     }
 }
 

@@ -24,14 +24,15 @@ use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 /// A case's clear fields, as [`case_record`] reads them (`c` is the `cases` table).
 pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, \
      c.first_contact, c.opened_on, c.termination_date, c.services, \
-     c.receipt_hash IS NOT NULL AS has_receipt, c.recipient, c.key_id";
+     c.receipt_hash IS NOT NULL AS has_receipt, c.assigned_to, c.intake_lang, c.recipient, \
+     c.key_id";
 
 /// A note's columns, as [`note_record`] reads them (`n` is the `notes` table).
-pub(super) const NOTE_COLUMNS: &str =
-    "n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, n.sealed";
+pub(super) const NOTE_COLUMNS: &str = "n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, n.sealed, \
+     n.sealed_author";
 
 /// A message's columns, as [`message_record`] reads them (from `messages`).
-pub(super) const MESSAGE_COLUMNS: &str = "seq, party_id, author, sent_on, sealed";
+pub(super) const MESSAGE_COLUMNS: &str = "seq, party_id, author, sent_on, sealed, sealed_author";
 
 /// An added party's columns, as [`party_record`] reads them (`p` is the `parties` table).
 pub(super) const PARTY_COLUMNS: &str =
@@ -167,6 +168,8 @@ pub(super) fn case_record(row: &impl Columns) -> Result<CaseRecord, sqlx::Error>
         termination_date: row.optional_date("termination_date")?,
         services: services_from_codes(&row.text("services")?),
         has_receipt: row.flag("has_receipt")?,
+        assigned_to: row.optional_text("assigned_to")?,
+        intake_lang: row.optional_text("intake_lang")?,
         recipient: row.text("recipient")?,
         key_id: row.text("key_id")?,
     })
@@ -195,6 +198,7 @@ pub(super) fn note_record(row: &impl Columns) -> Result<NoteRecord, sqlx::Error>
         written_on: row.date("written_on")?,
         done: row.flag("done")?,
         sealed: row.bytes("sealed")?,
+        sealed_author: row.optional_bytes("sealed_author")?,
         day_key: None,
     })
 }
@@ -207,6 +211,7 @@ pub(super) fn message_record(row: &impl Columns) -> Result<MessageRecord, sqlx::
         author: code(row, "author", Author::from_code)?,
         sent_on: row.date("sent_on")?,
         sealed: row.bytes("sealed")?,
+        sealed_author: row.optional_bytes("sealed_author")?,
     })
 }
 

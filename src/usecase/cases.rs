@@ -1,10 +1,15 @@
-//! The ombuds' work on cases: the list (inbox and open cases), one case opened, a contact
-//! logged by hand (telephone, e-mail, walk-in), opening a web concern, recording services.
+//! The ombuds' work on cases: the list (inbox and open cases, all or one ombuds' own), one case
+//! opened, a contact logged by hand (telephone, e-mail, walk-in), opening a web concern,
+//! recording services, assigning a case to an ombuds, issuing a receipt to the person behind a
+//! contact logged by hand, and closing once any message still waiting for an answer has been
+//! acknowledged.
 
 use chrono::NaiveDate;
 
-use super::{Ctx, Refusal};
-use crate::domain::case::{Channel, Service};
+use super::{Ctx, Refusal, closing};
+use crate::crypto::Receipt;
+use crate::domain::account::Role;
+use crate::domain::case::{Channel, Outcome, Service, may_close, unanswered};
 use crate::domain::concern::NewConcern;
 use crate::store::{CaseDetail, CaseListing, Commitment};
 
@@ -19,18 +24,113 @@ pub struct Overview {
     pub due: Vec<Commitment>,
 }
 
-/// Every case and the commitments coming due.
-pub async fn overview(ctx: &Ctx<'_>) -> Result<Overview, Refusal> {
+/// Every case (or only those assigned to the ombuds named `assigned_to`) and the commitments
+/// coming due.
+pub async fn overview(ctx: &Ctx<'_>, assigned_to: Option<&str>) -> Result<Overview, Refusal> {
     let today = ctx.today();
     Ok(Overview {
-        cases: ctx.store.cases(today).await?,
+        cases: list(ctx, assigned_to).await?,
         due: ctx.store.commitments_due(today, DUE_WINDOW_DAYS).await?,
     })
 }
 
-/// Every case, newest first contact first.
-pub async fn list(ctx: &Ctx<'_>) -> Result<Vec<CaseListing>, Refusal> {
-    Ok(ctx.store.cases(ctx.today()).await?)
+/// Every case (or only those assigned to the ombuds named `assigned_to`), newest first contact
+/// first.
+pub async fn list(ctx: &Ctx<'_>, assigned_to: Option<&str>) -> Result<Vec<CaseListing>, Refusal> {
+    let mut cases = ctx.store.cases(ctx.today()).await?;
+    if let Some(name) = assigned_to {
+        cases.retain(|c| c.record.assigned_to.as_deref() == Some(name));
+    }
+    Ok(cases)
+}
+
+/// The names of the ombuds a case may be assigned to: accounts with the ombuds role that may
+/// sign in and read cases, by name.
+pub async fn assignable(ctx: &Ctx<'_>) -> Result<Vec<String>, Refusal> {
+    Ok(ctx
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Ombuds && !u.disabled && u.case_access)
+        .map(|u| u.username)
+        .collect())
+}
+
+/// Assigns case `id` to the ombuds named `username` (one of [`assignable`]), or to nobody.
+pub async fn assign(ctx: &Ctx<'_>, id: &str, username: Option<&str>) -> Result<(), Refusal> {
+    if let Some(name) = username
+        && !assignable(ctx).await?.iter().any(|n| n == name)
+    {
+        return Err(Refusal::field(
+            "assignee",
+            crate::domain::phrase::Phrase::new("staff.problem.not_an_ombuds").with("name", name),
+        ));
+    }
+    found(ctx.store.assign_case(id, username).await?)
+}
+
+/// A receipt issued to the person who raised a concern by telephone, e-mail or in person: shown
+/// once, to read out or print, never stored.
+pub struct IssuedReceipt {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// The case's first-contact date (the printable slip states it).
+    pub first_contact: NaiveDate,
+}
+
+/// Issues a receipt for case `id`, a contact logged by hand, so that the person can read the
+/// ombuds' replies and their notice on the follow-up page and write back, as a web submitter
+/// does. Only its keyed hash is stored. Refused (naming why) when the case holds a receipt
+/// already: a web concern's, or one issued before; a receipt is never shown twice or replaced.
+pub async fn issue_receipt(ctx: &Ctx<'_>, id: &str) -> Result<IssuedReceipt, Refusal> {
+    let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
+    let already = || Refusal::field("receipt", "staff.problem.receipt_already");
+    if record.has_receipt {
+        return Err(already());
+    }
+    let receipt = Receipt::generate().map_err(crate::store::StoreError::from)?;
+    match ctx.store.issue_case_receipt(id, &receipt).await? {
+        None => Err(Refusal::NotFound),
+        Some(false) => Err(already()),
+        Some(true) => {
+            tracing::info!(
+                event = "receipt_issued",
+                "a receipt was issued for a logged contact"
+            );
+            Ok(IssuedReceipt {
+                receipt,
+                first_contact: record.first_contact,
+            })
+        }
+    }
+}
+
+/// The parties (by number; 1 is the person who raised the concern) whose thread on this case
+/// ends with their own message, not yet answered.
+pub fn unanswered_threads(detail: &CaseDetail) -> Vec<u32> {
+    let first = (1, detail.messages.last().map(|m| m.author));
+    let parties = detail
+        .parties
+        .iter()
+        .map(|p| (p.number, p.messages.last().map(|m| m.author)));
+    unanswered(std::iter::once(first).chain(parties))
+}
+
+/// Closes case `id` with `outcome` ([`closing::close`]), unless a thread waits for an answer
+/// and the ombuds has not acknowledged it (`unanswered_acknowledged`): closing would destroy
+/// those messages unanswered, so that is refused, naming the parties, and nothing is changed.
+pub async fn close(
+    ctx: &Ctx<'_>,
+    id: &str,
+    outcome: Outcome,
+    base_url: &str,
+    unanswered_acknowledged: bool,
+) -> Result<(), Refusal> {
+    let detail = detail(ctx, id).await?;
+    may_close(&unanswered_threads(&detail), unanswered_acknowledged)
+        .map_err(|e| Refusal::Invalid(vec![e]))?;
+    closing::close(ctx, id, outcome, base_url).await
 }
 
 /// One case, opened: its concern, unexpired notes, thread, corrections and letters.

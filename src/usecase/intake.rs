@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
 use crate::domain::concern::NewConcern;
+use crate::i18n::Lang;
 use crate::store::FormCase;
 
 /// How long the receipt page shows a new receipt after the form was answered: time to write it
@@ -32,12 +33,17 @@ pub struct Submitted {
     pub first_contact: NaiveDate,
 }
 
-/// Stores a checked concern from the JSON API. Returns only after it is durably stored.
-pub async fn submit(ctx: &Ctx<'_>, concern: &NewConcern) -> Result<Submitted, Refusal> {
+/// Stores a checked concern from the JSON API, with the language it was sent in (`?lang=`) if
+/// it named one. Returns only after it is durably stored.
+pub async fn submit(
+    ctx: &Ctx<'_>,
+    concern: &NewConcern,
+    lang: Option<Lang>,
+) -> Result<Submitted, Refusal> {
     let first_contact = ctx.today();
     let receipt = Receipt::generate().map_err(crate::store::StoreError::from)?;
     ctx.store
-        .insert_web_case(concern, first_contact, &receipt)
+        .insert_web_case(concern, first_contact, &receipt, lang.map(Lang::code))
         .await?;
     Ok(Submitted {
         receipt,
@@ -50,13 +56,15 @@ pub fn form_token(ctx: &Ctx<'_>) -> Result<String, Refusal> {
     Ok(ctx.store.form_token(ctx.now() + FORM_TOKEN_SECONDS)?)
 }
 
-/// Stores a checked concern from the intake form, sent with the form's `token` if it had one.
-/// With a token that still counts, the same form sent again gives the same receipt and stores
-/// nothing more (the first-contact date is the one recorded the first time); without one, this
-/// is [`submit`].
+/// Stores a checked concern from the intake form in language `lang` (the page's, which the
+/// case keeps so that the ombuds knows it), sent with the form's `token` if it had one. With a
+/// token that still counts, the same form sent again gives the same receipt and stores nothing
+/// more (the first-contact date is the one recorded the first time); without one, this is
+/// [`submit`].
 pub async fn submit_form(
     ctx: &Ctx<'_>,
     concern: &NewConcern,
+    lang: Lang,
     token: Option<&str>,
 ) -> Result<Submitted, Refusal> {
     let receipt = match token {
@@ -64,10 +72,14 @@ pub async fn submit_form(
         None => None,
     };
     let Some(receipt) = receipt else {
-        return submit(ctx, concern).await;
+        return submit(ctx, concern, Some(lang)).await;
     };
     let today = ctx.today();
-    let first_contact = match ctx.store.insert_form_case(concern, today, &receipt).await? {
+    let stored = ctx
+        .store
+        .insert_form_case(concern, today, &receipt, Some(lang.code()))
+        .await?;
+    let first_contact = match stored {
         FormCase::Stored => today,
         FormCase::AlreadyStored(first_contact) => first_contact,
     };

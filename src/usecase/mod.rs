@@ -7,7 +7,8 @@
 //! | module | what a person does |
 //! |---|---|
 //! | [`intake`] | raises a concern through the web form or the API, and gets a receipt |
-//! | [`cases`] | an ombuds lists cases, reads one, logs a contact by hand, opens a case, records services |
+//! | [`cases`] | an ombuds lists cases (all, or their own), reads one, logs a contact by hand (and may issue its person a receipt), opens a case, records services, assigns it, closes it once any unanswered message is acknowledged |
+//! | [`non_membership`] | an ombuds records (or removes) a period in which the respondent held no REALTOR® membership, which the case's deadline counts |
 //! | [`notes`] | an ombuds keeps working notes and commitments, and sees what comes due |
 //! | [`parties`] | an ombuds adds a party (member concerned, broker, other) with a receipt of its own or none, and writes in its thread |
 //! | [`plan`] | an ombuds writes and revises the resolution plan; each party accepts or declines it (the ombuds records answers given by telephone or in person); all accepting one version agrees it |
@@ -35,6 +36,7 @@ pub mod digest;
 pub mod enrolment;
 pub mod intake;
 pub mod letters;
+pub mod non_membership;
 pub mod notes;
 pub mod parties;
 pub mod plan;

@@ -5,10 +5,11 @@ use super::{Ctx, Refusal};
 use crate::domain::notes::NewNote;
 use crate::store::Commitment;
 
-/// Seals and adds a checked note to case `id`; returns the note's id.
-pub async fn add(ctx: &Ctx<'_>, id: &str, note: &NewNote) -> Result<String, Refusal> {
+/// Seals and adds a checked note, written by the ombuds named `author`, to case `id`; returns
+/// the note's id.
+pub async fn add(ctx: &Ctx<'_>, id: &str, note: &NewNote, author: &str) -> Result<String, Refusal> {
     ctx.store
-        .add_note(id, note, ctx.today())
+        .add_note(id, note, author, ctx.today())
         .await?
         .ok_or(Refusal::NotFound)
 }

@@ -92,16 +92,17 @@ pub async fn remove(ctx: &Ctx<'_>, case_id: &str, party_id: &str) -> Result<u32,
     Ok(number)
 }
 
-/// Adds the ombuds' message to party `party_id`'s thread on case `case_id`.
+/// Adds a message by the ombuds named `author` to party `party_id`'s thread on case `case_id`.
 pub async fn reply(
     ctx: &Ctx<'_>,
     case_id: &str,
     party_id: &str,
     text: &SecretString,
+    author: &str,
 ) -> Result<(), Refusal> {
     if ctx
         .store
-        .party_reply(case_id, party_id, text, ctx.today())
+        .party_reply_by(case_id, party_id, text, Some(author), ctx.today())
         .await?
     {
         Ok(())

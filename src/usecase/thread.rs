@@ -8,10 +8,19 @@ use crate::crypto::Receipt;
 use crate::domain::notices::Delivery;
 use crate::store::{Followup, ReplyOutcome};
 
-/// Adds an ombuds reply to case `id`'s thread. A contact logged by hand has no thread: nobody
-/// holds a receipt to read it.
-pub async fn reply(ctx: &Ctx<'_>, id: &str, text: &SecretString) -> Result<(), Refusal> {
-    match ctx.store.reply(id, text, ctx.today()).await? {
+/// Adds a reply by the ombuds named `author` to case `id`'s thread. A contact logged by hand
+/// has no thread until it is issued a receipt: nobody could read it.
+pub async fn reply(
+    ctx: &Ctx<'_>,
+    id: &str,
+    text: &SecretString,
+    author: &str,
+) -> Result<(), Refusal> {
+    match ctx
+        .store
+        .reply_by(id, text, Some(author), ctx.today())
+        .await?
+    {
         ReplyOutcome::Sent => Ok(()),
         ReplyOutcome::NoSuchCase => Err(Refusal::NotFound),
         ReplyOutcome::NoThread => Err(Refusal::field("text", "staff.problem.no_thread")),

@@ -519,7 +519,8 @@ async function ombuds(browser) {
   return { handled };
 }
 
-/// The ombuds closes each open case with an outcome.
+/// The ombuds closes each open case with an outcome. Each person has just written back, so the
+/// case page warns that a message waits for an answer, and closing needs a second box ticked.
 async function close(browser) {
   const { page } = await context(browser, { javaScript: true, viewport: DESKTOP });
   await signIn(page, 'ombuds-again');
@@ -527,10 +528,16 @@ async function close(browser) {
     .locator('section[aria-labelledby="open-heading"] a[href^="/console/cases/"]')
     .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   check(links.length === INPUT.cases, `${links.length} open cases, expected ${INPUT.cases}`);
-  for (const link of links) {
+  for (const [index, link] of links.entries()) {
     await page.goto(url(link));
+    check(
+      (await text(page, '#unanswered-warning')).includes('waits for an answer'),
+      'no warning beside the close form that the person\'s message is unanswered',
+    );
+    if (index === 0) await inspect(page, 'console-case-unanswered');
     await page.locator(`#outcome-${INPUT.outcome}`).check();
     await page.locator('#confirm').check();
+    await page.locator('#confirm_unanswered').check();
     await navigates(page, () => page.locator('form[action$="/close"] button[type="submit"]').click());
   }
   await inspect(page, 'console-closed');
@@ -666,6 +673,44 @@ async function parties(browser) {
   return { receipt };
 }
 
+/// Issue 21, item 8: on the case page of a telephone contact, with no script, the ombuds records
+/// a period in which the respondent held no membership (a wrong one first: the error names the
+/// field), sees the deadline count it, then issues the caller a receipt with a printable page
+/// in Spanish, its words listed one by one to read out.
+async function caller(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: DESKTOP });
+  await signIn(page, 'ombuds-caller');
+  await page.goto(url(INPUT.case));
+  await page.locator('#from').fill(INPUT.to);
+  await page.locator('#to').fill(INPUT.from);
+  await navigates(page, () => page.locator('form[action$="/non-membership"] button[type="submit"]').click());
+  const summary = page.locator('.error-summary[role="alert"] a[href="#to"]');
+  check((await summary.count()) === 1, 'the error summary does not link to #to');
+  check(
+    (await page.getAttribute('#to', 'aria-describedby')) === 'to-error',
+    '#to is not described by its error',
+  );
+  check((await text(page, '#to-error')).includes('before the first'), 'the error does not say why');
+  await inspect(page, 'console-case-non-member-refused');
+  await page.locator('#from').fill(INPUT.from);
+  await page.locator('#to').fill(INPUT.to);
+  await navigates(page, () => page.locator('form[action$="/non-membership"] button[type="submit"]').click());
+  const periods = await text(page, 'ul.periods');
+  check(periods.includes(INPUT.from) && periods.includes(INPUT.to), `the period is not listed: ${periods}`);
+  const deadline = await text(page, 'section[aria-labelledby="deadline-heading"] strong');
+  await inspect(page, 'console-case-non-member');
+
+  await page.locator('#receipt-lang-es').check();
+  await navigates(page, () => page.locator('form[action$="/receipt"] button[type="submit"]').click());
+  const lang = await page.getAttribute('html', 'lang');
+  check(lang === 'es', `the printable receipt is marked lang=${lang}`);
+  const receipt = await text(page, '.receipt code');
+  const words = await page.locator('ol.receipt-words li').allInnerTexts();
+  check(words.join('-') === receipt, `the words to read out (${words}) are not the receipt ${receipt}`);
+  await inspect(page, 'console-caller-receipt');
+  return { receipt, deadline };
+}
+
 /// The member opens its own thread with the invitation's receipt (no script, phone width),
 /// writes to the ombuds and accepts the plan.
 async function member(browser) {
@@ -754,7 +799,7 @@ async function enrol(browser) {
   return { main: await text(page, 'main') };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol };
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol, caller };
 
 async function main() {
   const phase = PHASES[PHASE];

@@ -350,6 +350,54 @@ async fn two_parties_and_their_plan_in_a_real_browser() {
     );
 }
 
+/// Issue 21, item 8, in a real browser with no script: on a telephone contact's page the ombuds
+/// records a period without membership (the deadline counts it) and issues the caller a receipt
+/// whose printable Spanish page passes axe and fits 320 px; the receipt then opens the caller's
+/// thread. One engine is enough.
+#[tokio::test]
+async fn a_caller_gets_a_receipt_and_a_period_without_membership_in_a_real_browser() {
+    let shots = screenshots(Engine::Sqlite).with_file_name("caller");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_on(Engine::Sqlite);
+    let admin = server.admin().await;
+    let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let staff = server.sign_in("olivia", &secret).await;
+    let logged = server
+        .as_staff(&staff, reqwest::Method::POST, "/api/v1/cases")
+        .json(
+            &json!({"channel": "phone", "category": "commission", "raised_by": "member",
+                      "description": "The co-op broker will not pay the split.",
+                      "first_contact": "2026-02-27", "concluded_on": "2026-01-10", "conditions_read": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged.status(), 201);
+    let id = logged.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.advance(30);
+    let done = journey(
+        &server,
+        &shots,
+        "caller",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &secret),
+                "case": format!("/console/cases/{id}"), "from": "2026-01-20", "to": "2026-01-29"}),
+    );
+    // Informal resolution is still open, so the countdown is frozen, with the ten days counted.
+    assert!(
+        done["deadline"].as_str().unwrap().contains("paused"),
+        "{done}"
+    );
+    let receipt = done["receipt"].as_str().unwrap();
+    let thread = server.followup(receipt, "").await;
+    assert_eq!(
+        thread["concern"]["description"],
+        "The co-op broker will not pay the split."
+    );
+}
+
 /// Issue 21, item 10, in a real browser with no script: the enrolment page states the
 /// password's rules before the first attempt, and finishing it lands on the account's home
 /// page, signed in, with no second code. One engine is enough.

@@ -202,10 +202,21 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing(engine: Engine) {
     drop(db);
     drop(keys);
 
-    // Close it: everything is destroyed, on disk too.
+    // Close it: the submitter's last message is unanswered, so that must be acknowledged; then
+    // everything is destroyed, on disk too.
+    let (status, refused) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({ "outcome": "unsuccessfully_closed" })),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["fields"][0]["field"], "confirm_unanswered");
     let closed = server
         .as_staff(&ombuds, Method::POST, &format!("/api/v1/cases/{id}/close"))
-        .json(&json!({ "outcome": "unsuccessfully_closed" }))
+        .json(&json!({ "outcome": "unsuccessfully_closed", "confirm_unanswered": true }))
         .send()
         .await
         .unwrap();
@@ -439,7 +450,7 @@ async fn an_ombuds_logs_a_phone_contact_and_uses_the_html_console(engine: Engine
             .text()
             .await
             .unwrap()
-            .contains("before the note expires")
+            .contains("is not before the note is destroyed on")
     );
 
     let saved = post(

@@ -123,6 +123,7 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("action", codes(AccountAction::ALL, AccountAction::code)),
         ("state", codes(AccountState::ALL, AccountState::code)),
         ("lang", codes(&Lang::ALL, Lang::code)),
+        ("intake_lang", codes(&Lang::ALL, Lang::code)),
         ("Grant.kind", codes(GrantKind::ALL, GrantKind::code)),
         ("Grant.state", codes(GrantState::ALL, GrantState::code)),
         (

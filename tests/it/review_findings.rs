@@ -529,6 +529,8 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "termination_date",
                 "services",
                 "receipt_hash (HMAC)",
+                "assigned_to (the assigned ombuds' username)",
+                "intake_lang (en or es: the intake page's language)",
                 "recipient (the case key's public half)",
                 "key_id (random)",
                 "sealed",
@@ -551,6 +553,7 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "written_on",
                 "done",
                 "sealed",
+                "sealed_author",
             ],
         ),
         (
@@ -562,6 +565,7 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "author",
                 "sent_on",
                 "sealed",
+                "sealed_author",
             ],
         ),
         (
@@ -573,6 +577,10 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "receipt_hash (HMAC)",
                 "sealed",
             ],
+        ),
+        (
+            "non_membership",
+            &["id (random)", "case_id", "sealed (both dates)"],
         ),
         (
             "plans",

@@ -54,6 +54,8 @@ async fn every_case_route(server: &TestServer, session: &Session, case: &str, ta
         (Method::POST, format!("/api/v1/cases/{case}/notes"), Some(json!({"kind": "note", "text": "x"}))),
         (Method::POST, format!("/api/v1/cases/{case}/replies"), Some(json!({"text": "x"}))),
         (Method::POST, format!("/api/v1/cases/{case}/close"), Some(json!({"outcome": "withdrawn"}))),
+        // A receipt would open the case's thread for good: the one route that hands one out.
+        (Method::POST, format!("/api/v1/cases/{case}/receipt"), None),
         (Method::GET, "/console".into(), None),
         (Method::GET, format!("/console/cases/{case}"), None),
         (Method::GET, "/console/letters".into(), None),

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::keys::content_keys;
-use super::{FOREIGN_KEY_VIOLATION, PostgresBackend, UNIQUE_VIOLATION, is_sqlstate};
+use super::{FOREIGN_KEY_VIOLATION, PostgresBackend, UNIQUE_VIOLATION, inserted, is_sqlstate};
 use crate::crypto::ReceiptHash;
 use crate::domain::case::{CaseDate, Service, services_to_codes};
 use crate::store::StoreError;
@@ -61,8 +61,9 @@ impl CaseRows for PostgresBackend {
         let insert = async {
             sqlx::query(
                 "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, \
-                 opened_on, termination_date, services, receipt_hash, recipient, key_id, sealed) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 opened_on, termination_date, services, receipt_hash, assigned_to, intake_lang, \
+                 recipient, key_id, sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(&r.id)
             .bind(r.status.code())
@@ -74,6 +75,8 @@ impl CaseRows for PostgresBackend {
             .bind(r.termination_date)
             .bind(services_to_codes(&r.services))
             .bind(case.receipt_hash.as_ref().map(|h| h.0.to_vec()))
+            .bind(&r.assigned_to)
+            .bind(&r.intake_lang)
             .bind(&r.recipient)
             .bind(&r.key_id)
             .bind(&case.sealed)
@@ -246,6 +249,87 @@ impl CaseRows for PostgresBackend {
         let done = sqlx::query("UPDATE cases SET services = $1 WHERE id = $2")
             .bind(services_to_codes(services))
             .bind(id)
+            .execute(&self.main)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
+            .bind(username)
+            .bind(id)
+            .execute(&self.main)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_case_receipt(
+        &self,
+        id: &str,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<bool>, StoreError> {
+        let mut tx = self.main.begin().await?;
+        let held: Option<bool> = sqlx::query_scalar(
+            "SELECT receipt_hash IS NOT NULL FROM cases WHERE id = $1 FOR UPDATE",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match held {
+            None => return Ok(None),
+            Some(true) => return Ok(Some(false)),
+            Some(false) => {}
+        }
+        let hash = receipt.0.to_vec();
+        sqlx::query("UPDATE cases SET receipt_hash = $1 WHERE id = $2")
+            .bind(&hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE letters SET receipt_hash = $1 WHERE case_id = $2 \
+             AND party_id IS NULL AND receipt_hash IS NULL AND sent_on IS NULL",
+        )
+        .bind(&hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(true))
+    }
+
+    async fn non_membership(&self, case_id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, sealed FROM non_membership WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_all(&self.main)
+                .await?,
+        )
+    }
+
+    async fn insert_non_membership(
+        &self,
+        case_id: &str,
+        id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        inserted(
+            sqlx::query(
+                "INSERT INTO non_membership (id, case_id, sealed) \
+                 SELECT $1, id, $2 FROM cases WHERE id = $3",
+            )
+            .bind(id)
+            .bind(&sealed)
+            .bind(case_id)
+            .execute(&self.main)
+            .await,
+        )
+    }
+
+    async fn delete_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM non_membership WHERE id = $1 AND case_id = $2")
+            .bind(id)
+            .bind(case_id)
             .execute(&self.main)
             .await?;
         Ok(done.rows_affected() == 1)

@@ -37,8 +37,9 @@ impl NoteRows for PostgresBackend {
     async fn insert_note(&self, note: NoteRecord) -> Result<bool, StoreError> {
         inserted(
             sqlx::query(
-                "INSERT INTO notes (id, case_id, kind, due_on, expires_on, written_on, done, sealed) \
-                 SELECT $1, id, $2, $3, $4, $5, false, $6 FROM cases WHERE id = $7",
+                "INSERT INTO notes \
+                 (id, case_id, kind, due_on, expires_on, written_on, done, sealed, sealed_author) \
+                 SELECT $1, id, $2, $3, $4, $5, false, $6, $8 FROM cases WHERE id = $7",
             )
             .bind(&note.id)
             .bind(note.kind.code())
@@ -47,6 +48,7 @@ impl NoteRows for PostgresBackend {
             .bind(note.written_on)
             .bind(&note.sealed)
             .bind(&note.case_id)
+            .bind(&note.sealed_author)
             .execute(&self.main)
             .await,
         )

@@ -241,7 +241,8 @@ impl PostgresBackend {
     /// either way, and autovacuum or the next sweep prunes them.
     pub(super) async fn vacuum_after_closing(&self) {
         let main = sqlx::raw_sql(
-            "VACUUM cases, parties, plans, plan_answers, notes, messages, date_corrections",
+            "VACUUM cases, parties, plans, plan_answers, notes, messages, date_corrections, \
+             non_membership",
         )
         .execute(&self.main)
         .await;

@@ -2,14 +2,11 @@
 //! letters, the case and its thread, asked in turn. It must not read the key store: messages
 //! are sealed to their case's key, which the case's own read brings.
 
-use async_trait::async_trait;
-use chrono::NaiveDate;
-
 use super::{PostgresBackend, inserted};
-use crate::domain::case::Author;
 use crate::store::StoreError;
-use crate::store::backend::{MessageRecord, ThreadRows};
+use crate::store::backend::{MessageRecord, NewMessage, ThreadRows};
 use crate::store::rows::{MESSAGE_COLUMNS, message_record};
+use async_trait::async_trait;
 
 #[async_trait]
 impl ThreadRows for PostgresBackend {
@@ -39,27 +36,21 @@ impl ThreadRows for PostgresBackend {
         Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
-    async fn insert_message(
-        &self,
-        case_id: &str,
-        party: Option<&str>,
-        author: Author,
-        sent_on: NaiveDate,
-        sealed: Vec<u8>,
-    ) -> Result<bool, StoreError> {
+    async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError> {
         // A party's thread takes only a party of the same case.
         inserted(
             sqlx::query(
-                "INSERT INTO messages (case_id, party_id, author, sent_on, sealed) \
-                 SELECT c.id, $5::text, $1, $2, $3 FROM cases c WHERE c.id = $4 \
+                "INSERT INTO messages (case_id, party_id, author, sent_on, sealed, sealed_author) \
+                 SELECT c.id, $5::text, $1, $2, $3, $6 FROM cases c WHERE c.id = $4 \
                  AND ($5::text IS NULL OR EXISTS \
                    (SELECT 1 FROM parties p WHERE p.id = $5::text AND p.case_id = c.id))",
             )
-            .bind(author.code())
-            .bind(sent_on)
-            .bind(&sealed)
+            .bind(message.author.code())
+            .bind(message.sent_on)
+            .bind(&message.sealed)
             .bind(case_id)
-            .bind(party)
+            .bind(&message.party)
+            .bind(&message.sealed_author)
             .execute(&self.main)
             .await,
         )

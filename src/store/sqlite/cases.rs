@@ -29,7 +29,7 @@ fn sealed_case_query(filter: &str) -> String {
     )
 }
 
-/// Rows per multi-row `INSERT` (13 parameters each, far below SQLite's limit).
+/// Rows per multi-row `INSERT` (15 parameters each, far below SQLite's limit).
 pub(super) const INSERT_CHUNK: usize = 200;
 
 /// Inserts the keys of new cases, one multi-row `INSERT` per chunk. The writer commits them
@@ -59,7 +59,8 @@ pub(super) async fn insert_cases(
     for chunk in cases.chunks(INSERT_CHUNK) {
         let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
-             termination_date, services, receipt_hash, recipient, key_id, sealed) ",
+             termination_date, services, receipt_hash, assigned_to, intake_lang, recipient, key_id, \
+             sealed) ",
         );
         rows.push_values(chunk, |mut row, case| {
             let r = &case.record;
@@ -73,6 +74,8 @@ pub(super) async fn insert_cases(
                 .push_bind(r.termination_date.map(day))
                 .push_bind(services_to_codes(&r.services))
                 .push_bind(case.receipt_hash.map(|h| h.0.to_vec()))
+                .push_bind(r.assigned_to.clone())
+                .push_bind(r.intake_lang.clone())
                 .push_bind(r.recipient.clone())
                 .push_bind(r.key_id.clone())
                 .push_bind(case.sealed.clone());
@@ -276,6 +279,116 @@ impl CaseRows for SqliteBackend {
                         .bind(&id)
                         .execute(&mut *conn)
                         .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
+        let (id, username) = (id.to_owned(), username.map(str::to_owned));
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE cases SET assigned_to = ? WHERE id = ?")
+                        .bind(&username)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn set_case_receipt(
+        &self,
+        id: &str,
+        receipt: &ReceiptHash,
+    ) -> Result<Option<bool>, StoreError> {
+        let (id, hash) = (id.to_owned(), receipt.0.to_vec());
+        self.writer
+            .write(
+                move |conn: &mut SqliteConnection| -> Job<'_, Option<bool>> {
+                    Box::pin(async move {
+                        let held: Option<bool> = sqlx::query_scalar(
+                            "SELECT receipt_hash IS NOT NULL FROM cases WHERE id = ?",
+                        )
+                        .bind(&id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                        match held {
+                            None => return Ok(None),
+                            Some(true) => return Ok(Some(false)),
+                            Some(false) => {}
+                        }
+                        sqlx::query(
+                        "UPDATE cases SET receipt_hash = ? WHERE id = ? AND receipt_hash IS NULL",
+                    )
+                    .bind(&hash)
+                    .bind(&id)
+                    .execute(&mut *conn)
+                    .await?;
+                        sqlx::query(
+                            "UPDATE letters SET receipt_hash = ? WHERE case_id = ? \
+                         AND party_id IS NULL AND receipt_hash IS NULL AND sent_on IS NULL",
+                        )
+                        .bind(&hash)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                        Ok(Some(true))
+                    })
+                },
+            )
+            .await
+    }
+
+    async fn non_membership(&self, case_id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, sealed FROM non_membership WHERE case_id = ?")
+                .bind(case_id)
+                .fetch_all(&self.readers)
+                .await?,
+        )
+    }
+
+    async fn insert_non_membership(
+        &self,
+        case_id: &str,
+        id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let (case_id, id) = (case_id.to_owned(), id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO non_membership (id, case_id, sealed) \
+                         SELECT ?, id, ? FROM cases WHERE id = ?",
+                    )
+                    .bind(&id)
+                    .bind(&sealed)
+                    .bind(&case_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn delete_non_membership(&self, case_id: &str, id: &str) -> Result<bool, StoreError> {
+        let (case_id, id) = (case_id.to_owned(), id.to_owned());
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done =
+                        sqlx::query("DELETE FROM non_membership WHERE id = ? AND case_id = ?")
+                            .bind(&id)
+                            .bind(&case_id)
+                            .execute(&mut *conn)
+                            .await?;
                     Ok(done.rows_affected() == 1)
                 })
             })

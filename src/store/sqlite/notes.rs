@@ -37,8 +37,9 @@ impl NoteRows for SqliteBackend {
                 Box::pin(async move {
                     let done = sqlx::query(
                         "INSERT INTO notes \
-                         (id, case_id, kind, due_on, expires_on, written_on, done, sealed) \
-                         SELECT ?, id, ?, ?, ?, ?, 0, ? FROM cases WHERE id = ?",
+                         (id, case_id, kind, due_on, expires_on, written_on, done, sealed, \
+                          sealed_author) \
+                         SELECT ?, id, ?, ?, ?, ?, 0, ?, ? FROM cases WHERE id = ?",
                     )
                     .bind(&note.id)
                     .bind(note.kind.code())
@@ -46,6 +47,7 @@ impl NoteRows for SqliteBackend {
                     .bind(day(note.expires_on))
                     .bind(day(note.written_on))
                     .bind(&note.sealed)
+                    .bind(&note.sealed_author)
                     .bind(&note.case_id)
                     .execute(&mut *conn)
                     .await?;

@@ -78,6 +78,8 @@ pub(super) fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Erro
                 author: parsed("author", &author, Author::from_code)?,
                 sent_on: parsed_date("sent_on", &sent_on)?,
                 sealed: unhex("sealed", &sealed)?,
+                // A receipt holder's page never names the ombuds.
+                sealed_author: None,
             })
         })
         .collect()

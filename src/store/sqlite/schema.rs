@@ -20,6 +20,7 @@ pub(in crate::store) const DATABASE: &[&str] = &[
     include_str!("migrations/database/0005_notice_delivery.sql"),
     include_str!("migrations/database/0006_superseded_certificates.sql"),
     include_str!("migrations/database/0007_digest.sql"),
+    include_str!("migrations/database/0008_console.sql"),
 ];
 
 /// Migrations of the key store (attached as schema `keystore`), in order.

@@ -9,9 +9,8 @@ use sqlx::SqliteConnection;
 use super::rows::day;
 use super::{Job, SqliteBackend};
 use crate::crypto::ReceiptHash;
-use crate::domain::case::Author;
 use crate::store::StoreError;
-use crate::store::backend::{FollowupRecord, MessageRecord, ThreadRows};
+use crate::store::backend::{FollowupRecord, MessageRecord, NewMessage, ThreadRows};
 use crate::store::rows::{MESSAGE_COLUMNS, message_record};
 
 #[async_trait]
@@ -42,31 +41,25 @@ impl ThreadRows for SqliteBackend {
         Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
-    async fn insert_message(
-        &self,
-        case_id: &str,
-        party: Option<&str>,
-        author: Author,
-        sent_on: NaiveDate,
-        sealed: Vec<u8>,
-    ) -> Result<bool, StoreError> {
+    async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError> {
         let case_id = case_id.to_owned();
-        let party = party.map(str::to_owned);
         self.writer
             .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
                 Box::pin(async move {
                     // A party's thread takes only a party of the same case.
                     let done = sqlx::query(
-                        "INSERT INTO messages (case_id, party_id, author, sent_on, sealed) \
-                         SELECT c.id, ?1, ?2, ?3, ?4 FROM cases c WHERE c.id = ?5 \
+                        "INSERT INTO messages \
+                         (case_id, party_id, author, sent_on, sealed, sealed_author) \
+                         SELECT c.id, ?1, ?2, ?3, ?4, ?6 FROM cases c WHERE c.id = ?5 \
                          AND (?1 IS NULL OR EXISTS \
                            (SELECT 1 FROM parties p WHERE p.id = ?1 AND p.case_id = c.id))",
                     )
-                    .bind(&party)
-                    .bind(author.code())
-                    .bind(day(sent_on))
-                    .bind(&sealed)
+                    .bind(&message.party)
+                    .bind(message.author.code())
+                    .bind(day(message.sent_on))
+                    .bind(&message.sealed)
                     .bind(&case_id)
+                    .bind(&message.sealed_author)
                     .execute(&mut *conn)
                     .await?;
                     Ok(done.rows_affected() == 1)
