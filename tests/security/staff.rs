@@ -29,7 +29,9 @@ pub async fn perform(
     }
 }
 
-/// The steps that give case `id` a service and close it as resolved.
+/// The steps that give case `id` a service and close it as unsuccessfully closed, which issues
+/// its notices first (a successful close keeps nothing), confirming that the person's and
+/// parties' last messages were seen.
 pub fn close(id: &str) -> [(Method, String, Option<Value>); 2] {
     [
         (
@@ -40,7 +42,7 @@ pub fn close(id: &str) -> [(Method, String, Option<Value>); 2] {
         (
             Method::POST,
             format!("/api/v1/cases/{id}/close"),
-            Some(json!({ "outcome": "successfully_closed" })),
+            Some(json!({ "outcome": "unsuccessfully_closed", "confirm_unanswered": true })),
         ),
     ]
 }
