@@ -128,6 +128,16 @@ async fn create(
     }
 }
 
+/// A page that holds a receipt, shown this once: `201 Created`, and no cache may keep it.
+fn shown_once(page: impl IntoResponse) -> Response {
+    let mut response = (StatusCode::CREATED, page).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 /// The confirmation a `?done=…` redirect asks for, from `[staff.done]`.
 fn notice(query: Option<&str>) -> Option<String> {
     let key = match query?.strip_prefix("done=")? {
@@ -276,13 +286,7 @@ async fn issue_receipt(
         first_contact_long: lang.long_date(issued.first_contact),
         followup_url: app.link(&format!("/followup{}", lang.query())),
     };
-    let mut response = (StatusCode::CREATED, page).into_response();
-    // Shown once: no cache may keep it.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(shown_once(page))
 }
 
 /// `POST /console/cases/{id}/non-membership`: records a period (`from`, `to`) in which the
@@ -460,13 +464,7 @@ async fn add_party(
         receipt: zeroize::Zeroizing::new(receipt.expose().to_owned()),
         followup_url: app.link(&format!("/followup{}", lang.query())),
     };
-    let mut response = (StatusCode::CREATED, page).into_response();
-    // Shown once: no cache may keep it.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(shown_once(page))
 }
 
 /// `POST /console/cases/{id}/parties/{party}/remove`: removes a party and its thread; refused
