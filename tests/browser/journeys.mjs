@@ -796,7 +796,26 @@ async function enrol(browser) {
   await navigates(page, () => page.locator('button[type="submit"]').click());
   check(page.url() === url(INPUT.home), `the enrolment ended on ${page.url()}, not ${INPUT.home}`);
   await inspect(page, 'enrolled-home');
-  return { main: await text(page, 'main') };
+  const main = await text(page, 'main');
+  // Issue 21, item 5: the administrator invites an ombuds (no script); the link is shown once;
+  // back on /admin the pending invitation is listed without its link, and revoking it removes it.
+  await page.locator('#username').fill(INPUT.invitee);
+  await page.locator('#role-ombuds').check();
+  await navigates(page, () => page.locator('form[action="/admin/users"] button[type="submit"]').click());
+  const link = await text(page, 'main');
+  check(link.includes('/enrol/'), `no enrolment link after inviting: ${link}`);
+  await page.goto(url('/admin'));
+  const pending = await text(page, 'main');
+  check(pending.includes(INPUT.invitee), `the pending invitation is not listed: ${pending}`);
+  check(!pending.includes('/enrol/'), 'the pending invitation shows its link again');
+  await inspect(page, 'admin-pending-invitation');
+  await navigates(page, () => page.locator(`form[action="/admin/invitations/${INPUT.invitee}/revoke"] button`).click());
+  const after = await text(page, 'main');
+  check(!after.includes(`${INPUT.invitee}\t`), `the revoked invitation is still listed: ${after}`);
+  check((await page.locator(`form[action="/admin/invitations/${INPUT.invitee}/revoke"]`).count()) === 0,
+    'the revoked invitation still has its revoke button');
+  await inspect(page, 'admin-invitation-revoked');
+  return { main };
 }
 
 const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol, caller };

@@ -427,7 +427,7 @@ async fn the_first_administrator_enrols_in_a_real_browser_and_is_signed_in() {
         &shots,
         "enrol",
         &json!({"token": token, "username": "ada", "password": PASSWORD,
-                "code": server.code(&secret), "home": "/admin",
+                "code": server.code(&secret), "home": "/admin", "invitee": "olivia",
                 "rules": ["be 12 to 256 characters long", "not contain your username",
                           "be typed the same twice"]}),
     );
