@@ -88,6 +88,19 @@ impl Delivery {
     pub fn pending(self) -> bool {
         self == Self::Pending
     }
+
+    /// Whether it went to a receipt holder's thread (opened or not).
+    pub fn in_thread(self) -> bool {
+        matches!(self, Self::Opened | Self::InThread)
+    }
+
+    /// When and how the ombuds recorded sending it, if they did.
+    pub fn sent(self) -> Option<(NaiveDate, SentBy)> {
+        match self {
+            Self::Sent(on, by) => Some((on, by)),
+            _ => None,
+        }
+    }
 }
 
 /// Checks "sent on DATE by WAY" for a notice dated `dated`: the day is not before the notice

@@ -594,17 +594,17 @@ async fn close(
 }
 
 fn letter_json(letter: &Letter) -> Value {
-    use crate::domain::notices::Delivery;
     use crate::letters::stored::Label;
     use secrecy::ExposeSecret;
     let label = letter
         .label
         .as_ref()
         .and_then(|l| Label::decode(l.expose_secret()));
-    let (sent_on, sent_by) = match letter.delivery {
-        Delivery::Sent(on, by) => (Some(on.to_string()), Some(by.code())),
-        _ => (None, None),
-    };
+    let sent = letter.delivery.sent();
+    let (sent_on, sent_by) = (
+        sent.map(|(on, _)| on.to_string()),
+        sent.map(|(_, by)| by.code()),
+    );
     let status = letter.delivery.code();
     json!({
         "id": letter.id,

@@ -237,16 +237,34 @@ impl TerminationNotice {
             ],
         };
 
-        Ok(Self {
-            lang,
+        Ok(Self::letter(
+            w,
+            input,
+            addressee,
+            opening,
+            vec![dates, deadline, choices, proof],
+        ))
+    }
+
+    /// The letter around its words: sender, date (the certificate's date of issue), addressee,
+    /// title and sign-off are the same in every version.
+    fn letter(
+        w: Words,
+        input: &NoticeInput<'_>,
+        addressee: Vec<String>,
+        opening: Vec<String>,
+        sections: Vec<Section>,
+    ) -> Self {
+        Self {
+            lang: w.0,
             letterhead: input.letterhead.clone(),
-            date: certificate.issued(),
+            date: input.certificate.issued(),
             addressee,
             title: w.t("notice.title"),
             opening,
-            sections: vec![dates, deadline, choices, proof],
+            sections,
             closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
-        })
+        }
     }
 
     /// The notice to an added party (the member concerned, their broker, anyone else): the
@@ -289,16 +307,7 @@ impl TerminationNotice {
                 Block::Text(w.t("notice.party_next_2")),
             ],
         };
-        Self {
-            lang: w.0,
-            letterhead: input.letterhead.clone(),
-            date: certificate.issued(),
-            addressee,
-            title: w.t("notice.title"),
-            opening,
-            sections: vec![dates, next],
-            closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
-        }
+        Self::letter(w, input, addressee, opening, vec![dates, next])
     }
 
     /// The notice as a standalone printable HTML page (it links the service's stylesheet, which

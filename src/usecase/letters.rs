@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Ctx, Refusal};
-use crate::domain::notices::{Delivery, SentBy, validate_sent};
+use crate::domain::notices::{SentBy, validate_sent};
 use crate::store::Letter;
 
 /// Every unexpired letter, newest first.
@@ -29,17 +29,12 @@ pub async fn mark_sent(
     typed_by: Option<&str>,
 ) -> Result<(NaiveDate, SentBy), Refusal> {
     let letter = one(ctx, id).await?;
-    let already = match letter.delivery {
-        Delivery::Sent(on, by) => Some((on, by)),
-        _ => None,
-    };
-    let to_thread = matches!(letter.delivery, Delivery::Opened | Delivery::InThread);
     let (on, by) = validate_sent(
         typed_date,
         typed_by,
         letter.dated,
-        to_thread,
-        already,
+        letter.delivery.in_thread(),
+        letter.delivery.sent(),
         ctx.today(),
     )
     .map_err(Refusal::Invalid)?;

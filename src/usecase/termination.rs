@@ -155,7 +155,7 @@ async fn issue_notice(
     let composed = compose(&first, &Lang::ALL, "thread.notice_issued", termination)?;
     let letter = store_notice(ctx, &r.id, None, &label, &composed).await?;
     if r.has_receipt {
-        let said = composed.said();
+        let said = composed.bundle(SAID);
         ctx.store
             .reply(&r.id, &SecretString::from(said), today)
             .await?;
@@ -188,7 +188,7 @@ async fn issue_notice(
         )?;
         store_notice(ctx, &r.id, Some(&party.id), &label, &composed).await?;
         if party.has_receipt {
-            let said = SecretString::from(composed.said());
+            let said = SecretString::from(composed.bundle(SAID));
             if !ctx
                 .store
                 .party_reply(&r.id, &party.id, &said, today)
@@ -208,22 +208,22 @@ async fn issue_notice(
 
 /// One party's notice in each of its languages: the printable page, the plain text, and the
 /// message that announces it in the party's thread.
-struct Composed(Vec<(Lang, String, String, String)>);
+struct Composed(Vec<(Lang, [String; 3])>);
+
+/// Which part of a [`Composed`] notice.
+const HTML: usize = 0;
+const TEXT: usize = 1;
+/// The thread message (kept like the letter's versions; each reader sees their own).
+const SAID: usize = 2;
 
 impl Composed {
-    fn html(&self) -> String {
-        let versions: Vec<_> = self.0.iter().map(|(l, h, _, _)| (*l, h.as_str())).collect();
-        stored::bundle(&versions)
-    }
-
-    fn text(&self) -> String {
-        let versions: Vec<_> = self.0.iter().map(|(l, _, t, _)| (*l, t.as_str())).collect();
-        stored::bundle(&versions)
-    }
-
-    /// The thread message (kept like the letter's versions; each reader sees their own).
-    fn said(&self) -> String {
-        let versions: Vec<_> = self.0.iter().map(|(l, _, _, m)| (*l, m.as_str())).collect();
+    /// One part in every language, in the stored several-language form.
+    fn bundle(&self, part: usize) -> String {
+        let versions: Vec<_> = self
+            .0
+            .iter()
+            .map(|(lang, parts)| (*lang, parts[part].as_str()))
+            .collect();
         stored::bundle(&versions)
     }
 }
@@ -242,7 +242,7 @@ fn compose(
             .html()
             .map_err(|e| Refusal::Internal(format!("rendering a notice: {e}")))?;
         let said = lang.f(announcement, &[("date", &termination)]);
-        versions.push((*lang, html, notice.text(), said));
+        versions.push((*lang, [html, notice.text(), said]));
     }
     Ok(Composed(versions))
 }
@@ -260,7 +260,11 @@ async fn store_notice(
             party_id,
             LetterKind::TerminationNotice,
             ctx.today(),
-            (&label.encode(), &composed.html(), &composed.text()),
+            (
+                &label.encode(),
+                &composed.bundle(HTML),
+                &composed.bundle(TEXT),
+            ),
         )
         .await?
         .ok_or(Refusal::NotFound)
