@@ -387,13 +387,12 @@ async fn a_party_leaves_until_it_accepts_and_joins_only_an_opened_case(engine: E
     assert_eq!(status, 422, "{problem}");
     assert!(problem.to_string().contains("accepted the current plan"));
     let refused = server
-        .client()
-        .post(server.at(&format!("/console/cases/{id}/parties/{member_id}/remove")))
-        .header("cookie", &ombuds.cookie)
-        .form(&[("csrf", ombuds.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/parties/{member_id}/remove"),
+            &[],
+        )
+        .await;
     assert_eq!(refused.status(), 422);
     assert!(
         refused
@@ -407,13 +406,12 @@ async fn a_party_leaves_until_it_accepts_and_joins_only_an_opened_case(engine: E
     // The broker has not answered: removing it leaves everyone else accepting, so the plan is
     // agreed.
     let removed = server
-        .client()
-        .post(server.at(&format!("/console/cases/{id}/parties/{broker_id}/remove")))
-        .header("cookie", &ombuds.cookie)
-        .form(&[("csrf", ombuds.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/parties/{broker_id}/remove"),
+            &[],
+        )
+        .await;
     assert_eq!(removed.status(), 303);
     assert_eq!(count(&mut db, "parties").await, 1);
     let (_, case) = server

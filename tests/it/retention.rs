@@ -613,13 +613,12 @@ async fn a_note_is_destroyed_at_once_when_the_ombuds_asks(engine: Engine) {
 
     // The console's button.
     let destroyed = server
-        .client()
-        .post(server.at(&format!("/console/cases/{id}/notes/{}/destroy", ids[0])))
-        .header("cookie", &ombuds.cookie)
-        .form(&[("csrf", ombuds.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/notes/{}/destroy", ids[0]),
+            &[],
+        )
+        .await;
     assert_eq!(destroyed.status(), 303);
     assert_eq!(count(&mut db, "notes").await, 1);
     if engine == Engine::Sqlite {

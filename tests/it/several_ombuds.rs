@@ -60,16 +60,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let mut all: Vec<(&str, &str)> = fields.to_vec();
-    all.push(("csrf", &session.csrf));
-    let answer = server
-        .client()
-        .post(server.at(path))
-        .header("cookie", &session.cookie)
-        .form(&all)
-        .send()
-        .await
-        .unwrap();
+    let answer = server.post_form(session, path, fields).await;
     let status = answer.status().as_u16();
     let location = answer
         .headers()

@@ -664,6 +664,25 @@ impl TestServer {
         (status, serde_json::from_str(&text).unwrap_or_default())
     }
 
+    /// Posts a console form as `session`, its CSRF token added; the answer (redirects are not
+    /// followed).
+    pub async fn post_form(
+        &self,
+        session: &Session,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &session.csrf));
+        self.client()
+            .post(self.at(path))
+            .header("cookie", &session.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The newest case in the list, opened by `ombuds`; its id.
     pub async fn opened_case(&self, ombuds: &Session) -> String {
         let (_, cases) = self
