@@ -6,6 +6,7 @@
 //! comes from [`crate::domain::deadline`], the dates from a signed certificate). Callers hand it
 //! everything and send or store the result.
 
+pub mod letter;
 pub mod stored;
 pub mod termination;
 
@@ -15,7 +16,8 @@ pub use crate::config::Letterhead;
 use crate::crypto::certificate::Certificate;
 use crate::i18n::{Lang, capitalize};
 
-pub use termination::{Addressee, NoticeError, NoticeInput, TerminationNotice};
+pub use letter::{Letter, RenderError};
+pub use termination::{Addressee, NoticeError, NoticeInput};
 
 /// The association's contact lines as a letter in `lang` prints them, each labelled.
 pub fn contact_lines(letterhead: &Letterhead, lang: Lang) -> Vec<String> {
@@ -63,7 +65,7 @@ pub fn certified_statement(certificate: &Certificate, lang: Lang) -> String {
     capitalize(&sentence)
 }
 
-/// The letter of a printable page (one [`TerminationNotice::html`] rendered), to show inside
+/// The letter of a printable page (one [`Letter::html`] rendered), to show inside
 /// another page: what its `<main>` holds, with its headings two levels down (the page around
 /// it has its own `h1` and names the letter in an `h2`). `None` if the page has no `<main>`.
 /// The page is ours (rendered by askama, every value escaped, then sealed), so its markup is

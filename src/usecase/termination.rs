@@ -12,7 +12,7 @@ use crate::domain::notices::version_for;
 use crate::domain::parties::FIRST_PARTY;
 use crate::i18n::Lang;
 use crate::letters::stored::{self, Label};
-use crate::letters::{Addressee, NoticeInput, TerminationNotice};
+use crate::letters::{Addressee, NoticeInput, termination};
 use crate::store::CaseDetail;
 
 /// What a recorded date led to.
@@ -236,7 +236,7 @@ fn compose(
 ) -> Result<Composed, Refusal> {
     let mut versions = Vec::new();
     for lang in langs {
-        let notice = TerminationNotice::compose_in(input, *lang)
+        let notice = termination::compose_in(input, *lang)
             .map_err(|e| Refusal::Internal(format!("composing a notice: {e}")))?;
         let html = notice
             .html()

@@ -2,6 +2,7 @@ use super::*;
 use crate::crypto::certificate::tests::{fixed_key, fixed_with_dates};
 use crate::crypto::certificate::verify;
 use crate::domain::dates::parse_iso_date;
+use crate::letters::letter::TEXT_WIDTH;
 
 fn d(text: &str) -> NaiveDate {
     parse_iso_date(text).unwrap()
@@ -30,14 +31,14 @@ fn notice(
     discovered: Option<&str>,
     first: &str,
     termination: &str,
-) -> TerminationNotice {
+) -> Letter {
     let certificate = fixed_with_dates(
         d(first),
         d(termination),
         d("2026-03-16").max(d(termination)),
     );
     let holidays = HolidayCalendar::us_federal();
-    TerminationNotice::compose(&NoticeInput {
+    compose(&NoticeInput {
         letterhead: &letterhead(),
         certificate: &certificate,
         concluded: concluded.map(d),
@@ -51,7 +52,7 @@ fn notice(
     .unwrap()
 }
 
-fn worked_example() -> TerminationNotice {
+fn worked_example() -> Letter {
     notice(Some("2026-01-10"), None, "2026-02-02", "2026-03-13")
 }
 
@@ -210,7 +211,7 @@ fn html_escapes_what_it_is_given() {
     head.name = "<b>Bold</b> & Co".into();
     let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
     let holidays = HolidayCalendar::us_federal();
-    let html = TerminationNotice::compose(&NoticeInput {
+    let html = compose(&NoticeInput {
         letterhead: &head,
         certificate: &certificate,
         concluded: None,
@@ -238,7 +239,7 @@ fn notice_es(
     discovered: Option<&str>,
     first: &str,
     termination: &str,
-) -> TerminationNotice {
+) -> Letter {
     notice_in(Lang::Es, concluded, discovered, first, termination)
 }
 
@@ -249,14 +250,14 @@ fn notice_in(
     discovered: Option<&str>,
     first: &str,
     termination: &str,
-) -> TerminationNotice {
+) -> Letter {
     let certificate = fixed_with_dates(
         d(first),
         d(termination),
         d("2026-03-16").max(d(termination)),
     );
     let holidays = HolidayCalendar::us_federal();
-    TerminationNotice::compose_in(
+    compose_in(
         &NoticeInput {
             letterhead: &letterhead(),
             certificate: &certificate,
@@ -442,10 +443,10 @@ fn every_deadline_case_is_worded_in_every_language() {
 }
 
 /// The notice to the member a concern is about, posted to them, in `lang`.
-fn member_notice(lang: Lang) -> TerminationNotice {
+fn member_notice(lang: Lang) -> Letter {
     let certificate = fixed_with_dates(d("2026-02-02"), d("2026-03-13"), d("2026-03-16"));
     let holidays = HolidayCalendar::us_federal();
-    TerminationNotice::compose_in(
+    compose_in(
         &NoticeInput {
             letterhead: &letterhead(),
             certificate: &certificate,
@@ -544,7 +545,7 @@ fn a_termination_before_the_notice_states_why_in_every_version() {
                 },
                 earlier_because: Some("  The parties met and settled on Friday. "),
             };
-            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            let text = compose_in(&input, lang).unwrap().text();
             let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert!(
                 flat.contains("The parties met and settled on Friday."),
@@ -556,7 +557,7 @@ fn a_termination_before_the_notice_states_why_in_every_version() {
                 certificate: &same_day,
                 ..input
             };
-            let text = TerminationNotice::compose_in(&input, lang).unwrap().text();
+            let text = compose_in(&input, lang).unwrap().text();
             assert!(!text.contains("settled on Friday"), "{text}");
         }
     }
