@@ -26,6 +26,7 @@ pub mod intake;
 pub mod keys;
 pub mod limits;
 pub mod metrics;
+pub mod letters;
 pub mod reports;
 pub mod retention;
 pub mod server;
@@ -35,6 +36,7 @@ pub use database::{Database, PostgresUrl};
 pub use deadline::Deadline;
 pub use intake::Intake;
 pub use keys::{KeyStore, Keys};
+pub use letters::{Letters, Referral};
 pub use reports::Reports;
 pub use retention::Retention;
 pub use server::{Server, TlsFiles};
@@ -69,6 +71,8 @@ pub struct Config {
     pub metrics: metrics::Metrics,
     /// The optional e-mail digest: `None` when it is off.
     pub digest: Option<digest::Digest>,
+    /// What the letters list besides the association's contacts.
+    pub letters: Letters,
 }
 
 /// Why a configuration could not be used.
@@ -165,6 +169,8 @@ struct RawConfig {
     metrics: metrics::RawMetrics,
     #[serde(default)]
     digest: digest::Raw,
+    #[serde(default)]
+    letters: letters::Raw,
 }
 
 impl Config {
@@ -205,6 +211,7 @@ impl Config {
         let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
         let metrics = raw.metrics.check().map_err(invalid)?;
         let digest = raw.digest.check(base).map_err(invalid)?;
+        let letters = raw.letters.check().map_err(invalid)?;
         Ok(Self {
             file: path.to_owned(),
             association,
@@ -218,6 +225,7 @@ impl Config {
             limits,
             metrics,
             digest,
+            letters,
         })
     }
 

@@ -91,6 +91,9 @@ code_enum! {
     LetterKind in "staff.letter_kind" {
         /// The written notice that informal resolution has ended.
         TerminationNotice = "termination_notice";
+        /// The follow-up letter a closing sends (other options, or what becomes of a filed
+        /// complaint).
+        FollowUpLetter = "follow_up_letter";
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod account;
 pub mod case;
+pub mod closing;
 pub mod codes;
 pub mod concern;
 pub mod dates;

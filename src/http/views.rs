@@ -8,7 +8,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::config::{Config, ProfessionalStandards};
 use crate::crypto::Receipt;
-use crate::domain::case::Author;
+use crate::domain::case::{Author, LetterKind};
 use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
@@ -318,8 +318,10 @@ impl MessageView {
 pub struct LetterView {
     /// Identifier.
     pub id: String,
-    /// What it is, in words.
+    /// What it is, in words (staff pages).
     pub kind: &'static str,
+    /// The key of its heading on the follow-up page, which takes its `date`.
+    pub heading: &'static str,
     /// Its date.
     pub dated: NaiveDate,
     /// The day it is destroyed.
@@ -370,6 +372,10 @@ impl LetterView {
         Self {
             id: letter.id.clone(),
             kind: Lang::En.label(letter.kind),
+            heading: match letter.kind {
+                LetterKind::TerminationNotice => "letters.heading",
+                LetterKind::FollowUpLetter => "letters.heading_follow_up",
+            },
             dated: letter.dated,
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),

@@ -53,6 +53,8 @@ pub struct Letter {
     pub date: NaiveDate,
     /// The addressee block: who it is to, where to, and the matter's reference.
     pub addressee: Vec<String>,
+    /// What the date is called ("Date of this notice:").
+    pub date_label: String,
     /// The title.
     pub title: String,
     /// The opening paragraphs.
@@ -116,7 +118,7 @@ impl Letter {
         }
         out.push_str(&format!(
             "\n{} {}\n\n",
-            self.lang.t("notice.date_of"),
+            self.date_label,
             Words(self.lang).day(self.date)
         ));
         out.push_str(&self.title.to_uppercase());

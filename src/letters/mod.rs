@@ -6,6 +6,7 @@
 //! comes from [`crate::domain::deadline`], the dates from a signed certificate). Callers hand it
 //! everything and send or store the result.
 
+pub mod follow_up;
 pub mod letter;
 pub mod stored;
 pub mod termination;

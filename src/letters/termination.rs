@@ -194,6 +194,7 @@ fn letter(
         letterhead: input.letterhead.clone(),
         date: input.certificate.issued(),
         addressee,
+        date_label: w.t("notice.date_of"),
         title: w.t("notice.title"),
         opening,
         sections,
@@ -244,11 +245,90 @@ fn to_a_party(input: &NoticeInput<'_>, w: Words, addressee: Vec<String>) -> Lett
     letter(w, input, addressee, opening, vec![dates, next])
 }
 
+/// Everything the notice for a complaint already filed and referred to the ombuds is made
+/// from: it tells no suspension story (no deadline was suspended) and carries no certificate.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferredInput<'a> {
+    /// The association sending it.
+    pub letterhead: &'a Letterhead,
+    /// The party it is addressed to.
+    pub addressee: Addressee<'a>,
+    /// The day informal resolution ended.
+    pub termination: NaiveDate,
+    /// The date of the notice.
+    pub date: NaiveDate,
+    /// Why informal resolution ended before the date of the notice, when it did.
+    pub earlier_because: Option<&'a str>,
+}
+
+/// The termination notice for a complaint already filed (docs/RULES.md, "A complaint already
+/// filed"), in `lang`: the termination date, that no deadline was suspended, and that the
+/// complaint will be dismissed if the matter was resolved and proceeds otherwise. The same
+/// words for every party.
+pub fn compose_referred(input: &ReferredInput<'_>, lang: Lang) -> Letter {
+    let w = Words(lang);
+    let mut opening = vec![
+        w.f(
+            "notice.referred_opening_1",
+            &[
+                ("association", &w.association(&input.letterhead.name)),
+                ("termination", &w.day(input.termination)),
+            ],
+        ),
+        w.t("notice.referred_opening_2"),
+    ];
+    opening.extend(earlier_than(
+        w,
+        input.termination,
+        input.date,
+        input.earlier_because,
+    ));
+    let dates = Section {
+        heading: w.t("notice.dates_heading"),
+        blocks: vec![Block::Facts(vec![(
+            w.t("notice.fact_ended"),
+            w.day(input.termination),
+        )])],
+    };
+    let next = Section {
+        heading: w.t("notice.party_next_heading"),
+        blocks: vec![
+            Block::Text(w.t("notice.party_next_1")),
+            Block::Text(w.t("notice.party_next_2")),
+        ],
+    };
+    Letter {
+        lang,
+        letterhead: input.letterhead.clone(),
+        date: input.date,
+        addressee: addressee_lines(w, &input.addressee),
+        date_label: w.t("notice.date_of"),
+        title: w.t("notice.referred_title"),
+        opening,
+        sections: vec![dates, next],
+        closing: vec![w.t("notice.closing"), input.letterhead.name.clone()],
+    }
+}
+
 /// The sentence that says why informal resolution ended before the date of the notice.
 fn earlier(w: Words, input: &NoticeInput<'_>) -> Option<String> {
-    let termination = input.certificate.termination();
-    let reason = input.earlier_because?;
-    (termination < input.certificate.issued()).then(|| {
+    earlier_than(
+        w,
+        input.certificate.termination(),
+        input.certificate.issued(),
+        input.earlier_because,
+    )
+}
+
+/// The sentence that says why informal resolution ended on `termination`, before `date`.
+fn earlier_than(
+    w: Words,
+    termination: NaiveDate,
+    date: NaiveDate,
+    because: Option<&str>,
+) -> Option<String> {
+    let reason = because?;
+    (termination < date).then(|| {
         w.f(
             "notice.earlier",
             &[
@@ -261,7 +341,7 @@ fn earlier(w: Words, input: &NoticeInput<'_>) -> Option<String> {
 
 /// The addressee block: "To: …", the address for a letter sent by post or e-mail, and the
 /// matter's reference.
-fn addressee_lines(w: Words, addressee: &Addressee<'_>) -> Vec<String> {
+pub(super) fn addressee_lines(w: Words, addressee: &Addressee<'_>) -> Vec<String> {
     let to = match (addressee.version, addressee.name) {
         (_, Some(name)) => name.to_owned(),
         (NoticeVersion::Complainant, None) => w.t("notice.to_complainant"),

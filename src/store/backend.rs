@@ -51,6 +51,10 @@ pub struct CaseRecord {
     /// The code of the language of the intake page a web concern came through (`en`, `es`);
     /// `None` for a contact logged by hand.
     pub intake_lang: Option<String>,
+    /// Whether a formal ethics complaint about the matter was already filed and referred to the
+    /// ombuds: no filing deadline is suspended, and the letters at the end say what becomes of
+    /// the complaint.
+    pub complaint_filed: bool,
     /// Public half of the case's content key, for sealing more content to it.
     pub recipient: String,
     /// Identifier of the content key in the key store.
@@ -504,6 +508,10 @@ pub trait CaseRows: Send + Sync {
     /// Assigns a case to the ombuds named `username`, or to nobody; false if there is no such
     /// case.
     async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError>;
+
+    /// Records whether a formal complaint about case `id` was already filed; false if there is
+    /// no such open case.
+    async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError>;
     /// Gives a case that has no receipt the keyed hash of one, in one write with the letters to
     /// the person who raised it that are still to send (they take the hash, so that the person
     /// reads them with the receipt). `None` if there is no such case; `Some(false)`, changing

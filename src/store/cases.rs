@@ -256,6 +256,7 @@ impl Store {
                     has_receipt: receipt_hash.is_some(),
                     assigned_to: None,
                     intake_lang: intake_lang.map(str::to_owned),
+                    complaint_filed: false,
                     recipient: key.recipient(),
                     key_id: random::new_id()?,
                 },
@@ -518,6 +519,12 @@ impl Store {
     /// case.
     pub async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
         self.backend.assign_case(id, username).await
+    }
+
+    /// Records whether a formal complaint about case `id` was already filed and referred to the
+    /// ombuds; false if there is no such case.
+    pub async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError> {
+        self.backend.set_complaint_filed(id, filed).await
     }
 
     /// Gives case `id`, which has none, the keyed hash of `receipt` (the receipt itself is never

@@ -25,7 +25,7 @@ use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, \
      c.first_contact, c.opened_on, c.termination_date, c.services, \
      c.receipt_hash IS NOT NULL AS has_receipt, c.assigned_to, c.intake_lang, c.recipient, \
-     c.key_id";
+     c.key_id, c.complaint_filed";
 
 /// A note's columns, as [`note_record`] reads them (`n` is the `notes` table).
 pub(super) const NOTE_COLUMNS: &str = "n.id, n.case_id, n.kind, n.due_on, n.expires_on, n.written_on, n.done, n.sealed, \
@@ -170,6 +170,7 @@ pub(super) fn case_record(row: &impl Columns) -> Result<CaseRecord, sqlx::Error>
         has_receipt: row.flag("has_receipt")?,
         assigned_to: row.optional_text("assigned_to")?,
         intake_lang: row.optional_text("intake_lang")?,
+        complaint_filed: row.flag("complaint_filed")?,
         recipient: row.text("recipient")?,
         key_id: row.text("key_id")?,
     })

@@ -1,12 +1,25 @@
-//! Closing a case with its outcome. Unless the matter was resolved, informal resolution is
-//! terminated first if it was not yet, so that every party is notified in writing; a
-//! successful close issues no notice (docs/RULES.md, section 4: nothing is kept after it).
+//! Closing a case with its outcome (docs/RULES.md, "Outcomes and their letters"). Unless the
+//! matter was resolved, informal resolution is terminated first if it was not yet, so that every
+//! party is notified in writing; then the follow-up letter the outcome calls for is stored.
 //! Then, in one write, the case's clear fields become trend counters for the board and
-//! everything else of it is destroyed with its key.
+//! everything else of it is destroyed with its key; the letters stay, under their own keys, for
+//! as long as they are kept.
 
-use super::{Ctx, Refusal, termination};
+use super::{Ctx, Refusal, follow_up, termination};
 use crate::domain::case::Outcome;
+use crate::domain::closing::Closing;
 use crate::domain::trends::{ClosedCase, increments_for_closed_case};
+use crate::store::CaseDetail;
+
+/// What closing case `detail` with `outcome` sends, as the closing form shows it beforehand.
+pub fn closing(detail: &CaseDetail, outcome: Outcome) -> Closing {
+    Closing {
+        outcome,
+        complaint_filed: detail.record.complaint_filed,
+        plan_agreed: detail.plan.as_ref().is_some_and(|p| p.agreed_on.is_some()),
+        terminated: detail.record.termination_date.is_some(),
+    }
+}
 
 /// Closes case `id` with `outcome` today. `base_url` is printed in the termination notice if
 /// this closing is what terminates informal resolution.
@@ -16,10 +29,15 @@ pub async fn close(
     outcome: Outcome,
     base_url: &str,
 ) -> Result<(), Refusal> {
-    if outcome != Outcome::SuccessfullyClosed {
+    let today = ctx.today();
+    let detail = ctx.store.case(id, today).await?.ok_or(Refusal::NotFound)?;
+    let plan = closing(&detail, outcome);
+    if plan.terminates() {
         termination::ensure_terminated(ctx, id, base_url).await?;
     }
-    let today = ctx.today();
+    if let Some(letter) = plan.follow_up() {
+        follow_up::send(ctx, &detail, letter).await?;
+    }
     let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
     let counters = increments_for_closed_case(&ClosedCase {
         category: record.category,

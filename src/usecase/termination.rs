@@ -7,20 +7,23 @@ use chrono::NaiveDate;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Ctx, Refusal};
+use super::sending::{self, Composed, SAID};
+use crate::crypto::certificate::Certificate;
 use crate::domain::case::{CaseDate, LetterKind, reference, validate_case_date};
 use crate::domain::notices::version_for;
 use crate::domain::parties::FIRST_PARTY;
 use crate::i18n::Lang;
-use crate::letters::stored::{self, Label};
-use crate::letters::{Addressee, NoticeInput, termination};
-use crate::store::CaseDetail;
+use crate::letters::stored::Label;
+use crate::letters::termination::ReferredInput;
+use crate::letters::{Addressee, Letter, NoticeInput, termination};
+use crate::store::{CaseDetail, ReplyOutcome};
 
 /// What a recorded date led to.
 pub struct Recorded {
     /// The date now recorded.
     pub date: NaiveDate,
     /// The notice issued, if the termination is recorded: its letter id and certificate.
-    pub notice: Option<(String, String)>,
+    pub notice: Option<(String, Option<String>)>,
 }
 
 /// Records `field` on case `id` from what was typed (`None`: today), with the reason a
@@ -89,183 +92,219 @@ pub async fn ensure_terminated(ctx: &Ctx<'_>, id: &str, base_url: &str) -> Resul
 /// Issues the certificate and one termination notice per party for a case whose termination
 /// is recorded (docs/RULES.md, "The notice to every party"): each stored as a letter addressed
 /// to that party, in its language, and, for a party who holds a receipt, announced in its own
-/// thread. Returns the notice of the person who raised the concern and the certificate.
+/// thread. Returns the notice of the person who raised the concern and the certificate (none
+/// for a complaint already filed: no deadline was suspended).
 async fn issue_notice(
     ctx: &Ctx<'_>,
     case: &CaseDetail,
     base_url: &str,
     earlier_because: Option<&str>,
-) -> Result<(String, String), Refusal> {
-    let today = ctx.today();
+) -> Result<(String, Option<String>), Refusal> {
     let r = &case.record;
     let termination = r.termination_date.ok_or(Refusal::NotFound)?;
-    let certificate = ctx
-        .store
-        .issue_certificate(
-            &ctx.config.association.letterhead.name,
-            r.first_contact,
-            termination,
-            today,
-        )
-        .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
-    // A corrected date supersedes the certificate issued before: /verify says so from now on.
-    if !ctx
-        .store
-        .replace_certificate(&r.id, certificate.id())
-        .await?
-    {
-        return Err(Refusal::NotFound);
-    }
+    let certificate = match r.complaint_filed {
+        true => None,
+        false => Some(issue_certificate(ctx, &r.id, r.first_contact, termination).await?),
+    };
     let reference = reference(&r.id);
-    let input = |addressee| NoticeInput {
-        letterhead: &ctx.config.association.letterhead,
-        certificate: &certificate,
-        concluded: case.concern.concluded_on,
-        discovered: case.concern.discovered_on,
-        holidays: &ctx.config.deadline.holidays,
-        roll_forward: ctx.config.deadline.roll_forward,
-        base_url,
-        addressee,
-        earlier_because,
-    };
-
-    // The person who raised the concern is anonymous and no language preference is kept, so
-    // their notice is written in every language of the public pages; the follow-up shows the
-    // one its reader chose. Their contact details go on it only when it has to be sent.
-    let contact = (!r.has_receipt)
-        .then(|| {
-            case.concern
-                .contact
-                .as_ref()
-                .map(ExposeSecret::expose_secret)
-        })
-        .flatten();
-    let first = input(Addressee {
-        version: version_for(None),
-        reference: &reference,
-        name: None,
-        contact,
-    });
-    let label = Label {
-        reference: reference.clone(),
-        party: FIRST_PARTY,
-        role: None,
-        name: None,
-    };
-    let composed = compose(&first, &Lang::ALL, "thread.notice_issued", termination)?;
-    let letter = store_notice(ctx, &r.id, None, &label, &composed).await?;
-    if r.has_receipt {
-        let said = composed.bundle(SAID);
-        ctx.store
-            .reply(&r.id, &SecretString::from(said), today)
-            .await?;
-    }
-
-    for party in &case.parties {
-        let c = &party.content;
-        let lang = Lang::from_code(&c.lang).unwrap_or(Lang::En);
-        let name = c.name.as_ref().map(ExposeSecret::expose_secret);
-        let contact = (!party.has_receipt)
-            .then(|| c.contact.as_ref().map(ExposeSecret::expose_secret))
-            .flatten();
-        let addressed = input(Addressee {
-            version: version_for(Some(c.role)),
-            reference: &reference,
-            name,
-            contact,
-        });
-        let label = Label {
-            reference: reference.clone(),
-            party: party.number,
-            role: Some(c.role.code().to_owned()),
-            name: name.map(str::to_owned),
-        };
-        let composed = compose(
-            &addressed,
-            &[lang],
-            "thread.party_notice_issued",
-            termination,
-        )?;
-        store_notice(ctx, &r.id, Some(&party.id), &label, &composed).await?;
-        if party.has_receipt {
-            let said = SecretString::from(composed.bundle(SAID));
-            if !ctx
-                .store
-                .party_reply(&r.id, &party.id, &said, today)
-                .await?
-            {
-                return Err(Refusal::NotFound);
-            }
+    let letterhead = &ctx.config.association.letterhead;
+    let today = ctx.today();
+    let notice = |addressee: Addressee<'_>, lang: Lang| -> Result<Letter, Refusal> {
+        match &certificate {
+            None => Ok(termination::compose_referred(
+                &ReferredInput {
+                    letterhead,
+                    addressee,
+                    termination,
+                    date: today,
+                    earlier_because,
+                },
+                lang,
+            )),
+            Some(certificate) => termination::compose_in(
+                &NoticeInput {
+                    letterhead,
+                    certificate,
+                    concluded: case.concern.concluded_on,
+                    discovered: case.concern.discovered_on,
+                    holidays: &ctx.config.deadline.holidays,
+                    roll_forward: ctx.config.deadline.roll_forward,
+                    base_url,
+                    addressee,
+                    earlier_because,
+                },
+                lang,
+            )
+            .map_err(|e| Refusal::Internal(format!("composing a notice: {e}"))),
         }
+    };
+    // The person who raised the concern is told of the certificate in their thread; a party,
+    // and everyone when a complaint was filed, only of the notice.
+    let announced = |lang: Lang, key: &str| lang.f(key, &[("date", &termination)]);
+    let first_announcement = match certificate {
+        Some(_) => "thread.notice_issued",
+        None => "thread.party_notice_issued",
+    };
+
+    let mut letter = None;
+    for addressed in addressees(case, &reference) {
+        let composed = Composed::new(
+            &addressed.langs,
+            |lang| notice(addressed.addressee(), lang),
+            |lang| match addressed.party {
+                None => announced(lang, first_announcement),
+                Some(_) => announced(lang, "thread.party_notice_issued"),
+            },
+        )?;
+        let id = sending::store(
+            ctx,
+            &r.id,
+            addressed.party,
+            LetterKind::TerminationNotice,
+            &addressed.label,
+            &composed,
+        )
+        .await?;
+        announce(ctx, &r.id, &addressed, &composed).await?;
+        letter.get_or_insert(id);
     }
     tracing::info!(
         event = "notice_issued",
         parties = case.parties.len() + 1,
         "termination notices were issued"
     );
-    Ok((letter, certificate.armoured()))
+    let letter = letter.ok_or(Refusal::NotFound)?;
+    Ok((letter, certificate.map(|c| c.armoured())))
 }
 
-/// One party's notice in each of its languages: the printable page, the plain text, and the
-/// message that announces it in the party's thread.
-struct Composed(Vec<(Lang, [String; 3])>);
-
-/// Which part of a [`Composed`] notice.
-const HTML: usize = 0;
-const TEXT: usize = 1;
-/// The thread message (kept like the letter's versions; each reader sees their own).
-const SAID: usize = 2;
-
-impl Composed {
-    /// One part in every language, in the stored several-language form.
-    fn bundle(&self, part: usize) -> String {
-        let versions: Vec<_> = self
-            .0
-            .iter()
-            .map(|(lang, parts)| (*lang, parts[part].as_str()))
-            .collect();
-        stored::bundle(&versions)
-    }
-}
-
-fn compose(
-    input: &NoticeInput<'_>,
-    langs: &[Lang],
-    announcement: &str,
+/// Signs the certificate of informal resolution from `first` to `termination` for case `id`,
+/// superseding the one issued before (a correction): /verify says so from now on.
+async fn issue_certificate(
+    ctx: &Ctx<'_>,
+    id: &str,
+    first: NaiveDate,
     termination: NaiveDate,
-) -> Result<Composed, Refusal> {
-    let mut versions = Vec::new();
-    for lang in langs {
-        let notice = termination::compose_in(input, *lang)
-            .map_err(|e| Refusal::Internal(format!("composing a notice: {e}")))?;
-        let html = notice
-            .html()
-            .map_err(|e| Refusal::Internal(format!("rendering a notice: {e}")))?;
-        let said = lang.f(announcement, &[("date", &termination)]);
-        versions.push((*lang, [html, notice.text(), said]));
+) -> Result<Certificate, Refusal> {
+    let certificate = ctx
+        .store
+        .issue_certificate(
+            &ctx.config.association.letterhead.name,
+            first,
+            termination,
+            ctx.today(),
+        )
+        .map_err(|e| Refusal::Internal(format!("issuing a certificate: {e}")))?;
+    if !ctx.store.replace_certificate(id, certificate.id()).await? {
+        return Err(Refusal::NotFound);
     }
-    Ok(Composed(versions))
+    Ok(certificate)
 }
 
-async fn store_notice(
+/// One party a letter goes to: who, in which languages, and how the console names it.
+pub(super) struct Addressed<'a> {
+    /// The added party's id; `None` for the person who raised the concern.
+    pub party: Option<&'a str>,
+    /// Whether the party holds a receipt (the letter is announced in its thread).
+    pub has_receipt: bool,
+    /// The languages it is written in.
+    pub langs: Vec<Lang>,
+    /// Its name, if the ombuds recorded one.
+    pub name: Option<&'a str>,
+    /// Where to send it, for a party who holds no receipt.
+    pub contact: Option<&'a str>,
+    /// The party's role, `None` for the person who raised the concern.
+    pub role: Option<crate::domain::parties::PartyRole>,
+    /// The matter's reference.
+    pub reference: &'a str,
+    /// How the console names the letter.
+    pub label: Label,
+}
+
+impl Addressed<'_> {
+    /// The addressee block's facts.
+    pub fn addressee(&self) -> Addressee<'_> {
+        Addressee {
+            version: version_for(self.role),
+            reference: self.reference,
+            name: self.name,
+            contact: self.contact,
+        }
+    }
+}
+
+/// Every party of `case`, the person who raised the concern first. That person is anonymous
+/// and no language preference is kept, so their letters are written in every language of the
+/// public pages (the follow-up page shows the one its reader chose); an added party's in its
+/// own. Contact details go on a letter only when it has to be sent.
+pub(super) fn addressees<'a>(case: &'a CaseDetail, reference: &'a str) -> Vec<Addressed<'a>> {
+    let r = &case.record;
+    let mut all = vec![Addressed {
+        party: None,
+        has_receipt: r.has_receipt,
+        langs: Lang::ALL.to_vec(),
+        name: None,
+        contact: (!r.has_receipt)
+            .then(|| {
+                case.concern
+                    .contact
+                    .as_ref()
+                    .map(ExposeSecret::expose_secret)
+            })
+            .flatten(),
+        role: None,
+        reference,
+        label: Label {
+            reference: reference.to_owned(),
+            party: FIRST_PARTY,
+            role: None,
+            name: None,
+        },
+    }];
+    for party in &case.parties {
+        let c = &party.content;
+        let name = c.name.as_ref().map(ExposeSecret::expose_secret);
+        all.push(Addressed {
+            party: Some(&party.id),
+            has_receipt: party.has_receipt,
+            langs: vec![Lang::from_code(&c.lang).unwrap_or(Lang::En)],
+            name,
+            contact: (!party.has_receipt)
+                .then(|| c.contact.as_ref().map(ExposeSecret::expose_secret))
+                .flatten(),
+            role: Some(c.role),
+            reference,
+            label: Label {
+                reference: reference.to_owned(),
+                party: party.number,
+                role: Some(c.role.code().to_owned()),
+                name: name.map(str::to_owned),
+            },
+        });
+    }
+    all
+}
+
+/// Announces a letter in the thread of its party, if the party holds a receipt.
+async fn announce(
     ctx: &Ctx<'_>,
     case_id: &str,
-    party_id: Option<&str>,
-    label: &Label,
+    to: &Addressed<'_>,
     composed: &Composed,
-) -> Result<String, Refusal> {
-    ctx.store
-        .add_letter(
-            case_id,
-            party_id,
-            LetterKind::TerminationNotice,
-            ctx.today(),
-            (
-                &label.encode(),
-                &composed.bundle(HTML),
-                &composed.bundle(TEXT),
-            ),
-        )
-        .await?
-        .ok_or(Refusal::NotFound)
+) -> Result<(), Refusal> {
+    if !to.has_receipt {
+        return Ok(());
+    }
+    let said = SecretString::from(composed.bundle(SAID));
+    let done = match to.party {
+        None => ctx.store.reply(case_id, &said, ctx.today()).await? != ReplyOutcome::NoSuchCase,
+        Some(party) => {
+            ctx.store
+                .party_reply(case_id, party, &said, ctx.today())
+                .await?
+        }
+    };
+    match done {
+        true => Ok(()),
+        false => Err(Refusal::NotFound),
+    }
 }

@@ -62,8 +62,8 @@ impl CaseRows for PostgresBackend {
             sqlx::query(
                 "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, \
                  opened_on, termination_date, services, receipt_hash, assigned_to, intake_lang, \
-                 recipient, key_id, sealed) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 recipient, key_id, complaint_filed, sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
             .bind(&r.id)
             .bind(r.status.code())
@@ -79,6 +79,7 @@ impl CaseRows for PostgresBackend {
             .bind(&r.intake_lang)
             .bind(&r.recipient)
             .bind(&r.key_id)
+            .bind(r.complaint_filed)
             .bind(&case.sealed)
             .execute(&self.main)
             .await?;
@@ -257,6 +258,15 @@ impl CaseRows for PostgresBackend {
     async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
             .bind(username)
+            .bind(id)
+            .execute(&self.main)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE cases SET complaint_filed = $1 WHERE id = $2")
+            .bind(filed)
             .bind(id)
             .execute(&self.main)
             .await?;

@@ -60,7 +60,7 @@ pub(super) async fn insert_cases(
         let mut rows = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, status, channel, category, raised_by, first_contact, opened_on, \
              termination_date, services, receipt_hash, assigned_to, intake_lang, recipient, key_id, \
-             sealed) ",
+             complaint_filed, sealed) ",
         );
         rows.push_values(chunk, |mut row, case| {
             let r = &case.record;
@@ -78,6 +78,7 @@ pub(super) async fn insert_cases(
                 .push_bind(r.intake_lang.clone())
                 .push_bind(r.recipient.clone())
                 .push_bind(r.key_id.clone())
+                .push_bind(r.complaint_filed)
                 .push_bind(case.sealed.clone());
         });
         rows.build().execute(&mut *conn).await?;
@@ -292,6 +293,22 @@ impl CaseRows for SqliteBackend {
                 Box::pin(async move {
                     let done = sqlx::query("UPDATE cases SET assigned_to = ? WHERE id = ?")
                         .bind(&username)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE cases SET complaint_filed = ? WHERE id = ?")
+                        .bind(filed)
                         .bind(&id)
                         .execute(&mut *conn)
                         .await?;
