@@ -207,6 +207,17 @@ pub fn unanswered(threads: impl IntoIterator<Item = (u32, Option<Author>)>) -> V
         .collect()
 }
 
+/// The parties (by number) whose thread ends with an ombuds message they have not opened:
+/// closing would destroy it unread. `threads` gives each party's number and, for the last
+/// message in its thread, who wrote it and whether its reader has opened it since.
+pub fn unread(threads: impl IntoIterator<Item = (u32, Option<(Author, bool)>)>) -> Vec<u32> {
+    threads
+        .into_iter()
+        .filter(|(_, last)| matches!(last, Some((Author::Ombuds, false))))
+        .map(|(party, _)| party)
+        .collect()
+}
+
 /// Checks that a case may be closed: a case whose threads wait for an answer (`unanswered`,
 /// from [`unanswered`]) is closed only once the ombuds has said they know (`acknowledged`),
 /// since closing destroys those messages unanswered.

@@ -131,15 +131,28 @@ impl Closing {
         if self.terminates() {
             letters.push(ClosingLetter::TerminationNotice);
         }
-        if let Some(follow_up) = self.follow_up() {
-            if recipient == Recipient::Complainant || follow_up.about_a_filed_complaint() {
-                letters.push(ClosingLetter::FollowUp(follow_up));
-            }
+        if let Some(follow_up) = self.follow_up()
+            && (recipient == Recipient::Complainant || follow_up.about_a_filed_complaint())
+        {
+            letters.push(ClosingLetter::FollowUp(follow_up));
         }
         if recipient == Recipient::Complainant && self.certifies_resolution() {
             letters.push(ClosingLetter::ResolutionCertificate);
         }
         letters
+    }
+}
+
+/// Checks that whether a complaint was already filed may still be changed: only until the
+/// termination is recorded, since the termination notices say (or do not say) that the filing
+/// deadline was suspended.
+pub fn may_mark_complaint_filed(terminated: bool) -> Result<(), super::field::FieldError> {
+    match terminated {
+        false => Ok(()),
+        true => Err(super::field::FieldError::new(
+            "complaint_filed",
+            "staff.problem.complaint_filed_after_termination",
+        )),
     }
 }
 
@@ -160,13 +173,22 @@ mod tests {
     fn each_outcome_sends_the_letters_of_the_retention_policy() {
         use ClosingLetter::{FollowUp as F, ResolutionCertificate, TerminationNotice};
         let cases = [
-            (Outcome::Dismissed, vec![TerminationNotice, F(FollowUp::OutsideScope)]),
+            (
+                Outcome::Dismissed,
+                vec![TerminationNotice, F(FollowUp::OutsideScope)],
+            ),
             (
                 Outcome::UnsuccessfullyClosed,
                 vec![TerminationNotice, F(FollowUp::Unresolved)],
             ),
-            (Outcome::Declined, vec![TerminationNotice, F(FollowUp::Declined)]),
-            (Outcome::Withdrawn, vec![TerminationNotice, F(FollowUp::Withdrawn)]),
+            (
+                Outcome::Declined,
+                vec![TerminationNotice, F(FollowUp::Declined)],
+            ),
+            (
+                Outcome::Withdrawn,
+                vec![TerminationNotice, F(FollowUp::Withdrawn)],
+            ),
             (
                 Outcome::TerminatedPublicTrust,
                 vec![TerminationNotice, F(FollowUp::PublicTrust)],
@@ -175,7 +197,11 @@ mod tests {
         ];
         for (outcome, complainant) in cases {
             let c = closing(outcome);
-            assert_eq!(c.letters_for(Recipient::Complainant), complainant, "{outcome:?}");
+            assert_eq!(
+                c.letters_for(Recipient::Complainant),
+                complainant,
+                "{outcome:?}"
+            );
             // Another party receives only the termination notice.
             let party: Vec<_> = complainant
                 .into_iter()
@@ -216,7 +242,10 @@ mod tests {
             ..closing(Outcome::SuccessfullyClosed)
         };
         let dismissed = ClosingLetter::FollowUp(FollowUp::ComplaintDismissed);
-        assert_eq!(resolved.letters_for(Recipient::Complainant), vec![dismissed]);
+        assert_eq!(
+            resolved.letters_for(Recipient::Complainant),
+            vec![dismissed]
+        );
         assert_eq!(resolved.letters_for(Recipient::Party), vec![dismissed]);
         assert!(!resolved.certifies_resolution());
         for outcome in Outcome::ALL {

@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/open" => post(open),
         "/api/v1/cases/{id}/services" => put(services),
         "/api/v1/cases/{id}/assignee" => put(assign),
+        "/api/v1/cases/{id}/complaint-filed" => put(complaint_filed),
         "/api/v1/cases/{id}/receipt" => post(issue_receipt),
         "/api/v1/cases/{id}/non-membership" => post(add_non_membership),
         "/api/v1/cases/{id}/non-membership/{period}" => delete(remove_non_membership),
@@ -69,6 +70,7 @@ fn record_json(r: &CaseRecord) -> Value {
         "has_receipt": r.has_receipt,
         "assigned_to": r.assigned_to,
         "intake_lang": r.intake_lang,
+        "complaint_filed": r.complaint_filed,
     })
 }
 
@@ -408,6 +410,29 @@ async fn services(
 
 /// `PUT /api/v1/cases/{id}/assignee`: `{"username": "…"}` assigns the case to that ombuds,
 /// `{"username": null}` to nobody.
+/// `PUT /api/v1/cases/{id}/complaint-filed` with `{"complaint_filed": true|false}`.
+async fn complaint_filed(
+    State(app): State<AppState>,
+    Staff(_, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let object = json_object(&headers, body, &["complaint_filed"]).await?;
+    let mut errors = Vec::new();
+    let filed = object.boolean("complaint_filed", &mut errors);
+    let filed = match filed {
+        Some(filed) => filed,
+        None if !errors.is_empty() => return Err(Problem::Invalid(errors).into()),
+        None => {
+            errors.push(FieldError::new("complaint_filed", "api.problem.required"));
+            return Err(Problem::Invalid(errors).into());
+        }
+    };
+    usecase::cases::mark_complaint_filed(&app.ctx(), &id, filed).await?;
+    Ok(Json(json!({ "complaint_filed": filed })))
+}
+
 async fn assign(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,

@@ -36,6 +36,7 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/open" => post(open),
         "/console/cases/{id}/services" => post(services),
         "/console/cases/{id}/assignee" => post(assign),
+        "/console/cases/{id}/complaint-filed" => post(complaint_filed),
         "/console/cases/{id}/receipt" => post(issue_receipt),
         "/console/cases/{id}/non-membership" => post(add_non_membership),
         "/console/cases/{id}/non-membership/{period}/remove" => post(remove_non_membership),
@@ -145,6 +146,7 @@ fn notice(query: Option<&str>) -> Option<String> {
         "opened" => "staff.done.opened",
         "services" => "staff.done.services",
         "assigned" => "staff.done.assigned",
+        "complaint_filed" => "staff.done.complaint_filed",
         "non_member" => "staff.done.non_member",
         "non_member_removed" => "staff.done.non_member_removed",
         "unassigned" => "staff.done.unassigned",
@@ -206,7 +208,8 @@ async fn case_page_for(
         notice,
     )
     .with_assignment(&assignable)
-    .with_unanswered(&unanswered, &detail);
+    .with_unanswered(&unanswered, &detail)
+    .with_unread(&usecase::cases::unread_threads(&detail), &detail);
     page.failed = failed;
     Ok((status, page).into_response())
 }
@@ -345,6 +348,25 @@ async fn assign(
         ))),
         Ok(()) => Ok(see_other(&format!(
             "/console/cases/{id}?done=unassigned#assignment-heading"
+        ))),
+        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /console/cases/{id}/complaint-filed`: records whether a formal complaint was already
+/// filed (the checkbox `complaint_filed`).
+async fn complaint_filed(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let filed = form
+        .take("complaint_filed")
+        .is_some_and(|v| v.as_str() == "yes");
+    match usecase::cases::mark_complaint_filed(&app.ctx(), &id, filed).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=complaint_filed#complaint-heading"
         ))),
         Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
         Err(other) => Err(other.into()),

@@ -450,6 +450,16 @@ pub struct CaseView {
     pub concluded_on: String,
     /// Discovery date, or "Not given".
     pub discovered_on: String,
+    /// A formal complaint was already filed and referred to the ombuds.
+    pub complaint_filed: bool,
+}
+
+/// What closing with one outcome sends each party, as the closing form shows it.
+pub struct ClosingRow {
+    /// The outcome, in words.
+    pub outcome: &'static str,
+    /// For each party in [`CasePage::closing_parties`] order, the letters, in words.
+    pub letters: Vec<String>,
 }
 
 /// A note as the case page shows it.
@@ -636,6 +646,10 @@ pub struct CasePage {
     pub languages: Vec<(&'static str, &'static str)>,
     /// Outcome radio buttons.
     pub outcomes: Vec<Choice>,
+    /// The parties, as the closing form's table heads its columns.
+    pub closing_parties: Vec<String>,
+    /// What closing with each outcome sends each party.
+    pub closing_rows: Vec<ClosingRow>,
     /// Default note lifetime.
     pub note_default_days: u32,
     /// Longest note lifetime.
@@ -664,6 +678,8 @@ pub struct CasePage {
     /// The threads whose last message is the person's or party's own, by who wrote it
     /// ("1: the person who raised it"); closing asks for an extra confirmation then.
     pub unanswered: Vec<String>,
+    /// The threads whose last message is the ombuds' and not yet opened by its reader.
+    pub unread: Vec<String>,
     /// The periods in which the respondent held no REALTOR® membership: (id, first day, last
     /// day).
     pub non_membership: Vec<(String, NaiveDate, NaiveDate)>,
@@ -692,27 +708,21 @@ impl CasePage {
     /// The same page, warning beside the close form that the threads of parties `numbers`
     /// (1: the person who raised the concern) end with a message not yet answered.
     pub fn with_unanswered(self, numbers: &[u32], detail: &CaseDetail) -> Self {
-        let unanswered = numbers
-            .iter()
-            .map(|&number| {
-                let role = if number == 1 {
-                    Lang::En.t("staff.thread.submitter")
-                } else {
-                    detail
-                        .parties
-                        .iter()
-                        .find(|p| p.number == number)
-                        .map_or("", |p| Lang::En.label(p.content.role))
-                };
-                Lang::En.f(
-                    "staff.parties.party",
-                    &[("number", &number), ("role", &role)],
-                )
-            })
-            .collect();
-        Self { unanswered, ..self }
+        Self {
+            unanswered: party_names(numbers, detail),
+            ..self
+        }
     }
-    /// The page for `detail`.
+
+    /// The same page, warning beside the close form that parties `numbers` have not opened the
+    /// ombuds' last message in their thread.
+    pub fn with_unread(self, numbers: &[u32], detail: &CaseDetail) -> Self {
+        Self {
+            unread: party_names(numbers, detail),
+            ..self
+        }
+    }
+    /// The page for `detail`.    /// The page for `detail`.
     pub fn new(
         chrome: Chrome,
         detail: &CaseDetail,
@@ -753,7 +763,9 @@ impl CasePage {
                 .concern
                 .discovered_on
                 .map_or_else(not_given, |d| d.to_string()),
+            complaint_filed: r.complaint_filed,
         };
+        let (closing_parties, closing_rows) = closing_table(detail);
         Self {
             site: chrome.site.clone(),
             chrome,
@@ -817,6 +829,8 @@ impl CasePage {
                     checked: false,
                 })
                 .collect(),
+            closing_parties,
+            closing_rows,
             note_default_days: note_days.0,
             note_max_days: note_days.1,
             errors,
@@ -843,6 +857,7 @@ impl CasePage {
             today,
             assignable: Vec::new(),
             unanswered: Vec::new(),
+            unread: Vec::new(),
             non_membership: detail
                 .non_membership
                 .iter()
@@ -1232,4 +1247,103 @@ pub struct GrantsPage {
     pub confirm_label: &'static str,
     /// The label of the button that refuses a grant.
     pub refuse_label: &'static str,
+}
+
+/// What closing `detail` with each outcome sends each party: the column heads (each party, and
+/// whether its letters reach its follow-up page or are for the ombuds to send) and one row per
+/// outcome.
+fn closing_table(detail: &CaseDetail) -> (Vec<String>, Vec<ClosingRow>) {
+    use crate::domain::closing::{ClosingLetter, Recipient};
+    let way = |has_receipt: bool| {
+        Lang::En.t(if has_receipt {
+            "staff.closing.to_thread"
+        } else {
+            "staff.closing.to_send"
+        })
+    };
+    let mut parties = vec![(
+        Recipient::Complainant,
+        Lang::En.f(
+            "staff.closing.party",
+            &[
+                ("party", &Lang::En.t("staff.closing.complainant")),
+                ("way", &way(detail.record.has_receipt)),
+            ],
+        ),
+    )];
+    for party in &detail.parties {
+        let who = Lang::En.f(
+            "staff.parties.party",
+            &[
+                ("number", &party.number),
+                ("role", &Lang::En.label(party.content.role)),
+            ],
+        );
+        parties.push((
+            Recipient::Party,
+            Lang::En.f(
+                "staff.closing.party",
+                &[("party", &who), ("way", &way(party.has_receipt))],
+            ),
+        ));
+    }
+    let rows = Outcome::ALL
+        .iter()
+        .map(|outcome| {
+            let closing = crate::usecase::closing::closing(detail, *outcome);
+            ClosingRow {
+                outcome: Lang::En.label(*outcome),
+                letters: parties
+                    .iter()
+                    .map(|(recipient, _)| {
+                        let letters: Vec<String> = closing
+                            .letters_for(*recipient)
+                            .into_iter()
+                            .map(|letter| {
+                                let key = match letter {
+                                    ClosingLetter::TerminationNotice => {
+                                        "staff.closing.termination_notice".to_owned()
+                                    }
+                                    ClosingLetter::ResolutionCertificate => {
+                                        "staff.closing.resolution_certificate".to_owned()
+                                    }
+                                    ClosingLetter::FollowUp(f) => {
+                                        format!("staff.closing.follow_up_{}", f.code())
+                                    }
+                                };
+                                Lang::En.t(&key).to_owned()
+                            })
+                            .collect();
+                        match letters.is_empty() {
+                            true => Lang::En.t("staff.closing.nothing").to_owned(),
+                            false => letters.join("; "),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    (parties.into_iter().map(|(_, head)| head).collect(), rows)
+}
+
+/// How the close form names parties `numbers` ("1: the person who raised the concern").
+fn party_names(numbers: &[u32], detail: &CaseDetail) -> Vec<String> {
+    numbers
+        .iter()
+        .map(|&number| {
+            let role = if number == 1 {
+                Lang::En.t("staff.thread.submitter")
+            } else {
+                detail
+                    .parties
+                    .iter()
+                    .find(|p| p.number == number)
+                    .map_or("", |p| Lang::En.label(p.content.role))
+            };
+            Lang::En.f(
+                "staff.parties.party",
+                &[("number", &number), ("role", &role)],
+            )
+        })
+        .collect()
 }

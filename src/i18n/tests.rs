@@ -332,6 +332,12 @@ fn keys_built() -> BTreeSet<String> {
     ] {
         keys.insert(format!("intake.field.{field}"));
     }
+    for letter in crate::domain::closing::FollowUp::ALL {
+        let code = letter.code();
+        keys.insert(format!("follow_up.title_{code}"));
+        keys.insert(format!("follow_up.opening_{code}"));
+        keys.insert(format!("staff.closing.follow_up_{code}"));
+    }
     keys
 }
 

@@ -63,10 +63,9 @@ pub fn compose_in(input: &FollowUpInput<'_>, lang: Lang) -> Letter {
     }
     sections.push(Section {
         heading: w.t("follow_up.kept_heading"),
-        blocks: vec![Block::Text(w.f(
-            "follow_up.kept",
-            &[("until", &w.day(input.kept_until))],
-        ))],
+        blocks: vec![Block::Text(
+            w.f("follow_up.kept", &[("until", &w.day(input.kept_until))]),
+        )],
     });
     Letter {
         lang,
@@ -94,7 +93,13 @@ fn options(w: Words, input: &FollowUpInput<'_>) -> Vec<Section> {
     if let Some(standards) = input.professional_standards {
         facts.push((
             w.f("follow_up.complaint_via", &[("name", &standards.name)]),
-            ways(w, standards.phone.as_deref(), standards.email.as_deref(), None, None),
+            ways(
+                w,
+                standards.phone.as_deref(),
+                standards.email.as_deref(),
+                None,
+                None,
+            ),
         ));
     }
     facts.extend(input.referrals.options.iter().map(|r| referral(w, r)));
@@ -119,7 +124,14 @@ fn options(w: Words, input: &FollowUpInput<'_>) -> Vec<Section> {
             heading: w.t("follow_up.agencies_heading"),
             blocks: vec![
                 Block::Text(w.t("follow_up.agencies_intro")),
-                Block::Facts(input.referrals.agencies.iter().map(|r| referral(w, r)).collect()),
+                Block::Facts(
+                    input
+                        .referrals
+                        .agencies
+                        .iter()
+                        .map(|r| referral(w, r))
+                        .collect(),
+                ),
             ],
         });
     }

@@ -138,6 +138,8 @@ pub struct MessageRecord {
     /// receipt holder wrote, what the service wrote itself, and what was written before
     /// authors were kept.
     pub sealed_author: Option<Vec<u8>>,
+    /// Whether its reader has opened the follow-up page since (an ombuds message; read only).
+    pub opened: bool,
 }
 
 /// A message to append to a thread, sealed.
@@ -593,6 +595,8 @@ pub trait ThreadRows: CaseRows + LetterRows {
     /// Appends to one thread of a case: the submitter's (`party` `None`) or that party's.
     /// False if there is no such case, or no such party on it.
     async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError>;
+    /// Records that the receipt holder opened the follow-up page showing messages `seqs`.
+    async fn mark_messages_opened(&self, seqs: &[i64]) -> Result<(), StoreError>;
     /// What a receipt opens: its open case with key and thread, and its unexpired letters. An
     /// engine may answer this in one round trip; the default asks three questions.
     async fn followup(

@@ -56,6 +56,11 @@ pub struct Message {
     /// The username of the ombuds who wrote it, for the console only (`None` for what a receipt
     /// holder or the service wrote, and on every page a receipt opens).
     pub written_by: Option<String>,
+    /// Its position among the case's messages.
+    pub seq: i64,
+    /// Whether its reader has opened the follow-up page since it was written (an ombuds
+    /// message; whether, never when).
+    pub opened: bool,
 }
 
 /// A correction of a recorded date, opened.
@@ -416,6 +421,11 @@ impl Store {
     /// Records that a receipt holder opened the follow-up page showing letters `ids`.
     pub async fn mark_letters_opened(&self, ids: &[String]) -> Result<(), StoreError> {
         self.backend.mark_letters_opened(ids).await
+    }
+
+    /// Records that a receipt holder opened the follow-up page showing messages `seqs`.
+    pub async fn mark_messages_opened(&self, seqs: &[i64]) -> Result<(), StoreError> {
+        self.backend.mark_messages_opened(seqs).await
     }
 
     /// Records that the ombuds sent letter `id` on `on` by `by`; false if there is no such
@@ -851,6 +861,8 @@ fn open_message_records(
                     sent_on: m.sent_on,
                     text: content::text_from(&key.open(&m.sealed)?)?,
                     written_by,
+                    seq: m.seq,
+                    opened: m.opened,
                 },
             ))
         })

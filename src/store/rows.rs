@@ -32,7 +32,8 @@ pub(super) const NOTE_COLUMNS: &str = "n.id, n.case_id, n.kind, n.due_on, n.expi
      n.sealed_author";
 
 /// A message's columns, as [`message_record`] reads them (from `messages`).
-pub(super) const MESSAGE_COLUMNS: &str = "seq, party_id, author, sent_on, sealed, sealed_author";
+pub(super) const MESSAGE_COLUMNS: &str =
+    "seq, party_id, author, sent_on, sealed, sealed_author, opened";
 
 /// An added party's columns, as [`party_record`] reads them (`p` is the `parties` table).
 pub(super) const PARTY_COLUMNS: &str =
@@ -213,6 +214,7 @@ pub(super) fn message_record(row: &impl Columns) -> Result<MessageRecord, sqlx::
         sent_on: row.date("sent_on")?,
         sealed: row.bytes("sealed")?,
         sealed_author: row.optional_bytes("sealed_author")?,
+        opened: row.flag("opened")?,
     })
 }
 

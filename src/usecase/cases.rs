@@ -70,6 +70,16 @@ pub async fn assign(ctx: &Ctx<'_>, id: &str, username: Option<&str>) -> Result<(
     found(ctx.store.assign_case(id, username).await?)
 }
 
+/// Records whether a formal ethics complaint about case `id` was already filed and referred to
+/// the ombuds (docs/RULES.md, "A complaint already filed"); refused once the termination is
+/// recorded.
+pub async fn mark_complaint_filed(ctx: &Ctx<'_>, id: &str, filed: bool) -> Result<(), Refusal> {
+    let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
+    crate::domain::closing::may_mark_complaint_filed(record.termination_date.is_some())
+        .map_err(|e| Refusal::Invalid(vec![e]))?;
+    found(ctx.store.set_complaint_filed(id, filed).await?)
+}
+
 /// A receipt issued to the person who raised a concern by telephone, e-mail or in person: shown
 /// once, to read out or print, never stored.
 pub struct IssuedReceipt {
@@ -115,6 +125,15 @@ pub fn unanswered_threads(detail: &CaseDetail) -> Vec<u32> {
         .iter()
         .map(|p| (p.number, p.messages.last().map(|m| m.author)));
     unanswered(std::iter::once(first).chain(parties))
+}
+
+/// The parties (by number; 1 is the person who raised the concern) who hold a receipt and have
+/// not opened the ombuds' last message in their thread: closing would destroy it unread.
+pub fn unread_threads(detail: &CaseDetail) -> Vec<u32> {
+    let last = |messages: &[crate::store::Message]| messages.last().map(|m| (m.author, m.opened));
+    let first = (1, last(&detail.messages));
+    let parties = detail.parties.iter().map(|p| (p.number, last(&p.messages)));
+    crate::domain::case::unread(std::iter::once(first).chain(parties))
 }
 
 /// Closes case `id` with `outcome` ([`closing::close`]), unless a thread waits for an answer

@@ -15,7 +15,11 @@ use crate::letters::follow_up::{FollowUpInput, compose_in};
 use crate::store::CaseDetail;
 
 /// Stores follow-up letter `letter` for each party of `case` who receives it.
-pub(super) async fn send(ctx: &Ctx<'_>, case: &CaseDetail, letter: FollowUp) -> Result<(), Refusal> {
+pub(super) async fn send(
+    ctx: &Ctx<'_>,
+    case: &CaseDetail,
+    letter: FollowUp,
+) -> Result<(), Refusal> {
     let today = ctx.today();
     let kept_until = today
         .checked_add_days(Days::new(LETTER_DAYS - 1))

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Ctx, Refusal};
 use super::sending::{self, Composed, SAID};
+use super::{Ctx, Refusal};
 use crate::crypto::certificate::Certificate;
 use crate::domain::case::{CaseDate, LetterKind, reference, validate_case_date};
 use crate::domain::notices::version_for;

@@ -5,6 +5,7 @@ use secrecy::SecretString;
 
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
+use crate::domain::case::Author;
 use crate::domain::notices::Delivery;
 use crate::store::{Followup, ReplyOutcome};
 
@@ -29,8 +30,8 @@ pub async fn reply(
 
 /// What `receipt` opens today: the open case with its thread and letters, a closed case's
 /// letters, or `None` (the same whether the receipt never existed or all is destroyed).
-/// Letters shown for the first time are marked opened, so that the ombuds sees the notice
-/// reached its reader (whether, never when).
+/// Letters and ombuds messages shown for the first time are marked opened, so that the ombuds
+/// sees they reached their reader (whether, never when).
 pub async fn read(ctx: &Ctx<'_>, receipt: &Receipt) -> Result<Option<Followup>, Refusal> {
     let found = ctx.store.followup(receipt, ctx.today()).await?;
     let letters = match &found {
@@ -46,6 +47,19 @@ pub async fn read(ctx: &Ctx<'_>, receipt: &Receipt) -> Result<Option<Followup>, 
         .collect();
     if !unopened.is_empty() {
         ctx.store.mark_letters_opened(&unopened).await?;
+    }
+    let messages = match &found {
+        Some(Followup::Open(thread)) => thread.messages.as_slice(),
+        Some(Followup::Party(thread)) => thread.messages.as_slice(),
+        _ => &[],
+    };
+    let unread: Vec<i64> = messages
+        .iter()
+        .filter(|m| m.author == Author::Ombuds && !m.opened)
+        .map(|m| m.seq)
+        .collect();
+    if !unread.is_empty() {
+        ctx.store.mark_messages_opened(&unread).await?;
     }
     Ok(found)
 }

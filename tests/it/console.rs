@@ -240,8 +240,8 @@ async fn an_ombuds_works_a_web_concern_from_inbox_to_closing(engine: Engine) {
     assert_eq!(case_key, 0, "the case's key is destroyed");
     assert_eq!(
         count(&mut keys, "content_keys").await,
-        1,
-        "only the notice's own key remains"
+        2,
+        "only the own keys of the termination notice and the follow-up letter remain"
     );
     let fragment = |bytes: &[u8]| {
         String::from_utf8_lossy(&bytes[bytes.len() / 2..bytes.len() / 2 + 48]).into_owned()

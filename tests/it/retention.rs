@@ -379,12 +379,13 @@ async fn sessions_and_letters_are_swept_when_they_expire(engine: Engine) {
         .unwrap();
     assert_eq!(closed.status(), 200);
     let mut db = server.database().await;
-    assert_eq!(count(&mut db, "letters").await, 1);
+    // The termination notice and the follow-up letter of a withdrawn concern.
+    assert_eq!(count(&mut db, "letters").await, 2);
     let mut keys = server.key_store().await;
     assert_eq!(
         count(&mut keys, "content_keys").await,
-        1,
-        "only the letter's key"
+        2,
+        "only the letters' keys"
     );
 
     server.advance(181 * 24 * 3600);

@@ -274,9 +274,18 @@ async fn corrections_need_a_reason_that_is_kept_until_the_case_closes(engine: En
         .unwrap();
     assert_eq!(closed.status(), 200);
     assert_eq!(crate::support::count(&mut db, "date_corrections").await, 0);
-    // The notice outlives the case in the console's letters, for printing and posting.
+    // The notice outlives the case in the console's letters, for printing and posting, with
+    // the follow-up letter an unsuccessful close sends.
     let letters = get(&server, &ombuds, "/api/v1/letters").await;
-    assert_eq!(letters.as_array().unwrap().len(), 1);
-    assert_eq!(letters[0]["case_id"], Value::Null);
-    assert!(letters[0]["text"].as_str().unwrap().contains("2026-03-04"));
+    let kinds: Vec<_> = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    // Newest first.
+    assert_eq!(kinds, ["follow_up_letter", "termination_notice"]);
+    let notice = &letters[1];
+    assert_eq!(notice["case_id"], Value::Null);
+    assert!(notice["text"].as_str().unwrap().contains("2026-03-04"));
 }

@@ -36,6 +36,14 @@ impl ThreadRows for PostgresBackend {
         Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
+    async fn mark_messages_opened(&self, seqs: &[i64]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE messages SET opened = true WHERE NOT opened AND seq = ANY($1)")
+            .bind(seqs)
+            .execute(&self.main)
+            .await?;
+        Ok(())
+    }
+
     async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError> {
         // A party's thread takes only a party of the same case.
         inserted(

@@ -100,7 +100,7 @@ fn statement() -> String {
     format!(
         "SELECT w.key AS wanted, {CASE_COLUMNS}, c.sealed, k.wrapped, \
            p.id AS party_id, p.number AS party_number, p.sealed AS party_sealed, \
-           (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed)) \
+           (SELECT json_group_array(json_array(m.seq, m.author, m.sent_on, hex(m.sealed), m.opened) \
               ORDER BY m.seq) FROM messages m WHERE m.case_id = c.id AND +m.party_id IS p.id) \
               AS thread, \
            (SELECT json_group_array(json_array(l.id, l.case_id, l.kind, l.dated, l.expires_on, \

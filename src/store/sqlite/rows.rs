@@ -67,11 +67,12 @@ fn folded<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<Ve
     serde_json::from_str(json).map_err(|e| bad(column, &format!("(not the expected JSON: {e})")))
 }
 
-/// A thread folded by `json_group_array`: `[seq, author, sent_on, hex(sealed)]` per message.
+/// A thread folded by `json_group_array`: `[seq, author, sent_on, hex(sealed), opened]` per
+/// message.
 pub(super) fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Error> {
-    folded::<(i64, String, String, String)>("thread", json)?
+    folded::<(i64, String, String, String, i64)>("thread", json)?
         .into_iter()
-        .map(|(seq, author, sent_on, sealed)| {
+        .map(|(seq, author, sent_on, sealed, opened)| {
             Ok(MessageRecord {
                 seq,
                 party: None,
@@ -80,6 +81,7 @@ pub(super) fn folded_thread(json: &str) -> Result<Vec<MessageRecord>, sqlx::Erro
                 sealed: unhex("sealed", &sealed)?,
                 // A receipt holder's page never names the ombuds.
                 sealed_author: None,
+                opened: opened != 0,
             })
         })
         .collect()

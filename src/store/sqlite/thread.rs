@@ -41,6 +41,24 @@ impl ThreadRows for SqliteBackend {
         Ok(rows.iter().map(message_record).collect::<Result<_, _>>()?)
     }
 
+    async fn mark_messages_opened(&self, seqs: &[i64]) -> Result<(), StoreError> {
+        let seqs = serde_json::to_string(seqs).map_err(|e| StoreError::Database(e.to_string()))?;
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, ()> {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE messages SET opened = 1 WHERE opened = 0 \
+                         AND seq IN (SELECT value FROM json_each(?))",
+                    )
+                    .bind(&seqs)
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     async fn insert_message(&self, case_id: &str, message: NewMessage) -> Result<bool, StoreError> {
         let case_id = case_id.to_owned();
         self.writer
