@@ -252,6 +252,7 @@ impl Store {
                     first_contact,
                     opened_on,
                     termination_date: None,
+                    touched_on: None,
                     services: Vec::new(),
                     has_receipt: receipt_hash.is_some(),
                     assigned_to: None,
@@ -518,6 +519,12 @@ impl Store {
     /// case.
     pub async fn assign_case(&self, id: &str, username: Option<&str>) -> Result<bool, StoreError> {
         self.backend.assign_case(id, username).await
+    }
+
+    /// Records that an ombuds did something on case `id` on `day`; false if there is no such
+    /// case.
+    pub async fn touch_case(&self, id: &str, day: NaiveDate) -> Result<bool, StoreError> {
+        self.backend.touch_case(id, day).await
     }
 
     /// Gives case `id`, which has none, the keyed hash of `receipt` (the receipt itself is never
