@@ -163,7 +163,10 @@ async fn an_open_case_untouched_for_long_is_flagged_until_the_ombuds_says_why_it
         .await;
     assert_eq!(recorded.status(), 303);
     let case_page = page(&server, &ombuds, &format!("/console/cases/{id}")).await;
-    assert!(!case_page.contains("record why it stays open"), "{case_page}");
+    assert!(
+        !case_page.contains("record why it stays open"),
+        "{case_page}"
+    );
     assert!(!case_page.contains("Record why this case stays open"));
     assert!(case_page.contains("Why it stays open"));
     assert!(case_page.contains("The parties agreed to meet again after the court"));
