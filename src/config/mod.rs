@@ -499,6 +499,26 @@ mod tests {
         assert!(err.contains("retention.note_days"), "{err}");
         let err = parse(&EXAMPLE.replace("note_max_days = 90", "note_max_days = 0")).unwrap_err();
         assert!(err.contains("retention.note_max_days"), "{err}");
+        assert_eq!(config.retention.stale_after_days, 180);
+        let without = EXAMPLE.replace("stale_after_days = 180\n", "");
+        assert_ne!(without, EXAMPLE);
+        assert_eq!(parse(&without).unwrap().retention.stale_after_days, 180);
+        for bad in ["29", "3651", "0"] {
+            let err = parse(&EXAMPLE.replace(
+                "stale_after_days = 180",
+                &format!("stale_after_days = {bad}"),
+            ))
+            .unwrap_err();
+            assert!(err.contains("retention.stale_after_days"), "{bad}: {err}");
+        }
+        for good in ["30", "3650"] {
+            let config = parse(&EXAMPLE.replace(
+                "stale_after_days = 180",
+                &format!("stale_after_days = {good}"),
+            ))
+            .unwrap();
+            assert_eq!(config.retention.stale_after_days.to_string(), good);
+        }
         let err = parse(&EXAMPLE.replace(
             "# public_url = \"https://ombuds.example.org\"",
             "public_url = \"ombuds.example.org\"",

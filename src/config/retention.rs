@@ -1,5 +1,6 @@
-//! `[retention]`: how long working notes live, and how often the sweep destroys what has
-//! expired. What everything else keeps is fixed by the rules (`crate::domain::retention`).
+//! `[retention]`: how long working notes live, how often the sweep destroys what has expired,
+//! and after how long an open case nobody touches is flagged in the console. What everything
+//! else keeps is fixed by the rules (`crate::domain::retention`).
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Invalid, range};
 use crate::domain::phrase::Phrase;
+use crate::domain::retention::STALE_AFTER_DAYS;
 
 /// How long working notes live.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +19,8 @@ pub struct Retention {
     pub note_max_days: u32,
     /// How often the sweeper destroys what has expired.
     pub sweep_interval: Duration,
+    /// After how many days without anything done on it an open case is flagged.
+    pub stale_after_days: u32,
 }
 
 impl Retention {
@@ -35,6 +39,7 @@ pub(super) struct Raw {
     note_days: u32,
     note_max_days: u32,
     sweep_interval_seconds: u64,
+    stale_after_days: u32,
 }
 
 impl Default for Raw {
@@ -43,6 +48,7 @@ impl Default for Raw {
             note_days: 30,
             note_max_days: 90,
             sweep_interval_seconds: 60,
+            stale_after_days: 180,
         }
     }
 }
@@ -65,10 +71,17 @@ impl Raw {
             1,
             3600,
         )?;
+        let stale_after_days = range(
+            "retention.stale_after_days",
+            self.stale_after_days,
+            *STALE_AFTER_DAYS.start(),
+            *STALE_AFTER_DAYS.end(),
+        )?;
         Ok(Retention {
             note_days: self.note_days,
             note_max_days,
             sweep_interval: Duration::from_secs(sweep_interval_seconds),
+            stale_after_days,
         })
     }
 }

@@ -20,6 +20,8 @@ code_enum! {
         Note = "note";
         /// Something promised, with a due date.
         Commitment = "commitment";
+        /// Why a case left untouched for long stays open (`super::retention::stay_open_reason`).
+        StaysOpen = "stays_open";
     }
 }
 

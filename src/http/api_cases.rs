@@ -22,9 +22,9 @@ use crate::domain::field::FieldError;
 use crate::domain::notes::days_left;
 use crate::domain::phrase::Phrase;
 use crate::store::Letter;
-use crate::store::{CaseListing, CaseRecord, Message, Note, Party};
+use crate::store::{CaseRecord, Message, Note, Party};
 use crate::usecase;
-use crate::usecase::cases::DUE_WINDOW_DAYS;
+use crate::usecase::cases::{DUE_WINDOW_DAYS, Listed, Show};
 
 /// Routes of the JSON console.
 pub fn routes() -> Routes {
@@ -41,6 +41,7 @@ pub fn routes() -> Routes {
         "/api/v1/cases/{id}/notes" => post(add_note),
         "/api/v1/cases/{id}/notes/{note}" => delete(destroy_note),
         "/api/v1/cases/{id}/notes/{note}/done" => put(note_done),
+        "/api/v1/cases/{id}/stays-open" => post(stays_open),
         "/api/v1/cases/{id}/replies" => post(reply),
         "/api/v1/cases/{id}/parties" => post(add_party),
         "/api/v1/cases/{id}/parties/{party}" => delete(remove_party),
@@ -56,7 +57,9 @@ pub fn routes() -> Routes {
     }
 }
 
-fn record_json(r: &CaseRecord) -> Value {
+/// A case's clear fields, with the day it was last touched and whether it is flagged for
+/// going untouched for long (`untouched_for`, from [`usecase::stale::flagged`]).
+fn record_json(r: &CaseRecord, untouched_for: Option<u32>) -> Value {
     json!({
         "id": r.id,
         "status": r.status.code(),
@@ -71,11 +74,14 @@ fn record_json(r: &CaseRecord) -> Value {
         "assigned_to": r.assigned_to,
         "intake_lang": r.intake_lang,
         "complaint_filed": r.complaint_filed,
+        "touched_on": usecase::stale::touched_on(r).map(|d| d.to_string()),
+        "stale": untouched_for.is_some(),
     })
 }
 
-fn listing_json(listing: &CaseListing) -> Value {
-    let mut value = record_json(&listing.record);
+fn listing_json(listed: &Listed) -> Value {
+    let listing = &listed.listing;
+    let mut value = record_json(&listing.record, listed.untouched_for);
     value["awaiting_reply"] = listing.awaiting_reply.into();
     value["open_commitments"] = listing.open_commitments.into();
     value
@@ -268,19 +274,25 @@ async fn record_answer(
     })))
 }
 
-/// `GET /api/v1/cases`, or `?mine=true` for the cases assigned to the signed-in ombuds.
+/// `GET /api/v1/cases`; `?mine=true` for the cases assigned to the signed-in ombuds,
+/// `?stale=true` for the open cases flagged as untouched for long (both may be given).
 async fn list(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let mine = query
-        .as_deref()
-        .unwrap_or_default()
-        .split('&')
-        .any(|pair| pair == "mine=true");
-    let only = mine.then_some(user.username.as_str());
-    let cases = usecase::cases::list(&app.ctx(), only).await?;
+    let asked = |wanted: &str| {
+        query
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .any(|pair| pair == wanted)
+    };
+    let show = Show {
+        assigned_to: asked("mine=true").then_some(user.username.as_str()),
+        untouched: asked("stale=true"),
+    };
+    let cases = usecase::cases::list(&app.ctx(), show).await?;
     Ok(Json(Value::Array(cases.iter().map(listing_json).collect())))
 }
 
@@ -324,7 +336,8 @@ async fn show(
     use secrecy::ExposeSecret;
     let today = app.today();
     let detail = usecase::cases::detail(&app.ctx(), &id).await?;
-    let mut value = record_json(&detail.record);
+    let untouched_for = usecase::stale::flagged(&app.ctx(), &detail.record);
+    let mut value = record_json(&detail.record, untouched_for);
     let c = &detail.concern;
     value["concern"] = json!({
         "description": c.description.expose_secret(),
@@ -678,6 +691,36 @@ async fn letter_sent(
         )))),
         Err(other) => Err(other.into()),
     }
+}
+
+/// `POST /api/v1/cases/{id}/stays-open`: `{"reason": "…"}` records why the case stays open
+/// (kept as a working note); the case counts as touched today, so its flag goes. `201 {id,
+/// expires_on}`, the note's.
+async fn stays_open(
+    State(app): State<AppState>,
+    Staff(user, _): Staff<OmbudsOnly>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let mut object = json_object(&headers, body, &["reason"]).await?;
+    let mut errors = Vec::new();
+    let reason = object.text("reason", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::Invalid(errors).into());
+    }
+    let (note_id, expires_on) = usecase::stale::stays_open(
+        &app.ctx(),
+        &id,
+        reason.as_deref().map(|r| r.as_str()),
+        &user.username,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": note_id, "expires_on": expires_on.to_string() })),
+    )
+        .into_response())
 }
 
 /// `DELETE /api/v1/cases/{id}/notes/{note}`: destroys a note at once.

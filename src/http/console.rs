@@ -23,7 +23,7 @@ use crate::domain::field::FieldError;
 use crate::domain::phrase::Phrase;
 use crate::i18n::Lang;
 use crate::store::SessionUser;
-use crate::usecase::cases::DUE_WINDOW_DAYS;
+use crate::usecase::cases::{DUE_WINDOW_DAYS, Show};
 use crate::usecase::{self, Refusal};
 
 /// Routes of the HTML console.
@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         "/console/cases/{id}/notes" => post(add_note),
         "/console/cases/{id}/notes/{note}/done" => post(note_done),
         "/console/cases/{id}/notes/{note}/destroy" => post(destroy_note),
+        "/console/cases/{id}/stays-open" => post(stays_open),
         "/console/cases/{id}/replies" => post(reply),
         "/console/cases/{id}/parties" => post(add_party),
         "/console/cases/{id}/parties/{party}/messages" => post(party_message),
@@ -57,15 +58,20 @@ pub fn routes() -> Routes {
     }
 }
 
-/// `GET /console`, or `GET /console?show=mine` for the cases assigned to the signed-in ombuds.
+/// `GET /console`; `?show=mine` for the cases assigned to the signed-in ombuds, `?show=stale`
+/// for the open cases flagged as untouched for long.
 async fn home(
     State(app): State<AppState>,
     Staff(user, _): Staff<OmbudsOnly>,
     RawQuery(query): RawQuery,
 ) -> Result<ConsoleHome, PageError> {
     let mine = query.as_deref() == Some("show=mine");
-    let only = mine.then_some(user.username.as_str());
-    let overview = usecase::cases::overview(&app.ctx(), only).await?;
+    let stale = query.as_deref() == Some("show=stale");
+    let show = Show {
+        assigned_to: mine.then_some(user.username.as_str()),
+        untouched: stale,
+    };
+    let overview = usecase::cases::overview(&app.ctx(), show).await?;
     let waiting = usecase::access::waiting(&app.ctx()).await?;
     Ok(ConsoleHome::new(
         Chrome::new(app.site(), &user),
@@ -75,7 +81,12 @@ async fn home(
         DUE_WINDOW_DAYS,
     )
     .with_waiting_grants(waiting)
-    .showing_mine(mine))
+    .showing_mine(mine)
+    .with_untouched(
+        overview.untouched,
+        app.config.retention.stale_after_days,
+        stale,
+    ))
 }
 
 async fn new_case(State(app): State<AppState>, Staff(user, _): Staff<OmbudsOnly>) -> NewCasePage {
@@ -162,6 +173,7 @@ fn notice(query: Option<&str>) -> Option<String> {
         "plan_agreed" => "staff.done.plan_agreed",
         "sent" => "staff.done.sent",
         "note_destroyed" => "staff.done.note_destroyed",
+        "stays_open" => "staff.done.stays_open",
         "party_removed" => "staff.done.party_removed",
         _ => return None,
     };
@@ -209,7 +221,8 @@ async fn case_page_for(
     )
     .with_assignment(&assignable)
     .with_unanswered(&unanswered, &detail)
-    .with_unread(&usecase::cases::unread_threads(&detail), &detail);
+    .with_unread(&usecase::cases::unread_threads(&detail), &detail)
+    .with_untouched(usecase::stale::flagged(&app.ctx(), &detail.record));
     page.failed = failed;
     Ok((status, page).into_response())
 }
@@ -384,6 +397,38 @@ async fn add_note(
             Ok(see_other(&format!("/console/cases/{id}?done=note")))
         }
         Err(errors) => case_page(&app, &user, &id, errors, None).await,
+    }
+}
+
+/// `POST /console/cases/{id}/stays-open`: records why the case stays open (`stay_open_reason`),
+/// kept as a working note; the case counts as touched today, so its flag goes. An empty reason
+/// answers 422 on the case page, naming the field, and changes nothing.
+async fn stays_open(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    StaffForm(user, mut form, _): StaffForm<OmbudsOnly>,
+) -> Result<Response, PageError> {
+    let reason = form.take("stay_open_reason");
+    let recorded = usecase::stale::stays_open(
+        &app.ctx(),
+        &id,
+        reason.as_deref().map(|r| r.as_str()),
+        &user.username,
+    )
+    .await;
+    match recorded {
+        Ok(_) => Ok(see_other(&format!(
+            "/console/cases/{id}?done=stays_open#notes-heading"
+        ))),
+        // The form's field is `stay_open_reason` (the dates' `reason` is another).
+        Err(Refusal::Invalid(errors)) => {
+            let errors = errors
+                .into_iter()
+                .map(|e| FieldError::new("stay_open_reason", e.problem))
+                .collect();
+            case_page(&app, &user, &id, errors, None).await
+        }
+        Err(other) => Err(other.into()),
     }
 }
 

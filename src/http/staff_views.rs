@@ -15,7 +15,8 @@ use crate::domain::concern::RaisedBy;
 use crate::domain::field::FieldError;
 use crate::domain::notes::{NoteKind, days_left};
 use crate::i18n::Lang;
-use crate::store::{CaseDetail, CaseListing, Commitment, GrantRecord, SessionUser, UserSummary};
+use crate::store::{CaseDetail, Commitment, GrantRecord, SessionUser, UserSummary};
+use crate::usecase::cases::Listed;
 
 /// The problem with `field` among `errors`, in words (staff pages are English).
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
@@ -182,10 +183,18 @@ pub struct CaseRow {
     pub awaiting_reply: bool,
     /// Open commitments.
     pub open_commitments: u32,
+    /// The flag of a case untouched for long ("Untouched for 214 days — …"), if it is flagged.
+    pub untouched: Option<String>,
 }
 
-impl From<&CaseListing> for CaseRow {
-    fn from(listing: &CaseListing) -> Self {
+/// The flag of an open case left untouched for `days` days, in words.
+pub fn untouched_flag(days: u32) -> String {
+    Lang::En.plural("staff.stale.flag", u64::from(days), &[])
+}
+
+impl From<&Listed> for CaseRow {
+    fn from(listed: &Listed) -> Self {
+        let listing = &listed.listing;
         let r = &listing.record;
         let category = Lang::En.label(r.category);
         Self {
@@ -207,6 +216,7 @@ impl From<&CaseListing> for CaseRow {
             ),
             awaiting_reply: listing.awaiting_reply,
             open_commitments: listing.open_commitments,
+            untouched: listed.untouched_for.map(untouched_flag),
         }
     }
 }
@@ -243,20 +253,25 @@ pub struct ConsoleHome {
     pub waiting_grants: usize,
     /// Only the cases assigned to the signed-in ombuds are listed.
     pub mine: bool,
+    /// Only the open cases flagged as untouched for long are listed.
+    pub untouched_only: bool,
+    /// How many open cases (all, or the signed-in ombuds' own) are flagged as untouched for
+    /// long, in words: `None` when there are none.
+    pub untouched: Option<String>,
 }
 
 impl ConsoleHome {
     /// The page for these cases and commitments.
     pub fn new(
         chrome: Chrome,
-        cases: &[CaseListing],
+        cases: &[Listed],
         due: Vec<Commitment>,
         today: NaiveDate,
         due_window_days: u64,
     ) -> Self {
         let (inbox, open): (Vec<_>, Vec<_>) = cases
             .iter()
-            .partition(|c| c.record.status == CaseStatus::New);
+            .partition(|c| c.listing.record.status == CaseStatus::New);
         Self {
             site: chrome.site.clone(),
             chrome,
@@ -274,12 +289,31 @@ impl ConsoleHome {
             due_window_days,
             waiting_grants: 0,
             mine: false,
+            untouched_only: false,
+            untouched: None,
         }
     }
 
     /// The same page, saying whether it lists only the signed-in ombuds' own cases.
     pub fn showing_mine(self, mine: bool) -> Self {
         Self { mine, ..self }
+    }
+
+    /// The same page, saying how many open cases are flagged as untouched for `after_days` or
+    /// more (`count`), and whether it lists only those (`only`).
+    pub fn with_untouched(self, count: usize, after_days: u32, only: bool) -> Self {
+        let untouched = (count > 0).then(|| {
+            Lang::En.plural(
+                "staff.stale.count",
+                u64::try_from(count).unwrap_or(u64::MAX),
+                &[("days", &after_days)],
+            )
+        });
+        Self {
+            untouched,
+            untouched_only: only,
+            ..self
+        }
     }
 
     /// The same page, telling how many grants of case access wait for a confirmation.
@@ -685,9 +719,20 @@ pub struct CasePage {
     pub non_membership: Vec<(String, NaiveDate, NaiveDate)>,
     /// The languages a receipt's printable page may be written in: (code, own name).
     pub receipt_languages: Vec<(&'static str, &'static str)>,
+    /// The flag of a case untouched for long ("Untouched for 214 days — …"), if it is flagged.
+    pub untouched: Option<String>,
 }
 
 impl CasePage {
+    /// The same page, flagged when the case has gone untouched for `days` (long enough to be
+    /// flagged).
+    pub fn with_untouched(self, days: Option<u32>) -> Self {
+        Self {
+            untouched: days.map(untouched_flag),
+            ..self
+        }
+    }
+
     /// The same page, with the ombuds the case may be assigned to (`names`).
     pub fn with_assignment(self, names: &[String]) -> Self {
         let current = self.case.assigned_to.clone().unwrap_or_default();
@@ -864,6 +909,7 @@ impl CasePage {
                 .map(|(id, p)| (id.clone(), p.from, p.to))
                 .collect(),
             receipt_languages: Lang::ALL.iter().map(|l| (l.code(), l.own_name())).collect(),
+            untouched: None,
         }
     }
 

@@ -41,6 +41,9 @@ pub struct CaseRecord {
     pub opened_on: Option<NaiveDate>,
     /// When informal resolution ended, once recorded.
     pub termination_date: Option<NaiveDate>,
+    /// The last day an ombuds did something on it after opening it (`None` until then: the
+    /// day it was opened counts).
+    pub touched_on: Option<NaiveDate>,
     /// Services given so far.
     pub services: Vec<Service>,
     /// Whether the person who raised it holds a receipt (web cases, and contacts logged by hand
@@ -514,6 +517,9 @@ pub trait CaseRows: Send + Sync {
     /// Records whether a formal complaint about case `id` was already filed; false if there is
     /// no such open case.
     async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError>;
+    /// Records that an ombuds did something on case `id` on `day` (its `touched_on`); false if
+    /// there is no such case.
+    async fn touch_case(&self, id: &str, day: NaiveDate) -> Result<bool, StoreError>;
     /// Gives a case that has no receipt the keyed hash of one, in one write with the letters to
     /// the person who raised it that are still to send (they take the hash, so that the person
     /// reads them with the receipt). `None` if there is no such case; `Some(false)`, changing

@@ -257,6 +257,7 @@ impl Store {
                     first_contact,
                     opened_on,
                     termination_date: None,
+                    touched_on: None,
                     services: Vec::new(),
                     has_receipt: receipt_hash.is_some(),
                     assigned_to: None,
@@ -535,6 +536,12 @@ impl Store {
     /// ombuds; false if there is no such case.
     pub async fn set_complaint_filed(&self, id: &str, filed: bool) -> Result<bool, StoreError> {
         self.backend.set_complaint_filed(id, filed).await
+    }
+
+    /// Records that an ombuds did something on case `id` on `day`; false if there is no such
+    /// case.
+    pub async fn touch_case(&self, id: &str, day: NaiveDate) -> Result<bool, StoreError> {
+        self.backend.touch_case(id, day).await
     }
 
     /// Gives case `id`, which has none, the keyed hash of `receipt` (the receipt itself is never

@@ -23,7 +23,7 @@ use crate::domain::plan::{Answer, AnswerChannel, PlanAnswer};
 
 /// A case's clear fields, as [`case_record`] reads them (`c` is the `cases` table).
 pub(super) const CASE_COLUMNS: &str = "c.id, c.status, c.channel, c.category, c.raised_by, \
-     c.first_contact, c.opened_on, c.termination_date, c.services, \
+     c.first_contact, c.opened_on, c.termination_date, c.touched_on, c.services, \
      c.receipt_hash IS NOT NULL AS has_receipt, c.assigned_to, c.intake_lang, c.recipient, \
      c.key_id, c.complaint_filed";
 
@@ -167,6 +167,7 @@ pub(super) fn case_record(row: &impl Columns) -> Result<CaseRecord, sqlx::Error>
         first_contact: row.date("first_contact")?,
         opened_on: row.optional_date("opened_on")?,
         termination_date: row.optional_date("termination_date")?,
+        touched_on: row.optional_date("touched_on")?,
         services: services_from_codes(&row.text("services")?),
         has_receipt: row.flag("has_receipt")?,
         assigned_to: row.optional_text("assigned_to")?,

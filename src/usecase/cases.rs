@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 
+use super::stale::{self, touched};
 use super::{Ctx, Refusal, closing};
 use crate::crypto::Receipt;
 use crate::domain::account::Role;
@@ -16,32 +17,72 @@ use crate::store::{CaseDetail, CaseListing, Commitment};
 /// How far ahead the console lists commitments coming due, in days.
 pub const DUE_WINDOW_DAYS: u64 = 7;
 
-/// The console's first page: every case, and the commitments coming due.
+/// Which cases a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Show<'a> {
+    /// Only those assigned to the ombuds of this name.
+    pub assigned_to: Option<&'a str>,
+    /// Only the open cases flagged as untouched for long ([`stale::flagged`]).
+    pub untouched: bool,
+}
+
+/// A case as listed, with the console's flag.
+pub struct Listed {
+    /// The case.
+    pub listing: CaseListing,
+    /// How many days it has gone untouched, when it is flagged for it ([`stale::flagged`]).
+    pub untouched_for: Option<u32>,
+}
+
+/// The console's first page: the cases, and the commitments coming due.
 pub struct Overview {
-    /// Every case, newest first contact first.
-    pub cases: Vec<CaseListing>,
+    /// The cases shown, newest first contact first.
+    pub cases: Vec<Listed>,
+    /// How many of the cases (all, or the ombuds' own) are flagged as untouched for long,
+    /// whether or not only those are shown.
+    pub untouched: usize,
     /// Open commitments due within [`DUE_WINDOW_DAYS`] (and overdue ones), soonest first.
     pub due: Vec<Commitment>,
 }
 
-/// Every case (or only those assigned to the ombuds named `assigned_to`) and the commitments
-/// coming due.
-pub async fn overview(ctx: &Ctx<'_>, assigned_to: Option<&str>) -> Result<Overview, Refusal> {
+/// The cases `show` asks for, how many of them are flagged as untouched for long, and the
+/// commitments coming due.
+pub async fn overview(ctx: &Ctx<'_>, show: Show<'_>) -> Result<Overview, Refusal> {
     let today = ctx.today();
+    let mut cases = list(
+        ctx,
+        Show {
+            untouched: false,
+            ..show
+        },
+    )
+    .await?;
+    let untouched = cases.iter().filter(|c| c.untouched_for.is_some()).count();
+    if show.untouched {
+        cases.retain(|c| c.untouched_for.is_some());
+    }
     Ok(Overview {
-        cases: list(ctx, assigned_to).await?,
+        cases,
+        untouched,
         due: ctx.store.commitments_due(today, DUE_WINDOW_DAYS).await?,
     })
 }
 
-/// Every case (or only those assigned to the ombuds named `assigned_to`), newest first contact
-/// first.
-pub async fn list(ctx: &Ctx<'_>, assigned_to: Option<&str>) -> Result<Vec<CaseListing>, Refusal> {
+/// The cases `show` asks for (every case, or only those assigned to one ombuds, or only those
+/// flagged as untouched for long), newest first contact first.
+pub async fn list(ctx: &Ctx<'_>, show: Show<'_>) -> Result<Vec<Listed>, Refusal> {
     let mut cases = ctx.store.cases(ctx.today()).await?;
-    if let Some(name) = assigned_to {
+    if let Some(name) = show.assigned_to {
         cases.retain(|c| c.record.assigned_to.as_deref() == Some(name));
     }
-    Ok(cases)
+    Ok(cases
+        .into_iter()
+        .map(|listing| Listed {
+            untouched_for: stale::flagged(ctx, &listing.record),
+            listing,
+        })
+        .filter(|c| !show.untouched || c.untouched_for.is_some())
+        .collect())
 }
 
 /// The names of the ombuds a case may be assigned to: accounts with the ombuds role that may
@@ -67,7 +108,8 @@ pub async fn assign(ctx: &Ctx<'_>, id: &str, username: Option<&str>) -> Result<(
             crate::domain::phrase::Phrase::new("staff.problem.not_an_ombuds").with("name", name),
         ));
     }
-    found(ctx.store.assign_case(id, username).await?)
+    found(ctx.store.assign_case(id, username).await?)?;
+    touched(ctx, id).await
 }
 
 /// Records whether a formal ethics complaint about case `id` was already filed and referred to
@@ -77,7 +119,8 @@ pub async fn mark_complaint_filed(ctx: &Ctx<'_>, id: &str, filed: bool) -> Resul
     let record = ctx.store.case_record(id).await?.ok_or(Refusal::NotFound)?;
     crate::domain::closing::may_mark_complaint_filed(record.termination_date.is_some())
         .map_err(|e| Refusal::Invalid(vec![e]))?;
-    found(ctx.store.set_complaint_filed(id, filed).await?)
+    found(ctx.store.set_complaint_filed(id, filed).await?)?;
+    touched(ctx, id).await
 }
 
 /// A receipt issued to the person who raised a concern by telephone, e-mail or in person: shown
@@ -108,6 +151,7 @@ pub async fn issue_receipt(ctx: &Ctx<'_>, id: &str) -> Result<IssuedReceipt, Ref
                 event = "receipt_issued",
                 "a receipt was issued for a logged contact"
             );
+            touched(ctx, id).await?;
             Ok(IssuedReceipt {
                 receipt,
                 first_contact: record.first_contact,
@@ -187,6 +231,7 @@ pub async fn set_services(
     mut services: Vec<Service>,
 ) -> Result<Vec<Service>, Refusal> {
     found(ctx.store.set_services(id, &services).await?)?;
+    touched(ctx, id).await?;
     services.sort();
     services.dedup();
     Ok(services)

@@ -43,5 +43,8 @@ pub async fn mark_sent(
         return Err(Refusal::NotFound);
     }
     tracing::info!(event = "notice_marked_sent", "a notice was marked sent");
+    if let Some(case) = &letter.case_id {
+        super::stale::touched(ctx, case).await?;
+    }
     Ok((on, by))
 }

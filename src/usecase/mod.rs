@@ -10,6 +10,7 @@
 //! | [`cases`] | an ombuds lists cases (all, or their own), reads one, logs a contact by hand (and may issue its person a receipt), opens a case, records services, assigns it, closes it once any unanswered message is acknowledged |
 //! | [`non_membership`] | an ombuds records (or removes) a period in which the respondent held no REALTOR® membership, which the case's deadline counts |
 //! | [`notes`] | an ombuds keeps working notes and commitments, and sees what comes due |
+//! | [`stale`] | an ombuds sees which open cases have gone untouched for long, and records why one stays open |
 //! | [`parties`] | an ombuds adds a party (member concerned, broker, other) with a receipt of its own or none, and writes in its thread |
 //! | [`plan`] | an ombuds writes and revises the resolution plan; each party accepts or declines it (the ombuds records answers given by telephone or in person); all accepting one version agrees it |
 //! | [`thread`] | the ombuds replies; a receipt holder (the submitter or an added party) reads its own thread and writes in it |
@@ -45,6 +46,7 @@ pub mod reports;
 pub mod retention;
 mod sending;
 pub mod sessions;
+pub mod stale;
 pub mod termination;
 pub mod thread;
 

@@ -20,10 +20,12 @@ pub async fn add(
         .add_non_membership(id, &period)
         .await?
         .ok_or(Refusal::NotFound)?;
+    super::stale::touched(ctx, id).await?;
     Ok((stored, period))
 }
 
 /// Removes period `period` from case `id`.
 pub async fn remove(ctx: &Ctx<'_>, id: &str, period: &str) -> Result<(), Refusal> {
-    super::cases::found(ctx.store.remove_non_membership(id, period).await?)
+    super::cases::found(ctx.store.remove_non_membership(id, period).await?)?;
+    super::stale::touched(ctx, id).await
 }

@@ -5,6 +5,7 @@
 
 use secrecy::SecretString;
 
+use super::stale::touched;
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
 use crate::domain::notices::{may_add_party, may_remove_party};
@@ -53,7 +54,10 @@ pub async fn add(
         .add_party(case_id, party, receipt.as_ref())
         .await?
     {
-        Some(party) => Ok(Added { party, receipt }),
+        Some(party) => {
+            touched(ctx, case_id).await?;
+            Ok(Added { party, receipt })
+        }
         None => Err(Refusal::NotFound),
     }
 }
@@ -81,6 +85,7 @@ pub async fn remove(ctx: &Ctx<'_>, case_id: &str, party_id: &str) -> Result<u32,
         return Err(Refusal::NotFound);
     };
     tracing::info!(event = "party_removed", "a party was removed from a case");
+    touched(ctx, case_id).await?;
     // The parties left may all have accepted already.
     if let (Some(parties), (Some(standing), answers)) = (
         ctx.store.party_numbers(case_id).await?,
@@ -105,7 +110,7 @@ pub async fn reply(
         .party_reply_by(case_id, party_id, text, Some(author), ctx.today())
         .await?
     {
-        Ok(())
+        touched(ctx, case_id).await
     } else {
         Err(Refusal::NotFound)
     }

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use secrecy::SecretString;
 
+use super::stale::touched;
 use super::{Ctx, Refusal};
 use crate::crypto::Receipt;
 use crate::domain::plan::{
@@ -40,6 +41,7 @@ pub async fn write(ctx: &Ctx<'_>, case_id: &str, terms: &SecretString) -> Result
         .write_plan(case_id, replaces, version, terms, ctx.today())
         .await?
     {
+        touched(ctx, case_id).await?;
         Ok(version)
     } else if ctx.store.case_record(case_id).await?.is_none() {
         Err(Refusal::NotFound)
@@ -93,6 +95,10 @@ pub async fn answer(
             .err()
             .unwrap_or(PlanRefusal::AlreadyAgreed);
         return Err(refused("version", why));
+    }
+    // An answer the ombuds records is their work on the case; a party's own is not.
+    if channel != AnswerChannel::Receipt {
+        touched(ctx, case_id).await?;
     }
     // Read the answers back after writing: of two last acceptances written at once, the later
     // sees both.

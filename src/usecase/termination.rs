@@ -61,6 +61,7 @@ pub async fn record(
         corrected = current.is_some(),
         "a case date was recorded"
     );
+    super::stale::touched(ctx, id).await?;
     // A new termination, or a first contact corrected after termination, needs a new notice.
     let updated = ctx.store.case(id, today).await?.ok_or(Refusal::NotFound)?;
     let because = match (field, &reason) {

@@ -22,7 +22,7 @@ pub async fn reply(
         .reply_by(id, text, Some(author), ctx.today())
         .await?
     {
-        ReplyOutcome::Sent => Ok(()),
+        ReplyOutcome::Sent => super::stale::touched(ctx, id).await,
         ReplyOutcome::NoSuchCase => Err(Refusal::NotFound),
         ReplyOutcome::NoThread => Err(Refusal::field("text", "staff.problem.no_thread")),
     }

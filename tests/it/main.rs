@@ -38,6 +38,7 @@ mod secrets_in_memory;
 mod serve;
 mod several_ombuds;
 mod slow_bodies;
+mod stale;
 mod stored_rows;
 mod support;
 mod termination;

@@ -535,6 +535,7 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "key_id (random)",
                 "sealed",
                 "certificate_id (random)",
+                "touched_on (the day an ombuds last did something on it)",
             ],
         ),
         (

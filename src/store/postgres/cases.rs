@@ -273,6 +273,15 @@ impl CaseRows for PostgresBackend {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn touch_case(&self, id: &str, day: NaiveDate) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE cases SET touched_on = $1 WHERE id = $2")
+            .bind(day)
+            .bind(id)
+            .execute(&self.main)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_case_receipt(
         &self,
         id: &str,

@@ -28,6 +28,7 @@ pub(in crate::store) const DATABASE: &[&str] = &[
     include_str!("migrations/database/0006_superseded_certificates.sql"),
     include_str!("migrations/database/0007_digest.sql"),
     include_str!("migrations/database/0008_console.sql"),
+    include_str!("migrations/database/0009_touched.sql"),
     include_str!("migrations/database/0010_outcomes.sql"),
 ];
 

@@ -318,6 +318,22 @@ impl CaseRows for SqliteBackend {
             .await
     }
 
+    async fn touch_case(&self, id: &str, on: NaiveDate) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.writer
+            .write(move |conn: &mut SqliteConnection| -> Job<'_, bool> {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE cases SET touched_on = ? WHERE id = ?")
+                        .bind(day(on))
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
     async fn set_case_receipt(
         &self,
         id: &str,
