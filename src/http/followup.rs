@@ -115,6 +115,7 @@ fn thread_page(
             .map(|l| LetterView::new(l, lang))
             .collect(),
         deadline: DeadlineLines::new(&thread_deadline(app, thread, lang), lang),
+        complaint_filed: thread.complaint_filed,
         plan: thread
             .plan
             .as_ref()

@@ -568,6 +568,8 @@ pub struct FollowupThreadPage {
     pub letters: Vec<LetterView>,
     /// The filing deadline.
     pub deadline: DeadlineLines,
+    /// A formal complaint was already filed: the page tells no deadline story.
+    pub complaint_filed: bool,
     /// The resolution plan, once written.
     pub plan: Option<PlanView>,
     /// Why an answer to the plan was refused, or that it was recorded.

@@ -134,6 +134,8 @@ pub struct FollowupThread {
     pub termination_date: Option<NaiveDate>,
     /// New or open.
     pub status: CaseStatus,
+    /// A formal complaint about the matter was already filed: no deadline is suspended.
+    pub complaint_filed: bool,
     /// Their concern as they raised it.
     pub concern: Concern,
     /// The thread, in order.
@@ -807,6 +809,7 @@ impl Store {
             first_contact: case.record.first_contact,
             termination_date: case.record.termination_date,
             status: case.record.status,
+            complaint_filed: case.record.complaint_filed,
             concern,
             messages,
             letters,
