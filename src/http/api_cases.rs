@@ -368,7 +368,11 @@ async fn show(
         .iter()
         .map(|(id, p)| json!({ "id": id, "from": p.from.to_string(), "to": p.to.to_string() }))
         .collect();
-    value["deadline"] = deadline_view::of_case(&app.config, &detail, today).json();
+    // A complaint already filed suspends no deadline: there is none to show.
+    value["deadline"] = match detail.record.complaint_filed {
+        true => Value::Null,
+        false => deadline_view::of_case(&app.config, &detail, today).json(),
+    };
     Ok(Json(value))
 }
 

@@ -553,7 +553,10 @@ enum FollowupJson<'a> {
         concern: ConcernJson<'a>,
         messages: Vec<MessageJson>,
         letters: Vec<LetterJson>,
-        deadline: DeadlineView,
+        /// Absent for a complaint already filed: no deadline is suspended.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        deadline: Option<DeadlineView>,
+        complaint_filed: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         plan: Option<PlanJson<'a>>,
     },
@@ -594,7 +597,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
         }
         Followup::Open(thread) => thread,
     };
-    let deadline = thread_deadline(app, thread, lang);
+    let deadline = (!thread.complaint_filed).then(|| thread_deadline(app, thread, lang));
     FollowupJson::Open {
         first_contact: thread.first_contact,
         termination_date: thread.termination_date,
@@ -613,6 +616,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
             .collect(),
         letters: letters_json(&thread.letters, lang),
         deadline,
+        complaint_filed: thread.complaint_filed,
         plan: plan_json(thread.plan.as_ref(), FIRST_PARTY),
     }
 }
