@@ -315,6 +315,7 @@ async fn create(
             "concluded_on",
             "discovered_on",
             "conditions_read",
+            "complaint_filed",
         ],
     )
     .await?;
@@ -324,7 +325,14 @@ async fn create(
     let (channel, first_contact, concern) =
         case_input::check_contact(&input, today, app.config.intake.limits(), errors)
             .map_err(Problem::Invalid)?;
-    let id = usecase::cases::log_contact(&app.ctx(), channel, first_contact, &concern).await?;
+    let id = usecase::cases::log_contact(
+        &app.ctx(),
+        channel,
+        first_contact,
+        input.complaint_filed,
+        &concern,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 

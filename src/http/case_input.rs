@@ -27,6 +27,9 @@ pub struct ContactInput {
     /// The ombuds confirms having read out the exceptions, the conditions, that this is not
     /// notice to the association and the right to decline.
     pub conditions_read: bool,
+    /// A formal ethics complaint about the matter was already filed and referred to the
+    /// ombuds.
+    pub complaint_filed: bool,
 }
 
 /// Reads a logged contact's fields.
@@ -35,6 +38,7 @@ pub fn contact_input(fields: &mut impl Fields, errors: &mut Vec<FieldError>) -> 
     let channel = text("channel").map(|v| v.to_string());
     let first_contact = text("first_contact").map(|v| v.to_string());
     let conditions_read = fields.flag("conditions_read", errors);
+    let complaint_filed = fields.flag("complaint_filed", errors);
     let mut text = |name| fields.field(name, errors);
     let draft = ConcernDraft {
         category: text("category").map(|v| v.to_string()),
@@ -50,6 +54,7 @@ pub fn contact_input(fields: &mut impl Fields, errors: &mut Vec<FieldError>) -> 
         first_contact,
         draft,
         conditions_read,
+        complaint_filed,
     }
 }
 

@@ -112,6 +112,7 @@ fn contact_form(input: &ContactInput) -> ContactForm {
         contact: text(&d.contact),
         concluded_on: d.concluded_on.as_deref().cloned().unwrap_or_default(),
         discovered_on: d.discovered_on.as_deref().cloned().unwrap_or_default(),
+        complaint_filed: input.complaint_filed,
     }
 }
 
@@ -124,8 +125,14 @@ async fn create(
     let input = case_input::contact_input(&mut form, &mut errors);
     match case_input::check_contact(&input, today, app.config.intake.limits(), errors) {
         Ok((channel, first_contact, concern)) => {
-            let id =
-                usecase::cases::log_contact(&app.ctx(), channel, first_contact, &concern).await?;
+            let id = usecase::cases::log_contact(
+                &app.ctx(),
+                channel,
+                first_contact,
+                input.complaint_filed,
+                &concern,
+            )
+            .await?;
             Ok(see_other(&format!("/console/cases/{id}?done=logged")))
         }
         Err(errors) => {

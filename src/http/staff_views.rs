@@ -344,6 +344,8 @@ pub struct ContactForm {
     pub concluded_on: String,
     /// Discovery date as typed.
     pub discovered_on: String,
+    /// A formal complaint was already filed (the box was ticked).
+    pub complaint_filed: bool,
 }
 
 /// The form for logging a phone, e-mail or walk-in contact.

@@ -211,7 +211,7 @@ impl Store {
             CaseStatus::New,
             first_contact,
             None,
-            Some(hash),
+            (Some(hash), false),
         )
         .await?;
         Ok(())
@@ -223,6 +223,7 @@ impl Store {
         concern: &NewConcern,
         channel: Channel,
         first_contact: NaiveDate,
+        complaint_filed: bool,
         today: NaiveDate,
     ) -> Result<String, StoreError> {
         self.insert_new_case(
@@ -231,7 +232,7 @@ impl Store {
             CaseStatus::Open,
             first_contact,
             Some(today),
-            None,
+            (None, complaint_filed),
         )
         .await
     }
@@ -243,7 +244,7 @@ impl Store {
         status: CaseStatus,
         first_contact: NaiveDate,
         opened_on: Option<NaiveDate>,
-        receipt_hash: Option<crate::crypto::ReceiptHash>,
+        (receipt_hash, complaint_filed): (Option<crate::crypto::ReceiptHash>, bool),
     ) -> Result<String, StoreError> {
         let (key, wrapped_key) = self.master.new_content_key()?;
         let sealed = key.seal(&content::concern_plaintext(concern)?)?;
@@ -264,7 +265,7 @@ impl Store {
                     has_receipt: receipt_hash.is_some(),
                     assigned_to: None,
                     intake_lang: intake_lang.map(str::to_owned),
-                    complaint_filed: false,
+                    complaint_filed,
                     recipient: key.recipient(),
                     key_id: random::new_id()?,
                 },

@@ -210,11 +210,18 @@ pub async fn log_contact(
     ctx: &Ctx<'_>,
     channel: Channel,
     first_contact: NaiveDate,
+    complaint_filed: bool,
     concern: &NewConcern,
 ) -> Result<String, Refusal> {
     Ok(ctx
         .store
-        .log_contact(concern, channel, first_contact, ctx.today())
+        .log_contact(
+            concern,
+            channel,
+            first_contact,
+            complaint_filed,
+            ctx.today(),
+        )
         .await?)
 }
 

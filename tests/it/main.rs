@@ -31,6 +31,7 @@ mod parties;
 mod plan;
 mod postgres;
 mod privacy;
+mod referred_complaint;
 mod report_cli;
 mod retention;
 mod review_findings;
