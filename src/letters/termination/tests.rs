@@ -562,3 +562,46 @@ fn a_termination_before_the_notice_states_why_in_every_version() {
         }
     }
 }
+
+/// The notice for a complaint already filed, ended earlier than the notice with a reason.
+fn referred_notice(lang: Lang, version: NoticeVersion) -> Letter {
+    compose_referred(
+        &ReferredInput {
+            letterhead: &letterhead(),
+            addressee: Addressee {
+                version,
+                reference: "K3QF-7ZPA",
+                name: None,
+                contact: None,
+            },
+            termination: d("2026-03-13"),
+            date: d("2026-03-16"),
+            earlier_because: Some("The parties settled on the Friday."),
+        },
+        lang,
+    )
+}
+
+#[test]
+fn the_notice_for_a_complaint_already_filed_tells_no_suspension_story() {
+    for lang in Lang::ALL {
+        let text = referred_notice(lang, NoticeVersion::Complainant).text();
+        insta::assert_snapshot!(format!("referred_{}", lang.code()), text);
+        // No deadline, no certificate, nothing about days added or the countdown resuming.
+        assert!(!text.contains("BEGIN OMBUDS"));
+        for line in text.lines() {
+            assert!(line.chars().count() <= TEXT_WIDTH, "too long: {line:?}");
+        }
+    }
+    let en = referred_notice(Lang::En, NoticeVersion::Complainant).text();
+    assert!(en.contains("No filing deadline was suspended"));
+    assert!(en.contains("this reason: The parties settled on the"));
+    assert!(!en.contains("resumes"));
+    assert!(!en.contains("deadline to file"));
+    // Every party reads the same words, only addressed differently.
+    let party = referred_notice(Lang::En, NoticeVersion::Party).text();
+    assert_eq!(
+        en.replace("the person who raised the concern", "a party to the matter"),
+        party
+    );
+}
