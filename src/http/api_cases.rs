@@ -3,10 +3,9 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -814,18 +813,33 @@ async fn letter(
     Ok(Json(value))
 }
 
-#[derive(Deserialize)]
-struct DueQuery {
-    days: Option<u64>,
+/// The longest window `GET /api/v1/commitments?days=` takes.
+const MAX_DUE_DAYS: u64 = 366;
+
+/// `?days=N` of `GET /api/v1/commitments`: a whole number from 0 to [`MAX_DUE_DAYS`], or
+/// [`DUE_WINDOW_DAYS`] when absent; anything else is refused naming `days`.
+fn due_days(query: Option<&str>) -> Result<u64, Problem> {
+    let typed = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("days="));
+    match typed.map(str::parse::<u64>) {
+        None => Ok(DUE_WINDOW_DAYS),
+        Some(Ok(days)) if days <= MAX_DUE_DAYS => Ok(days),
+        Some(_) => Err(Problem::Invalid(vec![FieldError::new(
+            "days",
+            Phrase::new("api.problem.due_days").with("max", MAX_DUE_DAYS),
+        )])),
+    }
 }
 
 async fn commitments(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,
-    Query(query): Query<DueQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let today = app.today();
-    let days = query.days.unwrap_or(DUE_WINDOW_DAYS).min(366);
+    let days = due_days(query.as_deref())?;
     let due = usecase::notes::due_within(&app.ctx(), days).await?;
     Ok(Json(Value::Array(
         due.iter()

@@ -355,3 +355,37 @@ async fn unknown_addresses_and_methods_get_clear_answers_with_headers(engine: En
     assert_security_headers(wrong.headers(), "405");
     assert!(wrong.headers().contains_key("allow"));
 }
+
+on_both_engines!(a_bad_commitments_window_is_a_422_naming_days);
+async fn a_bad_commitments_window_is_a_422_naming_days(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olga", "ombuds").await;
+    for query in ["days=abc", "days=-1", "days=367", "days="] {
+        let (status, refused) = server
+            .api(
+                &ombuds,
+                reqwest::Method::GET,
+                &format!("/api/v1/commitments?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 422, "{query}: {refused}");
+        assert_eq!(refused["fields"][0]["field"], "days", "{query}");
+        assert_eq!(
+            refused["fields"][0]["message"],
+            "must be a whole number of days from 0 to 366"
+        );
+    }
+    for query in ["", "?days=0", "?days=366"] {
+        let (status, _) = server
+            .api(
+                &ombuds,
+                reqwest::Method::GET,
+                &format!("/api/v1/commitments{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{query}");
+    }
+}
