@@ -24,6 +24,7 @@ pub mod deadline;
 pub mod digest;
 pub mod intake;
 pub mod keys;
+pub mod letters;
 pub mod limits;
 pub mod metrics;
 pub mod reports;
@@ -35,6 +36,7 @@ pub use database::{Database, PostgresUrl};
 pub use deadline::Deadline;
 pub use intake::Intake;
 pub use keys::{KeyStore, Keys};
+pub use letters::Letters;
 pub use reports::Reports;
 pub use retention::Retention;
 pub use server::{Server, TlsFiles};
@@ -59,6 +61,8 @@ pub struct Config {
     pub intake: Intake,
     /// How long working notes live.
     pub retention: Retention,
+    /// How long the letters whose lifetime the association chooses are kept.
+    pub letters: Letters,
     /// The association's filing-deadline rules: holidays and roll-forward.
     pub deadline: Deadline,
     /// How board trend reports protect small counts, and which periods they cover.
@@ -156,6 +160,8 @@ struct RawConfig {
     #[serde(default)]
     retention: retention::Raw,
     #[serde(default)]
+    letters: letters::Raw,
+    #[serde(default)]
     deadline: deadline::DeadlineSettings,
     #[serde(default)]
     reports: reports::Raw,
@@ -194,6 +200,7 @@ impl Config {
         let behind_tls_proxy = raw.server.behind_tls_proxy;
         let server = raw.server.check(base).map_err(invalid)?;
         let retention = raw.retention.check().map_err(invalid)?;
+        let letters = raw.letters.check().map_err(invalid)?;
         let deadline = raw
             .deadline
             .check()
@@ -213,6 +220,7 @@ impl Config {
             keys,
             intake,
             retention,
+            letters,
             deadline,
             reports,
             limits,

@@ -91,6 +91,8 @@ code_enum! {
     LetterKind in "staff.letter_kind" {
         /// The written notice that informal resolution has ended.
         TerminationNotice = "termination_notice";
+        /// The signed resolution certificate, to the person who raised the concern.
+        ResolutionCertificate = "resolution_certificate";
     }
 }
 
@@ -110,8 +112,34 @@ pub fn reference(case_id: &str) -> String {
     }
 }
 
-/// Days a letter is kept from its date, then destroyed.
+/// Days a termination notice is kept from its date, then destroyed.
 pub const LETTER_DAYS: u64 = 180;
+
+/// The day a letter dated `dated` and kept `days` days is destroyed: it is readable up to the
+/// day before. At the end of the calendar, its own date.
+pub fn kept_until(dated: chrono::NaiveDate, days: u64) -> chrono::NaiveDate {
+    dated
+        .checked_add_days(chrono::Days::new(days))
+        .unwrap_or(dated)
+}
+
+/// Whether closing a case with `outcome` issues a resolution certificate to the person who
+/// raised the concern, and if so the agreement date it certifies (docs/RULES.md, "The
+/// resolution certificate"): only a successful close of a case whose resolution plan every
+/// party agreed (`plan_agreed_on`). Every other close issues none.
+pub fn resolution_certificate_due(
+    outcome: Outcome,
+    plan_agreed_on: Option<chrono::NaiveDate>,
+) -> Option<chrono::NaiveDate> {
+    match outcome {
+        Outcome::SuccessfullyClosed => plan_agreed_on,
+        Outcome::UnsuccessfullyClosed
+        | Outcome::Dismissed
+        | Outcome::Declined
+        | Outcome::TerminatedPublicTrust
+        | Outcome::Withdrawn => None,
+    }
+}
 
 /// Longest reason for correcting a date, in characters.
 pub const MAX_REASON_CHARS: usize = 1_000;
@@ -303,6 +331,38 @@ pub fn services_to_codes(services: &[Service]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_successful_close_with_an_agreed_plan_issues_a_resolution_certificate() {
+        let agreed = chrono::NaiveDate::from_ymd_opt(2026, 3, 10);
+        assert_eq!(
+            resolution_certificate_due(Outcome::SuccessfullyClosed, agreed),
+            agreed
+        );
+        assert_eq!(
+            resolution_certificate_due(Outcome::SuccessfullyClosed, None),
+            None
+        );
+        for outcome in Outcome::ALL {
+            if *outcome != Outcome::SuccessfullyClosed {
+                assert_eq!(
+                    resolution_certificate_due(*outcome, agreed),
+                    None,
+                    "{outcome:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_letter_is_kept_its_days_from_its_date() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert_eq!(kept_until(day(1), 30), day(31));
+        assert_eq!(
+            kept_until(chrono::NaiveDate::MAX, 30),
+            chrono::NaiveDate::MAX
+        );
+    }
 
     #[test]
     fn a_thread_whose_last_word_is_the_person_s_waits_and_closing_needs_it_acknowledged() {

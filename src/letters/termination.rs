@@ -594,11 +594,11 @@ impl Words {
 
 /// The no-break space: HTML shows it as a space that does not break; the plain text writes a
 /// plain space after wrapping.
-const NO_BREAK: &str = "\u{a0}";
+pub(super) const NO_BREAK: &str = "\u{a0}";
 
 /// Appends `text` wrapped at [`TEXT_WIDTH`], the first line starting with `first` and the
 /// others with `rest`. A word longer than the line stays whole on a line of its own.
-fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
+pub(super) fn push_wrapped(out: &mut String, text: &str, first: &str, rest: &str) {
     let mut line = first.to_owned();
     let mut empty = true;
     for word in text.split([' ', '\t', '\n']).filter(|w| !w.is_empty()) {

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Ctx, Refusal};
-use crate::domain::case::{CaseDate, LetterKind, reference, validate_case_date};
+use crate::domain::case::{
+    CaseDate, LETTER_DAYS, LetterKind, kept_until, reference, validate_case_date,
+};
 use crate::domain::notices::version_for;
 use crate::domain::parties::FIRST_PARTY;
 use crate::i18n::Lang;
@@ -260,6 +262,7 @@ async fn store_notice(
             party_id,
             LetterKind::TerminationNotice,
             ctx.today(),
+            kept_until(ctx.today(), LETTER_DAYS),
             (
                 &label.encode(),
                 &composed.bundle(HTML),
