@@ -8,7 +8,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::config::{Config, ProfessionalStandards};
 use crate::crypto::Receipt;
-use crate::domain::case::Author;
+use crate::domain::case::{Author, LetterKind};
 use crate::domain::concern::{Category, ConcernDraft, RaisedBy};
 use crate::domain::field::FieldError;
 use crate::i18n::Lang;
@@ -320,6 +320,8 @@ pub struct LetterView {
     pub id: String,
     /// What it is, in words.
     pub kind: &'static str,
+    /// The key of its heading on a follow-up page (`{date}` is its date), by kind.
+    pub heading: &'static str,
     /// Its date.
     pub dated: NaiveDate,
     /// The day it is destroyed.
@@ -370,6 +372,10 @@ impl LetterView {
         Self {
             id: letter.id.clone(),
             kind: Lang::En.label(letter.kind),
+            heading: match letter.kind {
+                LetterKind::TerminationNotice => "letters.heading",
+                LetterKind::ResolutionCertificate => "letters.heading_certificate",
+            },
             dated: letter.dated,
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),

@@ -32,6 +32,7 @@ mod plan;
 mod postgres;
 mod privacy;
 mod report_cli;
+mod resolution;
 mod retention;
 mod review_findings;
 mod secrets_in_memory;
