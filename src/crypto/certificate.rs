@@ -1028,9 +1028,12 @@ fn check<'a, const N: usize>(
     })
 }
 
-/// The kind its BEGIN line names and the non-blank lines between the BEGIN and END lines,
-/// trimmed, with their line numbers.
-fn find_block(text: &str) -> Result<(Kind, Vec<(usize, &str)>), VerifyError> {
+/// The non-blank lines of a certificate between its BEGIN and END lines, trimmed, each with its
+/// line number in the pasted text.
+type Block<'a> = Vec<(usize, &'a str)>;
+
+/// The kind its BEGIN line names and the lines of its block.
+fn find_block(text: &str) -> Result<(Kind, Block<'_>), VerifyError> {
     let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.trim()));
     let Some(kind) = lines.by_ref().find_map(|(_, l)| Kind::opened_by(l)) else {
         return Err(VerifyError::NotACertificate);
