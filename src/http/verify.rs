@@ -6,10 +6,11 @@
 //! configuration; nothing pasted is stored or logged, and no case data is consulted (there is
 //! none to consult: the certificate carries everything). The one thing looked up is the
 //! register of superseded certificate identifiers: a certificate a correction replaced is
-//! genuine but no longer valid, and the answer names the one that replaced it. This module decodes and presents; the
-//! check itself is [`crate::crypto::certificate::verify`], the wording of the statement is
-//! [`crate::letters::statement`] (and [`crate::letters::verified_json`] for JSON), and the reasons are worded from `[verify]` in the
-//! translations (English in the JSON answer).
+//! genuine but no longer valid, and the answer names the one that replaced it. This module
+//! decodes and presents; the check itself is [`crate::crypto::certificate::verify`], the wording
+//! of the statement is [`crate::letters::statement`] (and [`crate::letters::verified_json`] for
+//! JSON), and the reasons are worded from `[verify]` in the translations (English in the JSON
+//! answer).
 
 use askama::Template;
 use askama_web::WebTemplate;
