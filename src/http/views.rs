@@ -322,6 +322,8 @@ pub struct LetterView {
     pub kind: &'static str,
     /// The key of its heading on a follow-up page (`{date}` is its date), by kind.
     pub heading: &'static str,
+    /// Whether it is a termination notice (which names the person's choices).
+    pub notice: bool,
     /// Its date.
     pub dated: NaiveDate,
     /// The day it is destroyed.
@@ -376,6 +378,7 @@ impl LetterView {
                 LetterKind::TerminationNotice => "letters.heading",
                 LetterKind::ResolutionCertificate => "letters.heading_certificate",
             },
+            notice: letter.kind == LetterKind::TerminationNotice,
             dated: letter.dated,
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),
@@ -582,7 +585,7 @@ pub struct FollowupThreadPage {
     pub max_chars: usize,
 }
 
-/// What a receipt shows once the case is closed: its letters, kept for 180 days.
+/// What a receipt shows once the case is closed: its letters, each until the day it is destroyed.
 #[derive(Template, WebTemplate)]
 #[template(path = "followup_closed.html")]
 pub struct FollowupClosedPage {
@@ -592,6 +595,14 @@ pub struct FollowupClosedPage {
     pub receipt: Zeroizing<String>,
     /// The letters.
     pub letters: Vec<LetterView>,
+}
+
+impl FollowupClosedPage {
+    /// Whether a termination notice is among the letters (the page then points to the choices
+    /// it names).
+    pub fn has_notice(&self) -> bool {
+        self.letters.iter().any(|l| l.notice)
+    }
 }
 
 /// A thread message's text in `lang`. The service's own replies (the notice-issued message) are

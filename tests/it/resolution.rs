@@ -212,6 +212,10 @@ async fn an_agreed_resolution_gives_the_person_a_certificate_to_save_then_nothin
         "no words of the plan"
     );
     assert!(!page.contains("Termination notice"), "{page}");
+    assert!(
+        !page.contains("The notice says"),
+        "no notice to point to: {page}"
+    );
     let (_, spanish) = followup_page(&server, &submitter, "es").await;
     assert!(
         spanish.contains("Guarde o imprima esta carta ahora"),
