@@ -1,13 +1,15 @@
-//! Suspension-certificate verification (`certificate::verify`, used by `/verify`,
-//! `POST /api/v1/certificates/verify` and `ombuds certificate verify`).
+//! Certificate verification (`certificate::verify`, used by `/verify`,
+//! `POST /api/v1/certificates/verify` and `ombuds certificate verify`), for both kinds: the
+//! suspension certificate and the resolution certificate.
 //!
-//! Each input is used twice: as pasted text, and as a list of edits (3 bytes each: a position
-//! and a byte; the high bit of the first byte chooses insert or replace) applied to one genuine
-//! certificate issued at start-up.
+//! Each input is used three times: as pasted text, and as a list of edits (3 bytes each: a
+//! position and a byte; the high bit of the first byte chooses insert or replace) applied to one
+//! genuine certificate of each kind issued at start-up.
 //!
 //! Invariants beyond "does not crash":
-//! - verification never accepts a certificate whose fields differ from the genuine one: an
-//!   accepted text is the genuine certificate, whatever was changed around it;
+//! - verification never accepts a certificate whose fields differ from a genuine one: an
+//!   accepted text is one of the genuine certificates, whatever was changed around it, and an
+//!   edited certificate is never accepted as the other kind;
 //! - nothing is accepted under a key that did not sign it;
 //! - an accepted certificate re-armours to a text that verifies to the same certificate.
 #![no_main]
@@ -17,13 +19,13 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use ombuds::crypto::certificate::{Certificate, PublicKey, SigningKey, verify};
+use ombuds::crypto::certificate::{PublicKey, SigningKey, Verified, verify};
 
 struct Fixture {
     key: PublicKey,
     other: PublicKey,
-    genuine: Certificate,
-    text: String,
+    /// The genuine certificates, each with its text.
+    genuine: [(Verified, String); 2],
 }
 
 fn fixture() -> Option<&'static Fixture> {
@@ -33,31 +35,37 @@ fn fixture() -> Option<&'static Fixture> {
             let signing = SigningKey::generate().ok()?;
             let other = SigningKey::generate().ok()?.public_key();
             let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d);
-            let genuine = signing
-                .issue(
-                    "Example Association of REALTORS®",
-                    date(2, 2)?,
-                    date(3, 13)?,
-                    date(3, 16)?,
-                )
-                .ok()?;
-            let text = genuine.armoured();
+            let name = "Example Association of REALTORS®";
+            let suspension =
+                Verified::from(signing.issue(name, date(2, 2)?, date(3, 13)?, date(3, 16)?).ok()?);
+            let resolution = Verified::from(
+                signing
+                    .issue_resolution(name, date(2, 2)?, date(3, 10)?, date(3, 16)?)
+                    .ok()?,
+            );
+            let texts = (suspension.armoured(), resolution.armoured());
             Some(Fixture {
                 key: signing.public_key(),
                 other,
-                genuine,
-                text,
+                genuine: [(suspension, texts.0), (resolution, texts.1)],
             })
         })
         .as_ref()
 }
 
-fn check(fixture: &Fixture, text: &str) {
+/// Checks `text`; `edited` is the genuine certificate it was made from by editing, if it was.
+fn check(fixture: &Fixture, text: &str, edited: Option<&Verified>) {
     if let Ok(accepted) = verify(text, &[fixture.key]) {
-        assert_eq!(
-            accepted, fixture.genuine,
-            "a changed certificate was accepted:\n{text}"
-        );
+        match edited {
+            Some(original) => assert_eq!(
+                &accepted, original,
+                "a changed certificate was accepted:\n{text}"
+            ),
+            None => assert!(
+                fixture.genuine.iter().any(|(g, _)| *g == accepted),
+                "a certificate nobody issued was accepted:\n{text}"
+            ),
+        }
         let again = verify(&accepted.armoured(), &[fixture.key]);
         assert_eq!(again.as_ref(), Ok(&accepted));
     }
@@ -73,18 +81,21 @@ fuzz_target!(|data: &[u8]| {
         panic!("the fixture could not be made");
     };
     if let Ok(text) = std::str::from_utf8(data) {
-        check(fixture, text);
+        check(fixture, text, None);
     }
-    let mut bytes = fixture.text.clone().into_bytes();
-    for edit in data.chunks_exact(3) {
-        let at = usize::from(u16::from_be_bytes([edit[0] & 0x7f, edit[1]])) % (bytes.len() + 1);
-        if edit[0] & 0x80 == 0 && at < bytes.len() {
-            bytes[at] = edit[2];
-        } else {
-            bytes.insert(at, edit[2]);
+    for (genuine, text) in &fixture.genuine {
+        let mut bytes = text.clone().into_bytes();
+        for edit in data.chunks_exact(3) {
+            let at =
+                usize::from(u16::from_be_bytes([edit[0] & 0x7f, edit[1]])) % (bytes.len() + 1);
+            if edit[0] & 0x80 == 0 && at < bytes.len() {
+                bytes[at] = edit[2];
+            } else {
+                bytes.insert(at, edit[2]);
+            }
         }
-    }
-    if let Ok(text) = String::from_utf8(bytes) {
-        check(fixture, &text);
+        if let Ok(text) = String::from_utf8(bytes) {
+            check(fixture, &text, Some(genuine));
+        }
     }
 });

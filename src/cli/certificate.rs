@@ -1,14 +1,16 @@
-//! The `ombuds certificate` subcommands: check a suspension certificate without any stored case
-//! data (`verify`), print the public key an association publishes (`public-key`), make a new
-//! signing key when replacing one (`generate-key`), and, for staff, issue a certificate from the
-//! command line (`issue`, hidden from `--help`).
+//! The `ombuds certificate` subcommands: check a suspension or resolution certificate without
+//! any stored case data (`verify`), print the public key an association publishes
+//! (`public-key`), and make a new signing key when replacing one (`generate-key`). Certificates
+//! are issued only by the service, with the letters that carry them, so that the register of
+//! superseded certificates knows every one.
 //!
 //! This module owns the command-line glue only: arguments, reading the certificate from a file
 //! or standard input, loading keys named by a configuration, and writing results. The format and
-//! the checks live in [`crate::crypto::certificate`]. It reads the clock only in `issue`, for the
-//! date of issue.
+//! the checks live in [`crate::crypto::certificate`], the statement in plain words in
+//! [`crate::letters::verified_json`]. It never reads the clock.
 //!
-//! Exit status: 0 on success (`verify` prints the verified fields as one JSON object); 1 with a
+//! Exit status: 0 on success (`verify` prints the verified fields as one JSON object, naming the
+//! kind, with a resolution certificate's statement in English); 1 with a
 //! one-line `error: ...` on stderr when a certificate does not verify (or output cannot be
 //! written); 2 with a one-line message for bad arguments, an unreadable file, or an unusable
 //! configuration or key.
@@ -16,11 +18,7 @@
 use std::io::{ErrorKind, Read as _};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
-use super::deadline::parse_date;
 use super::{Failure, Outcome};
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::certificate::{self, PublicKey, SigningKey};
 use crate::crypto::secret_file::{self, SecretFileError};
@@ -42,8 +40,8 @@ pub struct CertificateArgs {
 /// The `ombuds certificate` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum CertificateCommand {
-    /// Check a suspension certificate and print its fields as JSON (exit 1 if it does not
-    /// verify).
+    /// Check a suspension or resolution certificate and print its fields as JSON (exit 1 if it
+    /// does not verify).
     #[command(after_help = Lang::En.t("cli.help.certificate_verify"))]
     Verify {
         /// File holding the certificate, or - to read standard input.
@@ -70,23 +68,10 @@ pub enum CertificateCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// (Staff) Issue a signed suspension certificate dated today and print it.
-    #[command(hide = true)]
-    Issue {
-        /// The date of the first contact with the ombuds.
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        first_contact: NaiveDate,
-        /// The date informal resolution was terminated.
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        termination: NaiveDate,
-        /// Configuration of the data directory [default: ./ombuds-data/ombuds.toml].
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-    },
 }
 
 /// Runs `ombuds certificate ...`.
-pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
+pub fn run(args: &CertificateArgs) -> Outcome {
     match &args.command {
         CertificateCommand::Verify {
             input,
@@ -97,11 +82,6 @@ pub fn run(args: &CertificateArgs, clock: &Clock) -> Outcome {
             signing_key(config.as_deref()).map(|(_, key)| format!("{}\n", key.public_key()))
         }
         CertificateCommand::GenerateKey { file } => generate_key(file),
-        CertificateCommand::Issue {
-            first_contact,
-            termination,
-            config,
-        } => issue(*first_contact, *termination, config.as_deref(), clock),
     }
 }
 
@@ -120,7 +100,7 @@ fn verify(input: &str, config: Option<&Path>, keys: &[PublicKey]) -> Result<Stri
         use crate::domain::phrase::Said as _;
         Failure::Runtime(e.phrase())
     })?;
-    serde_json::to_string_pretty(&certificate.to_json())
+    serde_json::to_string_pretty(&crate::letters::verified_json(&certificate))
         .map(|json| format!("{json}\n"))
         .map_err(|e| {
             Failure::Runtime(Phrase::new("cli.cannot_render").with("error", e.to_string()))
@@ -139,25 +119,6 @@ fn generate_key(file: &Path) -> Result<String, Failure> {
         other => Failure::Usage(super::as_is(other)),
     })?;
     Ok(format!("{}\n", key.public_key()))
-}
-
-/// `issue`: the certificate text.
-fn issue(
-    first_contact: NaiveDate,
-    termination: NaiveDate,
-    config: Option<&Path>,
-    clock: &Clock,
-) -> Result<String, Failure> {
-    let (config, key) = signing_key(config)?;
-    let today = clock.today_in(config.association.time_zone);
-    key.issue(
-        &config.association.letterhead.name,
-        first_contact,
-        termination,
-        today,
-    )
-    .map(|certificate| certificate.armoured())
-    .map_err(|e| Failure::Usage(super::as_is(e)))
 }
 
 /// Loads the configuration (or the default one) and the signing key it names.

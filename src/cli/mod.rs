@@ -136,7 +136,7 @@ enum Command {
     Retention(retention::RetentionArgs),
     /// Manage staff accounts: add, reset, list.
     User(user::UserArgs),
-    /// Check a signed suspension certificate, or print the key that checks them.
+    /// Check a signed suspension or resolution certificate, or print the key that checks them.
     Certificate(certificate::CertificateArgs),
     /// Print the board trend report of a complete period as HTML, CSV or JSON.
     Report(report::ReportArgs),
@@ -164,7 +164,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         // Commands that need no runtime and set up no logging.
         Command::Deadline(args) => deadline::run(&args, &clock),
-        Command::Certificate(args) => certificate::run(&args, &clock),
+        Command::Certificate(args) => certificate::run(&args),
         Command::Report(args) => report::run(&args, &clock),
         Command::GenerateDocs { dir } => docs::generate(Cli::command(), &dir),
         command => with_runtime(command, clock),

@@ -15,11 +15,18 @@ use crate::store::{Holding, Store};
 
 /// The retention table as text, with the note lifetimes from `config` (or the defaults).
 pub fn policy_text(config: Option<&Config>) -> String {
-    let (days, max) = config.map_or((30, 90), |c| {
-        (c.retention.note_days, c.retention.note_max_days)
-    });
+    let (days, max, certificate_days) = config.map_or(
+        (30, 90, crate::config::letters::DEFAULT_CERTIFICATE_DAYS),
+        |c| {
+            (
+                c.retention.note_days,
+                c.retention.note_max_days,
+                c.letters.certificate_days,
+            )
+        },
+    );
     let mut out = format!("{}\n\n", Lang::En.t("staff.retention.policy_heading"));
-    for rule in table(days, max) {
+    for rule in table(days, max, certificate_days) {
         let rule = Phrase::new("cli.retention.rule")
             .with("class", Lang::En.label(rule.class))
             .with("kept", rule.lifetime)

@@ -1,21 +1,48 @@
-//! `[letters]`: what the follow-up letter lists besides the association's professional
-//! standards contact: the association's other dispute resolution options (`[[letters.options]]`,
-//! e.g. its mediation and arbitration) and related agencies (`[[letters.agencies]]`, e.g. the
-//! state real estate commission). Each entry is a name and at least one way to reach it; the
-//! letter prints them as written, in every language.
+//! `[letters]`: what the letters the service issues say and how long some are kept, where a
+//! rule leaves it to the association:
+//! - `certificate_days`: how long the resolution certificate's letter is kept (the person who
+//!   raised the concern reads it with their receipt, or the ombuds prints it, for a short time
+//!   after the case closes successfully; then it is destroyed with its key; docs/RULES.md, "The
+//!   resolution certificate");
+//! - `[[letters.options]]` and `[[letters.agencies]]`: what the follow-up letter lists besides
+//!   the association's professional standards contact: the association's other dispute
+//!   resolution options (its mediation and arbitration…) and related agencies (the state real
+//!   estate commission…). Each entry is a name and at least one way to reach it; the letter
+//!   prints them as written, in every language.
+//!
+//! This module only reads and checks the table.
 
 use serde::Deserialize;
 
-use super::{Invalid, non_empty};
+use super::{Invalid, non_empty, range};
 use crate::domain::phrase::Phrase;
 
+/// The days a resolution certificate's letter is kept unless the configuration says otherwise.
+pub const DEFAULT_CERTIFICATE_DAYS: u32 = 30;
+/// The longest a resolution certificate's letter may be kept, in days.
+pub const MAX_CERTIFICATE_DAYS: u32 = 365;
+
 /// The checked `[letters]` table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letters {
+    /// How many days from its date the letter carrying a resolution certificate is kept, then
+    /// destroyed with its key.
+    pub certificate_days: u32,
     /// The association's other ways to resolve a dispute, in the order written.
     pub options: Vec<Referral>,
     /// Agencies that may help, in the order written.
     pub agencies: Vec<Referral>,
+}
+
+impl Default for Letters {
+    /// What an empty or missing `[letters]` table means.
+    fn default() -> Self {
+        Self {
+            certificate_days: DEFAULT_CERTIFICATE_DAYS,
+            options: Vec::new(),
+            agencies: Vec::new(),
+        }
+    }
 }
 
 /// Somewhere a letter refers the person to: a name and how to reach it.
@@ -33,12 +60,23 @@ pub struct Referral {
     pub web: Option<String>,
 }
 
-/// `[letters]` as written.
-#[derive(Deserialize, Default)]
+/// `[letters]` as written in the file.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct Raw {
+    certificate_days: u32,
     options: Vec<RawReferral>,
     agencies: Vec<RawReferral>,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Self {
+            certificate_days: DEFAULT_CERTIFICATE_DAYS,
+            options: Vec::new(),
+            agencies: Vec::new(),
+        }
+    }
 }
 
 /// One `[[letters.options]]` or `[[letters.agencies]]` entry as written.
@@ -84,8 +122,15 @@ impl RawReferral {
 }
 
 impl Raw {
-    /// Checks every entry: a name, at least one way to reach it, and not too many.
+    /// Checks the table: the days in range; every entry a name, at least one way to reach it,
+    /// and not too many.
     pub(super) fn check(self) -> Result<Letters, Invalid> {
+        let certificate_days = range(
+            "letters.certificate_days",
+            self.certificate_days,
+            1,
+            MAX_CERTIFICATE_DAYS,
+        )?;
         let list = |entries: Vec<RawReferral>, setting: &'static str| {
             if entries.len() > MAX_ENTRIES {
                 return Err((
@@ -96,8 +141,36 @@ impl Raw {
             entries.into_iter().map(|e| e.check(setting)).collect()
         };
         Ok(Letters {
+            certificate_days,
             options: list(self.options, "letters.options")?,
             agencies: list(self.agencies, "letters.agencies")?,
         })
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Letters, Invalid> {
+        toml::from_str::<Raw>(text).unwrap().check()
+    }
+
+    #[test]
+    fn certificate_days_default_to_30_and_must_lie_from_1_to_365() {
+        assert_eq!(check("").unwrap(), Letters::default());
+        assert_eq!(check("").unwrap().certificate_days, 30);
+        assert_eq!(check("certificate_days = 1").unwrap().certificate_days, 1);
+        assert_eq!(
+            check("certificate_days = 365").unwrap().certificate_days,
+            365
+        );
+        for bad in ["certificate_days = 0", "certificate_days = 366"] {
+            let (setting, problem) = check(bad).unwrap_err();
+            assert_eq!(setting, "letters.certificate_days", "{bad}");
+            let said = crate::i18n::Lang::En.say(&problem);
+            assert!(said.contains("1 to 365"), "{said}");
+        }
+        assert!(toml::from_str::<Raw>("certificate_days = -1").is_err());
+        assert!(toml::from_str::<Raw>("kept = 3").is_err());
     }
 }

@@ -61,6 +61,9 @@ pub struct Config {
     pub intake: Intake,
     /// How long working notes live.
     pub retention: Retention,
+    /// What the letters list besides the association's contacts, and how long the letters whose
+    /// lifetime the association chooses are kept.
+    pub letters: Letters,
     /// The association's filing-deadline rules: holidays and roll-forward.
     pub deadline: Deadline,
     /// How board trend reports protect small counts, and which periods they cover.
@@ -71,8 +74,6 @@ pub struct Config {
     pub metrics: metrics::Metrics,
     /// The optional e-mail digest: `None` when it is off.
     pub digest: Option<digest::Digest>,
-    /// What the letters list besides the association's contacts.
-    pub letters: Letters,
 }
 
 /// Why a configuration could not be used.
@@ -160,6 +161,8 @@ struct RawConfig {
     #[serde(default)]
     retention: retention::Raw,
     #[serde(default)]
+    letters: letters::Raw,
+    #[serde(default)]
     deadline: deadline::DeadlineSettings,
     #[serde(default)]
     reports: reports::Raw,
@@ -169,8 +172,6 @@ struct RawConfig {
     metrics: metrics::RawMetrics,
     #[serde(default)]
     digest: digest::Raw,
-    #[serde(default)]
-    letters: letters::Raw,
 }
 
 impl Config {
@@ -200,6 +201,7 @@ impl Config {
         let behind_tls_proxy = raw.server.behind_tls_proxy;
         let server = raw.server.check(base).map_err(invalid)?;
         let retention = raw.retention.check().map_err(invalid)?;
+        let letters = raw.letters.check().map_err(invalid)?;
         let deadline = raw
             .deadline
             .check()
@@ -211,7 +213,6 @@ impl Config {
         let limits = raw.limits.check(behind_tls_proxy).map_err(invalid)?;
         let metrics = raw.metrics.check().map_err(invalid)?;
         let digest = raw.digest.check(base).map_err(invalid)?;
-        let letters = raw.letters.check().map_err(invalid)?;
         Ok(Self {
             file: path.to_owned(),
             association,
@@ -220,12 +221,12 @@ impl Config {
             keys,
             intake,
             retention,
+            letters,
             deadline,
             reports,
             limits,
             metrics,
             digest,
-            letters,
         })
     }
 

@@ -1,12 +1,20 @@
-//! Signed suspension certificates: the association's Ed25519 signing key, issuing a certificate
-//! that states when informal resolution began and ended, and checking one that a person pastes
-//! back, possibly years later, when the association has kept no record of the case.
+//! Signed certificates: the association's Ed25519 signing key, issuing the two kinds of
+//! certificate it signs, and checking one that a person pastes back, possibly years later, when
+//! the association has kept no record of the case.
 //!
-//! This module owns the certificate's text format, its canonical signed bytes, the signing-key
-//! file and the public-key text. It must not read the clock (the issue date is a parameter), touch
-//! storage, or know about HTTP; and parsing must never panic, whatever the input.
+//! - A **suspension certificate** states when informal resolution began and ended (issued with
+//!   the termination notice).
+//! - A **resolution certificate** states when the matter was first brought to the association
+//!   and when the parties agreed a resolution (issued to the person who raised the concern when
+//!   a case closes successfully with an agreed plan; docs/RULES.md, "The resolution
+//!   certificate"). It carries no words of the plan, no names and no case identifier.
 //!
-//! # The format (version 1)
+//! This module owns the certificates' text formats, their canonical signed bytes, the
+//! signing-key file and the public-key text. It must not read the clock (the issue date is a
+//! parameter), touch storage, or know about HTTP; and parsing must never panic, whatever the
+//! input.
+//!
+//! # The suspension format (version 1)
 //!
 //! ```text
 //! -----BEGIN OMBUDS SUSPENSION CERTIFICATE-----
@@ -23,9 +31,27 @@
 //! -----END OMBUDS SUSPENSION CERTIFICATE-----
 //! ```
 //!
+//! # The resolution format (version 1)
+//!
+//! ```text
+//! -----BEGIN OMBUDS RESOLUTION CERTIFICATE-----
+//! Format: ombuds-resolution-certificate/1
+//! Certificate-Id: 7k2m4qx5wz3a6bcd7efgh2jk3a
+//! Association: Example Association of REALTORS®
+//! First-Contact: 2026-02-02
+//! Agreed: 2026-03-10
+//! Issued: 2026-03-16
+//! Key-Fingerprint: 5d1c-09ab-77e2-4f10-8a3b-c2d9-e046-1f7a
+//! Signature: (the first 44 characters of the base64 signature)
+//!            (the last 44 characters)
+//! -----END OMBUDS RESOLUTION CERTIFICATE-----
+//! ```
+//!
 //! - `Certificate-Id`: 128 random bits, 26 lowercase base32 characters.
 //! - Dates are the association's calendar dates, `YYYY-MM-DD`. `Days-Suspended` is the number of
-//!   days from `First-Contact` to `Termination`, both included, in decimal.
+//!   days from `First-Contact` to `Termination`, both included, in decimal. `Agreed` is the day
+//!   the last party accepted the resolution plan: never before `First-Contact`, and `Issued` is
+//!   never before it.
 //! - `Key-Fingerprint`: the first 16 bytes of SHA-256 over the 32-byte Ed25519 public key, as 32
 //!   lowercase hexadecimal digits in groups of four joined by `-`.
 //! - `Signature`: the 64-byte Ed25519 signature (RFC 8032, verified strictly) in standard base64
@@ -34,15 +60,18 @@
 //!
 //! # The signed bytes
 //!
-//! The signature covers the UTF-8 bytes of the eight field lines from `Format` to
-//! `Key-Fingerprint`, in that order, each written as the field name, a colon, one space, the
-//! value, and a single line feed (0x0A), with nothing before, between or after them. The `Format`
-//! line comes first, so the bytes of a version-1 certificate always begin
-//! `Format: ombuds-suspension-certificate/1\n`. No value may contain a line break or start or
-//! end with whitespace, so the encoding is unambiguous.
+//! The signature covers the UTF-8 bytes of the field lines from `Format` to `Key-Fingerprint`
+//! (eight for a suspension certificate, seven for a resolution certificate), in that order, each
+//! written as the field name, a colon, one space, the value, and a single line feed (0x0A), with
+//! nothing before, between or after them. The `Format` line comes first, so the bytes of a
+//! version-1 certificate always begin `Format: ombuds-suspension-certificate/1\n` or
+//! `Format: ombuds-resolution-certificate/1\n`: a signature over one kind can never be read as
+//! a signature over the other. No value may contain a line break or start or end with
+//! whitespace, so the encoding is unambiguous.
 //!
 //! # Reading a pasted certificate
 //!
+//! The BEGIN line says which kind it is; the END line and the `Format` line must say the same.
 //! Text before the BEGIN line and after the END line is ignored, as are CR before line feeds,
 //! whitespace at either end of a line, and blank lines inside the block: mail clients add all of
 //! these. Everything else is strict: the field names, their order, and the values exactly as
@@ -64,45 +93,147 @@ use super::secret_file::{self, SecretFileError};
 use crate::domain::dates::parse_iso_date;
 use crate::domain::phrase::{Arg, Phrase, Said};
 
-/// The value of the `Format` line of the certificates this version issues and checks.
+/// The value of the `Format` line of the suspension certificates this version issues and
+/// checks.
 pub const FORMAT: &str = "ombuds-suspension-certificate/1";
-/// The line that opens a certificate.
+/// The line that opens a suspension certificate.
 pub const BEGIN: &str = "-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----";
-/// The line that closes a certificate.
+/// The line that closes a suspension certificate.
 pub const END: &str = "-----END OMBUDS SUSPENSION CERTIFICATE-----";
+/// The value of the `Format` line of the resolution certificates this version issues and
+/// checks.
+pub const RESOLUTION_FORMAT: &str = "ombuds-resolution-certificate/1";
+/// The line that opens a resolution certificate.
+pub const RESOLUTION_BEGIN: &str = "-----BEGIN OMBUDS RESOLUTION CERTIFICATE-----";
+/// The line that closes a resolution certificate.
+pub const RESOLUTION_END: &str = "-----END OMBUDS RESOLUTION CERTIFICATE-----";
 /// The longest association name a certificate carries, in characters.
 pub const MAX_ASSOCIATION_CHARS: usize = 200;
 
-/// The field names, in the order they are written and signed. The last one is not signed.
-const FIELDS: [&str; 9] = [
-    "Format",
-    "Certificate-Id",
-    "Association",
-    "First-Contact",
-    "Termination",
-    "Days-Suspended",
-    "Issued",
-    "Key-Fingerprint",
-    "Signature",
-];
-/// How each field's line looks, for error messages.
-const FIELD_SHAPES: [&str; 9] = [
-    "Format: ombuds-suspension-certificate/1",
-    "Certificate-Id: (26 letters and digits)",
-    "Association: (the association's name)",
-    "First-Contact: YYYY-MM-DD",
-    "Termination: YYYY-MM-DD",
-    "Days-Suspended: (a number)",
-    "Issued: YYYY-MM-DD",
-    "Key-Fingerprint: (eight groups of four hexadecimal digits)",
-    "Signature: (88 characters of base64)",
-];
-/// Number of signed fields.
-const SIGNED: usize = 8;
+/// The kinds of certificate the association signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// When informal resolution began and ended.
+    Suspension,
+    /// When the matter was first brought to the association and when a resolution was agreed.
+    Resolution,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Self; 2] = [Self::Suspension, Self::Resolution];
+
+    /// The stable code of the kind, as the JSON answers name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Suspension => "suspension",
+            Self::Resolution => "resolution",
+        }
+    }
+
+    fn spec(self) -> &'static Spec {
+        match self {
+            Self::Suspension => &SUSPENSION,
+            Self::Resolution => &RESOLUTION,
+        }
+    }
+
+    /// The kind a BEGIN line opens, if it is one.
+    fn opened_by(line: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.spec().begin == line)
+    }
+
+    /// The kind an END line closes, if it is one.
+    fn closed_by(line: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.spec().end == line)
+    }
+}
+
+/// How one kind is written: its armour, its `Format` value and its fields.
+struct Spec {
+    format: &'static str,
+    begin: &'static str,
+    end: &'static str,
+    /// The field names, in the order they are written and signed. The last one (`Signature`)
+    /// is not signed.
+    fields: &'static [&'static str],
+    /// How each field's line looks, for error messages.
+    shapes: &'static [&'static str],
+}
+
+impl Spec {
+    /// The name of field `index`.
+    fn field(&self, index: usize) -> &'static str {
+        self.fields.get(index).copied().unwrap_or_default()
+    }
+
+    /// How field `index` looks.
+    fn shape(&self, index: usize) -> &'static str {
+        self.shapes.get(index).copied().unwrap_or_default()
+    }
+}
+
+/// Number of signed fields of a suspension certificate.
+const SUSPENSION_SIGNED: usize = 8;
+/// Number of signed fields of a resolution certificate.
+const RESOLUTION_SIGNED: usize = 7;
+
+const SUSPENSION: Spec = Spec {
+    format: FORMAT,
+    begin: BEGIN,
+    end: END,
+    fields: &[
+        "Format",
+        "Certificate-Id",
+        "Association",
+        "First-Contact",
+        "Termination",
+        "Days-Suspended",
+        "Issued",
+        "Key-Fingerprint",
+        "Signature",
+    ],
+    shapes: &[
+        "Format: ombuds-suspension-certificate/1",
+        "Certificate-Id: (26 letters and digits)",
+        "Association: (the association's name)",
+        "First-Contact: YYYY-MM-DD",
+        "Termination: YYYY-MM-DD",
+        "Days-Suspended: (a number)",
+        "Issued: YYYY-MM-DD",
+        "Key-Fingerprint: (eight groups of four hexadecimal digits)",
+        "Signature: (88 characters of base64)",
+    ],
+};
+
+const RESOLUTION: Spec = Spec {
+    format: RESOLUTION_FORMAT,
+    begin: RESOLUTION_BEGIN,
+    end: RESOLUTION_END,
+    fields: &[
+        "Format",
+        "Certificate-Id",
+        "Association",
+        "First-Contact",
+        "Agreed",
+        "Issued",
+        "Key-Fingerprint",
+        "Signature",
+    ],
+    shapes: &[
+        "Format: ombuds-resolution-certificate/1",
+        "Certificate-Id: (26 letters and digits)",
+        "Association: (the association's name)",
+        "First-Contact: YYYY-MM-DD",
+        "Agreed: YYYY-MM-DD",
+        "Issued: YYYY-MM-DD",
+        "Key-Fingerprint: (eight groups of four hexadecimal digits)",
+        "Signature: (88 characters of base64)",
+    ],
+};
+
 /// Index of the `Format` field.
 const FORMAT_FIELD: usize = 0;
-/// Index of the `Key-Fingerprint` field.
-const KEY_FIELD: usize = 7;
 /// Length of the base64 signature.
 const SIGNATURE_CHARS: usize = 88;
 /// Text before a public key.
@@ -339,7 +470,50 @@ impl SigningKey {
             key: self.public_key().fingerprint(),
             signature: [0u8; 64],
         };
-        let message = signed_bytes(&certificate.signed_values());
+        let message = signed_bytes(&SUSPENSION, &certificate.signed_values());
+        certificate.signature = self.0.sign(&message).to_bytes();
+        Ok(certificate)
+    }
+
+    /// Issues a resolution certificate stating that the matter was first brought to
+    /// `association` on `first_contact` and that the parties agreed a resolution on `agreed`,
+    /// signed on `issued` (the association's local date, from the clock).
+    ///
+    /// # Errors
+    /// [`IssueError`] if the dates are out of order or cannot be written as `YYYY-MM-DD`, if the
+    /// name cannot be carried on one line, or if the random source fails.
+    pub fn issue_resolution(
+        &self,
+        association: &str,
+        first_contact: NaiveDate,
+        agreed: NaiveDate,
+        issued: NaiveDate,
+    ) -> Result<ResolutionCertificate, IssueError> {
+        check_association(association).map_err(IssueError::Association)?;
+        for date in [first_contact, agreed, issued] {
+            if parse_iso_date(&iso(date)).ok() != Some(date) {
+                return Err(IssueError::DateOutOfRange(date));
+            }
+        }
+        if agreed < first_contact {
+            return Err(IssueError::AgreedBeforeStart {
+                first_contact,
+                agreed,
+            });
+        }
+        if issued < agreed {
+            return Err(IssueError::IssuedBeforeAgreement { agreed, issued });
+        }
+        let mut certificate = ResolutionCertificate {
+            id: random::new_id().map_err(IssueError::Random)?,
+            association: association.to_owned(),
+            first_contact,
+            agreed,
+            issued,
+            key: self.public_key().fingerprint(),
+            signature: [0u8; 64],
+        };
+        let message = signed_bytes(&RESOLUTION, &certificate.signed_values());
         certificate.signature = self.0.sign(&message).to_bytes();
         Ok(certificate)
     }
@@ -363,6 +537,22 @@ pub enum IssueError {
     IssuedBeforeTermination {
         /// The termination date given.
         termination: NaiveDate,
+        /// The issue date given.
+        issued: NaiveDate,
+    },
+    /// The agreement date is before the first-contact date.
+    #[error("the agreement date {agreed} is before the first-contact date {first_contact}")]
+    AgreedBeforeStart {
+        /// The first-contact date given.
+        first_contact: NaiveDate,
+        /// The agreement date given.
+        agreed: NaiveDate,
+    },
+    /// The issue date is before the agreement date it certifies.
+    #[error("a certificate cannot be issued on {issued}, before the agreement date {agreed}")]
+    IssuedBeforeAgreement {
+        /// The agreement date given.
+        agreed: NaiveDate,
         /// The issue date given.
         issued: NaiveDate,
     },
@@ -447,33 +637,14 @@ impl Certificate {
 
     /// The certificate as text, from the BEGIN line to the END line, ending in a line feed.
     pub fn armoured(&self) -> String {
-        let values = self.signed_values();
-        let mut text = String::with_capacity(600);
-        text.push_str(BEGIN);
-        text.push('\n');
-        for (name, value) in FIELDS.iter().zip(values.iter()) {
-            text.push_str(name);
-            text.push_str(": ");
-            text.push_str(value);
-            text.push('\n');
-        }
-        let signature = data_encoding::BASE64.encode(&self.signature);
-        let (first, second) = signature.split_at(signature.len() / 2);
-        text.push_str("Signature: ");
-        text.push_str(first);
-        text.push('\n');
-        text.push_str(&" ".repeat("Signature: ".len()));
-        text.push_str(second);
-        text.push('\n');
-        text.push_str(END);
-        text.push('\n');
-        text
+        armour(&SUSPENSION, &self.signed_values(), &self.signature)
     }
 
-    /// The verified fields as one JSON object, with `"valid": true`.
+    /// The verified fields as one JSON object, with `"valid": true` and `"kind": "suspension"`.
     pub fn to_json(&self) -> Value {
         json!({
             "valid": true,
+            "kind": Kind::Suspension.code(),
             "format": FORMAT,
             "certificate_id": self.id,
             "association": self.association,
@@ -487,7 +658,7 @@ impl Certificate {
     }
 
     /// The values of the signed fields, in order.
-    fn signed_values(&self) -> [String; SIGNED] {
+    fn signed_values(&self) -> [String; SUSPENSION_SIGNED] {
         [
             FORMAT.to_owned(),
             self.id.clone(),
@@ -499,6 +670,192 @@ impl Certificate {
             self.key.to_string(),
         ]
     }
+}
+
+/// A resolution certificate that was issued here or has been verified: its fields and its
+/// signature. Only [`SigningKey::issue_resolution`] and [`verify`] make one, so its fields
+/// always match its signature.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResolutionCertificate {
+    id: String,
+    association: String,
+    first_contact: NaiveDate,
+    agreed: NaiveDate,
+    issued: NaiveDate,
+    key: Fingerprint,
+    signature: [u8; 64],
+}
+
+impl fmt::Debug for ResolutionCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolutionCertificate")
+            .field("id", &self.id)
+            .field("first_contact", &self.first_contact)
+            .field("agreed", &self.agreed)
+            .field("issued", &self.issued)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResolutionCertificate {
+    /// The random certificate identifier (26 lowercase base32 characters).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The association's name as signed.
+    pub fn association(&self) -> &str {
+        &self.association
+    }
+
+    /// The day the matter was first brought to the association.
+    pub fn first_contact(&self) -> NaiveDate {
+        self.first_contact
+    }
+
+    /// The day the parties agreed the resolution.
+    pub fn agreed(&self) -> NaiveDate {
+        self.agreed
+    }
+
+    /// The date the certificate was issued.
+    pub fn issued(&self) -> NaiveDate {
+        self.issued
+    }
+
+    /// The fingerprint of the key that signed it.
+    pub fn key_fingerprint(&self) -> Fingerprint {
+        self.key
+    }
+
+    /// The certificate as text, from the BEGIN line to the END line, ending in a line feed.
+    pub fn armoured(&self) -> String {
+        armour(&RESOLUTION, &self.signed_values(), &self.signature)
+    }
+
+    /// The verified fields as one JSON object, with `"valid": true` and `"kind": "resolution"`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "valid": true,
+            "kind": Kind::Resolution.code(),
+            "format": RESOLUTION_FORMAT,
+            "certificate_id": self.id,
+            "association": self.association,
+            "first_contact": iso(self.first_contact),
+            "agreed": iso(self.agreed),
+            "issued": iso(self.issued),
+            "key_fingerprint": self.key.to_string(),
+        })
+    }
+
+    /// The values of the signed fields, in order.
+    fn signed_values(&self) -> [String; RESOLUTION_SIGNED] {
+        [
+            RESOLUTION_FORMAT.to_owned(),
+            self.id.clone(),
+            self.association.clone(),
+            iso(self.first_contact),
+            iso(self.agreed),
+            iso(self.issued),
+            self.key.to_string(),
+        ]
+    }
+}
+
+/// A certificate [`verify`] accepted, of either kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// A suspension certificate.
+    Suspension(Certificate),
+    /// A resolution certificate.
+    Resolution(ResolutionCertificate),
+}
+
+impl Verified {
+    /// Which kind it is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::Suspension(_) => Kind::Suspension,
+            Self::Resolution(_) => Kind::Resolution,
+        }
+    }
+
+    /// The random certificate identifier.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Suspension(c) => c.id(),
+            Self::Resolution(c) => c.id(),
+        }
+    }
+
+    /// The date the certificate was issued.
+    pub fn issued(&self) -> NaiveDate {
+        match self {
+            Self::Suspension(c) => c.issued(),
+            Self::Resolution(c) => c.issued(),
+        }
+    }
+
+    /// The fingerprint of the key that signed it.
+    pub fn key_fingerprint(&self) -> Fingerprint {
+        match self {
+            Self::Suspension(c) => c.key_fingerprint(),
+            Self::Resolution(c) => c.key_fingerprint(),
+        }
+    }
+
+    /// The certificate as text.
+    pub fn armoured(&self) -> String {
+        match self {
+            Self::Suspension(c) => c.armoured(),
+            Self::Resolution(c) => c.armoured(),
+        }
+    }
+
+    /// The verified fields as one JSON object (see each kind's `to_json`).
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Suspension(c) => c.to_json(),
+            Self::Resolution(c) => c.to_json(),
+        }
+    }
+}
+
+impl From<Certificate> for Verified {
+    fn from(certificate: Certificate) -> Self {
+        Self::Suspension(certificate)
+    }
+}
+
+impl From<ResolutionCertificate> for Verified {
+    fn from(certificate: ResolutionCertificate) -> Self {
+        Self::Resolution(certificate)
+    }
+}
+
+/// A certificate's text from its signed values and signature (see the module documentation).
+fn armour<S: AsRef<str>>(spec: &Spec, values: &[S], signature: &[u8; 64]) -> String {
+    let mut text = String::with_capacity(600);
+    text.push_str(spec.begin);
+    text.push('\n');
+    for (name, value) in spec.fields.iter().zip(values.iter()) {
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(value.as_ref());
+        text.push('\n');
+    }
+    let signature = data_encoding::BASE64.encode(signature);
+    let (first, second) = signature.split_at(signature.len() / 2);
+    text.push_str("Signature: ");
+    text.push_str(first);
+    text.push('\n');
+    text.push_str(&" ".repeat("Signature: ".len()));
+    text.push_str(second);
+    text.push('\n');
+    text.push_str(spec.end);
+    text.push('\n');
+    text
 }
 
 /// Why a pasted certificate is not accepted. Each says, as a [`Phrase`] worded from the
@@ -541,9 +898,9 @@ pub enum VerifyError {
 impl Said for VerifyError {
     fn phrase(&self) -> Phrase {
         match self {
-            Self::NotACertificate => {
-                Phrase::new("verify.reason.not_a_certificate").with("begin", BEGIN)
-            }
+            Self::NotACertificate => Phrase::new("verify.reason.not_a_certificate")
+                .with("begin", BEGIN)
+                .with("other", RESOLUTION_BEGIN),
             Self::MoreThanOne => Phrase::new("verify.reason.more_than_one"),
             Self::Incomplete => Phrase::new("verify.reason.incomplete"),
             Self::Malformed { line, problem } => Phrase::new("verify.reason.malformed")
@@ -577,20 +934,43 @@ fn either(fingerprints: &[String]) -> Arg {
     said.unwrap_or_else(|| Phrase::new("verify.reason.no_keys").into())
 }
 
-/// Checks a certificate pasted as `text` (with any surrounding text) against the `trusted`
-/// public keys, and returns its fields if one of them signed it exactly as written.
+/// Checks a certificate of either kind pasted as `text` (with any surrounding text) against
+/// the `trusted` public keys, and returns its fields if one of them signed it exactly as
+/// written.
 ///
 /// Never panics, whatever `text` holds; its cost is linear in the length of `text`.
 ///
 /// # Errors
 /// A [`VerifyError`] saying why the certificate is not accepted.
-pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyError> {
-    let block = find_block(text)?;
-    let fields = read_fields(&block)?;
-    let values = &fields.values;
+pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Verified, VerifyError> {
+    let (kind, block) = find_block(text)?;
+    match kind {
+        Kind::Suspension => {
+            let values = check::<SUSPENSION_SIGNED>(&SUSPENSION, &block, trusted)?;
+            interpret_suspension(&values.0, &values.1).map(Verified::Suspension)
+        }
+        Kind::Resolution => {
+            let values = check::<RESOLUTION_SIGNED>(&RESOLUTION, &block, trusted)?;
+            interpret_resolution(&values.0, &values.1).map(Verified::Resolution)
+        }
+    }
+}
+
+/// Reads the `N` signed fields of a block of kind `spec` and checks its signature; the values
+/// and the signature if one of the `trusted` keys signed them exactly as written.
+fn check<'a, const N: usize>(
+    spec: &Spec,
+    block: &[(usize, &'a str)],
+    trusted: &[PublicKey],
+) -> Result<([&'a str; N], Signature), VerifyError> {
+    let fields = read_fields::<N>(spec, block)?;
+    let values = fields.values;
     let signature = decode_signature(&fields);
-    let known_format = values[FORMAT_FIELD] == FORMAT;
-    let claimed = Fingerprint::parse(values[KEY_FIELD]);
+    let key_field = N.saturating_sub(1);
+    let format = values.get(FORMAT_FIELD).copied().unwrap_or_default();
+    let key_value = values.get(key_field).copied().unwrap_or_default();
+    let known_format = format == spec.format;
+    let claimed = Fingerprint::parse(key_value);
 
     if let (true, Some(key)) = (
         known_format,
@@ -598,9 +978,9 @@ pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyEr
     ) {
         let signature = signature?;
         key.0
-            .verify_strict(&signed_bytes(values), &signature)
+            .verify_strict(&signed_bytes(spec, &values), &signature)
             .map_err(|_| VerifyError::SignatureMismatch)?;
-        return interpret(values, &signature);
+        return Ok((values, signature));
     }
 
     // Not in a format or under a key known here. Was it one of ours with its Format or
@@ -609,12 +989,16 @@ pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyEr
     if let Ok(signature) = &signature {
         for key in trusted {
             let fingerprint = key.fingerprint().to_string();
-            let mut restored = *values;
-            restored[FORMAT_FIELD] = FORMAT;
-            restored[KEY_FIELD] = &fingerprint;
+            let mut restored = values;
+            if let Some(slot) = restored.get_mut(FORMAT_FIELD) {
+                *slot = spec.format;
+            }
+            if let Some(slot) = restored.get_mut(key_field) {
+                *slot = &fingerprint;
+            }
             if key
                 .0
-                .verify_strict(&signed_bytes(&restored), signature)
+                .verify_strict(&signed_bytes(spec, &restored), signature)
                 .is_ok()
             {
                 return Err(VerifyError::SignatureMismatch);
@@ -623,19 +1007,20 @@ pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyEr
     }
     if !known_format {
         return Err(VerifyError::UnsupportedFormat {
-            format: quote(values[FORMAT_FIELD]),
+            format: quote(format),
         });
     }
     signature?;
     if claimed.is_none() {
         return Err(malformed(
-            fields.lines[KEY_FIELD],
-            KEY_FIELD,
-            values[KEY_FIELD],
+            spec,
+            fields.lines.get(key_field).copied().unwrap_or_default(),
+            key_field,
+            key_value,
         ));
     }
     Err(VerifyError::WrongKey {
-        claimed: quote(values[KEY_FIELD]),
+        claimed: quote(key_value),
         trusted: trusted
             .iter()
             .map(|k| k.fingerprint().to_string())
@@ -643,23 +1028,34 @@ pub fn verify(text: &str, trusted: &[PublicKey]) -> Result<Certificate, VerifyEr
     })
 }
 
-/// The non-blank lines between the BEGIN and END lines, trimmed, with their line numbers.
-fn find_block(text: &str) -> Result<Vec<(usize, &str)>, VerifyError> {
+/// The non-blank lines of a certificate between its BEGIN and END lines, trimmed, each with its
+/// line number in the pasted text.
+type Block<'a> = Vec<(usize, &'a str)>;
+
+/// The kind its BEGIN line names and the lines of its block.
+fn find_block(text: &str) -> Result<(Kind, Block<'_>), VerifyError> {
     let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.trim()));
-    if !lines.any(|(_, l)| l == BEGIN) {
+    let Some(kind) = lines.by_ref().find_map(|(_, l)| Kind::opened_by(l)) else {
         return Err(VerifyError::NotACertificate);
-    }
+    };
+    let spec = kind.spec();
     let mut block = Vec::new();
     let mut ended = false;
     for (number, line) in lines.by_ref() {
-        if line == END {
+        if line == spec.end {
             ended = true;
             break;
         }
-        if line == BEGIN {
+        if Kind::opened_by(line).is_some() {
             return Err(VerifyError::Malformed {
                 line: number,
                 problem: Phrase::new("verify.line.second_begin"),
+            });
+        }
+        if Kind::closed_by(line).is_some() {
+            return Err(VerifyError::Malformed {
+                line: number,
+                problem: Phrase::new("verify.line.other_end").with("end", spec.end),
             });
         }
         if !line.is_empty() {
@@ -669,30 +1065,33 @@ fn find_block(text: &str) -> Result<Vec<(usize, &str)>, VerifyError> {
     if !ended {
         return Err(VerifyError::Incomplete);
     }
-    if lines.any(|(_, l)| l == BEGIN) {
+    if lines.any(|(_, l)| Kind::opened_by(l).is_some()) {
         return Err(VerifyError::MoreThanOne);
     }
-    Ok(block)
+    Ok((kind, block))
 }
 
 /// The fields of a block, read by shape only: nothing is interpreted yet.
-struct RawFields<'a> {
+struct RawFields<'a, const N: usize> {
     /// The signed values, in order, trimmed.
-    values: [&'a str; SIGNED],
+    values: [&'a str; N],
     /// The line number of each field, the signature's last.
-    lines: [usize; 9],
+    lines: Vec<usize>,
     /// The signature's base64, joined from all its lines.
     signature: String,
 }
 
-fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyError> {
-    let mut values = [""; SIGNED];
-    let mut lines = [0usize; 9];
+fn read_fields<'a, const N: usize>(
+    spec: &Spec,
+    block: &[(usize, &'a str)],
+) -> Result<RawFields<'a, N>, VerifyError> {
+    let mut values = [""; N];
+    let mut lines = vec![0usize; spec.fields.len()];
     let mut signature = String::new();
     let mut next = 0usize;
     let end_line = block.last().map_or(0, |(n, _)| n + 1);
     for &(number, line) in block {
-        if next == FIELDS.len() {
+        if next == spec.fields.len() {
             // After the Signature line: only more of the signature.
             if is_base64(line) {
                 signature.push_str(line);
@@ -704,13 +1103,13 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
                     .with("found", format!("{:?}", quote(line))),
             });
         }
-        let expected = FIELDS.get(next).copied().unwrap_or_default();
+        let expected = spec.field(next);
         let Some((name, value)) = line.split_once(':') else {
-            return Err(malformed(number, next, line));
+            return Err(malformed(spec, number, next, line));
         };
         let (name, value) = (name.trim(), value.trim());
         if name != expected {
-            if let Some(found) = FIELDS.iter().position(|f| *f == name) {
+            if let Some(found) = spec.fields.iter().position(|f| *f == name) {
                 return Err(VerifyError::Malformed {
                     line: number,
                     problem: if found < next {
@@ -722,7 +1121,18 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
                     },
                 });
             }
-            return Err(malformed(number, next, line));
+            return Err(malformed(spec, number, next, line));
+        }
+        if next == FORMAT_FIELD && value != spec.format {
+            // The format of the other kind inside this kind's BEGIN and END lines.
+            if let Some(other) = Kind::ALL.into_iter().find(|k| k.spec().format == value) {
+                return Err(VerifyError::Malformed {
+                    line: number,
+                    problem: Phrase::new("verify.line.wrong_kind")
+                        .with("format", other.spec().format)
+                        .with("begin", spec.begin),
+                });
+            }
         }
         if let Some(slot) = lines.get_mut(next) {
             *slot = number;
@@ -740,13 +1150,12 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
         }
         next += 1;
     }
-    if next < FIELDS.len() {
-        let missing = FIELDS.get(next).copied().unwrap_or_default();
+    if next < spec.fields.len() {
         return Err(VerifyError::Malformed {
             line: end_line,
             problem: Phrase::new("verify.line.missing")
-                .with("missing", missing)
-                .with("shape", FIELD_SHAPES.get(next).copied().unwrap_or_default()),
+                .with("missing", spec.field(next))
+                .with("shape", spec.shape(next)),
         });
     }
     Ok(RawFields {
@@ -757,11 +1166,11 @@ fn read_fields<'a>(block: &[(usize, &'a str)]) -> Result<RawFields<'a>, VerifyEr
 }
 
 /// Decodes the signature.
-fn decode_signature(fields: &RawFields<'_>) -> Result<Signature, VerifyError> {
+fn decode_signature<const N: usize>(fields: &RawFields<'_, N>) -> Result<Signature, VerifyError> {
     let length = fields.signature.chars().count();
     if length != SIGNATURE_CHARS {
         return Err(VerifyError::Malformed {
-            line: fields.lines[FIELDS.len() - 1],
+            line: fields.lines.last().copied().unwrap_or_default(),
             problem: Phrase::new("verify.line.signature_length")
                 .with("expected", SIGNATURE_CHARS)
                 .with("length", length),
@@ -778,16 +1187,52 @@ fn decode_signature(fields: &RawFields<'_>) -> Result<Signature, VerifyError> {
     Ok(Signature::from_bytes(&bytes))
 }
 
-/// Reads the values of a certificate whose signature has been checked, and checks that they
-/// agree with each other.
-fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certificate, VerifyError> {
-    let bad = |field: &'static str, problem: Phrase| {
-        VerifyError::Inconsistent(
-            Phrase::new("verify.inconsistent.field")
-                .with("field", field)
-                .with("problem", problem),
+/// A problem with a field of a certificate whose signature is valid.
+fn inconsistent(field: &'static str, problem: Phrase) -> VerifyError {
+    VerifyError::Inconsistent(
+        Phrase::new("verify.inconsistent.field")
+            .with("field", field)
+            .with("problem", problem),
+    )
+}
+
+/// The fields every kind shares, read from a certificate whose signature has been checked.
+fn common_fields(id: &str, association: &str, key: &str) -> Result<Fingerprint, VerifyError> {
+    let id_ok = id.len() == 26
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+    if !id_ok {
+        return Err(inconsistent(
+            "Certificate-Id",
+            Phrase::new("verify.inconsistent.not_an_id"),
+        ));
+    }
+    check_association(association).map_err(|problem| inconsistent("Association", problem))?;
+    Fingerprint::parse(key).ok_or_else(|| {
+        inconsistent(
+            "Key-Fingerprint",
+            Phrase::new("verify.inconsistent.not_a_fingerprint"),
         )
-    };
+    })
+}
+
+/// A signed date field.
+fn signed_date(field: &'static str, text: &str) -> Result<NaiveDate, VerifyError> {
+    parse_iso_date(text).map_err(|e| {
+        inconsistent(
+            field,
+            Phrase::new("verify.inconsistent.not_a_date").with("problem", e.phrase()),
+        )
+    })
+}
+
+/// Reads the values of a suspension certificate whose signature has been checked, and checks
+/// that they agree with each other.
+fn interpret_suspension(
+    values: &[&str; SUSPENSION_SIGNED],
+    signature: &Signature,
+) -> Result<Certificate, VerifyError> {
     let [
         _,
         id,
@@ -798,43 +1243,19 @@ fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certifica
         issued,
         key,
     ] = *values;
-    let id_ok = id.len() == 26
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
-    if !id_ok {
-        return Err(bad(
-            "Certificate-Id",
-            Phrase::new("verify.inconsistent.not_an_id"),
-        ));
-    }
-    check_association(association).map_err(|problem| bad("Association", problem))?;
-    let date = |field: &'static str, text: &str| {
-        parse_iso_date(text).map_err(|e| {
-            bad(
-                field,
-                Phrase::new("verify.inconsistent.not_a_date").with("problem", e.phrase()),
-            )
-        })
-    };
-    let first_contact = date("First-Contact", first_contact)?;
-    let termination = date("Termination", termination)?;
-    let issued = date("Issued", issued)?;
+    let key = common_fields(id, association, key)?;
+    let first_contact = signed_date("First-Contact", first_contact)?;
+    let termination = signed_date("Termination", termination)?;
+    let issued = signed_date("Issued", issued)?;
     let days_suspended = match days.parse::<u64>() {
         Ok(n) if days.bytes().all(|b| b.is_ascii_digit()) && !days.starts_with('0') => n,
         _ => {
-            return Err(bad(
+            return Err(inconsistent(
                 "Days-Suspended",
                 Phrase::new("verify.inconsistent.not_whole_days"),
             ));
         }
     };
-    let key = Fingerprint::parse(key).ok_or_else(|| {
-        bad(
-            "Key-Fingerprint",
-            Phrase::new("verify.inconsistent.not_a_fingerprint"),
-        )
-    })?;
     if termination < first_contact {
         return Err(VerifyError::Inconsistent(
             Phrase::new("verify.inconsistent.ends_before_start")
@@ -871,10 +1292,47 @@ fn interpret(values: &[&str; SIGNED], signature: &Signature) -> Result<Certifica
     })
 }
 
-/// The bytes the signature covers (see the module documentation).
-fn signed_bytes<S: AsRef<str>>(values: &[S; SIGNED]) -> Vec<u8> {
+/// Reads the values of a resolution certificate whose signature has been checked, and checks
+/// that they agree with each other.
+fn interpret_resolution(
+    values: &[&str; RESOLUTION_SIGNED],
+    signature: &Signature,
+) -> Result<ResolutionCertificate, VerifyError> {
+    let [_, id, association, first_contact, agreed, issued, key] = *values;
+    let key = common_fields(id, association, key)?;
+    let first_contact = signed_date("First-Contact", first_contact)?;
+    let agreed = signed_date("Agreed", agreed)?;
+    let issued = signed_date("Issued", issued)?;
+    if agreed < first_contact {
+        return Err(VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.agreed_before_start")
+                .with("agreed", agreed)
+                .with("first_contact", first_contact),
+        ));
+    }
+    if issued < agreed {
+        return Err(VerifyError::Inconsistent(
+            Phrase::new("verify.inconsistent.issued_before_agreed")
+                .with("issued", issued)
+                .with("agreed", agreed),
+        ));
+    }
+    Ok(ResolutionCertificate {
+        id: id.to_owned(),
+        association: association.to_owned(),
+        first_contact,
+        agreed,
+        issued,
+        key,
+        signature: signature.to_bytes(),
+    })
+}
+
+/// The bytes the signature of a certificate of kind `spec` covers (see the module
+/// documentation).
+fn signed_bytes<S: AsRef<str>>(spec: &Spec, values: &[S]) -> Vec<u8> {
     let mut message = Vec::with_capacity(400);
-    for (name, value) in FIELDS.iter().zip(values.iter()) {
+    for (name, value) in spec.fields.iter().zip(values.iter()) {
         message.extend_from_slice(name.as_bytes());
         message.extend_from_slice(b": ");
         message.extend_from_slice(value.as_ref().as_bytes());
@@ -884,14 +1342,11 @@ fn signed_bytes<S: AsRef<str>>(values: &[S; SIGNED]) -> Vec<u8> {
 }
 
 /// The error for a line that is not the field expected at position `index`.
-fn malformed(line: usize, index: usize, found: &str) -> VerifyError {
+fn malformed(spec: &Spec, line: usize, index: usize, found: &str) -> VerifyError {
     VerifyError::Malformed {
         line,
         problem: Phrase::new("verify.line.unexpected")
-            .with(
-                "shape",
-                FIELD_SHAPES.get(index).copied().unwrap_or_default(),
-            )
+            .with("shape", spec.shape(index))
             .with("found", format!("{:?}", quote(found))),
     }
 }

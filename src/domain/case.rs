@@ -94,6 +94,8 @@ code_enum! {
         /// The follow-up letter a closing sends (other options, or what becomes of a filed
         /// complaint).
         FollowUpLetter = "follow_up_letter";
+        /// The signed resolution certificate, to the person who raised the concern.
+        ResolutionCertificate = "resolution_certificate";
     }
 }
 
@@ -113,8 +115,16 @@ pub fn reference(case_id: &str) -> String {
     }
 }
 
-/// Days a letter is kept from its date, then destroyed.
+/// Days a termination notice or a follow-up letter is kept from its date, then destroyed.
 pub const LETTER_DAYS: u64 = 180;
+
+/// The day a letter dated `dated` and kept `days` days is destroyed: it is readable up to the
+/// day before. At the end of the calendar, its own date.
+pub fn kept_until(dated: chrono::NaiveDate, days: u64) -> chrono::NaiveDate {
+    dated
+        .checked_add_days(chrono::Days::new(days))
+        .unwrap_or(dated)
+}
 
 /// Longest reason for correcting a date, in characters.
 pub const MAX_REASON_CHARS: usize = 1_000;
@@ -317,6 +327,16 @@ pub fn services_to_codes(services: &[Service]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_letter_is_kept_its_days_from_its_date() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert_eq!(kept_until(day(1), 30), day(31));
+        assert_eq!(
+            kept_until(chrono::NaiveDate::MAX, 30),
+            chrono::NaiveDate::MAX
+        );
+    }
 
     #[test]
     fn a_thread_whose_last_word_is_the_person_s_waits_and_closing_needs_it_acknowledged() {

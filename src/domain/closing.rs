@@ -5,6 +5,8 @@
 //!
 //! Pure rules; no storage, no wording.
 
+use chrono::NaiveDate;
+
 use super::case::Outcome;
 
 /// A letter closing a case sends.
@@ -90,8 +92,8 @@ pub struct Closing {
     pub outcome: Outcome,
     /// Whether a formal complaint was already filed and referred to the ombuds.
     pub complaint_filed: bool,
-    /// Whether every party agreed the resolution plan.
-    pub plan_agreed: bool,
+    /// The day every party agreed the resolution plan, if they did.
+    pub plan_agreed_on: Option<NaiveDate>,
     /// Whether the termination is already recorded (its notices went out then).
     pub terminated: bool,
 }
@@ -118,11 +120,16 @@ impl Closing {
         Some(letter)
     }
 
-    /// Whether the person who raised the concern receives the signed resolution certificate:
-    /// a successful close with an agreed plan, when no complaint was filed (relate-back is for
-    /// a complaint filed later, if the member fails to comply).
-    pub fn certifies_resolution(&self) -> bool {
-        self.outcome == Outcome::SuccessfullyClosed && self.plan_agreed && !self.complaint_filed
+    /// Whether the person who raised the concern receives the signed resolution certificate,
+    /// and if so the agreement date it certifies (docs/RULES.md, "The resolution certificate"):
+    /// only a successful close of a case whose resolution plan every party agreed, when no
+    /// complaint was filed (relate-back is for a complaint filed later, if the member fails to
+    /// comply).
+    pub fn certified_agreement(&self) -> Option<NaiveDate> {
+        match (self.outcome, self.complaint_filed) {
+            (Outcome::SuccessfullyClosed, false) => self.plan_agreed_on,
+            _ => None,
+        }
     }
 
     /// The letters `recipient` receives when the case closes, in the order they are sent.
@@ -136,7 +143,7 @@ impl Closing {
         {
             letters.push(ClosingLetter::FollowUp(follow_up));
         }
-        if recipient == Recipient::Complainant && self.certifies_resolution() {
+        if recipient == Recipient::Complainant && self.certified_agreement().is_some() {
             letters.push(ClosingLetter::ResolutionCertificate);
         }
         letters
@@ -164,7 +171,7 @@ mod tests {
         Closing {
             outcome,
             complaint_filed: false,
-            plan_agreed: false,
+            plan_agreed_on: None,
             terminated: false,
         }
     }
@@ -209,8 +216,9 @@ mod tests {
                 .collect();
             assert_eq!(c.letters_for(Recipient::Party), party, "{outcome:?}");
         }
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2);
         let agreed = Closing {
-            plan_agreed: true,
+            plan_agreed_on: day,
             ..closing(Outcome::SuccessfullyClosed)
         };
         assert_eq!(
@@ -218,6 +226,16 @@ mod tests {
             vec![ResolutionCertificate]
         );
         assert_eq!(agreed.letters_for(Recipient::Party), vec![]);
+        assert_eq!(agreed.certified_agreement(), day);
+        for outcome in Outcome::ALL {
+            let other = Closing {
+                outcome: *outcome,
+                ..agreed
+            };
+            if *outcome != Outcome::SuccessfullyClosed {
+                assert_eq!(other.certified_agreement(), None, "{outcome:?}");
+            }
+        }
     }
 
     #[test]
@@ -238,7 +256,7 @@ mod tests {
     fn a_filed_complaint_is_dismissed_or_proceeds_and_every_party_is_told() {
         let resolved = Closing {
             complaint_filed: true,
-            plan_agreed: true,
+            plan_agreed_on: NaiveDate::from_ymd_opt(2026, 3, 2),
             ..closing(Outcome::SuccessfullyClosed)
         };
         let dismissed = ClosingLetter::FollowUp(FollowUp::ComplaintDismissed);
@@ -247,7 +265,7 @@ mod tests {
             vec![dismissed]
         );
         assert_eq!(resolved.letters_for(Recipient::Party), vec![dismissed]);
-        assert!(!resolved.certifies_resolution());
+        assert_eq!(resolved.certified_agreement(), None);
         for outcome in Outcome::ALL {
             if *outcome == Outcome::SuccessfullyClosed {
                 continue;

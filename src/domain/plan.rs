@@ -163,6 +163,26 @@ pub fn agreement(version: u32, parties: &[u32], answers: &[Answer]) -> Option<Na
     last
 }
 
+/// Checks, before a successful close issues the resolution certificate, that the plan was
+/// agreed on or after the case's first contact: the certificate states both dates, and an
+/// agreement before the matter was brought to the association cannot be certified (an answer
+/// recorded with a date before a first contact corrected later). The problem names the close
+/// form's `outcome` field and says to correct the dates first.
+pub fn check_agreed_after_first_contact(
+    first_contact: NaiveDate,
+    agreed: NaiveDate,
+) -> Result<(), FieldError> {
+    if agreed < first_contact {
+        return Err(FieldError::new(
+            "outcome",
+            Phrase::new("staff.problem.agreed_before_first_contact")
+                .with("agreed", agreed)
+                .with("first_contact", first_contact),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the date an ombuds records an answer as given: today if blank, never in the future.
 pub fn validate_answer_date(
     typed: Option<&str>,

@@ -109,8 +109,9 @@ pub struct Rule {
     pub destruction: Phrase,
 }
 
-/// The retention table. `note_days` and `note_max_days` come from the configuration.
-pub fn table(note_days: u32, note_max_days: u32) -> Vec<Rule> {
+/// The retention table. `note_days`, `note_max_days` and `certificate_days` (how long the letter
+/// carrying a resolution certificate is kept) come from the configuration.
+pub fn table(note_days: u32, note_max_days: u32, certificate_days: u32) -> Vec<Rule> {
     let rule = |class, lifetime: Phrase, destruction: &'static str| Rule {
         class,
         lifetime,
@@ -136,7 +137,7 @@ pub fn table(note_days: u32, note_max_days: u32) -> Vec<Rule> {
         ),
         rule(
             RetentionClass::Letters,
-            Phrase::new("staff.retention.letters_kept"),
+            Phrase::new("staff.retention.letters_kept").with("certificate_days", certificate_days),
             "staff.retention.letters_destroyed",
         ),
         rule(
@@ -254,7 +255,7 @@ mod tests {
 
     #[test]
     fn every_class_has_exactly_one_rule() {
-        let table = table(30, 90);
+        let table = table(30, 90, 30);
         assert_eq!(table.len(), RetentionClass::ALL.len());
         for class in RetentionClass::ALL {
             assert_eq!(

@@ -248,7 +248,11 @@ fn holding_rows(
 ) -> Vec<HoldingRow> {
     let today = app.today();
     let retention = app.config.retention;
-    let table = crate::domain::retention::table(retention.note_days, retention.note_max_days);
+    let table = crate::domain::retention::table(
+        retention.note_days,
+        retention.note_max_days,
+        app.config.letters.certificate_days,
+    );
     holdings
         .iter()
         .map(|(class, h)| HoldingRow {

@@ -679,6 +679,7 @@ async fn letters_page(
         site: app.site(),
         chrome: Chrome::new(app.site(), user),
         letters: letters.iter().map(NoticeView::new).collect(),
+        certificate_days: app.config.letters.certificate_days,
         sent_by: sent_by_choices(),
         today: app.today(),
         back_to_case: None,

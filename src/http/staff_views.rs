@@ -931,6 +931,8 @@ pub struct LettersPage {
     pub site: Site,
     /// Every unexpired letter.
     pub letters: Vec<NoticeView>,
+    /// How many days a resolution certificate's letter is kept (`[letters] certificate_days`).
+    pub certificate_days: u32,
     /// The ways a notice may be marked sent.
     pub sent_by: Vec<Choice>,
     /// Today, the latest date a notice may be marked sent on.

@@ -1,15 +1,16 @@
-//! The public certificate check: a page where anyone can paste a suspension certificate
-//! (`GET`/`POST /verify`, works without JavaScript) and the same check as JSON
-//! (`POST /api/v1/certificates/verify`).
+//! The public certificate check: a page where anyone can paste a certificate of either kind
+//! (suspension or resolution; `GET`/`POST /verify`, works without JavaScript) and the same check
+//! as JSON (`POST /api/v1/certificates/verify`, which names the kind in `"kind"`).
 //!
 //! Certificates are checked against this service's signing key and any retired keys in its
 //! configuration; nothing pasted is stored or logged, and no case data is consulted (there is
 //! none to consult: the certificate carries everything). The one thing looked up is the
 //! register of superseded certificate identifiers: a certificate a correction replaced is
-//! genuine but no longer valid, and the answer names the one that replaced it. This module decodes and presents; the
-//! check itself is [`crate::crypto::certificate::verify`], the wording of the statement is
-//! [`crate::letters::certified_statement`], and the reasons are worded from `[verify]` in the
-//! translations (English in the JSON answer).
+//! genuine but no longer valid, and the answer names the one that replaced it. This module
+//! decodes and presents; the check itself is [`crate::crypto::certificate::verify`], the wording
+//! of the statement is [`crate::letters::statement`] (and [`crate::letters::verified_json`] for
+//! JSON), and the reasons are worded from `[verify]` in the translations (English in the JSON
+//! answer).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -24,12 +25,12 @@ use super::AppState;
 use super::decode::{FormFields, JsonObject, read_body, require_content_type};
 use super::error::{ApiError, PageError, Problem};
 use crate::config::Config;
-use crate::crypto::certificate::{self, Certificate, PublicKey, VerifyError};
+use crate::crypto::certificate::{self, Kind, PublicKey, Verified, VerifyError};
 use crate::domain::field::FieldError;
 use crate::domain::phrase::{Phrase, Said};
 use crate::i18n::Lang;
 use crate::i18n::Site;
-use crate::letters::certified_statement;
+use crate::letters::{statement, verified_json};
 
 /// Largest body accepted here: a certificate is under 1 KiB, and this leaves room for the whole
 /// e-mail it may be pasted with.
@@ -137,7 +138,7 @@ pub async fn check_json(
                 });
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response())
             }
-            None => Ok(Json(certificate.to_json()).into_response()),
+            None => Ok(Json(verified_json(&certificate)).into_response()),
         },
         Err(error) => {
             let reason = sentence(&Lang::En.say(&error.phrase()));
@@ -188,6 +189,8 @@ impl VerifyPage {
 
 /// An accepted certificate as the page shows it.
 pub struct VerifiedView {
+    /// Which kind of certificate it is, in words.
+    pub kind: &'static str,
     /// The statement in plain words.
     pub statement: String,
     /// The certificate's identifier.
@@ -199,9 +202,13 @@ pub struct VerifiedView {
 }
 
 impl VerifiedView {
-    fn new(certificate: &Certificate, lang: Lang) -> Self {
+    fn new(certificate: &Verified, lang: Lang) -> Self {
         Self {
-            statement: certified_statement(certificate, lang),
+            kind: lang.t(match certificate.kind() {
+                Kind::Suspension => "verify.kind_suspension",
+                Kind::Resolution => "verify.kind_resolution",
+            }),
+            statement: statement(certificate, lang),
             id: certificate.id().to_owned(),
             issued: lang.long_date(certificate.issued()),
             fingerprint: certificate.key_fingerprint().to_string(),

@@ -320,8 +320,10 @@ pub struct LetterView {
     pub id: String,
     /// What it is, in words (staff pages).
     pub kind: &'static str,
-    /// The key of its heading on the follow-up page, which takes its `date`.
+    /// The key of its heading on a follow-up page (`{date}` is its date), by kind.
     pub heading: &'static str,
+    /// Whether it is a termination notice (which names the person's choices).
+    pub notice: bool,
     /// Its date.
     pub dated: NaiveDate,
     /// The day it is destroyed.
@@ -375,7 +377,9 @@ impl LetterView {
             heading: match letter.kind {
                 LetterKind::TerminationNotice => "letters.heading",
                 LetterKind::FollowUpLetter => "letters.heading_follow_up",
+                LetterKind::ResolutionCertificate => "letters.heading_certificate",
             },
+            notice: letter.kind == LetterKind::TerminationNotice,
             dated: letter.dated,
             expires_on: letter.expires_on,
             text: Zeroizing::new(text),
@@ -584,7 +588,7 @@ pub struct FollowupThreadPage {
     pub max_chars: usize,
 }
 
-/// What a receipt shows once the case is closed: its letters, kept for 180 days.
+/// What a receipt shows once the case is closed: its letters, each until the day it is destroyed.
 #[derive(Template, WebTemplate)]
 #[template(path = "followup_closed.html")]
 pub struct FollowupClosedPage {
@@ -594,6 +598,14 @@ pub struct FollowupClosedPage {
     pub receipt: Zeroizing<String>,
     /// The letters.
     pub letters: Vec<LetterView>,
+}
+
+impl FollowupClosedPage {
+    /// Whether a termination notice is among the letters (the page then points to the choices
+    /// it names).
+    pub fn has_notice(&self) -> bool {
+        self.letters.iter().any(|l| l.notice)
+    }
 }
 
 /// A thread message's text in `lang`. The service's own replies (the notice-issued message) are

@@ -119,7 +119,7 @@ impl Letter {
         out.push_str(&format!(
             "\n{} {}\n\n",
             self.date_label,
-            Words(self.lang).day(self.date)
+            Words(self.lang).day(self.date).replace(NO_BREAK, " ")
         ));
         out.push_str(&self.title.to_uppercase());
         out.push('\n');
@@ -201,7 +201,7 @@ impl Words {
 
 /// The no-break space: HTML shows it as a space that does not break; the plain text writes a
 /// plain space after wrapping.
-const NO_BREAK: &str = "\u{a0}";
+pub(super) const NO_BREAK: &str = "\u{a0}";
 
 /// Appends `text` wrapped at [`TEXT_WIDTH`], the first line starting with `first` and the
 /// others with `rest`. A word longer than the line stays whole on a line of its own.

@@ -1,4 +1,5 @@
-//! Letters the ombuds sends, and the plain-words statements made about certificates.
+//! Letters the ombuds sends (the termination notice, the letter carrying a resolution
+//! certificate), and the plain-words statements made about certificates.
 //!
 //! This module owns the wording: what a letter says, in what order, as printable HTML (askama
 //! templates under `templates/letters/`) and as plain text wrapped for e-mail. It is pure: it
@@ -8,16 +9,18 @@
 
 pub mod follow_up;
 pub mod letter;
+pub mod resolution;
 pub mod stored;
 pub mod termination;
 
 use chrono::NaiveDate;
 
 pub use crate::config::Letterhead;
-use crate::crypto::certificate::Certificate;
+use crate::crypto::certificate::{Certificate, ResolutionCertificate, Verified};
 use crate::i18n::{Lang, capitalize};
 
 pub use letter::{Letter, RenderError};
+pub use resolution::ResolutionInput;
 pub use termination::{Addressee, NoticeError, NoticeInput};
 
 /// The association's contact lines as a letter in `lang` prints them, each labelled.
@@ -64,6 +67,49 @@ pub fn certified_statement(certificate: &Certificate, lang: Lang) -> String {
         None => lang.f("verify.ok_statement_unresumed", &values),
     };
     capitalize(&sentence)
+}
+
+/// What a verified resolution certificate states, in `lang` (`[verify] resolution_statement`):
+/// the association certifies that the matter was first brought to it on one day and that the
+/// parties agreed a resolution on another; if the member fails to comply, the complaining party
+/// may file an ethics complaint and the first day counts as its filing date; whether a complaint
+/// is timely is for the grievance committee to decide. It claims no days were suspended.
+pub fn resolution_statement(certificate: &ResolutionCertificate, lang: Lang) -> String {
+    let association = lang.the_association(certificate.association());
+    let first = lang.long_date(certificate.first_contact());
+    let agreed = lang.long_date(certificate.agreed());
+    capitalize(&lang.f(
+        "verify.resolution_statement",
+        &[
+            ("association", &association),
+            ("first", &first),
+            ("agreed", &agreed),
+        ],
+    ))
+}
+
+/// What a verified certificate of either kind states, in `lang`.
+pub fn statement(verified: &Verified, lang: Lang) -> String {
+    match verified {
+        Verified::Suspension(certificate) => certified_statement(certificate, lang),
+        Verified::Resolution(certificate) => resolution_statement(certificate, lang),
+    }
+}
+
+/// The JSON answer for a verified certificate, as `/api/v1/certificates/verify` and
+/// `ombuds certificate verify` give it: its fields (see
+/// [`crate::crypto::certificate::Verified::to_json`]) and, for a resolution certificate, what it
+/// states in English (`"statement"`). The suspension answer is its fields alone, as it always
+/// was.
+pub fn verified_json(verified: &Verified) -> serde_json::Value {
+    let mut json = verified.to_json();
+    if let (Verified::Resolution(certificate), Some(object)) = (verified, json.as_object_mut()) {
+        object.insert(
+            "statement".to_owned(),
+            resolution_statement(certificate, Lang::En).into(),
+        );
+    }
+    json
 }
 
 /// The letter of a printable page (one [`Letter::html`] rendered), to show inside

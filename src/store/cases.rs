@@ -17,9 +17,7 @@ use super::plan::Plan;
 use super::{Store, StoreError};
 use crate::crypto::envelope::seal_to;
 use crate::crypto::{ContentKey, MasterKey, Receipt, random};
-use crate::domain::case::{
-    Author, CaseDate, CaseStatus, Channel, LETTER_DAYS, LetterKind, Service,
-};
+use crate::domain::case::{Author, CaseDate, CaseStatus, Channel, LetterKind, Service};
 use crate::domain::concern::NewConcern;
 use crate::domain::membership::NonMembership;
 use crate::domain::notes::{NewNote, NoteKind};
@@ -481,14 +479,16 @@ impl Store {
             .await
     }
 
-    /// Seals a letter of an open case under a new key of its own, kept for
-    /// [`LETTER_DAYS`] days from `dated`; returns its id, or `None` if there is no such case.
+    /// Seals a letter of an open case under a new key of its own, kept until `expires_on` (the
+    /// day it is destroyed, with its key, as the caller decided it); returns its id, or `None`
+    /// if there is no such case.
     pub async fn add_letter(
         &self,
         case_id: &str,
         party_id: Option<&str>,
         kind: LetterKind,
         dated: NaiveDate,
+        expires_on: NaiveDate,
         (label, html, text): (&str, &str, &str),
     ) -> Result<Option<String>, StoreError> {
         let (key, wrapped_key) = self.master.new_content_key()?;
@@ -501,9 +501,7 @@ impl Store {
                     case_id: Some(case_id.to_owned()),
                     kind,
                     dated,
-                    expires_on: dated
-                        .checked_add_days(Days::new(LETTER_DAYS))
-                        .unwrap_or(dated),
+                    expires_on,
                     key_id: random::new_id()?,
                     sealed_html: key.seal(html.as_bytes())?,
                     sealed_text: key.seal(text.as_bytes())?,

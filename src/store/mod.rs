@@ -46,7 +46,9 @@ pub use plan::Plan;
 pub use retention::SWEEP_BATCH;
 
 use crate::config::{Config, Database, KeyStore};
-use crate::crypto::certificate::{Certificate, IssueError, PublicKey, SigningKey, SigningKeyError};
+use crate::crypto::certificate::{
+    Certificate, IssueError, PublicKey, ResolutionCertificate, SigningKey, SigningKeyError,
+};
 use crate::crypto::envelope::IdentityFileError;
 use crate::crypto::receipt::ReceiptKeyError;
 use crate::crypto::{CryptoError, MasterKey, ReceiptKey};
@@ -213,6 +215,24 @@ impl Store {
     ) -> Result<Certificate, IssueError> {
         self.signing
             .issue(association, first_contact, termination, issued)
+    }
+
+    /// Issues a signed resolution certificate: the matter was first brought to `association`
+    /// on `first_contact` and the parties agreed a resolution on `agreed`; `issued` is today's
+    /// date in the association's time zone. Nothing is stored here: the letter that carries it
+    /// is (see [`Store::add_letter`]).
+    ///
+    /// # Errors
+    /// [`IssueError`] for dates out of order or a name that cannot be carried.
+    pub fn issue_resolution_certificate(
+        &self,
+        association: &str,
+        first_contact: NaiveDate,
+        agreed: NaiveDate,
+        issued: NaiveDate,
+    ) -> Result<ResolutionCertificate, IssueError> {
+        self.signing
+            .issue_resolution(association, first_contact, agreed, issued)
     }
 
     /// The public keys certificates are checked against: the current signing key's first, then

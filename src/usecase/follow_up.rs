@@ -4,12 +4,10 @@
 //! receipt on the follow-up page after the case is closed; the ombuds sends it to a party who
 //! holds no receipt.
 
-use chrono::Days;
-
 use super::sending::{self, Composed};
 use super::termination::addressees;
 use super::{Ctx, Refusal};
-use crate::domain::case::{LETTER_DAYS, LetterKind, reference};
+use crate::domain::case::{LETTER_DAYS, LetterKind, kept_until, reference};
 use crate::domain::closing::FollowUp;
 use crate::letters::follow_up::{FollowUpInput, compose_in};
 use crate::store::CaseDetail;
@@ -21,9 +19,9 @@ pub(super) async fn send(
     letter: FollowUp,
 ) -> Result<(), Refusal> {
     let today = ctx.today();
-    let kept_until = today
-        .checked_add_days(Days::new(LETTER_DAYS - 1))
-        .unwrap_or(today);
+    let expires_on = kept_until(today, LETTER_DAYS);
+    // The last day it is shown: it is destroyed on its expiry day.
+    let last_day = expires_on.pred_opt().unwrap_or(expires_on);
     let reference = reference(&case.record.id);
     let config = ctx.config;
     let mut sent = 0_usize;
@@ -42,7 +40,7 @@ pub(super) async fn send(
                         letter,
                         addressee: to.addressee(),
                         date: today,
-                        kept_until,
+                        kept_until: last_day,
                     },
                     lang,
                 ))
@@ -57,6 +55,7 @@ pub(super) async fn send(
             LetterKind::FollowUpLetter,
             &to.label,
             &composed,
+            expires_on,
         )
         .await?;
         sent += 1;

@@ -3,6 +3,8 @@
 //! message that announces it in the party's thread (docs/RULES.md, "The notice to every
 //! party").
 
+use chrono::NaiveDate;
+
 use crate::domain::case::LetterKind;
 use crate::i18n::Lang;
 use crate::letters::Letter;
@@ -50,7 +52,8 @@ impl Composed {
 }
 
 /// Stores `composed` as a letter of `kind` dated today on case `case_id`, addressed to the
-/// added party `party_id` (`None`: the person who raised the concern); returns its id.
+/// added party `party_id` (`None`: the person who raised the concern), destroyed with its key
+/// on `expires_on`; returns its id.
 pub(super) async fn store(
     ctx: &Ctx<'_>,
     case_id: &str,
@@ -58,6 +61,7 @@ pub(super) async fn store(
     kind: LetterKind,
     label: &Label,
     composed: &Composed,
+    expires_on: NaiveDate,
 ) -> Result<String, Refusal> {
     ctx.store
         .add_letter(
@@ -65,6 +69,7 @@ pub(super) async fn store(
             party_id,
             kind,
             ctx.today(),
+            expires_on,
             (
                 &label.encode(),
                 &composed.bundle(HTML),

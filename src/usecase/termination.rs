@@ -9,7 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::sending::{self, Composed, SAID};
 use super::{Ctx, Refusal};
 use crate::crypto::certificate::Certificate;
-use crate::domain::case::{CaseDate, LetterKind, reference, validate_case_date};
+use crate::domain::case::{
+    CaseDate, LETTER_DAYS, LetterKind, kept_until, reference, validate_case_date,
+};
 use crate::domain::notices::version_for;
 use crate::domain::parties::FIRST_PARTY;
 use crate::i18n::Lang;
@@ -164,6 +166,7 @@ async fn issue_notice(
             LetterKind::TerminationNotice,
             &addressed.label,
             &composed,
+            kept_until(today, LETTER_DAYS),
         )
         .await?;
         announce(ctx, &r.id, &addressed, &composed).await?;

@@ -1,7 +1,8 @@
 //! `ombuds certificate`, run as a real process on a data directory made by `ombuds init`:
-//! verifying certificates issued by the library with that directory's key (from a file and from
-//! standard input), tampered and foreign ones, the public key, the staff `issue` command, and
-//! the exit status and one-line message for bad arguments.
+//! verifying certificates of both kinds issued by the library with that directory's key (from a
+//! file and from standard input), tampered and foreign ones, the public key, that certificates
+//! cannot be issued from the command line, and the exit status and one-line message for bad
+//! arguments.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -116,6 +117,7 @@ fn a_certificate_from_the_library_verifies_from_a_file_and_from_stdin() {
     assert_eq!(out["issued"], "2026-03-16");
     assert_eq!(out["association"], "Example Association of REALTORS®");
     assert_eq!(out["format"], "ombuds-suspension-certificate/1");
+    assert_eq!(out["kind"], "suspension");
     assert_eq!(out["certificate_id"].as_str().unwrap().len(), 26);
 
     // Standard input, with the default configuration of the working directory.
@@ -144,7 +146,11 @@ fn a_tampered_certificate_fails_with_exit_1_and_one_clear_line() {
     assert!(line.contains("the signature does not match"), "{line}");
 
     let not_one = certificate(data.root(), &["verify", "-"], "Dear ombuds, thank you.\n");
-    assert!(not_one.failure(1).contains("not a suspension certificate"));
+    assert!(
+        not_one
+            .failure(1)
+            .contains("not a certificate of the association")
+    );
 }
 
 #[test]
@@ -244,9 +250,10 @@ fn bad_arguments_exit_2_with_one_line() {
 }
 
 #[test]
-fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
+fn certificates_are_issued_only_by_the_service_not_from_the_command_line() {
+    // The hidden `issue` command is gone: a certificate issued from the command line would be
+    // one that the register of superseded certificates knows nothing of.
     let data = Data::new();
-    // The clock reads 06:30 UTC on 17 March: still 16 March in Phoenix.
     let run = certificate(
         data.root(),
         &[
@@ -258,51 +265,52 @@ fn staff_issue_dates_the_certificate_today_in_the_associations_time_zone() {
         ],
         "",
     );
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(
-        run.stdout
-            .starts_with("-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----\n")
-    );
-    assert!(
-        run.stdout.contains("Issued: 2026-03-16\n"),
-        "{}",
-        run.stdout
-    );
-    let out = certificate(data.root(), &["verify", "-"], &run.stdout).json();
-    assert_eq!(out["days_suspended"], 40);
-
-    let backwards = certificate(
-        data.root(),
-        &[
-            "issue",
-            "--first-contact",
-            "2026-03-13",
-            "--termination",
-            "2026-02-02",
-        ],
-        "",
-    );
-    assert!(
-        backwards
-            .failure(2)
-            .contains("before the first-contact date")
-    );
-    let bad_date = certificate(
-        data.root(),
-        &[
-            "issue",
-            "--first-contact",
-            "2026-02-30",
-            "--termination",
-            "2026-03-13",
-        ],
-        "",
-    );
-    assert!(bad_date.failure(2).contains("--first-contact"));
-
-    // Hidden from the public help, but documented for staff.
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("issue"), "{}", run.stderr);
     let help = certificate(data.root(), &["--help"], "");
     assert!(!help.stdout.contains("issue"), "{}", help.stdout);
+}
+
+#[test]
+fn a_resolution_certificate_verifies_and_is_explained_in_plain_words() {
+    let data = Data::new();
+    let key = SigningKey::load(&data.root().join("ombuds-data/signing.key")).unwrap();
+    let text = key
+        .issue_resolution(
+            "Example Association of REALTORS®",
+            date("2026-02-02"),
+            date("2026-03-10"),
+            date("2026-03-16"),
+        )
+        .unwrap()
+        .armoured();
+    let out = certificate(
+        data.root(),
+        &["verify", "-"],
+        &format!("Hi,\n\n{text}\nBye\n"),
+    )
+    .json();
+    assert_eq!(out["valid"], true);
+    assert_eq!(out["kind"], "resolution");
+    assert_eq!(out["format"], "ombuds-resolution-certificate/1");
+    assert_eq!(out["first_contact"], "2026-02-02");
+    assert_eq!(out["agreed"], "2026-03-10");
+    assert_eq!(out["issued"], "2026-03-16");
+    let statement = out["statement"].as_str().unwrap();
+    for needed in [
+        "first brought to it on Monday, 2 February 2026",
+        "agreed a resolution on Tuesday, 10 March 2026",
+        "the complaining party may file an ethics complaint, and Monday, 2 February 2026 counts as its filing date",
+        "grievance committee to decide",
+    ] {
+        assert!(statement.contains(needed), "{needed:?} in {statement}");
+    }
+    assert!(!statement.contains("suspend"), "{statement}");
+
+    let tampered = text.replace("Agreed: 2026-03-10", "Agreed: 2026-03-09");
+    let line = certificate(data.root(), &["verify", "-"], &tampered).failure(1);
+    assert!(line.contains("the signature does not match"), "{line}");
 }
 
 #[test]
@@ -344,18 +352,17 @@ fn rotating_the_key_keeps_old_certificates_checkable() {
 
     let old = certificate(data.root(), &["verify", "-"], &old_text).json();
     assert_eq!(old["valid"], true);
-    let issued = certificate(
-        data.root(),
-        &[
-            "issue",
-            "--first-contact",
-            "2026-02-02",
-            "--termination",
-            "2026-03-13",
-        ],
-        "",
-    );
-    let new = certificate(data.root(), &["verify", "-"], &issued.stdout).json();
+    let issued = SigningKey::load(&new_key)
+        .unwrap()
+        .issue(
+            "Example Association of REALTORS®",
+            date("2026-02-02"),
+            date("2026-03-13"),
+            date("2026-03-16"),
+        )
+        .unwrap()
+        .armoured();
+    let new = certificate(data.root(), &["verify", "-"], &issued).json();
     assert_ne!(new["key_fingerprint"], old["key_fingerprint"]);
 }
 

@@ -109,7 +109,7 @@ async fn spanish_is_chosen_by_the_link_alone_and_carried_through_the_forms(engin
         .text()
         .await
         .unwrap();
-    assert!(html.contains("<h1>Verificar un certificado de suspensión</h1>"));
+    assert!(html.contains("<h1>Verificar un certificado</h1>"));
     assert!(html.contains("action=\"/verify?lang=es\""));
 }
 

@@ -33,6 +33,7 @@ mod postgres;
 mod privacy;
 mod referred_complaint;
 mod report_cli;
+mod resolution;
 mod retention;
 mod review_findings;
 mod secrets_in_memory;

@@ -7,6 +7,7 @@
 //! must answer 405 with an `Allow` header that lists the table's methods, which shows that the
 //! table describes the router; every documented path must do the same with the document's.
 
+use ombuds::crypto::certificate::Kind as CertificateKind;
 use ombuds::domain::access::{Decision, GrantKind, GrantState, LinkAccess};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -111,6 +112,15 @@ fn code_sets() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("author", codes(Author::ALL, Author::code)),
         ("kind", codes(NoteKind::ALL, NoteKind::code)),
         ("Letter.kind", codes(LetterKind::ALL, LetterKind::code)),
+        // Each kind of verified certificate has a schema of its own that names it.
+        (
+            "SuspensionCertificateValid.kind",
+            vec![CertificateKind::Suspension.code()],
+        ),
+        (
+            "ResolutionCertificateValid.kind",
+            vec![CertificateKind::Resolution.code()],
+        ),
         (
             "CaseRecord.status",
             codes(CaseStatus::ALL, CaseStatus::code),

@@ -120,7 +120,7 @@ async fn a_changed_certificate_is_refused_beside_the_field_with_the_text_kept(en
     let (status, page) = post_form(&server, "<script>alert(1)</script>").await;
     assert_eq!(status, 422);
     assert!(
-        page.contains("This is not a suspension certificate"),
+        page.contains("This is not a certificate of the association"),
         "{page}"
     );
     assert!(!page.contains("<script>"), "the pasted text is escaped");
@@ -148,7 +148,7 @@ async fn every_refusal_reads_in_spanish_on_the_spanish_page(engine: Engine) {
         ),
         (
             "Hola".to_owned(),
-            "no es un certificado de suspensión: ninguna línea dice «-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----».".to_owned(),
+            "no es un certificado de la asociación: ninguna línea dice «-----BEGIN OMBUDS SUSPENSION CERTIFICATE-----» ni «-----BEGIN OMBUDS RESOLUTION CERTIFICATE-----».".to_owned(),
         ),
         (
             cut_short,
@@ -185,6 +185,7 @@ async fn the_json_check_answers_fields_or_the_reason(engine: Engine) {
     let (status, out) = post_json(&server, &json!({ "certificate": text })).await;
     assert_eq!(status, 200, "{out}");
     assert_eq!(out["valid"], true);
+    assert_eq!(out["kind"], "suspension");
     assert_eq!(out["first_contact"], "2026-02-02");
     assert_eq!(out["termination"], "2026-03-13");
     assert_eq!(out["days_suspended"], 40);

@@ -51,7 +51,7 @@ pub(crate) fn fixed_certificate(edit: impl FnOnce(&mut Certificate)) -> Certific
     edit(&mut certificate);
     certificate.signature = key
         .0
-        .sign(&signed_bytes(&certificate.signed_values()))
+        .sign(&signed_bytes(&SUSPENSION, &certificate.signed_values()))
         .to_bytes();
     certificate
 }
@@ -132,10 +132,12 @@ fn issue_then_verify_round_trips() {
     assert_eq!(certificate.resumes_on(), Some(date("2026-03-14")));
     assert_eq!(certificate.id().len(), 26);
     let verified = verify(&certificate.armoured(), &[key.public_key()]).unwrap();
-    assert_eq!(verified, certificate);
+    assert_eq!(verified, Verified::Suspension(certificate.clone()));
+    assert_eq!(verified.kind(), Kind::Suspension);
     assert_eq!(verified.armoured(), certificate.armoured());
     let json = verified.to_json();
     assert_eq!(json["valid"], true);
+    assert_eq!(json["kind"], "suspension");
     assert_eq!(json["first_contact"], "2026-02-02");
     assert_eq!(json["termination"], "2026-03-13");
     assert_eq!(json["days_suspended"], 40);
@@ -273,8 +275,8 @@ fn mail_client_damage_is_tolerated() {
         ("extra spaces after colons", spaced_colons),
     ] {
         assert_eq!(
-            verify(&variant, &trusted).as_ref(),
-            Ok(&certificate),
+            verify(&variant, &trusted),
+            Ok(Verified::Suspension(certificate.clone())),
             "{what}"
         );
     }
@@ -526,7 +528,337 @@ proptest! {
         let mutated: String = chars.into_iter().collect();
         if let Ok(verified) = verify(&mutated, &[public]) {
             // Only whitespace and surrounding text may change: the fields must be the same.
-            prop_assert_eq!(verified, original);
+            prop_assert_eq!(verified, Verified::Suspension(original));
         }
+    }
+}
+
+// The resolution certificate.
+
+/// A resolution certificate with every field fixed, signed with [`fixed_key`]; `edit` may change
+/// the fields before signing (to sign inconsistent fields, which `issue_resolution` never does).
+pub(crate) fn fixed_resolution(
+    edit: impl FnOnce(&mut ResolutionCertificate),
+) -> ResolutionCertificate {
+    let key = fixed_key();
+    let mut certificate = ResolutionCertificate {
+        id: "7k2m4qx5wz3a6bcd7efgh2jk3a".into(),
+        association: "Example Association of REALTORS®".into(),
+        first_contact: date("2026-02-02"),
+        agreed: date("2026-03-10"),
+        issued: date("2026-03-16"),
+        key: key.public_key().fingerprint(),
+        signature: [0; 64],
+    };
+    edit(&mut certificate);
+    certificate.signature = key
+        .0
+        .sign(&signed_bytes(&RESOLUTION, &certificate.signed_values()))
+        .to_bytes();
+    certificate
+}
+
+fn resolution_example(key: &SigningKey) -> ResolutionCertificate {
+    key.issue_resolution(
+        "Example Association of REALTORS®",
+        date("2026-02-02"),
+        date("2026-03-10"),
+        date("2026-03-16"),
+    )
+    .unwrap()
+}
+
+const FIXED_RESOLUTION_TEXT: &str = "\
+-----BEGIN OMBUDS RESOLUTION CERTIFICATE-----
+Format: ombuds-resolution-certificate/1
+Certificate-Id: 7k2m4qx5wz3a6bcd7efgh2jk3a
+Association: Example Association of REALTORS®
+First-Contact: 2026-02-02
+Agreed: 2026-03-10
+Issued: 2026-03-16
+Key-Fingerprint: FINGERPRINT
+Signature: SIGNATURE
+-----END OMBUDS RESOLUTION CERTIFICATE-----
+";
+
+#[test]
+fn each_kind_lists_one_shape_per_field_and_one_more_field_than_it_signs() {
+    for (spec, signed) in [
+        (&SUSPENSION, SUSPENSION_SIGNED),
+        (&RESOLUTION, RESOLUTION_SIGNED),
+    ] {
+        assert_eq!(spec.fields.len(), signed + 1, "{}", spec.format);
+        assert_eq!(spec.shapes.len(), spec.fields.len(), "{}", spec.format);
+        assert_eq!(spec.fields[0], "Format");
+        assert_eq!(spec.fields[signed - 1], "Key-Fingerprint");
+        assert_eq!(spec.fields[signed], "Signature");
+        assert!(spec.shapes[0].ends_with(spec.format));
+    }
+}
+
+#[test]
+fn the_resolution_format_is_fixed() {
+    let certificate = fixed_resolution(|_| {});
+    let text = certificate.armoured();
+    let fingerprint = fixed_key().public_key().fingerprint().to_string();
+    let signature = data_encoding::BASE64.encode(&certificate.signature);
+    let expected = FIXED_RESOLUTION_TEXT
+        .replace("FINGERPRINT", &fingerprint)
+        .replace(
+            "SIGNATURE",
+            &format!("{}\n           {}", &signature[..44], &signature[44..]),
+        );
+    assert_eq!(text, expected);
+    assert!(text.lines().all(|l| l.chars().count() <= 76), "{text}");
+    // Nothing of the plan, no names, no case: only these fields.
+    assert_eq!(text.lines().count(), 11);
+}
+
+#[test]
+fn the_resolution_signature_covers_exactly_the_documented_bytes() {
+    let key = fixed_key();
+    let certificate = fixed_resolution(|_| {});
+    let message = format!(
+        "Format: ombuds-resolution-certificate/1\n\
+         Certificate-Id: 7k2m4qx5wz3a6bcd7efgh2jk3a\n\
+         Association: Example Association of REALTORS®\n\
+         First-Contact: 2026-02-02\n\
+         Agreed: 2026-03-10\n\
+         Issued: 2026-03-16\n\
+         Key-Fingerprint: {}\n",
+        key.public_key().fingerprint()
+    );
+    let signature = Signature::from_bytes(&certificate.signature);
+    key.public_key()
+        .0
+        .verify_strict(message.as_bytes(), &signature)
+        .unwrap();
+}
+
+#[test]
+fn a_resolution_certificate_round_trips() {
+    let key = SigningKey::generate().unwrap();
+    let certificate = resolution_example(&key);
+    assert_eq!(certificate.first_contact(), date("2026-02-02"));
+    assert_eq!(certificate.agreed(), date("2026-03-10"));
+    assert_eq!(certificate.issued(), date("2026-03-16"));
+    assert_eq!(certificate.id().len(), 26);
+    let text = certificate.armoured();
+    assert!(text.starts_with(RESOLUTION_BEGIN), "{text}");
+    let verified = verify(&text, &[key.public_key()]).unwrap();
+    assert_eq!(verified.kind(), Kind::Resolution);
+    assert_eq!(verified.id(), certificate.id());
+    assert_eq!(verified.armoured(), text);
+    assert_eq!(verified, Verified::Resolution(certificate.clone()));
+    let json = verified.to_json();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "valid": true,
+            "kind": "resolution",
+            "format": "ombuds-resolution-certificate/1",
+            "certificate_id": certificate.id(),
+            "association": "Example Association of REALTORS®",
+            "first_contact": "2026-02-02",
+            "agreed": "2026-03-10",
+            "issued": "2026-03-16",
+            "key_fingerprint": key.public_key().fingerprint().to_string(),
+        })
+    );
+    // Mail damage is tolerated as for the other kind.
+    let damaged = format!("Hello,\r\n\r\n{}\r\nBye\r\n", text.replace('\n', "  \r\n"));
+    assert_eq!(verify(&damaged, &[key.public_key()]), Ok(verified));
+    assert_ne!(resolution_example(&key).id(), certificate.id());
+}
+
+#[test]
+fn a_change_to_any_field_of_a_resolution_certificate_is_a_signature_that_does_not_match() {
+    let key = SigningKey::generate().unwrap();
+    let text = resolution_example(&key).armoured();
+    let other = SigningKey::generate().unwrap().public_key().fingerprint();
+    let replacements: [(&str, String); 8] = [
+        ("Format", "ombuds-resolution-certificate/2".into()),
+        ("Certificate-Id", "aaaaaaaaaaaaaaaaaaaaaaaaaa".into()),
+        ("Association", "Other Association of REALTORS®".into()),
+        ("First-Contact", "2026-02-01".into()),
+        ("Agreed", "2026-03-11".into()),
+        ("Issued", "2026-03-17".into()),
+        ("Key-Fingerprint", other.to_string()),
+        ("Signature", "A".repeat(86) + "=="),
+    ];
+    for (field, value) in replacements {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{field}:")))
+            .unwrap();
+        lines[at] = format!("{field}: {value}");
+        if field == "Signature" {
+            lines.remove(at + 1);
+        }
+        let tampered = lines.join("\n");
+        assert_eq!(
+            verify(&tampered, &[key.public_key()]),
+            Err(VerifyError::SignatureMismatch),
+            "changing {field}"
+        );
+    }
+    // Any one character of any value, too.
+    let trusted = [key.public_key()];
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        if *line == RESOLUTION_BEGIN || *line == RESOLUTION_END {
+            continue;
+        }
+        let value_start = line.find(':').map_or(0, |c| c + 2).min(line.len());
+        for (at, c) in line.char_indices().filter(|(at, _)| *at >= value_start) {
+            if c == ' ' {
+                continue;
+            }
+            let swapped = if c == 'a' { 'b' } else { 'a' };
+            let mut changed = lines.clone();
+            let new_line = format!("{}{swapped}{}", &line[..at], &line[at + c.len_utf8()..]);
+            changed[index] = &new_line;
+            assert!(
+                verify(&changed.join("\n"), &trusted).is_err(),
+                "line {index} char {at} changed still verifies"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_armour_must_name_the_kind_the_format_line_names() {
+    let key = SigningKey::generate().unwrap();
+    let trusted = [key.public_key()];
+    let resolution = resolution_example(&key).armoured();
+    let suspension = example(&key).armoured();
+
+    // A resolution certificate inside a suspension certificate's armour (line 2 is Format).
+    let rearmoured = resolution
+        .replace(RESOLUTION_BEGIN, BEGIN)
+        .replace(RESOLUTION_END, END);
+    let error = verify(&rearmoured, &trusted).unwrap_err();
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 2, .. }),
+        "{error:?}"
+    );
+    let message = said(&error);
+    assert!(
+        message.contains("ombuds-resolution-certificate/1") && message.contains(BEGIN),
+        "{message}"
+    );
+    // And the other way round.
+    let rearmoured = suspension
+        .replace(BEGIN, RESOLUTION_BEGIN)
+        .replace(END, RESOLUTION_END);
+    let error = verify(&rearmoured, &trusted).unwrap_err();
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 2, .. }),
+        "{error:?}"
+    );
+
+    // A BEGIN line of one kind closed by the END line of the other.
+    let crossed = resolution.replace(RESOLUTION_END, END);
+    let error = verify(&crossed, &trusted).unwrap_err();
+    assert!(
+        matches!(&error, VerifyError::Malformed { line: 11, .. }),
+        "{error:?}"
+    );
+    assert!(said(&error).contains(RESOLUTION_END), "{}", said(&error));
+
+    // One of each kind in the same text is more than one.
+    assert_eq!(
+        verify(&format!("{resolution}{suspension}"), &trusted),
+        Err(VerifyError::MoreThanOne)
+    );
+    // Neither BEGIN line: not a certificate, and the message names both.
+    let error = verify("no certificate here", &trusted).unwrap_err();
+    assert_eq!(error, VerifyError::NotACertificate);
+    assert!(said(&error).contains(RESOLUTION_BEGIN), "{}", said(&error));
+    // A missing field is named with its shape.
+    let missing: String = resolution
+        .lines()
+        .filter(|l| !l.starts_with("Agreed:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let error = verify(&missing, &trusted).unwrap_err();
+    assert!(
+        said(&error).contains("expected the Agreed line here"),
+        "{}",
+        said(&error)
+    );
+}
+
+#[test]
+fn signed_but_inconsistent_resolution_fields_are_refused() {
+    let trusted = [fixed_key().public_key()];
+    let check = |edit: fn(&mut ResolutionCertificate)| {
+        said(&verify(&fixed_resolution(edit).armoured(), &trusted).unwrap_err())
+    };
+    assert_eq!(
+        check(|c| c.agreed = date("2026-02-01")),
+        "the signature is valid, but the certificate is not: its agreement date 2026-02-01 is \
+         before its first-contact date 2026-02-02"
+    );
+    assert!(check(|c| c.issued = date("2026-03-09")).contains("before the agreement date"));
+    assert!(check(|c| c.id = "NOT-BASE32".into()).contains("Certificate-Id"));
+    assert!(check(|c| c.association = "bell\u{7}".into()).contains("Association"));
+}
+
+#[test]
+fn issuing_a_resolution_certificate_refuses_impossible_requests() {
+    let key = fixed_key();
+    let (a, b) = (date("2026-02-02"), date("2026-03-10"));
+    assert!(matches!(
+        key.issue_resolution("X", b, a, b),
+        Err(IssueError::AgreedBeforeStart { .. })
+    ));
+    assert!(matches!(
+        key.issue_resolution("X", a, b, a),
+        Err(IssueError::IssuedBeforeAgreement { .. })
+    ));
+    assert!(matches!(
+        key.issue_resolution("X\nForged: 1", a, b, b),
+        Err(IssueError::Association(_))
+    ));
+    // The same day for all three is fine.
+    let day = date("2026-07-04");
+    let same = key.issue_resolution("A", day, day, day).unwrap();
+    verify(&same.armoured(), &[key.public_key()]).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_mutated_resolution_certificate_never_panics_and_never_verifies_as_something_else(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<char>()), 1..4)
+    ) {
+        let original = fixed_resolution(|_| {});
+        let public = fixed_key().public_key();
+        let mut chars: Vec<char> = original.armoured().chars().collect();
+        for (index, kind, c) in edits {
+            let at = index.index(chars.len() + 1);
+            match kind {
+                0 => chars.insert(at, c),
+                1 if at < chars.len() => { chars.remove(at); }
+                _ if at < chars.len() => chars[at] = c,
+                _ => chars.push(c),
+            }
+        }
+        let mutated: String = chars.into_iter().collect();
+        if let Ok(verified) = verify(&mutated, &[public]) {
+            prop_assert_eq!(verified, Verified::Resolution(original));
+        }
+    }
+
+    #[test]
+    fn arbitrary_lines_inside_the_resolution_armour_never_panic(
+        lines in proptest::collection::vec("[A-Za-z:+/= -]{0,40}|[ -~]{0,100}", 0..14)
+    ) {
+        let public = fixed_key().public_key();
+        let text = format!("{RESOLUTION_BEGIN}\n{}\n{RESOLUTION_END}\n", lines.join("\n"));
+        let _ = verify(&text, &[public]);
     }
 }

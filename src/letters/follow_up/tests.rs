@@ -26,6 +26,7 @@ fn standards() -> ProfessionalStandards {
 
 fn referrals() -> Letters {
     Letters {
+        certificate_days: 30,
         options: vec![Referral {
             name: "Ethics mediation".into(),
             phone: Some("555-0111".into()),
