@@ -432,8 +432,6 @@ async fn services(
     ))
 }
 
-/// `PUT /api/v1/cases/{id}/assignee`: `{"username": "…"}` assigns the case to that ombuds,
-/// `{"username": null}` to nobody.
 /// `PUT /api/v1/cases/{id}/complaint-filed` with `{"complaint_filed": true|false}`.
 async fn complaint_filed(
     State(app): State<AppState>,
@@ -457,6 +455,8 @@ async fn complaint_filed(
     Ok(Json(json!({ "complaint_filed": filed })))
 }
 
+/// `PUT /api/v1/cases/{id}/assignee`: `{"username": "…"}` assigns the case to that ombuds,
+/// `{"username": null}` to nobody.
 async fn assign(
     State(app): State<AppState>,
     Staff(_, _): Staff<OmbudsOnly>,

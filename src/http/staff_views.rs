@@ -769,7 +769,8 @@ impl CasePage {
             ..self
         }
     }
-    /// The page for `detail`.    /// The page for `detail`.
+
+    /// The page for `detail`.
     pub fn new(
         chrome: Chrome,
         detail: &CaseDetail,

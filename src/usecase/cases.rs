@@ -172,11 +172,21 @@ pub fn unanswered_threads(detail: &CaseDetail) -> Vec<u32> {
 }
 
 /// The parties (by number; 1 is the person who raised the concern) who hold a receipt and have
-/// not opened the ombuds' last message in their thread: closing would destroy it unread.
+/// not opened the ombuds' last message in their thread: closing would destroy it unread. The
+/// thread of a party without a receipt holds what the ombuds logged of a call or a letter,
+/// which nobody opens, so it is never unread.
 pub fn unread_threads(detail: &CaseDetail) -> Vec<u32> {
-    let last = |messages: &[crate::store::Message]| messages.last().map(|m| (m.author, m.opened));
-    let first = (1, last(&detail.messages));
-    let parties = detail.parties.iter().map(|p| (p.number, last(&p.messages)));
+    let last = |has_receipt: bool, messages: &[crate::store::Message]| {
+        messages
+            .last()
+            .filter(|_| has_receipt)
+            .map(|m| (m.author, m.opened))
+    };
+    let first = (1, last(detail.record.has_receipt, &detail.messages));
+    let parties = detail
+        .parties
+        .iter()
+        .map(|p| (p.number, last(p.has_receipt, &p.messages)));
     crate::domain::case::unread(std::iter::once(first).chain(parties))
 }
 

@@ -772,6 +772,54 @@ async function notices(browser) {
 }
 
 
+/// Issue 20, items 1 and 7: the ombuds closes one case per outcome on the case page with no
+/// script, after reading the closing form's table of what each party receives; then each reader
+/// opens the follow-up page with a receipt at phone width (no script) and finds the letters
+/// closing sent them: the submitter's follow-up letter with its outcome's title in the page's
+/// language, and an added party only its termination notice.
+async function outcomes(browser) {
+  const { page } = await context(browser, { javaScript: false, viewport: DESKTOP });
+  await signIn(page, 'ombuds-outcomes');
+  let table = [];
+  for (const [index, theCase] of INPUT.cases.entries()) {
+    await page.goto(url(theCase.case));
+    const caption = page.locator('table.closing-letters caption');
+    check((await caption.count()) === 1, `no table of what each party receives on ${theCase.case}`);
+    if (index === 0) {
+      table = await page.$$eval('table.closing-letters tr', (rows) =>
+        rows.map((row) => [...row.children].map((cell) => cell.innerText.trim())),
+      );
+      await inspect(page, 'console-case-closing-table');
+    }
+    await page.locator(`#outcome-${theCase.outcome}`).check();
+    await page.locator('#confirm').check();
+    await navigates(page, () => page.locator('form[action$="/close"] button[type="submit"]').click());
+    check(!page.url().endsWith(theCase.case), `closing ${theCase.outcome} stayed on the case: ${await text(page, 'main')}`);
+    if (index === 0) await inspect(page, 'console-closed-outcome');
+  }
+
+  const reader = await context(browser, { javaScript: false, viewport: PHONE });
+  const read = [];
+  for (const [index, who] of INPUT.readers.entries()) {
+    await reader.page.goto(url(`/followup?lang=${who.lang}`));
+    await reader.page.locator('#receipt').fill(who.receipt);
+    await navigates(reader.page, () => reader.page.locator('button[type="submit"]').click());
+    const main = await text(reader.page, 'main');
+    for (const title of who.shown) {
+      check(main.includes(title), `${who.name}: "${title}" is not on the page: ${main}`);
+    }
+    for (const title of who.hidden) {
+      check(!main.includes(title), `${who.name}: the page shows "${title}"`);
+    }
+    const lang = await reader.page.getAttribute('html', 'lang');
+    check(lang === who.lang, `${who.name}: the follow-up page is marked lang=${lang}`);
+    if (who.inspect) await inspect(reader.page, `followup-closed-${who.name}`);
+    read.push(who.name);
+  }
+  return { table, read };
+}
+
+
 /// Issue 21: the first administrator follows the printed link with no script, at phone width:
 /// the password's rules are on the page before the first attempt; a password against them is
 /// refused beside its field; then the account is set up and signed in at once, on its home page.
@@ -818,7 +866,7 @@ async function enrol(browser) {
   return { main };
 }
 
-const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, enrol, caller };
+const PHASES = { submit, proof, ombuds, close, followup, board, parties, member, notices, outcomes, enrol, caller };
 
 async function main() {
   const phase = PHASES[PHASE];

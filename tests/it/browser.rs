@@ -485,3 +485,175 @@ async fn the_page_script_solves_the_proof_of_work_in_a_real_browser() {
         assert_eq!(thread["concern"]["description"], description);
     }
 }
+
+/// Issue 20, items 1 and 7, in a real browser with no script: the ombuds reads the closing
+/// form's table of what each party receives and closes one case per outcome on the case page;
+/// each submitter then finds, with the receipt, the termination notice and the follow-up letter
+/// of its outcome (in English, or in Spanish), with the `[letters]` agency among the formal
+/// avenues of a public-trust close; the member concerned finds only its notice; a successful
+/// close leaves nothing to open. One server, one engine: the other runs the same pages.
+#[tokio::test]
+async fn one_case_per_outcome_closed_and_each_letter_read_in_a_real_browser() {
+    const AGENCY: &str = "Arizona Department of Real Estate";
+    let started = std::time::Instant::now();
+    let shots = screenshots(Engine::Sqlite).with_file_name("outcomes");
+    let _ = std::fs::remove_dir_all(&shots);
+    let server = TestServer::start_with(Options {
+        engine: Engine::Sqlite,
+        edit_config: Box::new(|c| {
+            format!(
+                "{c}\n[[letters.options]]\nname = \"Ethics mediation\"\nphone = \"555-0111\"\n\
+                 [[letters.agencies]]\nname = \"{AGENCY}\"\nweb = \"https://azre.example.gov\"\n"
+            )
+        }),
+        ..Options::default()
+    });
+    let admin = server.admin().await;
+    let secret = server.enrol_staff(&admin, "olivia", "ombuds").await;
+    let staff = server.sign_in("olivia", &secret).await;
+    // (outcome, the submitter's language, the follow-up letter's title in it, the notice's).
+    let notice_en = "Informal resolution has ended";
+    let notice_es = "La resolución informal ha terminado";
+    let outcomes = [
+        (
+            "unsuccessfully_closed",
+            "en",
+            "Informal resolution ended without a resolution",
+            notice_en,
+        ),
+        (
+            "dismissed",
+            "es",
+            "Su inquietud queda fuera del alcance del programa de ombuds",
+            notice_es,
+        ),
+        (
+            "declined",
+            "en",
+            "Other ways to pursue your concern",
+            notice_en,
+        ),
+        ("withdrawn", "es", "Usted retiró su inquietud", notice_es),
+        (
+            "terminated_public_trust",
+            "en",
+            "The formal avenues open to you",
+            notice_en,
+        ),
+        ("successfully_closed", "en", "", ""),
+    ];
+    let titles: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o.2)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let concern = "CANARY-browser-outcomes The agent kept the earnest money.";
+    let mut cases = Vec::new();
+    let mut readers = Vec::new();
+    let mut resolved = None;
+    for (index, (outcome, lang, title, notice)) in outcomes.iter().enumerate() {
+        // Opened one by one: the newest in the inbox is the only new case there.
+        let receipt = server.submit(concern).await;
+        let (_, listed) = server
+            .api(&staff, reqwest::Method::GET, "/api/v1/cases", None)
+            .await;
+        let new: Vec<&Value> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "new")
+            .collect();
+        assert_eq!(new.len(), 1, "{listed}");
+        let id = new[0]["id"].as_str().unwrap().to_owned();
+        let (status, _) = server
+            .api(
+                &staff,
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/open"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        cases.push(json!({"case": format!("/console/cases/{id}"), "outcome": outcome}));
+        if *outcome == "successfully_closed" {
+            resolved = Some(receipt);
+            continue;
+        }
+        let mut shown = vec![*title, *notice];
+        if *outcome == "terminated_public_trust" {
+            shown.push(AGENCY);
+        }
+        let hidden: Vec<&str> = titles
+            .iter()
+            .copied()
+            .filter(|t| t != title)
+            .chain([concern])
+            .collect();
+        readers.push(
+            json!({"name": format!("{outcome}-{lang}"), "receipt": receipt, "lang": lang,
+                            "shown": shown, "hidden": hidden, "inspect": index < 2}),
+        );
+        if index == 0 {
+            // The first case has the member concerned too, with a receipt.
+            let (status, added) = server
+                .api(
+                    &staff,
+                    reqwest::Method::POST,
+                    &format!("/api/v1/cases/{id}/parties"),
+                    Some(json!({"role": "member_concerned", "lang": "en", "receipt": true})),
+                )
+                .await;
+            assert_eq!(status, 201);
+            let mut hidden = titles.clone();
+            hidden.push(concern);
+            readers.push(
+                json!({"name": "member-en", "receipt": added["receipt"], "lang": "en",
+                                "shown": [notice_en], "hidden": hidden, "inspect": true}),
+            );
+        }
+    }
+    server.advance(30);
+    let done = journey(
+        &server,
+        &shots,
+        "outcomes",
+        &json!({"username": "olivia", "password": PASSWORD, "code": code(&server, &secret),
+                "cases": cases, "readers": readers}),
+    );
+    let table = done["table"].as_array().unwrap();
+    assert_eq!(
+        table[0],
+        json!([
+            "Outcome",
+            "1: the person who raised the concern (on their follow-up page)",
+            "Party 2: Member the concern is about (on their follow-up page)"
+        ]),
+        "{table:?}"
+    );
+    assert!(
+        table.contains(&json!([
+            "Unsuccessfully closed",
+            "termination notice; follow-up letter: no resolution, the other options",
+            "termination notice"
+        ])),
+        "{table:?}"
+    );
+    assert!(
+        table.contains(&json!(["Successfully closed", "nothing", "nothing"])),
+        "{table:?}"
+    );
+    assert_eq!(done["read"].as_array().unwrap().len(), 6, "{done}");
+    // The resolved case kept nothing for its receipt to open.
+    let answer = server
+        .client()
+        .get(server.at("/api/v1/followup"))
+        .header("authorization", format!("Receipt {}", resolved.unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    eprintln!(
+        "browser outcomes journey: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -27,6 +27,7 @@ mod notice_languages;
 mod notices;
 mod openapi;
 mod operations;
+mod outcomes;
 mod parties;
 mod plan;
 mod postgres;
