@@ -482,7 +482,14 @@ async fn no_stored_or_sent_link_follows_the_host_a_request_names(engine: Engine)
         .unwrap();
     assert_eq!(closed.status(), 200);
     let thread = server.followup(&receipt, "").await;
-    let notice = thread["letters"][0]["text"].as_str().unwrap();
+    let notice = thread["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "termination_notice")
+        .unwrap()["text"]
+        .as_str()
+        .unwrap();
     assert!(
         notice.contains(&format!("{}verify", server.url)),
         "{notice}"
@@ -536,6 +543,7 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "sealed",
                 "certificate_id (random)",
                 "touched_on (the day an ombuds last did something on it)",
+                "complaint_filed (yes/no: a formal complaint was already filed)",
             ],
         ),
         (
@@ -567,6 +575,7 @@ async fn every_stored_column_is_one_security_md_lists(engine: Engine) {
                 "sent_on",
                 "sealed",
                 "sealed_author",
+                "opened (yes/no: its reader has opened the page since)",
             ],
         ),
         (
