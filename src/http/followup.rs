@@ -591,7 +591,7 @@ fn followup_json<'a>(app: &AppState, followup: &'a Followup, lang: Lang) -> Foll
                         text: super::views::message_text(m, lang),
                     })
                     .collect(),
-                letters: Vec::new(),
+                letters: letters_json(&thread.letters, lang),
                 plan: plan_json(thread.plan.as_ref(), thread.number),
             };
         }

@@ -1317,7 +1317,10 @@ fn closing_table(detail: &CaseDetail) -> (Vec<String>, Vec<ClosingRow>) {
         Lang::En.f(
             "staff.closing.party",
             &[
-                ("party", &Lang::En.t("staff.closing.complainant")),
+                (
+                    "party",
+                    &party_names(&[crate::domain::parties::FIRST_PARTY], detail).concat(),
+                ),
                 ("way", &way(detail.record.has_receipt)),
             ],
         ),
@@ -1377,7 +1380,7 @@ fn closing_table(detail: &CaseDetail) -> (Vec<String>, Vec<ClosingRow>) {
     (parties.into_iter().map(|(_, head)| head).collect(), rows)
 }
 
-/// How the close form names parties `numbers` ("1: the person who raised the concern").
+/// How the close form names parties `numbers` ("Party 1: The person who raised it").
 fn party_names(numbers: &[u32], detail: &CaseDetail) -> Vec<String> {
     numbers
         .iter()

@@ -541,6 +541,13 @@ async fn one_case_per_outcome_closed_and_each_letter_read_in_a_real_browser() {
             notice_en,
         ),
         ("successfully_closed", "en", "", ""),
+        // Resolved with a plan every party agreed: the signed resolution certificate.
+        (
+            "successfully_closed",
+            "es",
+            "Certificado de una resolución acordada",
+            "",
+        ),
     ];
     let titles: Vec<&str> = outcomes
         .iter()
@@ -575,11 +582,36 @@ async fn one_case_per_outcome_closed_and_each_letter_read_in_a_real_browser() {
             .await;
         assert_eq!(status, 200);
         cases.push(json!({"case": format!("/console/cases/{id}"), "outcome": outcome}));
-        if *outcome == "successfully_closed" {
+        if *outcome == "successfully_closed" && title.is_empty() {
             resolved = Some(receipt);
             continue;
         }
+        if *outcome == "successfully_closed" {
+            // The ombuds writes the plan and the person accepts it: it is agreed.
+            let (status, _) = server
+                .api(
+                    &staff,
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/cases/{id}/plan"),
+                    Some(json!({"terms": "The broker refunds the deposit by Friday."})),
+                )
+                .await;
+            assert_eq!(status, 200);
+            let accepted = server
+                .client()
+                .post(server.at("/api/v1/followup/plan"))
+                .header("authorization", format!("Receipt {receipt}"))
+                .json(&json!({"version": 1, "answer": "accepted"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(accepted.status(), 200);
+        }
         let mut shown = vec![*title, *notice];
+        shown.retain(|s| !s.is_empty());
+        if *outcome == "successfully_closed" {
+            shown.push("BEGIN OMBUDS RESOLUTION CERTIFICATE");
+        }
         if *outcome == "terminated_public_trust" {
             shown.push(AGENCY);
         }
@@ -625,7 +657,7 @@ async fn one_case_per_outcome_closed_and_each_letter_read_in_a_real_browser() {
         table[0],
         json!([
             "Outcome",
-            "1: the person who raised the concern (on their follow-up page)",
+            "Party 1: The person who raised it (on their follow-up page)",
             "Party 2: Member the concern is about (on their follow-up page)"
         ]),
         "{table:?}"
@@ -642,7 +674,7 @@ async fn one_case_per_outcome_closed_and_each_letter_read_in_a_real_browser() {
         table.contains(&json!(["Successfully closed", "nothing", "nothing"])),
         "{table:?}"
     );
-    assert_eq!(done["read"].as_array().unwrap().len(), 6, "{done}");
+    assert_eq!(done["read"].as_array().unwrap().len(), 7, "{done}");
     // The resolved case kept nothing for its receipt to open.
     let answer = server
         .client()

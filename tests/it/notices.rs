@@ -173,6 +173,17 @@ async fn every_party_receives_its_own_notice_in_its_language(engine: Engine) {
     for absent in [CONCERN, BY_SUBMITTER, OTHER_ADDRESS, "BEGIN OMBUDS"] {
         assert!(!seen.contains(absent), "{absent:?} on the member's page");
     }
+    // The follow-up API gives the member the same notice, and only its own.
+    let api = server.followup(&member, "?lang=es").await;
+    let letters = api["letters"].as_array().unwrap();
+    assert_eq!(letters.len(), 1, "{api}");
+    assert_eq!(letters[0]["kind"], "termination_notice");
+    assert!(
+        letters[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("LA RESOLUCIÓN INFORMAL HA TERMINADO")
+    );
     // Read in English, the page says why the notice is in Spanish.
     let in_english = page(&server, &member, "en").await;
     assert!(in_english.contains("the language the ombuds has on record for you"));

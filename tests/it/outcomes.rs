@@ -753,7 +753,7 @@ async fn the_closing_form_says_what_each_party_receives_and_warns_of_an_unread_m
     let expected: Vec<Vec<&str>> = vec![
         vec![
             "Outcome",
-            "1: the person who raised the concern (on their follow-up page)",
+            "Party 1: The person who raised it (on their follow-up page)",
             "Party 2: Member the concern is about (on their follow-up page)",
         ],
         vec!["Successfully closed", "nothing", "nothing"],
