@@ -914,3 +914,91 @@ fn a_bad_letters_entry_is_refused_naming_its_list() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+on_both_engines!(a_caller_s_follow_up_letter_waits_to_be_printed_and_sent);
+async fn a_caller_s_follow_up_letter_waits_to_be_printed_and_sent(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olga", "ombuds").await;
+    // A caller without a receipt, who left a postal address.
+    let (status, created) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            "/api/v1/cases",
+            Some(json!({
+                "channel": "phone", "category": "conduct", "raised_by": "client",
+                "description": CONCERN, "contact": "Sam Caller\n44 Desert Road\nTempe AZ",
+                "first_contact": "2026-02-27", "conditions_read": true,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, _) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/close"),
+            Some(json!({ "outcome": "withdrawn" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, letters) = server
+        .api(&ombuds, Method::GET, "/api/v1/letters", None)
+        .await;
+    let follow_up = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "follow_up_letter")
+        .unwrap_or_else(|| panic!("no follow-up letter: {letters}"));
+    // Addressed to where it must be posted, still to send, and printable from the console.
+    assert_eq!(follow_up["delivery"]["status"], "pending", "{follow_up}");
+    assert_eq!(follow_up["party"], 1);
+    let text = follow_up["text"].as_str().unwrap();
+    assert!(
+        text.contains("Sam Caller\n44 Desert Road\nTempe AZ"),
+        "{text}"
+    );
+    assert!(text.contains("You withdrew your concern".to_uppercase().as_str()));
+    assert!(!text.contains(CANARY));
+    let letter_id = follow_up["id"].as_str().unwrap();
+    let printable = server
+        .as_staff(
+            &ombuds,
+            Method::GET,
+            &format!("/console/letters/{letter_id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(printable.status(), 200);
+    assert!(
+        printable
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>You withdrew your concern</h1>")
+    );
+    // The ombuds records posting it; the letter then says so.
+    let (status, marked) = server
+        .api(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/letters/{letter_id}/sent"),
+            Some(json!({ "sent_by": "post" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{marked}");
+    let (_, letters) = server
+        .api(&ombuds, Method::GET, "/api/v1/letters", None)
+        .await;
+    let posted = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == letter_id)
+        .unwrap();
+    assert_eq!(posted["delivery"]["sent_by"], "post", "{posted}");
+}
