@@ -10,7 +10,9 @@
 use chrono::NaiveDate;
 
 use super::Letterhead;
-use super::letter::{Block, Letter, NO_BREAK, Section};
+use super::letter::{Block, Letter, NO_BREAK, Section, Words};
+use super::termination::{Addressee, addressee_lines};
+use crate::domain::notices::NoticeVersion;
 use crate::crypto::certificate::ResolutionCertificate;
 use crate::i18n::Lang;
 
@@ -40,17 +42,15 @@ pub struct ResolutionInput<'a> {
 pub fn compose(input: &ResolutionInput<'_>, lang: Lang) -> Letter {
     let certificate = input.certificate;
     let day = |date: NaiveDate| lang.long_date(date).replace(' ', NO_BREAK);
-    let mut addressee = vec![lang.f("notice.to", &[("name", &lang.t("notice.to_complainant"))])];
-    addressee.extend(
-        input
-            .contact
-            .into_iter()
-            .flat_map(str::lines)
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned),
+    let addressee = addressee_lines(
+        Words(lang),
+        &Addressee {
+            version: NoticeVersion::Complainant,
+            reference: input.reference,
+            name: None,
+            contact: input.contact,
+        },
     );
-    addressee.push(lang.f("notice.reference", &[("reference", &input.reference)]));
 
     let opening = vec![lang.f(
         "resolution_letter.opening",
