@@ -820,8 +820,6 @@ fn days_inclusive(from: NaiveDate, to: NaiveDate) -> u64 {
     days_between(from, to).saturating_add(u64::from(to >= from))
 }
 
-/// `to - from` in days (0 if `to` is before `from`). Never overflows: every representable pair
-/// of dates is well under 2^63 days apart.
 /// Where a filing date stands against a computed deadline (docs/RULES.md, section 3). Staff
 /// use it to tell the parties; the grievance committee decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -857,6 +855,8 @@ pub fn filing(report: &DeadlineReport, filed: NaiveDate) -> Filing {
     }
 }
 
+/// `to - from` in days (0 if `to` is before `from`). Never overflows: every representable pair
+/// of dates is well under 2^63 days apart.
 fn days_between(from: NaiveDate, to: NaiveDate) -> u64 {
     u64::try_from(to.signed_duration_since(from).num_days()).unwrap_or(0)
 }

@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use super::Letterhead;
 use super::letter::{Block, Letter, NO_BREAK, Section, Words};
 use super::termination::{Addressee, addressee_lines};
-use crate::domain::notices::NoticeVersion;
 use crate::crypto::certificate::ResolutionCertificate;
+use crate::domain::notices::NoticeVersion;
 use crate::i18n::Lang;
 
 /// Everything the letter is made from.
