@@ -152,6 +152,10 @@ pub struct EpisodeReport {
     /// The deadline after this episode was taken into account, before any weekend or holiday
     /// move (`None` once an open episode has frozen the countdown).
     pub deadline_after: Option<NaiveDate>,
+    /// For an episode that began after the window had closed: the last day a complaint could
+    /// still be filed before it, i.e. the deadline so far after the weekend or holiday move
+    /// (rule 3). `None` for every other outcome.
+    pub last_filing_day: Option<NaiveDate>,
 }
 
 /// A day the roll-forward passed over.
@@ -369,10 +373,13 @@ pub enum EpisodeEffect {
         /// The first day of the open episode.
         open_start: NaiveDate,
     },
-    /// Added nothing: it started after the filing window had closed on `closed_on`.
+    /// Added nothing: it started after the filing window had closed.
     AfterWindowClosed {
         /// The deadline at that point, before any weekend or holiday move.
         closed_on: NaiveDate,
+        /// The last day a complaint could still be filed: `closed_on` after the weekend or
+        /// holiday move (the same date when it needs none or roll-forward is off).
+        last_day: NaiveDate,
     },
     /// Added nothing: every day of it is on or before `trigger_date`.
     BeforeTrigger {
@@ -546,6 +553,7 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
             days_before_trigger: 0,
             days_already_counted: 0,
             deadline_after: Some(running),
+            last_filing_day: None,
         };
 
         if let Some(open) = &frozen {
@@ -562,35 +570,41 @@ pub fn compute(input: &DeadlineInput<'_>) -> Result<DeadlineReport, DeadlineErro
         }
 
         // Rule 3 as amended: a first contact after the deadline so far but on or before the
-        // workday it moves to turns the days of the move into days of the filing period first.
-        if episode.start > running && input.roll_forward {
-            let moved = input
-                .holidays
-                .next_workday_on_or_after(running)
-                .map_err(|_| DeadlineError::OutOfRange)?
-                .date;
-            if episode.start <= moved {
-                let days = days_between(running, moved);
-                steps.push(Step::MoveCounts {
-                    start: episode.start,
-                    deadline: running,
-                    moved,
-                    days,
-                });
-                moved_days = moved_days.saturating_add(days);
-                running = moved;
-                report.deadline_after = Some(running);
-            }
-        }
-
+        // workday it moves to turns the days of the move into days of the filing period first;
+        // one after that workday extends nothing.
         if episode.start > running {
-            report.outcome = EpisodeOutcome::AfterWindowClosed;
-            steps.push(Step::Episode {
-                episode: *episode,
-                effect: EpisodeEffect::AfterWindowClosed { closed_on: running },
+            let last_day = if input.roll_forward {
+                input
+                    .holidays
+                    .next_workday_on_or_after(running)
+                    .map_err(|_| DeadlineError::OutOfRange)?
+                    .date
+            } else {
+                running
+            };
+            if episode.start > last_day {
+                report.outcome = EpisodeOutcome::AfterWindowClosed;
+                report.last_filing_day = Some(last_day);
+                steps.push(Step::Episode {
+                    episode: *episode,
+                    effect: EpisodeEffect::AfterWindowClosed {
+                        closed_on: running,
+                        last_day,
+                    },
+                });
+                episodes.push(report);
+                continue;
+            }
+            let days = days_between(running, last_day);
+            steps.push(Step::MoveCounts {
+                start: episode.start,
+                deadline: running,
+                moved: last_day,
+                days,
             });
-            episodes.push(report);
-            continue;
+            moved_days = moved_days.saturating_add(days);
+            running = last_day;
+            report.deadline_after = Some(running);
         }
 
         if episode.start <= trigger_date {

@@ -450,9 +450,23 @@ impl Words {
                 "explain.within_open",
                 &[("episode", &label), ("open_start", &self.day(*open_start))],
             ),
-            EpisodeEffect::AfterWindowClosed { closed_on } => self.f(
+            EpisodeEffect::AfterWindowClosed {
+                closed_on,
+                last_day,
+            } if last_day == closed_on => self.f(
                 "explain.after_closed",
-                &[("episode", &label), ("closed", &self.day(*closed_on))],
+                &[("episode", &label), ("last", &self.day(*last_day))],
+            ),
+            EpisodeEffect::AfterWindowClosed {
+                closed_on,
+                last_day,
+            } => self.f(
+                "explain.after_closed_moved",
+                &[
+                    ("episode", &label),
+                    ("last", &self.day(*last_day)),
+                    ("closed", &self.day(*closed_on)),
+                ],
             ),
             EpisodeEffect::BeforeTrigger { trigger_date } => self.f(
                 "explain.before_trigger",

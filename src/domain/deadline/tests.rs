@@ -244,7 +244,10 @@ fn rule3_an_episode_after_the_window_closed_extends_nothing() {
     assert_eq!(after.deadline, Some(d("2026-07-09")));
     assert_eq!(after.status, Status::Expired);
     assert_eq!(after.episodes[0].outcome, EpisodeOutcome::AfterWindowClosed);
-    assert!(en(&after)[2].contains("after the filing window had closed on Thursday 2026-07-09"));
+    assert!(en(&after)[2].contains(
+        "it began after Thursday 2026-07-09, the last day a complaint could still be filed"
+    ));
+    assert_eq!(after.episodes[0].last_filing_day, Some(d("2026-07-09")));
 
     // Starting on the deadline itself still counts.
     let on = run(
@@ -254,6 +257,37 @@ fn rule3_an_episode_after_the_window_closed_extends_nothing() {
     );
     assert_eq!(on.days_suspended, 2);
     assert_eq!(on.deadline, Some(d("2026-07-13")), "07-11 is a Saturday");
+}
+
+#[test]
+fn rule3_a_contact_after_the_moved_deadline_names_the_moved_day_as_the_last_to_file() {
+    // Trigger Sunday 2026-01-04: day 180 is Friday 2026-07-03, Independence Day observed,
+    // so a complaint could still be filed on Monday 2026-07-06. A first contact on Tuesday
+    // 07-07 extends nothing, and the explanation names Monday, not Friday, as the last day.
+    let late = run(
+        "2026-01-04",
+        &[informal("2026-07-07", "2026-07-10")],
+        "2026-08-01",
+    );
+    assert_eq!(late.episodes[0].outcome, EpisodeOutcome::AfterWindowClosed);
+    assert_eq!(late.episodes[0].last_filing_day, Some(d("2026-07-06")));
+    assert_eq!(late.deadline, Some(d("2026-07-06")));
+    let line = &en(&late)[2];
+    assert!(
+        line.contains("it began after Monday 2026-07-06, the last day a complaint could still be filed (the deadline at that point, Friday 2026-07-03, moved to the next workday)"),
+        "{line}"
+    );
+
+    // Without roll-forward the last day is day 180 itself, and the plain wording is used.
+    let unmoved = run_with(
+        "2026-01-04",
+        None,
+        &[informal("2026-07-04", "2026-07-10")],
+        false,
+        "2026-08-01",
+    );
+    assert_eq!(unmoved.episodes[0].last_filing_day, Some(d("2026-07-03")));
+    assert!(!en(&unmoved)[2].contains("moved to the next workday"));
 }
 
 #[test]

@@ -169,6 +169,18 @@ fn a_suspension_after_the_window_closed_adds_nothing() {
 }
 
 #[test]
+fn a_suspension_after_a_moved_deadline_names_the_moved_day_as_the_last() {
+    // Day 180 is Friday 3 July 2026 (Independence Day observed): a complaint could still be
+    // filed on Monday 6 July, so that is the last day the notice names.
+    let text = notice(Some("2026-01-04"), None, "2026-07-07", "2026-07-10").text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("began after the last day of the filing period, Monday, 6 July 2026"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_rolled_forward_deadline_says_why() {
     // 2026-01-13 + 180 + 1 suspended day is Monday 2026-07-13 ... choose a Saturday instead:
     // 2026-01-10 + 180 = 2026-07-09; + 2 days = Saturday 2026-07-11, moved to Monday.

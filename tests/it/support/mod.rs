@@ -509,15 +509,24 @@ impl TestServer {
         self.set_clock(&next.to_rfc3339());
     }
 
-    /// The first-administrator token the server printed at start-up.
+    /// The first-administrator token the server printed at start-up. The link is printed
+    /// just after the line the start-up waits for, so a busy machine may need a moment more.
     pub fn setup_token(&self) -> String {
-        let out = fs::read_to_string(self.root.path().join(&self.output.0)).unwrap();
-        out.rsplit("/enrol/")
-            .next()
-            .filter(|_| out.contains("/enrol/"))
-            .and_then(|rest| rest.split_whitespace().next())
-            .map(str::to_owned)
-            .unwrap_or_else(|| panic!("no setup link printed:\n{out}"))
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = fs::read_to_string(self.root.path().join(&self.output.0)).unwrap();
+            let token = out
+                .rsplit("/enrol/")
+                .next()
+                .filter(|_| out.contains("/enrol/"))
+                .and_then(|rest| rest.split_whitespace().next())
+                .filter(|_| out.ends_with('\n'));
+            if let Some(token) = token {
+                return token.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no setup link printed:\n{out}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The TOTP code an authenticator app would show now for `secret`.
