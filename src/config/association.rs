@@ -45,6 +45,14 @@ pub struct Letterhead {
     pub postal_address: Option<String>,
 }
 
+impl Letterhead {
+    /// Whether any way to reach the ombuds program is configured (every public page's footer
+    /// lists it).
+    pub fn has_contact(&self) -> bool {
+        self.phone.is_some() || self.email.is_some() || self.postal_address.is_some()
+    }
+}
+
 /// The table as written. Every key is optional here so that commands reading only part of a
 /// file (`ombuds report --counters`, `ombuds deadline`) can use what is there; the service
 /// requires `name` and `time_zone` ([`Raw::check`]).

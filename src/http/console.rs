@@ -14,8 +14,8 @@ use super::deadline_view;
 use super::error::{PageError, Problem};
 use super::route_table::{Routes, routes};
 use super::staff_views::{
-    CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage, NoticeView,
-    sent_by_choices,
+    CaseForm, CasePage, Chrome, ClosedPage, ConsoleHome, ContactForm, LettersPage, NewCasePage,
+    NoticeView, sent_by_choices,
 };
 use super::views::{CallerReceiptPage, InvitationPage, Site};
 use crate::domain::case::{CaseDate, Service};
@@ -198,6 +198,19 @@ async fn case_page(
     case_page_for(app, user, id, (errors, None), notice).await
 }
 
+/// [`case_page`] for errors in `form`, one of the forms that share field names with another.
+async fn case_page_after(
+    app: &AppState,
+    user: &SessionUser,
+    id: &str,
+    errors: Vec<FieldError>,
+    form: CaseForm,
+) -> Result<Response, PageError> {
+    let mut page = case_view(app, user, id, (errors, None), None).await?;
+    page.1.sent_form = Some(form);
+    Ok(page.into_response())
+}
+
 /// [`case_page`], with the letter whose mark-sent form the errors are about.
 async fn case_page_for(
     app: &AppState,
@@ -206,6 +219,19 @@ async fn case_page_for(
     (errors, failed): (Vec<FieldError>, Option<String>),
     notice: Option<String>,
 ) -> Result<Response, PageError> {
+    Ok(case_view(app, user, id, (errors, failed), notice)
+        .await?
+        .into_response())
+}
+
+/// The case page and its status (`422` when it shows errors).
+async fn case_view(
+    app: &AppState,
+    user: &SessionUser,
+    id: &str,
+    (errors, failed): (Vec<FieldError>, Option<String>),
+    notice: Option<String>,
+) -> Result<(StatusCode, CasePage), PageError> {
     let today = app.today();
     let detail = usecase::cases::detail(&app.ctx(), id).await?;
     let status = if errors.is_empty() {
@@ -231,7 +257,7 @@ async fn case_page_for(
     .with_unread(&usecase::cases::unread_threads(&detail), &detail)
     .with_untouched(usecase::stale::flagged(&app.ctx(), &detail.record));
     page.failed = failed;
-    Ok((status, page).into_response())
+    Ok((status, page))
 }
 
 async fn show(
@@ -468,11 +494,13 @@ async fn reply(
 ) -> Result<Response, PageError> {
     let text = match case_input::message(&mut form) {
         Ok(text) => text,
-        Err(errors) => return case_page(&app, &user, &id, errors, None).await,
+        Err(errors) => return case_page_after(&app, &user, &id, errors, CaseForm::Reply).await,
     };
     match usecase::thread::reply(&app.ctx(), &id, &text, &user.username).await {
         Ok(()) => Ok(see_other(&format!("/console/cases/{id}?done=reply"))),
-        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(Refusal::Invalid(errors)) => {
+            case_page_after(&app, &user, &id, errors, CaseForm::Reply).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -565,7 +593,10 @@ async fn party_message(
 ) -> Result<Response, PageError> {
     let text = match case_input::message(&mut form) {
         Ok(text) => text,
-        Err(errors) => return case_page(&app, &user, &id, errors, None).await,
+        Err(errors) => {
+            let sent = CaseForm::PartyMessage(party);
+            return case_page_after(&app, &user, &id, errors, sent).await;
+        }
     };
     usecase::parties::reply(&app.ctx(), &id, &party, &text, &user.username)
         .await
@@ -621,7 +652,9 @@ async fn record_answer(
         Ok(_) => Ok(see_other(&format!(
             "/console/cases/{id}?done=plan_answer#plan-heading"
         ))),
-        Err(Refusal::Invalid(errors)) => case_page(&app, &user, &id, errors, None).await,
+        Err(Refusal::Invalid(errors)) => {
+            case_page_after(&app, &user, &id, errors, CaseForm::RecordAnswer).await
+        }
         Err(other) => Err(party_refusal(other, "staff.error.no_open_case")),
     }
 }

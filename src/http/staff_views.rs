@@ -706,6 +706,8 @@ pub struct CasePage {
     pub back_to_case: Option<String>,
     /// The letter whose mark-sent form `errors` are about, if any.
     pub failed: Option<String>,
+    /// The form `errors` are about, where several forms share field names.
+    pub sent_form: Option<CaseForm>,
     /// Today, the latest date the date fields accept.
     pub today: NaiveDate,
     /// The other ombuds the case may be assigned to (the signed-in one has a button of their
@@ -902,6 +904,7 @@ impl CasePage {
             sent_by: sent_by_choices(),
             back_to_case: Some(r.id.clone()),
             failed: None,
+            sent_form: None,
             today,
             assignable: Vec::new(),
             unanswered: Vec::new(),
@@ -919,6 +922,62 @@ impl CasePage {
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
+    }
+
+    /// The error for `field` of a form whose field names no other form on the page shares,
+    /// and of none that does (see [`CaseForm`]).
+    pub fn own_error(&self, field: &str) -> Option<String> {
+        self.sent_form
+            .is_none()
+            .then(|| self.error(field))
+            .flatten()
+    }
+
+    /// The error for `field` if `form` (a [`CaseForm::code`]) was the form sent.
+    pub fn error_in(&self, form: &str, field: &str) -> Option<String> {
+        (self.sent_form.as_ref().map(|f| f.code()).as_deref() == Some(form))
+            .then(|| self.error(field))
+            .flatten()
+    }
+
+    /// Where the error summary's link for `error` leads: the field of the form that was sent.
+    pub fn anchor(&self, error: &FieldError) -> String {
+        match (&self.sent_form, error.field) {
+            (Some(CaseForm::Reply), "text") => "reply".to_owned(),
+            (Some(CaseForm::PartyMessage(party)), "text") => {
+                self.parties.iter().find(|p| p.id == *party).map_or_else(
+                    || "parties-heading".to_owned(),
+                    |p| format!("party-{}-text", p.number),
+                )
+            }
+            (Some(CaseForm::RecordAnswer), "channel") => "channel-given".to_owned(),
+            (Some(CaseForm::RecordAnswer), "version") => "record-answer-heading".to_owned(),
+            (_, field) => field.to_owned(),
+        }
+    }
+}
+
+/// A form on the case page whose field names another form there shares (`text`: a note, a
+/// reply, a message to each party; `channel`: adding a party, recording a plan answer). When
+/// one is refused, the error summary links to its field and the message shows beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseForm {
+    /// A reply to the person who raised the concern.
+    Reply,
+    /// A message to, or written down about, the added party with this id.
+    PartyMessage(String),
+    /// A party's answer to the plan, recorded by the ombuds.
+    RecordAnswer,
+}
+
+impl CaseForm {
+    /// The form's name in templates (`error_in`): `reply`, `party-<id>` or `answer`.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Reply => "reply".to_owned(),
+            Self::PartyMessage(id) => format!("party-{id}"),
+            Self::RecordAnswer => "answer".to_owned(),
+        }
     }
 }
 

@@ -497,3 +497,40 @@ async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
     assert!(!page.contains("professional standards staff explain"));
     assert!(!page.contains("id=\"professional-standards\""));
 }
+
+on_both_engines!(the_page_without_a_receipt_points_to_contacts_only_when_there_are_some);
+async fn the_page_without_a_receipt_points_to_contacts_only_when_there_are_some(engine: Engine) {
+    let with = TestServer::start_on(engine);
+    let page = gone_page(&with, "/receipt").await;
+    assert!(page.contains("at the contacts below"), "{page}");
+    assert!(page.contains("555-0100"), "the footer lists the telephone");
+    drop(with);
+
+    let without = TestServer::start_with(crate::support::Options {
+        engine,
+        edit_config: Box::new(|c| {
+            c.replace("phone = \"555-0100\"\n", "")
+                .replace("email = \"ombuds@example.org\"\n", "")
+        }),
+        ..Default::default()
+    });
+    for (path, says) in [
+        ("/receipt", "send your concern again for a new receipt"),
+        ("/receipt?lang=es", "envíe su inquietud de nuevo"),
+    ] {
+        let page = gone_page(&without, path).await;
+        assert!(page.contains(says), "{path}: {page}");
+        assert!(
+            !page.contains("contacts below") && !page.contains("contacto de abajo"),
+            "{path} points to contacts the footer does not have: {page}"
+        );
+        assert!(!page.contains("555-0100") && !page.contains("mailto:"));
+    }
+}
+
+/// `GET {path}` without a receipt cookie: the 404 page saying there is no receipt to show.
+async fn gone_page(server: &TestServer, path: &str) -> String {
+    let answer = server.client().get(server.at(path)).send().await.unwrap();
+    assert_eq!(answer.status(), 404, "{path}");
+    answer.text().await.unwrap()
+}

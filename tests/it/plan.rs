@@ -291,3 +291,92 @@ async fn every_party_accepting_one_version_agrees_the_plan(engine: Engine) {
     assert!(console.contains(TERMS_2));
     assert!(console.contains("3: Their designated broker"));
 }
+
+on_both_engines!(a_refused_form_is_pointed_to_where_several_forms_share_field_names);
+async fn a_refused_form_is_pointed_to_where_several_forms_share_field_names(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let admin = server.admin().await;
+    let ombuds = server.staff(&admin, "olivia", "ombuds").await;
+    let (id, _) = server
+        .submitted_and_opened(&ombuds, "A deposit kept by the agent.")
+        .await;
+    let added = server
+        .as_staff(
+            &ombuds,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/parties"),
+        )
+        .json(&json!({"role": "member_concerned", "receipt": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let party: Value = added.json().await.unwrap();
+    let party = party["id"].as_str().unwrap().to_owned();
+    let written = server
+        .as_staff(&ombuds, Method::PUT, &format!("/api/v1/cases/{id}/plan"))
+        .json(&json!({ "terms": TERMS_1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.status(), 200);
+
+    // An empty message to party 2: the summary leads to party 2's box, not the note's, and
+    // the message stands beside that box.
+    let refused = server
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/parties/{party}/messages"),
+            &[("text", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("href=\"#party-2-text\""), "{page}");
+    assert!(!page.contains("href=\"#text\""));
+    let beside = page
+        .find("id=\"party-2-error\"")
+        .expect("an inline message");
+    let field = page.find("id=\"party-2-text\"").unwrap();
+    assert!(beside < field, "the message comes just before the box");
+    assert!(page[field..].contains("aria-invalid=\"true\""));
+
+    // An empty reply to the person: the summary leads to the reply box.
+    let refused = server
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/replies"),
+            &[("text", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("href=\"#reply\""), "{page}");
+    assert!(page.contains("id=\"reply-error\""));
+    assert!(!page.contains("id=\"party-2-error\""));
+
+    // An answer recorded without saying how it was given: the summary leads to the answer
+    // form's channel, and the add-party form (which has a channel too) shows no error.
+    let refused = server
+        .post_form(
+            &ombuds,
+            &format!("/console/cases/{id}/plan/answers"),
+            &[
+                ("version", "1"),
+                ("party", "2"),
+                ("answer", "accepted"),
+                ("on", "2026-03-02"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("href=\"#channel-given\""), "{page}");
+    let given = page.find("id=\"channel-given\"").unwrap();
+    let error = page.find("class=\"field-error\"").unwrap();
+    assert!(
+        error > given,
+        "the only inline message is in the answer form"
+    );
+    assert_eq!(page.matches("class=\"field-error\"").count(), 1);
+}

@@ -517,3 +517,61 @@ async fn a_commitment_due_in_the_past_is_refused_naming_the_date_and_today(engin
         .await;
     assert_eq!(status, 201, "due today is accepted");
 }
+
+on_both_engines!(disabling_an_account_returns_its_cases_to_the_pool);
+async fn disabling_an_account_returns_its_cases_to_the_pool(engine: Engine) {
+    let server = TestServer::start_on(engine);
+    let (admin, olivia, omar) = team(&server).await;
+    server.submit("A deposit kept by the agent.").await;
+    server.submit("Nobody answers my calls.").await;
+    let (_, cases) = server
+        .api(&olivia, Method::GET, "/api/v1/cases", None)
+        .await;
+    let ids: Vec<String> = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let [id, kept] = <[String; 2]>::try_from(ids).unwrap();
+    for (case, to) in [(&id, "omar"), (&kept, "olivia")] {
+        let (status, _) = server
+            .api(
+                &olivia,
+                Method::PUT,
+                &format!("/api/v1/cases/{case}/assignee"),
+                Some(json!({ "username": to })),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+
+    let (status, _) = server
+        .api(&admin, Method::POST, "/api/v1/users/omar/disable", None)
+        .await;
+    assert_eq!(status, 200);
+    let assigned = |case: Value| case["assigned_to"].clone();
+    let (_, case) = server
+        .api(&olivia, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert!(assigned(case).is_null(), "omar's case is nobody's now");
+    let (_, case) = server
+        .api(&olivia, Method::GET, &format!("/api/v1/cases/{kept}"), None)
+        .await;
+    assert_eq!(
+        assigned(case),
+        "olivia",
+        "another ombuds' case is left alone"
+    );
+
+    // Enabling him again does not hand the case back.
+    let (status, _) = server
+        .api(&admin, Method::POST, "/api/v1/users/omar/enable", None)
+        .await;
+    assert_eq!(status, 200);
+    let (_, case) = server
+        .api(&olivia, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert!(assigned(case).is_null());
+    drop(omar);
+}

@@ -287,6 +287,11 @@ impl AccountRows for PostgresBackend {
             .bind(&grant.username)
             .execute(&mut *tx)
             .await?;
+            // A disabled account holds no case: they return to the pool.
+            sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = $1")
+                .bind(&grant.username)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(GrantDecision::Done)
@@ -321,6 +326,11 @@ impl AccountRows for PostgresBackend {
             .bind(username)
             .execute(&mut *tx)
             .await?;
+            // A disabled account holds no case: they return to the pool.
+            sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = $1")
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(changed.rows_affected() == 1)

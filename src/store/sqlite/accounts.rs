@@ -302,6 +302,13 @@ impl AccountRows for SqliteBackend {
                             .bind(&grant.username)
                             .execute(&mut *conn)
                             .await?;
+                            // A disabled account holds no case: they return to the pool.
+                            sqlx::query(
+                                "UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?",
+                            )
+                            .bind(&grant.username)
+                            .execute(&mut *conn)
+                            .await?;
                         }
                         Ok(GrantDecision::Done)
                     })
@@ -343,6 +350,11 @@ impl AccountRows for SqliteBackend {
                         .bind(&username)
                         .execute(&mut *conn)
                         .await?;
+                        // A disabled account holds no case: they return to the pool.
+                        sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?")
+                            .bind(&username)
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(changed.rows_affected() == 1)
                 })
