@@ -190,23 +190,29 @@ pub fn deadline_json(args: &DeadlineArgs, clock: &Clock) -> Result<String, Phras
         }
         None => None,
         Some(filed) => {
-            // Relate-back: the date the matter was first brought to the association.
-            let counted = if args.relate_back {
-                args.suspended
-                    .iter()
-                    .map(|e| e.start)
-                    .min()
-                    .ok_or_else(|| Phrase::new("cli.deadline.relate_back_needs_episode"))?
+            // Relate-back: the date the matter was first brought to the association, which
+            // only ever moves a filing earlier.
+            let first = if args.relate_back {
+                Some(
+                    args.suspended
+                        .iter()
+                        .map(|e| e.start)
+                        .min()
+                        .ok_or_else(|| Phrase::new("cli.deadline.relate_back_needs_episode"))?,
+                )
             } else {
-                filed
+                None
             };
+            let counted = first.map_or(filed, |first| first.min(filed));
             let standing = deadline::filing(&report, counted);
             let mut why = Vec::new();
-            if args.relate_back {
-                why.push(args.lang.f(
-                    "explain.relate_back",
-                    &[("filed", &filed), ("first", &counted)],
-                ));
+            if let Some(first) = first {
+                let key = if first <= filed {
+                    "explain.relate_back"
+                } else {
+                    "explain.relate_back_earlier"
+                };
+                why.push(args.lang.f(key, &[("filed", &filed), ("first", &first)]));
             }
             why.push(match standing {
                 deadline::Filing::Within { deadline } => args.lang.f(

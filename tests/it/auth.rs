@@ -22,6 +22,12 @@ async fn the_first_administrator_enrols_through_the_printed_link_in_a_browser_fo
     assert!(html.contains("otpauth://totp/"), "shows the otpauth URI");
     assert!(html.contains("<svg"), "shows a QR code");
     assert!(!html.contains("<script"));
+    // Finishing signs the person in: the footer names the session cookie, not the receipt's.
+    assert!(
+        html.contains("Signing in sets one session cookie"),
+        "{html}"
+    );
+    assert!(!html.contains("This site sets no cookies"));
     // The password's rules are there before the first attempt, tied to both password boxes.
     for rule in [
         "be 12 to 256 characters long",

@@ -217,6 +217,13 @@ async fn a_quarter_is_released_once_complete_frozen_and_the_same_everywhere(engi
     assert!(page.contains("Not shown for this period"), "{page}");
     assert!(!page.contains("<svg"), "nothing to chart");
     assert!(page.contains("href=\"/board/reports/2026Q3/csv\""));
+    // A signed-in board member's page speaks of the staff session cookie, not the public
+    // pages' receipt cookie.
+    assert!(
+        page.contains("Signing in sets one session cookie"),
+        "{page}"
+    );
+    assert!(!page.contains("This site sets no cookies"));
     let csv = server
         .as_staff(&board, Method::GET, "/board/reports/2026Q3/csv")
         .send()

@@ -505,6 +505,18 @@ fn a_filing_date_is_placed_against_the_deadline_and_may_relate_back() {
             .unwrap()
             .contains("did not honour")
     );
+    // Relate-back only ever moves a filing earlier: one made before the first contact
+    // keeps its own date, and the sentence says so.
+    let earlier = with(&["--filed", "2026-01-20", "--relate-back"]);
+    assert_eq!(earlier["counted_as_filed_on"], "2026-01-20", "{earlier}");
+    assert_eq!(earlier["timely"], true);
+    assert!(
+        earlier["timely_reason"]
+            .as_str()
+            .unwrap()
+            .contains("changes nothing"),
+        "{earlier}"
+    );
     // Without --filed, no such fields; relate-back needs --filed and an episode.
     assert!(ok(&base).get("timely").is_none());
     let error = bad(&["--concluded", "2026-01-10", "--relate-back"]);

@@ -120,6 +120,10 @@ fn every_format_prints_the_quarter() {
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<h1>Board trend report: July to September 2026 (Q3)</h1>"));
     assert!(!html.contains("<script"));
+    assert!(
+        !html.contains("cookie"),
+        "a file written by the command line says nothing about cookies"
+    );
     for piece in html.split("<svg").skip(1) {
         let svg = format!("<svg{}</svg>", &piece[..piece.find("</svg>").unwrap()]);
         roxmltree::Document::parse(&svg).unwrap();
