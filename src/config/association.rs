@@ -2,11 +2,14 @@
 //! calendar dates the service records, and (optionally) how to reach the association's
 //! professional standards staff, whom the intake page names beside the formal routes.
 
+use std::collections::BTreeMap;
+
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{Invalid, non_empty};
 use crate::domain::phrase::Phrase;
+use crate::i18n::Lang;
 
 /// The association that runs the ombuds program.
 #[derive(Debug, Clone)]
@@ -26,10 +29,19 @@ pub struct Association {
 pub struct ProfessionalStandards {
     /// Whom to ask, e.g. "Professional Standards Administrator".
     pub name: String,
+    /// That name in other languages, where the association gave one.
+    pub names: Vec<(Lang, String)>,
     /// Their telephone.
     pub phone: Option<String>,
     /// Their e-mail address.
     pub email: Option<String>,
+}
+
+impl ProfessionalStandards {
+    /// Whom to ask, in `lang`: the name given for that language, or else `name`.
+    pub fn name_in(&self, lang: Lang) -> &str {
+        super::names::in_lang(&self.name, &self.names, lang)
+    }
 }
 
 /// The association's name and contacts, as every page, letter and report prints them.
@@ -72,6 +84,8 @@ pub(super) struct Raw {
 #[serde(deny_unknown_fields)]
 struct RawContact {
     name: Option<String>,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
     phone: Option<String>,
     email: Option<String>,
 }
@@ -90,7 +104,17 @@ impl RawContact {
                 Phrase::new("cli.config.contact_needed"),
             ));
         }
-        Ok(ProfessionalStandards { name, phone, email })
+        let names = super::names::check(
+            "association.professional_standards.names",
+            &name,
+            self.names,
+        )?;
+        Ok(ProfessionalStandards {
+            name,
+            names,
+            phone,
+            email,
+        })
     }
 }
 

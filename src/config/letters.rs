@@ -8,14 +8,18 @@
 //!   the association's professional standards contact: the association's other dispute
 //!   resolution options (its mediation and arbitration…) and related agencies (the state real
 //!   estate commission…). Each entry is a name and at least one way to reach it; the letter
-//!   prints them as written, in every language.
+//!   prints them as written, with the name in the letter's language where `names` gives one
+//!   (`names = { es = "Mediación ética" }`).
 //!
 //! This module only reads and checks the table.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::{Invalid, non_empty, range};
 use crate::domain::phrase::Phrase;
+use crate::i18n::Lang;
 
 /// The days a resolution certificate's letter is kept unless the configuration says otherwise.
 pub const DEFAULT_CERTIFICATE_DAYS: u32 = 30;
@@ -50,6 +54,8 @@ impl Default for Letters {
 pub struct Referral {
     /// Its name, e.g. "Arizona Department of Real Estate".
     pub name: String,
+    /// Its name in other languages, where the association gave one.
+    pub names: Vec<(Lang, String)>,
     /// A telephone number.
     pub phone: Option<String>,
     /// An e-mail address.
@@ -58,6 +64,13 @@ pub struct Referral {
     pub address: Option<String>,
     /// A web address.
     pub web: Option<String>,
+}
+
+impl Referral {
+    /// Its name in `lang`: the one given for that language, or else `name`.
+    pub fn name_in(&self, lang: Lang) -> &str {
+        super::names::in_lang(&self.name, &self.names, lang)
+    }
 }
 
 /// `[letters]` as written in the file.
@@ -84,6 +97,8 @@ impl Default for Raw {
 #[serde(deny_unknown_fields)]
 struct RawReferral {
     name: Option<String>,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
     phone: Option<String>,
     email: Option<String>,
     address: Option<String>,
@@ -96,8 +111,10 @@ const MAX_ENTRIES: usize = 12;
 impl RawReferral {
     fn check(self, list: &'static str) -> Result<Referral, Invalid> {
         let name = non_empty(self.name).ok_or((list, Phrase::new("cli.config.referral_name")))?;
+        let names = super::names::check(list, &name, self.names)?;
         let referral = Referral {
             name,
+            names,
             phone: non_empty(self.phone),
             email: non_empty(self.email),
             address: non_empty(self.address),
@@ -172,5 +189,35 @@ mod tests {
         }
         assert!(toml::from_str::<Raw>("certificate_days = -1").is_err());
         assert!(toml::from_str::<Raw>("kept = 3").is_err());
+    }
+
+    #[test]
+    fn a_referral_may_name_itself_in_each_language() {
+        let letters = check(
+            "[[options]]\nname = \"Ethics mediation\"\nnames = { es = \"Mediación ética\" }\nphone = \"555-0111\"\n\
+             [[agencies]]\nname = \"State Department of Real Estate\"\nweb = \"https://example.gov\"\n",
+        )
+        .unwrap();
+        assert_eq!(letters.options[0].name_in(Lang::Es), "Mediación ética");
+        assert_eq!(letters.options[0].name_in(Lang::En), "Ethics mediation");
+        assert_eq!(
+            letters.agencies[0].name_in(Lang::Es),
+            "State Department of Real Estate",
+            "no Spanish name given: the name as written"
+        );
+
+        let (setting, problem) = check(
+            "[[options]]\nname = \"Ethics mediation\"\nnames = { fr = \"Médiation\" }\nphone = \"1\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(setting, "letters.options");
+        let said = Lang::En.say(&problem);
+        assert!(said.contains("fr") && said.contains("en, es"), "{said}");
+
+        let (setting, problem) =
+            check("[[agencies]]\nname = \"Agency\"\nnames = { es = \" \" }\nphone = \"1\"\n")
+                .unwrap_err();
+        assert_eq!(setting, "letters.agencies");
+        assert!(Lang::En.say(&problem).contains("es"));
     }
 }

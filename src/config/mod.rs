@@ -27,6 +27,7 @@ pub mod keys;
 pub mod letters;
 pub mod limits;
 pub mod metrics;
+mod names;
 pub mod reports;
 pub mod retention;
 pub mod server;
@@ -398,10 +399,41 @@ mod tests {
             config.association.professional_standards,
             Some(ProfessionalStandards {
                 name: "Professional Standards Administrator".into(),
+                names: Vec::new(),
                 phone: Some("555-0110".into()),
                 email: Some("standards@example.org".into()),
             })
         );
+        // A name per language: Spanish pages and letters use it; a language the pages do not
+        // speak, or an empty name, is refused naming the setting.
+        let spanish = whole.replace(
+            "phone = \"555-0110\"",
+            "names = { es = \"Administración de normas profesionales\" }\nphone = \"555-0110\"",
+        );
+        let standards = parse(&EXAMPLE.replace(table, &spanish))
+            .unwrap()
+            .association
+            .professional_standards
+            .unwrap();
+        assert_eq!(
+            standards.name_in(crate::i18n::Lang::Es),
+            "Administración de normas profesionales"
+        );
+        assert_eq!(
+            standards.name_in(crate::i18n::Lang::En),
+            "Professional Standards Administrator"
+        );
+        for bad in ["{ de = \"Berufsstandards\" }", "{ es = \"\" }"] {
+            let text = whole.replace(
+                "phone = \"555-0110\"",
+                &format!("names = {bad}\nphone = \"555-0110\""),
+            );
+            let err = parse(&EXAMPLE.replace(table, &text)).unwrap_err();
+            assert!(
+                err.contains("association.professional_standards.names"),
+                "{bad}: {err}"
+            );
+        }
         let nameless = whole.replace(
             "name = \"Professional Standards Administrator\"",
             "name = \" \"",

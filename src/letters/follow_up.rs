@@ -92,7 +92,10 @@ fn options(w: Words, input: &FollowUpInput<'_>) -> Vec<Section> {
     let mut facts: Vec<(String, String)> = Vec::new();
     if let Some(standards) = input.professional_standards {
         facts.push((
-            w.f("follow_up.complaint_via", &[("name", &standards.name)]),
+            w.f(
+                "follow_up.complaint_via",
+                &[("name", &standards.name_in(w.0))],
+            ),
             ways(
                 w,
                 standards.phone.as_deref(),
@@ -143,7 +146,7 @@ fn options(w: Words, input: &FollowUpInput<'_>) -> Vec<Section> {
 fn standards_facts(w: Words, standards: Option<&ProfessionalStandards>) -> Option<Block> {
     standards.map(|s| {
         Block::Facts(vec![(
-            s.name.clone(),
+            s.name_in(w.0).to_owned(),
             ways(w, s.phone.as_deref(), s.email.as_deref(), None, None),
         )])
     })
@@ -152,7 +155,7 @@ fn standards_facts(w: Words, standards: Option<&ProfessionalStandards>) -> Optio
 /// One referral as a term (its name) and how to reach it.
 fn referral(w: Words, r: &Referral) -> (String, String) {
     (
-        r.name.clone(),
+        r.name_in(w.0).to_owned(),
         ways(
             w,
             r.phone.as_deref(),

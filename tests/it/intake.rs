@@ -410,7 +410,7 @@ async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
         edit_config: Box::new(|c| {
             c.replace(
                 "# [association.professional_standards]\n# name = \"Professional Standards Administrator\"\n# phone = \"555-0110\"",
-                "[association.professional_standards]\nname = \"Pat <Standards> Admin\"\nphone = \"555-0110\"",
+                "[association.professional_standards]\nname = \"Pat <Standards> Admin\"\nnames = { es = \"Pat <Normas> Admin\" }\nphone = \"555-0110\"",
             )
         }),
         ..Default::default()
@@ -423,7 +423,7 @@ async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
             response.text().await.unwrap()
         }
     };
-    for (path, says, said_before) in [
+    for ((path, says, said_before), contact) in [
         (
             "/",
             [
@@ -456,7 +456,12 @@ async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
             ],
             "no guarda registros",
         ),
-    ] {
+    ]
+    .into_iter()
+    .zip([
+        "Pat &#60;Standards&#62; Admin",
+        "Pat &#60;Normas&#62; Admin",
+    ]) {
         let page = get(path).await;
         for phrase in says {
             assert!(page.contains(phrase), "{path} does not say {phrase:?}");
@@ -465,8 +470,9 @@ async fn the_intake_page_names_every_route_and_what_is_held_until_closing() {
             !page.contains(said_before),
             "{path} still says {said_before:?}"
         );
-        // The contact is configuration, escaped; only what is configured is shown.
-        assert!(page.contains("Pat &#60;Standards&#62; Admin"), "{path}");
+        // The contact is configuration, escaped, named in the page's language where a name
+        // is given for it; only what is configured is shown.
+        assert!(page.contains(contact), "{path}");
         assert!(page.contains("href=\"tel:555-0110\""), "{path}");
         assert!(!page.contains("standards@example.org"), "{path}");
         // The link to the form is the first thing after the heading, and leads to it.

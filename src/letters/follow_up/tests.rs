@@ -19,6 +19,7 @@ fn letterhead() -> Letterhead {
 fn standards() -> ProfessionalStandards {
     ProfessionalStandards {
         name: "Professional Standards Administrator".into(),
+        names: vec![(Lang::Es, "Administración de normas profesionales".into())],
         phone: Some("555-0110".into()),
         email: None,
     }
@@ -29,6 +30,7 @@ fn referrals() -> Letters {
         certificate_days: 30,
         options: vec![Referral {
             name: "Ethics mediation".into(),
+            names: vec![(Lang::Es, "Mediación ética".into())],
             phone: Some("555-0111".into()),
             email: None,
             address: None,
@@ -36,6 +38,7 @@ fn referrals() -> Letters {
         }],
         agencies: vec![Referral {
             name: "State Department of Real Estate".into(),
+            names: Vec::new(),
             phone: Some("555-0199".into()),
             email: None,
             address: Some("100 Capitol Avenue, Phoenix, AZ 85007".into()),
