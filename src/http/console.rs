@@ -195,7 +195,7 @@ async fn case_page(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    case_page_for(app, user, id, (errors, None), notice).await
+    case_view(app, user, id, errors, None, notice).await
 }
 
 /// [`case_page`] for errors in `form`, one of the forms that share field names with another.
@@ -206,32 +206,18 @@ async fn case_page_after(
     errors: Vec<FieldError>,
     form: CaseForm,
 ) -> Result<Response, PageError> {
-    let mut page = case_view(app, user, id, (errors, None), None).await?;
-    page.1.sent_form = Some(form);
-    Ok(page.into_response())
+    case_view(app, user, id, errors, Some(form), None).await
 }
 
-/// [`case_page`], with the letter whose mark-sent form the errors are about.
-async fn case_page_for(
-    app: &AppState,
-    user: &SessionUser,
-    id: &str,
-    (errors, failed): (Vec<FieldError>, Option<String>),
-    notice: Option<String>,
-) -> Result<Response, PageError> {
-    Ok(case_view(app, user, id, (errors, failed), notice)
-        .await?
-        .into_response())
-}
-
-/// The case page and its status (`422` when it shows errors).
+/// The case page (`422` when it shows errors).
 async fn case_view(
     app: &AppState,
     user: &SessionUser,
     id: &str,
-    (errors, failed): (Vec<FieldError>, Option<String>),
+    errors: Vec<FieldError>,
+    sent_form: Option<CaseForm>,
     notice: Option<String>,
-) -> Result<(StatusCode, CasePage), PageError> {
+) -> Result<Response, PageError> {
     let today = app.today();
     let detail = usecase::cases::detail(&app.ctx(), id).await?;
     let status = if errors.is_empty() {
@@ -256,8 +242,8 @@ async fn case_view(
     .with_unanswered(&unanswered, &detail)
     .with_unread(&usecase::cases::unread_threads(&detail), &detail)
     .with_untouched(usecase::stale::flagged(&app.ctx(), &detail.record));
-    page.failed = failed;
-    Ok((status, page))
+    page.sent_form = sent_form;
+    Ok((status, page).into_response())
 }
 
 async fn show(
@@ -752,7 +738,7 @@ async fn letter_sent(
             "/console/letters?done=sent#letter-{id}"
         ))),
         (Err(Refusal::Invalid(errors)), Some(case)) => {
-            case_page_for(&app, &user, &case, (errors, Some(id)), None).await
+            case_page_after(&app, &user, &case, errors, CaseForm::MarkSent(id)).await
         }
         (Err(Refusal::Invalid(errors)), None) => {
             letters_page(&app, &user, (errors, Some(id)), None).await

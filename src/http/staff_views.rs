@@ -704,8 +704,6 @@ pub struct CasePage {
     pub sent_by: Vec<Choice>,
     /// Where the mark-sent forms return (this case).
     pub back_to_case: Option<String>,
-    /// The letter whose mark-sent form `errors` are about, if any.
-    pub failed: Option<String>,
     /// The form `errors` are about, where several forms share field names.
     pub sent_form: Option<CaseForm>,
     /// Today, the latest date the date fields accept.
@@ -903,7 +901,6 @@ impl CasePage {
             letters: detail.letters.iter().map(NoticeView::new).collect(),
             sent_by: sent_by_choices(),
             back_to_case: Some(r.id.clone()),
-            failed: None,
             sent_form: None,
             today,
             assignable: Vec::new(),
@@ -927,17 +924,35 @@ impl CasePage {
     /// The error for `field` of a form whose field names no other form on the page shares,
     /// and of none that does (see [`CaseForm`]).
     pub fn own_error(&self, field: &str) -> Option<String> {
-        self.sent_form
-            .is_none()
-            .then(|| self.error(field))
-            .flatten()
+        self.error_if(self.sent_form.is_none(), field)
     }
 
-    /// The error for `field` if `form` (a [`CaseForm::code`]) was the form sent.
-    pub fn error_in(&self, form: &str, field: &str) -> Option<String> {
-        (self.sent_form.as_ref().map(|f| f.code()).as_deref() == Some(form))
-            .then(|| self.error(field))
-            .flatten()
+    /// The error of the reply to the person who raised the concern, if that form was sent.
+    pub fn reply_error(&self) -> Option<String> {
+        self.error_if(self.sent_form == Some(CaseForm::Reply), "text")
+    }
+
+    /// The error of the message to the party `party` (its id), if that form was sent.
+    pub fn party_error(&self, party: &str) -> Option<String> {
+        let sent = matches!(&self.sent_form, Some(CaseForm::PartyMessage(id)) if id == party);
+        self.error_if(sent, "text")
+    }
+
+    /// The error for `field` of the recorded plan answer, if that form was sent.
+    pub fn answer_error(&self, field: &str) -> Option<String> {
+        self.error_if(self.sent_form == Some(CaseForm::RecordAnswer), field)
+    }
+
+    /// The letter whose mark-sent form `errors` are about, if that form was sent.
+    pub fn failed_letter(&self) -> Option<&str> {
+        match &self.sent_form {
+            Some(CaseForm::MarkSent(letter)) => Some(letter),
+            _ => None,
+        }
+    }
+
+    fn error_if(&self, sent: bool, field: &str) -> Option<String> {
+        sent.then(|| self.error(field)).flatten()
     }
 
     /// Where the error summary's link for `error` leads: the field of the form that was sent.
@@ -958,8 +973,9 @@ impl CasePage {
 }
 
 /// A form on the case page whose field names another form there shares (`text`: a note, a
-/// reply, a message to each party; `channel`: adding a party, recording a plan answer). When
-/// one is refused, the error summary links to its field and the message shows beside it.
+/// reply, a message to each party; `channel`: adding a party, recording a plan answer;
+/// `sent_on`, `sent_by`: the mark-sent form of each pending letter). When one is refused, the
+/// error summary links to its field and the message shows beside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaseForm {
     /// A reply to the person who raised the concern.
@@ -968,17 +984,8 @@ pub enum CaseForm {
     PartyMessage(String),
     /// A party's answer to the plan, recorded by the ombuds.
     RecordAnswer,
-}
-
-impl CaseForm {
-    /// The form's name in templates (`error_in`): `reply`, `party-<id>` or `answer`.
-    pub fn code(&self) -> String {
-        match self {
-            Self::Reply => "reply".to_owned(),
-            Self::PartyMessage(id) => format!("party-{id}"),
-            Self::RecordAnswer => "answer".to_owned(),
-        }
-    }
+    /// Marking the letter with this id sent (each pending letter has that form).
+    MarkSent(String),
 }
 
 /// The letters the association keeps (for 180 days each).
@@ -1011,6 +1018,11 @@ impl LettersPage {
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<String> {
         error_for(&self.errors, field)
+    }
+
+    /// The letter whose mark-sent form `errors` are about, if any.
+    pub fn failed_letter(&self) -> Option<&str> {
+        self.failed.as_deref()
     }
 }
 

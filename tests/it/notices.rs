@@ -210,6 +210,29 @@ async fn every_party_receives_its_own_notice_in_its_language(engine: Engine) {
 
     // Recording the posted notice: bad input first, each refused and nothing changed.
     let other_letter = letters[2]["id"].as_str().unwrap().to_owned();
+    // Through the console form, on the case page and on the letters page: the message stands
+    // in that letter's form, which the error summary links to.
+    for case in [Some(id.as_str()), None] {
+        let mut fields = vec![("sent_on", "2026-12-07"), ("sent_by", "fax")];
+        fields.extend(case.map(|c| ("case", c)));
+        let answer = server
+            .post_form(
+                &ombuds,
+                &format!("/console/letters/{other_letter}/sent"),
+                &fields,
+            )
+            .await;
+        assert_eq!(answer.status(), 422, "{case:?}");
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("href=\"#sent_by\""), "{page}");
+        let form = page
+            .split(&format!("id=\"letter-{other_letter}\""))
+            .nth(1)
+            .expect("the letter is listed");
+        let form = form.split("</form>").next().unwrap();
+        assert!(form.contains("id=\"sent_by\""), "{form}");
+        assert!(form.contains("class=\"field-error\""), "{form}");
+    }
     let sent = |body: Value| {
         let path = format!("/api/v1/letters/{other_letter}/sent");
         let server = &server;

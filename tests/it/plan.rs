@@ -320,18 +320,23 @@ async fn a_refused_form_is_pointed_to_where_several_forms_share_field_names(engi
         .await
         .unwrap();
     assert_eq!(written.status(), 200);
+    // The case page a refused form answers with (422).
+    let refused = |path: String, fields: &'static [(&'static str, &'static str)]| {
+        let (server, ombuds) = (&server, &ombuds);
+        async move {
+            let answer = server.post_form(ombuds, &path, fields).await;
+            assert_eq!(answer.status(), 422, "{path}");
+            answer.text().await.unwrap()
+        }
+    };
 
     // An empty message to party 2: the summary leads to party 2's box, not the note's, and
     // the message stands beside that box.
-    let refused = server
-        .post_form(
-            &ombuds,
-            &format!("/console/cases/{id}/parties/{party}/messages"),
-            &[("text", "")],
-        )
-        .await;
-    assert_eq!(refused.status(), 422);
-    let page = refused.text().await.unwrap();
+    let page = refused(
+        format!("/console/cases/{id}/parties/{party}/messages"),
+        &[("text", "")],
+    )
+    .await;
     assert!(page.contains("href=\"#party-2-text\""), "{page}");
     assert!(!page.contains("href=\"#text\""));
     let beside = page
@@ -342,35 +347,23 @@ async fn a_refused_form_is_pointed_to_where_several_forms_share_field_names(engi
     assert!(page[field..].contains("aria-invalid=\"true\""));
 
     // An empty reply to the person: the summary leads to the reply box.
-    let refused = server
-        .post_form(
-            &ombuds,
-            &format!("/console/cases/{id}/replies"),
-            &[("text", "")],
-        )
-        .await;
-    assert_eq!(refused.status(), 422);
-    let page = refused.text().await.unwrap();
+    let page = refused(format!("/console/cases/{id}/replies"), &[("text", "")]).await;
     assert!(page.contains("href=\"#reply\""), "{page}");
     assert!(page.contains("id=\"reply-error\""));
     assert!(!page.contains("id=\"party-2-error\""));
 
     // An answer recorded without saying how it was given: the summary leads to the answer
     // form's channel, and the add-party form (which has a channel too) shows no error.
-    let refused = server
-        .post_form(
-            &ombuds,
-            &format!("/console/cases/{id}/plan/answers"),
-            &[
-                ("version", "1"),
-                ("party", "2"),
-                ("answer", "accepted"),
-                ("on", "2026-03-02"),
-            ],
-        )
-        .await;
-    assert_eq!(refused.status(), 422);
-    let page = refused.text().await.unwrap();
+    let page = refused(
+        format!("/console/cases/{id}/plan/answers"),
+        &[
+            ("version", "1"),
+            ("party", "2"),
+            ("answer", "accepted"),
+            ("on", "2026-03-02"),
+        ],
+    )
+    .await;
     assert!(page.contains("href=\"#channel-given\""), "{page}");
     let given = page.find("id=\"channel-given\"").unwrap();
     let error = page.find("class=\"field-error\"").unwrap();

@@ -170,20 +170,7 @@ async fn two_processes_share_one_database_and_the_survivor_takes_over_sweeping()
     // Cases worked through both: opened on A, a note through B, a reply through A read by the
     // submitter through B.
     let ombuds = b.sign_in("olivia", &secret).await;
-    let cases: Value = a
-        .as_staff(&ombuds, Method::GET, "/api/v1/cases")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ids: Vec<String> = cases
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids = a.case_ids(&ombuds).await;
     assert_eq!(ids.len(), 12);
     assert_eq!(
         ids.iter().collect::<HashSet<_>>().len(),

@@ -524,15 +524,7 @@ async fn disabling_an_account_returns_its_cases_to_the_pool(engine: Engine) {
     let (admin, olivia, omar) = team(&server).await;
     server.submit("A deposit kept by the agent.").await;
     server.submit("Nobody answers my calls.").await;
-    let (_, cases) = server
-        .api(&olivia, Method::GET, "/api/v1/cases", None)
-        .await;
-    let ids: Vec<String> = cases
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids = server.case_ids(&olivia).await;
     let [id, kept] = <[String; 2]>::try_from(ids).unwrap();
     for (case, to) in [(&id, "omar"), (&kept, "olivia")] {
         let (status, _) = server

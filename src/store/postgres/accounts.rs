@@ -281,17 +281,7 @@ impl AccountRows for PostgresBackend {
             .bind(&grant.username)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)",
-            )
-            .bind(&grant.username)
-            .execute(&mut *tx)
-            .await?;
-            // A disabled account holds no case: they return to the pool.
-            sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = $1")
-                .bind(&grant.username)
-                .execute(&mut *tx)
-                .await?;
+            lock_out(&mut tx, &grant.username).await?;
         }
         tx.commit().await?;
         Ok(GrantDecision::Done)
@@ -320,17 +310,7 @@ impl AccountRows for PostgresBackend {
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query(
-                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)",
-            )
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-            // A disabled account holds no case: they return to the pool.
-            sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = $1")
-                .bind(username)
-                .execute(&mut *tx)
-                .await?;
+            lock_out(&mut tx, username).await?;
         }
         tx.commit().await?;
         Ok(changed.rows_affected() == 1)
@@ -448,6 +428,23 @@ impl AccountRows for PostgresBackend {
             .await?;
         Ok(())
     }
+}
+
+/// What follows disabling `username`'s account: its sessions end, and the cases assigned to
+/// it return to the pool (a disabled account holds no case).
+async fn lock_out(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    username: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)")
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = $1")
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Ends every unused link for the account `username` (the first administrator's when `None`):

@@ -295,20 +295,7 @@ impl AccountRows for SqliteBackend {
                             .bind(&grant.username)
                             .execute(&mut *conn)
                             .await?;
-                            sqlx::query(
-                                "DELETE FROM sessions WHERE user_id IN \
-                             (SELECT id FROM users WHERE username = ?)",
-                            )
-                            .bind(&grant.username)
-                            .execute(&mut *conn)
-                            .await?;
-                            // A disabled account holds no case: they return to the pool.
-                            sqlx::query(
-                                "UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?",
-                            )
-                            .bind(&grant.username)
-                            .execute(&mut *conn)
-                            .await?;
+                            lock_out(conn, &grant.username).await?;
                         }
                         Ok(GrantDecision::Done)
                     })
@@ -343,18 +330,7 @@ impl AccountRows for SqliteBackend {
                         .execute(&mut *conn)
                         .await?;
                     if disabled {
-                        sqlx::query(
-                            "DELETE FROM sessions WHERE user_id IN \
-                             (SELECT id FROM users WHERE username = ?)",
-                        )
-                        .bind(&username)
-                        .execute(&mut *conn)
-                        .await?;
-                        // A disabled account holds no case: they return to the pool.
-                        sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?")
-                            .bind(&username)
-                            .execute(&mut *conn)
-                            .await?;
+                        lock_out(conn, &username).await?;
                     }
                     Ok(changed.rows_affected() == 1)
                 })
@@ -543,6 +519,20 @@ async fn end_links(
         .await?;
     }
     Ok(u64::try_from(grants.len()).unwrap_or(u64::MAX))
+}
+
+/// What follows disabling `username`'s account: its sessions end, and the cases assigned to
+/// it return to the pool (a disabled account holds no case).
+async fn lock_out(conn: &mut SqliteConnection, username: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Records that the link of `grant` (if any) was used on `today` for `username`'s account, and

@@ -692,6 +692,19 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The id of every case in `ombuds`'s list (`GET /api/v1/cases`), in its order.
+    pub async fn case_ids(&self, ombuds: &Session) -> Vec<String> {
+        let (_, cases) = self
+            .api(ombuds, reqwest::Method::GET, "/api/v1/cases", None)
+            .await;
+        cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// The newest case in the list, opened by `ombuds`; its id.
     pub async fn opened_case(&self, ombuds: &Session) -> String {
         let (_, cases) = self
