@@ -402,7 +402,7 @@ fn known_deadline(
         }
         EpisodeOutcome::AfterWindowClosed => {
             let closed = episode
-                .and_then(|e| e.last_filing_day.or(e.deadline_after))
+                .and_then(|e| e.last_filing_day)
                 .unwrap_or(report.unextended_deadline);
             blocks.push(Block::Text(w.f(
                 "notice.after_closed",
